@@ -1,0 +1,131 @@
+//! Enumerations: a variant per spec value plus `Unknown(String)`, which keeps what the spec does
+//! not know, in XML and JSON alike.
+
+use super::{doc_attrs, ident};
+use crate::ir::Api;
+use proc_macro2::{Literal, TokenStream};
+use quote::quote;
+
+/// The `enums.rs` of an API.
+pub fn emit(api: &Api) -> TokenStream {
+    let items = api.enums.iter().map(|e| {
+        let name = ident(&e.name);
+        let doc = doc_attrs(&e.doc, &e.notes);
+        let variants = e.values.iter().map(|v| {
+            let d = doc_attrs(&v.doc, &v.notes);
+            let r = ident(&v.rust);
+            quote! { #d #r, }
+        });
+        let names = e.values.iter().map(|v| {
+            let r = ident(&v.rust);
+            let w = &v.wire;
+            quote! { Self::#r => #w, }
+        });
+        let codes = e.values.iter().map(|v| {
+            let r = ident(&v.rust);
+            match v.code {
+                Some(c) => {
+                    let c = Literal::i64_unsuffixed(c);
+                    quote! { Self::#r => Some(#c), }
+                }
+                None => quote! { Self::#r => None, },
+            }
+        });
+        let parse = e.values.iter().map(|v| {
+            let r = ident(&v.rust);
+            let w = &v.wire;
+            match v.code {
+                Some(c) => {
+                    let c = c.to_string();
+                    quote! { #w | #c => Self::#r, }
+                }
+                None => quote! { #w => Self::#r, },
+            }
+        });
+        let all = e.values.iter().map(|v| {
+            let r = ident(&v.rust);
+            quote! { Self::#r }
+        });
+        let wire_code = e.wire_code;
+        let finals: Vec<_> = e.values.iter().filter(|v| v.is_final).map(|v| ident(&v.rust)).collect();
+        let is_final = if finals.is_empty() {
+            quote!()
+        } else {
+            quote! {
+                impl #name {
+                    /// Whether no further change of state is expected.
+                    pub fn is_final(&self) -> bool {
+                        matches!(self, #( Self::#finals )|*)
+                    }
+                }
+            }
+        };
+        quote! {
+            #doc
+            #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+            pub enum #name {
+                #(#variants)*
+                /// A value this version of the spec does not know, kept as it was sent.
+                Unknown(String),
+            }
+
+            impl #name {
+                /// Every value the spec knows, in spec order.
+                pub const ALL: &'static [#name] = &[#(#all),*];
+            }
+
+            #is_final
+
+            impl crate::runtime::WireEnum for #name {
+                const WIRE_CODE: bool = #wire_code;
+                fn name(&self) -> &str {
+                    match self {
+                        #(#names)*
+                        Self::Unknown(raw) => raw,
+                    }
+                }
+                fn code(&self) -> Option<i64> {
+                    match self {
+                        #(#codes)*
+                        Self::Unknown(raw) => raw.trim().parse().ok(),
+                    }
+                }
+                fn from_wire(raw: &str) -> Self {
+                    match raw.trim() {
+                        #(#parse)*
+                        _ => Self::Unknown(raw.to_owned()),
+                    }
+                }
+            }
+
+            impl std::str::FromStr for #name {
+                type Err = std::convert::Infallible;
+                fn from_str(raw: &str) -> Result<Self, Self::Err> {
+                    Ok(<Self as crate::runtime::WireEnum>::from_wire(raw))
+                }
+            }
+
+            impl std::fmt::Display for #name {
+                fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                    f.write_str(crate::runtime::WireEnum::name(self))
+                }
+            }
+
+            impl serde::Serialize for #name {
+                fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                    crate::runtime::ser::enum_default(self, serializer)
+                }
+            }
+
+            impl<'de> serde::Deserialize<'de> for #name {
+                fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                    crate::runtime::de::wire_enum(deserializer)
+                }
+            }
+        }
+    });
+    quote! {
+        //! Enumerations (generated from the spec).
+        #(#items)*
+    }
+}

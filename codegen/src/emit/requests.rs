@@ -1,0 +1,347 @@
+//! Request types: one per method. Required parameters are arguments of `new`, optional ones are
+//! setters; `ApiRequest` holds what the runtime needs to check, write and sign the call.
+
+use super::types::opt_u32;
+use super::{doc_attrs, ident, rust_type};
+use crate::ir::{Api, Auth, BodyFormat, Effect, Encoding, Method, Param, Required, Secret, Slot, Ty};
+use proc_macro2::TokenStream;
+use quote::quote;
+
+/// The `requests.rs` of an API.
+pub fn emit(api: &Api) -> TokenStream {
+    let items = api.methods.iter().map(|m| emit_method(api, m));
+    quote! {
+        //! Requests, one per method (generated from the spec).
+        #(#items)*
+    }
+}
+
+/// Parameters the caller gives (everything but the session's UserToken).
+fn caller_params(m: &Method) -> impl Iterator<Item = &Param> {
+    m.params.iter().filter(|p| !p.from_session)
+}
+
+fn takes_into_string(p: &Param) -> bool {
+    matches!(p.ty, Ty::String)
+}
+
+fn arg_type(p: &Param) -> TokenStream {
+    match (&p.ty, p.secret) {
+        (Ty::String, Secret::No) => quote!(impl Into<String>),
+        (Ty::String, Secret::Full) => quote!(impl Into<crate::runtime::Secret>),
+        (Ty::String, Secret::Card) => quote!(impl Into<crate::runtime::CardNumber>),
+        _ => rust_type(&p.ty, p.secret),
+    }
+}
+
+fn param_doc(p: &Param) -> String {
+    let mut s = format!("`{}`: {}", p.wire, p.doc);
+    match &p.required {
+        Required::Always => s.push_str("\n\nRequired."),
+        Required::No => {}
+        Required::When { wire, values, .. } if values.is_empty() => {
+            s.push_str(&format!("\n\nRequired when `{wire}` is given."))
+        }
+        Required::When { wire, values, .. } => {
+            s.push_str(&format!("\n\nRequired when `{wire}` is {}.", values.join(" or ")))
+        }
+    }
+    s
+}
+
+fn emit_method(api: &Api, m: &Method) -> TokenStream {
+    let name = ident(&m.rust);
+    let mut doc = format!("`{}` — {}\n\n`POST {}`", m.wire, m.doc, m.path);
+    if let Some(sign) = &m.sign {
+        doc.push_str(&format!("\n\nSigned: `Sign` over `{}`.", sign.text));
+    }
+    let d = doc_attrs(&doc, &m.notes);
+    let deprecated = match &m.deprecated {
+        Some(text) => quote!(#[deprecated(note = #text)]),
+        None => quote!(),
+    };
+    let fields = caller_params(m).map(|p| {
+        let r = ident(&p.rust);
+        let t = rust_type(&p.ty, p.secret);
+        let t = if p.required == Required::Always {
+            t
+        } else {
+            quote!(Option<#t>)
+        };
+        let d = doc_attrs(&param_doc(p), &p.notes);
+        quote! { #d pub #r: #t, }
+    });
+    let required: Vec<&Param> = caller_params(m).filter(|p| p.required == Required::Always).collect();
+    let args = required.iter().map(|p| {
+        let r = ident(&p.rust);
+        let t = arg_type(p);
+        quote!(#r: #t)
+    });
+    let inits = caller_params(m).map(|p| {
+        let r = ident(&p.rust);
+        if p.required == Required::Always {
+            if takes_into_string(p) {
+                quote!(#r: #r.into(),)
+            } else {
+                quote!(#r,)
+            }
+        } else {
+            quote!(#r: None,)
+        }
+    });
+    let setters = caller_params(m).filter(|p| p.required != Required::Always).map(|p| {
+        let r = ident(&p.rust);
+        let t = arg_type(p);
+        let d = doc_attrs(&format!("Sets {}", param_doc(p)), &[]);
+        let value = if takes_into_string(p) {
+            quote!(value.into())
+        } else {
+            quote!(value)
+        };
+        quote! { #d pub fn #r(mut self, value: #t) -> Self { self.#r = Some(#value); self } }
+    });
+    let new_doc = if required.is_empty() {
+        format!("A `{}` request.", m.wire)
+    } else {
+        format!("A `{}` request with its required parameters.", m.wire)
+    };
+    let info = method_info(api, m);
+    let checks: Vec<TokenStream> = m
+        .params
+        .iter()
+        .filter(|p| !p.from_session)
+        .map(|p| check(m, p))
+        .filter(|t| !t.is_empty())
+        .collect();
+    let method_binding = if checks.is_empty() {
+        quote!()
+    } else {
+        quote!(let method = Self::METHOD.name;)
+    };
+    let token_arg = if m.params.iter().any(|p| p.from_session) {
+        quote!(user_token)
+    } else {
+        quote!(_user_token)
+    };
+    let writes = m.params.iter().map(write);
+    let output = match &m.result {
+        Ty::Bool => quote!(bool),
+        t => rust_type(t, Secret::No),
+    };
+    quote! {
+        #d
+        #[derive(Debug, Clone, PartialEq)]
+        #[non_exhaustive]
+        #deprecated
+        pub struct #name {
+            #(#fields)*
+        }
+
+        #[allow(deprecated)]
+        impl #name {
+            #[doc = #new_doc]
+            #[allow(clippy::too_many_arguments)]
+            pub fn new(#(#args),*) -> Self {
+                Self { #(#inits)* }
+            }
+            #(#setters)*
+        }
+
+        #[allow(deprecated)]
+        impl crate::runtime::ApiRequest for #name {
+            type Output = #output;
+            const METHOD: &'static crate::runtime::MethodInfo = &#info;
+
+            fn validate(&self) -> Result<(), crate::runtime::RequestError> {
+                #method_binding
+                #(#checks)*
+                Ok(())
+            }
+
+            fn wire_params(&self, #token_arg: Option<&str>) -> Result<Vec<crate::runtime::WireParam>, crate::runtime::RequestError> {
+                let mut out = Vec::new();
+                #(#writes)*
+                Ok(out)
+            }
+        }
+    }
+}
+
+fn method_info(api: &Api, m: &Method) -> TokenStream {
+    let wire = &m.wire;
+    let path = &m.path;
+    let module = &api.module;
+    let body = match api.body {
+        BodyFormat::Form => quote!(crate::runtime::BodyFormat::Form),
+        BodyFormat::Json => quote!(crate::runtime::BodyFormat::Json),
+    };
+    let auth = match m.auth {
+        Auth::None => quote!(crate::runtime::Auth::None),
+        Auth::UserToken => quote!(crate::runtime::Auth::UserToken),
+        Auth::Certificate => quote!(crate::runtime::Auth::Certificate),
+    };
+    let effect = match m.effect {
+        Effect::Read => quote!(crate::runtime::Effect::Read),
+        Effect::Write => quote!(crate::runtime::Effect::Write),
+        Effect::Money => quote!(crate::runtime::Effect::Money),
+    };
+    let sign = match &m.sign {
+        None => quote!(None),
+        Some(s) => {
+            let slots = s.slots.iter().map(|slot| match slot {
+                Slot::Param(p) => quote!(crate::runtime::SignSlot::Param(#p)),
+                Slot::Empty => quote!(crate::runtime::SignSlot::Empty),
+                Slot::Secret => quote!(crate::runtime::SignSlot::Secret),
+            });
+            quote!(Some(&[#(#slots),*]))
+        }
+    };
+    let deprecated = m.deprecated.is_some();
+    quote! {
+        crate::runtime::MethodInfo {
+            name: #wire,
+            api: #module,
+            path: #path,
+            body: #body,
+            auth: #auth,
+            effect: #effect,
+            sign: #sign,
+            deprecated: #deprecated,
+        }
+    }
+}
+
+/// The checks of one parameter's documented limits and conditions.
+fn check(m: &Method, p: &Param) -> TokenStream {
+    let r = ident(&p.rust);
+    let wire = &p.wire;
+    let mut body = Vec::new();
+    let l = &p.limits;
+    match &p.ty {
+        Ty::String if l.min_len.is_some() || l.max_len.is_some() => {
+            let (min, max) = (opt_u32(l.min_len), opt_u32(l.max_len));
+            let value = if p.secret == Secret::No {
+                quote!(value)
+            } else {
+                quote!(value.expose())
+            };
+            body.push(quote!(crate::runtime::check::length(method, #wire, #value, #min, #max)?;));
+        }
+        Ty::Int | Ty::Long => {
+            if let Some(min) = l.min {
+                body.push(quote!(crate::runtime::check::min(method, #wire, i64::from(*value), #min)?;));
+            }
+        }
+        Ty::Decimal => {
+            let positive = l.positive;
+            let places = match p.encoding {
+                Encoding::Decimal2 | Encoding::Decimal2Number => quote!(Some(2u32)),
+                _ => quote!(None),
+            };
+            let (digits, max_len) = (opt_u32(l.max_digits), opt_u32(l.max_len));
+            body.push(
+                quote!(crate::runtime::check::decimal(method, #wire, value, #positive, #places, #digits, #max_len)?;),
+            );
+        }
+        Ty::Enum(..) if p.encoding == Encoding::Code => {
+            body.push(quote!(crate::runtime::check::enum_code(method, #wire, value)?;));
+        }
+        Ty::Struct(..) => body.push(quote!(value.check(method, #wire)?;)),
+        _ => {}
+    }
+    let limits = if body.is_empty() {
+        quote!()
+    } else if p.required == Required::Always {
+        quote! { { let value = &self.#r; #(#body)* } }
+    } else {
+        quote! { if let Some(value) = &self.#r { #(#body)* } }
+    };
+    let condition = match &p.required {
+        Required::When {
+            rust,
+            wire: other,
+            values,
+            enum_path,
+        } => {
+            let other_ident = ident(rust);
+            let other_required = m
+                .params
+                .iter()
+                .any(|q| &q.rust == rust && q.required == Required::Always);
+            let (test, why) = if values.is_empty() {
+                (
+                    quote!(self.#other_ident.is_some()),
+                    format!("required when {other} is given"),
+                )
+            } else {
+                let path: TokenStream = format!("crate::api::{}", enum_path.as_deref().unwrap_or_default())
+                    .parse()
+                    .expect("enum path");
+                let pats = values.iter().map(|v| {
+                    let v = ident(v);
+                    if other_required {
+                        quote!(#path::#v)
+                    } else {
+                        quote!(Some(#path::#v))
+                    }
+                });
+                (
+                    quote!(matches!(self.#other_ident, #(#pats)|*)),
+                    format!("required when {other} is {}", values.join(" or ")),
+                )
+            };
+            quote! {
+                if #test && self.#r.is_none() {
+                    return Err(crate::runtime::RequestError::new(method, #wire, #why));
+                }
+            }
+        }
+        _ => quote!(),
+    };
+    quote! { #condition #limits }
+}
+
+/// Writes one parameter, in spec order, when it has a value.
+fn write(p: &Param) -> TokenStream {
+    let wire = &p.wire;
+    if p.from_session {
+        return if p.required == Required::Always {
+            quote! {
+                let token = user_token.ok_or_else(|| crate::runtime::RequestError::new(Self::METHOD.name, #wire, "no UserToken: get one with getUserToken first"))?;
+                out.push(crate::runtime::WireParam::new(#wire, crate::runtime::enc::text(token)));
+            }
+        } else {
+            quote! {
+                if let Some(token) = user_token {
+                    out.push(crate::runtime::WireParam::new(#wire, crate::runtime::enc::text(token)));
+                }
+            }
+        };
+    }
+    let r = ident(&p.rust);
+    let value = match (&p.ty, p.encoding) {
+        (Ty::String, _) => match p.secret {
+            Secret::No => quote!(crate::runtime::enc::text(value)),
+            _ => quote!(crate::runtime::enc::text(value.expose())),
+        },
+        (Ty::Int | Ty::Long, _) => quote!(crate::runtime::enc::number(value)),
+        (Ty::Decimal, Encoding::Decimal2) => quote!(crate::runtime::enc::decimal2(value)),
+        (Ty::Decimal, Encoding::Decimal2Number) => quote!(crate::runtime::enc::decimal2_number(value)),
+        (Ty::Decimal, _) => quote!(crate::runtime::enc::number(value)),
+        (Ty::Date, _) => quote!(crate::runtime::enc::dmy(value)),
+        (Ty::DateTime, Encoding::Space) => quote!(crate::runtime::enc::space(value)),
+        (Ty::DateTime, _) => quote!(crate::runtime::enc::text(&value.to_string())),
+        (Ty::Bool, Encoding::Flag01) => quote!(crate::runtime::enc::flag01(*value)),
+        (Ty::Bool, _) => quote!(crate::runtime::enc::true_false(*value)),
+        (Ty::Guid, _) => quote!(crate::runtime::enc::guid(value)),
+        (Ty::Enum(..), Encoding::Code) => quote!(crate::runtime::enc::enum_code(value)),
+        (Ty::Enum(..), _) => quote!(crate::runtime::enc::enum_name(value)),
+        (Ty::Struct(..), _) => quote!(crate::runtime::enc::json(value)),
+        (t, _) => unreachable!("type {t:?} was refused as a parameter by validation"),
+    };
+    if p.required == Required::Always {
+        quote! { { let value = &self.#r; out.push(crate::runtime::WireParam::new(#wire, #value)); } }
+    } else {
+        quote! { if let Some(value) = &self.#r { out.push(crate::runtime::WireParam::new(#wire, #value)); } }
+    }
+}

@@ -1,0 +1,225 @@
+//! Structures: response types (decoded from XML and JSON alike), the envelope, and the JSON
+//! documents that requests carry inside form fields.
+
+use super::{doc_attrs, ident, rust_type};
+use crate::ir::{Api, Encoding, Secret, Struct, StructField, Ty};
+use proc_macro2::TokenStream;
+use quote::quote;
+
+/// The `types.rs` of an API.
+pub fn emit(api: &Api) -> TokenStream {
+    let items = api.types.iter().map(emit_struct);
+    quote! {
+        //! Structures (generated from the spec).
+        #(#items)*
+    }
+}
+
+fn field_type(f: &StructField) -> TokenStream {
+    let t = rust_type(&f.ty, f.secret);
+    if f.required || matches!(f.ty, Ty::List(_)) {
+        t
+    } else {
+        quote!(Option<#t>)
+    }
+}
+
+/// The `deserialize_with` helper of a field, if it needs one.
+fn deserializer(f: &StructField) -> Option<&'static str> {
+    let opt = !f.required;
+    Some(match (&f.ty, opt) {
+        (Ty::String, true) => "crate::runtime::de::opt_string",
+        (Ty::String, false) => "crate::runtime::de::string",
+        (Ty::DateTime, true) => "crate::runtime::de::opt_datetime",
+        (Ty::Int | Ty::Long | Ty::Decimal | Ty::Bool | Ty::Guid | Ty::Enum(..), true) => "crate::runtime::de::opt_text",
+        (Ty::Int | Ty::Long | Ty::Decimal | Ty::Bool | Ty::Guid | Ty::Enum(..) | Ty::DateTime, false) => {
+            "crate::runtime::de::text"
+        }
+        (Ty::List(_), _) => "crate::runtime::de::list",
+        (Ty::Json(_), true) => "crate::runtime::de::opt_json",
+        (Ty::Json(_), false) => "crate::runtime::de::json",
+        _ => return None,
+    })
+}
+
+/// The `serialize_with` helper of a document field, if its encoding needs one.
+fn serializer(f: &StructField) -> Option<&'static str> {
+    let opt = !f.required;
+    Some(match (&f.ty, f.encoding, opt) {
+        (Ty::Decimal, Encoding::Plain, false) => "crate::runtime::ser::decimal_number",
+        (Ty::Decimal, Encoding::Plain, true) => "crate::runtime::ser::opt_decimal_number",
+        (Ty::Enum(..), Encoding::Code, false) => "crate::runtime::ser::enum_code",
+        (Ty::Enum(..), Encoding::Code, true) => "crate::runtime::ser::opt_enum_code",
+        (Ty::Enum(..), Encoding::Name, false) => "crate::runtime::ser::enum_name",
+        (Ty::Enum(..), Encoding::Name, true) => "crate::runtime::ser::opt_enum_name",
+        _ => return None,
+    })
+}
+
+fn emit_struct(s: &Struct) -> TokenStream {
+    let name = ident(&s.name);
+    let doc = doc_attrs(&s.doc, &s.notes);
+    let fields = s.fields.iter().map(|f| {
+        let rust = ident(&f.rust);
+        let wire = &f.wire;
+        let ty = field_type(f);
+        let mut doc_text = f.doc.clone();
+        if let Some(item) = &f.item {
+            doc_text.push_str(&format!("\n\nIn XML, a wrapper element holding `<{item}>` items."));
+        }
+        let d = doc_attrs(&doc_text, &f.notes);
+        let mut attrs = vec![quote!(rename = #wire)];
+        if !f.required {
+            attrs.push(quote!(default));
+        }
+        if let Some(de) = deserializer(f) {
+            attrs.push(quote!(deserialize_with = #de));
+        }
+        if s.document {
+            if let Some(ser) = serializer(f) {
+                attrs.push(quote!(serialize_with = #ser));
+            }
+        }
+        if matches!(f.ty, Ty::List(_)) && !f.required {
+            attrs.push(quote!(skip_serializing_if = "Vec::is_empty"));
+        } else if !f.required {
+            attrs.push(quote!(skip_serializing_if = "Option::is_none"));
+        }
+        quote! {
+            #d
+            #[serde(#(#attrs),*)]
+            pub #rust: #ty,
+        }
+    });
+    let (generics, derives) = if s.envelope {
+        (
+            quote!(<R>),
+            quote! {
+                #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+                #[serde(bound(serialize = "R: serde::Serialize", deserialize = "R: serde::Deserialize<'de>"))]
+            },
+        )
+    } else if s.fields.iter().any(|f| f.required) {
+        (
+            quote!(),
+            quote!(#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]),
+        )
+    } else {
+        (
+            quote!(),
+            quote!(#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]),
+        )
+    };
+    let builder = if s.document { document_impl(s) } else { quote!() };
+    quote! {
+        #doc
+        #derives
+        #[non_exhaustive]
+        pub struct #name #generics {
+            #(#fields)*
+        }
+        #builder
+    }
+}
+
+/// `new(required..)`, a setter per optional field, and the check of documented limits.
+fn document_impl(s: &Struct) -> TokenStream {
+    let name = ident(&s.name);
+    let required: Vec<&StructField> = s.fields.iter().filter(|f| f.required).collect();
+    let args = required.iter().map(|f| {
+        let r = ident(&f.rust);
+        let t = rust_type(&f.ty, f.secret);
+        if matches!(f.ty, Ty::String) && f.secret == Secret::No {
+            quote!(#r: impl Into<String>)
+        } else {
+            quote!(#r: #t)
+        }
+    });
+    let inits = s.fields.iter().map(|f| {
+        let r = ident(&f.rust);
+        if f.required {
+            if matches!(f.ty, Ty::String) && f.secret == Secret::No {
+                quote!(#r: #r.into(),)
+            } else {
+                quote!(#r,)
+            }
+        } else if matches!(f.ty, Ty::List(_)) {
+            quote!(#r: Vec::new(),)
+        } else {
+            quote!(#r: None,)
+        }
+    });
+    let setters = s.fields.iter().filter(|f| !f.required).map(|f| {
+        let r = ident(&f.rust);
+        let d = doc_attrs(&format!("Sets `{}`: {}", f.wire, f.doc), &[]);
+        let t = rust_type(&f.ty, f.secret);
+        if matches!(f.ty, Ty::List(_)) {
+            quote! { #d pub fn #r(mut self, value: #t) -> Self { self.#r = value; self } }
+        } else if matches!(f.ty, Ty::String) && f.secret == Secret::No {
+            quote! { #d pub fn #r(mut self, value: impl Into<String>) -> Self { self.#r = Some(value.into()); self } }
+        } else {
+            quote! { #d pub fn #r(mut self, value: #t) -> Self { self.#r = Some(value); self } }
+        }
+    });
+    let checks = s.fields.iter().map(|f| {
+        let r = ident(&f.rust);
+        let wire = &f.wire;
+        let mut body = Vec::new();
+        if matches!(f.ty, Ty::String) && (f.limits.min_len.is_some() || f.limits.max_len.is_some()) {
+            let min = opt_u32(f.limits.min_len);
+            let max = opt_u32(f.limits.max_len);
+            body.push(quote!(crate::runtime::check::length(method, &format!("{path}.{}", #wire), value, #min, #max)?;));
+        }
+        if let Ty::Enum(..) = f.ty {
+            if f.encoding == Encoding::Code {
+                body.push(quote!(crate::runtime::check::enum_code(method, &format!("{path}.{}", #wire), value)?;));
+            }
+        }
+        if let Ty::Struct(..) = f.ty {
+            body.push(quote!(value.check(method, &format!("{path}.{}", #wire))?;));
+        }
+        if let Ty::List(inner) = &f.ty {
+            if let Ty::Struct(..) = **inner {
+                return quote! {
+                    for (i, item) in self.#r.iter().enumerate() {
+                        item.check(method, &format!("{path}.{}[{i}]", #wire))?;
+                    }
+                };
+            }
+            return quote!();
+        }
+        if body.is_empty() {
+            quote!()
+        } else if f.required {
+            quote! { { let value = &self.#r; #(#body)* } }
+        } else {
+            quote! { if let Some(value) = &self.#r { #(#body)* } }
+        }
+    });
+    let new_doc = format!("A `{}` with its required fields.", s.name);
+    quote! {
+        impl #name {
+            #[doc = #new_doc]
+            #[allow(clippy::too_many_arguments)]
+            pub fn new(#(#args),*) -> Self {
+                Self { #(#inits)* }
+            }
+            #(#setters)*
+            /// Checks the documented limits of every field, naming the first one broken by its
+            /// path under `path`.
+            #[allow(unused_variables)]
+            pub fn check(&self, method: &'static str, path: &str) -> Result<(), crate::runtime::RequestError> {
+                #(#checks)*
+                Ok(())
+            }
+        }
+    }
+}
+
+/// `Some(n)` or `None` as tokens.
+pub fn opt_u32(v: Option<u32>) -> TokenStream {
+    match v {
+        Some(n) => quote!(Some(#n)),
+        None => quote!(None),
+    }
+}

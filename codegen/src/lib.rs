@@ -1,0 +1,160 @@
+//! The generator of the `intellectmoney` crate.
+//!
+//! `spec/*.yaml` is read with positions kept ([`load`]), checked and resolved into an IR ([`ir`]),
+//! and written out by one emitter per artifact ([`emit`]). Output is gathered in a sorted map, so
+//! that regenerating an unchanged spec is byte-identical.
+
+pub mod diag;
+pub mod emit;
+pub mod ir;
+mod load;
+mod model;
+
+use diag::Diagnostics;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+/// Where the generator reads and writes, relative to the workspace root.
+#[derive(Debug, Clone)]
+pub struct Layout {
+    /// The directory of `*.yaml` spec files.
+    pub spec_dir: PathBuf,
+    /// How the spec directory is named in messages (`spec/`).
+    pub spec_display: String,
+    /// The generated crate's root (`generated/`).
+    pub out_dir: PathBuf,
+}
+
+impl Layout {
+    /// The layout of the repository whose root is `root`.
+    pub fn repository(root: &Path) -> Self {
+        Layout {
+            spec_dir: root.join("spec"),
+            spec_display: "spec/".into(),
+            out_dir: root.join("generated"),
+        }
+    }
+}
+
+/// Every output file, by path relative to the generated crate's root.
+pub type Output = BTreeMap<PathBuf, String>;
+
+/// Reads and checks the spec, and renders every output file. Nothing is written.
+pub fn generate(layout: &Layout) -> Result<Output, Diagnostics> {
+    let (files, loaded) = load::load_dir(&layout.spec_dir, &layout.spec_display).map_err(Diagnostics)?;
+    let ir = ir::build(&files, &loaded, &layout.spec_dir.join("examples")).map_err(Diagnostics)?;
+    Ok(render(&ir))
+}
+
+/// Renders the IR.
+pub fn render(ir: &ir::Ir) -> Output {
+    let mut out = Output::new();
+    let mut mods = Vec::new();
+    for api in &ir.apis {
+        let sources = emit::sources(ir, api);
+        let dir = PathBuf::from("src/api").join(&api.module);
+        let mut parts = Vec::new();
+        if !api.types.is_empty() {
+            out.insert(dir.join("types.rs"), emit::rust_file(&sources, emit::types::emit(api)));
+            parts.push("types");
+        }
+        if !api.enums.is_empty() {
+            out.insert(dir.join("enums.rs"), emit::rust_file(&sources, emit::enums::emit(api)));
+            parts.push("enums");
+        }
+        if !api.methods.is_empty() {
+            out.insert(
+                dir.join("requests.rs"),
+                emit::rust_file(&sources, emit::requests::emit(api)),
+            );
+            parts.push("requests");
+        }
+        let parts = parts.iter().map(|p| emit::ident(p));
+        let parts2 = parts.clone();
+        let title = format!("{}.", api.title);
+        let source = api.source.as_ref().map(|s| format!("Source: {s}.")).unwrap_or_default();
+        out.insert(
+            dir.join("mod.rs"),
+            emit::rust_file(
+                &sources,
+                quote::quote! {
+                    #![doc = #title]
+                    #![doc = ""]
+                    #![doc = #source]
+                    #( mod #parts; )*
+                    #( pub use #parts2::*; )*
+                },
+            ),
+        );
+        mods.push(emit::ident(&api.module));
+    }
+    let all: Vec<&str> = ir.apis.iter().map(|a| a.file.as_str()).collect();
+    out.insert(
+        PathBuf::from("src/api/mod.rs"),
+        emit::rust_file(
+            &all,
+            quote::quote! {
+                //! The generated API: one module per spec file.
+                #( pub mod #mods; )*
+            },
+        ),
+    );
+    out.insert(PathBuf::from("API.md"), emit::surface::emit(ir));
+    out
+}
+
+/// Files whose committed content differs from `output` (missing ones included), and generated
+/// files that the output no longer has.
+pub fn stale(layout: &Layout, output: &Output) -> Vec<PathBuf> {
+    let mut v: Vec<PathBuf> = output
+        .iter()
+        .filter(|(path, text)| {
+            std::fs::read_to_string(layout.out_dir.join(path)).ok().as_deref() != Some(text.as_str())
+        })
+        .map(|(p, _)| p.clone())
+        .collect();
+    v.extend(orphans(layout, output));
+    v
+}
+
+/// Generated files on disk (under `src/api`) that the output does not have any more.
+fn orphans(layout: &Layout, output: &Output) -> Vec<PathBuf> {
+    let mut found = Vec::new();
+    let mut stack = vec![layout.out_dir.join("src/api")];
+    while let Some(dir) = stack.pop() {
+        let Ok(rd) = std::fs::read_dir(&dir) else { continue };
+        for e in rd.flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                stack.push(p);
+            } else if let Ok(rel) = p.strip_prefix(&layout.out_dir) {
+                if !output.contains_key(rel) {
+                    found.push(rel.to_path_buf());
+                }
+            }
+        }
+    }
+    found.sort();
+    found
+}
+
+/// Writes the output (only files whose content changed) and removes orphaned generated files.
+pub fn write(layout: &Layout, output: &Output) -> std::io::Result<Vec<PathBuf>> {
+    let mut changed = Vec::new();
+    for path in orphans(layout, output) {
+        std::fs::remove_file(layout.out_dir.join(&path))?;
+        changed.push(path);
+    }
+    for (path, text) in output {
+        let full = layout.out_dir.join(path);
+        if std::fs::read_to_string(&full).ok().as_deref() == Some(text.as_str()) {
+            continue;
+        }
+        if let Some(parent) = full.parent() {
+            std::fs::create_dir_all(parent)?;
+        }
+        std::fs::write(&full, text)?;
+        changed.push(path.clone());
+    }
+    Ok(changed)
+}

@@ -1,0 +1,182 @@
+//! The spec as written: serde structs read from YAML, with the source span of every node that a
+//! validation message may need to point at. Nothing here is checked beyond its YAML shape; the
+//! meaning is checked while building the IR (`ir.rs`).
+
+use marked_yaml::Spanned;
+use serde::Deserialize;
+
+/// A spanned string, the common currency of the model.
+pub type S = Spanned<String>;
+
+/// One `spec/*.yaml` file.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SpecFile {
+    pub api: S,
+    pub title: String,
+    pub source: Option<String>,
+    pub body: Option<S>,
+    #[serde(default)]
+    pub methods: Vec<Method>,
+    #[serde(default)]
+    pub types: Vec<TypeDef>,
+    #[serde(default)]
+    pub enums: Vec<EnumDef>,
+}
+
+/// One API method.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Method {
+    pub name: S,
+    pub path: S,
+    pub doc: String,
+    pub auth: S,
+    pub effect: S,
+    pub deprecated: Option<String>,
+    pub source: Option<String>,
+    pub note: Option<String>,
+    pub sign: Option<Sign>,
+    pub pagination: Option<Pagination>,
+    #[serde(default)]
+    pub params: Vec<Param>,
+    pub result: S,
+    #[serde(default)]
+    pub examples: Vec<Example>,
+}
+
+/// The `Sign` header template of a method.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Sign {
+    pub template: S,
+    #[serde(default)]
+    pub absent: Vec<S>,
+    pub source: Option<String>,
+    pub note: Option<String>,
+    #[serde(default)]
+    pub variants: Vec<SignVariant>,
+}
+
+/// Another published template of the same method, kept for the record.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SignVariant {
+    pub template: S,
+    pub source: Option<String>,
+}
+
+/// Which parameters page through a list, and which result field holds the items.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Pagination {
+    pub skip: S,
+    pub take: S,
+    pub items: S,
+}
+
+/// One request parameter.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Param {
+    pub name: S,
+    #[serde(rename = "type")]
+    pub ty: S,
+    #[serde(default)]
+    pub required: bool,
+    pub required_when: Option<RequiredWhen>,
+    pub from: Option<S>,
+    pub encoding: Option<S>,
+    pub secret: Option<S>,
+    pub min_len: Option<u32>,
+    pub max_len: Option<u32>,
+    pub min: Option<i64>,
+    #[serde(default)]
+    pub positive: bool,
+    pub max_digits: Option<u32>,
+    pub doc: String,
+    pub source: Option<String>,
+    pub note: Option<String>,
+}
+
+/// A condition under which an optional parameter becomes required.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RequiredWhen {
+    pub param: S,
+    #[serde(default)]
+    pub is: Vec<S>,
+}
+
+/// One wiki example of a method: request and response files, relative to `spec/examples/`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Example {
+    pub request: Option<S>,
+    pub xml: Option<S>,
+    pub json: Option<S>,
+    pub original: S,
+    #[serde(default)]
+    pub bare: bool,
+    pub note: Option<String>,
+}
+
+/// A structure: a response type, the envelope, or a JSON document sent inside a form field.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TypeDef {
+    pub name: S,
+    pub doc: String,
+    #[serde(default)]
+    pub envelope: bool,
+    #[serde(default)]
+    pub document: bool,
+    pub source: Option<String>,
+    pub note: Option<String>,
+    pub fields: Vec<Field>,
+}
+
+/// A field of a structure.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Field {
+    pub name: S,
+    pub rust: Option<S>,
+    #[serde(rename = "type")]
+    pub ty: S,
+    pub item: Option<S>,
+    #[serde(default)]
+    pub required: bool,
+    pub encoding: Option<S>,
+    pub secret: Option<S>,
+    pub min_len: Option<u32>,
+    pub max_len: Option<u32>,
+    pub doc: String,
+    pub source: Option<String>,
+    pub note: Option<String>,
+}
+
+/// An enumeration.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EnumDef {
+    pub name: S,
+    pub doc: String,
+    pub wire: Option<S>,
+    pub source: Option<String>,
+    pub note: Option<String>,
+    pub values: Vec<EnumValue>,
+}
+
+/// One value of an enumeration.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EnumValue {
+    pub name: S,
+    pub code: Option<Spanned<i64>>,
+    #[serde(default, rename = "final")]
+    pub is_final: bool,
+    pub doc: String,
+    pub source: Option<String>,
+    pub note: Option<String>,
+}

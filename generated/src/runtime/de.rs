@@ -1,0 +1,187 @@
+//! Decoding helpers named by generated `deserialize_with` attributes. The same helper reads XML
+//! (where a scalar may arrive as an element map with `$text` and attributes) and JSON.
+
+use super::text::EmbeddedJson;
+use super::{DateTime, WireEnum};
+use serde::de::{self, DeserializeOwned, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use serde::{Deserialize, Deserializer};
+use std::fmt;
+use std::marker::PhantomData;
+use std::str::FromStr;
+
+/// The text of a scalar, whatever its carrier: a string, a number, a bool, or an XML element
+/// (its `$text`; attributes and child elements are ignored).
+struct Text(Option<String>);
+
+impl<'de> Deserialize<'de> for Text {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = Text;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a scalar value")
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Text, E> {
+                Ok(Text(Some(v.to_owned())))
+            }
+            fn visit_string<E: de::Error>(self, v: String) -> Result<Text, E> {
+                Ok(Text(Some(v)))
+            }
+            fn visit_bool<E: de::Error>(self, v: bool) -> Result<Text, E> {
+                Ok(Text(Some(v.to_string())))
+            }
+            fn visit_i64<E: de::Error>(self, v: i64) -> Result<Text, E> {
+                Ok(Text(Some(v.to_string())))
+            }
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<Text, E> {
+                Ok(Text(Some(v.to_string())))
+            }
+            fn visit_f64<E: de::Error>(self, v: f64) -> Result<Text, E> {
+                Ok(Text(Some(v.to_string())))
+            }
+            fn visit_unit<E: de::Error>(self) -> Result<Text, E> {
+                Ok(Text(None))
+            }
+            fn visit_none<E: de::Error>(self) -> Result<Text, E> {
+                Ok(Text(None))
+            }
+            fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Text, D::Error> {
+                Text::deserialize(d)
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Text, A::Error> {
+                let mut text = Some(String::new());
+                while let Some(key) = map.next_key::<String>()? {
+                    if key == "$text" || key == "$value" {
+                        text = map.next_value::<Text>()?.0;
+                    } else {
+                        map.next_value::<IgnoredAny>()?;
+                    }
+                }
+                Ok(Text(text))
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+fn parse<T: FromStr, E: de::Error>(raw: &str) -> Result<T, E>
+where
+    T::Err: fmt::Display,
+{
+    raw.trim()
+        .parse()
+        .map_err(|e| E::custom(format!("{e} (value `{}`)", snippet(raw))))
+}
+
+fn snippet(raw: &str) -> String {
+    let s: String = raw.chars().take(60).collect();
+    if s.len() < raw.len() {
+        format!("{s}…")
+    } else {
+        s
+    }
+}
+
+/// A required scalar parsed from its trimmed text.
+pub fn text<'de, D: Deserializer<'de>, T: FromStr>(d: D) -> Result<T, D::Error>
+where
+    T::Err: fmt::Display,
+{
+    match Text::deserialize(d)?.0 {
+        Some(s) if !s.trim().is_empty() => parse(&s),
+        _ => Err(de::Error::custom("a value is required here, but it is empty or nil")),
+    }
+}
+
+/// An optional scalar: nil, absent and empty are `None`.
+pub fn opt_text<'de, D: Deserializer<'de>, T: FromStr>(d: D) -> Result<Option<T>, D::Error>
+where
+    T::Err: fmt::Display,
+{
+    match Option::<Text>::deserialize(d)?.and_then(|t| t.0) {
+        Some(s) if !s.trim().is_empty() => parse(&s).map(Some),
+        _ => Ok(None),
+    }
+}
+
+/// An optional date-time: the server's `0001-01-01T00:00:00` is `None` too.
+pub fn opt_datetime<'de, D: Deserializer<'de>>(d: D) -> Result<Option<DateTime>, D::Error> {
+    Ok(opt_text::<D, DateTime>(d)?.filter(|v| !v.is_none_date()))
+}
+
+/// A required string, untrimmed.
+pub fn string<'de, D: Deserializer<'de>, T: From<String>>(d: D) -> Result<T, D::Error> {
+    Ok(T::from(Text::deserialize(d)?.0.unwrap_or_default()))
+}
+
+/// An optional string, untrimmed: an empty element is `Some("")`, nil and absent are `None`.
+pub fn opt_string<'de, D: Deserializer<'de>, T: From<String>>(d: D) -> Result<Option<T>, D::Error> {
+    Ok(Option::<Text>::deserialize(d)?.and_then(|t| t.0).map(T::from))
+}
+
+/// A list: a JSON array, or an XML wrapper element whose every child is an item (whatever its
+/// name); an empty or nil wrapper is an empty list.
+pub fn list<'de, D: Deserializer<'de>, T: DeserializeOwned>(d: D) -> Result<Vec<T>, D::Error> {
+    struct V<T>(PhantomData<T>);
+    impl<'de, T: DeserializeOwned> Visitor<'de> for V<T> {
+        type Value = Vec<T>;
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("a list")
+        }
+        fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Vec<T>, A::Error> {
+            let mut v = Vec::new();
+            while let Some(item) = seq.next_element()? {
+                v.push(item);
+            }
+            Ok(v)
+        }
+        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Vec<T>, A::Error> {
+            let mut v = Vec::new();
+            while let Some(key) = map.next_key::<String>()? {
+                if key.starts_with('@') || key == "$text" {
+                    map.next_value::<IgnoredAny>()?;
+                } else {
+                    v.push(map.next_value()?);
+                }
+            }
+            Ok(v)
+        }
+        fn visit_str<E: de::Error>(self, v: &str) -> Result<Vec<T>, E> {
+            if v.trim().is_empty() {
+                Ok(Vec::new())
+            } else {
+                Err(E::custom(format!("expected a list, found text `{}`", snippet(v))))
+            }
+        }
+        fn visit_unit<E: de::Error>(self) -> Result<Vec<T>, E> {
+            Ok(Vec::new())
+        }
+        fn visit_none<E: de::Error>(self) -> Result<Vec<T>, E> {
+            Ok(Vec::new())
+        }
+        fn visit_some<D2: Deserializer<'de>>(self, d: D2) -> Result<Vec<T>, D2::Error> {
+            d.deserialize_any(self)
+        }
+    }
+    d.deserialize_any(V(PhantomData))
+}
+
+/// A required JSON document inside a string.
+pub fn json<'de, D: Deserializer<'de>, T: DeserializeOwned>(d: D) -> Result<EmbeddedJson<T>, D::Error> {
+    opt_json(d)?.ok_or_else(|| de::Error::custom("a JSON document is required here, but the string is empty"))
+}
+
+/// An optional JSON document inside a string: empty, nil and absent are `None`.
+pub fn opt_json<'de, D: Deserializer<'de>, T: DeserializeOwned>(d: D) -> Result<Option<EmbeddedJson<T>>, D::Error> {
+    match Option::<Text>::deserialize(d)?.and_then(|t| t.0) {
+        Some(s) if !s.trim().is_empty() => EmbeddedJson::parse(&s)
+            .map(Some)
+            .map_err(|e| de::Error::custom(format!("the embedded JSON document is invalid: {e}"))),
+        _ => Ok(None),
+    }
+}
+
+/// An enum by name or number; unknown values are kept.
+pub fn wire_enum<'de, D: Deserializer<'de>, T: WireEnum>(d: D) -> Result<T, D::Error> {
+    Ok(T::from_wire(&Text::deserialize(d)?.0.unwrap_or_default()))
+}

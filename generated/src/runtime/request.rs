@@ -1,0 +1,285 @@
+//! From a request value to the bytes sent: parameters in spec order, the body, and the `Sign`
+//! header over the very strings that are sent; and back from a body to the typed result.
+
+use super::{DecodeError, RequestError, Secret};
+use crate::api::common::Response;
+use serde::de::DeserializeOwned;
+use sha2::{Digest, Sha256};
+use std::fmt;
+
+/// How a request body is written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BodyFormat {
+    /// `application/x-www-form-urlencoded`, UTF-8 (the Personal API).
+    Form,
+    /// `application/json` (the Payout API).
+    Json,
+}
+
+/// How a method is authenticated.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Auth {
+    /// Not at all (getUserToken).
+    None,
+    /// By the session's UserToken.
+    UserToken,
+    /// By the TLS client certificate.
+    Certificate,
+}
+
+/// What a call does; a call that writes or moves money is never sent twice by the client.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Effect {
+    /// Reads only; may be retried.
+    Read,
+    /// Creates or changes something.
+    Write,
+    /// Moves money.
+    Money,
+}
+
+/// One slot of a `Sign` template.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SignSlot {
+    /// The value sent for this parameter (matched case-insensitively), empty when not sent.
+    Param(&'static str),
+    /// Always empty.
+    Empty,
+    /// The sign secret.
+    Secret,
+}
+
+/// What the spec says of a method.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MethodInfo {
+    /// Name on the wiki (`getInvoicesHistory`).
+    pub name: &'static str,
+    /// The API module (`personal`).
+    pub api: &'static str,
+    /// Path (`/personal/payment/getInvoicesHistory`).
+    pub path: &'static str,
+    /// Body format.
+    pub body: BodyFormat,
+    /// Authentication.
+    pub auth: Auth,
+    /// Effect.
+    pub effect: Effect,
+    /// The `Sign` template, when one is known.
+    pub sign: Option<&'static [SignSlot]>,
+    /// Whether the wiki deprecates the method.
+    pub deprecated: bool,
+}
+
+/// A value as written on the wire.
+#[derive(Clone, PartialEq, Eq)]
+pub enum WireValue {
+    /// Text: a JSON string in a JSON body.
+    Text(String),
+    /// A bare literal (number, `true`): unquoted in a JSON body.
+    Literal(String),
+}
+
+impl WireValue {
+    /// The text sent (and signed).
+    pub fn as_str(&self) -> &str {
+        match self {
+            WireValue::Text(s) | WireValue::Literal(s) => s,
+        }
+    }
+}
+
+/// One parameter as sent.
+#[derive(Clone, PartialEq, Eq)]
+pub struct WireParam {
+    /// Wire name.
+    pub name: &'static str,
+    /// Value.
+    pub value: WireValue,
+}
+
+impl WireParam {
+    /// A parameter.
+    pub fn new(name: &'static str, value: WireValue) -> Self {
+        WireParam { name, value }
+    }
+}
+
+// Parameter values hold passwords and tokens: never shown.
+impl fmt::Debug for WireParam {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}=[{} bytes]", self.name, self.value.as_str().len())
+    }
+}
+
+/// A request of the spec: generated for every method.
+pub trait ApiRequest {
+    /// The method's result (inside the envelope's `Result`).
+    type Output: DeserializeOwned;
+    /// What the spec says of the method.
+    const METHOD: &'static MethodInfo;
+    /// Checks documented limits and conditional requirements.
+    fn validate(&self) -> Result<(), RequestError>;
+    /// The parameters in spec order, as written on the wire.
+    fn wire_params(&self, user_token: Option<&str>) -> Result<Vec<WireParam>, RequestError>;
+}
+
+/// What encoding needs besides the request: the session's token and the sign secret.
+#[derive(Default, Clone)]
+pub struct EncodeContext<'a> {
+    /// The session's UserToken.
+    pub user_token: Option<&'a str>,
+    /// The sign secret (signSecretKey); with it, methods with a template are signed.
+    pub sign_secret: Option<&'a str>,
+}
+
+/// A request ready to be sent.
+#[derive(Clone)]
+pub struct EncodedRequest {
+    /// The method.
+    pub method: &'static MethodInfo,
+    /// The parameters as sent.
+    pub params: Vec<WireParam>,
+    /// The body.
+    pub body: String,
+    /// The string hashed into `Sign` (it ends with the secret).
+    pub sign_input: Option<Secret>,
+    /// The `Sign` header: 64 lowercase hex digits.
+    pub sign: Option<String>,
+}
+
+impl EncodedRequest {
+    /// The `Content-Type` header.
+    pub fn content_type(&self) -> &'static str {
+        match self.method.body {
+            BodyFormat::Form => "application/x-www-form-urlencoded; charset=utf-8",
+            BodyFormat::Json => "application/json",
+        }
+    }
+}
+
+impl fmt::Debug for EncodedRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("EncodedRequest")
+            .field("method", &self.method.name)
+            .field("params", &self.params)
+            .field("body", &format_args!("[{} bytes]", self.body.len()))
+            .field("signed", &self.sign.is_some())
+            .finish()
+    }
+}
+
+/// Checks and writes a request.
+pub fn encode<R: ApiRequest>(request: &R, ctx: &EncodeContext<'_>) -> Result<EncodedRequest, RequestError> {
+    request.validate()?;
+    let params = request.wire_params(ctx.user_token)?;
+    let body = match R::METHOD.body {
+        BodyFormat::Form => form_body(&params),
+        BodyFormat::Json => json_body(&params),
+    };
+    let (sign_input, sign) = match (R::METHOD.sign, ctx.sign_secret) {
+        (Some(slots), Some(secret)) => {
+            let input = sign_input(slots, &params, secret);
+            let hash = sign_hash(&input);
+            (Some(Secret::new(input)), Some(hash))
+        }
+        _ => (None, None),
+    };
+    Ok(EncodedRequest {
+        method: R::METHOD,
+        params,
+        body,
+        sign_input,
+        sign,
+    })
+}
+
+/// `name=value&…`, percent-encoded as `application/x-www-form-urlencoded` (space as `+`).
+pub fn form_body(params: &[WireParam]) -> String {
+    let mut s = form_urlencoded::Serializer::new(String::new());
+    for p in params {
+        s.append_pair(p.name, p.value.as_str());
+    }
+    s.finish()
+}
+
+/// `{"name":value,…}` in parameter order.
+pub fn json_body(params: &[WireParam]) -> String {
+    let mut out = String::from("{");
+    for (i, p) in params.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        out.push_str(&serde_json::to_string(p.name).expect("names serialize"));
+        out.push(':');
+        match &p.value {
+            WireValue::Text(t) => out.push_str(&serde_json::to_string(t).expect("strings serialize")),
+            WireValue::Literal(l) => out.push_str(l),
+        }
+    }
+    out.push('}');
+    out
+}
+
+/// The template with every slot replaced by the value sent (empty when not sent), joined by `::`.
+pub fn sign_input(slots: &[SignSlot], params: &[WireParam], secret: &str) -> String {
+    let parts: Vec<&str> = slots
+        .iter()
+        .map(|slot| match slot {
+            SignSlot::Param(name) => params
+                .iter()
+                .find(|p| p.name.eq_ignore_ascii_case(name))
+                .map(|p| p.value.as_str())
+                .unwrap_or(""),
+            SignSlot::Empty => "",
+            SignSlot::Secret => secret,
+        })
+        .collect();
+    parts.join("::")
+}
+
+/// Lowercase hex SHA-256 of the UTF-8 bytes.
+pub fn sign_hash(input: &str) -> String {
+    let digest = Sha256::digest(input.as_bytes());
+    digest.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Decodes an XML answer of `R`'s method.
+pub fn decode_xml<R: ApiRequest>(body: &str) -> Result<Response<R::Output>, DecodeError> {
+    decode_xml_as(R::METHOD.name, body)
+}
+
+/// Decodes a JSON answer of `R`'s method.
+pub fn decode_json<R: ApiRequest>(body: &str) -> Result<Response<R::Output>, DecodeError> {
+    decode_json_as(R::METHOD.name, body)
+}
+
+/// Decodes an XML document into `T`, naming `method` and the field path on failure.
+pub fn decode_xml_as<T: DeserializeOwned>(method: &'static str, body: &str) -> Result<T, DecodeError> {
+    let mut de = quick_xml::de::Deserializer::from_str(body);
+    serde_path_to_error::deserialize(&mut de).map_err(|e| DecodeError {
+        method,
+        path: e.path().to_string(),
+        message: e.inner().to_string(),
+        body: body.to_owned(),
+    })
+}
+
+/// Decodes a JSON document into `T` (numbers keep their exact text), naming `method` and the
+/// field path on failure.
+pub fn decode_json_as<T: DeserializeOwned>(method: &'static str, body: &str) -> Result<T, DecodeError> {
+    let quoted = super::json::quote_numbers(body);
+    let mut de = serde_json::Deserializer::from_str(&quoted);
+    let value = serde_path_to_error::deserialize(&mut de).map_err(|e| DecodeError {
+        method,
+        path: e.path().to_string(),
+        message: e.inner().to_string(),
+        body: body.to_owned(),
+    })?;
+    de.end().map_err(|e| DecodeError {
+        method,
+        path: ".".into(),
+        message: e.to_string(),
+        body: body.to_owned(),
+    })?;
+    Ok(value)
+}

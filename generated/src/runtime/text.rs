@@ -1,0 +1,82 @@
+//! Values with more than one layer: text with its XML `xsi:type`, and JSON inside a string.
+
+use serde::de::{self, DeserializeOwned, IgnoredAny, MapAccess, Visitor};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use std::fmt;
+
+/// Text that XML may tag with `xsi:type` (`<Value xsi:type="xsd:string">ShopReal</Value>`).
+/// JSON carries only the text.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct TypedText {
+    /// The `xsi:type` attribute, as written (`xsd:string`), when there was one.
+    pub xsi_type: Option<String>,
+    /// The text, untrimmed.
+    pub text: String,
+}
+
+impl Serialize for TypedText {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.text)
+    }
+}
+
+impl<'de> Deserialize<'de> for TypedText {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = TypedText;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("text, possibly with an xsi:type attribute")
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<TypedText, E> {
+                Ok(TypedText {
+                    xsi_type: None,
+                    text: v.to_owned(),
+                })
+            }
+            fn visit_unit<E: de::Error>(self) -> Result<TypedText, E> {
+                Ok(TypedText::default())
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<TypedText, A::Error> {
+                let mut out = TypedText::default();
+                while let Some(key) = map.next_key::<String>()? {
+                    match key.as_str() {
+                        "@type" => out.xsi_type = Some(map.next_value()?),
+                        "$text" | "$value" => out.text = map.next_value()?,
+                        _ => {
+                            map.next_value::<IgnoredAny>()?;
+                        }
+                    }
+                }
+                Ok(out)
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+/// A JSON document the server sends as the text of a string field (getReceipt's `Response`).
+/// The raw text is kept next to the parsed value.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EmbeddedJson<T> {
+    /// The text as sent.
+    pub raw: String,
+    /// The document it holds.
+    pub value: T,
+}
+
+impl<T: DeserializeOwned> EmbeddedJson<T> {
+    /// Parses the text (numbers keep their scale).
+    pub fn parse(raw: &str) -> Result<Self, serde_json::Error> {
+        Ok(EmbeddedJson {
+            raw: raw.to_owned(),
+            value: crate::runtime::json::from_str(raw)?,
+        })
+    }
+}
+
+impl<T> Serialize for EmbeddedJson<T> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.raw)
+    }
+}
