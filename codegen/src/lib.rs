@@ -1,6 +1,6 @@
 //! The generator of the `intellectmoney` crate.
 //!
-//! `spec/*.yaml` is read with positions kept ([`load`]), checked and resolved into an IR ([`ir`]),
+//! `spec/*.yaml` is read with positions kept (`load`), checked and resolved into an IR ([`ir`]),
 //! and written out by one emitter per artifact ([`emit`]). Output is gathered in a sorted map, so
 //! that regenerating an unchanged spec is byte-identical.
 
@@ -71,16 +71,18 @@ pub fn render(ir: &ir::Ir) -> Output {
         }
         let parts = parts.iter().map(|p| emit::ident(p));
         let parts2 = parts.clone();
-        let title = format!("{}.", api.title);
-        let source = api.source.as_ref().map(|s| format!("Source: {s}.")).unwrap_or_default();
+        let mut doc = format!("{}.", api.title);
+        if let Some(s) = &api.source {
+            doc.push_str(&format!("\n\nSource: {s}."));
+        }
+        let doc = emit::doc_attrs(&doc, &[]).to_string().replace("# [doc", "# ! [doc");
+        let doc: proc_macro2::TokenStream = doc.parse().expect("doc attributes");
         out.insert(
             dir.join("mod.rs"),
             emit::rust_file(
                 &sources,
                 quote::quote! {
-                    #![doc = #title]
-                    #![doc = ""]
-                    #![doc = #source]
+                    #doc
                     #( mod #parts; )*
                     #( pub use #parts2::*; )*
                 },

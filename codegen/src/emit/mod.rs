@@ -37,9 +37,13 @@ pub fn doc_attrs(doc: &str, notes: &[String]) -> TokenStream {
         lines.push(String::new());
         lines.push(format!(" {n}"));
     }
-    let lines = lines
-        .iter()
-        .map(|l| if l.trim().is_empty() { String::new() } else { l.clone() });
+    let lines = lines.iter().map(|l| {
+        if l.trim().is_empty() {
+            String::new()
+        } else {
+            link_urls(&escape_markdown(l))
+        }
+    });
     quote! { #( #[doc = #lines] )* }
 }
 
@@ -104,4 +108,43 @@ pub fn sources<'a>(ir: &'a Ir, api: &'a Api) -> Vec<&'a str> {
         }
     }
     v
+}
+
+/// Wraps bare URLs in `<…>` so that rustdoc renders them as links (and does not warn).
+fn link_urls(line: &str) -> String {
+    line.split(' ')
+        .map(|word| {
+            let start = word.find("http://").or_else(|| word.find("https://"));
+            match start {
+                Some(i) if !word[..i].ends_with('<') && !word[..i].ends_with('`') => {
+                    let rest = &word[i..];
+                    let end = rest.find([')', '"', '`', ',', ';', '»']).unwrap_or(rest.len());
+                    let (url, tail) = rest.split_at(end);
+                    let (url, dot) = match url.strip_suffix('.') {
+                        Some(u) => (u, "."),
+                        None => (url, ""),
+                    };
+                    format!("{}<{url}>{dot}{tail}", &word[..i])
+                }
+                _ => word.to_owned(),
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// Escapes `[`, `]` and `<` outside code spans, so that the wiki's `[portal]` and `<Response>`
+/// are read as text, not as links or HTML.
+fn escape_markdown(line: &str) -> String {
+    let mut out = String::with_capacity(line.len());
+    let mut in_code = false;
+    for c in line.chars() {
+        if c == '`' {
+            in_code = !in_code;
+        } else if !in_code && matches!(c, '[' | ']' | '<') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
 }

@@ -5,13 +5,20 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use std::fmt;
 
 /// Text that XML may tag with `xsi:type` (`<Value xsi:type="xsd:string">ShopReal</Value>`).
-/// JSON carries only the text.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+/// JSON carries only the text, so two values are equal when their texts are: the tag is a
+/// detail of the XML format, kept for whoever needs it.
+#[derive(Debug, Clone, Eq, Default)]
 pub struct TypedText {
     /// The `xsi:type` attribute, as written (`xsd:string`), when there was one.
     pub xsi_type: Option<String>,
     /// The text, untrimmed.
     pub text: String,
+}
+
+impl PartialEq for TypedText {
+    fn eq(&self, other: &Self) -> bool {
+        self.text == other.text
+    }
 }
 
 impl Serialize for TypedText {

@@ -4,7 +4,7 @@
 //! Enumerations (generated from the spec).
 /// State of a payout (sent by name). Numbers are documented nowhere.
 ///
-/// Note: Which states are final is [inferred] (payout-api.md).
+/// Note: Which states are final is \[inferred\] (payout-api.md).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum MassPaymentOperationState {
     /// Created; can be executed or deleted.
@@ -108,7 +108,7 @@ impl<'de> serde::Deserialize<'de> for MassPaymentOperationState {
 }
 /// Provider of a payout.
 ///
-/// Note: Numbers are documented nowhere; the example's `0` with a card number suggests BankCardRussia = 0 [inferred]. Sent by name.
+/// Note: Numbers are documented nowhere; the example's `0` with a card number suggests BankCardRussia = 0 \[inferred\]. Sent by name.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum ProviderType {
     /// Russian bank card.

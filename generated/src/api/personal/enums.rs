@@ -1227,15 +1227,15 @@ pub enum ReceiptDocType {
     In,
     /// Return of income (возврат прихода).
     ///
-    /// Source: OrangeData tag 1054 [inferred name].
+    /// Source: OrangeData tag 1054 \[inferred name\].
     InReturn,
     /// Expense (расход).
     ///
-    /// Source: the correction table gives the code; the name is [inferred].
+    /// Source: the correction table gives the code; the name is \[inferred\].
     Out,
     /// Return of expense (возврат расхода).
     ///
-    /// Source: OrangeData tag 1054 [inferred name].
+    /// Source: OrangeData tag 1054 \[inferred name\].
     OutReturn,
     /// A value this version of the spec does not know, kept as it was sent.
     Unknown(String),

@@ -7,11 +7,11 @@
 ///
 /// `POST /personal/user/getUserToken`
 ///
-/// Note: No Sign template is published. signing.md reports that a third-party client signs `::Login::Password::::signSecretKey` [inferred]; it is not used, so that a guess never makes a valid call fail.
+/// Note: No Sign template is published. signing.md reports that a third-party client signs `::Login::Password::::signSecretKey` \[inferred\]; it is not used, so that a guess never makes a valid call fail.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct GetUserToken {
-    /// `Login`: Login of the shop's legal-entity user, as used at https://intellectmoney.ru/ru/.
+    /// `Login`: Login of the shop's legal-entity user, as used at <https://intellectmoney.ru/ru/>.
     ///
     /// Required.
     pub login: String,
@@ -82,13 +82,13 @@ impl crate::runtime::ApiRequest for GetUserToken {
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct GetInvoicesHistory {
-    /// `EshopId`: Shop id (the «ID» column at https://intellectmoney.ru/ru/enter/ps_organization_shop/).
+    /// `EshopId`: Shop id (the «ID» column at <https://intellectmoney.ru/ru/enter/ps_organization_shop/>).
     pub eshop_id: Option<i32>,
     /// `OrganizationId`: Organization id (the number of the accession application); limits the search to that organization.
     pub organization_id: Option<i32>,
     /// `State`: Only invoices in this state.
     ///
-    /// Note: The wiki does not say whether the state is sent by name or number; its table gives numbers [inferred: number].
+    /// Note: The wiki does not say whether the state is sent by name or number; its table gives numbers \[inferred: number\].
     pub state: Option<crate::api::personal::InvoiceState>,
     /// `DateFrom`: Start of the creation-date range (ДД.ММ.ГГГГ).
     pub date_from: Option<crate::runtime::Date>,
@@ -114,11 +114,11 @@ pub struct GetInvoicesHistory {
     pub owner_email: Option<String>,
     /// `SortOrder`: Sort order of the result.
     ///
-    /// Note: Sent as the number of the «Тип сортировки счетов» table [inferred].
+    /// Note: Sent as the number of the «Тип сортировки счетов» table \[inferred\].
     pub sort_order: Option<crate::api::personal::OrderList>,
     /// `WithRefunds`: Only invoices that had refunds.
     ///
-    /// Note: The wiki gives no type; sent like IncludePaymentTransactions [inferred].
+    /// Note: The wiki gives no type; sent like IncludePaymentTransactions \[inferred\].
     pub with_refunds: Option<bool>,
 }
 #[allow(deprecated)]
@@ -144,7 +144,7 @@ impl GetInvoicesHistory {
             with_refunds: None,
         }
     }
-    /// Sets `EshopId`: Shop id (the «ID» column at https://intellectmoney.ru/ru/enter/ps_organization_shop/).
+    /// Sets `EshopId`: Shop id (the «ID» column at <https://intellectmoney.ru/ru/enter/ps_organization_shop/>).
     pub fn eshop_id(mut self, value: i32) -> Self {
         self.eshop_id = Some(value);
         self
@@ -1803,7 +1803,7 @@ pub struct WithdrawMoney {
     pub amount: crate::runtime::Decimal,
     /// `TransactionDate`: Actual date of the withdrawal; the current date and time when absent.
     ///
-    /// Note: The wiki gives no format; written like getAccountData's BalanceOnDate (`yyyy-MM-dd HH:mm:ss`) [inferred].
+    /// Note: The wiki gives no format; written like getAccountData's BalanceOnDate (`yyyy-MM-dd HH:mm:ss`) \[inferred\].
     pub transaction_date: Option<crate::runtime::DateTime>,
 }
 #[allow(deprecated)]

@@ -58,7 +58,7 @@ pub struct PaymentsHistoryList {
 }
 /// Result of setScheduledOperationData.
 ///
-/// Note: The wiki's <SetScheduledOperationData>; renamed because the method's request type takes that name.
+/// Note: The wiki's \<SetScheduledOperationData>; renamed because the method's request type takes that name.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct SetScheduledOperationResult {
@@ -75,7 +75,7 @@ pub struct SetScheduledOperationResult {
 }
 /// Result of getScheduledOperationData.
 ///
-/// Note: The wiki's <GetScheduledOperationData>; renamed because the method's request type takes that name.
+/// Note: The wiki's \<GetScheduledOperationData>; renamed because the method's request type takes that name.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct GetScheduledOperationResult {
@@ -104,7 +104,7 @@ pub struct EshopInfoDataList {
     ///
     /// In XML, a wrapper element holding `<EshopInfoData>` items.
     ///
-    /// Note: The wiki's table types it as one <EshopInfoData>; the example holds a list.
+    /// Note: The wiki's table types it as one \<EshopInfoData>; the example holds a list.
     #[serde(
         rename = "EshopInfoDatas",
         default,
@@ -174,7 +174,7 @@ pub struct CashboxReceiptCreateData {
 }
 /// Result of getReceipt.
 ///
-/// Note: The wiki names the result <CashboxReceiptResponseData>; its example wraps that structure in a field of the same name next to `State`, as createReceipt does.
+/// Note: The wiki names the result \<CashboxReceiptResponseData>; its example wraps that structure in a field of the same name next to `State`, as createReceipt does.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct CashboxReceiptInfo {
@@ -206,7 +206,7 @@ pub struct TransactionInfoData {
         skip_serializing_if = "Option::is_none"
     )]
     pub transaction_id: Option<i64>,
-    /// State of the transaction (the wiki's <PaymentTransactionState>; the example sends `Confirm`).
+    /// State of the transaction (the wiki's \<PaymentTransactionState>; the example sends `Confirm`).
     #[serde(
         rename = "PaymentState",
         default,
@@ -1022,7 +1022,7 @@ pub struct EshopInfoData {
     #[serde(rename = "Bank", default, skip_serializing_if = "Option::is_none")]
     pub bank: Option<crate::api::personal::BankInfo>,
 }
-/// Short information about an organization (the wiki's <OrganizaitonInfo>).
+/// Short information about an organization (the wiki's \<OrganizaitonInfo>).
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct OrganizationInfo {
@@ -1196,7 +1196,7 @@ pub struct NotificationParamsData {
     )]
     pub notification_params: Option<String>,
 }
-/// OrangeData's answer about a receipt (<CashBoxReceiptResponseData>).
+/// OrangeData's answer about a receipt (\<CashBoxReceiptResponseData>).
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct CashboxReceiptResponseData {
@@ -1695,7 +1695,7 @@ pub struct OrangeDataReceipt {
     )]
     pub callback_url: Option<String>,
 }
-/// OrangeData's answer to a correction receipt (<CashboxReceiptCorrectionResponseData>).
+/// OrangeData's answer to a correction receipt (\<CashboxReceiptCorrectionResponseData>).
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct CashboxReceiptCorrectionResponseData {
@@ -2002,7 +2002,7 @@ pub struct CorrectionReceiptContent {
 pub struct MerchantReceipt {
     /// INN of the organization (10 or 12 characters).
     ///
-    /// Source: the correction receipt's table [inferred for receipts].
+    /// Source: the correction receipt's table \[inferred for receipts\].
     #[serde(
         rename = "inn",
         default,
@@ -2104,7 +2104,7 @@ pub struct MerchantReceiptContent {
     pub customer_contact: Option<String>,
     /// Agent sign (tag 1057).
     ///
-    /// Source: the <CashboxReceiptContentData> table.
+    /// Source: the \<CashboxReceiptContentData> table.
     #[serde(
         rename = "agentType",
         default,
@@ -2195,7 +2195,7 @@ pub struct MerchantReceiptPosition {
     pub text: String,
     /// Subject of the payment (tag 1212).
     ///
-    /// Source: the <CashboxReceiptPositionData> table.
+    /// Source: the \<CashboxReceiptPositionData> table.
     #[serde(
         rename = "paymentSubjectType",
         default,
@@ -2206,7 +2206,7 @@ pub struct MerchantReceiptPosition {
     pub payment_subject_type: Option<crate::api::personal::ReceiptPaymentSubjectType>,
     /// Method of the payment (tag 1214).
     ///
-    /// Source: the <CashboxReceiptPositionData> table.
+    /// Source: the \<CashboxReceiptPositionData> table.
     #[serde(
         rename = "paymentMethodType",
         default,
@@ -2378,7 +2378,7 @@ impl MerchantReceiptPayment {
         Ok(())
     }
 }
-/// A correction receipt for createReceiptCorrection (<CashboxReceiptCorrectionData>), sent as JSON text in `MerchantReceiptCorrection`. Field order follows the wiki's example.
+/// A correction receipt for createReceiptCorrection (\<CashboxReceiptCorrectionData>), sent as JSON text in `MerchantReceiptCorrection`. Field order follows the wiki's example.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct MerchantReceiptCorrection {
@@ -2522,7 +2522,7 @@ impl MerchantReceiptCorrection {
         Ok(())
     }
 }
-/// Content of a correction receipt (<CashboxReceiptCorrectionContentData>).
+/// Content of a correction receipt (\<CashboxReceiptCorrectionContentData>).
 ///
 /// Note: The wiki's table writes the names in lower camel case (`correctionType`); its example, followed here, sends them in Pascal case (`CorrectionType`).
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
