@@ -9,7 +9,7 @@ use intellectmoney::personal::*;
 use intellectmoney::runtime::{encode, ApiRequest, Decimal, EncodeContext, RequestError, Uuid};
 use intellectmoney_tests::{example, root};
 use std::str::FromStr;
-use time::macros::{date, datetime};
+use time::macros::date;
 
 const SECRET: &str = "s3cr3t";
 const T1: &str = "bs/fZNe0CE+b/Ze1xvVaNdEbjxm2wkRqMBSnBXJO9nFeEM57Hg17+AS8nF0Cs7+0";
@@ -258,7 +258,6 @@ fn documented_limits_refuse_a_request_before_it_is_sent() {
     ));
     let e = refused(Some("t"), CreateReceipt::new(1, doc));
     assert_eq!(e.param, "MerchantReceipt.content.checkClose.taxationSystem");
-    let _ = datetime!(2020-01-01 0:00);
 }
 
 #[test]

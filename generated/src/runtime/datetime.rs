@@ -162,13 +162,9 @@ impl fmt::Display for DateTime {
             write!(f, ".{}", &all[..self.fraction_digits as usize])?;
         }
         if let Some(o) = self.offset {
-            if o.is_utc() && self.offset == Some(UtcOffset::UTC) && o.whole_minutes() == 0 {
-                write!(f, "+00:00")?;
-            } else {
-                let (h, m, _) = o.as_hms();
-                let sign = if o.is_negative() { '-' } else { '+' };
-                write!(f, "{sign}{:02}:{:02}", h.abs(), m.abs())?;
-            }
+            let (h, m, _) = o.as_hms();
+            let sign = if o.is_negative() { '-' } else { '+' };
+            write!(f, "{sign}{:02}:{:02}", h.abs(), m.abs())?;
         }
         Ok(())
     }
