@@ -91,6 +91,26 @@ pub fn render(ir: &ir::Ir) -> Output {
         mods.push(emit::ident(&api.module));
     }
     let all: Vec<&str> = ir.apis.iter().map(|a| a.file.as_str()).collect();
+    let secrets: std::collections::BTreeSet<&str> = ir
+        .apis
+        .iter()
+        .flat_map(|a| {
+            let params = a
+                .methods
+                .iter()
+                .flat_map(|m| m.params.iter())
+                .filter(|p| p.secret != ir::Secret::No)
+                .map(|p| p.wire.as_str());
+            let fields = a
+                .types
+                .iter()
+                .flat_map(|t| t.fields.iter())
+                .filter(|f| f.secret != ir::Secret::No)
+                .map(|f| f.wire.as_str());
+            params.chain(fields).collect::<Vec<_>>()
+        })
+        .collect();
+    let secrets = secrets.into_iter();
     out.insert(
         PathBuf::from("src/api/mod.rs"),
         emit::rust_file(
@@ -98,6 +118,9 @@ pub fn render(ir: &ir::Ir) -> Output {
             quote::quote! {
                 //! The generated API: one module per spec file.
                 #( pub mod #mods; )*
+                /// Wire names of every parameter and field the spec marks secret: masked wherever a
+                /// body is shown (decode errors).
+                pub const SECRET_FIELDS: &[&str] = &[#(#secrets),*];
             },
         ),
     );

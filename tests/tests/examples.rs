@@ -335,3 +335,20 @@ fn a_broken_body_names_the_method_and_the_field() {
     let e = decode_xml::<GetAccountData>(&xml).unwrap_err();
     assert_eq!(e.path, "Result.AccountId");
 }
+
+#[test]
+fn decode_errors_never_show_secrets() {
+    let xml = example("personal/getUserToken.response.xml").replace("<EshopId>0</EshopId>", "<EshopId>zero</EshopId>");
+    let e = decode_xml::<GetUserToken>(&xml).unwrap_err();
+    assert_eq!(e.path, "EshopId");
+    let token = "bs/fZNe0CE+b/Ze1xvVaNdEbjxm2wkRqMBSnBXJO9nFeEM57Hg17+AS8nF0Cs7+0";
+    for shown in [e.to_string(), format!("{e:?}")] {
+        assert!(!shown.contains(token), "{shown}");
+    }
+    assert!(e.body.contains(token), "the raw body stays reachable");
+    // JSON, with the secret ahead of the broken field.
+    let json = r#"{"OperationState":{"Code":0},"Result":{"UserToken":"se\"cret"},"EshopId":"x"}"#;
+    let e = decode_json::<GetUserToken>(json).unwrap_err();
+    assert!(!e.to_string().contains("cret"), "{e}");
+    assert!(e.to_string().contains(r#""UserToken": "[redacted]""#), "{e}");
+}

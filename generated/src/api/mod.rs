@@ -5,3 +5,6 @@
 pub mod common;
 pub mod payout;
 pub mod personal;
+/// Wire names of every parameter and field the spec marks secret: masked wherever a
+/// body is shown (decode errors).
+pub const SECRET_FIELDS: &[&str] = &["Pan", "Password", "SecretKey", "UserToken"];

@@ -51,10 +51,11 @@ pub struct DecodeError {
 }
 
 impl DecodeError {
-    /// The first 200 characters of the body.
+    /// The first 200 characters of the body, with the values of secret fields masked.
     pub fn snippet(&self) -> String {
-        let s: String = self.body.chars().take(200).collect();
-        if s.len() < self.body.len() {
+        let masked = mask_secrets(&self.body, crate::api::SECRET_FIELDS);
+        let s: String = masked.chars().take(200).collect();
+        if s.len() < masked.len() {
             format!("{s}…")
         } else {
             s
@@ -87,3 +88,53 @@ impl fmt::Display for DecodeError {
 }
 
 impl std::error::Error for DecodeError {}
+
+/// Replaces the value of every field named in `names` with `[redacted]`: XML elements
+/// (`<UserToken>…</UserToken>`) and JSON string members (`"UserToken": "…"`). A value cut off by
+/// the end of the body is masked to the end.
+pub fn mask_secrets(body: &str, names: &[&str]) -> String {
+    let mut out = body.to_owned();
+    for name in names {
+        out = mask_xml(&out, name);
+        out = mask_json(&out, name);
+    }
+    out
+}
+
+fn mask_xml(body: &str, name: &str) -> String {
+    let (open, close) = (format!("<{name}>"), format!("</{name}>"));
+    let mut out = String::with_capacity(body.len());
+    let mut rest = body;
+    while let Some(i) = rest.find(&open) {
+        out.push_str(&rest[..i + open.len()]);
+        rest = &rest[i + open.len()..];
+        out.push_str("[redacted]");
+        rest = rest.find(&close).map_or("", |j| &rest[j..]);
+    }
+    out.push_str(rest);
+    out
+}
+
+fn mask_json(body: &str, name: &str) -> String {
+    let key = format!("\"{name}\"");
+    let mut out = String::with_capacity(body.len());
+    let mut rest = body;
+    while let Some(i) = rest.find(&key) {
+        out.push_str(&rest[..i + key.len()]);
+        rest = &rest[i + key.len()..];
+        let after_colon = rest.trim_start().strip_prefix(':').map(str::trim_start);
+        let Some(value) = after_colon.and_then(|v| v.strip_prefix('"')) else {
+            continue;
+        };
+        out.push_str(": \"[redacted]\"");
+        let mut escaped = false;
+        let end = value.char_indices().find(|&(_, c)| {
+            let stop = !escaped && c == '"';
+            escaped = !escaped && c == '\\';
+            stop
+        });
+        rest = end.map_or("", |(j, _)| &value[j + 1..]);
+    }
+    out.push_str(rest);
+    out
+}

@@ -13,7 +13,7 @@ pub mod ser;
 mod text;
 
 pub use datetime::DateTime;
-pub use error::{DecodeError, RequestError};
+pub use error::{mask_secrets, DecodeError, RequestError};
 pub use request::{
     decode_json, decode_json_as, decode_xml, decode_xml_as, encode, form_body, json_body, sign_hash, sign_input,
     ApiRequest, Auth, BodyFormat, Effect, EncodeContext, EncodedRequest, MethodInfo, SignSlot, WireParam, WireValue,
