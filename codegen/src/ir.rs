@@ -507,15 +507,24 @@ impl Builder<'_> {
     }
 
     fn closest(&self, name: &str) -> Option<String> {
+        const BUILT_IN: &[&str] = &[
+            "string",
+            "int",
+            "long",
+            "decimal",
+            "bool",
+            "date",
+            "datetime",
+            "guid",
+            "typed_text",
+        ];
         let lower = name.to_lowercase();
-        self.names
-            .keys()
-            .find(|k| {
-                let k = k.to_lowercase();
-                k.len().abs_diff(lower.len()) <= 2
-                    && k.chars().zip(lower.chars()).filter(|(a, b)| a == b).count() + 3 >= lower.len()
-            })
-            .cloned()
+        let candidates = self.names.keys().map(String::as_str).chain(BUILT_IN.iter().copied());
+        candidates
+            .map(|c| (strsim::levenshtein(&lower, &c.to_lowercase()), c))
+            .filter(|(d, _)| *d <= (lower.chars().count() / 3).max(1))
+            .min()
+            .map(|(_, c)| c.to_owned())
     }
 
     /// The encoding of a value of type `ty`, checked against the type.
@@ -992,10 +1001,16 @@ fn build_method(b: &mut Builder, m: &model::Method, examples_dir: &Path) -> Opti
             notes: notes(&p.source, &p.note),
         });
     }
+    // A parameter whose own entry was wrong (already reported) is still declared: naming it
+    // elsewhere is no second error.
+    let declared = |name: &str| m.params.iter().any(|p| p.name.as_str().eq_ignore_ascii_case(name));
     // Conditional requirements name other parameters (and their enum values).
     for p in &m.params {
         let Some(rw) = &p.required_when else { continue };
         let Some(other) = params.iter().find(|q| q.wire == rw.param.as_str()) else {
+            if declared(rw.param.as_str()) {
+                continue;
+            }
             b.err(
                 rw.param.span(),
                 format!(
@@ -1050,7 +1065,7 @@ fn build_method(b: &mut Builder, m: &model::Method, examples_dir: &Path) -> Opti
         );
     }
     // Sign template.
-    let sign = m.sign.as_ref().and_then(|s| build_sign(b, s, &params));
+    let sign = m.sign.as_ref().and_then(|s| build_sign(b, s, &params, &declared));
     // Result.
     let result = match m.result.as_str() {
         "bool" => Some(Ty::Bool),
@@ -1068,6 +1083,7 @@ fn build_method(b: &mut Builder, m: &model::Method, examples_dir: &Path) -> Opti
         let find = |b: &mut Builder, s: &S| -> Option<String> {
             match params.iter().find(|p| p.wire == s.as_str()) {
                 Some(p) if matches!(p.ty, Ty::Int | Ty::Long) => Some(p.rust.clone()),
+                None if declared(s.as_str()) => None,
                 _ => {
                     b.err(
                         s.span(),
@@ -1141,7 +1157,12 @@ fn build_method(b: &mut Builder, m: &model::Method, examples_dir: &Path) -> Opti
     })
 }
 
-fn build_sign(b: &mut Builder, s: &model::Sign, params: &[Param]) -> Option<SignTemplate> {
+fn build_sign(
+    b: &mut Builder,
+    s: &model::Sign,
+    params: &[Param],
+    declared: &dyn Fn(&str) -> bool,
+) -> Option<SignTemplate> {
     let text = s.template.as_str();
     let parts: Vec<&str> = text.split("::").collect();
     let mut slots = Vec::new();
@@ -1182,6 +1203,8 @@ fn build_sign(b: &mut Builder, s: &model::Sign, params: &[Param]) -> Option<Sign
             slots.push(Slot::Empty);
         } else if let Some(p) = params.iter().find(|p| p.wire.eq_ignore_ascii_case(part)) {
             slots.push(Slot::Param(p.wire.clone()));
+        } else if declared(part) {
+            ok = false;
         } else {
             b.err(
                 s.template.span(),

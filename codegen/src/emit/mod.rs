@@ -148,3 +148,12 @@ fn escape_markdown(line: &str) -> String {
     }
     out
 }
+
+/// `#[allow(clippy::too_many_arguments)]` when a constructor takes more than clippy's limit (7).
+pub(crate) fn allow_many_arguments(count: usize) -> TokenStream {
+    if count > 7 {
+        quote!(#[allow(clippy::too_many_arguments)])
+    } else {
+        TokenStream::new()
+    }
+}

@@ -101,9 +101,9 @@ fn emit_method(api: &Api, m: &Method) -> TokenStream {
         quote! { #d pub fn #r(mut self, value: #t) -> Self { self.#r = Some(#value); self } }
     });
     let new_doc = if required.is_empty() {
-        format!("A `{}` request.", m.wire)
+        format!(" A `{}` request.", m.wire)
     } else {
-        format!("A `{}` request with its required parameters.", m.wire)
+        format!(" A `{}` request with its required parameters.", m.wire)
     };
     let info = method_info(api, m);
     let checks: Vec<TokenStream> = m
@@ -124,6 +124,7 @@ fn emit_method(api: &Api, m: &Method) -> TokenStream {
         quote!(_user_token)
     };
     let writes = m.params.iter().map(write);
+    let allow_many = super::allow_many_arguments(required.len());
     let output = match &m.result {
         Ty::Bool => quote!(bool),
         t => rust_type(t, Secret::No),
@@ -140,7 +141,7 @@ fn emit_method(api: &Api, m: &Method) -> TokenStream {
         #[allow(deprecated)]
         impl #name {
             #[doc = #new_doc]
-            #[allow(clippy::too_many_arguments)]
+            #allow_many
             pub fn new(#(#args),*) -> Self {
                 Self { #(#inits)* }
             }

@@ -196,11 +196,12 @@ fn document_impl(s: &Struct) -> TokenStream {
             quote! { if let Some(value) = &self.#r { #(#body)* } }
         }
     });
-    let new_doc = format!("A `{}` with its required fields.", s.name);
+    let new_doc = format!(" A `{}` with its required fields.", s.name);
+    let allow_many = super::allow_many_arguments(required.len());
     quote! {
         impl #name {
             #[doc = #new_doc]
-            #[allow(clippy::too_many_arguments)]
+            #allow_many
             pub fn new(#(#args),*) -> Self {
                 Self { #(#inits)* }
             }

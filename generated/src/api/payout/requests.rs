@@ -53,8 +53,7 @@ pub struct CreateOperation {
 }
 #[allow(deprecated)]
 impl CreateOperation {
-    ///A `CreateOperation` request with its required parameters.
-    #[allow(clippy::too_many_arguments)]
+    /// A `CreateOperation` request with its required parameters.
     pub fn new(
         amount: crate::runtime::Decimal,
         currency: impl Into<String>,
@@ -335,8 +334,7 @@ pub struct CreateBankCardRussiaOperation {
 }
 #[allow(deprecated)]
 impl CreateBankCardRussiaOperation {
-    ///A `CreateBankCardRussiaOperation` request with its required parameters.
-    #[allow(clippy::too_many_arguments)]
+    /// A `CreateBankCardRussiaOperation` request with its required parameters.
     pub fn new(
         pan: impl Into<crate::runtime::CardNumber>,
         amount: crate::runtime::Decimal,
@@ -503,8 +501,7 @@ pub struct CreateQiwiWalletOperation {
 }
 #[allow(deprecated)]
 impl CreateQiwiWalletOperation {
-    ///A `CreateQiwiWalletOperation` request with its required parameters.
-    #[allow(clippy::too_many_arguments)]
+    /// A `CreateQiwiWalletOperation` request with its required parameters.
     pub fn new(
         account: impl Into<String>,
         amount: crate::runtime::Decimal,
@@ -646,8 +643,7 @@ pub struct ExecuteOperation {
 }
 #[allow(deprecated)]
 impl ExecuteOperation {
-    ///A `ExecuteOperation` request with its required parameters.
-    #[allow(clippy::too_many_arguments)]
+    /// A `ExecuteOperation` request with its required parameters.
     pub fn new(payout_operation_id: crate::runtime::Uuid) -> Self {
         Self { payout_operation_id }
     }
@@ -720,8 +716,7 @@ pub struct GetOperationState {
 }
 #[allow(deprecated)]
 impl GetOperationState {
-    ///A `GetOperationState` request with its required parameters.
-    #[allow(clippy::too_many_arguments)]
+    /// A `GetOperationState` request with its required parameters.
     pub fn new(payout_operation_id: crate::runtime::Uuid) -> Self {
         Self { payout_operation_id }
     }
@@ -794,8 +789,7 @@ pub struct DeleteOperation {
 }
 #[allow(deprecated)]
 impl DeleteOperation {
-    ///A `DeleteOperation` request with its required parameters.
-    #[allow(clippy::too_many_arguments)]
+    /// A `DeleteOperation` request with its required parameters.
     pub fn new(payout_operation_id: crate::runtime::Uuid) -> Self {
         Self { payout_operation_id }
     }

@@ -22,8 +22,7 @@ pub struct GetUserToken {
 }
 #[allow(deprecated)]
 impl GetUserToken {
-    ///A `getUserToken` request with its required parameters.
-    #[allow(clippy::too_many_arguments)]
+    /// A `getUserToken` request with its required parameters.
     pub fn new(
         login: impl Into<String>,
         password: impl Into<crate::runtime::Secret>,
@@ -123,8 +122,7 @@ pub struct GetInvoicesHistory {
 }
 #[allow(deprecated)]
 impl GetInvoicesHistory {
-    ///A `getInvoicesHistory` request with its required parameters.
-    #[allow(clippy::too_many_arguments)]
+    /// A `getInvoicesHistory` request with its required parameters.
     pub fn new(take: i32) -> Self {
         Self {
             eshop_id: None,
@@ -433,8 +431,7 @@ pub struct GetPaymentsHistory {
 }
 #[allow(deprecated)]
 impl GetPaymentsHistory {
-    ///A `getPaymentsHistory` request with its required parameters.
-    #[allow(clippy::too_many_arguments)]
+    /// A `getPaymentsHistory` request with its required parameters.
     pub fn new(take: i32) -> Self {
         Self {
             eshop_id: None,
@@ -620,8 +617,7 @@ pub struct SetScheduledOperationData {
 }
 #[allow(deprecated)]
 impl SetScheduledOperationData {
-    ///A `setScheduledOperationData` request with its required parameters.
-    #[allow(clippy::too_many_arguments)]
+    /// A `setScheduledOperationData` request with its required parameters.
     pub fn new(
         object_id: i64,
         object_type_val: crate::api::personal::CronOperationType,
@@ -942,8 +938,7 @@ pub struct GetScheduledOperationData {
 }
 #[allow(deprecated)]
 impl GetScheduledOperationData {
-    ///A `getScheduledOperationData` request with its required parameters.
-    #[allow(clippy::too_many_arguments)]
+    /// A `getScheduledOperationData` request with its required parameters.
     pub fn new(take: i32) -> Self {
         Self {
             operation: None,
@@ -1242,8 +1237,7 @@ pub struct GetEshopInfo {
 }
 #[allow(deprecated)]
 impl GetEshopInfo {
-    ///A `getEshopInfo` request with its required parameters.
-    #[allow(clippy::too_many_arguments)]
+    /// A `getEshopInfo` request with its required parameters.
     pub fn new(take: i32) -> Self {
         Self {
             eshop_id: None,
@@ -1379,8 +1373,7 @@ pub struct GetInvoiceInfo {
 }
 #[allow(deprecated)]
 impl GetInvoiceInfo {
-    ///A `getInvoiceInfo` request with its required parameters.
-    #[allow(clippy::too_many_arguments)]
+    /// A `getInvoiceInfo` request with its required parameters.
     pub fn new(invoice_id: i64) -> Self {
         Self {
             invoice_id,
@@ -1507,8 +1500,7 @@ pub struct CreateReceipt {
 }
 #[allow(deprecated)]
 impl CreateReceipt {
-    ///A `createReceipt` request with its required parameters.
-    #[allow(clippy::too_many_arguments)]
+    /// A `createReceipt` request with its required parameters.
     pub fn new(
         invoice_id: i64,
         merchant_receipt: crate::api::personal::MerchantReceipt,
@@ -1615,8 +1607,7 @@ pub struct GetReceipt {
 }
 #[allow(deprecated)]
 impl GetReceipt {
-    ///A `getReceipt` request with its required parameters.
-    #[allow(clippy::too_many_arguments)]
+    /// A `getReceipt` request with its required parameters.
     pub fn new(invoice_id: i64, document_id: impl Into<String>) -> Self {
         Self {
             invoice_id,
@@ -1698,8 +1689,7 @@ pub struct CreateReceiptCorrection {
 }
 #[allow(deprecated)]
 impl CreateReceiptCorrection {
-    ///A `createReceiptCorrection` request with its required parameters.
-    #[allow(clippy::too_many_arguments)]
+    /// A `createReceiptCorrection` request with its required parameters.
     pub fn new(
         invoice_id: i64,
         merchant_receipt_correction: crate::api::personal::MerchantReceiptCorrection,
@@ -1808,8 +1798,7 @@ pub struct WithdrawMoney {
 }
 #[allow(deprecated)]
 impl WithdrawMoney {
-    ///A `withdrawMoney` request with its required parameters.
-    #[allow(clippy::too_many_arguments)]
+    /// A `withdrawMoney` request with its required parameters.
     pub fn new(account_id: i64, amount: crate::runtime::Decimal) -> Self {
         Self {
             account_id,
@@ -1909,8 +1898,7 @@ pub struct GetTransactionData {
 }
 #[allow(deprecated)]
 impl GetTransactionData {
-    ///A `getTransactionData` request with its required parameters.
-    #[allow(clippy::too_many_arguments)]
+    /// A `getTransactionData` request with its required parameters.
     pub fn new(transaction_id: i64) -> Self {
         Self { transaction_id }
     }
@@ -1975,8 +1963,7 @@ pub struct GetAccountData {
 }
 #[allow(deprecated)]
 impl GetAccountData {
-    ///A `getAccountData` request with its required parameters.
-    #[allow(clippy::too_many_arguments)]
+    /// A `getAccountData` request with its required parameters.
     pub fn new(account_id: i64) -> Self {
         Self {
             account_id,

@@ -2023,8 +2023,7 @@ pub struct MerchantReceipt {
     pub content: crate::api::personal::MerchantReceiptContent,
 }
 impl MerchantReceipt {
-    ///A `MerchantReceipt` with its required fields.
-    #[allow(clippy::too_many_arguments)]
+    /// A `MerchantReceipt` with its required fields.
     pub fn new(content: crate::api::personal::MerchantReceiptContent) -> Self {
         Self {
             inn: None,
@@ -2114,8 +2113,7 @@ pub struct MerchantReceiptContent {
     pub agent_type: Option<i32>,
 }
 impl MerchantReceiptContent {
-    ///A `MerchantReceiptContent` with its required fields.
-    #[allow(clippy::too_many_arguments)]
+    /// A `MerchantReceiptContent` with its required fields.
     pub fn new(
         check_close: crate::api::personal::MerchantReceiptCheckClose,
         type_: crate::api::personal::ReceiptDocType,
@@ -2217,8 +2215,7 @@ pub struct MerchantReceiptPosition {
     pub payment_method_type: Option<crate::api::personal::ReceiptPaymentMethodType>,
 }
 impl MerchantReceiptPosition {
-    ///A `MerchantReceiptPosition` with its required fields.
-    #[allow(clippy::too_many_arguments)]
+    /// A `MerchantReceiptPosition` with its required fields.
     pub fn new(
         quantity: crate::runtime::Decimal,
         price: crate::runtime::Decimal,
@@ -2301,8 +2298,7 @@ pub struct MerchantReceiptCheckClose {
     pub taxation_system: crate::api::personal::ReceiptTaxationSystem,
 }
 impl MerchantReceiptCheckClose {
-    ///A `MerchantReceiptCheckClose` with its required fields.
-    #[allow(clippy::too_many_arguments)]
+    /// A `MerchantReceiptCheckClose` with its required fields.
     pub fn new(
         payments: Vec<crate::api::personal::MerchantReceiptPayment>,
         taxation_system: crate::api::personal::ReceiptTaxationSystem,
@@ -2351,8 +2347,7 @@ pub struct MerchantReceiptPayment {
     pub amount: crate::runtime::Decimal,
 }
 impl MerchantReceiptPayment {
-    ///A `MerchantReceiptPayment` with its required fields.
-    #[allow(clippy::too_many_arguments)]
+    /// A `MerchantReceiptPayment` with its required fields.
     pub fn new(
         type_: crate::api::personal::ReceiptPaymentType,
         amount: crate::runtime::Decimal,
@@ -2426,8 +2421,7 @@ pub struct MerchantReceiptCorrection {
     pub callback_url: Option<String>,
 }
 impl MerchantReceiptCorrection {
-    ///A `MerchantReceiptCorrection` with its required fields.
-    #[allow(clippy::too_many_arguments)]
+    /// A `MerchantReceiptCorrection` with its required fields.
     pub fn new(
         inn: impl Into<String>,
         content: crate::api::personal::MerchantReceiptCorrectionContent,
@@ -2702,8 +2696,7 @@ pub struct MerchantReceiptCorrectionContent {
     pub settlement_place: Option<String>,
 }
 impl MerchantReceiptCorrectionContent {
-    ///A `MerchantReceiptCorrectionContent` with its required fields.
-    #[allow(clippy::too_many_arguments)]
+    /// A `MerchantReceiptCorrectionContent` with its required fields.
     pub fn new(
         correction_type: crate::api::personal::ReceiptCorrectionType,
         type_: crate::api::personal::ReceiptDocType,
@@ -2902,8 +2895,7 @@ pub struct SchedulerParams {
     pub amount: crate::runtime::Decimal,
 }
 impl SchedulerParams {
-    ///A `SchedulerParams` with its required fields.
-    #[allow(clippy::too_many_arguments)]
+    /// A `SchedulerParams` with its required fields.
     pub fn new(amount: crate::runtime::Decimal) -> Self {
         Self { amount }
     }
