@@ -1,0 +1,455 @@
+//! Broken specs: each kind of mistake is reported as `file:line:col: message`, and nothing is
+//! written. Every case copies the fixture spec (`tests/fixtures/spec`), breaks one thing in it,
+//! and expects the error at the place of the break, found independently of the generator: the
+//! line and column of a marker text inside the replacement.
+
+use intellectmoney_codegen::{generate, write, Layout};
+use intellectmoney_tests::root;
+use std::path::Path;
+
+/// One broken spec: in `file`, the first `find` becomes `replace`.
+struct Case {
+    name: &'static str,
+    file: &'static str,
+    find: &'static str,
+    replace: &'static str,
+    /// Where the error points: the first occurrence of this text inside `replace`, or, when the
+    /// replacement does not hold it (a removal), in the whole broken file.
+    at: &'static str,
+    /// The error message (after `file:line:col: `) contains this.
+    message: &'static str,
+}
+
+const CASES: &[Case] = &[
+    Case {
+        name: "yaml_syntax",
+        file: "common.yaml",
+        find: "title: Fixture envelope",
+        replace: "title: Fixture: envelope\n  - x",
+        at: ": envelope",
+        message: "YAML syntax error",
+    },
+    Case {
+        name: "duplicate_key",
+        file: "shop.yaml",
+        find: "    effect: read\n",
+        replace: "    effect: read\n    effect: write\n",
+        at: "effect: write",
+        message: "duplicate key `effect`",
+    },
+    Case {
+        name: "unknown_key",
+        file: "shop.yaml",
+        find: "    deprecated: Use nothing",
+        replace: "    deprecate: Use nothing",
+        at: "deprecate",
+        message: "unknown key `deprecate`",
+    },
+    Case {
+        name: "unknown_key_in_flow_map",
+        file: "shop.yaml",
+        find: "{ name: Skip, type: int, min: 0,",
+        replace: "{ name: Skip, type: int, minimum: 0,",
+        at: "minimum",
+        message: "unknown key `minimum`",
+    },
+    Case {
+        name: "missing_key",
+        file: "shop.yaml",
+        find: "    path: /shop/sendReceipt\n",
+        replace: "",
+        at: ": sendReceipt",
+        message: "missing field `path`",
+    },
+    Case {
+        name: "unknown_type",
+        file: "shop.yaml",
+        find: "type: OrderState, encoding: code, doc: Only orders",
+        replace: "type: OrderStat, encoding: code, doc: Only orders",
+        at: "OrderStat",
+        message: "unknown type `OrderStat` (did you mean `OrderState`?)",
+    },
+    Case {
+        name: "builtin_type_name",
+        file: "pay.yaml",
+        find: "  - name: Payout\n",
+        replace: "  - name: decimal\n",
+        at: "decimal",
+        message: "`decimal` is a built-in type name",
+    },
+    Case {
+        name: "duplicate_type",
+        file: "shop.yaml",
+        find: "  - name: Line\n    doc: A receipt line.",
+        replace: "  - name: Extra\n    doc: A receipt line.",
+        at: "Extra",
+        message: "duplicate type or enum name `Extra`",
+    },
+    Case {
+        name: "duplicate_method",
+        file: "shop.yaml",
+        find: "  - name: sendReceipt",
+        replace: "  - name: listOrders",
+        at: "listOrders",
+        message: "duplicate method `listOrders`",
+    },
+    Case {
+        name: "duplicate_param",
+        file: "shop.yaml",
+        find: "{ name: Holding, type: bool, encoding: flag01",
+        replace: "{ name: Detailed, type: bool, encoding: flag01",
+        at: "Detailed",
+        message: "duplicate parameter `Detailed`",
+    },
+    Case {
+        name: "duplicate_field",
+        file: "shop.yaml",
+        find: "{ name: Paid, type: bool, doc: Paid. }",
+        replace: "{ name: Amount, type: bool, doc: Paid. }",
+        at: "Amount",
+        message: "duplicate field `Amount`",
+    },
+    Case {
+        name: "duplicate_enum_value",
+        file: "shop.yaml",
+        find: "{ name: Cancelled, code: 6",
+        replace: "{ name: Paid, code: 6",
+        at: "Paid",
+        message: "duplicate value `Paid`",
+    },
+    Case {
+        name: "duplicate_enum_code",
+        file: "shop.yaml",
+        find: "{ name: Cancelled, code: 6",
+        replace: "{ name: Cancelled, code: 5",
+        at: "5",
+        message: "duplicate code 5",
+    },
+    Case {
+        name: "reserved_enum_value",
+        file: "shop.yaml",
+        find: "{ name: Digital, doc: Digital goods. }",
+        replace: "{ name: Unknown, doc: Digital goods. }",
+        at: "Unknown",
+        message: "`Unknown` is reserved",
+    },
+    Case {
+        name: "sign_slot_names_no_param",
+        file: "shop.yaml",
+        find: "template: \"UserToken::Skip::Take::Gone::State::signSecretKey\"",
+        replace: "template: \"UserToken::Skip::Take::Gone::Stat::signSecretKey\"",
+        at: "\"UserToken",
+        message: "Sign slot `Stat` names no parameter",
+    },
+    Case {
+        name: "sign_without_secret",
+        file: "pay.yaml",
+        find: "template: \"EshopId::Amount::Pan::::signSecretKey\"",
+        replace: "template: \"EshopId::Amount::Pan::\"",
+        at: "\"EshopId",
+        message: "must end with `::signSecretKey`",
+    },
+    Case {
+        name: "sign_absent_is_a_param",
+        file: "shop.yaml",
+        find: "absent: [Gone]",
+        replace: "absent: [Take]",
+        at: "Take",
+        message: "`Take` is a parameter",
+    },
+    Case {
+        name: "required_when_names_no_param",
+        file: "shop.yaml",
+        find: "required_when: { param: Plan }",
+        replace: "required_when: { param: Plans }",
+        at: "Plans",
+        message: "`Plans`",
+    },
+    Case {
+        name: "required_when_bad_value",
+        file: "shop.yaml",
+        find: "is: [Digital]",
+        replace: "is: [Digitl]",
+        at: "Digitl",
+        message: "`Digitl` is not a value of enum `OrderKind`",
+    },
+    Case {
+        name: "unknown_encoding",
+        file: "shop.yaml",
+        find: "{ name: Holding, type: bool, encoding: flag01",
+        replace: "{ name: Holding, type: bool, encoding: flag10",
+        at: "flag10",
+        message: "unknown encoding `flag10`",
+    },
+    Case {
+        name: "encoding_wrong_type",
+        file: "shop.yaml",
+        find: "{ name: From, type: date, doc:",
+        replace: "{ name: From, type: date, encoding: flag01, doc:",
+        at: "flag01",
+        message: "flag01",
+    },
+    Case {
+        name: "code_encoding_without_codes",
+        file: "shop.yaml",
+        find: "{ name: Kind, type: OrderKind, doc:",
+        replace: "{ name: Kind, type: OrderKind, encoding: code, doc:",
+        at: "code,",
+        message: "code",
+    },
+    Case {
+        name: "bad_auth",
+        file: "shop.yaml",
+        find: "auth: certificate",
+        replace: "auth: cert",
+        at: "cert",
+        message: "auth",
+    },
+    Case {
+        name: "bad_effect",
+        file: "pay.yaml",
+        find: "effect: money",
+        replace: "effect: cash",
+        at: "cash",
+        message: "effect",
+    },
+    Case {
+        name: "bad_body",
+        file: "pay.yaml",
+        find: "body: json",
+        replace: "body: xml",
+        at: "xml",
+        message: "body must be `form` or `json`, not `xml`",
+    },
+    Case {
+        name: "bad_from",
+        file: "shop.yaml",
+        find: "from: session, required: true",
+        replace: "from: cookie, required: true",
+        at: "cookie",
+        message: "from must be `session`, not `cookie`",
+    },
+    Case {
+        name: "bad_secret",
+        file: "pay.yaml",
+        find: "{ name: Pan, type: string, secret: card",
+        replace: "{ name: Pan, type: string, secret: partly",
+        at: "partly",
+        message: "secret",
+    },
+    Case {
+        name: "relative_path",
+        file: "shop.yaml",
+        find: "path: /shop/sendReceipt",
+        replace: "path: shop/sendReceipt",
+        at: "shop/",
+        message: "path",
+    },
+    Case {
+        name: "missing_example_file",
+        file: "shop.yaml",
+        find: "xml: shop/listOrders.response.xml",
+        replace: "xml: shop/listOrder.response.xml",
+        at: "shop/listOrder.",
+        message: "example file `shop/listOrder.response.xml` does not exist",
+    },
+    Case {
+        name: "example_original_missing",
+        file: "pay.yaml",
+        find: "original: json",
+        replace: "original: xml",
+        at: "xml",
+        message: "original is `xml`, but the example has no xml file",
+    },
+    Case {
+        name: "result_is_a_document",
+        file: "shop.yaml",
+        find: "result: bool",
+        replace: "result: Receipt",
+        at: "Receipt",
+        message: "must be a response type",
+    },
+    Case {
+        name: "request_type_clash",
+        file: "pay.yaml",
+        find: "  - name: CreatePayout",
+        replace: "  - name: Payout",
+        at: "Payout",
+        message: "Payout",
+    },
+    Case {
+        name: "limit_not_applicable",
+        file: "shop.yaml",
+        find: "{ name: Detailed, type: bool, doc:",
+        replace: "{ name: Detailed, type: bool, max_len: 4, doc:",
+        at: "Detailed",
+        message: "does not apply to type `bool`",
+    },
+    Case {
+        name: "min_len_above_max_len",
+        file: "shop.yaml",
+        find: "{ name: Email, type: string, min_len: 3, max_len: 10",
+        replace: "{ name: Email, type: string, min_len: 30, max_len: 10",
+        at: "Email",
+        message: "min_len 30 is above max_len 10",
+    },
+    Case {
+        name: "item_on_non_list",
+        file: "shop.yaml",
+        find: "{ name: Guid, type: guid, doc: GUID. }",
+        replace: "{ name: Guid, type: guid, item: Id, doc: GUID. }",
+        at: "Id,",
+        message: "`item` is only allowed on a list",
+    },
+    Case {
+        name: "result_outside_envelope",
+        file: "shop.yaml",
+        find: "{ name: Note, type: string, doc: A note. }",
+        replace: "{ name: Note, type: result, doc: A note. }",
+        at: "result",
+        message: "only allowed in the envelope",
+    },
+    Case {
+        name: "json_of_non_struct",
+        file: "shop.yaml",
+        find: "type: \"json<Extra>\"",
+        replace: "type: \"json<OrderKind>\"",
+        at: "\"json",
+        message: "must hold a structure",
+    },
+    Case {
+        name: "date_in_response",
+        file: "shop.yaml",
+        find: "{ name: Created, type: datetime",
+        replace: "{ name: Created, type: date",
+        at: "date",
+        message: "use `datetime`",
+    },
+    Case {
+        name: "pagination_not_integer",
+        file: "shop.yaml",
+        find: "pagination: { skip: Skip,",
+        replace: "pagination: { skip: Email,",
+        at: "Email",
+        message: "`Email`, which is not an integer parameter",
+    },
+    Case {
+        name: "pagination_items_not_list",
+        file: "shop.yaml",
+        find: "items: Orders }",
+        replace: "items: State }",
+        at: "State",
+        message: "pagination items `State` is not a list field of `OrderList`",
+    },
+    Case {
+        name: "no_envelope",
+        file: "common.yaml",
+        find: "    envelope: true\n",
+        replace: "",
+        at: "common",
+        message: "no type has `envelope: true`",
+    },
+];
+
+/// Breaks that rightly cause more than one error; every other case must give exactly one (one
+/// mistake is not reported again where its name is used).
+const CONSEQUENCES: &[(&str, usize)] = &[
+    // `Payout` is gone (the method's result names it), and `decimal` is no UpperCamelCase name.
+    ("builtin_type_name", 3),
+    // `Line` is gone: `list<Line>` names an unknown type.
+    ("duplicate_type", 2),
+    // `Digital` is gone: `is: [Digital]` names no value.
+    ("reserved_enum_value", 2),
+    // `Gone` is no longer absent: the template's slot names no parameter.
+    ("sign_absent_is_a_param", 2),
+    // No `UserToken` comes from the session: auth `user_token` cannot work.
+    ("bad_from", 2),
+    // No envelope: the `Result` field is outside one.
+    ("no_envelope", 2),
+];
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap() {
+        let e = e.unwrap();
+        let target = to.join(e.file_name());
+        if e.path().is_dir() {
+            copy_dir(&e.path(), &target);
+        } else {
+            std::fs::copy(e.path(), target).unwrap();
+        }
+    }
+}
+
+/// 1-based line and column (in characters) of byte offset `at` of `text`.
+fn line_col(text: &str, at: usize) -> (usize, usize) {
+    let before = &text[..at];
+    let line = before.matches('\n').count() + 1;
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    (line, before[line_start..].chars().count() + 1)
+}
+
+fn run(case: &Case) -> Result<(), String> {
+    let dir = tempfile::tempdir().unwrap();
+    let spec_dir = dir.path().join("spec");
+    copy_dir(&root().join("tests/fixtures/spec"), &spec_dir);
+    let path = spec_dir.join(case.file);
+    let text = std::fs::read_to_string(&path).unwrap();
+    let start = text
+        .find(case.find)
+        .unwrap_or_else(|| panic!("{}: `{}` is not in {}", case.name, case.find, case.file));
+    let broken = format!("{}{}{}", &text[..start], case.replace, &text[start + case.find.len()..]);
+    std::fs::write(&path, &broken).unwrap();
+    let offset = match case.replace.find(case.at) {
+        Some(i) => start + i,
+        None => broken
+            .find(case.at)
+            .unwrap_or_else(|| panic!("{}: `{}` is not in the broken file", case.name, case.at)),
+    };
+    let (line, col) = line_col(&broken, offset);
+    let expected = format!("spec/{}:{line}:{col}: ", case.file);
+
+    let out_dir = dir.path().join("generated");
+    std::fs::create_dir(&out_dir).unwrap();
+    let layout = Layout {
+        spec_dir,
+        spec_display: "spec/".into(),
+        out_dir: out_dir.clone(),
+    };
+    // What the binary does: generate, and write only when that succeeded.
+    let result = generate(&layout).map(|output| write(&layout, &output).unwrap());
+    let written = std::fs::read_dir(&out_dir).unwrap().count();
+    if written != 0 {
+        return Err(format!("{}: {written} files were written", case.name));
+    }
+    let diags = match result {
+        Ok(_) => return Err(format!("{}: the broken spec was accepted", case.name)),
+        Err(d) => d,
+    };
+    let report = diags.to_string();
+    let hit = report
+        .lines()
+        .any(|l| l.starts_with(&expected) && l[expected.len()..].contains(case.message));
+    let count = CONSEQUENCES
+        .iter()
+        .find(|(name, _)| *name == case.name)
+        .map_or(1, |(_, n)| *n);
+    if hit && diags.0.len() != count {
+        return Err(format!("{}: expected {count} error(s), got:\n{report}", case.name));
+    }
+    if hit {
+        Ok(())
+    } else {
+        Err(format!(
+            "{}: expected a line `{expected}…{}…`, got:\n{report}",
+            case.name, case.message
+        ))
+    }
+}
+
+#[test]
+fn every_broken_spec_is_located_and_writes_nothing() {
+    let failures: Vec<String> = CASES.iter().filter_map(|c| run(c).err()).collect();
+    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+    assert!(CASES.len() >= 15);
+}
