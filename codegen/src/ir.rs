@@ -28,12 +28,34 @@ pub struct Api {
     pub file: String,
     /// How request bodies are written.
     pub body: BodyFormat,
+    /// The `Content-Type` of request bodies.
+    pub content_type: String,
+    /// The formats the API answers in; the first is its default.
+    pub responses: Vec<ResponseFormat>,
     /// Methods in spec order.
     pub methods: Vec<Method>,
     /// Structures in spec order.
     pub types: Vec<Struct>,
     /// Enumerations in spec order.
     pub enums: Vec<Enum>,
+}
+
+/// A format an API answers in.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ResponseFormat {
+    /// XML or JSON.
+    pub format: Format,
+    /// The `Accept` header that asks for it (none: the API's default needs none).
+    pub accept: Option<String>,
+}
+
+/// A response format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Format {
+    /// XML.
+    Xml,
+    /// JSON.
+    Json,
 }
 
 /// Request body format of an API.
@@ -338,6 +360,8 @@ pub struct Struct {
     pub envelope: bool,
     /// A JSON document the client writes (serialized with the wire encodings).
     pub document: bool,
+    /// The status inside `Result` that the client reads (warnings, authentication failures).
+    pub request_state: bool,
     /// Notes and sources.
     pub notes: Vec<String>,
     /// Fields in wire order.
@@ -707,6 +731,7 @@ pub(crate) fn build(files: &Files, loaded: &[Loaded], examples_dir: &Path) -> Re
                 BodyFormat::Form
             }
         };
+        let (content_type, responses) = build_transport(&mut b, spec);
         let enums = spec.enums.iter().map(|e| build_enum(&mut b, e)).collect();
         let types = spec.types.iter().map(|t| build_struct(&mut b, t)).collect::<Vec<_>>();
         let mut methods = Vec::new();
@@ -735,6 +760,8 @@ pub(crate) fn build(files: &Files, loaded: &[Loaded], examples_dir: &Path) -> Re
             source: spec.source.clone(),
             file: l.file.clone(),
             body,
+            content_type,
+            responses,
             methods,
             types,
             enums,
@@ -874,6 +901,7 @@ fn build_struct(b: &mut Builder, t: &model::TypeDef) -> Struct {
         doc: t.doc.trim().to_owned(),
         envelope: t.envelope,
         document: t.document,
+        request_state: t.request_state,
         notes: notes(&t.source, &t.note),
         fields,
     }
@@ -1157,6 +1185,53 @@ fn build_method(b: &mut Builder, m: &model::Method, examples_dir: &Path) -> Opti
     })
 }
 
+/// The request `Content-Type` and the response formats of an API file (both needed when it has
+/// methods).
+fn build_transport(b: &mut Builder, spec: &model::SpecFile) -> (String, Vec<ResponseFormat>) {
+    let has_methods = !spec.methods.is_empty();
+    let content_type = match &spec.content_type {
+        Some(c) => c.as_str().to_owned(),
+        None => {
+            if has_methods {
+                b.err(spec.api.span(), "an API with methods needs `content_type`");
+            }
+            String::new()
+        }
+    };
+    let mut responses: Vec<ResponseFormat> = Vec::new();
+    for r in &spec.responses {
+        let format = match r.format.as_str() {
+            "xml" => Format::Xml,
+            "json" => Format::Json,
+            other => {
+                b.err(
+                    r.format.span(),
+                    format!("format must be `xml` or `json`, not `{other}`"),
+                );
+                continue;
+            }
+        };
+        if responses.iter().any(|x| x.format == format) {
+            b.err(
+                r.format.span(),
+                format!("duplicate response format `{}`", r.format.as_str()),
+            );
+            continue;
+        }
+        responses.push(ResponseFormat {
+            format,
+            accept: r.accept.as_ref().map(|a| a.as_str().to_owned()),
+        });
+    }
+    if has_methods && responses.is_empty() {
+        b.err(
+            spec.api.span(),
+            "an API with methods needs `responses` (the formats it answers in)",
+        );
+    }
+    (content_type, responses)
+}
+
 fn build_sign(
     b: &mut Builder,
     s: &model::Sign,
@@ -1243,6 +1318,21 @@ fn check_results(b: &mut Builder, loaded: &[Loaded], apis: &[Api]) {
         .flat_map(|a| a.types.iter())
         .map(|s| (s.name.as_str(), s))
         .collect();
+    let marked: Vec<&S> = loaded
+        .iter()
+        .flat_map(|l| l.spec.types.iter())
+        .filter(|t| t.request_state)
+        .map(|t| &t.name)
+        .collect();
+    for extra in marked.iter().skip(1) {
+        b.err(extra.span(), "only one type can have `request_state: true`");
+    }
+    if marked.is_empty() && loaded.iter().any(|l| !l.spec.methods.is_empty()) {
+        b.err(
+            loaded[0].spec.api.span(),
+            "no type has `request_state: true`: the client cannot read `Result.State`",
+        );
+    }
     if !structs.values().any(|s| s.envelope) && !loaded.is_empty() {
         let first = &loaded[0].spec.api;
         b.err(

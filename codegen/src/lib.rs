@@ -55,7 +55,10 @@ pub fn render(ir: &ir::Ir) -> Output {
         let dir = PathBuf::from("src/api").join(&api.module);
         let mut parts = Vec::new();
         if !api.types.is_empty() {
-            out.insert(dir.join("types.rs"), emit::rust_file(&sources, emit::types::emit(api)));
+            out.insert(
+                dir.join("types.rs"),
+                emit::rust_file(&sources, emit::types::emit(ir, api)),
+            );
             parts.push("types");
         }
         if !api.enums.is_empty() {
@@ -68,9 +71,15 @@ pub fn render(ir: &ir::Ir) -> Output {
                 emit::rust_file(&sources, emit::requests::emit(api)),
             );
             parts.push("requests");
+            out.insert(
+                dir.join("client.rs"),
+                emit::rust_file(&sources, emit::client::emit(api)),
+            );
         }
-        let parts = parts.iter().map(|p| emit::ident(p));
-        let parts2 = parts.clone();
+        let parts2: Vec<_> = parts.iter().map(|p| emit::ident(p)).collect();
+        // `client` holds only `impl Client` blocks: nothing to re-export.
+        let client = (!api.methods.is_empty()).then(|| emit::ident("client"));
+        let parts = parts2.iter().chain(client.iter());
         let mut doc = format!("{}.", api.title);
         if let Some(s) = &api.source {
             doc.push_str(&format!("\n\nSource: {s}."));

@@ -16,6 +16,9 @@ pub struct SpecFile {
     pub title: String,
     pub source: Option<String>,
     pub body: Option<S>,
+    pub content_type: Option<S>,
+    #[serde(default)]
+    pub responses: Vec<ResponseFormat>,
     #[serde(default)]
     pub methods: Vec<Method>,
     #[serde(default)]
@@ -25,6 +28,13 @@ pub struct SpecFile {
 }
 
 /// One API method.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ResponseFormat {
+    pub format: S,
+    pub accept: Option<S>,
+}
+
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Method {
@@ -131,6 +141,8 @@ pub struct TypeDef {
     pub envelope: bool,
     #[serde(default)]
     pub document: bool,
+    #[serde(default)]
+    pub request_state: bool,
     pub source: Option<String>,
     pub note: Option<String>,
     pub fields: Vec<Field>,

@@ -16,6 +16,11 @@
 // Formatted by prettyplease when generated; rustfmt would reflow it and make `--check` fail.
 #[rustfmt::skip]
 pub mod api;
+#[cfg(feature = "blocking")]
+pub mod blocking;
+pub mod client;
 pub mod runtime;
 
 pub use api::*;
+pub use client::{Client, ClientBuilder, Error, RawRequest, Reply, RetryPolicy, TransportKind};
+pub use runtime::Format;

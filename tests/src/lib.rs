@@ -1,5 +1,8 @@
 //! Helpers shared by the tests: where the spec and its examples are.
 
+pub mod server;
+pub mod wiki;
+
 use std::path::PathBuf;
 
 /// The repository root.

@@ -349,6 +349,30 @@ const CASES: &[Case] = &[
         at: "common",
         message: "no type has `envelope: true`",
     },
+    Case {
+        name: "bad_response_format",
+        file: "shop.yaml",
+        find: "  - { format: json, accept: text/json }",
+        replace: "  - { format: yaml, accept: text/json }",
+        at: "yaml",
+        message: "format must be `xml` or `json`, not `yaml`",
+    },
+    Case {
+        name: "no_content_type",
+        file: "pay.yaml",
+        find: "content_type: application/json\n",
+        replace: "",
+        at: "pay",
+        message: "an API with methods needs `content_type`",
+    },
+    Case {
+        name: "two_request_states",
+        file: "pay.yaml",
+        find: "  - name: Payout\n    doc: A payout.\n",
+        replace: "  - name: Payout\n    doc: A payout.\n    request_state: true\n",
+        at: "Payout",
+        message: "only one type can have `request_state: true`",
+    },
 ];
 
 /// Breaks that rightly cause more than one error; every other case must give exactly one (one

@@ -6,22 +6,11 @@
 
 use intellectmoney::payout;
 use intellectmoney::personal::*;
-use intellectmoney::runtime::{encode, ApiRequest, Decimal, EncodeContext, RequestError, Uuid};
+use intellectmoney::runtime::{encode, ApiRequest, EncodeContext, RequestError};
+use intellectmoney_tests::wiki::{self, dec, Visitor};
 use intellectmoney_tests::{example, root};
-use std::str::FromStr;
-use time::macros::date;
 
 const SECRET: &str = "s3cr3t";
-const T1: &str = "bs/fZNe0CE+b/Ze1xvVaNdEbjxm2wkRqMBSnBXJO9nFeEM57Hg17+AS8nF0Cs7+0";
-const T2: &str = "9WUoI8gEQndN+I97MGA4vxIiPZs2v32MxyJS7/GDxegOLFXcBQy4fUfCqt6NURzV";
-const T3: &str = "ntbUm45Rd1QKuDC8h1JWU7YIXdyIps6Z4yVVYT/Xnn5OqNcw7M+a/q6CtKFa6D93";
-const PT1: &str = "Obhv/VWGegZjbLobTJAYrAKqyAGNBU7HuLrplb+gjftROwU3zWionj6HN/aCKRj2";
-const PT2: &str = "4t+5KHtcey4Ch7P2jodi3s2B4a36wnEX4pi+xChimlYgRpQa4QXJ2O2MT4LxG";
-const PT3: &str = "Cbhv/VWGegZjbLobTJAYrOzJxmECR2ixyROA0S5SKEJIpPK36hnFWIIXGZpAg/45y";
-
-fn dec(s: &str) -> Decimal {
-    Decimal::from_str(s).unwrap()
-}
 
 fn golden(method: &str) -> Option<(String, String)> {
     let text = std::fs::read_to_string(root().join("tests/golden/sign.tsv")).unwrap();
@@ -80,132 +69,26 @@ fn check<R: ApiRequest>(api: &str, token: Option<&str>, request: R) {
     }
 }
 
+struct Check;
+
+impl Visitor for Check {
+    fn visit<R>(&mut self, api: &str, token: Option<&'static str>, request: R)
+    where
+        R: ApiRequest + Send + Sync,
+        R::Output: PartialEq + std::fmt::Debug,
+    {
+        check(api, token, request);
+    }
+}
+
 #[test]
 fn personal_requests() {
-    check(
-        "personal",
-        None,
-        GetUserToken::new("s.zhukov+2@intellectmoney.ru", "myPassword"),
-    );
-    check(
-        "personal",
-        Some(T1),
-        GetInvoicesHistory::new(10)
-            .eshop_id(450063)
-            .date_to(date!(2017 - 07 - 15))
-            .invoice_id(3930949846)
-            .include_payment_transactions(true),
-    );
-    check(
-        "personal",
-        Some(T1),
-        GetPaymentsHistory::new(10)
-            .eshop_id(450063)
-            .date_to(date!(2017 - 07 - 15)),
-    );
-    check(
-        "personal",
-        Some(T2),
-        SetScheduledOperationData::new(3496318551, CronOperationType::Recurring, CronOperationState::Disable)
-            .is_single(true)
-            .params_json(SchedulerParams::new(dec("100")))
-            .repeat_plan("0 0 12 1/4 * ? *")
-            .retry_on_fail_plan("0 0/15 * 1/1 * ? *")
-            .retry_on_fail_count(3)
-            .fire_on_skip(true)
-            .end_exec_date(date!(2021 - 12 - 12)),
-    );
-    check(
-        "personal",
-        Some(T2),
-        GetScheduledOperationData::new(3)
-            .date_from(date!(2017 - 10 - 10))
-            .date_to(date!(2018 - 10 - 10))
-            .skip(0),
-    );
-    check("personal", Some(T2), GetEshopInfo::new(3).skip(0));
-    check("personal", Some(T2), GetInvoiceInfo::new(3333333333));
-    let receipt = MerchantReceipt::new(
-        MerchantReceiptContent::new(
-            MerchantReceiptCheckClose::new(
-                vec![MerchantReceiptPayment::new(
-                    ReceiptPaymentType::Electronic,
-                    dec("10.00"),
-                )],
-                ReceiptTaxationSystem::Common,
-            ),
-            ReceiptDocType::In,
-            vec![
-                MerchantReceiptPosition::new(dec("1.000"), dec("5"), ReceiptVatRate::None, "Булка"),
-                MerchantReceiptPosition::new(dec("1.000"), dec("5"), ReceiptVatRate::Vat110, "Спички"),
-            ],
-        )
-        .customer_contact("foo@example.com"),
-    )
-    .group("Main");
-    check("personal", Some(T2), CreateReceipt::new(3333333333, receipt));
-    check(
-        "personal",
-        Some(T2),
-        GetReceipt::new(3333333333, "745c6f8967fb4338a57a0f10214946b6"),
-    );
-    let correction = MerchantReceiptCorrection::new(
-        "XXXXXXXXXX",
-        MerchantReceiptCorrectionContent::new(
-            ReceiptCorrectionType::SelfInitiated,
-            ReceiptDocType::In,
-            "2020-05-24T00:00:00".parse().unwrap(),
-            "№1",
-            dec("500.0"),
-        )
-        .description("Коррекция прихода")
-        .taxation_system(ReceiptTaxationSystem::Simplified),
-    )
-    .group("Main");
-    check(
-        "personal",
-        Some(T3),
-        CreateReceiptCorrection::new(3899397825, correction, "2f35b40f971f4c8a8d317a5739221cbd"),
-    );
-    check("personal", None, WithdrawMoney::new(6111111111, dec("100")));
-    check("personal", None, GetTransactionData::new(2111111111));
-    check("personal", None, GetAccountData::new(6111111111));
+    wiki::personal_requests(&mut Check);
 }
 
 #[test]
 fn payout_requests() {
-    let guid = |s: &str| Uuid::parse_str(s).unwrap();
-    check(
-        "payout",
-        Some(PT1),
-        payout::CreateOperation::new(dec("50"), "RUB", "Иванов Иван", payout::ProviderType::BankCardRussia)
-            .pan("4111111111111111"),
-    );
-    check(
-        "payout",
-        Some(PT1),
-        payout::CreateBankCardRussiaOperation::new("4111111111111111", dec("50.00"), "RUB", "Иванов Иван"),
-    );
-    check(
-        "payout",
-        Some(PT1),
-        payout::CreateQiwiWalletOperation::new("70000000000", dec("50.0"), "RUB", "Иванов Иван"),
-    );
-    check(
-        "payout",
-        Some(PT2),
-        payout::ExecuteOperation::new(guid("81fa5265-de0b-498d-be37-5d48f4aa3ba1")),
-    );
-    check(
-        "payout",
-        Some(PT3),
-        payout::GetOperationState::new(guid("ad22e55f-7e54-4e3a-b04b-0142a0314376")),
-    );
-    check(
-        "payout",
-        Some(PT3),
-        payout::DeleteOperation::new(guid("81fa5265-de0b-498d-be37-5d48f4aa3ba1")),
-    );
+    wiki::payout_requests(&mut Check);
 }
 
 fn refused<R: ApiRequest>(token: Option<&str>, request: R) -> RequestError {

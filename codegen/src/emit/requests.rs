@@ -3,7 +3,7 @@
 
 use super::types::opt_u32;
 use super::{doc_attrs, ident, rust_type};
-use crate::ir::{Api, Auth, BodyFormat, Effect, Encoding, Method, Param, Required, Secret, Slot, Ty};
+use crate::ir::{Api, Auth, BodyFormat, Effect, Encoding, Format, Method, Param, Required, Secret, Slot, Ty};
 use proc_macro2::TokenStream;
 use quote::quote;
 
@@ -198,12 +198,26 @@ fn method_info(api: &Api, m: &Method) -> TokenStream {
         }
     };
     let deprecated = m.deprecated.is_some();
+    let content_type = &api.content_type;
+    let responses = api.responses.iter().map(|r| {
+        let format = match r.format {
+            Format::Xml => quote!(crate::runtime::Format::Xml),
+            Format::Json => quote!(crate::runtime::Format::Json),
+        };
+        let accept = match &r.accept {
+            Some(a) => quote!(Some(#a)),
+            None => quote!(None),
+        };
+        quote!(crate::runtime::ResponseFormat { format: #format, accept: #accept })
+    });
     quote! {
         crate::runtime::MethodInfo {
             name: #wire,
             api: #module,
             path: #path,
             body: #body,
+            content_type: #content_type,
+            responses: &[#(#responses),*],
             auth: #auth,
             effect: #effect,
             sign: #sign,

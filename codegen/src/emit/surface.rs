@@ -1,7 +1,7 @@
 //! The API-surface listing (`generated/API.md`): what a reviewer reads after a wiki change.
 
 use super::{rust_type_text, REGENERATE};
-use crate::ir::{Auth, Effect, Ir, Required, Secret, Slot, Ty};
+use crate::ir::{Auth, Effect, Format, Ir, Required, Secret, Slot, Ty};
 use std::fmt::Write;
 
 /// The whole listing.
@@ -20,6 +20,30 @@ pub fn emit(ir: &Ir) -> String {
     );
     for api in &ir.apis {
         let _ = writeln!(o, "## {} (`intellectmoney::{}`, {})\n", api.title, api.module, api.file);
+        if !api.methods.is_empty() {
+            let formats: Vec<String> = api
+                .responses
+                .iter()
+                .enumerate()
+                .map(|(i, r)| {
+                    let name = match r.format {
+                        Format::Xml => "XML",
+                        Format::Json => "JSON",
+                    };
+                    let default = if i == 0 { ", the default" } else { "" };
+                    match &r.accept {
+                        Some(a) => format!("{name} (`Accept: {a}`{default})"),
+                        None => format!("{name} (no `Accept` needed{default})"),
+                    }
+                })
+                .collect();
+            let _ = writeln!(
+                o,
+                "Requests: `Content-Type: {}`. Answers: {}.\n",
+                api.content_type,
+                formats.join(", ")
+            );
+        }
         for m in &api.methods {
             let _ = writeln!(o, "### `{}` → `{}::{}`\n", m.wire, api.module, m.rust);
             let auth = match m.auth {

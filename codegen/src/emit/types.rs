@@ -2,17 +2,72 @@
 //! documents that requests carry inside form fields.
 
 use super::{doc_attrs, ident, rust_type};
-use crate::ir::{Api, Encoding, Secret, Struct, StructField, Ty};
+use crate::ir::{Api, Encoding, Ir, Secret, Struct, StructField, Ty};
 use proc_macro2::TokenStream;
 use quote::quote;
 
 /// The `types.rs` of an API.
-pub fn emit(api: &Api) -> TokenStream {
+pub fn emit(ir: &Ir, api: &Api) -> TokenStream {
     let items = api.types.iter().map(emit_struct);
+    let states = api
+        .types
+        .iter()
+        .filter(|s| is_result(api, s))
+        .map(|s| result_state(ir, s));
     quote! {
         //! Structures (generated from the spec).
         #(#items)*
+        #(#states)*
     }
+}
+
+/// Whether a method of the API returns this structure.
+fn is_result(api: &Api, s: &Struct) -> bool {
+    api.methods
+        .iter()
+        .any(|m| matches!(&m.result, Ty::Struct(_, n) if *n == s.name))
+}
+
+/// How the client finds `Result.State` in a result: its field of the `request_state` type.
+fn result_state(ir: &Ir, s: &Struct) -> TokenStream {
+    let name = ident(&s.name);
+    let state = ir.apis.iter().flat_map(|a| a.types.iter()).find(|t| t.request_state);
+    let field = state.and_then(|st| {
+        s.fields
+            .iter()
+            .find(|f| matches!(&f.ty, Ty::Struct(_, n) if *n == st.name))
+            .map(|f| (f, st))
+    });
+    let body = match field {
+        Some((f, _)) if f.required => {
+            let r = ident(&f.rust);
+            quote!(Some(&self.#r))
+        }
+        Some((f, _)) => {
+            let r = ident(&f.rust);
+            quote!(self.#r.as_ref())
+        }
+        None => quote!(None),
+    };
+    let state_type = match state {
+        Some(st) => rust_type(&Ty::Struct(module_of(ir, &st.name), st.name.clone()), Secret::No),
+        None => quote!(crate::api::common::RequestState),
+    };
+    quote! {
+        impl crate::runtime::ResultState for #name {
+            fn request_state(&self) -> Option<&#state_type> {
+                #body
+            }
+        }
+    }
+}
+
+fn module_of(ir: &Ir, name: &str) -> String {
+    ir.apis
+        .iter()
+        .find(|a| a.types.iter().any(|t| t.name == name))
+        .map(|a| a.module.clone())
+        .unwrap_or_default()
 }
 
 fn field_type(f: &StructField) -> TokenStream {

@@ -53,13 +53,19 @@ pub struct DecodeError {
 impl DecodeError {
     /// The first 200 characters of the body, with the values of secret fields masked.
     pub fn snippet(&self) -> String {
-        let masked = mask_secrets(&self.body, crate::api::SECRET_FIELDS);
-        let s: String = masked.chars().take(200).collect();
-        if s.len() < masked.len() {
-            format!("{s}…")
-        } else {
-            s
-        }
+        snippet(&self.body)
+    }
+}
+
+/// The first 200 characters of a response body, with the values of the fields the spec marks
+/// secret masked: what errors show of a body.
+pub fn snippet(body: &str) -> String {
+    let masked = mask_secrets(body, crate::api::SECRET_FIELDS);
+    let s: String = masked.chars().take(200).collect();
+    if s.len() < masked.len() {
+        format!("{s}…")
+    } else {
+        s
     }
 }
 

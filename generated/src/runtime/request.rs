@@ -49,6 +49,24 @@ pub enum SignSlot {
     Secret,
 }
 
+/// A response format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Format {
+    /// XML.
+    Xml,
+    /// JSON.
+    Json,
+}
+
+/// A format a method answers in, and the `Accept` header that asks for it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ResponseFormat {
+    /// The format.
+    pub format: Format,
+    /// The `Accept` header value (`None`: the API's default needs none).
+    pub accept: Option<&'static str>,
+}
+
 /// What the spec says of a method.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct MethodInfo {
@@ -60,6 +78,10 @@ pub struct MethodInfo {
     pub path: &'static str,
     /// Body format.
     pub body: BodyFormat,
+    /// The request `Content-Type`.
+    pub content_type: &'static str,
+    /// The formats the method answers in; the first is the API's default.
+    pub responses: &'static [ResponseFormat],
     /// Authentication.
     pub auth: Auth,
     /// Effect.
@@ -114,13 +136,25 @@ impl fmt::Debug for WireParam {
 /// A request of the spec: generated for every method.
 pub trait ApiRequest {
     /// The method's result (inside the envelope's `Result`).
-    type Output: DeserializeOwned;
+    type Output: DeserializeOwned + ResultState;
     /// What the spec says of the method.
     const METHOD: &'static MethodInfo;
     /// Checks documented limits and conditional requirements.
     fn validate(&self) -> Result<(), RequestError>;
     /// The parameters in spec order, as written on the wire.
     fn wire_params(&self, user_token: Option<&str>) -> Result<Vec<WireParam>, RequestError>;
+}
+
+/// Where a method's result carries `Result.State` (generated for every result type).
+pub trait ResultState {
+    /// The result's `State`, when it has one.
+    fn request_state(&self) -> Option<&crate::api::common::RequestState>;
+}
+
+impl ResultState for bool {
+    fn request_state(&self) -> Option<&crate::api::common::RequestState> {
+        None
+    }
 }
 
 /// What encoding needs besides the request: the session's token and the sign secret.
@@ -147,16 +181,6 @@ pub struct EncodedRequest {
     pub sign: Option<String>,
 }
 
-impl EncodedRequest {
-    /// The `Content-Type` header.
-    pub fn content_type(&self) -> &'static str {
-        match self.method.body {
-            BodyFormat::Form => "application/x-www-form-urlencoded; charset=utf-8",
-            BodyFormat::Json => "application/json",
-        }
-    }
-}
-
 impl fmt::Debug for EncodedRequest {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("EncodedRequest")
@@ -172,11 +196,17 @@ impl fmt::Debug for EncodedRequest {
 pub fn encode<R: ApiRequest>(request: &R, ctx: &EncodeContext<'_>) -> Result<EncodedRequest, RequestError> {
     request.validate()?;
     let params = request.wire_params(ctx.user_token)?;
-    let body = match R::METHOD.body {
+    Ok(encode_params(R::METHOD, params, ctx.sign_secret))
+}
+
+/// Writes the body of parameters already on the wire, and signs them when the method has a
+/// template and a secret is given.
+pub fn encode_params(method: &'static MethodInfo, params: Vec<WireParam>, sign_secret: Option<&str>) -> EncodedRequest {
+    let body = match method.body {
         BodyFormat::Form => form_body(&params),
         BodyFormat::Json => json_body(&params),
     };
-    let (sign_input, sign) = match (R::METHOD.sign, ctx.sign_secret) {
+    let (sign_input, sign) = match (method.sign, sign_secret) {
         (Some(slots), Some(secret)) => {
             let input = sign_input(slots, &params, secret);
             let hash = sign_hash(&input);
@@ -184,13 +214,13 @@ pub fn encode<R: ApiRequest>(request: &R, ctx: &EncodeContext<'_>) -> Result<Enc
         }
         _ => (None, None),
     };
-    Ok(EncodedRequest {
-        method: R::METHOD,
+    EncodedRequest {
+        method,
         params,
         body,
         sign_input,
         sign,
-    })
+    }
 }
 
 /// `name=value&…`, percent-encoded as `application/x-www-form-urlencoded` (space as `+`).

@@ -112,6 +112,13 @@ impl crate::runtime::ApiRequest for CreateOperation {
         api: "payout",
         path: "/personal/payout/CreateOperation",
         body: crate::runtime::BodyFormat::Json,
+        content_type: "application/json",
+        responses: &[
+            crate::runtime::ResponseFormat {
+                format: crate::runtime::Format::Json,
+                accept: Some("application/json"),
+            },
+        ],
         auth: crate::runtime::Auth::UserToken,
         effect: crate::runtime::Effect::Money,
         sign: Some(
@@ -357,6 +364,13 @@ impl crate::runtime::ApiRequest for CreateBankCardRussiaOperation {
         api: "payout",
         path: "/personal/payout/CreateBankCardRussiaOperation",
         body: crate::runtime::BodyFormat::Json,
+        content_type: "application/json",
+        responses: &[
+            crate::runtime::ResponseFormat {
+                format: crate::runtime::Format::Json,
+                accept: Some("application/json"),
+            },
+        ],
         auth: crate::runtime::Auth::UserToken,
         effect: crate::runtime::Effect::Money,
         sign: Some(
@@ -524,6 +538,13 @@ impl crate::runtime::ApiRequest for CreateQiwiWalletOperation {
         api: "payout",
         path: "/personal/payout/CreateQiwiWalletOperation",
         body: crate::runtime::BodyFormat::Json,
+        content_type: "application/json",
+        responses: &[
+            crate::runtime::ResponseFormat {
+                format: crate::runtime::Format::Json,
+                accept: Some("application/json"),
+            },
+        ],
         auth: crate::runtime::Auth::UserToken,
         effect: crate::runtime::Effect::Money,
         sign: Some(
@@ -656,6 +677,13 @@ impl crate::runtime::ApiRequest for ExecuteOperation {
         api: "payout",
         path: "/personal/payout/ExecuteOperation",
         body: crate::runtime::BodyFormat::Json,
+        content_type: "application/json",
+        responses: &[
+            crate::runtime::ResponseFormat {
+                format: crate::runtime::Format::Json,
+                accept: Some("application/json"),
+            },
+        ],
         auth: crate::runtime::Auth::UserToken,
         effect: crate::runtime::Effect::Money,
         sign: Some(
@@ -729,6 +757,13 @@ impl crate::runtime::ApiRequest for GetOperationState {
         api: "payout",
         path: "/personal/payout/GetOperationState",
         body: crate::runtime::BodyFormat::Json,
+        content_type: "application/json",
+        responses: &[
+            crate::runtime::ResponseFormat {
+                format: crate::runtime::Format::Json,
+                accept: Some("application/json"),
+            },
+        ],
         auth: crate::runtime::Auth::UserToken,
         effect: crate::runtime::Effect::Read,
         sign: Some(
@@ -802,6 +837,13 @@ impl crate::runtime::ApiRequest for DeleteOperation {
         api: "payout",
         path: "/personal/payout/DeleteOperation",
         body: crate::runtime::BodyFormat::Json,
+        content_type: "application/json",
+        responses: &[
+            crate::runtime::ResponseFormat {
+                format: crate::runtime::Format::Json,
+                accept: Some("application/json"),
+            },
+        ],
         auth: crate::runtime::Auth::UserToken,
         effect: crate::runtime::Effect::Write,
         sign: Some(

@@ -34,3 +34,8 @@ pub struct PayoutOperationData {
     )]
     pub error_message: Option<String>,
 }
+impl crate::runtime::ResultState for PayoutOperationData {
+    fn request_state(&self) -> Option<&crate::api::common::RequestState> {
+        self.state.as_ref()
+    }
+}

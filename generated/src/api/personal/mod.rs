@@ -7,6 +7,7 @@
 mod types;
 mod enums;
 mod requests;
+mod client;
 pub use types::*;
 pub use enums::*;
 pub use requests::*;

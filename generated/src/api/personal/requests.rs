@@ -41,6 +41,17 @@ impl crate::runtime::ApiRequest for GetUserToken {
         api: "personal",
         path: "/personal/user/getUserToken",
         body: crate::runtime::BodyFormat::Form,
+        content_type: "application/x-www-form-urlencoded; charset=utf-8",
+        responses: &[
+            crate::runtime::ResponseFormat {
+                format: crate::runtime::Format::Xml,
+                accept: None,
+            },
+            crate::runtime::ResponseFormat {
+                format: crate::runtime::Format::Json,
+                accept: Some("text/json"),
+            },
+        ],
         auth: crate::runtime::Auth::None,
         effect: crate::runtime::Effect::Read,
         sign: None,
@@ -221,6 +232,17 @@ impl crate::runtime::ApiRequest for GetInvoicesHistory {
         api: "personal",
         path: "/personal/payment/getInvoicesHistory",
         body: crate::runtime::BodyFormat::Form,
+        content_type: "application/x-www-form-urlencoded; charset=utf-8",
+        responses: &[
+            crate::runtime::ResponseFormat {
+                format: crate::runtime::Format::Xml,
+                accept: None,
+            },
+            crate::runtime::ResponseFormat {
+                format: crate::runtime::Format::Json,
+                accept: Some("text/json"),
+            },
+        ],
         auth: crate::runtime::Auth::UserToken,
         effect: crate::runtime::Effect::Read,
         sign: Some(
@@ -476,6 +498,17 @@ impl crate::runtime::ApiRequest for GetPaymentsHistory {
         api: "personal",
         path: "/personal/payment/getPaymentsHistory",
         body: crate::runtime::BodyFormat::Form,
+        content_type: "application/x-www-form-urlencoded; charset=utf-8",
+        responses: &[
+            crate::runtime::ResponseFormat {
+                format: crate::runtime::Format::Xml,
+                accept: None,
+            },
+            crate::runtime::ResponseFormat {
+                format: crate::runtime::Format::Json,
+                accept: Some("text/json"),
+            },
+        ],
         auth: crate::runtime::Auth::UserToken,
         effect: crate::runtime::Effect::Read,
         sign: Some(
@@ -696,6 +729,17 @@ impl crate::runtime::ApiRequest for SetScheduledOperationData {
         api: "personal",
         path: "/personal/scheduler/setScheduledOperationData",
         body: crate::runtime::BodyFormat::Form,
+        content_type: "application/x-www-form-urlencoded; charset=utf-8",
+        responses: &[
+            crate::runtime::ResponseFormat {
+                format: crate::runtime::Format::Xml,
+                accept: None,
+            },
+            crate::runtime::ResponseFormat {
+                format: crate::runtime::Format::Json,
+                accept: Some("text/json"),
+            },
+        ],
         auth: crate::runtime::Auth::UserToken,
         effect: crate::runtime::Effect::Money,
         sign: Some(
@@ -1034,6 +1078,17 @@ impl crate::runtime::ApiRequest for GetScheduledOperationData {
         api: "personal",
         path: "/personal/scheduler/getScheduledOperationData",
         body: crate::runtime::BodyFormat::Form,
+        content_type: "application/x-www-form-urlencoded; charset=utf-8",
+        responses: &[
+            crate::runtime::ResponseFormat {
+                format: crate::runtime::Format::Xml,
+                accept: None,
+            },
+            crate::runtime::ResponseFormat {
+                format: crate::runtime::Format::Json,
+                accept: Some("text/json"),
+            },
+        ],
         auth: crate::runtime::Auth::UserToken,
         effect: crate::runtime::Effect::Read,
         sign: Some(
@@ -1276,6 +1331,17 @@ impl crate::runtime::ApiRequest for GetEshopInfo {
         api: "personal",
         path: "/personal/eshop/getEshopInfo",
         body: crate::runtime::BodyFormat::Form,
+        content_type: "application/x-www-form-urlencoded; charset=utf-8",
+        responses: &[
+            crate::runtime::ResponseFormat {
+                format: crate::runtime::Format::Xml,
+                accept: None,
+            },
+            crate::runtime::ResponseFormat {
+                format: crate::runtime::Format::Json,
+                accept: Some("text/json"),
+            },
+        ],
         auth: crate::runtime::Auth::UserToken,
         effect: crate::runtime::Effect::Read,
         sign: None,
@@ -1406,6 +1472,17 @@ impl crate::runtime::ApiRequest for GetInvoiceInfo {
         api: "personal",
         path: "/personal/payment/getInvoiceInfo",
         body: crate::runtime::BodyFormat::Form,
+        content_type: "application/x-www-form-urlencoded; charset=utf-8",
+        responses: &[
+            crate::runtime::ResponseFormat {
+                format: crate::runtime::Format::Xml,
+                accept: None,
+            },
+            crate::runtime::ResponseFormat {
+                format: crate::runtime::Format::Json,
+                accept: Some("text/json"),
+            },
+        ],
         auth: crate::runtime::Auth::UserToken,
         effect: crate::runtime::Effect::Read,
         sign: Some(
@@ -1525,6 +1602,17 @@ impl crate::runtime::ApiRequest for CreateReceipt {
         api: "personal",
         path: "/personal/cashBox/createReceipt",
         body: crate::runtime::BodyFormat::Form,
+        content_type: "application/x-www-form-urlencoded; charset=utf-8",
+        responses: &[
+            crate::runtime::ResponseFormat {
+                format: crate::runtime::Format::Xml,
+                accept: None,
+            },
+            crate::runtime::ResponseFormat {
+                format: crate::runtime::Format::Json,
+                accept: Some("text/json"),
+            },
+        ],
         auth: crate::runtime::Auth::UserToken,
         effect: crate::runtime::Effect::Write,
         sign: Some(
@@ -1623,6 +1711,17 @@ impl crate::runtime::ApiRequest for GetReceipt {
         api: "personal",
         path: "/personal/cashBox/getReceipt",
         body: crate::runtime::BodyFormat::Form,
+        content_type: "application/x-www-form-urlencoded; charset=utf-8",
+        responses: &[
+            crate::runtime::ResponseFormat {
+                format: crate::runtime::Format::Xml,
+                accept: None,
+            },
+            crate::runtime::ResponseFormat {
+                format: crate::runtime::Format::Json,
+                accept: Some("text/json"),
+            },
+        ],
         auth: crate::runtime::Auth::UserToken,
         effect: crate::runtime::Effect::Read,
         sign: None,
@@ -1710,6 +1809,17 @@ impl crate::runtime::ApiRequest for CreateReceiptCorrection {
         api: "personal",
         path: "/personal/cashBox/createReceiptCorrection",
         body: crate::runtime::BodyFormat::Form,
+        content_type: "application/x-www-form-urlencoded; charset=utf-8",
+        responses: &[
+            crate::runtime::ResponseFormat {
+                format: crate::runtime::Format::Xml,
+                accept: None,
+            },
+            crate::runtime::ResponseFormat {
+                format: crate::runtime::Format::Json,
+                accept: Some("text/json"),
+            },
+        ],
         auth: crate::runtime::Auth::UserToken,
         effect: crate::runtime::Effect::Write,
         sign: Some(
@@ -1820,6 +1930,17 @@ impl crate::runtime::ApiRequest for WithdrawMoney {
         api: "personal",
         path: "/personal/payment/withdrawMoney",
         body: crate::runtime::BodyFormat::Form,
+        content_type: "application/x-www-form-urlencoded; charset=utf-8",
+        responses: &[
+            crate::runtime::ResponseFormat {
+                format: crate::runtime::Format::Xml,
+                accept: None,
+            },
+            crate::runtime::ResponseFormat {
+                format: crate::runtime::Format::Json,
+                accept: Some("text/json"),
+            },
+        ],
         auth: crate::runtime::Auth::Certificate,
         effect: crate::runtime::Effect::Money,
         sign: None,
@@ -1911,6 +2032,17 @@ impl crate::runtime::ApiRequest for GetTransactionData {
         api: "personal",
         path: "/personal/payment/getTransactionData",
         body: crate::runtime::BodyFormat::Form,
+        content_type: "application/x-www-form-urlencoded; charset=utf-8",
+        responses: &[
+            crate::runtime::ResponseFormat {
+                format: crate::runtime::Format::Xml,
+                accept: None,
+            },
+            crate::runtime::ResponseFormat {
+                format: crate::runtime::Format::Json,
+                accept: Some("text/json"),
+            },
+        ],
         auth: crate::runtime::Auth::Certificate,
         effect: crate::runtime::Effect::Read,
         sign: None,
@@ -1984,6 +2116,17 @@ impl crate::runtime::ApiRequest for GetAccountData {
         api: "personal",
         path: "/personal/payment/getAccountData",
         body: crate::runtime::BodyFormat::Form,
+        content_type: "application/x-www-form-urlencoded; charset=utf-8",
+        responses: &[
+            crate::runtime::ResponseFormat {
+                format: crate::runtime::Format::Xml,
+                accept: None,
+            },
+            crate::runtime::ResponseFormat {
+                format: crate::runtime::Format::Json,
+                accept: Some("text/json"),
+            },
+        ],
         auth: crate::runtime::Auth::Certificate,
         effect: crate::runtime::Effect::Read,
         sign: Some(

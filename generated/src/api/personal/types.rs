@@ -2910,3 +2910,63 @@ impl SchedulerParams {
         Ok(())
     }
 }
+impl crate::runtime::ResultState for UserTokenData {
+    fn request_state(&self) -> Option<&crate::api::common::RequestState> {
+        self.state.as_ref()
+    }
+}
+impl crate::runtime::ResultState for InvoicesHistoryList {
+    fn request_state(&self) -> Option<&crate::api::common::RequestState> {
+        self.state.as_ref()
+    }
+}
+impl crate::runtime::ResultState for PaymentsHistoryList {
+    fn request_state(&self) -> Option<&crate::api::common::RequestState> {
+        self.state.as_ref()
+    }
+}
+impl crate::runtime::ResultState for SetScheduledOperationResult {
+    fn request_state(&self) -> Option<&crate::api::common::RequestState> {
+        self.state.as_ref()
+    }
+}
+impl crate::runtime::ResultState for GetScheduledOperationResult {
+    fn request_state(&self) -> Option<&crate::api::common::RequestState> {
+        self.state.as_ref()
+    }
+}
+impl crate::runtime::ResultState for EshopInfoDataList {
+    fn request_state(&self) -> Option<&crate::api::common::RequestState> {
+        self.state.as_ref()
+    }
+}
+impl crate::runtime::ResultState for InvoiceInfoData {
+    fn request_state(&self) -> Option<&crate::api::common::RequestState> {
+        self.state.as_ref()
+    }
+}
+impl crate::runtime::ResultState for CashboxReceiptCreateData {
+    fn request_state(&self) -> Option<&crate::api::common::RequestState> {
+        self.state.as_ref()
+    }
+}
+impl crate::runtime::ResultState for CashboxReceiptInfo {
+    fn request_state(&self) -> Option<&crate::api::common::RequestState> {
+        self.state.as_ref()
+    }
+}
+impl crate::runtime::ResultState for TransactionInfoData {
+    fn request_state(&self) -> Option<&crate::api::common::RequestState> {
+        self.state.as_ref()
+    }
+}
+impl crate::runtime::ResultState for AccountInfoData {
+    fn request_state(&self) -> Option<&crate::api::common::RequestState> {
+        self.state.as_ref()
+    }
+}
+impl crate::runtime::ResultState for CashboxReceiptCorrectionResponseData {
+    fn request_state(&self) -> Option<&crate::api::common::RequestState> {
+        None
+    }
+}

@@ -1,0 +1,71 @@
+//! Client methods: one async method on `Client` per spec method, and the same on the blocking
+//! client (feature `blocking`).
+
+use super::{doc_attrs, ident, rust_type};
+use crate::ir::{Api, Effect, Method, Secret, Ty};
+use heck::ToSnakeCase;
+use proc_macro2::TokenStream;
+use quote::quote;
+
+/// The `client.rs` of an API.
+pub fn emit(api: &Api) -> TokenStream {
+    let asyncs = api.methods.iter().map(|m| method(api, m, false));
+    let blockings = api.methods.iter().map(|m| method(api, m, true));
+    quote! {
+        //! Client methods, one per spec method (generated from the spec).
+        #[allow(deprecated)]
+        impl crate::Client {
+            #(#asyncs)*
+        }
+        #[cfg(feature = "blocking")]
+        #[allow(deprecated)]
+        impl crate::blocking::Client {
+            #(#blockings)*
+        }
+    }
+}
+
+fn method(api: &Api, m: &Method, blocking: bool) -> TokenStream {
+    let name = ident(&m.wire.to_snake_case());
+    let request = ident(&m.rust);
+    let module = ident(&api.module);
+    let output = match &m.result {
+        Ty::Bool => quote!(bool),
+        t => rust_type(t, Secret::No),
+    };
+    let summary = m.doc.split("\n\n").next().unwrap_or_default().replace('\n', " ");
+    let sending = match m.effect {
+        Effect::Read => "Reads only: retried on transport errors and 5xx answers, as the retry policy allows.",
+        Effect::Write => "Creates or changes something: never sent twice by the client.",
+        Effect::Money => "Moves money: never sent twice by the client.",
+    };
+    let doc = doc_attrs(
+        &format!(
+            "`{}` — {summary}\n\nSends [`{module}::{}`](crate::{module}::{}) to `{}`. {sending}",
+            m.wire, m.rust, m.rust, m.path
+        ),
+        &[],
+    );
+    let deprecated = match &m.deprecated {
+        Some(why) => quote!(#[deprecated(note = #why)]),
+        None => quote!(),
+    };
+    let ret = quote!(Result<crate::Reply<#output>, crate::Error>);
+    if blocking {
+        quote! {
+            #doc
+            #deprecated
+            pub fn #name(&self, request: crate::#module::#request) -> #ret {
+                self.block_on(self.inner().#name(request))
+            }
+        }
+    } else {
+        quote! {
+            #doc
+            #deprecated
+            pub async fn #name(&self, request: crate::#module::#request) -> #ret {
+                self.send(&request).await
+            }
+        }
+    }
+}

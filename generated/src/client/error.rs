@@ -1,0 +1,191 @@
+//! The one error type of the client.
+
+use crate::api::common::{RequestStateCode, ServiceOperationState};
+use crate::runtime::{DecodeError, RequestError, Uuid};
+use std::fmt;
+
+/// Everything that can go wrong with a call, told apart so that a caller can act on it.
+///
+/// None of the variants holds a secret: request bodies are never kept, response snippets mask
+/// the fields the spec marks secret.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// The client refused to send the request: a parameter breaks a documented rule.
+    #[error(transparent)]
+    Request(#[from] RequestError),
+    /// The request did not get an answer: connection, TLS, timeout, or a broken body. For a call
+    /// that writes or moves money, the server may still have processed it.
+    #[error("{method}: {kind} error: {source}")]
+    Transport {
+        /// The method.
+        method: &'static str,
+        /// What failed.
+        kind: TransportKind,
+        /// The underlying error.
+        #[source]
+        source: reqwest::Error,
+    },
+    /// An HTTP status other than 2xx.
+    #[error("{method}: unexpected HTTP status {status}: {snippet}")]
+    Status {
+        /// The method.
+        method: &'static str,
+        /// The status code.
+        status: u16,
+        /// The start of the body, secrets masked.
+        snippet: String,
+    },
+    /// The body could not be decoded (the method, the field path, a snippet; the body is in it).
+    #[error(transparent)]
+    Decode(#[from] DecodeError),
+    /// IntellectMoney did not process the request (`OperationState.Code` 2, or an unknown code).
+    #[error("{method}: not processed by IntellectMoney (OperationState.Code {code}){}", desc_suffix(.desc))]
+    Refused {
+        /// The method.
+        method: &'static str,
+        /// The code.
+        code: ServiceOperationState,
+        /// The API's text.
+        desc: Option<String>,
+        /// The operation id, when the answer had one.
+        operation_id: Option<Uuid>,
+    },
+    /// The method refused the request (`Result.State.Code` 2 "authentication failed", or a code
+    /// the spec does not know).
+    #[error("{method}: refused (Result.State.Code {code}){}", desc_suffix(.desc))]
+    Rejected {
+        /// The method.
+        method: &'static str,
+        /// The code.
+        code: RequestStateCode,
+        /// The API's text; names the wrong parameter when one was wrong.
+        desc: Option<String>,
+        /// The operation id, when the answer had one.
+        operation_id: Option<Uuid>,
+    },
+    /// The request was queued for asynchronous processing (`OperationState.Code` 1): there is no
+    /// result yet. It must not be sent again; its outcome is looked up by the operation id.
+    #[error("{method}: queued for asynchronous processing{}", match .operation_id { Some(id) => format!(" as operation {id}"), None => String::new() })]
+    Queued {
+        /// The method.
+        method: &'static str,
+        /// The operation id.
+        operation_id: Option<Uuid>,
+    },
+    /// The client could not be built (bad base URL, identity, …).
+    #[error("client configuration: {0}")]
+    Config(String),
+}
+
+fn desc_suffix(desc: &Option<String>) -> String {
+    match desc {
+        Some(d) if !d.is_empty() => format!(": {d}"),
+        _ => String::new(),
+    }
+}
+
+impl Error {
+    /// The method the error is about (`None` for configuration errors).
+    pub fn method(&self) -> Option<&'static str> {
+        match self {
+            Error::Request(e) => Some(e.method),
+            Error::Decode(e) => Some(e.method),
+            Error::Transport { method, .. }
+            | Error::Status { method, .. }
+            | Error::Refused { method, .. }
+            | Error::Rejected { method, .. }
+            | Error::Queued { method, .. } => Some(method),
+            Error::Config(_) => None,
+        }
+    }
+
+    /// A short name of the kind of failure (`transport`, `status`, `decode`, `refused`,
+    /// `rejected`, `queued`, `request`, `config`): what the tracing spans record as outcome.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Error::Request(_) => "request",
+            Error::Transport { .. } => "transport",
+            Error::Status { .. } => "status",
+            Error::Decode(_) => "decode",
+            Error::Refused { .. } => "refused",
+            Error::Rejected { .. } => "rejected",
+            Error::Queued { .. } => "queued",
+            Error::Config(_) => "config",
+        }
+    }
+
+    /// Whether the server said the UserToken is missing, wrong or expired.
+    pub fn is_authentication_failed(&self) -> bool {
+        matches!(
+            self,
+            Error::Rejected {
+                code: RequestStateCode::AuthenticationFailed,
+                ..
+            }
+        )
+    }
+}
+
+/// What part of the transport failed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum TransportKind {
+    /// No connection (refused, unreachable, DNS).
+    Connect,
+    /// The TLS handshake failed (certificate, client identity, protocol).
+    Tls,
+    /// No complete answer within the timeout.
+    Timeout,
+    /// The answer's body broke off or could not be read.
+    Body,
+    /// Anything else.
+    Other,
+}
+
+impl fmt::Display for TransportKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            TransportKind::Connect => "connection",
+            TransportKind::Tls => "TLS",
+            TransportKind::Timeout => "timeout",
+            TransportKind::Body => "response body",
+            TransportKind::Other => "transport",
+        })
+    }
+}
+
+impl TransportKind {
+    /// Classifies a reqwest error.
+    pub(crate) fn of(e: &reqwest::Error) -> Self {
+        if e.is_timeout() {
+            TransportKind::Timeout
+        } else if is_tls(e) {
+            TransportKind::Tls
+        } else if e.is_connect() {
+            TransportKind::Connect
+        } else if e.is_body() || e.is_decode() {
+            TransportKind::Body
+        } else {
+            TransportKind::Other
+        }
+    }
+}
+
+/// Whether a rustls error is anywhere in the chain. `io::Error` hides its inner error from
+/// `source()`, so it is unwrapped by hand.
+fn is_tls(e: &reqwest::Error) -> bool {
+    let mut next: Option<&(dyn std::error::Error + 'static)> = Some(e);
+    while let Some(err) = next {
+        if err.is::<rustls::Error>() {
+            return true;
+        }
+        if let Some(io) = err.downcast_ref::<std::io::Error>() {
+            if io.get_ref().is_some_and(|inner| inner.is::<rustls::Error>()) {
+                return true;
+            }
+        }
+        next = err.source();
+    }
+    false
+}

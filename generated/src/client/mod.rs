@@ -1,0 +1,484 @@
+//! The HTTP client: transport (reqwest with rustls), the UserToken session, signing headers,
+//! retries of calls that change nothing, and the envelope read into [`Reply`] or [`Error`].
+//!
+//! The generated methods (`client.get_invoices_history(..)`, one per spec method) call
+//! [`Client::send`]; everything here is the same for every method.
+
+mod error;
+mod raw;
+mod retry;
+mod session;
+
+pub use error::{Error, TransportKind};
+pub use raw::RawRequest;
+pub use retry::RetryPolicy;
+
+use crate::api::common::{RequestStateCode, Response, ServiceOperationState};
+use crate::runtime::{
+    decode_json_as, decode_xml_as, encode, snippet, ApiRequest, Effect, EncodeContext, EncodedRequest, Format,
+    MethodInfo, ResultState, Secret, Uuid,
+};
+use serde::de::DeserializeOwned;
+use session::Session;
+use std::fmt;
+use std::net::IpAddr;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use tracing::Instrument;
+
+/// The production endpoint of both APIs.
+pub const DEFAULT_BASE_URL: &str = "https://api.intellectmoney.ru";
+
+/// `intellectmoney/<version>`, sent as `User-Agent`.
+pub const USER_AGENT: &str = concat!(env!("CARGO_PKG_NAME"), "/", env!("CARGO_PKG_VERSION"));
+
+/// A successful answer: the method's result and what the envelope said around it.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct Reply<T> {
+    /// The method's result (`Result`).
+    pub result: T,
+    /// `OperationId`, when the answer had one.
+    pub operation_id: Option<Uuid>,
+    /// `EshopId`, when the answer had one.
+    pub eshop_id: Option<i64>,
+    /// `Result.State.Desc` when the API processed the request with warnings (`Result.State.Code` 1).
+    pub warning: Option<String>,
+}
+
+/// Configures a [`Client`].
+pub struct ClientBuilder {
+    base_url: String,
+    format: Format,
+    connect_timeout: Duration,
+    timeout: Duration,
+    bearer_token: Option<Secret>,
+    sign_secret: Option<Secret>,
+    identity: Option<reqwest::Identity>,
+    retry: RetryPolicy,
+    user_token: Option<Secret>,
+    credentials: Option<(String, Secret)>,
+}
+
+impl fmt::Debug for ClientBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ClientBuilder")
+            .field("base_url", &self.base_url)
+            .field("format", &self.format)
+            .field("connect_timeout", &self.connect_timeout)
+            .field("timeout", &self.timeout)
+            .field("bearer_token", &self.bearer_token)
+            .field("sign_secret", &self.sign_secret)
+            .field("identity", &self.identity.as_ref().map(|_| "[redacted]"))
+            .field("retry", &self.retry)
+            .field("user_token", &self.user_token)
+            .field("login", &self.credentials.as_ref().map(|(l, _)| l))
+            .finish()
+    }
+}
+
+impl Default for ClientBuilder {
+    fn default() -> Self {
+        ClientBuilder {
+            base_url: DEFAULT_BASE_URL.to_owned(),
+            format: Format::Xml,
+            connect_timeout: Duration::from_secs(10),
+            timeout: Duration::from_secs(60),
+            bearer_token: None,
+            sign_secret: None,
+            identity: None,
+            retry: RetryPolicy::default(),
+            user_token: None,
+            credentials: None,
+        }
+    }
+}
+
+impl ClientBuilder {
+    /// The base URL (default [`DEFAULT_BASE_URL`]). Plain `http` is accepted only for loopback
+    /// addresses (tests, local mocks).
+    pub fn base_url(mut self, url: impl Into<String>) -> Self {
+        self.base_url = url.into();
+        self
+    }
+
+    /// The response format asked of the Personal API (XML, its default, or JSON). Methods that
+    /// answer in one format only (the Payout API: JSON) use that one.
+    pub fn format(mut self, format: Format) -> Self {
+        self.format = format;
+        self
+    }
+
+    /// How long to wait for a connection (default 10 s).
+    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
+        self.connect_timeout = timeout;
+        self
+    }
+
+    /// How long a whole attempt may take, body included (default 60 s).
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = timeout;
+        self
+    }
+
+    /// The bearer token of the merchant cabinet (Security → API), sent as
+    /// `Authorization: Bearer …` on signed methods.
+    pub fn bearer_token(mut self, token: impl Into<Secret>) -> Self {
+        self.bearer_token = Some(token.into());
+        self
+    }
+
+    /// The signSecretKey: with it, every method that has a `Sign` template is signed.
+    pub fn sign_secret(mut self, secret: impl Into<Secret>) -> Self {
+        self.sign_secret = Some(secret.into());
+        self
+    }
+
+    /// The TLS client identity, PEM: the private key and the certificate chain in one buffer.
+    /// Needed by the methods authenticated by certificate (withdrawMoney, getTransactionData,
+    /// getAccountData).
+    pub fn identity_pem(mut self, pem: &[u8]) -> Result<Self, Error> {
+        let identity =
+            reqwest::Identity::from_pem(pem).map_err(|e| Error::Config(format!("TLS client identity: {e}")))?;
+        self.identity = Some(identity);
+        Ok(self)
+    }
+
+    /// Retries of read-only calls (default [`RetryPolicy::default`]; [`RetryPolicy::never`]
+    /// turns them off).
+    pub fn retry(mut self, policy: RetryPolicy) -> Self {
+        self.retry = policy;
+        self
+    }
+
+    /// A UserToken obtained elsewhere. Without login and password it cannot be renewed.
+    pub fn user_token(mut self, token: impl Into<Secret>) -> Self {
+        self.user_token = Some(token.into());
+        self
+    }
+
+    /// The merchant cabinet's login and password: the client gets a UserToken with
+    /// getUserToken before the first call that needs one, and a new one, once, when a call
+    /// answers "authentication failed".
+    pub fn credentials(mut self, login: impl Into<String>, password: impl Into<Secret>) -> Self {
+        self.credentials = Some((login.into(), password.into()));
+        self
+    }
+
+    /// Builds the client.
+    pub fn build(self) -> Result<Client, Error> {
+        let base = reqwest::Url::parse(&self.base_url)
+            .map_err(|e| Error::Config(format!("base URL `{}`: {e}", self.base_url)))?;
+        match base.scheme() {
+            "https" => {}
+            "http" if is_loopback(&base) => {}
+            "http" => {
+                return Err(Error::Config(format!(
+                    "base URL `{}`: plain http is allowed only for loopback addresses",
+                    self.base_url
+                )))
+            }
+            other => {
+                return Err(Error::Config(format!(
+                    "base URL `{}`: unsupported scheme `{other}`",
+                    self.base_url
+                )))
+            }
+        }
+        let mut http = reqwest::Client::builder()
+            .user_agent(USER_AGENT)
+            .connect_timeout(self.connect_timeout)
+            .timeout(self.timeout)
+            .https_only(base.scheme() == "https");
+        if let Some(identity) = self.identity {
+            http = http.identity(identity);
+        }
+        let http = http.build().map_err(|e| Error::Config(format!("HTTP client: {e}")))?;
+        Ok(Client {
+            inner: Arc::new(Inner {
+                http,
+                base,
+                format: self.format,
+                bearer_token: self.bearer_token,
+                sign_secret: self.sign_secret,
+                retry: self.retry,
+                session: Session::new(self.user_token, self.credentials),
+            }),
+        })
+    }
+}
+
+fn is_loopback(url: &reqwest::Url) -> bool {
+    let host = url.host_str().unwrap_or_default();
+    let host = host.trim_start_matches('[').trim_end_matches(']');
+    host.eq_ignore_ascii_case("localhost") || host.parse::<IpAddr>().is_ok_and(|ip| ip.is_loopback())
+}
+
+/// The async client of both APIs. Cheap to clone: clones share the connection pool and the
+/// session.
+#[derive(Clone)]
+pub struct Client {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    http: reqwest::Client,
+    base: reqwest::Url,
+    format: Format,
+    bearer_token: Option<Secret>,
+    sign_secret: Option<Secret>,
+    retry: RetryPolicy,
+    session: Session,
+}
+
+impl fmt::Debug for Client {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Client")
+            .field("base_url", &self.inner.base.as_str())
+            .field("format", &self.inner.format)
+            .field("bearer_token", &self.inner.bearer_token)
+            .field("sign_secret", &self.inner.sign_secret)
+            .field("retry", &self.inner.retry)
+            .field("session", &self.inner.session)
+            .finish()
+    }
+}
+
+impl Client {
+    /// A builder with the defaults: production URL, XML, 10 s to connect, 60 s per attempt, two
+    /// retries of read-only calls.
+    pub fn builder() -> ClientBuilder {
+        ClientBuilder::default()
+    }
+
+    /// Gets a UserToken with the configured credentials now (the client otherwise does it
+    /// before the first call that needs one).
+    pub async fn login(&self) -> Result<(), Error> {
+        self.inner.session.renew(self, None).await
+    }
+
+    /// Forgets the UserToken (the next call that needs one logs in again, if it can).
+    pub fn logout(&self) {
+        self.inner.session.clear();
+    }
+
+    /// Sends any request of the spec. The generated methods call this.
+    pub async fn send<R: ApiRequest>(&self, request: &R) -> Result<Reply<R::Output>, Error> {
+        let method = R::METHOD;
+        let span = tracing::info_span!(
+            "intellectmoney",
+            method = method.name,
+            outcome = tracing::field::Empty,
+            operation_id = tracing::field::Empty,
+            duration_ms = tracing::field::Empty,
+        );
+        let started = Instant::now();
+        async move {
+            let result = self.send_with_session(request).await;
+            let span = tracing::Span::current();
+            span.record("duration_ms", started.elapsed().as_millis() as u64);
+            match &result {
+                Ok(reply) => {
+                    span.record("outcome", if reply.warning.is_some() { "warning" } else { "ok" });
+                    if let Some(id) = reply.operation_id {
+                        span.record("operation_id", tracing::field::display(id));
+                    }
+                }
+                Err(e) => {
+                    span.record("outcome", e.kind());
+                    if let Error::Queued {
+                        operation_id: Some(id), ..
+                    }
+                    | Error::Refused {
+                        operation_id: Some(id), ..
+                    } = e
+                    {
+                        span.record("operation_id", tracing::field::display(id));
+                    }
+                    tracing::debug!(error = %e, "call failed");
+                }
+            }
+            result
+        }
+        .instrument(span)
+        .await
+    }
+
+    /// The session around one call: a token first when the method needs one, and one renewal
+    /// and repeat when the server answers "authentication failed" (the request was refused, so
+    /// repeating it cannot do anything twice).
+    async fn send_with_session<R: ApiRequest>(&self, request: &R) -> Result<Reply<R::Output>, Error> {
+        let session = &self.inner.session;
+        let needs_token = R::METHOD.auth != crate::runtime::Auth::None;
+        if needs_token {
+            session.ensure(self).await?;
+        }
+        let token = session.token();
+        match self.call(request, token.as_ref()).await {
+            Err(e) if e.is_authentication_failed() && needs_token && session.can_renew() => {
+                tracing::info!("authentication failed: getting a new UserToken and repeating the call once");
+                session.renew(self, token.as_ref()).await?;
+                self.call(request, session.token().as_ref()).await
+            }
+            other => other,
+        }
+    }
+
+    /// One call: encode, send (with retries when the method changes nothing), decode, and read
+    /// the envelope.
+    async fn call<R: ApiRequest>(&self, request: &R, token: Option<&Secret>) -> Result<Reply<R::Output>, Error> {
+        let ctx = EncodeContext {
+            user_token: token.map(Secret::expose),
+            sign_secret: self.inner.sign_secret.as_ref().map(Secret::expose),
+        };
+        let encoded = encode(request, &ctx)?;
+        self.exchange(&encoded).await
+    }
+
+    /// Sends an encoded request and reads the answer into a reply.
+    async fn exchange<T: DeserializeOwned + ResultState>(&self, encoded: &EncodedRequest) -> Result<Reply<T>, Error> {
+        let method = encoded.method;
+        let format = self.format_for(method);
+        let body = self.execute(encoded, format).await?;
+        let response: Response<T> = match format.format {
+            Format::Xml => decode_xml_as(method.name, &body)?,
+            Format::Json => decode_json_as(method.name, &body)?,
+        };
+        read_envelope(method.name, response, &body)
+    }
+
+    /// The format asked for: the client's, when the method answers in it; else the method's
+    /// default.
+    fn format_for(&self, method: &MethodInfo) -> crate::runtime::ResponseFormat {
+        method
+            .responses
+            .iter()
+            .find(|r| r.format == self.inner.format)
+            .or_else(|| method.responses.first())
+            .copied()
+            .unwrap_or(crate::runtime::ResponseFormat {
+                format: Format::Xml,
+                accept: None,
+            })
+    }
+
+    /// POSTs the body; retries only when the method reads only, and only on transport errors
+    /// and 5xx answers.
+    async fn execute(&self, encoded: &EncodedRequest, format: crate::runtime::ResponseFormat) -> Result<String, Error> {
+        let method = encoded.method;
+        let url = self
+            .inner
+            .base
+            .join(method.path)
+            .map_err(|e| Error::Config(format!("path `{}`: {e}", method.path)))?;
+        let retries = method.effect == Effect::Read;
+        let mut delays = self.inner.retry.delays();
+        let mut attempt = 1u32;
+        loop {
+            let mut req = self
+                .inner
+                .http
+                .post(url.clone())
+                .header(reqwest::header::CONTENT_TYPE, method.content_type)
+                .body(encoded.body.clone());
+            if let Some(accept) = format.accept {
+                req = req.header(reqwest::header::ACCEPT, accept);
+            }
+            if method.sign.is_some() {
+                if let Some(bearer) = &self.inner.bearer_token {
+                    let mut value = reqwest::header::HeaderValue::try_from(format!("Bearer {}", bearer.expose()))
+                        .map_err(|_| Error::Config("the bearer token is not a valid header value".into()))?;
+                    value.set_sensitive(true);
+                    req = req.header(reqwest::header::AUTHORIZATION, value);
+                }
+                if let Some(sign) = &encoded.sign {
+                    req = req.header("Sign", sign.as_str());
+                }
+            }
+            let outcome = match req.send().await {
+                Ok(resp) => {
+                    let status = resp.status();
+                    match resp.text().await {
+                        Ok(text) if status.is_success() => return Ok(text),
+                        Ok(text) => Err(Error::Status {
+                            method: method.name,
+                            status: status.as_u16(),
+                            snippet: snippet(&text),
+                        }),
+                        Err(e) => Err(transport(method.name, e)),
+                    }
+                }
+                Err(e) => Err(transport(method.name, e)),
+            };
+            let err = match outcome {
+                Ok(text) => return Ok(text),
+                Err(e) => e,
+            };
+            let retryable = matches!(&err, Error::Transport { .. })
+                || matches!(&err, Error::Status { status, .. } if *status >= 500);
+            match delays.next() {
+                Some(delay) if retries && retryable => {
+                    tracing::warn!(attempt, error = %err, delay_ms = delay.as_millis() as u64, "retrying a read-only call");
+                    tokio::time::sleep(delay).await;
+                    attempt += 1;
+                }
+                _ => return Err(err),
+            }
+        }
+    }
+}
+
+fn transport(method: &'static str, e: reqwest::Error) -> Error {
+    Error::Transport {
+        method,
+        kind: TransportKind::of(&e),
+        source: e.without_url(),
+    }
+}
+
+/// The envelope's codes: processed (with the result, and a warning if `Result.State` says so),
+/// queued, or refused.
+fn read_envelope<T: ResultState>(method: &'static str, response: Response<T>, body: &str) -> Result<Reply<T>, Error> {
+    let operation_id = response.operation_id;
+    match response.operation_state.code {
+        ServiceOperationState::Processed => {}
+        ServiceOperationState::Queued => return Err(Error::Queued { method, operation_id }),
+        code => {
+            return Err(Error::Refused {
+                method,
+                code,
+                desc: response.operation_state.desc,
+                operation_id,
+            })
+        }
+    }
+    let Some(result) = response.result else {
+        return Err(Error::Decode(crate::runtime::DecodeError {
+            method,
+            path: "Result".into(),
+            message: "OperationState.Code is 0 but the answer has no Result".into(),
+            body: body.to_owned(),
+        }));
+    };
+    let mut warning = None;
+    if let Some(state) = result.request_state() {
+        match &state.code {
+            RequestStateCode::Success => {}
+            RequestStateCode::Warning => warning = Some(state.desc.clone().unwrap_or_default()),
+            code => {
+                return Err(Error::Rejected {
+                    method,
+                    code: code.clone(),
+                    desc: state.desc.clone(),
+                    operation_id,
+                })
+            }
+        }
+    }
+    Ok(Reply {
+        result,
+        operation_id,
+        eshop_id: response.eshop_id,
+        warning,
+    })
+}

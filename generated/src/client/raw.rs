@@ -1,0 +1,108 @@
+//! A request the spec does not have yet, sent with the client's auth, signing, timeouts and
+//! envelope decoding.
+
+use super::{Client, Error, Reply};
+use crate::runtime::{encode_params, EncodedRequest, MethodInfo, ResultState, Secret, WireParam, WireValue};
+use serde::de::DeserializeOwned;
+use tracing::Instrument;
+
+/// A request for a method that is not in the spec: describe it with a [`MethodInfo`] (path,
+/// body format, effect, `Sign` template) and add its parameters in wire order.
+///
+/// ```no_run
+/// # async fn f(client: intellectmoney::Client) -> Result<(), intellectmoney::Error> {
+/// use intellectmoney::runtime::{Auth, BodyFormat, Effect, Format, MethodInfo, ResponseFormat};
+/// use intellectmoney::RawRequest;
+///
+/// static GET_SOMETHING_NEW: MethodInfo = MethodInfo {
+///     name: "getSomethingNew",
+///     api: "personal",
+///     path: "/personal/x/getSomethingNew",
+///     body: BodyFormat::Form,
+///     content_type: "application/x-www-form-urlencoded; charset=utf-8",
+///     responses: &[ResponseFormat { format: Format::Xml, accept: None }],
+///     auth: Auth::UserToken,
+///     effect: Effect::Read,
+///     sign: None,
+///     deprecated: false,
+/// };
+/// let request = RawRequest::new(&GET_SOMETHING_NEW).user_token("UserToken").text("EshopId", "450063");
+/// let reply: intellectmoney::Reply<bool> = client.raw(&request).await?;
+/// # Ok(()) }
+/// ```
+#[derive(Debug, Clone)]
+pub struct RawRequest {
+    method: &'static MethodInfo,
+    params: Vec<RawParam>,
+}
+
+#[derive(Debug, Clone)]
+enum RawParam {
+    Value(WireParam),
+    UserToken(&'static str),
+}
+
+impl RawRequest {
+    /// A request of `method`, with no parameters yet.
+    pub fn new(method: &'static MethodInfo) -> Self {
+        RawRequest {
+            method,
+            params: Vec::new(),
+        }
+    }
+
+    /// A text parameter (a JSON string in a JSON body).
+    pub fn text(mut self, name: &'static str, value: impl Into<String>) -> Self {
+        self.params
+            .push(RawParam::Value(WireParam::new(name, WireValue::Text(value.into()))));
+        self
+    }
+
+    /// A literal parameter (a bare number or `true` in a JSON body).
+    pub fn literal(mut self, name: &'static str, value: impl Into<String>) -> Self {
+        self.params
+            .push(RawParam::Value(WireParam::new(name, WireValue::Literal(value.into()))));
+        self
+    }
+
+    /// The session's UserToken, under this name, at this place.
+    pub fn user_token(mut self, name: &'static str) -> Self {
+        self.params.push(RawParam::UserToken(name));
+        self
+    }
+}
+
+impl Client {
+    /// Sends a [`RawRequest`] and decodes the envelope around `T`.
+    pub async fn raw<T: DeserializeOwned + ResultState>(&self, request: &RawRequest) -> Result<Reply<T>, Error> {
+        let session = &self.inner.session;
+        if request.params.iter().any(|p| matches!(p, RawParam::UserToken(_))) {
+            session.ensure(self).await?;
+        }
+        let encoded = self.encode_raw(request, session.token().as_ref())?;
+        let span = tracing::info_span!("intellectmoney", method = request.method.name, raw = true);
+        self.exchange(&encoded).instrument(span).await
+    }
+
+    fn encode_raw(&self, request: &RawRequest, token: Option<&Secret>) -> Result<EncodedRequest, Error> {
+        let method = request.method;
+        let mut params = Vec::new();
+        for p in &request.params {
+            match p {
+                RawParam::Value(v) => params.push(v.clone()),
+                RawParam::UserToken(name) => {
+                    let token = token.ok_or_else(|| {
+                        crate::runtime::RequestError::new(
+                            method.name,
+                            *name,
+                            "no UserToken: get one with getUserToken first",
+                        )
+                    })?;
+                    params.push(WireParam::new(name, WireValue::Text(token.expose().to_owned())));
+                }
+            }
+        }
+        let secret = self.inner.sign_secret.as_ref().map(Secret::expose);
+        Ok(encode_params(method, params, secret))
+    }
+}

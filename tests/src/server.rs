@@ -1,0 +1,204 @@
+//! A real HTTP/1.1 server on loopback for wire tests: it records every request it receives,
+//! byte for byte, and answers as the test says — with an example, a status page, a body that
+//! breaks off, a delay, or a dropped connection.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+/// One request as received.
+#[derive(Debug, Clone)]
+pub struct Received {
+    /// `POST`.
+    pub method: String,
+    /// `/personal/user/getUserToken`.
+    pub path: String,
+    /// Headers in order, names lowercased.
+    pub headers: Vec<(String, String)>,
+    /// The body bytes.
+    pub body: Vec<u8>,
+}
+
+impl Received {
+    /// The value of a header, if it was sent (once).
+    pub fn header(&self, name: &str) -> Option<&str> {
+        let mut found = self.headers.iter().filter(|(n, _)| n == name);
+        let first = found.next().map(|(_, v)| v.as_str());
+        assert!(found.next().is_none(), "header `{name}` sent twice");
+        first
+    }
+
+    /// The body as text.
+    pub fn body_text(&self) -> String {
+        String::from_utf8(self.body.clone()).expect("UTF-8 body")
+    }
+}
+
+/// How the server answers one request.
+#[derive(Debug, Clone)]
+pub enum Answer {
+    /// A complete answer.
+    Http {
+        /// Status code.
+        status: u16,
+        /// `Content-Type`.
+        content_type: String,
+        /// Body.
+        body: String,
+    },
+    /// A `200` whose body stops after `sent` bytes of `body`, then the connection closes.
+    Truncated {
+        /// The whole body (its length is announced).
+        body: String,
+        /// How many bytes are sent.
+        sent: usize,
+    },
+    /// The connection is closed without an answer.
+    Close,
+    /// Waits, then answers.
+    Delay(Duration, Box<Answer>),
+}
+
+impl Answer {
+    /// `200` with an XML body.
+    pub fn xml(body: impl Into<String>) -> Self {
+        Answer::Http {
+            status: 200,
+            content_type: "text/xml; charset=utf-8".into(),
+            body: body.into(),
+        }
+    }
+
+    /// `200` with a JSON body.
+    pub fn json(body: impl Into<String>) -> Self {
+        Answer::Http {
+            status: 200,
+            content_type: "application/json; charset=utf-8".into(),
+            body: body.into(),
+        }
+    }
+}
+
+type Handler = dyn Fn(&Received, usize) -> Answer + Send + Sync;
+
+/// The server; it stops when dropped (the listener thread ends with the process).
+pub struct Server {
+    addr: SocketAddr,
+    received: Arc<Mutex<Vec<Received>>>,
+}
+
+impl Server {
+    /// Starts a server whose handler gets each request and its index (0 for the first).
+    pub fn start(handler: impl Fn(&Received, usize) -> Answer + Send + Sync + 'static) -> Server {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let addr = listener.local_addr().unwrap();
+        let received = Arc::new(Mutex::new(Vec::new()));
+        let handler: Arc<Handler> = Arc::new(handler);
+        let log = received.clone();
+        std::thread::spawn(move || {
+            for stream in listener.incoming() {
+                let Ok(stream) = stream else { continue };
+                let handler = handler.clone();
+                let log = log.clone();
+                std::thread::spawn(move || serve(stream, &*handler, &log));
+            }
+        });
+        Server { addr, received }
+    }
+
+    /// A server that answers every request with the same answer.
+    pub fn always(answer: Answer) -> Server {
+        Server::start(move |_, _| answer.clone())
+    }
+
+    /// `http://127.0.0.1:<port>`.
+    pub fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// Every request received so far.
+    pub fn received(&self) -> Vec<Received> {
+        self.received.lock().unwrap().clone()
+    }
+}
+
+fn serve(stream: TcpStream, handler: &Handler, log: &Mutex<Vec<Received>>) {
+    let mut reader = BufReader::new(stream.try_clone().unwrap());
+    let mut out = stream;
+    loop {
+        let Some(request) = read_request(&mut reader) else {
+            return;
+        };
+        let index = {
+            let mut log = log.lock().unwrap();
+            log.push(request.clone());
+            log.len() - 1
+        };
+        let mut answer = handler(&request, index);
+        while let Answer::Delay(d, next) = answer {
+            std::thread::sleep(d);
+            answer = *next;
+        }
+        match answer {
+            Answer::Http {
+                status,
+                content_type,
+                body,
+            } => {
+                let head = format!(
+                    "HTTP/1.1 {status} X\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\n\r\n",
+                    body.len()
+                );
+                if out.write_all(head.as_bytes()).is_err() || out.write_all(body.as_bytes()).is_err() {
+                    return;
+                }
+            }
+            Answer::Truncated { body, sent } => {
+                let head = format!(
+                    "HTTP/1.1 200 OK\r\nContent-Type: text/xml\r\nContent-Length: {}\r\n\r\n",
+                    body.len()
+                );
+                let _ = out.write_all(head.as_bytes());
+                let _ = out.write_all(&body.as_bytes()[..sent]);
+                return;
+            }
+            Answer::Close => return,
+            Answer::Delay(..) => unreachable!(),
+        }
+    }
+}
+
+fn read_request(reader: &mut BufReader<TcpStream>) -> Option<Received> {
+    let mut line = String::new();
+    if reader.read_line(&mut line).ok()? == 0 {
+        return None;
+    }
+    let mut parts = line.trim_end().splitn(3, ' ');
+    let method = parts.next()?.to_owned();
+    let path = parts.next()?.to_owned();
+    let mut headers = Vec::new();
+    loop {
+        let mut h = String::new();
+        reader.read_line(&mut h).ok()?;
+        let h = h.trim_end();
+        if h.is_empty() {
+            break;
+        }
+        let (name, value) = h.split_once(':')?;
+        headers.push((name.trim().to_ascii_lowercase(), value.trim().to_owned()));
+    }
+    let len: usize = headers
+        .iter()
+        .find(|(n, _)| n == "content-length")
+        .and_then(|(_, v)| v.parse().ok())
+        .unwrap_or(0);
+    let mut body = vec![0; len];
+    reader.read_exact(&mut body).ok()?;
+    Some(Received {
+        method,
+        path,
+        headers,
+        body,
+    })
+}

@@ -1,0 +1,175 @@
+//! The client over real HTTP on loopback: for every method of the spec, the exact request
+//! (path, headers, body, `Sign`) and the decoded result, in XML and in JSON.
+
+use intellectmoney::runtime::{decode_json_as, decode_xml_as, ApiRequest, Format};
+use intellectmoney::{blocking, Client};
+use intellectmoney_tests::server::{Answer, Received, Server};
+use intellectmoney_tests::wiki::{self, Visitor};
+use intellectmoney_tests::{example, root};
+
+const SECRET: &str = "s3cr3t";
+const BEARER: &str = "bearer-t0ken";
+
+/// The `Sign` hash of a method from the golden vectors (made outside this code).
+fn golden_sign(method: &str) -> Option<String> {
+    let text = std::fs::read_to_string(root().join("tests/golden/sign.tsv")).unwrap();
+    text.lines().filter(|l| !l.starts_with('#')).find_map(|l| {
+        let mut parts = l.split('\t');
+        (parts.next() == Some(method)).then(|| parts.nth(1).unwrap().to_owned())
+    })
+}
+
+/// The example answer of a method in a format, wrapped in the envelope when the wiki shows the
+/// result alone.
+fn example_answer(api: &str, method: &str, format: Format) -> String {
+    match format {
+        Format::Xml => {
+            let text = example(&format!("{api}/{method}.response.xml"));
+            let body = text.trim_start_matches('\u{feff}');
+            let body = match body.find("?>") {
+                Some(i) if body.starts_with("<?xml") => &body[i + 2..],
+                _ => body,
+            }
+            .trim();
+            let root = &body[1..body.find([' ', '>']).unwrap()];
+            if root == "Response" {
+                text
+            } else {
+                let inner = &body[body.find('>').unwrap() + 1..body.rfind("</").unwrap()];
+                format!("<Response><OperationState><Code>0</Code></OperationState><Result>{inner}</Result></Response>")
+            }
+        }
+        Format::Json => {
+            let text = example(&format!("{api}/{method}.response.json"));
+            if text.contains("\"OperationState\"") {
+                text
+            } else {
+                format!("{{\"OperationState\":{{\"Code\":0}},\"Result\":{text}}}")
+            }
+        }
+    }
+}
+
+/// The request body of the example, as the client must send it.
+fn example_body(api: &str, method: &str) -> String {
+    if api == "personal" {
+        example(&format!("personal/{method}.request.form"))
+    } else {
+        example(&format!("payout/{method}.request.json"))
+            .lines()
+            .map(str::trim)
+            .collect::<Vec<_>>()
+            .join("")
+            .replace("\": ", "\":")
+    }
+}
+
+struct OverTheWire {
+    format: Format,
+    checked: Vec<String>,
+}
+
+impl Visitor for OverTheWire {
+    fn visit<R>(&mut self, api: &str, token: Option<&'static str>, request: R)
+    where
+        R: ApiRequest + Send + Sync,
+        R::Output: PartialEq + std::fmt::Debug,
+    {
+        let name = R::METHOD.name;
+        // The Payout API answers in JSON whatever the client prefers.
+        let answered = if api == "payout" { Format::Json } else { self.format };
+        let answer_body = example_answer(api, name, answered);
+        let server = Server::start(move |req: &Received, _| {
+            // The server answers in the format the request asks for, as IntellectMoney does.
+            let json = matches!(req.header("accept"), Some("text/json" | "application/json"));
+            assert_eq!(json, answered == Format::Json, "Accept header");
+            if json {
+                Answer::json(answer_body.clone())
+            } else {
+                Answer::xml(answer_body.clone())
+            }
+        });
+        let mut builder = Client::builder()
+            .base_url(server.url())
+            .format(self.format)
+            .bearer_token(BEARER)
+            .sign_secret(SECRET);
+        if let Some(t) = token {
+            builder = builder.user_token(t);
+        }
+        let client = blocking::Client::new(builder).unwrap();
+        let reply = client
+            .block_on(client.inner().send(&request))
+            .unwrap_or_else(|e| panic!("{name}: {e}"));
+
+        let received = server.received();
+        assert_eq!(received.len(), 1, "{name}: requests sent");
+        let req = &received[0];
+        assert_eq!(req.method, "POST", "{name}");
+        assert_eq!(req.path, R::METHOD.path, "{name}: path");
+        assert_eq!(req.body_text(), example_body(api, name), "{name}: body");
+        let content_type = if api == "personal" {
+            "application/x-www-form-urlencoded; charset=utf-8"
+        } else {
+            "application/json"
+        };
+        assert_eq!(req.header("content-type"), Some(content_type), "{name}: Content-Type");
+        assert!(intellectmoney::client::USER_AGENT.starts_with("intellectmoney/"));
+        assert_eq!(
+            req.header("user-agent"),
+            Some(intellectmoney::client::USER_AGENT),
+            "{name}: User-Agent"
+        );
+        match golden_sign(name) {
+            Some(hash) => {
+                assert_eq!(req.header("sign"), Some(hash.as_str()), "{name}: Sign");
+                let bearer = format!("Bearer {BEARER}");
+                assert_eq!(
+                    req.header("authorization"),
+                    Some(bearer.as_str()),
+                    "{name}: Authorization"
+                );
+            }
+            None => {
+                assert_eq!(req.header("sign"), None, "{name}: unsigned");
+                assert_eq!(
+                    req.header("authorization"),
+                    None,
+                    "{name}: no bearer without a template"
+                );
+            }
+        }
+
+        // The result equals the example decoded on its own (its values are asserted in
+        // examples.rs).
+        let body = example_answer(api, name, answered);
+        let expected: intellectmoney::common::Response<R::Output> = match answered {
+            Format::Xml => decode_xml_as(name, &body).unwrap(),
+            Format::Json => decode_json_as(name, &body).unwrap(),
+        };
+        assert_eq!(Some(reply.result), expected.result, "{name}: result");
+        assert_eq!(reply.operation_id, expected.operation_id, "{name}: OperationId");
+        assert_eq!(reply.warning, None, "{name}: warning");
+        self.checked.push(name.to_owned());
+    }
+}
+
+fn every_method(format: Format) -> Vec<String> {
+    let mut v = OverTheWire {
+        format,
+        checked: Vec::new(),
+    };
+    wiki::personal_requests(&mut v);
+    wiki::payout_requests(&mut v);
+    v.checked
+}
+
+#[test]
+fn every_method_over_the_wire_in_xml() {
+    assert_eq!(every_method(Format::Xml).len(), 19);
+}
+
+#[test]
+fn every_method_over_the_wire_in_json() {
+    assert_eq!(every_method(Format::Json).len(), 19);
+}
