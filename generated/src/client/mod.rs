@@ -403,7 +403,7 @@ impl Client {
                         Ok(text) => Err(Error::Status {
                             method: method.name,
                             status: status.as_u16(),
-                            snippet: snippet(&text),
+                            snippet: snippet(&self.redact_sent_secrets(&text, encoded)),
                         }),
                         Err(e) => Err(transport(method.name, e)),
                     }
@@ -425,6 +425,28 @@ impl Client {
                 _ => return Err(err),
             }
         }
+    }
+}
+
+impl Client {
+    /// Replaces every secret value this request carried (secret parameters, bearer token, sign
+    /// secret), as sent or form-encoded, wherever an answer echoes it.
+    fn redact_sent_secrets(&self, text: &str, encoded: &EncodedRequest) -> String {
+        let params = encoded
+            .params
+            .iter()
+            .filter(|p| crate::api::SECRET_FIELDS.contains(&p.name))
+            .map(|p| p.value.as_str());
+        let keys = [&self.inner.bearer_token, &self.inner.sign_secret]
+            .into_iter()
+            .flatten()
+            .map(Secret::expose);
+        let mut out = text.to_owned();
+        for value in params.chain(keys).filter(|v| v.len() >= 4) {
+            let encoded_value: String = form_urlencoded::byte_serialize(value.as_bytes()).collect();
+            out = out.replace(value, "[redacted]").replace(&encoded_value, "[redacted]");
+        }
+        out
     }
 }
 

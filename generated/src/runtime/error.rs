@@ -37,7 +37,11 @@ impl fmt::Display for RequestError {
 impl std::error::Error for RequestError {}
 
 /// A response body that could not be decoded: the method, the path of the field, what was
-/// wrong, and a snippet of the body. The whole body stays reachable in `body`.
+/// wrong, and a snippet of the body.
+///
+/// `Display` and `Debug` mask secret values (in the snippet and in the message, which may quote
+/// the value that failed); the fields `message` and `body` hold the raw text, for a caller who
+/// asks for it on purpose.
 #[derive(Clone, PartialEq, Eq)]
 pub struct DecodeError {
     /// The method whose answer it was.
@@ -54,6 +58,18 @@ impl DecodeError {
     /// The first 200 characters of the body, with the values of secret fields masked.
     pub fn snippet(&self) -> String {
         snippet(&self.body)
+    }
+
+    /// What was wrong, with secret values masked; nothing of the value when the field that
+    /// failed is itself secret.
+    pub fn shown_message(&self) -> String {
+        let field = self.path.rsplit('.').next().unwrap_or_default();
+        let field = field.split('[').next().unwrap_or_default();
+        if crate::api::SECRET_FIELDS.contains(&field) {
+            "the value is not valid (not shown: the field is secret)".to_owned()
+        } else {
+            mask_secrets(&self.message, crate::api::SECRET_FIELDS)
+        }
     }
 }
 
@@ -74,7 +90,7 @@ impl fmt::Debug for DecodeError {
         f.debug_struct("DecodeError")
             .field("method", &self.method)
             .field("path", &self.path)
-            .field("message", &self.message)
+            .field("message", &self.shown_message())
             .field("snippet", &self.snippet())
             .finish()
     }
@@ -87,7 +103,7 @@ impl fmt::Display for DecodeError {
             "cannot decode the answer of {} at `{}`: {}; body starts: {}",
             self.method,
             self.path,
-            self.message,
+            self.shown_message(),
             self.snippet()
         )
     }
@@ -103,7 +119,34 @@ pub fn mask_secrets(body: &str, names: &[&str]) -> String {
     for name in names {
         out = mask_xml(&out, name);
         out = mask_json(&out, name);
+        out = mask_form(&out, name);
     }
+    out
+}
+
+/// `Name=value` pairs (a form body echoed back, a query string): the value up to the next `&`,
+/// space, quote or tag. A name that only ends another word (`XUserToken=`) is left alone.
+fn mask_form(body: &str, name: &str) -> String {
+    let key = format!("{name}=");
+    let mut out = String::with_capacity(body.len());
+    let mut rest = body;
+    while let Some(i) = rest.find(&key) {
+        let starts_name = rest[..i]
+            .chars()
+            .next_back()
+            .is_none_or(|c| !c.is_alphanumeric() && c != '_');
+        out.push_str(&rest[..i + key.len()]);
+        rest = &rest[i + key.len()..];
+        if !starts_name {
+            continue;
+        }
+        out.push_str("[redacted]");
+        let end = rest
+            .find(|c: char| c == '&' || c == '"' || c == '<' || c.is_whitespace())
+            .unwrap_or(rest.len());
+        rest = &rest[end..];
+    }
+    out.push_str(rest);
     out
 }
 

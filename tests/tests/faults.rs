@@ -1,0 +1,440 @@
+//! Every kind of failure, provoked for real over loopback: refused connection, timeout, 500
+//! with an HTML page, a body that breaks off, the API refusing, the request queued, a warning,
+//! and an expired UserToken renewed once. Calls that write or move money are never sent twice.
+
+use intellectmoney::common::{RequestStateCode, ServiceOperationState};
+use intellectmoney::payout::{CreateOperation, ProviderType};
+use intellectmoney::personal::GetInvoicesHistory;
+use intellectmoney::runtime::Uuid;
+use intellectmoney::{Client, ClientBuilder, Error, RetryPolicy, TransportKind};
+use intellectmoney_tests::server::{Answer, Received, Server};
+use intellectmoney_tests::wiki::dec;
+use std::time::Duration;
+
+const OP: &str = "f2c33a48-17a5-4b8c-9d1b-33d1e7bd1a01";
+
+fn envelope(code: u8, desc: &str, result: &str) -> String {
+    format!(
+        "<?xml version=\"1.0\" encoding=\"utf-8\"?><Response><OperationState><Code>{code}</Code><Desc>{desc}</Desc></OperationState><OperationId>{OP}</OperationId><Result>{result}</Result></Response>"
+    )
+}
+
+fn invoices(state: u8, desc: &str) -> String {
+    envelope(
+        0,
+        "Успешно обработана",
+        &format!("<State><Code>{state}</Code><Desc>{desc}</Desc></State><InvoicesHistoryList />"),
+    )
+}
+
+const HTML_500: &str = "<html><body><h1>500 Internal Server Error</h1></body></html>";
+
+fn fast_retries() -> RetryPolicy {
+    RetryPolicy {
+        max_retries: 2,
+        min_delay: Duration::from_millis(5),
+        max_delay: Duration::from_millis(20),
+    }
+}
+
+fn client(server: &Server) -> ClientBuilder {
+    Client::builder()
+        .base_url(server.url())
+        .user_token("tok+en/1=")
+        .timeout(Duration::from_millis(300))
+        .retry(fast_retries())
+}
+
+fn payout() -> CreateOperation {
+    CreateOperation::new(dec("50.00"), "RUB", "Иванов Иван", ProviderType::BankCardRussia).pan("4111111111111111")
+}
+
+/// A payout answer in JSON (the Payout API answers in JSON).
+fn payout_answer() -> Answer {
+    Answer::json(format!(
+        "{{\"OperationState\":{{\"Code\":0}},\"OperationId\":\"{OP}\",\"Result\":{{\"State\":{{\"Code\":0}},\"PayoutOperationId\":\"{OP}\"}}}}"
+    ))
+}
+
+#[tokio::test]
+async fn refused_connection_is_a_connect_error() {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let client = Client::builder()
+        .base_url(format!("http://127.0.0.1:{port}"))
+        .user_token("t")
+        .retry(RetryPolicy::never())
+        .build()
+        .unwrap();
+    let e = client
+        .get_invoices_history(GetInvoicesHistory::new(10))
+        .await
+        .unwrap_err();
+    match &e {
+        Error::Transport { method, kind, .. } => {
+            assert_eq!(*method, "getInvoicesHistory");
+            assert_eq!(*kind, TransportKind::Connect);
+        }
+        other => panic!("{other:?}"),
+    }
+    assert!(e.to_string().starts_with("getInvoicesHistory: connection error"), "{e}");
+}
+
+#[tokio::test]
+async fn a_timeout_is_retried_for_a_read_and_never_for_a_payout() {
+    let slow = Answer::Delay(Duration::from_secs(2), Box::new(Answer::xml(invoices(0, ""))));
+    let server = Server::always(slow.clone());
+    let e = client(&server)
+        .build()
+        .unwrap()
+        .get_invoices_history(GetInvoicesHistory::new(10))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            e,
+            Error::Transport {
+                kind: TransportKind::Timeout,
+                ..
+            }
+        ),
+        "{e:?}"
+    );
+    assert_eq!(server.received().len(), 3, "one attempt and two retries");
+
+    let server = Server::always(slow);
+    let e = client(&server)
+        .build()
+        .unwrap()
+        .create_operation(payout())
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            e,
+            Error::Transport {
+                kind: TransportKind::Timeout,
+                ..
+            }
+        ),
+        "{e:?}"
+    );
+    assert_eq!(server.received().len(), 1, "a payout is never sent twice");
+}
+
+#[tokio::test]
+async fn a_500_page_is_a_status_error_with_a_snippet() {
+    let page = Answer::Http {
+        status: 500,
+        content_type: "text/html".into(),
+        body: HTML_500.into(),
+    };
+    let server = Server::always(page.clone());
+    let e = client(&server)
+        .build()
+        .unwrap()
+        .get_invoices_history(GetInvoicesHistory::new(10))
+        .await
+        .unwrap_err();
+    match &e {
+        Error::Status { status, snippet, .. } => {
+            assert_eq!(*status, 500);
+            assert_eq!(snippet, HTML_500);
+        }
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(server.received().len(), 3);
+
+    let server = Server::always(page);
+    let e = client(&server)
+        .build()
+        .unwrap()
+        .create_operation(payout())
+        .await
+        .unwrap_err();
+    assert!(matches!(e, Error::Status { status: 500, .. }), "{e:?}");
+    assert_eq!(server.received().len(), 1, "a payout is never sent twice");
+}
+
+#[tokio::test]
+async fn a_4xx_is_not_retried() {
+    let server = Server::always(Answer::Http {
+        status: 404,
+        content_type: "text/plain".into(),
+        body: "not found".into(),
+    });
+    let e = client(&server)
+        .build()
+        .unwrap()
+        .get_invoices_history(GetInvoicesHistory::new(10))
+        .await
+        .unwrap_err();
+    assert!(matches!(e, Error::Status { status: 404, .. }), "{e:?}");
+    assert_eq!(server.received().len(), 1);
+}
+
+#[tokio::test]
+async fn a_retry_that_succeeds_returns_the_result() {
+    let server = Server::start(|_, i| {
+        if i == 0 {
+            Answer::Close
+        } else {
+            Answer::xml(invoices(0, ""))
+        }
+    });
+    let reply = client(&server)
+        .build()
+        .unwrap()
+        .get_invoices_history(GetInvoicesHistory::new(10))
+        .await
+        .unwrap();
+    assert!(reply.result.invoices_history_list.is_empty());
+    assert_eq!(server.received().len(), 2);
+}
+
+#[tokio::test]
+async fn a_truncated_body_is_a_body_error() {
+    let body = invoices(0, "");
+    let cut = Answer::Truncated {
+        sent: body.len() / 2,
+        body,
+    };
+    let server = Server::always(cut.clone());
+    let e = client(&server)
+        .retry(RetryPolicy::never())
+        .build()
+        .unwrap()
+        .get_invoices_history(GetInvoicesHistory::new(10))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            e,
+            Error::Transport {
+                kind: TransportKind::Body,
+                ..
+            }
+        ),
+        "{e:?}"
+    );
+    assert_eq!(server.received().len(), 1);
+
+    let server = Server::always(cut);
+    let e = client(&server)
+        .build()
+        .unwrap()
+        .create_operation(payout())
+        .await
+        .unwrap_err();
+    assert!(matches!(e, Error::Transport { .. }), "{e:?}");
+    assert_eq!(server.received().len(), 1, "a payout is never sent twice");
+}
+
+#[tokio::test]
+async fn a_dropped_connection_never_repeats_a_payout() {
+    let server = Server::always(Answer::Close);
+    let e = client(&server)
+        .build()
+        .unwrap()
+        .create_operation(payout())
+        .await
+        .unwrap_err();
+    assert!(matches!(e, Error::Transport { .. }), "{e:?}");
+    assert_eq!(server.received().len(), 1);
+}
+
+#[tokio::test]
+async fn operation_state_2_is_refused_with_its_text() {
+    let server = Server::always(Answer::xml(envelope(2, "Ошибка: неверный EshopId", "")));
+    let e = client(&server)
+        .build()
+        .unwrap()
+        .get_invoices_history(GetInvoicesHistory::new(10))
+        .await
+        .unwrap_err();
+    match &e {
+        Error::Refused {
+            code,
+            desc,
+            operation_id,
+            ..
+        } => {
+            assert_eq!(*code, ServiceOperationState::Failed);
+            assert_eq!(desc.as_deref(), Some("Ошибка: неверный EshopId"));
+            assert_eq!(*operation_id, Some(Uuid::parse_str(OP).unwrap()));
+        }
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(
+        e.to_string(),
+        "getInvoicesHistory: not processed by IntellectMoney (OperationState.Code Failed): Ошибка: неверный EshopId"
+    );
+    assert_eq!(server.received().len(), 1, "an answer is not retried");
+}
+
+#[tokio::test]
+async fn operation_state_1_is_queued_with_the_operation_id() {
+    let server = Server::always(payout_answer_with_code(1));
+    let e = client(&server)
+        .build()
+        .unwrap()
+        .create_operation(payout())
+        .await
+        .unwrap_err();
+    match e {
+        Error::Queued { method, operation_id } => {
+            assert_eq!(method, "CreateOperation");
+            assert_eq!(operation_id, Some(Uuid::parse_str(OP).unwrap()));
+        }
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(server.received().len(), 1);
+}
+
+fn payout_answer_with_code(code: u8) -> Answer {
+    Answer::json(format!(
+        "{{\"OperationState\":{{\"Code\":{code},\"Desc\":\"В процессе выполнения\"}},\"OperationId\":\"{OP}\"}}"
+    ))
+}
+
+#[tokio::test]
+async fn result_state_1_is_a_warning_beside_the_result() {
+    let server = Server::always(Answer::xml(invoices(1, "Параметр Skip проигнорирован")));
+    let reply = client(&server)
+        .build()
+        .unwrap()
+        .get_invoices_history(GetInvoicesHistory::new(10))
+        .await
+        .unwrap();
+    assert_eq!(reply.warning.as_deref(), Some("Параметр Skip проигнорирован"));
+    assert_eq!(reply.operation_id, Some(Uuid::parse_str(OP).unwrap()));
+}
+
+#[tokio::test]
+async fn an_expired_token_is_renewed_once_and_the_call_repeated() {
+    // 0: the call with the old token → code 2; 1: getUserToken; 2: the repeat → success.
+    let server = Server::start(|req: &Received, i| match (i, req.path.as_str()) {
+        (0, "/personal/payment/getInvoicesHistory") => Answer::xml(invoices(2, "Аутентификация не пройдена")),
+        (1, "/personal/user/getUserToken") => Answer::xml(envelope(
+            0,
+            "",
+            "<State><Code>0</Code></State><UserToken>NEW+tok/en=</UserToken>",
+        )),
+        (2, "/personal/payment/getInvoicesHistory") => Answer::xml(invoices(0, "")),
+        _ => panic!("unexpected request {i} {}", req.path),
+    });
+    let client = client(&server)
+        .credentials("merchant@example.com", "pa55word")
+        .build()
+        .unwrap();
+    let reply = client.get_invoices_history(GetInvoicesHistory::new(10)).await.unwrap();
+    assert_eq!(reply.warning, None);
+    let got = server.received();
+    assert_eq!(got.len(), 3);
+    assert_eq!(got[0].body_text(), "UserToken=tok%2Ben%2F1%3D&Take=10");
+    assert_eq!(got[1].body_text(), "Login=merchant%40example.com&Password=pa55word");
+    assert_eq!(got[2].body_text(), "UserToken=NEW%2Btok%2Fen%3D&Take=10");
+}
+
+#[tokio::test]
+async fn a_token_refused_again_after_renewal_is_an_error_not_a_loop() {
+    let server = Server::start(|req: &Received, _| match req.path.as_str() {
+        "/personal/user/getUserToken" => Answer::xml(envelope(
+            0,
+            "",
+            "<State><Code>0</Code></State><UserToken>t2</UserToken>",
+        )),
+        _ => Answer::xml(invoices(2, "Аутентификация не пройдена")),
+    });
+    let client = client(&server).credentials("m", "p").build().unwrap();
+    let e = client
+        .get_invoices_history(GetInvoicesHistory::new(10))
+        .await
+        .unwrap_err();
+    assert!(e.is_authentication_failed(), "{e:?}");
+    match &e {
+        Error::Rejected { code, desc, .. } => {
+            assert_eq!(*code, RequestStateCode::AuthenticationFailed);
+            assert_eq!(desc.as_deref(), Some("Аутентификация не пройдена"));
+        }
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(server.received().len(), 3, "call, login, one repeat");
+}
+
+#[tokio::test]
+async fn without_credentials_an_expired_token_is_reported() {
+    let server = Server::always(Answer::xml(invoices(2, "Аутентификация не пройдена")));
+    let e = client(&server)
+        .build()
+        .unwrap()
+        .get_invoices_history(GetInvoicesHistory::new(10))
+        .await
+        .unwrap_err();
+    assert!(e.is_authentication_failed(), "{e:?}");
+    assert_eq!(server.received().len(), 1);
+}
+
+#[tokio::test]
+async fn a_payout_refused_for_authentication_is_repeated_once_after_login() {
+    // The server refused it before doing anything, so the one repeat cannot pay twice.
+    let server = Server::start(|req: &Received, i| {
+        match (i, req.path.as_str()) {
+        (0, "/personal/payout/CreateOperation") => Answer::json(
+            "{\"OperationState\":{\"Code\":0},\"Result\":{\"State\":{\"Code\":2,\"Desc\":\"Аутентификация не пройдена\"}}}",
+        ),
+        (1, "/personal/user/getUserToken") => Answer::xml(envelope(0, "", "<State><Code>0</Code></State><UserToken>t2</UserToken>")),
+        (2, "/personal/payout/CreateOperation") => payout_answer(),
+        _ => panic!("unexpected request {i} {}", req.path),
+    }
+    });
+    let client = client(&server).credentials("m", "p").build().unwrap();
+    let reply = client.create_operation(payout()).await.unwrap();
+    assert_eq!(reply.operation_id, Some(Uuid::parse_str(OP).unwrap()));
+    let creates = server
+        .received()
+        .iter()
+        .filter(|r| r.path.ends_with("CreateOperation"))
+        .count();
+    assert_eq!(creates, 2);
+}
+
+#[tokio::test]
+async fn a_broken_body_names_the_method_and_the_field() {
+    let server = Server::always(Answer::xml(envelope(
+        0,
+        "",
+        "<State><Code>0</Code></State><InvoicesHistoryList><InvoiceData><Id>12x</Id></InvoiceData></InvoicesHistoryList>",
+    )));
+    let e = client(&server)
+        .build()
+        .unwrap()
+        .get_invoices_history(GetInvoicesHistory::new(10))
+        .await
+        .unwrap_err();
+    match &e {
+        Error::Decode(d) => {
+            assert_eq!(d.method, "getInvoicesHistory");
+            assert!(d.path.contains("Id"), "{}", d.path);
+            assert!(d.body.contains("<Id>12x</Id>"));
+        }
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(server.received().len(), 1, "a decoded answer is not retried");
+}
+
+#[tokio::test]
+async fn plain_http_is_refused_off_loopback() {
+    let e = Client::builder()
+        .base_url("http://api.intellectmoney.ru")
+        .build()
+        .unwrap_err();
+    assert!(matches!(e, Error::Config(_)), "{e:?}");
+    assert!(e.to_string().contains("loopback"), "{e}");
+    assert!(Client::builder().base_url("http://localhost:1").build().is_ok());
+    assert!(Client::builder().base_url("http://[::1]:1").build().is_ok());
+    assert!(Client::builder().build().is_ok());
+}
