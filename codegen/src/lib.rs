@@ -134,6 +134,10 @@ pub fn render(ir: &ir::Ir) -> Output {
         ),
     );
     out.insert(PathBuf::from("API.md"), emit::surface::emit(ir));
+    out.insert(
+        PathBuf::from("cli/src/commands.rs"),
+        emit::rust_file(&all, emit::cli::emit(ir)),
+    );
     out
 }
 

@@ -78,6 +78,9 @@ pub fn emit(api: &Api) -> TokenStream {
 
             impl crate::runtime::WireEnum for #name {
                 const WIRE_CODE: bool = #wire_code;
+                fn all() -> &'static [Self] {
+                    Self::ALL
+                }
                 fn name(&self) -> &str {
                     match self {
                         #(#names)*

@@ -1,6 +1,7 @@
 //! Emitters: one per artifact. Each reads the IR and returns file contents; none decides a name
 //! or a type.
 
+pub mod cli;
 pub mod client;
 pub mod enums;
 pub mod requests;

@@ -30,6 +30,8 @@ pub use uuid::Uuid;
 pub trait WireEnum: Sized {
     /// Whether the API writes this enum by number by default.
     const WIRE_CODE: bool;
+    /// Every value the spec knows, in spec order.
+    fn all() -> &'static [Self];
     /// The wire name (the raw value for an unknown one).
     fn name(&self) -> &str;
     /// The number, where the wiki gives one (an unknown numeric value counts).

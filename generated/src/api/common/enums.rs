@@ -24,6 +24,9 @@ impl ServiceOperationState {
 }
 impl crate::runtime::WireEnum for ServiceOperationState {
     const WIRE_CODE: bool = true;
+    fn all() -> &'static [Self] {
+        Self::ALL
+    }
     fn name(&self) -> &str {
         match self {
             Self::Processed => "Processed",
@@ -94,6 +97,9 @@ impl RequestStateCode {
 }
 impl crate::runtime::WireEnum for RequestStateCode {
     const WIRE_CODE: bool = true;
+    fn all() -> &'static [Self] {
+        Self::ALL
+    }
     fn name(&self) -> &str {
         match self {
             Self::Success => "Success",

@@ -46,6 +46,9 @@ impl MassPaymentOperationState {
 }
 impl crate::runtime::WireEnum for MassPaymentOperationState {
     const WIRE_CODE: bool = false;
+    fn all() -> &'static [Self] {
+        Self::ALL
+    }
     fn name(&self) -> &str {
         match self {
             Self::Created => "Created",
@@ -130,6 +133,9 @@ impl ProviderType {
 }
 impl crate::runtime::WireEnum for ProviderType {
     const WIRE_CODE: bool = false;
+    fn all() -> &'static [Self] {
+        Self::ALL
+    }
     fn name(&self) -> &str {
         match self {
             Self::BankCardRussia => "BankCardRussia",
@@ -196,6 +202,9 @@ impl PreferenceType {
 }
 impl crate::runtime::WireEnum for PreferenceType {
     const WIRE_CODE: bool = false;
+    fn all() -> &'static [Self] {
+        Self::ALL
+    }
     fn name(&self) -> &str {
         match self {
             Self::OutBankCard => "OutBankCard",

@@ -18,6 +18,9 @@ impl Currency {
 }
 impl crate::runtime::WireEnum for Currency {
     const WIRE_CODE: bool = false;
+    fn all() -> &'static [Self] {
+        Self::ALL
+    }
     fn name(&self) -> &str {
         match self {
             Self::Rub => "RUB",
@@ -94,6 +97,9 @@ impl InvoiceState {
 }
 impl crate::runtime::WireEnum for InvoiceState {
     const WIRE_CODE: bool = false;
+    fn all() -> &'static [Self] {
+        Self::ALL
+    }
     fn name(&self) -> &str {
         match self {
             Self::Created => "Created",
@@ -173,6 +179,9 @@ impl TransactionState {
 }
 impl crate::runtime::WireEnum for TransactionState {
     const WIRE_CODE: bool = false;
+    fn all() -> &'static [Self] {
+        Self::ALL
+    }
     fn name(&self) -> &str {
         match self {
             Self::Created => "Created",
@@ -239,6 +248,9 @@ impl PaymentType {
 }
 impl crate::runtime::WireEnum for PaymentType {
     const WIRE_CODE: bool = false;
+    fn all() -> &'static [Self] {
+        Self::ALL
+    }
     fn name(&self) -> &str {
         match self {
             Self::Entry => "Entry",
@@ -315,6 +327,9 @@ impl OrderList {
 }
 impl crate::runtime::WireEnum for OrderList {
     const WIRE_CODE: bool = false;
+    fn all() -> &'static [Self] {
+        Self::ALL
+    }
     fn name(&self) -> &str {
         match self {
             Self::None => "None",
@@ -387,6 +402,9 @@ impl Direction {
 }
 impl crate::runtime::WireEnum for Direction {
     const WIRE_CODE: bool = false;
+    fn all() -> &'static [Self] {
+        Self::ALL
+    }
     fn name(&self) -> &str {
         match self {
             Self::Deposit => "Deposit",
@@ -450,6 +468,9 @@ impl InputType {
 }
 impl crate::runtime::WireEnum for InputType {
     const WIRE_CODE: bool = false;
+    fn all() -> &'static [Self] {
+        Self::ALL
+    }
     fn name(&self) -> &str {
         match self {
             Self::InnerPayment => "InnerPayment",
@@ -509,6 +530,9 @@ impl CronOperationType {
 }
 impl crate::runtime::WireEnum for CronOperationType {
     const WIRE_CODE: bool = false;
+    fn all() -> &'static [Self] {
+        Self::ALL
+    }
     fn name(&self) -> &str {
         match self {
             Self::Recurring => "Recurring",
@@ -567,6 +591,9 @@ impl CronOperationState {
 }
 impl crate::runtime::WireEnum for CronOperationState {
     const WIRE_CODE: bool = false;
+    fn all() -> &'static [Self] {
+        Self::ALL
+    }
     fn name(&self) -> &str {
         match self {
             Self::Active => "Active",
@@ -661,6 +688,9 @@ impl ReceiptResponseState {
 }
 impl crate::runtime::WireEnum for ReceiptResponseState {
     const WIRE_CODE: bool = false;
+    fn all() -> &'static [Self] {
+        Self::ALL
+    }
     fn name(&self) -> &str {
         match self {
             Self::None => "None",
@@ -767,6 +797,9 @@ impl ReceiptVatRate {
 }
 impl crate::runtime::WireEnum for ReceiptVatRate {
     const WIRE_CODE: bool = false;
+    fn all() -> &'static [Self] {
+        Self::ALL
+    }
     fn name(&self) -> &str {
         match self {
             Self::Vat20 => "Vat20",
@@ -876,6 +909,9 @@ impl ReceiptPaymentSubjectType {
 }
 impl crate::runtime::WireEnum for ReceiptPaymentSubjectType {
     const WIRE_CODE: bool = false;
+    fn all() -> &'static [Self] {
+        Self::ALL
+    }
     fn name(&self) -> &str {
         match self {
             Self::Product => "Product",
@@ -988,6 +1024,9 @@ impl ReceiptPaymentMethodType {
 }
 impl crate::runtime::WireEnum for ReceiptPaymentMethodType {
     const WIRE_CODE: bool = false;
+    fn all() -> &'static [Self] {
+        Self::ALL
+    }
     fn name(&self) -> &str {
         match self {
             Self::Prepay => "Prepay",
@@ -1079,6 +1118,9 @@ impl ReceiptTaxationSystem {
 }
 impl crate::runtime::WireEnum for ReceiptTaxationSystem {
     const WIRE_CODE: bool = false;
+    fn all() -> &'static [Self] {
+        Self::ALL
+    }
     fn name(&self) -> &str {
         match self {
             Self::Common => "Common",
@@ -1164,6 +1206,9 @@ impl ReceiptPaymentType {
 }
 impl crate::runtime::WireEnum for ReceiptPaymentType {
     const WIRE_CODE: bool = false;
+    fn all() -> &'static [Self] {
+        Self::ALL
+    }
     fn name(&self) -> &str {
         match self {
             Self::Cash => "Cash",
@@ -1251,6 +1296,9 @@ impl ReceiptDocType {
 }
 impl crate::runtime::WireEnum for ReceiptDocType {
     const WIRE_CODE: bool = false;
+    fn all() -> &'static [Self] {
+        Self::ALL
+    }
     fn name(&self) -> &str {
         match self {
             Self::In => "In",
@@ -1325,6 +1373,9 @@ impl ReceiptCorrectionType {
 }
 impl crate::runtime::WireEnum for ReceiptCorrectionType {
     const WIRE_CODE: bool = false;
+    fn all() -> &'static [Self] {
+        Self::ALL
+    }
     fn name(&self) -> &str {
         match self {
             Self::SelfInitiated => "SelfInitiated",

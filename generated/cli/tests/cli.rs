@@ -1,0 +1,205 @@
+//! The `intellectmoney` binary run as a process against a loopback server: one method of each
+//! API, the exact request it sends, the JSON it prints, and how it fails.
+
+use intellectmoney_tests::example;
+use intellectmoney_tests::server::{Answer, Received, Server};
+use intellectmoney_tests::wiki::{PT1, T1};
+use std::process::{Command, Output};
+
+fn run(args: &[&str], env: &[(&str, &str)]) -> Output {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_intellectmoney"));
+    cmd.args(args);
+    for var in [
+        "INTELLECTMONEY_USER_TOKEN",
+        "INTELLECTMONEY_LOGIN",
+        "INTELLECTMONEY_PASSWORD",
+        "INTELLECTMONEY_BEARER_TOKEN",
+        "INTELLECTMONEY_SIGN_SECRET",
+    ] {
+        cmd.env_remove(var);
+    }
+    cmd.envs(env.iter().copied());
+    cmd.output().unwrap()
+}
+
+fn text(b: &[u8]) -> String {
+    String::from_utf8(b.to_vec()).unwrap()
+}
+
+#[test]
+fn get_invoices_history_in_xml_and_json() {
+    for (format, answer) in [
+        ("xml", Answer::xml(example("personal/getInvoicesHistory.response.xml"))),
+        (
+            "json",
+            Answer::json(example("personal/getInvoicesHistory.response.json")),
+        ),
+    ] {
+        let server = Server::always(answer);
+        let out = run(
+            &[
+                "--base-url",
+                &server.url(),
+                "--format",
+                format,
+                "get-invoices-history",
+                "--eshop-id",
+                "450063",
+                "--date-to",
+                "15.07.2017",
+                "--take",
+                "10",
+                "--invoice-id",
+                "3930949846",
+                "--include-payment-transactions",
+                "true",
+            ],
+            &[("INTELLECTMONEY_USER_TOKEN", T1)],
+        );
+        assert!(out.status.success(), "{format}: {}", text(&out.stderr));
+        let sent: Vec<Received> = server.received();
+        assert_eq!(sent.len(), 1);
+        assert_eq!(sent[0].path, "/personal/payment/getInvoicesHistory");
+        assert_eq!(sent[0].body_text(), example("personal/getInvoicesHistory.request.form"));
+        let printed: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        let invoice = &printed["InvoicesHistoryList"][0];
+        assert_eq!(invoice["Id"], 3930949846i64, "{format}");
+        assert_eq!(invoice["State"], "Paid", "{format}");
+        // Decimals as strings with their scale; "no date" stays absent.
+        assert_eq!(invoice["Amount"]["Amount"], "11.0000", "{format}");
+        assert!(invoice.get("ExpirationDate").is_none(), "{format}: {invoice}");
+        // Enums as the API writes them: this one by number.
+        assert_eq!(printed["State"]["Code"], 0, "{format}");
+        assert!(out.stderr.is_empty(), "{}", text(&out.stderr));
+    }
+}
+
+#[test]
+fn create_operation_is_signed_and_prints_the_operation() {
+    let server = Server::always(Answer::json(example("payout/CreateOperation.response.json")));
+    let out = run(
+        &[
+            "--base-url",
+            &server.url(),
+            "create-operation",
+            "--pan",
+            "4111111111111111",
+            "--amount",
+            "50",
+            "--currency",
+            "RUB",
+            "--recipient-name",
+            "Иванов Иван",
+            "--provider-type",
+            "BankCardRussia",
+        ],
+        &[
+            ("INTELLECTMONEY_USER_TOKEN", PT1),
+            ("INTELLECTMONEY_BEARER_TOKEN", "b-token"),
+            ("INTELLECTMONEY_SIGN_SECRET", "s3cr3t"),
+        ],
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let sent = server.received();
+    assert_eq!(sent.len(), 1);
+    let body: serde_json::Value = serde_json::from_slice(&sent[0].body).unwrap();
+    let expected: serde_json::Value = serde_json::from_str(&example("payout/CreateOperation.request.json")).unwrap();
+    assert_eq!(body, expected);
+    assert_eq!(sent[0].header("authorization"), Some("Bearer b-token"));
+    let golden = std::fs::read_to_string(intellectmoney_tests::root().join("tests/golden/sign.tsv")).unwrap();
+    let sign = sent[0].header("sign").unwrap();
+    assert!(golden
+        .lines()
+        .any(|l| l.starts_with("CreateOperation\t") && l.ends_with(sign)));
+    let printed: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(printed["PayoutOperationId"], "2cf4b4bc-56cf-4ab6-bf4f-1b2aa9743154");
+    assert_eq!(printed["PayoutOperationState"], "Created");
+}
+
+#[test]
+fn a_refusal_is_one_line_on_stderr_with_the_code_and_text() {
+    let server = Server::always(Answer::xml(
+        "<Response><OperationState><Code>2</Code><Desc>Неверный EshopId</Desc></OperationState></Response>",
+    ));
+    let out = run(
+        &["--base-url", &server.url(), "get-eshop-info", "--take", "3"],
+        &[("INTELLECTMONEY_USER_TOKEN", "tok-SECRET")],
+    );
+    assert_eq!(out.status.code(), Some(1));
+    assert!(out.stdout.is_empty());
+    let err = text(&out.stderr);
+    assert_eq!(
+        err,
+        "intellectmoney: refused error: getEshopInfo: not processed by IntellectMoney (OperationState.Code Failed): Неверный EshopId\n"
+    );
+}
+
+#[test]
+fn a_refused_parameter_names_it_and_sends_nothing() {
+    let server = Server::always(Answer::xml("<Response/>"));
+    let out = run(
+        &[
+            "--base-url",
+            &server.url(),
+            "get-invoices-history",
+            "--take",
+            "10",
+            "--owner-email",
+            &"a".repeat(101),
+        ],
+        &[("INTELLECTMONEY_USER_TOKEN", "t")],
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let err = text(&out.stderr);
+    assert!(
+        err.starts_with("intellectmoney: request error: getInvoicesHistory: parameter `OwnerEmail`"),
+        "{err}"
+    );
+    assert!(server.received().is_empty());
+}
+
+#[test]
+fn credentials_from_the_environment_are_used_and_never_echoed() {
+    let server = Server::start(|req: &Received, _| {
+        if req.path.ends_with("getUserToken") {
+            Answer::xml("<Response><OperationState><Code>0</Code></OperationState><Result><State><Code>0</Code></State><UserToken>fresh-TOKEN</UserToken></Result></Response>")
+        } else {
+            Answer::Http {
+                status: 503,
+                content_type: "text/plain".into(),
+                body: "down".into(),
+            }
+        }
+    });
+    let out = run(
+        &["--base-url", &server.url(), "get-eshop-info", "--take", "3"],
+        &[
+            ("INTELLECTMONEY_LOGIN", "merchant@example.com"),
+            ("INTELLECTMONEY_PASSWORD", "PASS-word-1"),
+        ],
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let sent = server.received();
+    assert_eq!(sent[0].body_text(), "Login=merchant%40example.com&Password=PASS-word-1");
+    assert!(sent[1].body_text().starts_with("UserToken=fresh-TOKEN"));
+    let all = format!("{}{}", text(&out.stdout), text(&out.stderr));
+    assert!(all.contains("status error"), "{all}");
+    assert!(!all.contains("PASS-word") && !all.contains("fresh-TOKEN"), "{all}");
+
+    let help = run(&["--help"], &[("INTELLECTMONEY_PASSWORD", "PASS-word-1")]);
+    assert!(!text(&help.stdout).contains("PASS-word"));
+}
+
+#[test]
+fn help_shows_the_spec_description_of_the_method_and_its_parameters() {
+    let out = run(&["create-operation", "--help"], &[]);
+    let help = text(&out.stdout);
+    assert!(
+        help.contains("Creates a payout to a Russian bank card, a Qiwi wallet or SBP"),
+        "{help}"
+    );
+    assert!(help.contains("POST /personal/payout/CreateOperation"), "{help}");
+    assert!(help.contains("--recipient-name <TEXT>"), "{help}");
+    assert!(help.contains("Recipient's name (2 to 50 characters)."), "{help}");
+    assert!(help.contains("Values: BankCardRussia"), "{help}");
+}
