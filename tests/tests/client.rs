@@ -173,3 +173,62 @@ fn every_method_over_the_wire_in_xml() {
 fn every_method_over_the_wire_in_json() {
     assert_eq!(every_method(Format::Json).len(), 19);
 }
+
+/// A method the spec does not have, described by hand.
+static GET_SOMETHING_NEW: intellectmoney::runtime::MethodInfo = intellectmoney::runtime::MethodInfo {
+    name: "getSomethingNew",
+    api: "personal",
+    path: "/personal/x/getSomethingNew",
+    body: intellectmoney::runtime::BodyFormat::Form,
+    content_type: "application/x-www-form-urlencoded; charset=utf-8",
+    responses: &[
+        intellectmoney::runtime::ResponseFormat {
+            format: Format::Xml,
+            accept: None,
+        },
+        intellectmoney::runtime::ResponseFormat {
+            format: Format::Json,
+            accept: Some("text/json"),
+        },
+    ],
+    auth: intellectmoney::runtime::Auth::UserToken,
+    effect: intellectmoney::runtime::Effect::Read,
+    sign: Some(&[
+        intellectmoney::runtime::SignSlot::Param("UserToken"),
+        intellectmoney::runtime::SignSlot::Param("EshopId"),
+        intellectmoney::runtime::SignSlot::Empty,
+        intellectmoney::runtime::SignSlot::Secret,
+    ]),
+    deprecated: false,
+};
+
+#[tokio::test]
+async fn a_raw_request_reuses_session_signing_and_envelope() {
+    let server = Server::always(Answer::json(
+        "{\"OperationState\":{\"Code\":0},\"Result\":{\"State\":{\"Code\":1,\"Desc\":\"careful\"},\"UserToken\":\"x\"}}",
+    ));
+    let client = Client::builder()
+        .base_url(server.url())
+        .format(Format::Json)
+        .user_token("raw+tok")
+        .bearer_token(BEARER)
+        .sign_secret(SECRET)
+        .build()
+        .unwrap();
+    let request = intellectmoney::RawRequest::new(&GET_SOMETHING_NEW)
+        .user_token("UserToken")
+        .literal("EshopId", "450063");
+    let reply: intellectmoney::Reply<intellectmoney::personal::UserTokenData> = client.raw(&request).await.unwrap();
+    assert_eq!(reply.warning.as_deref(), Some("careful"));
+    let sent = server.received();
+    assert_eq!(sent.len(), 1);
+    assert_eq!(sent[0].path, "/personal/x/getSomethingNew");
+    assert_eq!(sent[0].body_text(), "UserToken=raw%2Btok&EshopId=450063");
+    assert_eq!(sent[0].header("accept"), Some("text/json"));
+    // printf '%s' 'raw+tok::450063::::s3cr3t' | sha256sum
+    assert_eq!(
+        sent[0].header("sign"),
+        Some("a8c424a61bc2bfcfa250fd49bf00d4afcdea80b40f5b405e59cd40a66f98bbae")
+    );
+    assert_eq!(sent[0].header("authorization"), Some("Bearer bearer-t0ken"));
+}

@@ -4,10 +4,9 @@
 use intellectmoney::payout::{CreateOperation, ProviderType};
 use intellectmoney::personal::{GetEshopInfo, GetInvoicesHistory, GetUserToken};
 use intellectmoney::{Client, RetryPolicy};
+use intellectmoney_tests::capture::Capture;
 use intellectmoney_tests::server::{Answer, Received, Server};
 use intellectmoney_tests::wiki::dec;
-use std::io::Write;
-use std::sync::{Arc, Mutex};
 
 const PASSWORD: &str = "PASSWORD-s3cr3t";
 const TOKEN_OLD: &str = "OLDTOKEN+s3cr3t/=";
@@ -16,19 +15,6 @@ const BEARER: &str = "BEARER-s3cr3t";
 const SIGN: &str = "SIGN-s3cr3t";
 const PAN: &str = "4111111111111111";
 
-#[derive(Clone, Default)]
-struct Capture(Arc<Mutex<Vec<u8>>>);
-
-impl Write for Capture {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
 fn envelope(result: &str) -> String {
     format!("<Response><OperationState><Code>0</Code></OperationState><Result>{result}</Result></Response>")
 }
@@ -36,12 +22,7 @@ fn envelope(result: &str) -> String {
 #[tokio::test]
 async fn no_secret_in_debug_errors_or_traces() {
     let capture = Capture::default();
-    let writer = capture.clone();
-    let subscriber = tracing_subscriber::fmt()
-        .with_max_level(tracing::Level::TRACE)
-        .with_writer(move || writer.clone())
-        .finish();
-    let _guard = tracing::subscriber::set_default(subscriber);
+    let _guard = tracing::subscriber::set_default(capture.subscriber());
 
     let server = Server::start(|req: &Received, _| match req.path.as_str() {
         "/personal/user/getUserToken" => Answer::xml(envelope(&format!(
@@ -90,7 +71,7 @@ async fn no_secret_in_debug_errors_or_traces() {
     assert!(e.to_string().contains("UserToken=[redacted]&Take=3"), "{e}");
     shown += &format!("{e}\n{e:?}\n");
 
-    let traces = String::from_utf8(capture.0.lock().unwrap().clone()).unwrap();
+    let traces = capture.text();
     assert!(
         traces.contains("getInvoicesHistory"),
         "the spans are captured:\n{traces}"
