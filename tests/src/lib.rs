@@ -2,6 +2,7 @@
 
 pub mod capture;
 pub mod server;
+pub mod tls;
 pub mod wiki;
 
 use std::path::PathBuf;

@@ -3,7 +3,7 @@
 //! breaks off, a delay, or a dropped connection.
 
 use std::io::{BufRead, BufReader, Read, Write};
-use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::net::{SocketAddr, TcpListener};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -18,6 +18,8 @@ pub struct Received {
     pub headers: Vec<(String, String)>,
     /// The body bytes.
     pub body: Vec<u8>,
+    /// The TLS client certificate the peer presented (DER), on a TLS server.
+    pub client_certificate: Option<Vec<u8>>,
 }
 
 impl Received {
@@ -86,25 +88,63 @@ type Handler = dyn Fn(&Received, usize) -> Answer + Send + Sync;
 pub struct Server {
     addr: SocketAddr,
     received: Arc<Mutex<Vec<Received>>>,
+    tls: bool,
 }
 
 impl Server {
     /// Starts a server whose handler gets each request and its index (0 for the first).
     pub fn start(handler: impl Fn(&Received, usize) -> Answer + Send + Sync + 'static) -> Server {
+        Server::listen(None, handler)
+    }
+
+    /// A server over TLS with this configuration (`https://localhost:<port>`).
+    pub fn start_tls(
+        config: Arc<rustls::ServerConfig>,
+        handler: impl Fn(&Received, usize) -> Answer + Send + Sync + 'static,
+    ) -> Server {
+        Server::listen(Some(config), handler)
+    }
+
+    fn listen(
+        tls: Option<Arc<rustls::ServerConfig>>,
+        handler: impl Fn(&Received, usize) -> Answer + Send + Sync + 'static,
+    ) -> Server {
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         let addr = listener.local_addr().unwrap();
         let received = Arc::new(Mutex::new(Vec::new()));
         let handler: Arc<Handler> = Arc::new(handler);
         let log = received.clone();
+        let tls_used = tls.is_some();
         std::thread::spawn(move || {
             for stream in listener.incoming() {
                 let Ok(stream) = stream else { continue };
                 let handler = handler.clone();
                 let log = log.clone();
-                std::thread::spawn(move || serve(stream, &*handler, &log));
+                let tls = tls.clone();
+                std::thread::spawn(move || match tls {
+                    None => serve(stream, None, &*handler, &log),
+                    Some(config) => {
+                        let Ok(conn) = rustls::ServerConnection::new(config) else {
+                            return;
+                        };
+                        let mut tls = rustls::StreamOwned::new(conn, stream);
+                        // Finish the handshake before reading, so that the peer's certificate is known.
+                        while tls.conn.is_handshaking() {
+                            if tls.conn.complete_io(&mut tls.sock).is_err() {
+                                return;
+                            }
+                        }
+                        let cert = tls.conn.peer_certificates().and_then(|c| c.first()).map(|c| c.to_vec());
+                        serve(tls, cert, &*handler, &log)
+                    }
+                });
             }
         });
-        Server { addr, received }
+        Server {
+            addr,
+            received,
+            tls: tls_used,
+        }
     }
 
     /// A server that answers every request with the same answer.
@@ -112,9 +152,13 @@ impl Server {
         Server::start(move |_, _| answer.clone())
     }
 
-    /// `http://127.0.0.1:<port>`.
+    /// `http://127.0.0.1:<port>`, or `https://localhost:<port>` over TLS.
     pub fn url(&self) -> String {
-        format!("http://{}", self.addr)
+        if self.tls {
+            format!("https://localhost:{}", self.addr.port())
+        } else {
+            format!("http://{}", self.addr)
+        }
     }
 
     /// Every request received so far.
@@ -123,19 +167,20 @@ impl Server {
     }
 }
 
-fn serve(stream: TcpStream, handler: &Handler, log: &Mutex<Vec<Received>>) {
-    let mut reader = BufReader::new(stream.try_clone().unwrap());
-    let mut out = stream;
+fn serve<S: Read + Write>(stream: S, cert: Option<Vec<u8>>, handler: &Handler, log: &Mutex<Vec<Received>>) {
+    let mut reader = BufReader::new(stream);
     loop {
-        let Some(request) = read_request(&mut reader) else {
+        let Some(mut request) = read_request(&mut reader) else {
             return;
         };
+        request.client_certificate = cert.clone();
         let index = {
             let mut log = log.lock().unwrap();
             log.push(request.clone());
             log.len() - 1
         };
         let mut answer = handler(&request, index);
+        let out = reader.get_mut();
         while let Answer::Delay(d, next) = answer {
             std::thread::sleep(d);
             answer = *next;
@@ -150,7 +195,10 @@ fn serve(stream: TcpStream, handler: &Handler, log: &Mutex<Vec<Received>>) {
                     "HTTP/1.1 {status} X\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\n\r\n",
                     body.len()
                 );
-                if out.write_all(head.as_bytes()).is_err() || out.write_all(body.as_bytes()).is_err() {
+                if out.write_all(head.as_bytes()).is_err()
+                    || out.write_all(body.as_bytes()).is_err()
+                    || out.flush().is_err()
+                {
                     return;
                 }
             }
@@ -161,6 +209,7 @@ fn serve(stream: TcpStream, handler: &Handler, log: &Mutex<Vec<Received>>) {
                 );
                 let _ = out.write_all(head.as_bytes());
                 let _ = out.write_all(&body.as_bytes()[..sent]);
+                let _ = out.flush();
                 return;
             }
             Answer::Close => return,
@@ -169,7 +218,7 @@ fn serve(stream: TcpStream, handler: &Handler, log: &Mutex<Vec<Received>>) {
     }
 }
 
-fn read_request(reader: &mut BufReader<TcpStream>) -> Option<Received> {
+fn read_request<S: Read>(reader: &mut BufReader<S>) -> Option<Received> {
     let mut line = String::new();
     if reader.read_line(&mut line).ok()? == 0 {
         return None;
@@ -200,5 +249,6 @@ fn read_request(reader: &mut BufReader<TcpStream>) -> Option<Received> {
         path,
         headers,
         body,
+        client_certificate: None,
     })
 }

@@ -173,19 +173,18 @@ impl TransportKind {
 }
 
 /// Whether a rustls error is anywhere in the chain. `io::Error` hides its inner error from
-/// `source()`, so it is unwrapped by hand.
+/// `source()` (and hyper nests one inside another), so those are unwrapped by hand.
 fn is_tls(e: &reqwest::Error) -> bool {
-    let mut next: Option<&(dyn std::error::Error + 'static)> = Some(e);
-    while let Some(err) = next {
+    fn tls(err: &(dyn std::error::Error + 'static)) -> bool {
         if err.is::<rustls::Error>() {
             return true;
         }
-        if let Some(io) = err.downcast_ref::<std::io::Error>() {
-            if io.get_ref().is_some_and(|inner| inner.is::<rustls::Error>()) {
+        if let Some(inner) = err.downcast_ref::<std::io::Error>().and_then(|io| io.get_ref()) {
+            if tls(inner) {
                 return true;
             }
         }
-        next = err.source();
+        err.source().is_some_and(tls)
     }
-    false
+    tls(e)
 }

@@ -55,6 +55,7 @@ pub struct ClientBuilder {
     bearer_token: Option<Secret>,
     sign_secret: Option<Secret>,
     identity: Option<reqwest::Identity>,
+    roots: Vec<reqwest::Certificate>,
     retry: RetryPolicy,
     user_token: Option<Secret>,
     credentials: Option<(String, Secret)>,
@@ -70,6 +71,7 @@ impl fmt::Debug for ClientBuilder {
             .field("bearer_token", &self.bearer_token)
             .field("sign_secret", &self.sign_secret)
             .field("identity", &self.identity.as_ref().map(|_| "[redacted]"))
+            .field("extra_roots", &self.roots.len())
             .field("retry", &self.retry)
             .field("user_token", &self.user_token)
             .field("login", &self.credentials.as_ref().map(|(l, _)| l))
@@ -87,6 +89,7 @@ impl Default for ClientBuilder {
             bearer_token: None,
             sign_secret: None,
             identity: None,
+            roots: Vec::new(),
             retry: RetryPolicy::default(),
             user_token: None,
             credentials: None,
@@ -144,6 +147,18 @@ impl ClientBuilder {
         Ok(self)
     }
 
+    /// Trusts these CA certificates (PEM, one or more) besides the system's: for a proxy or a
+    /// test server with its own CA. Certificates are always verified.
+    pub fn root_certificates_pem(mut self, pem: &[u8]) -> Result<Self, Error> {
+        let certs =
+            reqwest::Certificate::from_pem_bundle(pem).map_err(|e| Error::Config(format!("root certificates: {e}")))?;
+        if certs.is_empty() {
+            return Err(Error::Config("root certificates: no certificate in the PEM".into()));
+        }
+        self.roots.extend(certs);
+        Ok(self)
+    }
+
     /// Retries of read-only calls (default [`RetryPolicy::default`]; [`RetryPolicy::never`]
     /// turns them off).
     pub fn retry(mut self, policy: RetryPolicy) -> Self {
@@ -192,6 +207,9 @@ impl ClientBuilder {
             .https_only(base.scheme() == "https");
         if let Some(identity) = self.identity {
             http = http.identity(identity);
+        }
+        if !self.roots.is_empty() {
+            http = http.tls_certs_merge(self.roots);
         }
         let http = http.build().map_err(|e| Error::Config(format!("HTTP client: {e}")))?;
         Ok(Client {

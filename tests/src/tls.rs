@@ -1,0 +1,80 @@
+//! A throwaway PKI for TLS wire tests: a CA, a server certificate for `localhost`, and a
+//! merchant's client identity, all made fresh by rcgen; and the rustls server configuration that
+//! asks for (or requires) the client certificate.
+
+use rcgen::{BasicConstraints, CertificateParams, DnType, ExtendedKeyUsagePurpose, IsCa, Issuer, KeyPair};
+use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
+use rustls::server::WebPkiClientVerifier;
+use rustls::{RootCertStore, ServerConfig};
+use std::sync::Arc;
+
+/// The certificates of one test.
+pub struct Pki {
+    /// The CA certificate, PEM: what the client must trust.
+    pub ca_pem: String,
+    /// The merchant's identity, PEM: private key and certificate (what `identity_pem` takes).
+    pub client_identity_pem: String,
+    /// The merchant's certificate, DER: what the server must see.
+    pub client_cert_der: Vec<u8>,
+    ca_der: CertificateDer<'static>,
+    server_chain: Vec<CertificateDer<'static>>,
+    server_key: Vec<u8>,
+}
+
+impl Pki {
+    /// A new CA with a server and a client certificate.
+    pub fn new() -> Pki {
+        let ca_key = KeyPair::generate().unwrap();
+        let mut ca = CertificateParams::new(Vec::<String>::new()).unwrap();
+        ca.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+        ca.distinguished_name.push(DnType::CommonName, "intellectmoney test CA");
+        let ca_cert = ca.self_signed(&ca_key).unwrap();
+        let issuer = Issuer::new(ca, ca_key);
+
+        let server_key = KeyPair::generate().unwrap();
+        let mut server = CertificateParams::new(vec!["localhost".to_owned()]).unwrap();
+        server.extended_key_usages = vec![ExtendedKeyUsagePurpose::ServerAuth];
+        let server_cert = server.signed_by(&server_key, &issuer).unwrap();
+
+        let client_key = KeyPair::generate().unwrap();
+        let mut client = CertificateParams::new(Vec::<String>::new()).unwrap();
+        client.distinguished_name.push(DnType::CommonName, "merchant 450063");
+        client.extended_key_usages = vec![ExtendedKeyUsagePurpose::ClientAuth];
+        let client_cert = client.signed_by(&client_key, &issuer).unwrap();
+
+        Pki {
+            ca_pem: ca_cert.pem(),
+            client_identity_pem: format!("{}{}", client_key.serialize_pem(), client_cert.pem()),
+            client_cert_der: client_cert.der().to_vec(),
+            ca_der: ca_cert.der().clone(),
+            server_chain: vec![server_cert.der().clone()],
+            server_key: server_key.serialize_der(),
+        }
+    }
+
+    /// A server configuration that requires a client certificate issued by the CA.
+    pub fn server_config(&self) -> Arc<ServerConfig> {
+        let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
+        let mut roots = RootCertStore::empty();
+        roots.add(self.ca_der.clone()).unwrap();
+        let verifier = WebPkiClientVerifier::builder_with_provider(Arc::new(roots), provider.clone())
+            .build()
+            .unwrap();
+        let config = ServerConfig::builder_with_provider(provider)
+            .with_safe_default_protocol_versions()
+            .unwrap()
+            .with_client_cert_verifier(verifier)
+            .with_single_cert(
+                self.server_chain.clone(),
+                PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(self.server_key.clone())),
+            )
+            .unwrap();
+        Arc::new(config)
+    }
+}
+
+impl Default for Pki {
+    fn default() -> Self {
+        Pki::new()
+    }
+}
