@@ -16,6 +16,7 @@ pub struct Pki {
     pub client_identity_pem: String,
     /// The merchant's certificate, DER: what the server must see.
     pub client_cert_der: Vec<u8>,
+    client_key_der: Vec<u8>,
     ca_der: CertificateDer<'static>,
     server_chain: Vec<CertificateDer<'static>>,
     server_key: Vec<u8>,
@@ -46,10 +47,28 @@ impl Pki {
             ca_pem: ca_cert.pem(),
             client_identity_pem: format!("{}{}", client_key.serialize_pem(), client_cert.pem()),
             client_cert_der: client_cert.der().to_vec(),
+            client_key_der: client_key.serialize_der(),
             ca_der: ca_cert.der().clone(),
             server_chain: vec![server_cert.der().clone()],
             server_key: server_key.serialize_der(),
         }
+    }
+
+    /// The merchant's identity as a PKCS#12 archive (key and certificate, then the CA), protected
+    /// by `password`.
+    pub fn client_identity_pkcs12(&self, password: &str) -> Vec<u8> {
+        use p12_keystore::{Certificate, KeyStore, KeyStoreEntry, PrivateKey, PrivateKeyChain};
+        let chain = PrivateKeyChain::new(
+            "merchant",
+            PrivateKey::from_der(&self.client_key_der).unwrap(),
+            [
+                Certificate::from_der(&self.client_cert_der).unwrap(),
+                Certificate::from_der(&self.ca_der).unwrap(),
+            ],
+        );
+        let mut store = KeyStore::new();
+        store.add_entry("merchant", KeyStoreEntry::PrivateKeyChain(chain));
+        store.writer(password).write().unwrap()
     }
 
     /// A server configuration that requires a client certificate issued by the CA.

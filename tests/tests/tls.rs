@@ -40,6 +40,31 @@ async fn the_client_certificate_reaches_the_server() {
 }
 
 #[tokio::test]
+async fn a_pkcs12_identity_works_like_the_pem_one() {
+    let pki = Pki::new();
+    let server = account_server(&pki);
+    let p12 = pki.client_identity_pkcs12("p12-pa55");
+    let client = Client::builder()
+        .base_url(server.url())
+        .root_certificates_pem(pki.ca_pem.as_bytes())
+        .unwrap()
+        .identity_pkcs12(&p12, "p12-pa55")
+        .unwrap()
+        .build()
+        .unwrap();
+    client.get_account_data(GetAccountData::new(6111111111)).await.unwrap();
+    let sent = server.received();
+    assert_eq!(
+        sent[0].client_certificate.as_deref(),
+        Some(pki.client_cert_der.as_slice())
+    );
+
+    let e = Client::builder().identity_pkcs12(&p12, "wrong").unwrap_err();
+    assert!(matches!(e, Error::Config(_)), "{e:?}");
+    assert!(!format!("{e} {e:?}").contains("p12-pa55"));
+}
+
+#[tokio::test]
 async fn an_untrusted_server_is_a_tls_error() {
     let pki = Pki::new();
     let server = account_server(&pki);

@@ -147,6 +147,14 @@ impl ClientBuilder {
         Ok(self)
     }
 
+    /// The TLS client identity as PKCS#12 (`.p12`/`.pfx`) with its password (feature `pkcs12`).
+    /// rustls takes PEM, so the key and the certificate chain are converted in memory.
+    #[cfg(feature = "pkcs12")]
+    pub fn identity_pkcs12(self, der: &[u8], password: &str) -> Result<Self, Error> {
+        let pem = pkcs12_to_pem(der, password)?;
+        self.identity_pem(pem.expose().as_bytes())
+    }
+
     /// Trusts these CA certificates (PEM, one or more) besides the system's: for a proxy or a
     /// test server with its own CA. Certificates are always verified.
     pub fn root_certificates_pem(mut self, pem: &[u8]) -> Result<Self, Error> {
@@ -224,6 +232,31 @@ impl ClientBuilder {
             }),
         })
     }
+}
+
+/// The private key and certificate chain of a PKCS#12 archive, as one PEM text (kept secret).
+#[cfg(feature = "pkcs12")]
+fn pkcs12_to_pem(der: &[u8], password: &str) -> Result<Secret, Error> {
+    use base64::Engine;
+    let store = p12_keystore::KeyStore::from_pkcs12(der, password, p12_keystore::Pkcs12ImportPolicy::Strict)
+        .map_err(|e| Error::Config(format!("PKCS#12 identity: {e}")))?;
+    let (_, chain) = store
+        .private_key_chain()
+        .ok_or_else(|| Error::Config("PKCS#12 identity: no private key with its certificate".into()))?;
+    let block = |label: &str, der: &[u8]| {
+        let b64 = base64::engine::general_purpose::STANDARD.encode(der);
+        let lines: Vec<&str> = b64
+            .as_bytes()
+            .chunks(64)
+            .map(|c| std::str::from_utf8(c).unwrap_or_default())
+            .collect();
+        format!("-----BEGIN {label}-----\n{}\n-----END {label}-----\n", lines.join("\n"))
+    };
+    let mut pem = block("PRIVATE KEY", chain.key().as_der());
+    for cert in chain.certs() {
+        pem.push_str(&block("CERTIFICATE", cert.as_der()));
+    }
+    Ok(Secret::new(pem))
 }
 
 fn is_loopback(url: &reqwest::Url) -> bool {
