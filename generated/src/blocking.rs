@@ -41,6 +41,15 @@ impl Client {
         self.block_on(self.inner.login())
     }
 
+    /// Turns a stream of the async client into an iterator (paginated methods).
+    pub fn iterate<'a, T: 'a>(
+        &'a self,
+        stream: impl futures_util::Stream<Item = T> + 'a,
+    ) -> impl Iterator<Item = T> + 'a {
+        let mut stream = Box::pin(stream);
+        std::iter::from_fn(move || self.block_on(futures_util::StreamExt::next(&mut stream)))
+    }
+
     /// Runs a future of the async client to completion.
     pub fn block_on<F: Future>(&self, future: F) -> F::Output {
         self.runtime.block_on(future)

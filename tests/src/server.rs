@@ -147,6 +147,31 @@ impl Server {
         }
     }
 
+    /// getInvoicesHistory over invoices `0..total`, answering `Skip`/`Take` like the API (in
+    /// XML); `fail_at` refuses the request with that index.
+    pub fn invoice_registry(total: usize, fail_at: Option<usize>) -> Server {
+        Server::start(move |req: &Received, index| {
+            if Some(index) == fail_at {
+                return Answer::xml(
+                    "<Response><OperationState><Code>2</Code><Desc>Ошибка</Desc></OperationState></Response>",
+                );
+            }
+            let body = req.body_text();
+            let field = |name: &str| -> usize {
+                body.split('&')
+                    .find_map(|kv| kv.strip_prefix(&format!("{name}=")))
+                    .map_or(0, |v| v.parse().unwrap())
+            };
+            let (skip, take) = (field("Skip"), field("Take"));
+            let items: String = (skip..(skip + take).min(total))
+                .map(|i| format!("<InvoiceData><Id>{i}</Id></InvoiceData>"))
+                .collect();
+            Answer::xml(format!(
+                "<Response><OperationState><Code>0</Code></OperationState><Result><State><Code>0</Code></State><InvoicesHistoryList>{items}</InvoicesHistoryList></Result></Response>"
+            ))
+        })
+    }
+
     /// A server that answers every request with the same answer.
     pub fn always(answer: Answer) -> Server {
         Server::start(move |_, _| answer.clone())

@@ -66,10 +66,17 @@ fn variant(ir: &Ir, api: &Api, m: &Method) -> TokenStream {
             #r: #ty,
         }
     });
+    let all = m.pagination.as_ref().map(|_| {
+        quote! {
+            #[arg(long = "all", help = "Fetch every page from --skip on and print each item as one JSON line.")]
+            all: bool,
+        }
+    });
     quote! {
         #[command(name = #command, about = #about, long_about = #long)]
         #name {
             #(#fields)*
+            #all
         },
     }
 }
@@ -159,7 +166,10 @@ fn arm(api: &Api, m: &Method) -> TokenStream {
     let name = ident(&m.rust);
     let module = ident(&api.module);
     let call = ident(&m.wire.to_snake_case());
-    let bindings = caller_params(m).map(|p| ident(&p.rust));
+    let paginated = m.pagination.is_some();
+    let bindings = caller_params(m)
+        .map(|p| ident(&p.rust))
+        .chain(paginated.then(|| ident("all")));
     let args = caller_params(m).filter(|p| p.required == Required::Always).map(|p| {
         let r = ident(&p.rust);
         quote!(#r)
@@ -178,10 +188,18 @@ fn arm(api: &Api, m: &Method) -> TokenStream {
     } else {
         quote!(let request)
     };
+    let all = paginated.then(|| {
+        quote! {
+            if all {
+                return crate::output::all_items(client, request).await;
+            }
+        }
+    });
     quote! {
         Command::#name { #(#bindings),* } => {
             #binding = intellectmoney::#module::#name::new(#(#args),*);
             #(#setters)*
+            #all
             Ok(crate::output::Output::of(client.#call(request).await?))
         }
     }

@@ -51,6 +51,7 @@ fn method(api: &Api, m: &Method, blocking: bool) -> TokenStream {
         None => quote!(),
     };
     let ret = quote!(Result<crate::Reply<#output>, crate::Error>);
+    let paged = paged(api, m, blocking);
     if blocking {
         quote! {
             #doc
@@ -58,6 +59,7 @@ fn method(api: &Api, m: &Method, blocking: bool) -> TokenStream {
             pub fn #name(&self, request: crate::#module::#request) -> #ret {
                 self.block_on(self.inner().#name(request))
             }
+            #paged
         }
     } else {
         quote! {
@@ -65,6 +67,52 @@ fn method(api: &Api, m: &Method, blocking: bool) -> TokenStream {
             #deprecated
             pub async fn #name(&self, request: crate::#module::#request) -> #ret {
                 self.send(&request).await
+            }
+            #paged
+        }
+    }
+}
+
+/// `<method>_pages` and `<method>_items` for a paginated method.
+fn paged(api: &Api, m: &Method, blocking: bool) -> TokenStream {
+    let Some((_, item)) = super::page_items(api, m) else {
+        return TokenStream::new();
+    };
+    let item = rust_type(item, Secret::No);
+    let output = rust_type(&m.result, Secret::No);
+    let module = ident(&api.module);
+    let request = ident(&m.rust);
+    let snake = m.wire.to_snake_case();
+    let pages = ident(&format!("{snake}_pages"));
+    let items = ident(&format!("{snake}_items"));
+    let pages_doc = format!(
+        " Every page of `{}`, from the request's `Skip` on: the next page is fetched only when the previous one is used up, and the pages stop at a short or empty one.",
+        m.wire
+    );
+    let items_doc = format!(
+        " Every item of `{}` over all pages, one page in memory at a time (see [`Self::{pages}`]).",
+        m.wire
+    );
+    if blocking {
+        quote! {
+            #[doc = #pages_doc]
+            pub fn #pages(&self, request: crate::#module::#request) -> impl Iterator<Item = Result<crate::Reply<#output>, crate::Error>> + '_ {
+                self.iterate(self.inner().pages(request))
+            }
+            #[doc = #items_doc]
+            pub fn #items(&self, request: crate::#module::#request) -> impl Iterator<Item = Result<#item, crate::Error>> + '_ {
+                self.iterate(self.inner().items(request))
+            }
+        }
+    } else {
+        quote! {
+            #[doc = #pages_doc]
+            pub fn #pages(&self, request: crate::#module::#request) -> impl futures_util::Stream<Item = Result<crate::Reply<#output>, crate::Error>> + '_ {
+                self.pages(request)
+            }
+            #[doc = #items_doc]
+            pub fn #items(&self, request: crate::#module::#request) -> impl futures_util::Stream<Item = Result<#item, crate::Error>> + '_ {
+                self.items(request)
             }
         }
     }

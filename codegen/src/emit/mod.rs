@@ -159,3 +159,25 @@ pub(crate) fn allow_many_arguments(count: usize) -> TokenStream {
         TokenStream::new()
     }
 }
+
+/// The list field a paginated method's result holds its items in, and the item type.
+pub(crate) fn page_items<'a>(
+    api: &'a crate::ir::Api,
+    m: &crate::ir::Method,
+) -> Option<(&'a crate::ir::StructField, &'a Ty)> {
+    let pg = m.pagination.as_ref()?;
+    let Ty::Struct(_, result) = &m.result else {
+        return None;
+    };
+    let list = api
+        .types
+        .iter()
+        .find(|t| t.name == *result)?
+        .fields
+        .iter()
+        .find(|f| f.wire == pg.items)?;
+    match &list.ty {
+        Ty::List(item) => Some((list, item)),
+        _ => None,
+    }
+}

@@ -129,6 +129,7 @@ fn emit_method(api: &Api, m: &Method) -> TokenStream {
         Ty::Bool => quote!(bool),
         t => rust_type(t, Secret::No),
     };
+    let paginated = paginated(api, m);
     quote! {
         #d
         #[derive(Debug, Clone, PartialEq)]
@@ -163,6 +164,62 @@ fn emit_method(api: &Api, m: &Method) -> TokenStream {
                 let mut out = Vec::new();
                 #(#writes)*
                 Ok(out)
+            }
+        }
+
+        #paginated
+    }
+}
+
+/// `Paginated` for a method the spec gives `pagination`: how to move `Skip` on, how big a page
+/// is, and where the items are.
+fn paginated(api: &Api, m: &Method) -> TokenStream {
+    let (Some(pg), Some((list, item))) = (&m.pagination, super::page_items(api, m)) else {
+        return TokenStream::new();
+    };
+    let name = ident(&m.rust);
+    let item = rust_type(item, Secret::No);
+    let items = ident(&list.rust);
+    let param = |rust: &str| m.params.iter().find(|p| p.rust == rust);
+    let skip = ident(&pg.skip);
+    let take = ident(&pg.take);
+    let skip_wire = param(&pg.skip).map(|p| p.wire.clone()).unwrap_or_default();
+    let skip_value = match param(&pg.skip).map(|p| &p.required) {
+        Some(Required::Always) => quote!(i64::from(self.#skip)),
+        _ => quote!(self.#skip.map_or(0, i64::from)),
+    };
+    let set_skip = match param(&pg.skip).map(|p| &p.required) {
+        Some(Required::Always) => quote!(self.#skip = value;),
+        _ => quote!(self.#skip = Some(value);),
+    };
+    let page_size = match param(&pg.take).map(|p| &p.required) {
+        Some(Required::Always) => quote!(Some(i64::from(self.#take))),
+        _ => quote!(self.#take.map(i64::from)),
+    };
+    quote! {
+        #[allow(deprecated)]
+        impl crate::runtime::Paginated for #name {
+            type Item = #item;
+            fn skip(&self) -> i64 {
+                #skip_value
+            }
+            fn set_skip(&mut self, skip: i64) -> Result<(), crate::runtime::RequestError> {
+                let value = skip.try_into().map_err(|_| crate::runtime::RequestError::new(
+                    <Self as crate::runtime::ApiRequest>::METHOD.name,
+                    #skip_wire,
+                    "is beyond the range of its type",
+                ))?;
+                #set_skip
+                Ok(())
+            }
+            fn page_size(&self) -> Option<i64> {
+                #page_size
+            }
+            fn item_count(output: &Self::Output) -> usize {
+                output.#items.len()
+            }
+            fn into_items(output: Self::Output) -> Vec<Self::Item> {
+                output.#items
             }
         }
     }

@@ -284,6 +284,11 @@ pub enum Command {
             value_parser = crate::parse::boolean
         )]
         with_refunds: Option<bool>,
+        #[arg(
+            long = "all",
+            help = "Fetch every page from --skip on and print each item as one JSON line."
+        )]
+        all: bool,
     },
     #[command(
         name = "get-payments-history",
@@ -321,6 +326,11 @@ pub enum Command {
             help = "Number of records to return."
         )]
         take: i32,
+        #[arg(
+            long = "all",
+            help = "Fetch every page from --skip on and print each item as one JSON line."
+        )]
+        all: bool,
     },
     #[command(
         name = "set-scheduled-operation-data",
@@ -500,6 +510,11 @@ pub enum Command {
             help = "Number of records to return."
         )]
         take: i32,
+        #[arg(
+            long = "all",
+            help = "Fetch every page from --skip on and print each item as one JSON line."
+        )]
+        all: bool,
     },
     #[command(
         name = "get-eshop-info",
@@ -530,6 +545,11 @@ pub enum Command {
             help = "Number of records to return."
         )]
         take: i32,
+        #[arg(
+            long = "all",
+            help = "Fetch every page from --skip on and print each item as one JSON line."
+        )]
+        all: bool,
     },
     #[command(
         name = "get-invoice-info",
@@ -810,6 +830,7 @@ impl Command {
                 owner_email,
                 sort_order,
                 with_refunds,
+                all,
             } => {
                 let mut request = intellectmoney::personal::GetInvoicesHistory::new(
                     take,
@@ -856,6 +877,9 @@ impl Command {
                 if let Some(value) = with_refunds {
                     request = request.with_refunds(value);
                 }
+                if all {
+                    return crate::output::all_items(client, request).await;
+                }
                 Ok(
                     crate::output::Output::of(
                         client.get_invoices_history(request).await?,
@@ -869,6 +893,7 @@ impl Command {
                 date_to,
                 skip,
                 take,
+                all,
             } => {
                 let mut request = intellectmoney::personal::GetPaymentsHistory::new(
                     take,
@@ -887,6 +912,9 @@ impl Command {
                 }
                 if let Some(value) = skip {
                     request = request.skip(value);
+                }
+                if all {
+                    return crate::output::all_items(client, request).await;
                 }
                 Ok(
                     crate::output::Output::of(
@@ -957,6 +985,7 @@ impl Command {
                 date_to,
                 skip,
                 take,
+                all,
             } => {
                 let mut request = intellectmoney::personal::GetScheduledOperationData::new(
                     take,
@@ -1000,6 +1029,9 @@ impl Command {
                 if let Some(value) = skip {
                     request = request.skip(value);
                 }
+                if all {
+                    return crate::output::all_items(client, request).await;
+                }
                 Ok(
                     crate::output::Output::of(
                         client.get_scheduled_operation_data(request).await?,
@@ -1012,6 +1044,7 @@ impl Command {
                 is_holding_search,
                 skip,
                 take,
+                all,
             } => {
                 let mut request = intellectmoney::personal::GetEshopInfo::new(take);
                 if let Some(value) = eshop_id {
@@ -1025,6 +1058,9 @@ impl Command {
                 }
                 if let Some(value) = skip {
                     request = request.skip(value);
+                }
+                if all {
+                    return crate::output::all_items(client, request).await;
                 }
                 Ok(crate::output::Output::of(client.get_eshop_info(request).await?))
             }

@@ -100,11 +100,13 @@ async fn main() -> ExitCode {
             if let Some(w) = &out.warning {
                 eprintln!("intellectmoney: warning: {w}");
             }
-            match serde_json::to_string_pretty(&out.json) {
-                Ok(text) => println!("{text}"),
-                Err(e) => {
-                    eprintln!("intellectmoney: cannot print the result: {e}");
-                    return ExitCode::FAILURE;
+            if let Some(json) = &out.json {
+                match serde_json::to_string_pretty(json) {
+                    Ok(text) => println!("{text}"),
+                    Err(e) => {
+                        eprintln!("intellectmoney: cannot print the result: {e}");
+                        return ExitCode::FAILURE;
+                    }
                 }
             }
             ExitCode::SUCCESS

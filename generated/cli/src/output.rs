@@ -5,8 +5,8 @@ use serde::Serialize;
 
 /// A reply ready to print.
 pub struct Output {
-    /// The result, as JSON.
-    pub json: serde_json::Value,
+    /// The result, as JSON (`None`: already printed, line by line).
+    pub json: Option<serde_json::Value>,
     /// `Result.State.Desc` when the API answered with a warning.
     pub warning: Option<String>,
 }
@@ -16,8 +16,42 @@ impl Output {
     pub fn of<T: Serialize>(reply: intellectmoney::Reply<T>) -> Output {
         Output {
             // Generated types serialize to plain JSON values; failure would be a bug.
-            json: serde_json::to_value(&reply.result).expect("results serialize to JSON"),
+            json: Some(serde_json::to_value(&reply.result).expect("results serialize to JSON")),
             warning: reply.warning,
         }
     }
+}
+
+/// `--all`: every page in turn, each item printed as one JSON line as soon as its page arrives;
+/// a page's warning goes to stderr.
+pub async fn all_items<R>(client: &intellectmoney::Client, request: R) -> Result<Output, intellectmoney::Error>
+where
+    R: intellectmoney::runtime::Paginated,
+    R::Item: Serialize,
+{
+    use futures_util::StreamExt;
+    use std::io::Write;
+    let mut pages = std::pin::pin!(client.pages(request));
+    let stdout = std::io::stdout();
+    while let Some(page) = pages.next().await {
+        let page = page?;
+        if let Some(w) = &page.warning {
+            eprintln!("intellectmoney: warning: {w}");
+        }
+        let mut out = stdout.lock();
+        for item in R::into_items(page.result) {
+            let line = serde_json::to_string(&item).expect("results serialize to JSON");
+            // A closed stdout (`| head`) ends the listing quietly.
+            if writeln!(out, "{line}").is_err() {
+                return Ok(Output {
+                    json: None,
+                    warning: None,
+                });
+            }
+        }
+    }
+    Ok(Output {
+        json: None,
+        warning: None,
+    })
 }

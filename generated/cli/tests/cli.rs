@@ -203,3 +203,30 @@ fn help_shows_the_spec_description_of_the_method_and_its_parameters() {
     assert!(help.contains("Recipient's name (2 to 50 characters)."), "{help}");
     assert!(help.contains("Values: BankCardRussia"), "{help}");
 }
+
+#[test]
+fn all_prints_every_item_of_every_page_as_a_json_line() {
+    let server = Server::invoice_registry(250, None);
+    let out = run(
+        &[
+            "--base-url",
+            &server.url(),
+            "get-invoices-history",
+            "--take",
+            "100",
+            "--all",
+        ],
+        &[("INTELLECTMONEY_USER_TOKEN", "t")],
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let ids: Vec<i64> = text(&out.stdout)
+        .lines()
+        .map(|l| {
+            serde_json::from_str::<serde_json::Value>(l).unwrap()["Id"]
+                .as_i64()
+                .unwrap()
+        })
+        .collect();
+    assert_eq!(ids, (0..250).collect::<Vec<i64>>());
+    assert_eq!(server.received().len(), 3);
+}

@@ -5,6 +5,7 @@
 //! [`Client::send`]; everything here is the same for every method.
 
 mod error;
+mod pages;
 mod raw;
 mod retry;
 mod session;

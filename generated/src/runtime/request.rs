@@ -313,3 +313,20 @@ pub fn decode_json_as<T: DeserializeOwned>(method: &'static str, body: &str) -> 
     })?;
     Ok(value)
 }
+
+/// A request whose method returns a list a page at a time (`Skip`/`Take`; generated for every
+/// method the spec gives `pagination`).
+pub trait Paginated: ApiRequest + Clone {
+    /// One item of the list.
+    type Item;
+    /// The current `Skip` (0 when not set).
+    fn skip(&self) -> i64;
+    /// Sets `Skip`.
+    fn set_skip(&mut self, skip: i64) -> Result<(), RequestError>;
+    /// `Take`, the size of a full page, when set.
+    fn page_size(&self) -> Option<i64>;
+    /// How many items a page holds.
+    fn item_count(output: &Self::Output) -> usize;
+    /// The items of a page.
+    fn into_items(output: Self::Output) -> Vec<Self::Item>;
+}

@@ -22,6 +22,27 @@ impl crate::Client {
     ) -> Result<crate::Reply<crate::api::personal::InvoicesHistoryList>, crate::Error> {
         self.send(&request).await
     }
+    /// Every page of `getInvoicesHistory`, from the request's `Skip` on: the next page is fetched only when the previous one is used up, and the pages stop at a short or empty one.
+    pub fn get_invoices_history_pages(
+        &self,
+        request: crate::personal::GetInvoicesHistory,
+    ) -> impl futures_util::Stream<
+        Item = Result<
+            crate::Reply<crate::api::personal::InvoicesHistoryList>,
+            crate::Error,
+        >,
+    > + '_ {
+        self.pages(request)
+    }
+    /// Every item of `getInvoicesHistory` over all pages, one page in memory at a time (see [`Self::get_invoices_history_pages`]).
+    pub fn get_invoices_history_items(
+        &self,
+        request: crate::personal::GetInvoicesHistory,
+    ) -> impl futures_util::Stream<
+        Item = Result<crate::api::personal::InvoiceData, crate::Error>,
+    > + '_ {
+        self.items(request)
+    }
     /// `getPaymentsHistory` — Returns the history of payment transactions matching every given filter (getPaymentsHistory — Получение истории операций).
     ///
     /// Sends \[`personal::GetPaymentsHistory`\](crate::personal::GetPaymentsHistory) to `/personal/payment/getPaymentsHistory`. Reads only: retried on transport errors and 5xx answers, as the retry policy allows.
@@ -30,6 +51,27 @@ impl crate::Client {
         request: crate::personal::GetPaymentsHistory,
     ) -> Result<crate::Reply<crate::api::personal::PaymentsHistoryList>, crate::Error> {
         self.send(&request).await
+    }
+    /// Every page of `getPaymentsHistory`, from the request's `Skip` on: the next page is fetched only when the previous one is used up, and the pages stop at a short or empty one.
+    pub fn get_payments_history_pages(
+        &self,
+        request: crate::personal::GetPaymentsHistory,
+    ) -> impl futures_util::Stream<
+        Item = Result<
+            crate::Reply<crate::api::personal::PaymentsHistoryList>,
+            crate::Error,
+        >,
+    > + '_ {
+        self.pages(request)
+    }
+    /// Every item of `getPaymentsHistory` over all pages, one page in memory at a time (see [`Self::get_payments_history_pages`]).
+    pub fn get_payments_history_items(
+        &self,
+        request: crate::personal::GetPaymentsHistory,
+    ) -> impl futures_util::Stream<
+        Item = Result<crate::api::personal::HistoryData, crate::Error>,
+    > + '_ {
+        self.items(request)
     }
     /// `setScheduledOperationData` — Creates or edits an operation run on a schedule, such as a recurring charge (SetScheduledOperation — Редактирование операций по расписанию). Allowed once a payment notification came with `reccurringState` = `Activated`.
     ///
@@ -55,6 +97,27 @@ impl crate::Client {
     > {
         self.send(&request).await
     }
+    /// Every page of `getScheduledOperationData`, from the request's `Skip` on: the next page is fetched only when the previous one is used up, and the pages stop at a short or empty one.
+    pub fn get_scheduled_operation_data_pages(
+        &self,
+        request: crate::personal::GetScheduledOperationData,
+    ) -> impl futures_util::Stream<
+        Item = Result<
+            crate::Reply<crate::api::personal::GetScheduledOperationResult>,
+            crate::Error,
+        >,
+    > + '_ {
+        self.pages(request)
+    }
+    /// Every item of `getScheduledOperationData` over all pages, one page in memory at a time (see [`Self::get_scheduled_operation_data_pages`]).
+    pub fn get_scheduled_operation_data_items(
+        &self,
+        request: crate::personal::GetScheduledOperationData,
+    ) -> impl futures_util::Stream<
+        Item = Result<crate::api::personal::ScheduledOperationData, crate::Error>,
+    > + '_ {
+        self.items(request)
+    }
     /// `getEshopInfo` — Returns information about the shops of the organization (GetEshopInfo — Получение информации о магазине).
     ///
     /// Sends \[`personal::GetEshopInfo`\](crate::personal::GetEshopInfo) to `/personal/eshop/getEshopInfo`. Reads only: retried on transport errors and 5xx answers, as the retry policy allows.
@@ -63,6 +126,27 @@ impl crate::Client {
         request: crate::personal::GetEshopInfo,
     ) -> Result<crate::Reply<crate::api::personal::EshopInfoDataList>, crate::Error> {
         self.send(&request).await
+    }
+    /// Every page of `getEshopInfo`, from the request's `Skip` on: the next page is fetched only when the previous one is used up, and the pages stop at a short or empty one.
+    pub fn get_eshop_info_pages(
+        &self,
+        request: crate::personal::GetEshopInfo,
+    ) -> impl futures_util::Stream<
+        Item = Result<
+            crate::Reply<crate::api::personal::EshopInfoDataList>,
+            crate::Error,
+        >,
+    > + '_ {
+        self.pages(request)
+    }
+    /// Every item of `getEshopInfo` over all pages, one page in memory at a time (see [`Self::get_eshop_info_pages`]).
+    pub fn get_eshop_info_items(
+        &self,
+        request: crate::personal::GetEshopInfo,
+    ) -> impl futures_util::Stream<
+        Item = Result<crate::api::personal::EshopInfoData, crate::Error>,
+    > + '_ {
+        self.items(request)
     }
     /// `getInvoiceInfo` — Returns information about one invoice and the notifications sent to the shop's Result URL about it (GetInvoiceInfo — Получение информации о платеже).
     ///
@@ -155,6 +239,27 @@ impl crate::blocking::Client {
     ) -> Result<crate::Reply<crate::api::personal::InvoicesHistoryList>, crate::Error> {
         self.block_on(self.inner().get_invoices_history(request))
     }
+    /// Every page of `getInvoicesHistory`, from the request's `Skip` on: the next page is fetched only when the previous one is used up, and the pages stop at a short or empty one.
+    pub fn get_invoices_history_pages(
+        &self,
+        request: crate::personal::GetInvoicesHistory,
+    ) -> impl Iterator<
+        Item = Result<
+            crate::Reply<crate::api::personal::InvoicesHistoryList>,
+            crate::Error,
+        >,
+    > + '_ {
+        self.iterate(self.inner().pages(request))
+    }
+    /// Every item of `getInvoicesHistory` over all pages, one page in memory at a time (see [`Self::get_invoices_history_pages`]).
+    pub fn get_invoices_history_items(
+        &self,
+        request: crate::personal::GetInvoicesHistory,
+    ) -> impl Iterator<
+        Item = Result<crate::api::personal::InvoiceData, crate::Error>,
+    > + '_ {
+        self.iterate(self.inner().items(request))
+    }
     /// `getPaymentsHistory` — Returns the history of payment transactions matching every given filter (getPaymentsHistory — Получение истории операций).
     ///
     /// Sends \[`personal::GetPaymentsHistory`\](crate::personal::GetPaymentsHistory) to `/personal/payment/getPaymentsHistory`. Reads only: retried on transport errors and 5xx answers, as the retry policy allows.
@@ -163,6 +268,27 @@ impl crate::blocking::Client {
         request: crate::personal::GetPaymentsHistory,
     ) -> Result<crate::Reply<crate::api::personal::PaymentsHistoryList>, crate::Error> {
         self.block_on(self.inner().get_payments_history(request))
+    }
+    /// Every page of `getPaymentsHistory`, from the request's `Skip` on: the next page is fetched only when the previous one is used up, and the pages stop at a short or empty one.
+    pub fn get_payments_history_pages(
+        &self,
+        request: crate::personal::GetPaymentsHistory,
+    ) -> impl Iterator<
+        Item = Result<
+            crate::Reply<crate::api::personal::PaymentsHistoryList>,
+            crate::Error,
+        >,
+    > + '_ {
+        self.iterate(self.inner().pages(request))
+    }
+    /// Every item of `getPaymentsHistory` over all pages, one page in memory at a time (see [`Self::get_payments_history_pages`]).
+    pub fn get_payments_history_items(
+        &self,
+        request: crate::personal::GetPaymentsHistory,
+    ) -> impl Iterator<
+        Item = Result<crate::api::personal::HistoryData, crate::Error>,
+    > + '_ {
+        self.iterate(self.inner().items(request))
     }
     /// `setScheduledOperationData` — Creates or edits an operation run on a schedule, such as a recurring charge (SetScheduledOperation — Редактирование операций по расписанию). Allowed once a payment notification came with `reccurringState` = `Activated`.
     ///
@@ -188,6 +314,27 @@ impl crate::blocking::Client {
     > {
         self.block_on(self.inner().get_scheduled_operation_data(request))
     }
+    /// Every page of `getScheduledOperationData`, from the request's `Skip` on: the next page is fetched only when the previous one is used up, and the pages stop at a short or empty one.
+    pub fn get_scheduled_operation_data_pages(
+        &self,
+        request: crate::personal::GetScheduledOperationData,
+    ) -> impl Iterator<
+        Item = Result<
+            crate::Reply<crate::api::personal::GetScheduledOperationResult>,
+            crate::Error,
+        >,
+    > + '_ {
+        self.iterate(self.inner().pages(request))
+    }
+    /// Every item of `getScheduledOperationData` over all pages, one page in memory at a time (see [`Self::get_scheduled_operation_data_pages`]).
+    pub fn get_scheduled_operation_data_items(
+        &self,
+        request: crate::personal::GetScheduledOperationData,
+    ) -> impl Iterator<
+        Item = Result<crate::api::personal::ScheduledOperationData, crate::Error>,
+    > + '_ {
+        self.iterate(self.inner().items(request))
+    }
     /// `getEshopInfo` — Returns information about the shops of the organization (GetEshopInfo — Получение информации о магазине).
     ///
     /// Sends \[`personal::GetEshopInfo`\](crate::personal::GetEshopInfo) to `/personal/eshop/getEshopInfo`. Reads only: retried on transport errors and 5xx answers, as the retry policy allows.
@@ -196,6 +343,27 @@ impl crate::blocking::Client {
         request: crate::personal::GetEshopInfo,
     ) -> Result<crate::Reply<crate::api::personal::EshopInfoDataList>, crate::Error> {
         self.block_on(self.inner().get_eshop_info(request))
+    }
+    /// Every page of `getEshopInfo`, from the request's `Skip` on: the next page is fetched only when the previous one is used up, and the pages stop at a short or empty one.
+    pub fn get_eshop_info_pages(
+        &self,
+        request: crate::personal::GetEshopInfo,
+    ) -> impl Iterator<
+        Item = Result<
+            crate::Reply<crate::api::personal::EshopInfoDataList>,
+            crate::Error,
+        >,
+    > + '_ {
+        self.iterate(self.inner().pages(request))
+    }
+    /// Every item of `getEshopInfo` over all pages, one page in memory at a time (see [`Self::get_eshop_info_pages`]).
+    pub fn get_eshop_info_items(
+        &self,
+        request: crate::personal::GetEshopInfo,
+    ) -> impl Iterator<
+        Item = Result<crate::api::personal::EshopInfoData, crate::Error>,
+    > + '_ {
+        self.iterate(self.inner().items(request))
     }
     /// `getInvoiceInfo` — Returns information about one invoice and the notifications sent to the shop's Result URL about it (GetInvoiceInfo — Получение информации о платеже).
     ///

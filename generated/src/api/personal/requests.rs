@@ -427,6 +427,33 @@ impl crate::runtime::ApiRequest for GetInvoicesHistory {
         Ok(out)
     }
 }
+#[allow(deprecated)]
+impl crate::runtime::Paginated for GetInvoicesHistory {
+    type Item = crate::api::personal::InvoiceData;
+    fn skip(&self) -> i64 {
+        self.skip.map_or(0, i64::from)
+    }
+    fn set_skip(&mut self, skip: i64) -> Result<(), crate::runtime::RequestError> {
+        let value = skip
+            .try_into()
+            .map_err(|_| crate::runtime::RequestError::new(
+                <Self as crate::runtime::ApiRequest>::METHOD.name,
+                "Skip",
+                "is beyond the range of its type",
+            ))?;
+        self.skip = Some(value);
+        Ok(())
+    }
+    fn page_size(&self) -> Option<i64> {
+        Some(i64::from(self.take))
+    }
+    fn item_count(output: &Self::Output) -> usize {
+        output.invoices_history_list.len()
+    }
+    fn into_items(output: Self::Output) -> Vec<Self::Item> {
+        output.invoices_history_list
+    }
+}
 /// `getPaymentsHistory` — Returns the history of payment transactions matching every given filter
 /// (getPaymentsHistory — Получение истории операций).
 ///
@@ -597,6 +624,33 @@ impl crate::runtime::ApiRequest for GetPaymentsHistory {
             );
         }
         Ok(out)
+    }
+}
+#[allow(deprecated)]
+impl crate::runtime::Paginated for GetPaymentsHistory {
+    type Item = crate::api::personal::HistoryData;
+    fn skip(&self) -> i64 {
+        self.skip.map_or(0, i64::from)
+    }
+    fn set_skip(&mut self, skip: i64) -> Result<(), crate::runtime::RequestError> {
+        let value = skip
+            .try_into()
+            .map_err(|_| crate::runtime::RequestError::new(
+                <Self as crate::runtime::ApiRequest>::METHOD.name,
+                "Skip",
+                "is beyond the range of its type",
+            ))?;
+        self.skip = Some(value);
+        Ok(())
+    }
+    fn page_size(&self) -> Option<i64> {
+        Some(i64::from(self.take))
+    }
+    fn item_count(output: &Self::Output) -> usize {
+        output.payments_history_list.len()
+    }
+    fn into_items(output: Self::Output) -> Vec<Self::Item> {
+        output.payments_history_list
     }
 }
 /// `setScheduledOperationData` — Creates or edits an operation run on a schedule, such as a recurring charge
@@ -1269,6 +1323,33 @@ impl crate::runtime::ApiRequest for GetScheduledOperationData {
         Ok(out)
     }
 }
+#[allow(deprecated)]
+impl crate::runtime::Paginated for GetScheduledOperationData {
+    type Item = crate::api::personal::ScheduledOperationData;
+    fn skip(&self) -> i64 {
+        self.skip.map_or(0, i64::from)
+    }
+    fn set_skip(&mut self, skip: i64) -> Result<(), crate::runtime::RequestError> {
+        let value = skip
+            .try_into()
+            .map_err(|_| crate::runtime::RequestError::new(
+                <Self as crate::runtime::ApiRequest>::METHOD.name,
+                "Skip",
+                "is beyond the range of its type",
+            ))?;
+        self.skip = Some(value);
+        Ok(())
+    }
+    fn page_size(&self) -> Option<i64> {
+        Some(i64::from(self.take))
+    }
+    fn item_count(output: &Self::Output) -> usize {
+        output.scheduled_operation_list.len()
+    }
+    fn into_items(output: Self::Output) -> Vec<Self::Item> {
+        output.scheduled_operation_list
+    }
+}
 /// `getEshopInfo` — Returns information about the shops of the organization (GetEshopInfo — Получение информации о магазине).
 ///
 /// `POST /personal/eshop/getEshopInfo`
@@ -1414,6 +1495,33 @@ impl crate::runtime::ApiRequest for GetEshopInfo {
             );
         }
         Ok(out)
+    }
+}
+#[allow(deprecated)]
+impl crate::runtime::Paginated for GetEshopInfo {
+    type Item = crate::api::personal::EshopInfoData;
+    fn skip(&self) -> i64 {
+        self.skip.map_or(0, i64::from)
+    }
+    fn set_skip(&mut self, skip: i64) -> Result<(), crate::runtime::RequestError> {
+        let value = skip
+            .try_into()
+            .map_err(|_| crate::runtime::RequestError::new(
+                <Self as crate::runtime::ApiRequest>::METHOD.name,
+                "Skip",
+                "is beyond the range of its type",
+            ))?;
+        self.skip = Some(value);
+        Ok(())
+    }
+    fn page_size(&self) -> Option<i64> {
+        Some(i64::from(self.take))
+    }
+    fn item_count(output: &Self::Output) -> usize {
+        output.eshop_info_datas.len()
+    }
+    fn into_items(output: Self::Output) -> Vec<Self::Item> {
+        output.eshop_info_datas
     }
 }
 /// `getInvoiceInfo` — Returns information about one invoice and the notifications sent to the shop's Result URL about it (GetInvoiceInfo — Получение информации о платеже).

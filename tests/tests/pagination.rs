@@ -1,0 +1,87 @@
+//! Paginated methods as streams over a server holding thousands of invoices: every item once, in
+//! order, a page fetched only when the previous one is used up (so memory holds one page), and
+//! the end found at a short or empty page.
+
+use futures_util::StreamExt;
+use intellectmoney::personal::GetInvoicesHistory;
+use intellectmoney::{blocking, Client, Error, RetryPolicy};
+use intellectmoney_tests::server::Server;
+
+fn client(server: &Server) -> Client {
+    Client::builder()
+        .base_url(server.url())
+        .user_token("t")
+        .retry(RetryPolicy::never())
+        .build()
+        .unwrap()
+}
+
+#[tokio::test]
+async fn items_stream_page_by_page_and_stop_at_a_short_page() {
+    let server = Server::invoice_registry(2503, None);
+    let client = client(&server);
+    let mut items = std::pin::pin!(client.get_invoices_history_items(GetInvoicesHistory::new(100)));
+    let mut seen = 0usize;
+    while let Some(item) = items.next().await {
+        let invoice = item.unwrap();
+        assert_eq!(invoice.id, Some(seen as i64));
+        seen += 1;
+        // Lazy: the page holding item `seen - 1` is the last one fetched, so at most one page is
+        // held, however many items pass.
+        assert_eq!(server.received().len(), (seen - 1) / 100 + 1, "after {seen} items");
+    }
+    assert_eq!(seen, 2503);
+    let sent = server.received();
+    assert_eq!(sent.len(), 26, "25 full pages and a short one; no request after it");
+    assert_eq!(sent[0].body_text(), "UserToken=t&Take=100");
+    assert_eq!(sent[1].body_text(), "UserToken=t&Skip=100&Take=100");
+    assert_eq!(sent[25].body_text(), "UserToken=t&Skip=2500&Take=100");
+}
+
+#[tokio::test]
+async fn an_exact_multiple_ends_at_an_empty_page_and_skip_is_a_start() {
+    let server = Server::invoice_registry(300, None);
+    let client = client(&server);
+    let pages: Vec<_> = client
+        .get_invoices_history_pages(GetInvoicesHistory::new(100).skip(100))
+        .collect()
+        .await;
+    let sizes: Vec<usize> = pages
+        .into_iter()
+        .map(|p| p.unwrap().result.invoices_history_list.len())
+        .collect();
+    assert_eq!(sizes, [100, 100, 0]);
+    assert_eq!(server.received().len(), 3);
+}
+
+#[tokio::test]
+async fn an_error_ends_the_stream_after_the_items_before_it() {
+    let server = Server::invoice_registry(1000, Some(2));
+    let client = client(&server);
+    let results: Vec<_> = client
+        .get_invoices_history_items(GetInvoicesHistory::new(100))
+        .collect()
+        .await;
+    assert_eq!(results.len(), 201, "two pages of items, then the error");
+    assert!(results[..200].iter().all(Result::is_ok));
+    assert!(matches!(results[200], Err(Error::Refused { .. })), "{:?}", results[200]);
+    assert_eq!(server.received().len(), 3);
+}
+
+#[test]
+fn the_blocking_client_iterates_the_same_items() {
+    let server = Server::invoice_registry(250, None);
+    let client = blocking::Client::new(
+        Client::builder()
+            .base_url(server.url())
+            .user_token("t")
+            .retry(RetryPolicy::never()),
+    )
+    .unwrap();
+    let ids: Vec<i64> = client
+        .get_invoices_history_items(GetInvoicesHistory::new(100))
+        .map(|r| r.unwrap().id.unwrap())
+        .collect();
+    assert_eq!(ids, (0..250).collect::<Vec<i64>>());
+    assert_eq!(server.received().len(), 3);
+}
