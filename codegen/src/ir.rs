@@ -38,6 +38,46 @@ pub struct Api {
     pub types: Vec<Struct>,
     /// Enumerations in spec order.
     pub enums: Vec<Enum>,
+    /// The Result-URL notification, when this API sends one.
+    pub notification: Option<Notification>,
+}
+
+/// A notification POSTed to the shop (form body) and how its hash is made.
+#[derive(Debug)]
+pub struct Notification {
+    /// Type name.
+    pub name: String,
+    /// Description.
+    pub doc: String,
+    /// Notes and sources.
+    pub notes: Vec<String>,
+    /// The form's charset: `windows-1251` or `utf-8`.
+    pub charset: String,
+    /// The body the shop answers with.
+    pub answer: String,
+    /// The field that carries the hash.
+    pub hash_field: String,
+    /// Fields hashed, in order.
+    pub order: Vec<String>,
+    /// The slot of `order` that takes the shop's SecretKey.
+    pub secret: String,
+    /// Fields in spec order.
+    pub fields: Vec<NotificationField>,
+}
+
+/// A field of a notification.
+#[derive(Debug)]
+pub struct NotificationField {
+    /// Wire name.
+    pub wire: String,
+    /// Rust name.
+    pub rust: String,
+    /// Type.
+    pub ty: Ty,
+    /// Description.
+    pub doc: String,
+    /// Notes and sources.
+    pub notes: Vec<String>,
 }
 
 /// A format an API answers in.
@@ -732,6 +772,7 @@ pub(crate) fn build(files: &Files, loaded: &[Loaded], examples_dir: &Path) -> Re
             }
         };
         let (content_type, responses) = build_transport(&mut b, spec);
+        let notification = spec.notification.as_ref().and_then(|n| build_notification(&mut b, n));
         let enums = spec.enums.iter().map(|e| build_enum(&mut b, e)).collect();
         let types = spec.types.iter().map(|t| build_struct(&mut b, t)).collect::<Vec<_>>();
         let mut methods = Vec::new();
@@ -762,6 +803,7 @@ pub(crate) fn build(files: &Files, loaded: &[Loaded], examples_dir: &Path) -> Re
             body,
             content_type,
             responses,
+            notification,
             methods,
             types,
             enums,
@@ -1230,6 +1272,90 @@ fn build_transport(b: &mut Builder, spec: &model::SpecFile) -> (String, Vec<Resp
         );
     }
     (content_type, responses)
+}
+
+fn build_notification(b: &mut Builder, n: &model::NotificationDef) -> Option<Notification> {
+    if !matches!(n.charset.as_str(), "windows-1251" | "utf-8") {
+        b.err(
+            n.charset.span(),
+            format!(
+                "charset must be `windows-1251` or `utf-8`, not `{}`",
+                n.charset.as_str()
+            ),
+        );
+    }
+    if n.hash.algorithm.as_str() != "md5" {
+        b.err(
+            n.hash.algorithm.span(),
+            format!("the only hash algorithm is `md5`, not `{}`", n.hash.algorithm.as_str()),
+        );
+    }
+    if b.names.contains_key(n.name.as_str()) {
+        b.err(
+            n.name.span(),
+            format!("`{}` is already the name of a type or enum", n.name.as_str()),
+        );
+    }
+    let mut fields = Vec::new();
+    let mut seen = BTreeSet::new();
+    for f in &n.fields {
+        if !seen.insert(f.name.as_str().to_owned()) {
+            b.err(f.name.span(), format!("duplicate field `{}`", f.name.as_str()));
+        }
+        let Some(ty) = b.ty(&f.ty) else { continue };
+        if !matches!(
+            ty,
+            Ty::String | Ty::Int | Ty::Long | Ty::Decimal | Ty::DateTime | Ty::Enum(..)
+        ) {
+            b.err(
+                f.ty.span(),
+                format!("a notification field cannot be of type `{}`", ty.spec_name()),
+            );
+        }
+        fields.push(NotificationField {
+            wire: f.name.as_str().to_owned(),
+            rust: field_name(f.name.as_str()),
+            ty,
+            doc: f.doc.trim().to_owned(),
+            notes: notes(&f.source, &f.note),
+        });
+    }
+    let known = |name: &str| n.fields.iter().any(|f| f.name.as_str() == name);
+    if !known(n.hash.field.as_str()) {
+        b.err(
+            n.hash.field.span(),
+            format!("hash field `{}` is not a field", n.hash.field.as_str()),
+        );
+    }
+    for o in &n.hash.order {
+        if !known(o.as_str()) {
+            b.err(
+                o.span(),
+                format!("hash order names `{}`, which is not a field", o.as_str()),
+            );
+        }
+    }
+    if !n.hash.order.iter().any(|o| o.as_str() == n.hash.secret.as_str()) {
+        b.err(
+            n.hash.secret.span(),
+            format!("the secret slot `{}` is not in the hash order", n.hash.secret.as_str()),
+        );
+    }
+    let mut all_notes = notes(&n.source, &n.note);
+    if let Some(h) = &n.hash.note {
+        all_notes.push(format!("Note: {h}"));
+    }
+    Some(Notification {
+        name: n.name.as_str().to_owned(),
+        doc: n.doc.trim().to_owned(),
+        notes: all_notes,
+        charset: n.charset.as_str().to_owned(),
+        answer: n.answer.clone(),
+        hash_field: n.hash.field.as_str().to_owned(),
+        order: n.hash.order.iter().map(|o| o.as_str().to_owned()).collect(),
+        secret: n.hash.secret.as_str().to_owned(),
+        fields,
+    })
 }
 
 fn build_sign(

@@ -65,6 +65,13 @@ pub fn render(ir: &ir::Ir) -> Output {
             out.insert(dir.join("enums.rs"), emit::rust_file(&sources, emit::enums::emit(api)));
             parts.push("enums");
         }
+        if let Some(n) = &api.notification {
+            out.insert(
+                dir.join("notification.rs"),
+                emit::rust_file(&sources, emit::notification::emit(n)),
+            );
+            parts.push("notification");
+        }
         if !api.methods.is_empty() {
             out.insert(
                 dir.join("requests.rs"),

@@ -25,6 +25,41 @@ pub struct SpecFile {
     pub types: Vec<TypeDef>,
     #[serde(default)]
     pub enums: Vec<EnumDef>,
+    pub notification: Option<NotificationDef>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NotificationDef {
+    pub name: S,
+    pub doc: String,
+    pub source: Option<String>,
+    pub note: Option<String>,
+    pub charset: S,
+    pub answer: String,
+    pub hash: NotificationHash,
+    pub fields: Vec<NotificationField>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NotificationHash {
+    pub field: S,
+    pub secret: S,
+    pub algorithm: S,
+    pub order: Vec<S>,
+    pub note: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NotificationField {
+    pub name: S,
+    #[serde(rename = "type")]
+    pub ty: S,
+    pub doc: String,
+    pub source: Option<String>,
+    pub note: Option<String>,
 }
 
 /// One API method.

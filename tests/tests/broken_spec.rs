@@ -373,6 +373,22 @@ const CASES: &[Case] = &[
         at: "Payout",
         message: "only one type can have `request_state: true`",
     },
+    Case {
+        name: "notification_hash_order_names_no_field",
+        file: "shop.yaml",
+        find: "order: [shopId, amount, state, key]",
+        replace: "order: [shopId, amount, status, key]",
+        at: "status",
+        message: "hash order names `status`, which is not a field",
+    },
+    Case {
+        name: "notification_bad_charset",
+        file: "shop.yaml",
+        find: "charset: windows-1251",
+        replace: "charset: koi8-r",
+        at: "koi8-r",
+        message: "charset must be `windows-1251` or `utf-8`, not `koi8-r`",
+    },
 ];
 
 /// Breaks that rightly cause more than one error; every other case must give exactly one (one

@@ -143,6 +143,29 @@ pub fn emit(ir: &Ir) -> String {
             }
             let _ = writeln!(o);
         }
+        if let Some(n) = &api.notification {
+            let _ = writeln!(o, "### Notification `{}::{}`\n", api.module, n.name);
+            let _ = writeln!(
+                o,
+                "- form in {}; answer `{}`; `{}` = md5 of `{}` (`{}` = the shop's SecretKey)\n",
+                n.charset,
+                n.answer,
+                n.hash_field,
+                n.order.join("::"),
+                n.secret
+            );
+            let _ = writeln!(o, "| field | Rust | type |\n| --- | --- | --- |");
+            for f in &n.fields {
+                let _ = writeln!(
+                    o,
+                    "| `{}` | `{}` | `Option<{}>` |",
+                    f.wire,
+                    f.rust,
+                    rust_type_text(&f.ty, Secret::No)
+                );
+            }
+            let _ = writeln!(o);
+        }
         if !api.types.is_empty() {
             let _ = writeln!(o, "### Types of `{}`\n", api.module);
         }

@@ -53,7 +53,48 @@ struct Cli {
     #[arg(long, value_name = "PEM_FILE")]
     cert: Option<PathBuf>,
     #[command(subcommand)]
-    command: commands::Command,
+    command: Top,
+}
+
+#[derive(clap::Subcommand)]
+enum Top {
+    #[command(flatten)]
+    Api(Box<commands::Command>),
+    /// Reads a Result-URL notification (the raw form body) from stdin, prints it as JSON, and
+    /// exits 0 when its hash is valid for the shop's SecretKey, non-zero when not.
+    VerifyNotification {
+        /// The shop's SecretKey (shop settings; getEshopInfo's Eshop.SecretKey).
+        #[arg(long, value_name = "KEY", env = "INTELLECTMONEY_SECRET_KEY", hide_env_values = true)]
+        secret_key: String,
+    },
+}
+
+/// `verify-notification`: exit 0 only for a notification whose hash matches.
+fn verify_notification(secret_key: &str) -> ExitCode {
+    use std::io::Read;
+    let mut body = Vec::new();
+    if let Err(e) = std::io::stdin().read_to_end(&mut body) {
+        eprintln!("intellectmoney: cannot read stdin: {e}");
+        return ExitCode::from(2);
+    }
+    let notification = match intellectmoney::personal::Notification::parse(&body) {
+        Ok(n) => n,
+        Err(e) => {
+            eprintln!("intellectmoney: notification error: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match serde_json::to_string_pretty(&notification) {
+        Ok(text) => println!("{text}"),
+        Err(e) => eprintln!("intellectmoney: cannot print the notification: {e}"),
+    }
+    match notification.verify(secret_key) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("intellectmoney: notification error: {e}");
+            ExitCode::FAILURE
+        }
+    }
 }
 
 fn format(s: &str) -> Result<Format, String> {
@@ -88,6 +129,15 @@ fn client(cli: &mut Cli) -> Result<Client, String> {
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> ExitCode {
     let mut cli = Cli::parse();
+    let command = match std::mem::replace(
+        &mut cli.command,
+        Top::VerifyNotification {
+            secret_key: String::new(),
+        },
+    ) {
+        Top::VerifyNotification { secret_key } => return verify_notification(&secret_key),
+        Top::Api(command) => command,
+    };
     let client = match client(&mut cli) {
         Ok(c) => c,
         Err(e) => {
@@ -95,7 +145,7 @@ async fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    match cli.command.run(&client).await {
+    match (*command).run(&client).await {
         Ok(out) => {
             if let Some(w) = &out.warning {
                 eprintln!("intellectmoney: warning: {w}");

@@ -230,3 +230,39 @@ fn all_prints_every_item_of_every_page_as_a_json_line() {
     assert_eq!(ids, (0..250).collect::<Vec<i64>>());
     assert_eq!(server.received().len(), 3);
 }
+
+fn verify(body: &[u8], key: &str) -> Output {
+    use std::io::Write;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_intellectmoney"))
+        .args(["verify-notification"])
+        .env("INTELLECTMONEY_SECRET_KEY", key)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(body).unwrap();
+    child.wait_with_output().unwrap()
+}
+
+#[test]
+fn verify_notification_reads_stdin_and_tells_valid_from_not() {
+    let body = intellectmoney::personal::Notification::builder()
+        .field("eshopId", "452996")
+        .field("serviceName", "Оплата")
+        .field("recipientAmount", "10.00")
+        .field("paymentStatus", "5")
+        .sign("shop-KEY");
+    let out = verify(&body, "shop-KEY");
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let printed: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(printed["eshopId"], 452996);
+    assert_eq!(printed["serviceName"], "Оплата");
+    assert_eq!(printed["recipientAmount"], "10.00");
+
+    let out = verify(&body, "other-key");
+    assert_eq!(out.status.code(), Some(1));
+    let err = text(&out.stderr);
+    assert!(err.contains("the hash does not match"), "{err}");
+    assert!(!err.contains("other-key") && !text(&out.stdout).contains("other-key"));
+}

@@ -7,6 +7,7 @@ pub mod de;
 pub mod enc;
 mod error;
 pub mod json;
+pub mod notification;
 mod request;
 mod secret;
 pub mod ser;

@@ -1421,3 +1421,102 @@ impl<'de> serde::Deserialize<'de> for ReceiptCorrectionType {
         crate::runtime::de::wire_enum(deserializer)
     }
 }
+/// `paymentStatus` of a Result-URL notification.
+///
+/// Source: ../shared/wiki/signing.md, «The payment-notification hash».
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum PaymentStatus {
+    /// The invoice was created.
+    Created,
+    /// The invoice was cancelled.
+    Cancelled,
+    /// The invoice was paid.
+    Paid,
+    /// The money is held (frozen) until credited or released.
+    Held,
+    /// The invoice was partly paid.
+    PartPaid,
+    /// The payment was refunded.
+    Refunded,
+    /// A value this version of the spec does not know, kept as it was sent.
+    Unknown(String),
+}
+impl PaymentStatus {
+    /// Every value the spec knows, in spec order.
+    pub const ALL: &'static [PaymentStatus] = &[
+        Self::Created,
+        Self::Cancelled,
+        Self::Paid,
+        Self::Held,
+        Self::PartPaid,
+        Self::Refunded,
+    ];
+}
+impl PaymentStatus {
+    /// Whether no further change of state is expected.
+    pub fn is_final(&self) -> bool {
+        matches!(self, Self::Cancelled | Self::Paid | Self::Refunded)
+    }
+}
+impl crate::runtime::WireEnum for PaymentStatus {
+    const WIRE_CODE: bool = true;
+    fn all() -> &'static [Self] {
+        Self::ALL
+    }
+    fn name(&self) -> &str {
+        match self {
+            Self::Created => "Created",
+            Self::Cancelled => "Cancelled",
+            Self::Paid => "Paid",
+            Self::Held => "Held",
+            Self::PartPaid => "PartPaid",
+            Self::Refunded => "Refunded",
+            Self::Unknown(raw) => raw,
+        }
+    }
+    fn code(&self) -> Option<i64> {
+        match self {
+            Self::Created => Some(3),
+            Self::Cancelled => Some(4),
+            Self::Paid => Some(5),
+            Self::Held => Some(6),
+            Self::PartPaid => Some(7),
+            Self::Refunded => Some(8),
+            Self::Unknown(raw) => raw.trim().parse().ok(),
+        }
+    }
+    fn from_wire(raw: &str) -> Self {
+        match raw.trim() {
+            "Created" | "3" => Self::Created,
+            "Cancelled" | "4" => Self::Cancelled,
+            "Paid" | "5" => Self::Paid,
+            "Held" | "6" => Self::Held,
+            "PartPaid" | "7" => Self::PartPaid,
+            "Refunded" | "8" => Self::Refunded,
+            _ => Self::Unknown(raw.to_owned()),
+        }
+    }
+}
+impl std::str::FromStr for PaymentStatus {
+    type Err = std::convert::Infallible;
+    fn from_str(raw: &str) -> Result<Self, Self::Err> {
+        Ok(<Self as crate::runtime::WireEnum>::from_wire(raw))
+    }
+}
+impl std::fmt::Display for PaymentStatus {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(crate::runtime::WireEnum::name(self))
+    }
+}
+impl serde::Serialize for PaymentStatus {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        crate::runtime::ser::enum_default(self, serializer)
+    }
+}
+impl<'de> serde::Deserialize<'de> for PaymentStatus {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::de::wire_enum(deserializer)
+    }
+}

@@ -6,8 +6,10 @@
 //! Source: ../shared/wiki/personal-api.txt (wiki.intellectmoney.ru, pageId=6914229); Sign templates from ../shared/wiki/signing.md \[portal\].
 mod types;
 mod enums;
+mod notification;
 mod requests;
 mod client;
 pub use types::*;
 pub use enums::*;
+pub use notification::*;
 pub use requests::*;

@@ -1,0 +1,108 @@
+//! The Result-URL notification of an API (`notification.rs`): a typed struct read from the form
+//! IntellectMoney sends, with unknown fields kept, and the hash scheme the spec gives.
+
+use super::{doc_attrs, ident, rust_type};
+use crate::ir::{Notification, Secret, Ty};
+use proc_macro2::TokenStream;
+use quote::quote;
+
+/// The `notification.rs` of an API.
+pub fn emit(n: &Notification) -> TokenStream {
+    let name = ident(&n.name);
+    let doc = doc_attrs(&n.doc, &n.notes);
+    let fields = n.fields.iter().map(|f| {
+        let r = ident(&f.rust);
+        let t = rust_type(&f.ty, Secret::No);
+        let wire = &f.wire;
+        let d = doc_attrs(&format!("`{}`: {}", f.wire, f.doc), &f.notes);
+        quote! {
+            #d
+            #[serde(rename = #wire, skip_serializing_if = "Option::is_none")]
+            pub #r: Option<#t>,
+        }
+    });
+    let reads = n.fields.iter().map(|f| {
+        let r = ident(&f.rust);
+        let wire = &f.wire;
+        let expected = match &f.ty {
+            Ty::Int | Ty::Long => "a whole number",
+            Ty::Decimal => "a decimal",
+            Ty::DateTime => "a date-time",
+            _ => "text",
+        };
+        let value = match &f.ty {
+            Ty::String => quote!((!value.is_empty()).then(|| value.clone())),
+            _ => quote!(crate::runtime::notification::field(#wire, value, #expected)?),
+        };
+        quote! { #wire => n.#r = #value, }
+    });
+    let charset = match n.charset.as_str() {
+        "utf-8" => quote!(crate::runtime::notification::Charset::Utf8),
+        _ => quote!(crate::runtime::notification::Charset::Windows1251),
+    };
+    let hash_field = &n.hash_field;
+    let order = &n.order;
+    let secret = &n.secret;
+    let answer = &n.answer;
+    let answer_doc = format!(" What the shop answers once it has accepted a notification (`{answer}`).");
+    quote! {
+        //! The Result-URL notification (generated from the spec).
+        #doc
+        #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+        #[non_exhaustive]
+        pub struct #name {
+            #(#fields)*
+            /// Fields the spec does not know (`UserField_1`, …), as sent.
+            #[serde(flatten)]
+            pub extra: std::collections::BTreeMap<String, String>,
+            /// Every field as sent, in order: what the hash is computed over.
+            #[serde(skip)]
+            pub fields: Vec<(String, String)>,
+        }
+
+        impl #name {
+            /// How the notification is written and signed.
+            pub const SCHEME: crate::runtime::notification::Scheme = crate::runtime::notification::Scheme {
+                charset: #charset,
+                hash_field: #hash_field,
+                order: &[#(#order),*],
+                secret_slot: #secret,
+                answer: #answer,
+            };
+
+            #[doc = #answer_doc]
+            pub const ANSWER: &'static str = #answer;
+
+            /// Reads a notification from the form body as received (percent-encoded, in the
+            /// scheme's charset). The hash is not checked: call [`Self::verify`].
+            pub fn parse(body: &[u8]) -> Result<Self, crate::runtime::notification::NotificationError> {
+                Self::from_fields(Self::SCHEME.decode(body)?)
+            }
+
+            /// Reads a notification from its decoded fields.
+            pub fn from_fields(fields: Vec<(String, String)>) -> Result<Self, crate::runtime::notification::NotificationError> {
+                let mut n = Self::default();
+                for (name, value) in &fields {
+                    match name.as_str() {
+                        #(#reads)*
+                        _ => {
+                            n.extra.insert(name.clone(), value.clone());
+                        }
+                    }
+                }
+                n.fields = fields;
+                Ok(n)
+            }
+
+            /// Checks the hash against the shop's SecretKey (constant-time comparison).
+            pub fn verify(&self, secret_key: &str) -> Result<(), crate::runtime::notification::NotificationError> {
+                Self::SCHEME.verify(&self.fields, secret_key)
+            }
+
+            /// A builder of correctly signed notifications, for tests of a Result-URL handler.
+            pub fn builder() -> crate::runtime::notification::Builder {
+                crate::runtime::notification::Builder::new(Self::SCHEME)
+            }
+        }
+    }
+}

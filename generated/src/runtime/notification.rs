@@ -1,0 +1,245 @@
+//! Result-URL notifications: the form body IntellectMoney POSTs to the shop, read in its own
+//! charset (windows-1251), its MD5 `hash` checked in constant time, and signed test
+//! notifications built for users' own tests. What the fields are and which ones are hashed, in
+//! which order, comes from the spec (the generated `Notification`).
+
+use md5::{Digest, Md5};
+use std::fmt;
+use subtle::ConstantTimeEq;
+
+/// How a notification is written and signed (generated from the spec).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Scheme {
+    /// The form's charset.
+    pub charset: Charset,
+    /// The field that carries the hash.
+    pub hash_field: &'static str,
+    /// The fields hashed, in order; the name of the secret slot is [`Scheme::secret_slot`].
+    pub order: &'static [&'static str],
+    /// The order's name for the shop's SecretKey (the form's own field of that name comes empty).
+    pub secret_slot: &'static str,
+    /// What the shop answers (`OK`).
+    pub answer: &'static str,
+}
+
+/// A form charset.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Charset {
+    /// windows-1251 (what IntellectMoney sends).
+    Windows1251,
+    /// UTF-8.
+    Utf8,
+}
+
+impl Charset {
+    fn encoding(self) -> &'static encoding_rs::Encoding {
+        match self {
+            Charset::Windows1251 => encoding_rs::WINDOWS_1251,
+            Charset::Utf8 => encoding_rs::UTF_8,
+        }
+    }
+}
+
+/// Why a notification was not accepted.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum NotificationError {
+    /// A field's bytes are not valid in the charset, or its percent-encoding is broken.
+    Encoding {
+        /// The field.
+        field: String,
+    },
+    /// A field's value does not fit its type.
+    Value {
+        /// The field.
+        field: String,
+        /// The value as sent.
+        value: String,
+        /// What was expected.
+        expected: &'static str,
+    },
+    /// The notification has no hash.
+    MissingHash,
+    /// The hash does not match: tampered with, or another SecretKey.
+    HashMismatch,
+}
+
+impl fmt::Display for NotificationError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            NotificationError::Encoding { field } => write!(f, "field `{field}` is not valid in the form's charset"),
+            NotificationError::Value { field, value, expected } => {
+                write!(f, "field `{field}`: `{value}` is not {expected}")
+            }
+            NotificationError::MissingHash => f.write_str("the notification has no hash"),
+            NotificationError::HashMismatch => {
+                f.write_str("the hash does not match: the notification was altered or signed with another SecretKey")
+            }
+        }
+    }
+}
+
+impl std::error::Error for NotificationError {}
+
+impl Scheme {
+    /// The fields of a form body in order, percent-decoded and read in the scheme's charset.
+    pub fn decode(&self, body: &[u8]) -> Result<Vec<(String, String)>, NotificationError> {
+        let body = trim_ascii(body);
+        let mut pairs = Vec::new();
+        for part in body.split(|&b| b == b'&').filter(|p| !p.is_empty()) {
+            let (name, value) = match part.iter().position(|&b| b == b'=') {
+                Some(i) => (&part[..i], &part[i + 1..]),
+                None => (part, &part[part.len()..]),
+            };
+            let name = self.text(name, None)?;
+            let value = self.text(value, Some(&name))?;
+            pairs.push((name, value));
+        }
+        Ok(pairs)
+    }
+
+    fn text(&self, raw: &[u8], field: Option<&str>) -> Result<String, NotificationError> {
+        let bad = || NotificationError::Encoding {
+            field: field.unwrap_or("(a name)").to_owned(),
+        };
+        let plus: Vec<u8> = raw.iter().map(|&b| if b == b'+' { b' ' } else { b }).collect();
+        let mut bytes = Vec::with_capacity(plus.len());
+        let mut i = 0;
+        while i < plus.len() {
+            if plus[i] == b'%' {
+                let hex = plus.get(i + 1..i + 3).ok_or_else(bad)?;
+                let hex = std::str::from_utf8(hex).map_err(|_| bad())?;
+                bytes.push(u8::from_str_radix(hex, 16).map_err(|_| bad())?);
+                i += 3;
+            } else {
+                bytes.push(plus[i]);
+                i += 1;
+            }
+        }
+        let (text, had_errors) = self.charset.encoding().decode_without_bom_handling(&bytes);
+        if had_errors {
+            return Err(bad());
+        }
+        Ok(text.into_owned())
+    }
+
+    /// The hash of fields (as sent) with the shop's SecretKey: lowercase hex MD5 over the
+    /// charset's bytes of the `order` values joined by `::`.
+    pub fn hash(&self, fields: &[(String, String)], secret_key: &str) -> String {
+        let values: Vec<&str> = self
+            .order
+            .iter()
+            .map(|name| {
+                if *name == self.secret_slot {
+                    secret_key
+                } else {
+                    fields.iter().find(|(n, _)| n == name).map_or("", |(_, v)| v.as_str())
+                }
+            })
+            .collect();
+        let joined = values.join("::");
+        let (bytes, _, _) = self.charset.encoding().encode(&joined);
+        Md5::digest(&bytes).iter().map(|b| format!("{b:02x}")).collect()
+    }
+
+    /// Checks the `hash` field against the shop's SecretKey, in constant time.
+    pub fn verify(&self, fields: &[(String, String)], secret_key: &str) -> Result<(), NotificationError> {
+        let sent = fields
+            .iter()
+            .find(|(n, _)| n == self.hash_field)
+            .map(|(_, v)| v.trim().to_ascii_lowercase())
+            .filter(|v| !v.is_empty())
+            .ok_or(NotificationError::MissingHash)?;
+        let expected = self.hash(fields, secret_key);
+        if bool::from(sent.as_bytes().ct_eq(expected.as_bytes())) {
+            Ok(())
+        } else {
+            Err(NotificationError::HashMismatch)
+        }
+    }
+
+    /// A form body of `fields` in the scheme's charset, percent-encoded as IntellectMoney does
+    /// (`+` for a space, lowercase hex), with the `hash` made with `secret_key` appended.
+    pub fn sign(&self, fields: &[(String, String)], secret_key: &str) -> Vec<u8> {
+        let hash = self.hash(fields, secret_key);
+        let mut out = Vec::new();
+        let all = fields
+            .iter()
+            .filter(|(n, _)| n != self.hash_field)
+            .map(|(n, v)| (n.as_str(), v.as_str()))
+            .chain([(self.hash_field, hash.as_str())]);
+        for (i, (name, value)) in all.enumerate() {
+            if i > 0 {
+                out.push(b'&');
+            }
+            self.encode_into(&mut out, name);
+            out.push(b'=');
+            self.encode_into(&mut out, value);
+        }
+        out
+    }
+
+    fn encode_into(&self, out: &mut Vec<u8>, text: &str) {
+        let (bytes, _, _) = self.charset.encoding().encode(text);
+        for &b in bytes.iter() {
+            match b {
+                b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'*' => out.push(b),
+                b' ' => out.push(b'+'),
+                _ => out.extend_from_slice(format!("%{b:02x}").as_bytes()),
+            }
+        }
+    }
+}
+
+/// Builds a correctly signed notification, for tests of the shop's Result-URL handler.
+#[derive(Debug, Clone)]
+pub struct Builder {
+    scheme: Scheme,
+    fields: Vec<(String, String)>,
+}
+
+impl Builder {
+    /// An empty notification of this scheme.
+    pub fn new(scheme: Scheme) -> Self {
+        Builder {
+            scheme,
+            fields: Vec::new(),
+        }
+    }
+
+    /// Adds a field (in the order given; `hash` is added by [`Builder::sign`]).
+    pub fn field(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.fields.push((name.into(), value.into()));
+        self
+    }
+
+    /// The form body, signed with the shop's SecretKey.
+    pub fn sign(&self, secret_key: &str) -> Vec<u8> {
+        self.scheme.sign(&self.fields, secret_key)
+    }
+}
+
+fn trim_ascii(b: &[u8]) -> &[u8] {
+    let start = b.iter().position(|c| !c.is_ascii_whitespace()).unwrap_or(b.len());
+    let end = b
+        .iter()
+        .rposition(|c| !c.is_ascii_whitespace())
+        .map_or(start, |i| i + 1);
+    &b[start..end]
+}
+
+/// A field's value, `None` when empty.
+pub fn field<T: std::str::FromStr>(
+    name: &str,
+    value: &str,
+    expected: &'static str,
+) -> Result<Option<T>, NotificationError> {
+    if value.trim().is_empty() {
+        return Ok(None);
+    }
+    value.trim().parse().map(Some).map_err(|_| NotificationError::Value {
+        field: name.to_owned(),
+        value: value.to_owned(),
+        expected,
+    })
+}

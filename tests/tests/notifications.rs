@@ -1,0 +1,121 @@
+//! Result-URL notifications: the wiki's own notification (from getInvoiceInfo) read from its
+//! windows-1251 form, hashes checked against golden vectors made outside this code
+//! (`iconv -t cp1251 | md5sum`), tampered and wrongly keyed ones refused, and the builder's
+//! output accepted.
+
+use intellectmoney::personal::{GetInvoiceInfo, Notification, PaymentStatus};
+use intellectmoney::runtime::notification::NotificationError;
+use intellectmoney::runtime::{decode_xml, Decimal};
+use intellectmoney_tests::example;
+use std::str::FromStr;
+
+const KEY: &str = "TestSecretKey1";
+/// printf '%s' '452996::0.03736900 1413193002::Платеж в пользу магазина::4334170032::10.00::TST::3::::s.suvorinov+20@intellectmoney.ru::2014-10-13 13:36:51::TestSecretKey1' | iconv -f utf-8 -t cp1251 | md5sum
+const GOLDEN: &str = "c6975a3d919132e8927af61dac5b8188";
+
+/// The first notification of the wiki's getInvoiceInfo example, as the shop received it.
+fn wiki_notification() -> String {
+    let response = decode_xml::<GetInvoiceInfo>(&example("personal/getInvoiceInfo.response.xml")).unwrap();
+    let list = response.result.unwrap().list_notification_params;
+    list[0].notification_params.clone().unwrap()
+}
+
+#[test]
+fn the_wiki_notification_is_read_from_windows_1251() {
+    let body = wiki_notification();
+    assert!(body.contains("serviceName=%cf%eb%e0%f2%e5%e6+%e2+"), "{body}");
+    let n = Notification::parse(body.as_bytes()).unwrap();
+    assert_eq!(n.eshop_id, Some(452996));
+    assert_eq!(n.payment_id, Some(3447364446));
+    assert_eq!(n.order_id.as_deref(), Some("0.03736900 1413193002"));
+    assert_eq!(n.service_name.as_deref(), Some("Платеж в пользу магазина"));
+    assert_eq!(n.recipient_amount, Some(Decimal::from_str("10.00").unwrap()));
+    assert_eq!(n.recipient_amount.unwrap().scale(), 2);
+    assert_eq!(n.payment_status, Some(PaymentStatus::Created));
+    assert_eq!(n.user_email.as_deref(), Some("s.suvorinov+20@intellectmoney.ru"));
+    assert_eq!(n.user_name, None, "empty is none");
+    assert_eq!(
+        n.payment_data.unwrap().to_string(),
+        "2014-10-13 13:36:51",
+        "kept as sent"
+    );
+    assert_eq!(n.hash.as_deref(), Some("b0facf9fbb3a94039269c4e257642ff3"));
+    assert!(n.extra.is_empty(), "{:?}", n.extra);
+    // The wiki's shop key is unknown: its hash is refused under any other key.
+    assert_eq!(n.verify(KEY), Err(NotificationError::HashMismatch));
+}
+
+#[test]
+fn the_hash_matches_the_golden_vector() {
+    let body = wiki_notification();
+    let n = Notification::parse(body.as_bytes()).unwrap();
+    assert_eq!(Notification::SCHEME.hash(&n.fields, KEY), GOLDEN);
+    // The same notification re-signed with the key passes, and only with that key.
+    let resigned = body.replace("b0facf9fbb3a94039269c4e257642ff3", GOLDEN);
+    let n = Notification::parse(resigned.as_bytes()).unwrap();
+    assert_eq!(n.verify(KEY), Ok(()));
+    assert_eq!(n.verify("TestSecretKey2"), Err(NotificationError::HashMismatch));
+    // Upper-case hex is the same hash.
+    let upper = body.replace("b0facf9fbb3a94039269c4e257642ff3", &GOLDEN.to_uppercase());
+    assert_eq!(Notification::parse(upper.as_bytes()).unwrap().verify(KEY), Ok(()));
+}
+
+#[test]
+fn tampered_fields_fail_and_unhashed_extras_are_kept() {
+    let body = wiki_notification().replace("b0facf9fbb3a94039269c4e257642ff3", GOLDEN);
+    let tampered = body.replace("recipientAmount=10.00", "recipientAmount=1000.00");
+    assert_eq!(
+        Notification::parse(tampered.as_bytes()).unwrap().verify(KEY),
+        Err(NotificationError::HashMismatch)
+    );
+    // Fields outside the hash order may be added without breaking it, and are kept.
+    let extended = format!("{body}&UserField_1=%e7%e0%EA%E0%E7&UserFieldName_1=order");
+    let n = Notification::parse(extended.as_bytes()).unwrap();
+    assert_eq!(n.verify(KEY), Ok(()));
+    assert_eq!(n.extra["UserField_1"], "заказ");
+    assert_eq!(n.extra["UserFieldName_1"], "order");
+    let no_hash = body.replace(&format!("&hash={GOLDEN}"), "");
+    assert_eq!(
+        Notification::parse(no_hash.as_bytes()).unwrap().verify(KEY),
+        Err(NotificationError::MissingHash)
+    );
+}
+
+#[test]
+fn bad_values_and_encodings_name_the_field() {
+    let e = Notification::parse(b"eshopId=12x&hash=0").unwrap_err();
+    assert_eq!(e.to_string(), "field `eshopId`: `12x` is not a whole number");
+    let e = Notification::parse(b"serviceName=%zz").unwrap_err();
+    assert_eq!(
+        e,
+        NotificationError::Encoding {
+            field: "serviceName".into()
+        }
+    );
+}
+
+#[test]
+fn the_builder_signs_what_verify_accepts() {
+    let body = Notification::builder()
+        .field("eshopId", "452996")
+        .field("orderId", "A-17")
+        .field("serviceName", "Оплата заказа №17")
+        .field("recipientAmount", "150.50")
+        .field("recipientCurrency", "RUB")
+        .field("paymentStatus", "5")
+        .field("userEmail", "buyer@example.com")
+        .field("paymentData", "2024-05-01 10:00:00")
+        .field("secretKey", "")
+        .sign(KEY);
+    let text = String::from_utf8(body.clone()).unwrap();
+    // windows-1251 percent-encoding, `+` for spaces, as IntellectMoney writes it.
+    assert!(
+        text.contains("serviceName=%ce%ef%eb%e0%f2%e0+%e7%e0%ea%e0%e7%e0+%b917"),
+        "{text}"
+    );
+    let n = Notification::parse(&body).unwrap();
+    assert_eq!(n.verify(KEY), Ok(()));
+    assert_eq!(n.payment_status, Some(PaymentStatus::Paid));
+    assert_eq!(n.service_name.as_deref(), Some("Оплата заказа №17"));
+    assert_eq!(Notification::ANSWER, "OK");
+}
