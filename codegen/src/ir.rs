@@ -427,6 +427,8 @@ pub struct StructField {
     pub secret: Secret,
     /// Limits (documents).
     pub limits: Limits,
+    /// The notification type (module, name) whose form body this string holds.
+    pub notification: Option<(String, String)>,
     /// Description.
     pub doc: String,
     /// Notes and sources.
@@ -811,6 +813,7 @@ pub(crate) fn build(files: &Files, loaded: &[Loaded], examples_dir: &Path) -> Re
     }
     // Result types and pagination refer to struct fields: checked once every struct is built.
     check_results(&mut b, loaded, &apis);
+    resolve_notifications(&mut b, loaded, &mut apis);
     apis.sort_by(|a, b| a.module.cmp(&b.module));
     if b.diags.is_empty() {
         Ok(Ir { apis })
@@ -933,6 +936,8 @@ fn build_struct(b: &mut Builder, t: &model::TypeDef) -> Struct {
                 max_len: f.max_len,
                 ..Limits::default()
             },
+            // Resolved once every API's notification is known (`check_results`).
+            notification: f.notification.as_ref().map(|n| (String::new(), n.as_str().to_owned())),
             doc: f.doc.trim().to_owned(),
             notes: notes(&f.source, &f.note),
             ty,
@@ -1436,6 +1441,43 @@ fn build_sign(
             .collect(),
         note: s.note.clone(),
     })
+}
+
+/// Fields that hold a notification's form body name a notification of some API, and are text.
+fn resolve_notifications(b: &mut Builder, loaded: &[Loaded], apis: &mut [Api]) {
+    let known: BTreeMap<String, String> = apis
+        .iter()
+        .filter_map(|a| a.notification.as_ref().map(|n| (n.name.clone(), a.module.clone())))
+        .collect();
+    let spans: Vec<&model::Field> = loaded
+        .iter()
+        .flat_map(|l| l.spec.types.iter())
+        .flat_map(|t| t.fields.iter())
+        .filter(|f| f.notification.is_some())
+        .collect();
+    for f in spans {
+        let (Some(n), ty) = (&f.notification, f.ty.as_str()) else {
+            continue;
+        };
+        if !known.contains_key(n.as_str()) {
+            b.err(n.span(), format!("`{}` is not the name of a notification", n.as_str()));
+        }
+        if ty != "string" {
+            b.err(n.span(), "`notification` needs a field of type `string`");
+        }
+    }
+    for api in apis.iter_mut() {
+        for t in api.types.iter_mut() {
+            for f in t.fields.iter_mut() {
+                if let Some((module, name)) = &mut f.notification {
+                    match known.get(name.as_str()) {
+                        Some(m) if f.ty == Ty::String => *module = m.clone(),
+                        _ => f.notification = None,
+                    }
+                }
+            }
+        }
+    }
 }
 
 fn check_results(b: &mut Builder, loaded: &[Loaded], apis: &[Api]) {

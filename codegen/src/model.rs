@@ -198,6 +198,7 @@ pub struct Field {
     pub secret: Option<S>,
     pub min_len: Option<u32>,
     pub max_len: Option<u32>,
+    pub notification: Option<S>,
     pub doc: String,
     pub source: Option<String>,
     pub note: Option<String>,

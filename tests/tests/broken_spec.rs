@@ -389,6 +389,14 @@ const CASES: &[Case] = &[
         at: "koi8-r",
         message: "charset must be `windows-1251` or `utf-8`, not `koi8-r`",
     },
+    Case {
+        name: "field_names_no_notification",
+        file: "shop.yaml",
+        find: "notification: ShopNotification, doc",
+        replace: "notification: ShopNote, doc",
+        at: "ShopNote",
+        message: "`ShopNote` is not the name of a notification",
+    },
 ];
 
 /// Breaks that rightly cause more than one error; every other case must give exactly one (one

@@ -21,6 +21,17 @@ fn wiki_notification() -> String {
 }
 
 #[test]
+fn get_invoice_info_notifications_are_read_by_the_same_code() {
+    let response = decode_xml::<GetInvoiceInfo>(&example("personal/getInvoiceInfo.response.xml")).unwrap();
+    let list = response.result.unwrap().list_notification_params;
+    let states: Vec<Option<PaymentStatus>> = list
+        .iter()
+        .map(|n| n.parse_notification_params().unwrap().unwrap().payment_status)
+        .collect();
+    assert_eq!(states, [Some(PaymentStatus::Created), Some(PaymentStatus::Paid)]);
+}
+
+#[test]
 fn the_wiki_notification_is_read_from_windows_1251() {
     let body = wiki_notification();
     assert!(body.contains("serviceName=%cf%eb%e0%f2%e5%e6+%e2+"), "{body}");

@@ -9,6 +9,7 @@ use quote::quote;
 /// The `types.rs` of an API.
 pub fn emit(ir: &Ir, api: &Api) -> TokenStream {
     let items = api.types.iter().map(emit_struct);
+    let notifications = api.types.iter().map(notification_readers);
     let states = api
         .types
         .iter()
@@ -17,7 +18,49 @@ pub fn emit(ir: &Ir, api: &Api) -> TokenStream {
     quote! {
         //! Structures (generated from the spec).
         #(#items)*
+        #(#notifications)*
         #(#states)*
+    }
+}
+
+/// `parse_<field>()` for each field that holds a notification's form body.
+fn notification_readers(s: &Struct) -> TokenStream {
+    let readers: Vec<TokenStream> = s
+        .fields
+        .iter()
+        .filter_map(|f| {
+            let (module, name) = f.notification.as_ref()?;
+            let r = ident(&f.rust);
+            let method = ident(&format!("parse_{}", f.rust));
+            let ty = rust_type(&Ty::Struct(module.clone(), name.clone()), Secret::No);
+            let doc = format!(
+                " `{}` read as a [`{name}`]({ty}) (its hash is not checked: call `verify`).",
+                f.wire
+            )
+            .replace(' ', " ")
+            .replace("crate :: api :: ", "crate::api::")
+            .replace(" :: ", "::");
+            let body = if f.required {
+                quote!(Some(#ty::parse(self.#r.as_bytes())))
+            } else {
+                quote!(self.#r.as_deref().map(|body| #ty::parse(body.as_bytes())))
+            };
+            Some(quote! {
+                #[doc = #doc]
+                pub fn #method(&self) -> Option<Result<#ty, crate::runtime::notification::NotificationError>> {
+                    #body
+                }
+            })
+        })
+        .collect();
+    if readers.is_empty() {
+        return TokenStream::new();
+    }
+    let name = ident(&s.name);
+    quote! {
+        impl #name {
+            #(#readers)*
+        }
     }
 }
 

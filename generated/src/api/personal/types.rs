@@ -2910,6 +2910,21 @@ impl SchedulerParams {
         Ok(())
     }
 }
+impl NotificationParamsData {
+    /// `NotificationParams` read as a [`Notification`](crate::api::personal::Notification) (its hash is not checked: call `verify`).
+    pub fn parse_notification_params(
+        &self,
+    ) -> Option<
+        Result<
+            crate::api::personal::Notification,
+            crate::runtime::notification::NotificationError,
+        >,
+    > {
+        self.notification_params
+            .as_deref()
+            .map(|body| crate::api::personal::Notification::parse(body.as_bytes()))
+    }
+}
 impl crate::runtime::ResultState for UserTokenData {
     fn request_state(&self) -> Option<&crate::api::common::RequestState> {
         self.state.as_ref()
