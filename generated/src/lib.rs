@@ -22,5 +22,7 @@ pub mod client;
 pub mod runtime;
 
 pub use api::*;
-pub use client::{Client, ClientBuilder, Error, RawRequest, Reply, RetryPolicy, TransportKind};
+pub use client::{
+    Client, ClientBuilder, Error, PayoutOutcome, PollPolicy, RawRequest, Reply, RetryPolicy, TransportKind,
+};
 pub use runtime::Format;

@@ -60,6 +60,38 @@ struct Cli {
 enum Top {
     #[command(flatten)]
     Api(Box<commands::Command>),
+    /// Pays out: CreateOperation, ExecuteOperation, then GetOperationState until a final state.
+    /// Prints each state as a JSON line, then the outcome; exit 0 only when completed (3: failed,
+    /// not enough money or deleted; 4: still in process at the deadline).
+    Payout {
+        /// bank-card-russia, qiwi-wallet or sbp.
+        #[arg(long, value_name = "PROVIDER", value_parser = provider)]
+        provider: intellectmoney::payout::ProviderType,
+        /// Card number (bank-card-russia).
+        #[arg(long, value_name = "PAN")]
+        pan: Option<String>,
+        /// Qiwi wallet, or the recipient's phone for SBP.
+        #[arg(long, value_name = "ACCOUNT")]
+        account: Option<String>,
+        /// SBP bank id.
+        #[arg(long, value_name = "ID")]
+        bank_id: Option<String>,
+        /// Amount, two places (50.00).
+        #[arg(long, value_name = "DECIMAL", value_parser = parse::decimal)]
+        amount: intellectmoney::runtime::Decimal,
+        /// ISO 4217 currency (RUB).
+        #[arg(long, value_name = "CODE")]
+        currency: String,
+        /// Recipient's name.
+        #[arg(long, value_name = "NAME")]
+        recipient_name: String,
+        /// Shop id.
+        #[arg(long, value_name = "NUMBER")]
+        eshop_id: Option<i32>,
+        /// How long to poll (`90s`, `10m`, `1h`).
+        #[arg(long, value_name = "DURATION", default_value = "10m", value_parser = duration)]
+        deadline: std::time::Duration,
+    },
     /// Reads a Result-URL notification (the raw form body) from stdin, prints it as JSON, and
     /// exits 0 when its hash is valid for the shop's SecretKey, non-zero when not.
     VerifyNotification {
@@ -67,6 +99,91 @@ enum Top {
         #[arg(long, value_name = "KEY", env = "INTELLECTMONEY_SECRET_KEY", hide_env_values = true)]
         secret_key: String,
     },
+}
+
+fn provider(s: &str) -> Result<intellectmoney::payout::ProviderType, String> {
+    parse::enum_value(&s.replace('-', ""))
+}
+
+fn duration(s: &str) -> Result<std::time::Duration, String> {
+    let s = s.trim();
+    let split = s.find(|c: char| !c.is_ascii_digit()).unwrap_or(s.len());
+    let (number, unit) = s.split_at(split);
+    let n: u64 = number
+        .parse()
+        .map_err(|_| format!("`{s}` is not a duration like 90s, 10m or 1h"))?;
+    let seconds = match unit {
+        "" | "s" => n,
+        "m" => n * 60,
+        "h" => n * 3600,
+        _ => return Err(format!("`{s}` is not a duration like 90s, 10m or 1h")),
+    };
+    Ok(std::time::Duration::from_secs(seconds))
+}
+
+/// `payout`: the whole flow, each state on a line, the outcome last.
+async fn payout(client: &Client, top: Top) -> ExitCode {
+    let Top::Payout {
+        provider,
+        pan,
+        account,
+        bank_id,
+        amount,
+        currency,
+        recipient_name,
+        eshop_id,
+        deadline,
+    } = top
+    else {
+        unreachable!("called for the payout subcommand");
+    };
+    let mut request = intellectmoney::payout::CreateOperation::new(amount, currency, recipient_name, provider);
+    if let Some(v) = pan {
+        request = request.pan(v);
+    }
+    if let Some(v) = account {
+        request = request.account(v);
+    }
+    if let Some(v) = bank_id {
+        request = request.bank_id(v);
+    }
+    if let Some(v) = eshop_id {
+        request = request.eshop_id(v);
+    }
+    let poll = intellectmoney::PollPolicy {
+        deadline,
+        ..Default::default()
+    };
+    let printed = client
+        .payout(request, poll, |id, state| {
+            println!(
+                "{}",
+                serde_json::json!({ "PayoutOperationId": id, "PayoutOperationState": state.to_string() })
+            );
+        })
+        .await;
+    match printed {
+        Ok(outcome) => {
+            use intellectmoney::PayoutOutcome as O;
+            let (name, error, code) = match &outcome {
+                O::Completed { .. } => ("Completed", None, 0),
+                O::Failed { error_message, .. } => ("Failed", error_message.clone(), 3),
+                O::NotEnoughMoney { .. } => ("NotEnoughMoney", None, 3),
+                O::Deleted { .. } => ("Deleted", None, 3),
+                O::Pending { .. } => ("Pending", None, 4),
+                _ => ("Unknown", None, 3),
+            };
+            println!(
+                "{}",
+                serde_json::json!({ "Outcome": name, "PayoutOperationId": outcome.operation_id(), "ErrorMessage": error })
+            );
+            ExitCode::from(code)
+        }
+        Err(e) => {
+            eprintln!("intellectmoney: {} error: {e}", e.kind());
+            ExitCode::FAILURE
+        }
+    }
 }
 
 /// `verify-notification`: exit 0 only for a notification whose hash matches.
@@ -129,21 +246,26 @@ fn client(cli: &mut Cli) -> Result<Client, String> {
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> ExitCode {
     let mut cli = Cli::parse();
-    let command = match std::mem::replace(
+    // The subcommand is taken out of `cli`, whose options then build the client.
+    let top = std::mem::replace(
         &mut cli.command,
         Top::VerifyNotification {
             secret_key: String::new(),
         },
-    ) {
-        Top::VerifyNotification { secret_key } => return verify_notification(&secret_key),
-        Top::Api(command) => command,
-    };
+    );
+    if let Top::VerifyNotification { secret_key } = &top {
+        return verify_notification(secret_key);
+    }
     let client = match client(&mut cli) {
         Ok(c) => c,
         Err(e) => {
             eprintln!("intellectmoney: configuration: {e}");
             return ExitCode::from(2);
         }
+    };
+    let command = match top {
+        Top::Api(command) => command,
+        payout_command => return payout(&client, payout_command).await,
     };
     match (*command).run(&client).await {
         Ok(out) => {

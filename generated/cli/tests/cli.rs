@@ -266,3 +266,56 @@ fn verify_notification_reads_stdin_and_tells_valid_from_not() {
     assert!(err.contains("the hash does not match"), "{err}");
     assert!(!err.contains("other-key") && !text(&out.stdout).contains("other-key"));
 }
+
+#[test]
+fn payout_prints_each_state_and_the_outcome() {
+    const ID: &str = "2cf4b4bc-56cf-4ab6-bf4f-1b2aa9743154";
+    let state = |name: &str| {
+        Answer::json(format!(
+            "{{\"OperationState\":{{\"Code\":0}},\"Result\":{{\"State\":{{\"Code\":0}},\"PayoutOperationId\":\"{ID}\",\"PayoutOperationState\":\"{name}\"}}}}"
+        ))
+    };
+    let server = Server::start(move |req: &Received, _| match req.path.rsplit('/').next().unwrap() {
+        "CreateOperation" => state("Created"),
+        "ExecuteOperation" => state("InProcess"),
+        _ => state("Completed"),
+    });
+    let out = run(
+        &[
+            "--base-url",
+            &server.url(),
+            "payout",
+            "--provider",
+            "sbp",
+            "--account",
+            "79990000000",
+            "--bank-id",
+            "100000000111",
+            "--amount",
+            "50.00",
+            "--currency",
+            "RUB",
+            "--recipient-name",
+            "Иванов Иван",
+            "--deadline",
+            "30s",
+        ],
+        &[("INTELLECTMONEY_USER_TOKEN", "t")],
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let lines: Vec<serde_json::Value> = text(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let states: Vec<&str> = lines[..3]
+        .iter()
+        .map(|l| l["PayoutOperationState"].as_str().unwrap())
+        .collect();
+    assert_eq!(states, ["Created", "InProcess", "Completed"]);
+    assert_eq!(lines[3]["Outcome"], "Completed");
+    assert_eq!(lines[3]["PayoutOperationId"], ID);
+    let created: serde_json::Value = serde_json::from_slice(&server.received()[0].body).unwrap();
+    assert_eq!(created["ProviderType"], "Sbp");
+    assert_eq!(created["Amount"], "50.00");
+    assert_eq!(created["BankId"], "100000000111");
+}

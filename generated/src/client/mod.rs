@@ -6,11 +6,13 @@
 
 mod error;
 mod pages;
+mod payout;
 mod raw;
 mod retry;
 mod session;
 
 pub use error::{Error, TransportKind};
+pub use payout::{PayoutOutcome, PollPolicy};
 pub use raw::RawRequest;
 pub use retry::RetryPolicy;
 

@@ -1,0 +1,180 @@
+//! The payout flow against a scripted server: every outcome, the deadline, and the paths where
+//! the fate of ExecuteOperation is unknown — which are polled, never executed again.
+
+use intellectmoney::payout::{CreateOperation, MassPaymentOperationState as S, ProviderType};
+use intellectmoney::runtime::Uuid;
+use intellectmoney::{Client, Error, PayoutOutcome, PollPolicy, RetryPolicy};
+use intellectmoney_tests::server::{Answer, Received, Server};
+use intellectmoney_tests::wiki::dec;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+const ID: &str = "2cf4b4bc-56cf-4ab6-bf4f-1b2aa9743154";
+
+fn state(name: &str, error: Option<&str>) -> Answer {
+    let error = error.map_or(String::new(), |e| format!(",\"ErrorMessage\":\"{e}\""));
+    Answer::json(format!(
+        "{{\"OperationState\":{{\"Code\":0}},\"Result\":{{\"State\":{{\"Code\":0}},\"PayoutOperationId\":\"{ID}\",\"PayoutOperationState\":\"{name}\"{error}}}}}"
+    ))
+}
+
+/// A server for the three payout methods: `execute` answers ExecuteOperation, `polls` answers
+/// the n-th GetOperationState (the last one repeats).
+fn server(execute: Answer, polls: Vec<Answer>) -> Server {
+    let count = Arc::new(Mutex::new(0usize));
+    Server::start(move |req: &Received, _| match req.path.rsplit('/').next().unwrap() {
+        "CreateOperation" => state("Created", None),
+        "ExecuteOperation" => execute.clone(),
+        "GetOperationState" => {
+            let mut n = count.lock().unwrap();
+            let answer = polls[(*n).min(polls.len() - 1)].clone();
+            *n += 1;
+            answer
+        }
+        other => panic!("unexpected {other}"),
+    })
+}
+
+fn fast() -> PollPolicy {
+    PollPolicy {
+        min_delay: Duration::from_millis(2),
+        max_delay: Duration::from_millis(10),
+        deadline: Duration::from_secs(5),
+    }
+}
+
+async fn run(server: &Server, poll: PollPolicy) -> (Result<PayoutOutcome, Error>, Vec<S>) {
+    let client = Client::builder()
+        .base_url(server.url())
+        .user_token("t")
+        .timeout(Duration::from_millis(300))
+        .retry(RetryPolicy::never())
+        .build()
+        .unwrap();
+    let request =
+        CreateOperation::new(dec("50.00"), "RUB", "Иванов Иван", ProviderType::BankCardRussia).pan("4111111111111111");
+    let mut seen = Vec::new();
+    let outcome = client.payout(request, poll, |_, s| seen.push(s.clone())).await;
+    (outcome, seen)
+}
+
+fn count(server: &Server, method: &str) -> usize {
+    server.received().iter().filter(|r| r.path.ends_with(method)).count()
+}
+
+fn id() -> Uuid {
+    Uuid::parse_str(ID).unwrap()
+}
+
+#[tokio::test]
+async fn completed() {
+    let server = server(
+        state("InProcess", None),
+        vec![
+            state("InProcess", None),
+            state("InProcess", None),
+            state("Completed", None),
+        ],
+    );
+    let (outcome, seen) = run(&server, fast()).await;
+    assert_eq!(outcome.unwrap(), PayoutOutcome::Completed { operation_id: id() });
+    assert_eq!(seen, [S::Created, S::InProcess, S::Completed]);
+    assert_eq!(
+        (count(&server, "CreateOperation"), count(&server, "ExecuteOperation")),
+        (1, 1)
+    );
+    assert_eq!(count(&server, "GetOperationState"), 3);
+    let polled = &server.received()[2];
+    assert_eq!(
+        polled.body_text(),
+        format!("{{\"UserToken\":\"t\",\"PayoutOperationId\":\"{ID}\"}}")
+    );
+}
+
+#[tokio::test]
+async fn failed_with_its_message_not_enough_money_and_deleted() {
+    let server1 = server(
+        state("InProcess", None),
+        vec![state("Failed", Some("Карта заблокирована"))],
+    );
+    let (outcome, _) = run(&server1, fast()).await;
+    assert_eq!(
+        outcome.unwrap(),
+        PayoutOutcome::Failed {
+            operation_id: id(),
+            error_message: Some("Карта заблокирована".into())
+        }
+    );
+    let server2 = server(state("NotEnoughMoney", None), vec![]);
+    let (outcome, _) = run(&server2, fast()).await;
+    assert_eq!(outcome.unwrap(), PayoutOutcome::NotEnoughMoney { operation_id: id() });
+    assert_eq!(
+        count(&server2, "GetOperationState"),
+        0,
+        "final after execution: no poll"
+    );
+    let server3 = server(state("InProcess", None), vec![state("Deleted", None)]);
+    let (outcome, _) = run(&server3, fast()).await;
+    assert_eq!(outcome.unwrap(), PayoutOutcome::Deleted { operation_id: id() });
+}
+
+#[tokio::test]
+async fn still_in_process_at_the_deadline_is_pending() {
+    let server = server(state("InProcess", None), vec![state("InProcess", None)]);
+    let poll = PollPolicy {
+        deadline: Duration::from_millis(100),
+        ..fast()
+    };
+    let (outcome, seen) = run(&server, poll).await;
+    assert_eq!(
+        outcome.unwrap(),
+        PayoutOutcome::Pending {
+            operation_id: id(),
+            last_state: Some(S::InProcess)
+        }
+    );
+    assert_eq!(seen, [S::Created, S::InProcess]);
+    assert!(count(&server, "GetOperationState") >= 1);
+}
+
+#[tokio::test]
+async fn an_execution_of_unknown_fate_is_polled_never_repeated() {
+    for (what, execute) in [
+        ("dropped connection", Answer::Close),
+        (
+            "timeout",
+            Answer::Delay(Duration::from_secs(2), Box::new(state("InProcess", None))),
+        ),
+        (
+            "502",
+            Answer::Http {
+                status: 502,
+                content_type: "text/html".into(),
+                body: "<html>Bad Gateway</html>".into(),
+            },
+        ),
+    ] {
+        let server = server(
+            execute,
+            vec![Answer::Close, state("SentToBank", None), state("Completed", None)],
+        );
+        let (outcome, seen) = run(&server, fast()).await;
+        assert!(outcome.as_ref().unwrap().is_completed(), "{what}: {outcome:?}");
+        assert_eq!(count(&server, "ExecuteOperation"), 1, "{what}: executed once");
+        assert_eq!(count(&server, "CreateOperation"), 1, "{what}: created once");
+        // A failed poll is polled again.
+        assert_eq!(count(&server, "GetOperationState"), 3, "{what}");
+        assert_eq!(seen, [S::Created, S::SentToBank, S::Completed], "{what}");
+    }
+}
+
+#[tokio::test]
+async fn a_refused_execution_is_an_error_and_nothing_more_is_sent() {
+    let server = server(
+        Answer::json("{\"OperationState\":{\"Code\":2,\"Desc\":\"Недостаточно прав\"}}"),
+        vec![state("Completed", None)],
+    );
+    let (outcome, _) = run(&server, fast()).await;
+    assert!(matches!(outcome, Err(Error::Refused { .. })), "{outcome:?}");
+    assert_eq!(count(&server, "GetOperationState"), 0);
+}
