@@ -200,6 +200,10 @@ pub struct Pagination {
 /// A wiki example.
 #[derive(Debug, Clone)]
 pub struct Example {
+    /// The XML response's text.
+    pub xml_text: Option<String>,
+    /// The JSON response's text.
+    pub json_text: Option<String>,
     /// Request file, relative to `spec/examples`.
     pub request: Option<String>,
     /// XML response file.
@@ -1205,7 +1209,13 @@ fn build_method(b: &mut Builder, m: &model::Method, examples_dir: &Path) -> Opti
                 format!("original is `{original}`, but the example has no {original} file"),
             );
         }
+        let read = |f: &Option<S>| {
+            f.as_ref()
+                .and_then(|f| std::fs::read_to_string(examples_dir.join(f.as_str())).ok())
+        };
         examples.push(Example {
+            xml_text: read(&e.xml),
+            json_text: read(&e.json),
             request: e.request.as_ref().map(|s| s.as_str().to_owned()),
             xml: e.xml.as_ref().map(|s| s.as_str().to_owned()),
             json: e.json.as_ref().map(|s| s.as_str().to_owned()),

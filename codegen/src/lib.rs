@@ -82,11 +82,19 @@ pub fn render(ir: &ir::Ir) -> Output {
                 dir.join("client.rs"),
                 emit::rust_file(&sources, emit::client::emit(api)),
             );
+            out.insert(dir.join("mock.rs"), emit::rust_file(&sources, emit::mock::emit(api)));
         }
         let parts2: Vec<_> = parts.iter().map(|p| emit::ident(p)).collect();
-        // `client` holds only `impl Client` blocks: nothing to re-export.
+        // `client` holds only `impl Client` blocks, `mock` what the mock server knows: nothing
+        // to re-export.
         let client = (!api.methods.is_empty()).then(|| emit::ident("client"));
         let parts = parts2.iter().chain(client.iter());
+        let mock = (!api.methods.is_empty()).then(|| {
+            quote::quote! {
+                #[cfg(feature = "mock")]
+                pub(crate) mod mock;
+            }
+        });
         let mut doc = format!("{}.", api.title);
         if let Some(s) = &api.source {
             doc.push_str(&format!("\n\nSource: {s}."));
@@ -100,6 +108,7 @@ pub fn render(ir: &ir::Ir) -> Output {
                 quote::quote! {
                     #doc
                     #( mod #parts; )*
+                    #mock
                     #( pub use #parts2::*; )*
                 },
             ),
@@ -127,6 +136,12 @@ pub fn render(ir: &ir::Ir) -> Output {
         })
         .collect();
     let secrets = secrets.into_iter();
+    let mock_mods: Vec<proc_macro2::Ident> = ir
+        .apis
+        .iter()
+        .filter(|a| !a.methods.is_empty())
+        .map(|a| emit::ident(&a.module))
+        .collect();
     out.insert(
         PathBuf::from("src/api/mod.rs"),
         emit::rust_file(
@@ -137,6 +152,11 @@ pub fn render(ir: &ir::Ir) -> Output {
                 /// Wire names of every parameter and field the spec marks secret: masked wherever a
                 /// body is shown (decode errors).
                 pub const SECRET_FIELDS: &[&str] = &[#(#secrets),*];
+                /// Every method the mock server answers, API by API.
+                #[cfg(feature = "mock")]
+                pub(crate) fn mock_methods() -> impl Iterator<Item = &'static crate::mock::MockMethod> {
+                    std::iter::empty() #( .chain(#mock_mods::mock::METHODS.iter()) )*
+                }
             },
         ),
     );

@@ -19,6 +19,8 @@ pub mod api;
 #[cfg(feature = "blocking")]
 pub mod blocking;
 pub mod client;
+#[cfg(feature = "mock")]
+pub mod mock;
 pub mod runtime;
 
 pub use api::*;

@@ -4,6 +4,7 @@
 pub mod cli;
 pub mod client;
 pub mod enums;
+pub mod mock;
 pub mod notification;
 pub mod requests;
 pub mod surface;

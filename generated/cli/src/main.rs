@@ -92,6 +92,14 @@ enum Top {
         #[arg(long, value_name = "DURATION", default_value = "10m", value_parser = duration)]
         deadline: std::time::Duration,
     },
+    /// Runs a mock IntellectMoney for tests in other languages: every spec method answered with
+    /// its example after checking the request (`Sign` too with --sign-secret; only --user-token
+    /// accepted when given). Prints its URL, then serves until killed.
+    MockServer {
+        /// Where to listen.
+        #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:0")]
+        addr: std::net::SocketAddr,
+    },
     /// Reads a Result-URL notification (the raw form body) from stdin, prints it as JSON, and
     /// exits 0 when its hash is valid for the shop's SecretKey, non-zero when not.
     VerifyNotification {
@@ -255,6 +263,22 @@ async fn main() -> ExitCode {
     );
     if let Top::VerifyNotification { secret_key } = &top {
         return verify_notification(secret_key);
+    }
+    if let Top::MockServer { addr } = &top {
+        let mut mock = intellectmoney::mock::MockServer::builder().addr(*addr);
+        if let Some(s) = cli.sign_secret.take() {
+            mock = mock.sign_secret(s);
+        }
+        if let Some(t) = cli.user_token.take() {
+            mock = mock.user_token(t);
+        }
+        if let (Some(l), Some(p)) = (cli.login.take(), cli.password.take()) {
+            mock = mock.credentials(l, p);
+        }
+        let mock = mock.start();
+        println!("{}", mock.url());
+        mock.wait();
+        return ExitCode::SUCCESS;
     }
     let client = match client(&mut cli) {
         Ok(c) => c,

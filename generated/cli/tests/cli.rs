@@ -319,3 +319,59 @@ fn payout_prints_each_state_and_the_outcome() {
     assert_eq!(created["Amount"], "50.00");
     assert_eq!(created["BankId"], "100000000111");
 }
+
+#[test]
+fn mock_server_serves_other_clients_until_killed() {
+    use std::io::BufRead;
+    let mut mock = Command::new(env!("CARGO_BIN_EXE_intellectmoney"))
+        .args(["--sign-secret", "s3cr3t", "mock-server", "--addr", "127.0.0.1:0"])
+        .env_remove("INTELLECTMONEY_USER_TOKEN")
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut url = String::new();
+    std::io::BufReader::new(mock.stdout.take().unwrap())
+        .read_line(&mut url)
+        .unwrap();
+    let url = url.trim().to_owned();
+    assert!(url.starts_with("http://127.0.0.1:"), "{url}");
+    let out = run(
+        &[
+            "--base-url",
+            &url,
+            "--sign-secret",
+            "s3cr3t",
+            "get-eshop-info",
+            "--take",
+            "3",
+        ],
+        &[("INTELLECTMONEY_USER_TOKEN", "t")],
+    );
+    let refused = run(
+        // getInvoicesHistory has a Sign template (getEshopInfo has none).
+        &[
+            "--base-url",
+            &url,
+            "--sign-secret",
+            "wrong",
+            "get-invoices-history",
+            "--take",
+            "3",
+        ],
+        &[("INTELLECTMONEY_USER_TOKEN", "t")],
+    );
+    mock.kill().unwrap();
+    mock.wait().unwrap();
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let printed: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(
+        printed["EshopInfoDatas"].as_array().is_some_and(|a| !a.is_empty()),
+        "{printed}"
+    );
+    assert_eq!(refused.status.code(), Some(1));
+    assert!(
+        text(&refused.stderr).contains("Invalid Sign"),
+        "{}",
+        text(&refused.stderr)
+    );
+}

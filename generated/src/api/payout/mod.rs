@@ -8,6 +8,8 @@ mod types;
 mod enums;
 mod requests;
 mod client;
+#[cfg(feature = "mock")]
+pub(crate) mod mock;
 pub use types::*;
 pub use enums::*;
 pub use requests::*;

@@ -9,6 +9,8 @@ mod enums;
 mod notification;
 mod requests;
 mod client;
+#[cfg(feature = "mock")]
+pub(crate) mod mock;
 pub use types::*;
 pub use enums::*;
 pub use notification::*;

@@ -1,0 +1,167 @@
+//! A mock IntellectMoney for downstream tests (feature `mock`): a server on a loopback port that
+//! answers every spec method with the spec's examples, checks what it receives the way the real
+//! API does, and lets payouts move through their states.
+//!
+//! ```no_run
+//! # async fn f() {
+//! let mock = intellectmoney::mock::MockServer::start();
+//! let client = intellectmoney::Client::builder().base_url(mock.url()).user_token("t").build().unwrap();
+//! // … exercise your code; then look at mock.requests() …
+//! # }
+//! ```
+//!
+//! What each method expects (path, parameters, encodings, `Sign` template) and answers (its
+//! wiki examples) is generated from the spec; only the behaviour shared by all methods lives
+//! here.
+
+mod check;
+mod payout;
+mod server;
+
+pub use server::{MockBuilder, MockServer};
+
+use crate::runtime::{MethodInfo, WireEnum};
+use std::time::Duration;
+
+/// What the mock knows of one method (generated from the spec).
+#[derive(Debug)]
+pub struct MockMethod {
+    /// The method.
+    pub info: &'static MethodInfo,
+    /// Its parameters, in spec order.
+    pub params: &'static [ParamRule],
+    /// The example answer in XML.
+    pub xml: Option<&'static str>,
+    /// The example answer in JSON.
+    pub json: Option<&'static str>,
+    /// The examples hold the result alone (the mock wraps it in the envelope).
+    pub bare: bool,
+}
+
+/// How a parameter is checked.
+#[derive(Debug)]
+pub struct ParamRule {
+    /// Wire name.
+    pub name: &'static str,
+    /// When it must be given.
+    pub need: Need,
+    /// What its value must look like.
+    pub kind: Kind,
+}
+
+/// When a parameter must be given.
+#[derive(Debug)]
+pub enum Need {
+    /// Always.
+    Always,
+    /// Never required.
+    No,
+    /// When the named parameter is given (and, if listed, has one of these enum values).
+    When(&'static str, &'static [&'static str]),
+}
+
+/// What a parameter's value must look like.
+#[derive(Debug)]
+pub enum Kind {
+    /// Any text.
+    Text,
+    /// A whole number.
+    Integer,
+    /// A decimal.
+    Decimal,
+    /// A decimal with exactly two places.
+    Decimal2,
+    /// `0` or `1`.
+    Flag01,
+    /// `true` or `false`.
+    TrueFalse,
+    /// `DD.MM.YYYY`.
+    Dmy,
+    /// A date-time.
+    DateTime,
+    /// A GUID.
+    Guid,
+    /// An enum value by name or number.
+    Enum(fn() -> Vec<(&'static str, Option<i64>)>),
+    /// A JSON document.
+    Json,
+}
+
+/// The names and numbers of an enum's values (what [`Kind::Enum`] holds).
+pub fn values<E: WireEnum + 'static>() -> Vec<(&'static str, Option<i64>)> {
+    E::all().iter().map(|v| (v.name(), v.code())).collect()
+}
+
+/// A request the mock received.
+#[derive(Debug, Clone)]
+pub struct MockRequest {
+    /// The spec method (`None` for a path the spec does not have).
+    pub method: Option<&'static str>,
+    /// The path.
+    pub path: String,
+    /// Headers in order, names lowercased.
+    pub headers: Vec<(String, String)>,
+    /// The body's parameters in order, as text.
+    pub params: Vec<(String, String)>,
+    /// Why the mock refused it (`None` when it was answered normally).
+    pub refused: Option<String>,
+}
+
+impl MockRequest {
+    /// The value of a parameter, if sent.
+    pub fn param(&self, name: &str) -> Option<&str> {
+        self.params
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// The value of a header, if sent.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.iter().find(|(n, _)| n == name).map(|(_, v)| v.as_str())
+    }
+}
+
+/// Instead of the example, for one method.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub enum Override {
+    /// This HTTP answer, as is.
+    Respond {
+        /// Status code.
+        status: u16,
+        /// `Content-Type`.
+        content_type: String,
+        /// Body.
+        body: String,
+    },
+    /// Refused like the real API: `OperationState.Code` 2 with this text.
+    Refuse(String),
+    /// Waits this long, then answers as usual.
+    Delay(Duration),
+}
+
+/// How a payout created on the mock ends.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PayoutScript {
+    /// `Completed` after this many polls in `InProcess`.
+    Complete {
+        /// Polls answered `InProcess` first.
+        polls: usize,
+    },
+    /// `Failed` with this `ErrorMessage` after this many polls.
+    Fail {
+        /// Polls answered `InProcess` first.
+        polls: usize,
+        /// The error message.
+        message: String,
+    },
+    /// `NotEnoughMoney` at once.
+    NotEnoughMoney,
+}
+
+impl Default for PayoutScript {
+    fn default() -> Self {
+        PayoutScript::Complete { polls: 1 }
+    }
+}

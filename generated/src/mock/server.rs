@@ -1,0 +1,451 @@
+//! The mock's HTTP server: a thread of its own with its own runtime, so that it serves sync and
+//! async tests alike, on a loopback port.
+
+use super::check;
+use super::payout::Payouts;
+use super::{MockMethod, MockRequest, Override, PayoutScript};
+use crate::runtime::Format;
+use http_body_util::{BodyExt, Full};
+use hyper::body::{Bytes, Incoming};
+use hyper::{Request, Response};
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
+
+/// Configures a [`MockServer`].
+#[derive(Debug, Default)]
+pub struct MockBuilder {
+    addr: Option<SocketAddr>,
+    sign_secret: Option<String>,
+    user_token: Option<String>,
+    credentials: Option<(String, String)>,
+    payout: PayoutScript,
+}
+
+impl MockBuilder {
+    /// Listens on this address (default: a free loopback port).
+    pub fn addr(mut self, addr: SocketAddr) -> Self {
+        self.addr = Some(addr);
+        self
+    }
+
+    /// Checks `Sign` on every method with a template, against this signSecretKey.
+    pub fn sign_secret(mut self, secret: impl Into<String>) -> Self {
+        self.sign_secret = Some(secret.into());
+        self
+    }
+
+    /// Accepts only this UserToken (any other answers "authentication failed", code 2); getUserToken
+    /// hands it out.
+    pub fn user_token(mut self, token: impl Into<String>) -> Self {
+        self.user_token = Some(token.into());
+        self
+    }
+
+    /// getUserToken accepts only this login and password.
+    pub fn credentials(mut self, login: impl Into<String>, password: impl Into<String>) -> Self {
+        self.credentials = Some((login.into(), password.into()));
+        self
+    }
+
+    /// How payouts end (default: completed after one poll in process).
+    pub fn payout(mut self, script: PayoutScript) -> Self {
+        self.payout = script;
+        self
+    }
+
+    /// Starts the server.
+    pub fn start(self) -> MockServer {
+        let addr = self.addr.unwrap_or_else(|| SocketAddr::from(([127, 0, 0, 1], 0)));
+        let listener = std::net::TcpListener::bind(addr).expect("the mock cannot listen");
+        listener.set_nonblocking(true).expect("non-blocking listener");
+        let addr = listener.local_addr().expect("local address");
+        let state = Arc::new(State {
+            payouts: Mutex::new(Payouts::new(self.payout.clone())),
+            config: self,
+            overrides: Mutex::new(HashMap::new()),
+            requests: Mutex::new(Vec::new()),
+        });
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let shared = state.clone();
+        let thread = std::thread::spawn(move || {
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .expect("the mock's runtime");
+            runtime.block_on(serve(listener, shared, stopped));
+        });
+        MockServer {
+            addr,
+            state,
+            stop: Some(stop),
+            thread: Some(thread),
+        }
+    }
+}
+
+/// A running mock. Stops when dropped.
+pub struct MockServer {
+    addr: SocketAddr,
+    state: Arc<State>,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl std::fmt::Debug for MockServer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("MockServer").field("addr", &self.addr).finish()
+    }
+}
+
+struct State {
+    config: MockBuilder,
+    overrides: Mutex<HashMap<String, Override>>,
+    requests: Mutex<Vec<MockRequest>>,
+    payouts: Mutex<Payouts>,
+}
+
+impl MockServer {
+    /// A mock with the defaults, on a free loopback port.
+    pub fn start() -> MockServer {
+        MockBuilder::default().start()
+    }
+
+    /// A builder.
+    pub fn builder() -> MockBuilder {
+        MockBuilder::default()
+    }
+
+    /// `http://127.0.0.1:<port>`: the client's base URL.
+    pub fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// The address it listens on.
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// Answers `method` (its spec name, e.g. `getInvoicesHistory`) this way from now on.
+    pub fn set(&self, method: &str, behaviour: Override) {
+        self.state
+            .overrides
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(method.to_owned(), behaviour);
+    }
+
+    /// Answers `method` with its example again.
+    pub fn reset(&self, method: &str) {
+        self.state
+            .overrides
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .remove(method);
+    }
+
+    /// Every request received so far.
+    pub fn requests(&self) -> Vec<MockRequest> {
+        self.state.requests.lock().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+
+    /// Runs until the process ends (the CLI's `mock-server`).
+    pub fn wait(mut self) {
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
+
+impl Drop for MockServer {
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
+
+async fn serve(listener: std::net::TcpListener, state: Arc<State>, mut stopped: tokio::sync::oneshot::Receiver<()>) {
+    let listener = tokio::net::TcpListener::from_std(listener).expect("tokio listener");
+    loop {
+        let stream = tokio::select! {
+            _ = &mut stopped => return,
+            accepted = listener.accept() => match accepted {
+                Ok((stream, _)) => stream,
+                Err(_) => continue,
+            },
+        };
+        let state = state.clone();
+        tokio::spawn(async move {
+            let service = hyper::service::service_fn(move |req| {
+                let state = state.clone();
+                async move { Ok::<_, std::convert::Infallible>(answer(&state, req).await) }
+            });
+            let _ = hyper::server::conn::http1::Builder::new()
+                .serve_connection(hyper_util::rt::TokioIo::new(stream), service)
+                .await;
+        });
+    }
+}
+
+fn reply(status: u16, content_type: &str, body: String) -> Response<Full<Bytes>> {
+    Response::builder()
+        .status(status)
+        .header("content-type", content_type)
+        .body(Full::new(Bytes::from(body)))
+        .expect("a valid response")
+}
+
+fn envelope(format: Format, code: u8, desc: &str, result: Option<&str>) -> String {
+    match format {
+        Format::Xml => {
+            let result = result.map(|r| format!("<Result>{r}</Result>")).unwrap_or_default();
+            format!(
+                "<?xml version=\"1.0\" encoding=\"utf-8\"?><Response><OperationState><Code>{code}</Code><Desc>{}</Desc></OperationState>{result}</Response>",
+                xml_escape(desc)
+            )
+        }
+        Format::Json => {
+            let result = result.map(|r| format!(",\"Result\":{r}")).unwrap_or_default();
+            format!(
+                "{{\"OperationState\":{{\"Code\":{code},\"Desc\":{}}}{result}}}",
+                serde_json::Value::from(desc)
+            )
+        }
+    }
+}
+
+fn xml_escape(s: &str) -> String {
+    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
+}
+
+fn send(format: Format, body: String) -> Response<Full<Bytes>> {
+    match format {
+        Format::Xml => reply(200, "text/xml; charset=utf-8", body),
+        Format::Json => reply(200, "application/json; charset=utf-8", body),
+    }
+}
+
+/// `Result` holding only a `State` with this code and text.
+fn state_only(format: Format, code: u8, desc: &str) -> String {
+    match format {
+        Format::Xml => format!("<State><Code>{code}</Code><Desc>{}</Desc></State>", xml_escape(desc)),
+        Format::Json => format!(
+            "{{\"State\":{{\"Code\":{code},\"Desc\":{}}}}}",
+            serde_json::Value::from(desc)
+        ),
+    }
+}
+
+async fn answer(state: &State, req: Request<Incoming>) -> Response<Full<Bytes>> {
+    let path = req.uri().path().to_owned();
+    let headers: Vec<(String, String)> = req
+        .headers()
+        .iter()
+        .map(|(n, v)| {
+            (
+                n.as_str().to_owned(),
+                String::from_utf8_lossy(v.as_bytes()).into_owned(),
+            )
+        })
+        .collect();
+    let body = match req.into_body().collect().await {
+        Ok(b) => b.to_bytes(),
+        Err(_) => Bytes::new(),
+    };
+    let method = crate::api::mock_methods().find(|m| m.info.path.eq_ignore_ascii_case(&path));
+    let mut record = MockRequest {
+        method: method.map(|m| m.info.name),
+        path: path.clone(),
+        headers,
+        params: Vec::new(),
+        refused: None,
+    };
+    let Some(method) = method else {
+        state.requests.lock().unwrap_or_else(|e| e.into_inner()).push(record);
+        return reply(404, "text/plain; charset=utf-8", format!("no method at {path}"));
+    };
+    let accept = record.header("accept").unwrap_or_default().to_owned();
+    let format = method
+        .info
+        .responses
+        .iter()
+        .find(|r| r.accept.is_some_and(|a| accept.contains(a)))
+        .or_else(|| method.info.responses.first())
+        .map_or(Format::Xml, |r| r.format);
+    let behaviour = state
+        .overrides
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .get(method.info.name)
+        .cloned();
+    let (response, params, refused) = respond(state, method, &record, &body, format, behaviour).await;
+    record.params = params;
+    record.refused = refused;
+    state.requests.lock().unwrap_or_else(|e| e.into_inner()).push(record);
+    response
+}
+
+type Answered = (Response<Full<Bytes>>, Vec<(String, String)>, Option<String>);
+
+async fn respond(
+    state: &State,
+    method: &MockMethod,
+    record: &MockRequest,
+    body: &[u8],
+    format: Format,
+    behaviour: Option<Override>,
+) -> Answered {
+    let refuse = |params: Vec<(String, String)>, why: String| -> Answered {
+        (send(format, envelope(format, 2, &why, None)), params, Some(why))
+    };
+    match behaviour {
+        Some(Override::Respond {
+            status,
+            content_type,
+            body,
+        }) => return (reply(status, &content_type, body), Vec::new(), None),
+        Some(Override::Delay(d)) => tokio::time::sleep(d).await,
+        _ => {}
+    }
+    let media = method.info.content_type.split(';').next().unwrap_or_default();
+    if !record.header("content-type").is_some_and(|c| c.starts_with(media)) {
+        return refuse(Vec::new(), format!("Content-Type must be {}", method.info.content_type));
+    }
+    let params = match check::params(method, body) {
+        Ok(p) => p,
+        Err(why) => return refuse(Vec::new(), why),
+    };
+    if let Some(Override::Refuse(why)) = behaviour {
+        return refuse(params, why);
+    }
+    let config = &state.config;
+    if let Err(why) = check::check(method, &params) {
+        return refuse(params, why);
+    }
+    if let Some(secret) = &config.sign_secret {
+        if let Some(expected) = check::expected_sign(method, &params, secret) {
+            if record.header("sign") != Some(expected.as_str()) {
+                return refuse(params, "Invalid Sign".into());
+            }
+        }
+    }
+    let token = params
+        .iter()
+        .find(|(n, _)| n.eq_ignore_ascii_case("UserToken"))
+        .map(|(_, v)| v.clone());
+    if let (Some(expected), Some(sent)) = (&config.user_token, &token) {
+        if sent != expected {
+            let result = state_only(format, 2, "Аутентификация не пройдена");
+            return (
+                send(format, envelope(format, 0, "Успешно обработана", Some(&result))),
+                params,
+                None,
+            );
+        }
+    }
+    if method.info.auth == crate::runtime::Auth::None {
+        if let Some((login, password)) = &config.credentials {
+            let get = |n: &str| {
+                params
+                    .iter()
+                    .find(|(k, _)| k.eq_ignore_ascii_case(n))
+                    .map(|(_, v)| v.as_str())
+            };
+            if get("Login") != Some(login.as_str()) || get("Password") != Some(password.as_str()) {
+                let result = state_only(format, 2, "Неверный логин или пароль");
+                return (
+                    send(format, envelope(format, 0, "Успешно обработана", Some(&result))),
+                    params,
+                    None,
+                );
+            }
+        }
+        if let Some(t) = &config.user_token {
+            let result = match format {
+                Format::Xml => format!("<State><Code>0</Code></State><UserToken>{}</UserToken>", xml_escape(t)),
+                Format::Json => format!(
+                    "{{\"State\":{{\"Code\":0}},\"UserToken\":{}}}",
+                    serde_json::Value::from(t.as_str())
+                ),
+            };
+            return (
+                send(format, envelope(format, 0, "Успешно обработана", Some(&result))),
+                params,
+                None,
+            );
+        }
+    }
+    if Payouts::handles(method.info.name) {
+        let id = params
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case("PayoutOperationId"))
+            .map(|(_, v)| v.as_str());
+        let step = state
+            .payouts
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .step(method.info.name, id);
+        return match step {
+            Ok((id, st, message)) => {
+                let json = serde_json::json!({
+                    "State": { "Code": 0 },
+                    "PayoutOperationId": id,
+                    "PayoutOperationState": st,
+                    "ErrorMessage": message,
+                });
+                let result = match format {
+                    Format::Json => json.to_string(),
+                    Format::Xml => {
+                        let message = message
+                            .map(|m| format!("<ErrorMessage>{}</ErrorMessage>", xml_escape(&m)))
+                            .unwrap_or_default();
+                        format!("<State><Code>0</Code></State><PayoutOperationId>{id}</PayoutOperationId><PayoutOperationState>{st}</PayoutOperationState>{message}")
+                    }
+                };
+                (
+                    send(format, envelope(format, 0, "Успешно обработана", Some(&result))),
+                    params,
+                    None,
+                )
+            }
+            Err(why) => refuse(params, why),
+        };
+    }
+    let example = match format {
+        Format::Xml => method.xml,
+        Format::Json => method.json,
+    };
+    let Some(example) = example else {
+        return refuse(
+            params,
+            format!("the spec has no {format:?} example of {}", method.info.name),
+        );
+    };
+    let body = if method.bare {
+        wrap(format, example)
+    } else {
+        example.to_owned()
+    };
+    (send(format, body), params, None)
+}
+
+/// An example that holds the result alone, inside the envelope.
+fn wrap(format: Format, example: &str) -> String {
+    match format {
+        Format::Json => envelope(format, 0, "Успешно обработана", Some(example.trim())),
+        Format::Xml => {
+            let body = example.trim_start_matches('\u{feff}').trim();
+            let body = match body.strip_prefix("<?xml") {
+                Some(rest) => rest.split_once("?>").map_or(rest, |(_, r)| r).trim(),
+                None => body,
+            };
+            let inner_start = body.find('>').map_or(0, |i| i + 1);
+            let inner_end = body.rfind("</").unwrap_or(body.len());
+            envelope(format, 0, "Успешно обработана", Some(&body[inner_start..inner_end]))
+        }
+    }
+}

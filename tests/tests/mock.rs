@@ -1,0 +1,254 @@
+//! The mock IntellectMoney (feature `mock`): every spec method answered with its example after
+//! checking the request, malformed requests refused like the real API, overrides, sessions, and
+//! payouts moving through their states — exercised with the project's own client.
+
+use intellectmoney::mock::{MockServer, Override, PayoutScript};
+use intellectmoney::payout::{CreateOperation, ProviderType};
+use intellectmoney::personal::{GetEshopInfo, GetInvoicesHistory};
+use intellectmoney::runtime::{decode_json_as, decode_xml_as, ApiRequest, Format};
+use intellectmoney::{blocking, Client, Error, PayoutOutcome, PollPolicy, RawRequest, RetryPolicy};
+use intellectmoney_tests::example;
+use intellectmoney_tests::wiki::{self, dec, Visitor};
+use std::time::Duration;
+
+const SECRET: &str = "s3cr3t";
+
+struct AgainstTheMock {
+    mock: MockServer,
+    format: Format,
+    checked: usize,
+}
+
+impl Visitor for AgainstTheMock {
+    fn visit<R>(&mut self, api: &str, token: Option<&'static str>, request: R)
+    where
+        R: ApiRequest + Send + Sync,
+        R::Output: PartialEq + std::fmt::Debug,
+    {
+        let name = R::METHOD.name;
+        if api == "payout" {
+            return; // payouts move through states: see the payout tests below
+        }
+        let mut builder = Client::builder()
+            .base_url(self.mock.url())
+            .format(self.format)
+            .sign_secret(SECRET)
+            .retry(RetryPolicy::never());
+        if let Some(t) = token {
+            builder = builder.user_token(t);
+        }
+        let client = blocking::Client::new(builder).unwrap();
+        let reply = client
+            .block_on(client.inner().send(&request))
+            .unwrap_or_else(|e| panic!("{name}: {e}"));
+        let last = self.mock.requests().pop().unwrap();
+        assert_eq!(last.method, Some(name));
+        assert_eq!(last.refused, None, "{name}");
+        // The example decoded on its own (wrapped when the wiki shows the result alone).
+        let file = |ext: &str| example(&format!("{api}/{name}.response.{ext}"));
+        let expected: Option<R::Output> = match self.format {
+            Format::Xml => decode_xml_as::<intellectmoney::common::Response<R::Output>>(name, &file("xml"))
+                .map(|r| r.result)
+                .or_else(|_| decode_xml_as::<R::Output>(name, &file("xml")).map(Some))
+                .unwrap(),
+            Format::Json => decode_json_as::<intellectmoney::common::Response<R::Output>>(name, &file("json"))
+                .ok()
+                .and_then(|r| r.result)
+                .or_else(|| decode_json_as::<R::Output>(name, &file("json")).ok()),
+        };
+        assert_eq!(Some(reply.result), expected, "{name}");
+        self.checked += 1;
+    }
+}
+
+#[test]
+fn every_personal_method_is_checked_and_answered_with_its_example() {
+    for format in [Format::Xml, Format::Json] {
+        let mut v = AgainstTheMock {
+            mock: MockServer::builder().sign_secret(SECRET).start(),
+            format,
+            checked: 0,
+        };
+        wiki::personal_requests(&mut v);
+        assert_eq!(v.checked, 13, "{format:?}");
+    }
+}
+
+fn client(mock: &MockServer) -> Client {
+    Client::builder()
+        .base_url(mock.url())
+        .user_token("t")
+        .timeout(Duration::from_millis(300))
+        .retry(RetryPolicy::never())
+        .build()
+        .unwrap()
+}
+
+static GET_INVOICES_RAW: &intellectmoney::runtime::MethodInfo = <GetInvoicesHistory as ApiRequest>::METHOD;
+
+#[tokio::test]
+async fn malformed_requests_are_refused_like_the_real_api() {
+    let mock = MockServer::builder().sign_secret(SECRET).start();
+    let c = client(&mock);
+    let refused = |r: Result<intellectmoney::Reply<intellectmoney::personal::InvoicesHistoryList>, Error>| match r {
+        Err(Error::Refused { desc, .. }) => desc.unwrap(),
+        other => panic!("{other:?}"),
+    };
+    // No Take.
+    let raw = RawRequest::new(GET_INVOICES_RAW).user_token("UserToken");
+    assert_eq!(refused(c.raw(&raw).await), "Parameter Take is required");
+    // A date in the wrong format.
+    let raw = RawRequest::new(GET_INVOICES_RAW)
+        .user_token("UserToken")
+        .text("DateTo", "2017-07-15")
+        .text("Take", "10");
+    assert_eq!(
+        refused(c.raw(&raw).await),
+        "Parameter DateTo: `2017-07-15` is not a date DD.MM.YYYY"
+    );
+    // Signed with another secret.
+    let wrong = Client::builder()
+        .base_url(mock.url())
+        .user_token("t")
+        .sign_secret("other")
+        .build()
+        .unwrap();
+    let e = wrong
+        .get_invoices_history(GetInvoicesHistory::new(10))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&e, Error::Refused { desc: Some(d), .. } if d == "Invalid Sign"),
+        "{e:?}"
+    );
+    let refusals: Vec<Option<String>> = mock.requests().into_iter().map(|r| r.refused).collect();
+    assert_eq!(refusals.len(), 3);
+    assert!(refusals.iter().all(Option::is_some));
+}
+
+#[tokio::test]
+async fn overrides_replace_the_example() {
+    let mock = MockServer::start();
+    let c = client(&mock);
+    mock.set("getEshopInfo", Override::Refuse("Магазин не найден".into()));
+    let e = c.get_eshop_info(GetEshopInfo::new(3)).await.unwrap_err();
+    assert!(
+        matches!(&e, Error::Refused { desc: Some(d), .. } if d == "Магазин не найден"),
+        "{e:?}"
+    );
+    mock.set(
+        "getEshopInfo",
+        Override::Respond {
+            status: 503,
+            content_type: "text/html".into(),
+            body: "<html>down</html>".into(),
+        },
+    );
+    let e = c.get_eshop_info(GetEshopInfo::new(3)).await.unwrap_err();
+    assert!(matches!(e, Error::Status { status: 503, .. }), "{e:?}");
+    mock.set("getEshopInfo", Override::Delay(Duration::from_secs(2)));
+    let e = c.get_eshop_info(GetEshopInfo::new(3)).await.unwrap_err();
+    assert!(matches!(e, Error::Transport { .. }), "{e:?}");
+    mock.reset("getEshopInfo");
+    let reply = c.get_eshop_info(GetEshopInfo::new(3)).await.unwrap();
+    assert!(!reply.result.eshop_info_datas.is_empty());
+    let params = &mock.requests()[0].params;
+    assert_eq!(
+        params,
+        &[
+            ("UserToken".to_owned(), "t".to_owned()),
+            ("Take".to_owned(), "3".to_owned())
+        ]
+    );
+}
+
+#[tokio::test]
+async fn a_stale_token_is_renewed_against_the_mock() {
+    let mock = MockServer::builder()
+        .credentials("merchant@example.com", "pa55")
+        .user_token("fresh")
+        .start();
+    let c = Client::builder()
+        .base_url(mock.url())
+        .user_token("stale")
+        .credentials("merchant@example.com", "pa55")
+        .build()
+        .unwrap();
+    c.get_invoices_history(GetInvoicesHistory::new(10)).await.unwrap();
+    let tokens: Vec<Option<String>> = mock
+        .requests()
+        .iter()
+        .map(|r| r.param("UserToken").map(str::to_owned))
+        .collect();
+    assert_eq!(tokens, [Some("stale".into()), None, Some("fresh".into())]);
+    let wrong = Client::builder()
+        .base_url(mock.url())
+        .credentials("merchant@example.com", "nope")
+        .build()
+        .unwrap();
+    let e = wrong
+        .get_invoices_history(GetInvoicesHistory::new(10))
+        .await
+        .unwrap_err();
+    assert!(e.is_authentication_failed(), "{e:?}");
+}
+
+fn payout_request() -> CreateOperation {
+    CreateOperation::new(dec("50.00"), "RUB", "Иванов Иван", ProviderType::BankCardRussia).pan("4111111111111111")
+}
+
+#[tokio::test]
+async fn payouts_move_through_their_states() {
+    let fast = PollPolicy {
+        min_delay: Duration::from_millis(2),
+        max_delay: Duration::from_millis(10),
+        deadline: Duration::from_secs(5),
+    };
+    for (script, expect) in [
+        (PayoutScript::Complete { polls: 2 }, "Completed"),
+        (
+            PayoutScript::Fail {
+                polls: 0,
+                message: "Карта заблокирована".into(),
+            },
+            "Failed",
+        ),
+        (PayoutScript::NotEnoughMoney, "NotEnoughMoney"),
+    ] {
+        let mock = MockServer::builder().sign_secret(SECRET).payout(script).start();
+        let c = Client::builder()
+            .base_url(mock.url())
+            .user_token("t")
+            .sign_secret(SECRET)
+            .build()
+            .unwrap();
+        let mut states = Vec::new();
+        let outcome = c
+            .payout(payout_request(), fast, |_, s| states.push(s.to_string()))
+            .await
+            .unwrap();
+        let name = match &outcome {
+            PayoutOutcome::Completed { .. } => "Completed",
+            PayoutOutcome::Failed { error_message, .. } => {
+                assert_eq!(error_message.as_deref(), Some("Карта заблокирована"));
+                "Failed"
+            }
+            PayoutOutcome::NotEnoughMoney { .. } => "NotEnoughMoney",
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(name, expect);
+        assert_eq!(states.first().map(String::as_str), Some("Created"));
+        assert_eq!(states.last().map(String::as_str), Some(expect));
+        assert!(
+            mock.requests().iter().all(|r| r.refused.is_none()),
+            "{:?}",
+            mock.requests()
+        );
+        let executes = mock
+            .requests()
+            .iter()
+            .filter(|r| r.method == Some("ExecuteOperation"))
+            .count();
+        assert_eq!(executes, 1);
+    }
+}
