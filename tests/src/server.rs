@@ -56,6 +56,8 @@ pub enum Answer {
         /// How many bytes are sent.
         sent: usize,
     },
+    /// A `200` with these bytes as an XML body (they need not be UTF-8).
+    Bytes(Vec<u8>),
     /// The connection is closed without an answer.
     Close,
     /// Waits, then answers.
@@ -236,6 +238,15 @@ fn serve<S: Read + Write>(stream: S, cert: Option<Vec<u8>>, handler: &Handler, l
                 let _ = out.write_all(&body.as_bytes()[..sent]);
                 let _ = out.flush();
                 return;
+            }
+            Answer::Bytes(body) => {
+                let head = format!(
+                    "HTTP/1.1 200 OK\r\nContent-Type: text/xml; charset=utf-8\r\nContent-Length: {}\r\n\r\n",
+                    body.len()
+                );
+                if out.write_all(head.as_bytes()).is_err() || out.write_all(&body).is_err() || out.flush().is_err() {
+                    return;
+                }
             }
             Answer::Close => return,
             Answer::Delay(..) => unreachable!(),

@@ -73,6 +73,15 @@ pub enum Error {
         /// The operation id.
         operation_id: Option<Uuid>,
     },
+    /// The answer was larger than the client's limit (`ClientBuilder::max_body_size`); it was
+    /// not read further.
+    #[error("{method}: the answer is larger than {limit} bytes")]
+    TooLarge {
+        /// The method.
+        method: &'static str,
+        /// The limit.
+        limit: usize,
+    },
     /// The client could not be built (bad base URL, identity, …).
     #[error("client configuration: {0}")]
     Config(String),
@@ -95,7 +104,8 @@ impl Error {
             | Error::Status { method, .. }
             | Error::Refused { method, .. }
             | Error::Rejected { method, .. }
-            | Error::Queued { method, .. } => Some(method),
+            | Error::Queued { method, .. }
+            | Error::TooLarge { method, .. } => Some(method),
             Error::Config(_) => None,
         }
     }
@@ -111,6 +121,7 @@ impl Error {
             Error::Refused { .. } => "refused",
             Error::Rejected { .. } => "rejected",
             Error::Queued { .. } => "queued",
+            Error::TooLarge { .. } => "too large",
             Error::Config(_) => "config",
         }
     }

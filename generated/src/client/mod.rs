@@ -32,6 +32,9 @@ use tracing::Instrument;
 /// The production endpoint of both APIs.
 pub const DEFAULT_BASE_URL: &str = "https://api.intellectmoney.ru";
 
+/// The largest answer the client reads by default: 16 MiB.
+pub const DEFAULT_MAX_BODY_SIZE: usize = 16 << 20;
+
 /// `intellectmoney/<version>`, sent as `User-Agent`.
 pub const USER_AGENT: &str = concat!(env!("CARGO_PKG_NAME"), "/", env!("CARGO_PKG_VERSION"));
 
@@ -62,6 +65,7 @@ pub struct ClientBuilder {
     retry: RetryPolicy,
     user_token: Option<Secret>,
     credentials: Option<(String, Secret)>,
+    max_body_size: usize,
 }
 
 impl fmt::Debug for ClientBuilder {
@@ -96,6 +100,7 @@ impl Default for ClientBuilder {
             retry: RetryPolicy::default(),
             user_token: None,
             credentials: None,
+            max_body_size: DEFAULT_MAX_BODY_SIZE,
         }
     }
 }
@@ -170,6 +175,13 @@ impl ClientBuilder {
         Ok(self)
     }
 
+    /// The largest answer read (default [`DEFAULT_MAX_BODY_SIZE`]); a larger one is
+    /// [`Error::TooLarge`].
+    pub fn max_body_size(mut self, bytes: usize) -> Self {
+        self.max_body_size = bytes;
+        self
+    }
+
     /// Retries of read-only calls (default [`RetryPolicy::default`]; [`RetryPolicy::never`]
     /// turns them off).
     pub fn retry(mut self, policy: RetryPolicy) -> Self {
@@ -215,6 +227,9 @@ impl ClientBuilder {
             .user_agent(USER_AGENT)
             .connect_timeout(self.connect_timeout)
             .timeout(self.timeout)
+            // A redirected POST would resend the body elsewhere: redirects are answers, not
+            // followed.
+            .redirect(reqwest::redirect::Policy::none())
             .https_only(base.scheme() == "https");
         if let Some(identity) = self.identity {
             http = http.identity(identity);
@@ -231,6 +246,7 @@ impl ClientBuilder {
                 bearer_token: self.bearer_token,
                 sign_secret: self.sign_secret,
                 retry: self.retry,
+                max_body_size: self.max_body_size,
                 session: Session::new(self.user_token, self.credentials),
             }),
         })
@@ -282,6 +298,7 @@ struct Inner {
     bearer_token: Option<Secret>,
     sign_secret: Option<Secret>,
     retry: RetryPolicy,
+    max_body_size: usize,
     session: Session,
 }
 
@@ -452,14 +469,14 @@ impl Client {
             let outcome = match req.send().await {
                 Ok(resp) => {
                     let status = resp.status();
-                    match resp.text().await {
-                        Ok(text) if status.is_success() => return Ok(text),
-                        Ok(text) => Err(Error::Status {
+                    match self.read_body(method.name, resp).await {
+                        Ok(bytes) if status.is_success() => return text_of(method.name, bytes),
+                        Ok(bytes) => Err(Error::Status {
                             method: method.name,
                             status: status.as_u16(),
-                            snippet: snippet(&self.redact_sent_secrets(&text, encoded)),
+                            snippet: snippet(&self.redact_sent_secrets(&String::from_utf8_lossy(&bytes), encoded)),
                         }),
-                        Err(e) => Err(transport(method.name, e)),
+                        Err(e) => Err(e),
                     }
                 }
                 Err(e) => Err(transport(method.name, e)),
@@ -483,6 +500,23 @@ impl Client {
 }
 
 impl Client {
+    /// The body, refused as soon as it grows past the limit (a declared length is checked
+    /// before anything is read).
+    async fn read_body(&self, method: &'static str, mut resp: reqwest::Response) -> Result<Vec<u8>, Error> {
+        let limit = self.inner.max_body_size;
+        if resp.content_length().is_some_and(|n| n > limit as u64) {
+            return Err(Error::TooLarge { method, limit });
+        }
+        let mut body = Vec::new();
+        while let Some(chunk) = resp.chunk().await.map_err(|e| transport(method, e))? {
+            if body.len() + chunk.len() > limit {
+                return Err(Error::TooLarge { method, limit });
+            }
+            body.extend_from_slice(&chunk);
+        }
+        Ok(body)
+    }
+
     /// Replaces every secret value this request carried (secret parameters, bearer token, sign
     /// secret), as sent or form-encoded, wherever an answer echoes it.
     fn redact_sent_secrets(&self, text: &str, encoded: &EncodedRequest) -> String {
@@ -502,6 +536,24 @@ impl Client {
         }
         out
     }
+}
+
+/// A 2xx body as text: UTF-8 (a byte-order mark is dropped); anything else is a decode error.
+fn text_of(method: &'static str, bytes: Vec<u8>) -> Result<String, Error> {
+    let text = String::from_utf8(bytes).map_err(|e| {
+        let valid = e.utf8_error().valid_up_to();
+        let bytes = e.into_bytes();
+        Error::Decode(crate::runtime::DecodeError {
+            method,
+            path: ".".into(),
+            message: format!("the body is not UTF-8 (byte {valid})"),
+            body: String::from_utf8_lossy(&bytes).into_owned(),
+        })
+    })?;
+    Ok(match text.strip_prefix('\u{feff}') {
+        Some(rest) => rest.to_owned(),
+        None => text,
+    })
 }
 
 fn transport(method: &'static str, e: reqwest::Error) -> Error {
