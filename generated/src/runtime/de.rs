@@ -5,54 +5,59 @@ use super::text::EmbeddedJson;
 use super::{DateTime, WireEnum};
 use serde::de::{self, DeserializeOwned, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde::{Deserialize, Deserializer};
+use std::borrow::Cow;
 use std::fmt;
 use std::marker::PhantomData;
 use std::str::FromStr;
 
 /// The text of a scalar, whatever its carrier: a string, a number, a bool, or an XML element
-/// (its `$text`; attributes and child elements are ignored).
-struct Text(Option<String>);
+/// (its `$text`; attributes and child elements are ignored). Borrowed from the input when the
+/// format allows, so that most scalars cost no allocation.
+struct Text<'de>(Option<Cow<'de, str>>);
 
-impl<'de> Deserialize<'de> for Text {
+impl<'de> Deserialize<'de> for Text<'de> {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         struct V;
         impl<'de> Visitor<'de> for V {
-            type Value = Text;
+            type Value = Text<'de>;
             fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
                 f.write_str("a scalar value")
             }
-            fn visit_str<E: de::Error>(self, v: &str) -> Result<Text, E> {
-                Ok(Text(Some(v.to_owned())))
+            fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Text<'de>, E> {
+                Ok(Text(Some(Cow::Borrowed(v))))
             }
-            fn visit_string<E: de::Error>(self, v: String) -> Result<Text, E> {
-                Ok(Text(Some(v)))
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Text<'de>, E> {
+                Ok(Text(Some(Cow::Owned(v.to_owned()))))
             }
-            fn visit_bool<E: de::Error>(self, v: bool) -> Result<Text, E> {
-                Ok(Text(Some(v.to_string())))
+            fn visit_string<E: de::Error>(self, v: String) -> Result<Text<'de>, E> {
+                Ok(Text(Some(Cow::Owned(v))))
             }
-            fn visit_i64<E: de::Error>(self, v: i64) -> Result<Text, E> {
-                Ok(Text(Some(v.to_string())))
+            fn visit_bool<E: de::Error>(self, v: bool) -> Result<Text<'de>, E> {
+                Ok(Text(Some(Cow::Borrowed(if v { "true" } else { "false" }))))
             }
-            fn visit_u64<E: de::Error>(self, v: u64) -> Result<Text, E> {
-                Ok(Text(Some(v.to_string())))
+            fn visit_i64<E: de::Error>(self, v: i64) -> Result<Text<'de>, E> {
+                Ok(Text(Some(Cow::Owned(v.to_string()))))
             }
-            fn visit_f64<E: de::Error>(self, v: f64) -> Result<Text, E> {
-                Ok(Text(Some(v.to_string())))
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<Text<'de>, E> {
+                Ok(Text(Some(Cow::Owned(v.to_string()))))
             }
-            fn visit_unit<E: de::Error>(self) -> Result<Text, E> {
+            fn visit_f64<E: de::Error>(self, v: f64) -> Result<Text<'de>, E> {
+                Ok(Text(Some(Cow::Owned(v.to_string()))))
+            }
+            fn visit_unit<E: de::Error>(self) -> Result<Text<'de>, E> {
                 Ok(Text(None))
             }
-            fn visit_none<E: de::Error>(self) -> Result<Text, E> {
+            fn visit_none<E: de::Error>(self) -> Result<Text<'de>, E> {
                 Ok(Text(None))
             }
-            fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Text, D::Error> {
+            fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Text<'de>, D::Error> {
                 Text::deserialize(d)
             }
-            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Text, A::Error> {
-                let mut text = Some(String::new());
-                while let Some(key) = map.next_key::<String>()? {
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Text<'de>, A::Error> {
+                let mut text = Some(Cow::Borrowed(""));
+                while let Some(key) = map.next_key::<Cow<'de, str>>()? {
                     if key == "$text" || key == "$value" {
-                        text = map.next_value::<Text>()?.0;
+                        text = map.next_value::<Text<'de>>()?.0;
                     } else {
                         map.next_value::<IgnoredAny>()?;
                     }
@@ -111,12 +116,14 @@ pub fn opt_datetime<'de, D: Deserializer<'de>>(d: D) -> Result<Option<DateTime>,
 
 /// A required string, untrimmed.
 pub fn string<'de, D: Deserializer<'de>, T: From<String>>(d: D) -> Result<T, D::Error> {
-    Ok(T::from(Text::deserialize(d)?.0.unwrap_or_default()))
+    Ok(T::from(Text::deserialize(d)?.0.unwrap_or_default().into_owned()))
 }
 
 /// An optional string, untrimmed: an empty element is `Some("")`, nil and absent are `None`.
 pub fn opt_string<'de, D: Deserializer<'de>, T: From<String>>(d: D) -> Result<Option<T>, D::Error> {
-    Ok(Option::<Text>::deserialize(d)?.and_then(|t| t.0).map(T::from))
+    Ok(Option::<Text>::deserialize(d)?
+        .and_then(|t| t.0)
+        .map(|s| T::from(s.into_owned())))
 }
 
 /// A list: a JSON array, or an XML wrapper element whose every child is an item (whatever its
