@@ -181,6 +181,22 @@ async fn a_stale_token_is_renewed_against_the_mock() {
         .map(|r| r.param("UserToken").map(str::to_owned))
         .collect();
     assert_eq!(tokens, [Some("stale".into()), None, Some("fresh".into())]);
+    let shown = format!("{:?} {:?}", mock, mock.requests());
+    assert!(
+        !shown.contains("pa55") && !shown.contains("stale") && !shown.contains("fresh"),
+        "{shown}"
+    );
+    let shown = format!(
+        "{:?}",
+        MockServer::builder()
+            .credentials("m", "pa55")
+            .user_token("fresh")
+            .sign_secret("s3cr3t")
+    );
+    assert!(
+        !shown.contains("pa55") && !shown.contains("fresh") && !shown.contains("s3cr3t"),
+        "{shown}"
+    );
     let wrong = Client::builder()
         .base_url(mock.url())
         .credentials("merchant@example.com", "nope")

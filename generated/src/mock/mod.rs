@@ -92,8 +92,9 @@ pub fn values<E: WireEnum + 'static>() -> Vec<(&'static str, Option<i64>)> {
     E::all().iter().map(|v| (v.name(), v.code())).collect()
 }
 
-/// A request the mock received.
-#[derive(Debug, Clone)]
+/// A request the mock received. `Debug` masks the values of the parameters the spec marks
+/// secret and of the `Authorization` and `Sign` headers; [`MockRequest::param`] gives them.
+#[derive(Clone)]
 pub struct MockRequest {
     /// The spec method (`None` for a path the spec does not have).
     pub method: Option<&'static str>,
@@ -105,6 +106,29 @@ pub struct MockRequest {
     pub params: Vec<(String, String)>,
     /// Why the mock refused it (`None` when it was answered normally).
     pub refused: Option<String>,
+}
+
+impl std::fmt::Debug for MockRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let mask = |secret: bool, v: &str| if secret { "[redacted]".to_owned() } else { v.to_owned() };
+        let params: Vec<(&str, String)> = self
+            .params
+            .iter()
+            .map(|(n, v)| (n.as_str(), mask(crate::api::SECRET_FIELDS.contains(&n.as_str()), v)))
+            .collect();
+        let headers: Vec<(&str, String)> = self
+            .headers
+            .iter()
+            .map(|(n, v)| (n.as_str(), mask(n == "authorization" || n == "sign", v)))
+            .collect();
+        f.debug_struct("MockRequest")
+            .field("method", &self.method)
+            .field("path", &self.path)
+            .field("headers", &headers)
+            .field("params", &params)
+            .field("refused", &self.refused)
+            .finish()
+    }
 }
 
 impl MockRequest {

@@ -13,13 +13,26 @@ use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 
 /// Configures a [`MockServer`].
-#[derive(Debug, Default)]
+#[derive(Default)]
 pub struct MockBuilder {
     addr: Option<SocketAddr>,
     sign_secret: Option<String>,
     user_token: Option<String>,
     credentials: Option<(String, String)>,
     payout: PayoutScript,
+}
+
+// The secrets it checks against never reach `Debug`.
+impl std::fmt::Debug for MockBuilder {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("MockBuilder")
+            .field("addr", &self.addr)
+            .field("sign_secret", &self.sign_secret.as_ref().map(|_| "[redacted]"))
+            .field("user_token", &self.user_token.as_ref().map(|_| "[redacted]"))
+            .field("login", &self.credentials.as_ref().map(|(l, _)| l))
+            .field("payout", &self.payout)
+            .finish()
+    }
 }
 
 impl MockBuilder {
