@@ -3,10 +3,10 @@
 //! and an expired UserToken renewed once. Calls that write or move money are never sent twice.
 
 use intellectmoney::common::{RequestStateCode, ServiceOperationState};
-use intellectmoney::payout::{CreateOperation, ProviderType};
-use intellectmoney::personal::GetInvoicesHistory;
+use intellectmoney::payout::{CreateOperation, PayoutOperationData, ProviderType};
+use intellectmoney::personal::{GetInvoicesHistory, InvoicesHistoryList};
 use intellectmoney::runtime::Uuid;
-use intellectmoney::{Client, ClientBuilder, Error, RetryPolicy, TransportKind};
+use intellectmoney::{Client, ClientBuilder, Error, Reply, RetryPolicy, TransportKind};
 use intellectmoney_tests::server::{Answer, Received, Server};
 use intellectmoney_tests::wiki::dec;
 use std::time::Duration;
@@ -43,6 +43,20 @@ fn client(server: &Server) -> ClientBuilder {
         .user_token("tok+en/1=")
         .timeout(Duration::from_millis(300))
         .retry(fast_retries())
+}
+
+/// getInvoicesHistory (a read) through the test client.
+async fn read_invoices(server: &Server) -> Result<Reply<InvoicesHistoryList>, Error> {
+    client(server)
+        .build()
+        .unwrap()
+        .get_invoices_history(GetInvoicesHistory::new(10))
+        .await
+}
+
+/// A CreateOperation payout through the test client.
+async fn pay(server: &Server) -> Result<Reply<PayoutOperationData>, Error> {
+    client(server).build().unwrap().create_operation(payout()).await
 }
 
 fn payout() -> CreateOperation {
@@ -87,12 +101,7 @@ async fn refused_connection_is_a_connect_error() {
 async fn a_timeout_is_retried_for_a_read_and_never_for_a_payout() {
     let slow = Answer::Delay(Duration::from_secs(2), Box::new(Answer::xml(invoices(0, ""))));
     let server = Server::always(slow.clone());
-    let e = client(&server)
-        .build()
-        .unwrap()
-        .get_invoices_history(GetInvoicesHistory::new(10))
-        .await
-        .unwrap_err();
+    let e = read_invoices(&server).await.unwrap_err();
     assert!(
         matches!(
             e,
@@ -106,12 +115,7 @@ async fn a_timeout_is_retried_for_a_read_and_never_for_a_payout() {
     assert_eq!(server.received().len(), 3, "one attempt and two retries");
 
     let server = Server::always(slow);
-    let e = client(&server)
-        .build()
-        .unwrap()
-        .create_operation(payout())
-        .await
-        .unwrap_err();
+    let e = pay(&server).await.unwrap_err();
     assert!(
         matches!(
             e,
@@ -133,12 +137,7 @@ async fn a_500_page_is_a_status_error_with_a_snippet() {
         body: HTML_500.into(),
     };
     let server = Server::always(page.clone());
-    let e = client(&server)
-        .build()
-        .unwrap()
-        .get_invoices_history(GetInvoicesHistory::new(10))
-        .await
-        .unwrap_err();
+    let e = read_invoices(&server).await.unwrap_err();
     match &e {
         Error::Status { status, snippet, .. } => {
             assert_eq!(*status, 500);
@@ -149,12 +148,7 @@ async fn a_500_page_is_a_status_error_with_a_snippet() {
     assert_eq!(server.received().len(), 3);
 
     let server = Server::always(page);
-    let e = client(&server)
-        .build()
-        .unwrap()
-        .create_operation(payout())
-        .await
-        .unwrap_err();
+    let e = pay(&server).await.unwrap_err();
     assert!(matches!(e, Error::Status { status: 500, .. }), "{e:?}");
     assert_eq!(server.received().len(), 1, "a payout is never sent twice");
 }
@@ -166,12 +160,7 @@ async fn a_4xx_is_not_retried() {
         content_type: "text/plain".into(),
         body: "not found".into(),
     });
-    let e = client(&server)
-        .build()
-        .unwrap()
-        .get_invoices_history(GetInvoicesHistory::new(10))
-        .await
-        .unwrap_err();
+    let e = read_invoices(&server).await.unwrap_err();
     assert!(matches!(e, Error::Status { status: 404, .. }), "{e:?}");
     assert_eq!(server.received().len(), 1);
 }
@@ -185,12 +174,7 @@ async fn a_retry_that_succeeds_returns_the_result() {
             Answer::xml(invoices(0, ""))
         }
     });
-    let reply = client(&server)
-        .build()
-        .unwrap()
-        .get_invoices_history(GetInvoicesHistory::new(10))
-        .await
-        .unwrap();
+    let reply = read_invoices(&server).await.unwrap();
     assert!(reply.result.invoices_history_list.is_empty());
     assert_eq!(server.received().len(), 2);
 }
@@ -223,12 +207,7 @@ async fn a_truncated_body_is_a_body_error() {
     assert_eq!(server.received().len(), 1);
 
     let server = Server::always(cut);
-    let e = client(&server)
-        .build()
-        .unwrap()
-        .create_operation(payout())
-        .await
-        .unwrap_err();
+    let e = pay(&server).await.unwrap_err();
     assert!(matches!(e, Error::Transport { .. }), "{e:?}");
     assert_eq!(server.received().len(), 1, "a payout is never sent twice");
 }
@@ -236,12 +215,7 @@ async fn a_truncated_body_is_a_body_error() {
 #[tokio::test]
 async fn a_dropped_connection_never_repeats_a_payout() {
     let server = Server::always(Answer::Close);
-    let e = client(&server)
-        .build()
-        .unwrap()
-        .create_operation(payout())
-        .await
-        .unwrap_err();
+    let e = pay(&server).await.unwrap_err();
     assert!(matches!(e, Error::Transport { .. }), "{e:?}");
     assert_eq!(server.received().len(), 1);
 }
@@ -249,12 +223,7 @@ async fn a_dropped_connection_never_repeats_a_payout() {
 #[tokio::test]
 async fn operation_state_2_is_refused_with_its_text() {
     let server = Server::always(Answer::xml(envelope(2, "Ошибка: неверный EshopId", "")));
-    let e = client(&server)
-        .build()
-        .unwrap()
-        .get_invoices_history(GetInvoicesHistory::new(10))
-        .await
-        .unwrap_err();
+    let e = read_invoices(&server).await.unwrap_err();
     match &e {
         Error::Refused {
             code,
@@ -278,12 +247,7 @@ async fn operation_state_2_is_refused_with_its_text() {
 #[tokio::test]
 async fn operation_state_1_is_queued_with_the_operation_id() {
     let server = Server::always(payout_answer_with_code(1));
-    let e = client(&server)
-        .build()
-        .unwrap()
-        .create_operation(payout())
-        .await
-        .unwrap_err();
+    let e = pay(&server).await.unwrap_err();
     match e {
         Error::Queued { method, operation_id } => {
             assert_eq!(method, "CreateOperation");
@@ -303,12 +267,7 @@ fn payout_answer_with_code(code: u8) -> Answer {
 #[tokio::test]
 async fn result_state_1_is_a_warning_beside_the_result() {
     let server = Server::always(Answer::xml(invoices(1, "Параметр Skip проигнорирован")));
-    let reply = client(&server)
-        .build()
-        .unwrap()
-        .get_invoices_history(GetInvoicesHistory::new(10))
-        .await
-        .unwrap();
+    let reply = read_invoices(&server).await.unwrap();
     assert_eq!(reply.warning.as_deref(), Some("Параметр Skip проигнорирован"));
     assert_eq!(reply.operation_id, Some(Uuid::parse_str(OP).unwrap()));
 }
@@ -368,12 +327,7 @@ async fn a_token_refused_again_after_renewal_is_an_error_not_a_loop() {
 #[tokio::test]
 async fn without_credentials_an_expired_token_is_reported() {
     let server = Server::always(Answer::xml(invoices(2, "Аутентификация не пройдена")));
-    let e = client(&server)
-        .build()
-        .unwrap()
-        .get_invoices_history(GetInvoicesHistory::new(10))
-        .await
-        .unwrap_err();
+    let e = read_invoices(&server).await.unwrap_err();
     assert!(e.is_authentication_failed(), "{e:?}");
     assert_eq!(server.received().len(), 1);
 }
@@ -409,12 +363,7 @@ async fn a_broken_body_names_the_method_and_the_field() {
         "",
         "<State><Code>0</Code></State><InvoicesHistoryList><InvoiceData><Id>12x</Id></InvoiceData></InvoicesHistoryList>",
     )));
-    let e = client(&server)
-        .build()
-        .unwrap()
-        .get_invoices_history(GetInvoicesHistory::new(10))
-        .await
-        .unwrap_err();
+    let e = read_invoices(&server).await.unwrap_err();
     match &e {
         Error::Decode(d) => {
             assert_eq!(d.method, "getInvoicesHistory");
