@@ -241,3 +241,19 @@ async fn the_body_limit_is_configurable_and_checked_against_the_declared_length(
     assert!(matches!(e, Error::TooLarge { limit: 100, .. }), "{e:?}");
     assert_eq!(e.to_string(), "getInvoicesHistory: the answer is larger than 100 bytes");
 }
+
+#[tokio::test]
+async fn invalid_utf8_is_named_as_such() {
+    let server = Server::always(Answer::Bytes(
+        [envelope_xml("<Desc>").as_bytes(), b"\xcf\xeb\xe0", b"</Desc>"].concat(),
+    ));
+    let client = Client::builder()
+        .base_url(server.url())
+        .user_token("t")
+        .build()
+        .unwrap();
+    match client.get_invoices_history(GetInvoicesHistory::new(10)).await {
+        Err(Error::Decode(d)) => assert!(d.message.starts_with("the body is not UTF-8"), "{d}"),
+        other => panic!("{other:?}"),
+    }
+}

@@ -21,8 +21,7 @@ pub fn boolean(s: &str) -> Result<bool, String> {
 
 /// `DD.MM.YYYY`.
 pub fn date(s: &str) -> Result<Date, String> {
-    let format = time::macros::format_description!("[day].[month].[year]");
-    Date::parse(s.trim(), &format).map_err(|_| format!("`{s}` is not a date DD.MM.YYYY"))
+    intellectmoney::runtime::enc::parse_dmy(s).ok_or_else(|| format!("`{s}` is not a date DD.MM.YYYY"))
 }
 
 /// An ISO 8601 date-time (`2024-05-01T10:00:00`, with or without offset) or `yyyy-MM-dd HH:mm:ss`.

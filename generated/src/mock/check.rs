@@ -86,10 +86,7 @@ fn kind_error(kind: &Kind, v: &str) -> Option<&'static str> {
         }
         Kind::Flag01 => v == "0" || v == "1",
         Kind::TrueFalse => v == "true" || v == "false",
-        Kind::Dmy => {
-            let f = time::macros::format_description!("[day].[month].[year]");
-            time::Date::parse(v, &f).is_ok()
-        }
+        Kind::Dmy => crate::runtime::enc::parse_dmy(v).is_some(),
         Kind::DateTime => crate::runtime::DateTime::from_str(v).is_ok(),
         Kind::Guid => crate::runtime::Uuid::parse_str(v).is_ok(),
         Kind::Enum(all) => all()

@@ -38,6 +38,12 @@ pub fn dmy(v: &Date) -> WireValue {
     WireValue::Text(format!("{:02}.{:02}.{:04}", v.day(), v.month() as u8, v.year()))
 }
 
+/// Reads `DD.MM.YYYY`, the form [`dmy`] writes (what the CLI and the mock accept).
+pub fn parse_dmy(text: &str) -> Option<Date> {
+    let format = time::macros::format_description!("[day].[month].[year]");
+    Date::parse(text.trim(), &format).ok()
+}
+
 /// `yyyy-MM-dd HH:mm:ss`.
 pub fn space(v: &DateTime) -> WireValue {
     WireValue::Text(v.to_space_format())
