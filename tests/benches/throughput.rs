@@ -1,7 +1,8 @@
 //! Benchmarks, each against a baseline measured in the same run (see BENCHMARKS.md):
 //!
-//! - typed XML decode of a large getInvoicesHistory answer vs a raw quick-xml event scan;
-//! - typed JSON decode of the same data vs serde_json into `IgnoredAny`;
+//! - typed XML decode of a large getInvoicesHistory answer vs a raw quick-xml event scan (and
+//!   vs a walk through quick-xml's serde layer, the ceiling of any serde decoder);
+//! - typed JSON decode of the same data vs serde_json into `IgnoredAny` (and a serde walk);
 //! - a full client call over loopback vs a hand-written reqwest call decoding the same struct;
 //! - request encoding and `Sign`.
 //!
@@ -11,49 +12,71 @@ use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Through
 use intellectmoney::personal::GetInvoicesHistory;
 use intellectmoney::runtime::{decode_json, decode_xml, encode, EncodeContext};
 use intellectmoney::{Client, RetryPolicy};
-use intellectmoney_tests::example;
 use intellectmoney_tests::server::{Answer, Server};
+use intellectmoney_tests::{big, example};
 use std::time::Duration;
 
 const INVOICES: usize = 5_000;
 
-/// The wiki's invoice (with its 3 history records) repeated `INVOICES` times, in XML.
-fn big_xml() -> String {
-    let text = example("personal/getInvoicesHistory.response.xml");
-    let start = text.find("<InvoiceData>").unwrap();
-    let end = text.find("</InvoiceData>").unwrap() + "</InvoiceData>".len();
-    let invoice = &text[start..end];
-    let many: String = (0..INVOICES)
-        .map(|i| {
-            invoice.replace(
-                "<Id>3930949846</Id>",
-                &format!("<Id>{}</Id>", 3_000_000_000u64 + i as u64),
-            )
-        })
-        .collect();
-    format!("{}{many}{}", &text[..start], &text[end..])
+/// The answer's `Result` walked through the format's serde layer, every element or object as a
+/// map with borrowed keys and every scalar visited but not kept. It is the ceiling of any decoder
+/// built on that serde layer: the typed decoder does the same walk and also builds its values.
+#[derive(serde::Deserialize)]
+struct Walk {
+    #[serde(rename = "Result")]
+    _result: Node,
 }
 
-/// The same in JSON.
-fn big_json() -> String {
-    let text = example("personal/getInvoicesHistory.response.json");
-    let mut value: serde_json::Value = serde_json::from_str(&text).unwrap();
-    let one = value["Result"]["InvoicesHistoryList"][0].clone();
-    let list: Vec<serde_json::Value> = (0..INVOICES)
-        .map(|i| {
-            let mut v = one.clone();
-            v["Id"] = (3_000_000_000u64 + i as u64).into();
-            v
-        })
-        .collect();
-    value["Result"]["InvoicesHistoryList"] = list.into();
-    // Keep the wiki's number texts (`11.0000`) by writing back through the raw example shape.
-    serde_json::to_string(&value).unwrap()
+/// Any node, visited and dropped.
+struct Node;
+
+impl<'de> serde::Deserialize<'de> for Node {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Node, D::Error> {
+        struct V;
+        impl<'de> serde::de::Visitor<'de> for V {
+            type Value = Node;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("any node")
+            }
+            fn visit_borrowed_str<E>(self, _: &'de str) -> Result<Node, E> {
+                Ok(Node)
+            }
+            fn visit_str<E>(self, _: &str) -> Result<Node, E> {
+                Ok(Node)
+            }
+            fn visit_u64<E>(self, _: u64) -> Result<Node, E> {
+                Ok(Node)
+            }
+            fn visit_i64<E>(self, _: i64) -> Result<Node, E> {
+                Ok(Node)
+            }
+            fn visit_f64<E>(self, _: f64) -> Result<Node, E> {
+                Ok(Node)
+            }
+            fn visit_bool<E>(self, _: bool) -> Result<Node, E> {
+                Ok(Node)
+            }
+            fn visit_unit<E>(self) -> Result<Node, E> {
+                Ok(Node)
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Node, A::Error> {
+                while seq.next_element::<Node>()?.is_some() {}
+                Ok(Node)
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Node, A::Error> {
+                while map.next_key::<std::borrow::Cow<'de, str>>()?.is_some() {
+                    map.next_value::<Node>()?;
+                }
+                Ok(Node)
+            }
+        }
+        d.deserialize_any(V)
+    }
 }
 
 fn decode(c: &mut Criterion) {
-    let xml = big_xml();
-    let json = big_json();
+    let xml = big::invoices_xml(INVOICES);
+    let json = big::invoices_json(INVOICES);
     // Sanity: the typed decoders read every invoice.
     let n = decode_xml::<GetInvoicesHistory>(&xml)
         .unwrap()
@@ -85,6 +108,9 @@ fn decode(c: &mut Criterion) {
             events
         })
     });
+    g.bench_function("quick-xml serde walk, no output", |b| {
+        b.iter(|| quick_xml::de::from_str::<Walk>(&xml).unwrap())
+    });
     g.bench_function("typed decode", |b| {
         b.iter(|| decode_xml::<GetInvoicesHistory>(&xml).unwrap())
     });
@@ -94,6 +120,9 @@ fn decode(c: &mut Criterion) {
     g.sample_size(10).throughput(Throughput::Bytes(json.len() as u64));
     g.bench_function("serde_json IgnoredAny", |b| {
         b.iter(|| serde_json::from_str::<serde::de::IgnoredAny>(&json).unwrap())
+    });
+    g.bench_function("serde_json walk, no output", |b| {
+        b.iter(|| serde_json::from_str::<Walk>(&json).unwrap())
     });
     g.bench_function("typed decode", |b| {
         b.iter(|| decode_json::<GetInvoicesHistory>(&json).unwrap())

@@ -1,5 +1,6 @@
 //! Helpers shared by the tests: where the spec and its examples are.
 
+pub mod big;
 pub mod capture;
 pub mod server;
 pub mod tls;
