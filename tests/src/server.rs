@@ -56,6 +56,23 @@ pub enum Answer {
         /// How many bytes are sent.
         sent: usize,
     },
+    /// A `200` whose body stops after `sent` bytes of `body`, then the connection is reset (a TCP
+    /// RST, not an orderly close).
+    Reset {
+        /// The whole body (its length is announced).
+        body: String,
+        /// How many bytes are sent.
+        sent: usize,
+    },
+    /// A `200` that sends `sent` bytes of `body` at once and the rest after `pause`.
+    Slow {
+        /// The whole body (its length is announced).
+        body: String,
+        /// How many bytes are sent at once.
+        sent: usize,
+        /// The wait before the rest.
+        pause: Duration,
+    },
     /// A `200` with these bytes as an XML body (they need not be UTF-8).
     Bytes(Vec<u8>),
     /// The connection is closed without an answer.
@@ -123,8 +140,13 @@ impl Server {
                 let handler = handler.clone();
                 let log = log.clone();
                 let tls = tls.clone();
+                // A reset is an abortive close: linger 0 on the socket, then every handle dropped.
+                let Ok(raw) = stream.try_clone() else { continue };
+                let reset = move || {
+                    let _ = socket2::SockRef::from(&raw).set_linger(Some(Duration::ZERO));
+                };
                 std::thread::spawn(move || match tls {
-                    None => serve(stream, None, &*handler, &log),
+                    None => serve(stream, None, &*handler, &log, &reset),
                     Some(config) => {
                         let Ok(conn) = rustls::ServerConnection::new(config) else {
                             return;
@@ -137,7 +159,7 @@ impl Server {
                             }
                         }
                         let cert = tls.conn.peer_certificates().and_then(|c| c.first()).map(|c| c.to_vec());
-                        serve(tls, cert, &*handler, &log)
+                        serve(tls, cert, &*handler, &log, &reset)
                     }
                 });
             }
@@ -194,7 +216,13 @@ impl Server {
     }
 }
 
-fn serve<S: Read + Write>(stream: S, cert: Option<Vec<u8>>, handler: &Handler, log: &Mutex<Vec<Received>>) {
+fn serve<S: Read + Write>(
+    stream: S,
+    cert: Option<Vec<u8>>,
+    handler: &Handler,
+    log: &Mutex<Vec<Received>>,
+    reset: &dyn Fn(),
+) {
     let mut reader = BufReader::new(stream);
     loop {
         let Some(mut request) = read_request(&mut reader) else {
@@ -228,14 +256,26 @@ fn serve<S: Read + Write>(stream: S, cert: Option<Vec<u8>>, handler: &Handler, l
                 }
             }
             Answer::Truncated { body, sent } => {
-                let head = format!(
-                    "HTTP/1.1 200 OK\r\nContent-Type: text/xml\r\nContent-Length: {}\r\n\r\n",
-                    body.len()
-                );
-                let _ = out.write_all(head.as_bytes());
+                let _ = out.write_all(head_of(body.len()).as_bytes());
                 let _ = out.write_all(&body.as_bytes()[..sent]);
                 let _ = out.flush();
                 return;
+            }
+            Answer::Reset { body, sent } => {
+                let _ = out.write_all(head_of(body.len()).as_bytes());
+                let _ = out.write_all(&body.as_bytes()[..sent]);
+                let _ = out.flush();
+                reset();
+                return;
+            }
+            Answer::Slow { body, sent, pause } => {
+                let _ = out.write_all(head_of(body.len()).as_bytes());
+                let _ = out.write_all(&body.as_bytes()[..sent]);
+                let _ = out.flush();
+                std::thread::sleep(pause);
+                if out.write_all(&body.as_bytes()[sent..]).is_err() || out.flush().is_err() {
+                    return;
+                }
             }
             Answer::Bytes(body) => {
                 let head = format!(
@@ -250,6 +290,11 @@ fn serve<S: Read + Write>(stream: S, cert: Option<Vec<u8>>, handler: &Handler, l
             Answer::Delay(..) => unreachable!(),
         }
     }
+}
+
+/// The head of a `200` XML answer whose body has `len` bytes.
+fn head_of(len: usize) -> String {
+    format!("HTTP/1.1 200 OK\r\nContent-Type: text/xml\r\nContent-Length: {len}\r\n\r\n")
 }
 
 fn read_request<S: Read>(reader: &mut BufReader<S>) -> Option<Received> {

@@ -1,6 +1,7 @@
 //! Every kind of failure, provoked for real over loopback: refused connection, timeout, 500
-//! with an HTML page, a body that breaks off, the API refusing, the request queued, a warning,
-//! and an expired UserToken renewed once. Calls that write or move money are never sent twice.
+//! with an HTML page, bursts of 5xx, a body that breaks off, is reset or trickles past the
+//! timeout, the API refusing, the request queued, a warning, and an expired UserToken renewed
+//! once. Calls that write or move money are never sent twice.
 
 use intellectmoney::common::{RequestStateCode, ServiceOperationState};
 use intellectmoney::payout::{CreateOperation, PayoutOperationData, ProviderType};
@@ -177,6 +178,118 @@ async fn a_retry_that_succeeds_returns_the_result() {
     let reply = read_invoices(&server).await.unwrap();
     assert!(reply.result.invoices_history_list.is_empty());
     assert_eq!(server.received().len(), 2);
+}
+
+/// Runs a read and a payout, each against a fresh server giving `answer` to every request;
+/// returns their errors and how many requests each server received.
+async fn read_and_pay_under(answer: Answer) -> ((Error, usize), (Error, usize)) {
+    let server = Server::always(answer.clone());
+    let read = read_invoices(&server).await.unwrap_err();
+    let reads = server.received().len();
+    let server = Server::always(answer);
+    let paid = pay(&server).await.unwrap_err();
+    ((read, reads), (paid, server.received().len()))
+}
+
+#[tokio::test]
+async fn a_body_reset_midway_is_a_body_error_retried_only_for_a_read() {
+    let body = invoices(0, "");
+    let ((read, reads), (paid, pays)) = read_and_pay_under(Answer::Reset {
+        sent: body.len() / 2,
+        body,
+    })
+    .await;
+    for e in [&read, &paid] {
+        assert!(
+            matches!(
+                e,
+                Error::Transport {
+                    kind: TransportKind::Body,
+                    ..
+                }
+            ),
+            "{e:?}"
+        );
+    }
+    assert_eq!(reads, 3, "one attempt and two retries");
+    assert_eq!(pays, 1, "a payout is never sent twice");
+}
+
+#[tokio::test]
+async fn a_body_that_trickles_past_the_timeout_is_a_timeout() {
+    let body = invoices(0, "");
+    // The head and half the body come at once, the rest long after the 300 ms timeout.
+    let ((read, reads), (paid, pays)) = read_and_pay_under(Answer::Slow {
+        sent: body.len() / 2,
+        body,
+        pause: Duration::from_secs(2),
+    })
+    .await;
+    for e in [&read, &paid] {
+        assert!(
+            matches!(
+                e,
+                Error::Transport {
+                    kind: TransportKind::Timeout,
+                    ..
+                }
+            ),
+            "{e:?}"
+        );
+    }
+    assert_eq!(reads, 3, "one attempt and two retries");
+    assert_eq!(pays, 1, "a payout is never sent twice");
+}
+
+/// A server whose first `burst` answers are 5xx (502, 503, 504 in turn), then the invoices.
+fn burst_of_5xx(burst: usize) -> Server {
+    Server::start(move |_, i| {
+        if i < burst {
+            Answer::Http {
+                status: [502, 503, 504][i % 3],
+                content_type: "text/html".into(),
+                body: HTML_500.into(),
+            }
+        } else {
+            Answer::xml(invoices(0, ""))
+        }
+    })
+}
+
+#[tokio::test]
+async fn a_5xx_burst_is_ridden_out_by_read_retries_within_their_budget() {
+    // Two 5xx then success: the two retries of the policy cover it.
+    let server = burst_of_5xx(2);
+    let reply = read_invoices(&server).await.unwrap();
+    assert!(reply.result.invoices_history_list.is_empty());
+    assert_eq!(server.received().len(), 3);
+
+    // Three 5xx: the budget is spent; the last status is the error, and nothing more is sent.
+    let server = burst_of_5xx(3);
+    let e = read_invoices(&server).await.unwrap_err();
+    assert!(matches!(e, Error::Status { status: 504, .. }), "{e:?}");
+    assert_eq!(server.received().len(), 3);
+
+    // Ten 5xx under a larger budget: every one is retried, the eleventh attempt succeeds.
+    let server = burst_of_5xx(10);
+    let reply = client(&server)
+        .retry(RetryPolicy {
+            max_retries: 10,
+            ..fast_retries()
+        })
+        .build()
+        .unwrap()
+        .get_invoices_history(GetInvoicesHistory::new(10))
+        .await
+        .unwrap();
+    assert!(reply.result.invoices_history_list.is_empty());
+    assert_eq!(server.received().len(), 11);
+
+    // A payout meets the first 5xx of a burst and stops there.
+    let server = burst_of_5xx(3);
+    let e = pay(&server).await.unwrap_err();
+    assert!(matches!(e, Error::Status { status: 502, .. }), "{e:?}");
+    assert_eq!(server.received().len(), 1, "a payout is never sent twice");
 }
 
 #[tokio::test]

@@ -1,0 +1,132 @@
+//! Peak memory of pagination: streaming 100,000 items holds no more than streaming 10,000
+//! (within 10%), because one page is held at a time. Measured with a counting allocator that
+//! counts the bytes live from allocations made on the test's thread, where the current-thread
+//! runtime runs the client, its connection and the stream; the loopback server's threads (which
+//! record every request) are not counted.
+//!
+//! The figures: `cargo test -p intellectmoney-tests --test memory -- --nocapture`.
+
+use futures_util::StreamExt;
+use intellectmoney::personal::GetInvoicesHistory;
+use intellectmoney::{Client, RetryPolicy};
+use intellectmoney_tests::server::Server;
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::cell::Cell;
+use std::sync::atomic::{AtomicIsize, Ordering};
+
+struct Counting;
+
+static LIVE: AtomicIsize = AtomicIsize::new(0);
+static PEAK: AtomicIsize = AtomicIsize::new(0);
+
+thread_local! {
+    static MEASURED: Cell<bool> = const { Cell::new(false) };
+}
+
+fn measured() -> bool {
+    MEASURED.try_with(Cell::get).unwrap_or(false)
+}
+
+fn grow(by: isize) {
+    let live = LIVE.fetch_add(by, Ordering::Relaxed) + by;
+    PEAK.fetch_max(live, Ordering::Relaxed);
+}
+
+// SAFETY: every call is passed on to `System` unchanged; only counters are added.
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        if measured() {
+            grow(layout.size() as isize);
+        }
+        unsafe { System.alloc(layout) }
+    }
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        if measured() {
+            LIVE.fetch_sub(layout.size() as isize, Ordering::Relaxed);
+        }
+        unsafe { System.dealloc(ptr, layout) }
+    }
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        if measured() {
+            grow(new_size as isize - layout.size() as isize);
+        }
+        unsafe { System.realloc(ptr, layout, new_size) }
+    }
+}
+
+#[global_allocator]
+static ALLOCATOR: Counting = Counting;
+
+/// The peak of live bytes, above what was live at the start, while `f` runs on this thread.
+async fn peak_of<F: std::future::Future<Output = usize>>(f: F) -> (usize, usize) {
+    MEASURED.with(|m| m.set(true));
+    let base = LIVE.load(Ordering::Relaxed);
+    PEAK.store(base, Ordering::Relaxed);
+    let result = f.await;
+    let peak = PEAK.load(Ordering::Relaxed) - base;
+    MEASURED.with(|m| m.set(false));
+    (result, peak as usize)
+}
+
+const PAGE: i32 = 100;
+
+fn client(server: &Server) -> Client {
+    Client::builder()
+        .base_url(server.url())
+        .user_token("t")
+        .retry(RetryPolicy::never())
+        .build()
+        .unwrap()
+}
+
+/// Streams every item of a registry of `total` invoices; returns how many came and the peak.
+async fn stream_all(total: usize) -> (usize, usize) {
+    let server = Server::invoice_registry(total, None);
+    let client = client(&server);
+    // One warm-up call, so that the connection pool and its buffers exist before measuring.
+    client.get_invoices_history(GetInvoicesHistory::new(1)).await.unwrap();
+    peak_of(async {
+        let items = client.get_invoices_history_items(GetInvoicesHistory::new(PAGE));
+        items
+            .fold(
+                0usize,
+                |n, item| async move { n + usize::from(item.unwrap().id.is_some()) },
+            )
+            .await
+    })
+    .await
+}
+
+/// Collects every item instead: the control that shows the allocator sees item memory.
+async fn collect_all(total: usize) -> (usize, usize) {
+    let server = Server::invoice_registry(total, None);
+    let client = client(&server);
+    client.get_invoices_history(GetInvoicesHistory::new(1)).await.unwrap();
+    peak_of(async {
+        let items: Vec<_> = client
+            .get_invoices_history_items(GetInvoicesHistory::new(PAGE))
+            .map(Result::unwrap)
+            .collect()
+            .await;
+        items.len()
+    })
+    .await
+}
+
+// One test, so that no other test's allocations run on a measured thread at the same time.
+#[tokio::test]
+async fn peak_memory_of_pagination_does_not_grow_with_the_item_count() {
+    let (n_small, small) = stream_all(10_000).await;
+    let (n_large, large) = stream_all(100_000).await;
+    let (n_kept, kept) = collect_all(10_000).await;
+    assert_eq!((n_small, n_large, n_kept), (10_000, 100_000, 10_000));
+    eprintln!("pages of {PAGE}: peak {small} B streaming 10,000 items, {large} B streaming 100,000, {kept} B collecting 10,000");
+    assert!(
+        large as f64 <= small as f64 * 1.10,
+        "streaming 100,000 items peaked at {large} B, 10,000 at {small} B: more than 10% apart"
+    );
+    assert!(
+        kept > small * 5,
+        "collecting 10,000 items ({kept} B) should dwarf streaming them ({small} B): the measure sees nothing"
+    );
+}
