@@ -46,6 +46,15 @@ pub fn generate(layout: &Layout) -> Result<Output, Diagnostics> {
     Ok(render(&ir))
 }
 
+/// Reads and checks spec files held in memory, given as (name used in messages, text), and
+/// renders every output file; example files are read from `examples_dir`. Nothing is written.
+/// This is the generator without the file system's part, for tools and fuzzing.
+pub fn generate_from(sources: &[(String, String)], examples_dir: &Path) -> Result<Output, Diagnostics> {
+    let (files, loaded) = load::load_sources(sources).map_err(Diagnostics)?;
+    let ir = ir::build(&files, &loaded, examples_dir).map_err(Diagnostics)?;
+    Ok(render(&ir))
+}
+
 /// Renders the IR.
 pub fn render(ir: &ir::Ir) -> Output {
     let mut out = Output::new();

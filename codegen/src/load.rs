@@ -72,22 +72,43 @@ pub fn load_dir(dir: &Path, display_prefix: &str) -> Result<(Files, Vec<Loaded>)
             })
             .collect(),
     );
-    let mut loaded = Vec::new();
+    let mut texts = Vec::new();
     let mut errors = Vec::new();
     for (index, path) in names.iter().enumerate() {
-        let text = match std::fs::read_to_string(path) {
-            Ok(t) => t,
-            Err(e) => {
-                errors.push(Diagnostic {
-                    file: files.0[index].clone(),
-                    line: 1,
-                    column: 1,
-                    message: format!("cannot read: {e}"),
-                });
-                continue;
-            }
-        };
-        match parse(index, &text, &files) {
+        match std::fs::read_to_string(path) {
+            Ok(text) => texts.push((index, text)),
+            Err(e) => errors.push(Diagnostic {
+                file: files.0[index].clone(),
+                line: 1,
+                column: 1,
+                message: format!("cannot read: {e}"),
+            }),
+        }
+    }
+    let parsed = parse_all(&files, texts.iter().map(|(i, t)| (*i, t.as_str())));
+    match parsed {
+        Ok(loaded) if errors.is_empty() => Ok((files, loaded)),
+        Ok(_) => Err(errors),
+        Err(more) => {
+            errors.extend(more);
+            Err(errors)
+        }
+    }
+}
+
+/// Parses spec files held in memory, given as (name used in messages, text), in that order.
+pub fn load_sources(sources: &[(String, String)]) -> Result<(Files, Vec<Loaded>), Vec<Diagnostic>> {
+    let files = Files(sources.iter().map(|(name, _)| name.clone()).collect());
+    let loaded = parse_all(&files, sources.iter().enumerate().map(|(i, (_, t))| (i, t.as_str())))?;
+    Ok((files, loaded))
+}
+
+/// Parses each (index in `files`, text), collecting every error.
+fn parse_all<'a>(files: &Files, texts: impl Iterator<Item = (usize, &'a str)>) -> Result<Vec<Loaded>, Vec<Diagnostic>> {
+    let mut loaded = Vec::new();
+    let mut errors = Vec::new();
+    for (index, text) in texts {
+        match parse(index, text, files) {
             Ok(spec) => loaded.push(Loaded {
                 file: files.0[index].clone(),
                 spec,
@@ -96,7 +117,7 @@ pub fn load_dir(dir: &Path, display_prefix: &str) -> Result<(Files, Vec<Loaded>)
         }
     }
     if errors.is_empty() {
-        Ok((files, loaded))
+        Ok(loaded)
     } else {
         Err(errors)
     }
