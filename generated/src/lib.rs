@@ -26,5 +26,6 @@ pub mod runtime;
 pub use api::*;
 pub use client::{
     Client, ClientBuilder, Error, PayoutOutcome, PollPolicy, RawRequest, Reply, RetryPolicy, TransportKind,
+    DEFAULT_BASE_URL, DEFAULT_MAX_BODY_SIZE, DEFAULT_MAX_CONNECTIONS,
 };
 pub use runtime::Format;

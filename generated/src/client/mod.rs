@@ -35,6 +35,10 @@ pub const DEFAULT_BASE_URL: &str = "https://api.intellectmoney.ru";
 /// The largest answer the client reads by default: 16 MiB.
 pub const DEFAULT_MAX_BODY_SIZE: usize = 16 << 20;
 
+/// How many requests a client has in flight at once by default, and so how many connections it
+/// keeps open: 32.
+pub const DEFAULT_MAX_CONNECTIONS: usize = 32;
+
 /// `intellectmoney/<version>`, sent as `User-Agent`.
 pub const USER_AGENT: &str = concat!(env!("CARGO_PKG_NAME"), "/", env!("CARGO_PKG_VERSION"));
 
@@ -66,6 +70,7 @@ pub struct ClientBuilder {
     user_token: Option<Secret>,
     credentials: Option<(String, Secret)>,
     max_body_size: usize,
+    max_connections: usize,
 }
 
 impl fmt::Debug for ClientBuilder {
@@ -80,6 +85,8 @@ impl fmt::Debug for ClientBuilder {
             .field("identity", &self.identity.as_ref().map(|_| "[redacted]"))
             .field("extra_roots", &self.roots.len())
             .field("retry", &self.retry)
+            .field("max_body_size", &self.max_body_size)
+            .field("max_connections", &self.max_connections)
             .field("user_token", &self.user_token)
             .field("login", &self.credentials.as_ref().map(|(l, _)| l))
             .finish()
@@ -101,6 +108,7 @@ impl Default for ClientBuilder {
             user_token: None,
             credentials: None,
             max_body_size: DEFAULT_MAX_BODY_SIZE,
+            max_connections: DEFAULT_MAX_CONNECTIONS,
         }
     }
 }
@@ -182,6 +190,19 @@ impl ClientBuilder {
         self
     }
 
+    /// How many requests are in flight at once (default [`DEFAULT_MAX_CONNECTIONS`]; at least
+    /// 1), each on a connection of its own; the pool keeps as many idle connections for reuse.
+    /// Calls beyond it wait their turn, and their timeout starts once they are sent.
+    ///
+    /// So at most `n` connections are busy and `n` idle: at most `2n` are open. More than `n`
+    /// are open only briefly, because the pool takes a connection back a moment after its answer
+    /// has been read, and a call that starts in that moment opens a new one. reqwest has no
+    /// stricter per-host limit (reqwest issue #1517).
+    pub fn max_connections(mut self, connections: usize) -> Self {
+        self.max_connections = connections.max(1);
+        self
+    }
+
     /// Retries of read-only calls (default [`RetryPolicy::default`]; [`RetryPolicy::never`]
     /// turns them off).
     pub fn retry(mut self, policy: RetryPolicy) -> Self {
@@ -230,6 +251,7 @@ impl ClientBuilder {
             // A redirected POST would resend the body elsewhere: redirects are answers, not
             // followed.
             .redirect(reqwest::redirect::Policy::none())
+            .pool_max_idle_per_host(self.max_connections)
             .https_only(base.scheme() == "https");
         if let Some(identity) = self.identity {
             http = http.identity(identity);
@@ -247,6 +269,7 @@ impl ClientBuilder {
                 sign_secret: self.sign_secret,
                 retry: self.retry,
                 max_body_size: self.max_body_size,
+                in_flight: tokio::sync::Semaphore::new(self.max_connections),
                 session: Session::new(self.user_token, self.credentials),
             }),
         })
@@ -299,6 +322,8 @@ struct Inner {
     sign_secret: Option<Secret>,
     retry: RetryPolicy,
     max_body_size: usize,
+    /// One permit per request in flight (`max_connections`).
+    in_flight: tokio::sync::Semaphore,
     session: Session,
 }
 
@@ -466,6 +491,9 @@ impl Client {
                     req = req.header("Sign", sign.as_str());
                 }
             }
+            // Held until the body is read: the connection is busy until then. The semaphore is
+            // never closed, so a permit always comes.
+            let permit = self.inner.in_flight.acquire().await.ok();
             let outcome = match req.send().await {
                 Ok(resp) => {
                     let status = resp.status();
@@ -481,6 +509,8 @@ impl Client {
                 }
                 Err(e) => Err(transport(method.name, e)),
             };
+            // Not held while waiting to retry.
+            drop(permit);
             let err = match outcome {
                 Ok(text) => return Ok(text),
                 Err(e) => e,

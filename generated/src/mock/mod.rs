@@ -18,7 +18,7 @@ mod check;
 mod payout;
 mod server;
 
-pub use server::{MockBuilder, MockServer};
+pub use server::{Connections, MockBuilder, MockServer};
 
 use crate::runtime::{MethodInfo, WireEnum};
 use std::time::Duration;

@@ -10,6 +10,7 @@ use hyper::body::{Bytes, Incoming};
 use hyper::{Request, Response};
 use std::collections::HashMap;
 use std::net::SocketAddr;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
 /// Configures a [`MockServer`].
@@ -78,6 +79,9 @@ impl MockBuilder {
             config: self,
             overrides: Mutex::new(HashMap::new()),
             requests: Mutex::new(Vec::new()),
+            accepted: AtomicUsize::new(0),
+            open: AtomicUsize::new(0),
+            max_open: AtomicUsize::new(0),
         });
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
         let shared = state.clone();
@@ -116,6 +120,39 @@ struct State {
     overrides: Mutex<HashMap<String, Override>>,
     requests: Mutex<Vec<MockRequest>>,
     payouts: Mutex<Payouts>,
+    accepted: AtomicUsize,
+    open: AtomicUsize,
+    max_open: AtomicUsize,
+}
+
+/// The connections a mock has seen (for load tests: how many a client opened).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Connections {
+    /// Accepted since the start.
+    pub accepted: usize,
+    /// Open now.
+    pub open: usize,
+    /// The most that were open at the same time.
+    pub max_open: usize,
+}
+
+/// Counts a connection as open while it lives.
+struct OpenConnection(Arc<State>);
+
+impl OpenConnection {
+    fn new(state: Arc<State>) -> Self {
+        state.accepted.fetch_add(1, Ordering::SeqCst);
+        let open = state.open.fetch_add(1, Ordering::SeqCst) + 1;
+        state.max_open.fetch_max(open, Ordering::SeqCst);
+        OpenConnection(state)
+    }
+}
+
+impl Drop for OpenConnection {
+    fn drop(&mut self) {
+        self.0.open.fetch_sub(1, Ordering::SeqCst);
+    }
 }
 
 impl MockServer {
@@ -162,6 +199,15 @@ impl MockServer {
         self.state.requests.lock().unwrap_or_else(|e| e.into_inner()).clone()
     }
 
+    /// The connections seen so far.
+    pub fn connections(&self) -> Connections {
+        Connections {
+            accepted: self.state.accepted.load(Ordering::SeqCst),
+            open: self.state.open.load(Ordering::SeqCst),
+            max_open: self.state.max_open.load(Ordering::SeqCst),
+        }
+    }
+
     /// Runs until the process ends (the CLI's `mock-server`).
     pub fn wait(mut self) {
         if let Some(t) = self.thread.take() {
@@ -191,8 +237,13 @@ async fn serve(listener: std::net::TcpListener, state: Arc<State>, mut stopped: 
                 Err(_) => continue,
             },
         };
+        // hyper writes a head and a body in separate segments; with Nagle's algorithm the body
+        // would wait for the client's delayed ACK (40 ms on Linux).
+        let _ = stream.set_nodelay(true);
         let state = state.clone();
+        let counted = OpenConnection::new(state.clone());
         tokio::spawn(async move {
+            let _counted = counted;
             let service = hyper::service::service_fn(move |req| {
                 let state = state.clone();
                 async move { Ok::<_, std::convert::Infallible>(answer(&state, req).await) }
