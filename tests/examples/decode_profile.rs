@@ -2,7 +2,7 @@
 //!
 //! ```text
 //! CARGO_PROFILE_RELEASE_DEBUG=true cargo build --release -p intellectmoney-tests --example decode_profile
-//! valgrind --tool=callgrind target/release/examples/decode_profile xml 1
+//! perf record -e cpu-clock target/release/examples/decode_profile json 20 && perf report --no-children
 //! ```
 //!
 //! Arguments: `xml` or `json`, then how many times to decode (default 20).
