@@ -7,7 +7,9 @@
 include!("decode_all.rs");
 
 fn json<R: intellectmoney::runtime::ApiRequest>(body: &str) -> Option<String> {
-    intellectmoney::runtime::decode_json::<R>(body).err().map(|e| e.to_string())
+    intellectmoney::runtime::decode_json::<R>(body)
+        .err()
+        .map(|e| e.to_string())
 }
 
 libfuzzer_sys::fuzz_target!(|data: &[u8]| {

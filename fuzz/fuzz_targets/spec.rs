@@ -35,8 +35,14 @@ libfuzzer_sys::fuzz_target!(|data: &[u8]| {
     ];
     if let Err(diagnostics) = intellectmoney_codegen::generate_from(&sources, &spec.examples) {
         for d in &diagnostics.0 {
-            assert!(sources.iter().any(|(name, _)| *name == d.file), "diagnostic in an unknown file: {d}");
-            let lines = sources.iter().find(|(name, _)| *name == d.file).map_or(0, |(_, t)| t.lines().count());
+            assert!(
+                sources.iter().any(|(name, _)| *name == d.file),
+                "diagnostic in an unknown file: {d}"
+            );
+            let lines = sources
+                .iter()
+                .find(|(name, _)| *name == d.file)
+                .map_or(0, |(_, t)| t.lines().count());
             assert!(d.line >= 1 && d.column >= 1, "diagnostic at no place: {d}");
             assert!(d.line <= lines + 1, "diagnostic past the end of its file: {d}");
         }
