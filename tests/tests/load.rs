@@ -20,7 +20,7 @@ const SECRET: &str = "s3cr3t";
 
 /// Runs `CALLS` calls at once through a client allowing `max_connections` (None: the default);
 /// returns the mock for its counts.
-async fn run(max_connections: Option<usize>) -> (MockServer, usize) {
+async fn run(max_connections: Option<usize>) -> MockServer {
     let mock = MockServer::builder().sign_secret(SECRET).start();
     let mut builder = Client::builder()
         .base_url(mock.url())
@@ -91,15 +91,14 @@ async fn run(max_connections: Option<usize>) -> (MockServer, usize) {
         "{} connections open at once, above {limit} in flight and {limit} idle",
         seen.max_open
     );
-    (mock, limit)
+    mock
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_thousand_concurrent_calls_all_succeed_within_the_connection_bound() {
-    let (mock, limit) = run(Some(8)).await;
-    // The bound is reached, not just respected: the calls did run side by side.
+    let mock = run(Some(8)).await;
+    // The calls did run side by side, on more than one connection.
     assert!(mock.connections().max_open >= 2, "{:?}", mock.connections());
-    assert_eq!(limit, 8);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

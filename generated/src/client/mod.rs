@@ -35,8 +35,8 @@ pub const DEFAULT_BASE_URL: &str = "https://api.intellectmoney.ru";
 /// The largest answer the client reads by default: 16 MiB.
 pub const DEFAULT_MAX_BODY_SIZE: usize = 16 << 20;
 
-/// How many requests a client has in flight at once by default, and so how many connections it
-/// keeps open: 32.
+/// How many requests a client has in flight at once by default, and how many idle connections
+/// it keeps: 32 (see [`ClientBuilder::max_connections`]).
 pub const DEFAULT_MAX_CONNECTIONS: usize = 32;
 
 /// `intellectmoney/<version>`, sent as `User-Agent`.
