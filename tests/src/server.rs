@@ -278,11 +278,10 @@ fn serve<S: Read + Write>(
                 }
             }
             Answer::Bytes(body) => {
-                let head = format!(
-                    "HTTP/1.1 200 OK\r\nContent-Type: text/xml; charset=utf-8\r\nContent-Length: {}\r\n\r\n",
-                    body.len()
-                );
-                if out.write_all(head.as_bytes()).is_err() || out.write_all(&body).is_err() || out.flush().is_err() {
+                if out.write_all(head_of(body.len()).as_bytes()).is_err()
+                    || out.write_all(&body).is_err()
+                    || out.flush().is_err()
+                {
                     return;
                 }
             }
@@ -294,7 +293,7 @@ fn serve<S: Read + Write>(
 
 /// The head of a `200` XML answer whose body has `len` bytes.
 fn head_of(len: usize) -> String {
-    format!("HTTP/1.1 200 OK\r\nContent-Type: text/xml\r\nContent-Length: {len}\r\n\r\n")
+    format!("HTTP/1.1 200 OK\r\nContent-Type: text/xml; charset=utf-8\r\nContent-Length: {len}\r\n\r\n")
 }
 
 fn read_request<S: Read>(reader: &mut BufReader<S>) -> Option<Received> {
