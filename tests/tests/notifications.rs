@@ -93,6 +93,34 @@ fn tampered_fields_fail_and_unhashed_extras_are_kept() {
 }
 
 #[test]
+fn a_repeated_field_is_refused_though_the_hash_covers_the_first() {
+    // A genuine, signed notification with a second recipientAmount appended: the hash covers the
+    // first (10.00), a reader taking the last would see 100000.00. Found while writing the
+    // notification fuzz target's property.
+    let body = wiki_notification().replace("b0facf9fbb3a94039269c4e257642ff3", GOLDEN);
+    let altered = format!("{body}&recipientAmount=100000.00");
+    let repeated = NotificationError::Repeated {
+        field: "recipientAmount".into(),
+    };
+    assert_eq!(Notification::parse(altered.as_bytes()).unwrap_err(), repeated);
+    assert_eq!(
+        repeated.to_string(),
+        "field `recipientAmount` appears more than once: the notification was altered"
+    );
+    // Fields read by other means are refused by `verify`.
+    let mut fields = Notification::SCHEME.decode(body.as_bytes()).unwrap();
+    fields.push(("recipientAmount".into(), "100000.00".into()));
+    let n = Notification::from_fields(fields).unwrap();
+    assert_eq!(n.verify(KEY), Err(repeated));
+    // A repeated hash too.
+    let twice = format!("{body}&hash={GOLDEN}");
+    assert_eq!(
+        Notification::parse(twice.as_bytes()).unwrap_err(),
+        NotificationError::Repeated { field: "hash".into() }
+    );
+}
+
+#[test]
 fn bad_values_and_encodings_name_the_field() {
     let e = Notification::parse(b"eshopId=12x&hash=0").unwrap_err();
     assert_eq!(e.to_string(), "field `eshopId`: `12x` is not a whole number");

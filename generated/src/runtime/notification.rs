@@ -58,6 +58,13 @@ pub enum NotificationError {
         /// What was expected.
         expected: &'static str,
     },
+    /// A field appears more than once. IntellectMoney never repeats a field, and a repeated one
+    /// would let an altered copy pass: the hash covers the first, while a reader may take the
+    /// last.
+    Repeated {
+        /// The field.
+        field: String,
+    },
     /// The notification has no hash.
     MissingHash,
     /// The hash does not match: tampered with, or another SecretKey.
@@ -71,6 +78,12 @@ impl fmt::Display for NotificationError {
             NotificationError::Value { field, value, expected } => {
                 write!(f, "field `{field}`: `{value}` is not {expected}")
             }
+            NotificationError::Repeated { field } => {
+                write!(
+                    f,
+                    "field `{field}` appears more than once: the notification was altered"
+                )
+            }
             NotificationError::MissingHash => f.write_str("the notification has no hash"),
             NotificationError::HashMismatch => {
                 f.write_str("the hash does not match: the notification was altered or signed with another SecretKey")
@@ -80,6 +93,15 @@ impl fmt::Display for NotificationError {
 }
 
 impl std::error::Error for NotificationError {}
+
+/// Refuses fields whose names repeat.
+fn refuse_repeated(fields: &[(String, String)]) -> Result<(), NotificationError> {
+    let mut seen = std::collections::HashSet::new();
+    match fields.iter().find(|(name, _)| !seen.insert(name.as_str())) {
+        Some((name, _)) => Err(NotificationError::Repeated { field: name.clone() }),
+        None => Ok(()),
+    }
+}
 
 impl Scheme {
     /// The fields of a form body in order, percent-decoded and read in the scheme's charset.
@@ -95,6 +117,7 @@ impl Scheme {
             let value = self.text(value, Some(&name))?;
             pairs.push((name, value));
         }
+        refuse_repeated(&pairs)?;
         Ok(pairs)
     }
 
@@ -142,8 +165,11 @@ impl Scheme {
         Md5::digest(&bytes).iter().map(|b| format!("{b:02x}")).collect()
     }
 
-    /// Checks the `hash` field against the shop's SecretKey, in constant time.
+    /// Checks the `hash` field against the shop's SecretKey, in constant time. Fields whose names
+    /// repeat are refused first ([`NotificationError::Repeated`]).
     pub fn verify(&self, fields: &[(String, String)], secret_key: &str) -> Result<(), NotificationError> {
+        // Fields read by other means (`from_fields`) are checked here too.
+        refuse_repeated(fields)?;
         let sent = fields
             .iter()
             .find(|(n, _)| n == self.hash_field)
