@@ -201,6 +201,16 @@ impl Server {
         Server::start(move |_, _| answer.clone())
     }
 
+    /// A client of this server with the UserToken `t` and no retries, which shows every fault.
+    pub fn client(&self) -> intellectmoney::Client {
+        intellectmoney::Client::builder()
+            .base_url(self.url())
+            .user_token("t")
+            .retry(intellectmoney::RetryPolicy::never())
+            .build()
+            .expect("a loopback client builds")
+    }
+
     /// `http://127.0.0.1:<port>`, or `https://localhost:<port>` over TLS.
     pub fn url(&self) -> String {
         if self.tls {

@@ -8,7 +8,6 @@
 
 use futures_util::StreamExt;
 use intellectmoney::personal::GetInvoicesHistory;
-use intellectmoney::{Client, RetryPolicy};
 use intellectmoney_tests::server::Server;
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::Cell;
@@ -70,19 +69,10 @@ async fn peak_of<F: std::future::Future<Output = usize>>(f: F) -> (usize, usize)
 
 const PAGE: i32 = 100;
 
-fn client(server: &Server) -> Client {
-    Client::builder()
-        .base_url(server.url())
-        .user_token("t")
-        .retry(RetryPolicy::never())
-        .build()
-        .unwrap()
-}
-
 /// Streams every item of a registry of `total` invoices; returns how many came and the peak.
 async fn stream_all(total: usize) -> (usize, usize) {
     let server = Server::invoice_registry(total, None);
-    let client = client(&server);
+    let client = server.client();
     // One warm-up call, so that the connection pool and its buffers exist before measuring.
     client.get_invoices_history(GetInvoicesHistory::new(1)).await.unwrap();
     peak_of(async {
@@ -100,7 +90,7 @@ async fn stream_all(total: usize) -> (usize, usize) {
 /// Collects every item instead: the control that shows the allocator sees item memory.
 async fn collect_all(total: usize) -> (usize, usize) {
     let server = Server::invoice_registry(total, None);
-    let client = client(&server);
+    let client = server.client();
     client.get_invoices_history(GetInvoicesHistory::new(1)).await.unwrap();
     peak_of(async {
         let items: Vec<_> = client

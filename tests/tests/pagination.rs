@@ -7,19 +7,10 @@ use intellectmoney::personal::GetInvoicesHistory;
 use intellectmoney::{blocking, Client, Error, RetryPolicy};
 use intellectmoney_tests::server::Server;
 
-fn client(server: &Server) -> Client {
-    Client::builder()
-        .base_url(server.url())
-        .user_token("t")
-        .retry(RetryPolicy::never())
-        .build()
-        .unwrap()
-}
-
 #[tokio::test]
 async fn items_stream_page_by_page_and_stop_at_a_short_page() {
     let server = Server::invoice_registry(2503, None);
-    let client = client(&server);
+    let client = server.client();
     let mut items = std::pin::pin!(client.get_invoices_history_items(GetInvoicesHistory::new(100)));
     let mut seen = 0usize;
     while let Some(item) = items.next().await {
@@ -41,7 +32,7 @@ async fn items_stream_page_by_page_and_stop_at_a_short_page() {
 #[tokio::test]
 async fn an_exact_multiple_ends_at_an_empty_page_and_skip_is_a_start() {
     let server = Server::invoice_registry(300, None);
-    let client = client(&server);
+    let client = server.client();
     let pages: Vec<_> = client
         .get_invoices_history_pages(GetInvoicesHistory::new(100).skip(100))
         .collect()
@@ -57,7 +48,7 @@ async fn an_exact_multiple_ends_at_an_empty_page_and_skip_is_a_start() {
 #[tokio::test]
 async fn an_error_ends_the_stream_after_the_items_before_it() {
     let server = Server::invoice_registry(1000, Some(2));
-    let client = client(&server);
+    let client = server.client();
     let results: Vec<_> = client
         .get_invoices_history_items(GetInvoicesHistory::new(100))
         .collect()
