@@ -31,6 +31,12 @@ pub const PT2: &str = "4t+5KHtcey4Ch7P2jodi3s2B4a36wnEX4pi+xChimlYgRpQa4QXJ2O2MT
 /// A UserToken of the wiki\'s examples.
 pub const PT3: &str = "Cbhv/VWGegZjbLobTJAYrOzJxmECR2ixyROA0S5SKEJIpPK36hnFWIIXGZpAg/45y";
 
+/// A card payout of 50.00 RUB to the test card 4111 1111 1111 1111: the payout most tests send.
+pub fn card_payout() -> payout::CreateOperation {
+    payout::CreateOperation::new(dec("50.00"), "RUB", "Иванов Иван", payout::ProviderType::BankCardRussia)
+        .pan("4111111111111111")
+}
+
 /// A decimal from its text.
 pub fn dec(s: &str) -> Decimal {
     Decimal::from_str(s).unwrap()

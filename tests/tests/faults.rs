@@ -4,12 +4,12 @@
 //! once. Calls that write or move money are never sent twice.
 
 use intellectmoney::common::{RequestStateCode, ServiceOperationState};
-use intellectmoney::payout::{CreateOperation, PayoutOperationData, ProviderType};
+use intellectmoney::payout::PayoutOperationData;
 use intellectmoney::personal::{GetInvoicesHistory, InvoicesHistoryList};
 use intellectmoney::runtime::Uuid;
 use intellectmoney::{Client, ClientBuilder, Error, Reply, RetryPolicy, TransportKind};
 use intellectmoney_tests::server::{Answer, Received, Server};
-use intellectmoney_tests::wiki::dec;
+use intellectmoney_tests::wiki::card_payout;
 use std::time::Duration;
 
 const OP: &str = "f2c33a48-17a5-4b8c-9d1b-33d1e7bd1a01";
@@ -57,11 +57,7 @@ async fn read_invoices(server: &Server) -> Result<Reply<InvoicesHistoryList>, Er
 
 /// A CreateOperation payout through the test client.
 async fn pay(server: &Server) -> Result<Reply<PayoutOperationData>, Error> {
-    client(server).build().unwrap().create_operation(payout()).await
-}
-
-fn payout() -> CreateOperation {
-    CreateOperation::new(dec("50.00"), "RUB", "Иванов Иван", ProviderType::BankCardRussia).pan("4111111111111111")
+    client(server).build().unwrap().create_operation(card_payout()).await
 }
 
 /// A payout answer in JSON (the Payout API answers in JSON).
@@ -459,7 +455,7 @@ async fn a_payout_refused_for_authentication_is_repeated_once_after_login() {
     }
     });
     let client = client(&server).credentials("m", "p").build().unwrap();
-    let reply = client.create_operation(payout()).await.unwrap();
+    let reply = client.create_operation(card_payout()).await.unwrap();
     assert_eq!(reply.operation_id, Some(Uuid::parse_str(OP).unwrap()));
     let creates = server
         .received()

@@ -7,12 +7,11 @@
 
 use futures_util::future::join_all;
 use intellectmoney::mock::MockServer;
-use intellectmoney::payout::{CreateOperation, ProviderType};
 use intellectmoney::personal::GetInvoicesHistory;
 use intellectmoney::runtime::decode_xml;
 use intellectmoney::{Client, RetryPolicy, DEFAULT_MAX_CONNECTIONS};
 use intellectmoney_tests::example;
-use intellectmoney_tests::wiki::dec;
+use intellectmoney_tests::wiki::card_payout;
 use std::time::Instant;
 
 const CALLS: usize = 1_000;
@@ -45,10 +44,8 @@ async fn run(max_connections: Option<usize>) -> MockServer {
         let expected = expected.clone();
         tokio::spawn(async move {
             if i % 10 == 0 {
-                let payout = CreateOperation::new(dec("50.00"), "RUB", "Иванов Иван", ProviderType::BankCardRussia)
-                    .pan("4111111111111111");
                 client
-                    .create_operation(payout)
+                    .create_operation(card_payout())
                     .await
                     .map(|r| r.result.payout_operation_id.is_some())
             } else {
@@ -77,7 +74,19 @@ async fn run(max_connections: Option<usize>) -> MockServer {
         failures.len(),
         &failures[..failures.len().min(5)]
     );
-    assert_eq!(mock.requests().len(), CALLS, "each call reaches the mock exactly once");
+    // Each call reached the mock exactly once, and the mock accepted every one.
+    let requests = mock.requests();
+    let count = |method: &str| requests.iter().filter(|r| r.method == Some(method)).count();
+    assert_eq!(
+        (requests.len(), count("CreateOperation"), count("getInvoicesHistory")),
+        (CALLS, CALLS / 10, CALLS - CALLS / 10)
+    );
+    let refused: Vec<_> = requests.iter().filter_map(|r| r.refused.as_deref()).collect();
+    assert!(
+        refused.is_empty(),
+        "the mock refused: {:?}",
+        &refused[..refused.len().min(5)]
+    );
     let seen = mock.connections();
     eprintln!(
         "{CALLS} concurrent calls, max_connections {limit}: {:.0} ms, {:.0} calls/s; connections accepted {}, at most {} open at once",

@@ -3,12 +3,11 @@
 //! payouts moving through their states — exercised with the project's own client.
 
 use intellectmoney::mock::{MockServer, Override, PayoutScript};
-use intellectmoney::payout::{CreateOperation, ProviderType};
 use intellectmoney::personal::{GetEshopInfo, GetInvoicesHistory};
 use intellectmoney::runtime::{decode_json_as, decode_xml_as, ApiRequest, Format};
 use intellectmoney::{blocking, Client, Error, PayoutOutcome, PollPolicy, RawRequest, RetryPolicy};
 use intellectmoney_tests::example;
-use intellectmoney_tests::wiki::{self, dec, Visitor};
+use intellectmoney_tests::wiki::{self, Visitor};
 use std::time::Duration;
 
 const SECRET: &str = "s3cr3t";
@@ -209,10 +208,6 @@ async fn a_stale_token_is_renewed_against_the_mock() {
     assert!(e.is_authentication_failed(), "{e:?}");
 }
 
-fn payout_request() -> CreateOperation {
-    CreateOperation::new(dec("50.00"), "RUB", "Иванов Иван", ProviderType::BankCardRussia).pan("4111111111111111")
-}
-
 #[tokio::test]
 async fn payouts_move_through_their_states() {
     let fast = PollPolicy {
@@ -240,7 +235,7 @@ async fn payouts_move_through_their_states() {
             .unwrap();
         let mut states = Vec::new();
         let outcome = c
-            .payout(payout_request(), fast, |_, s| states.push(s.to_string()))
+            .payout(wiki::card_payout(), fast, |_, s| states.push(s.to_string()))
             .await
             .unwrap();
         let name = match &outcome {

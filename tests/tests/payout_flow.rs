@@ -1,11 +1,11 @@
 //! The payout flow against a scripted server: every outcome, the deadline, and the paths where
 //! the fate of ExecuteOperation is unknown — which are polled, never executed again.
 
-use intellectmoney::payout::{CreateOperation, MassPaymentOperationState as S, ProviderType};
+use intellectmoney::payout::MassPaymentOperationState as S;
 use intellectmoney::runtime::Uuid;
 use intellectmoney::{Client, Error, PayoutOutcome, PollPolicy, RetryPolicy};
 use intellectmoney_tests::server::{Answer, Received, Server};
-use intellectmoney_tests::wiki::dec;
+use intellectmoney_tests::wiki::card_payout;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -51,8 +51,7 @@ async fn run(server: &Server, poll: PollPolicy) -> (Result<PayoutOutcome, Error>
         .retry(RetryPolicy::never())
         .build()
         .unwrap();
-    let request =
-        CreateOperation::new(dec("50.00"), "RUB", "Иванов Иван", ProviderType::BankCardRussia).pan("4111111111111111");
+    let request = card_payout();
     let mut seen = Vec::new();
     let outcome = client.payout(request, poll, |_, s| seen.push(s.clone())).await;
     (outcome, seen)
