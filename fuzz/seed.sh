@@ -25,9 +25,15 @@ for i in "${!methods[@]}"; do
   done
 done
 
-# The wiki's notification (getInvoiceInfo's example, as the shop receives it in windows-1251).
-printf '%s' 'eshopId=452996&paymentId=3447364446&orderId=0.03736900+1413193002&serviceName=%cf%eb%e0%f2%e5%e6+%e2+%ef%ee%eb%fc%e7%f3+%ec%e0%e3%e0%e7%e8%ed%e0&eshopAccount=4518761044&recipientAmount=10.00&recipientOriginalAmount=10.00&recipientCurrency=RUB&paymentStatus=3&userName=&userEmail=s.suvorinov%2b20%40intellectmoney.ru&paymentData=2014-10-13+13%3a36%3a51&hash=b0facf9fbb3a94039269c4e257642ff3' \
-  > corpus/notification/seed-wiki
+# The wiki's notifications (getInvoiceInfo's example lists them, as the shop received them in
+# windows-1251), unescaped from the XML.
+n=0
+while IFS= read -r body; do
+  n=$((n + 1))
+  printf '%s' "$body" > "corpus/notification/seed-wiki-$n"
+done < <(grep -o '<NotificationParams>[^<]*</NotificationParams>' "$examples/personal/getInvoiceInfo.response.xml" |
+  sed -e 's/<[^>]*>//g' -e 's/&amp;/\&/g')
+[[ $n -gt 0 ]] || { echo "no notification in the getInvoiceInfo example" >&2; exit 1; }
 
 cp ../spec/personal.yaml corpus/spec/seed-personal.yaml
 for f in ../tests/fixtures/spec/*.yaml; do cp "$f" "corpus/spec/seed-fixture-$(basename "$f")"; done
