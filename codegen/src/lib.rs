@@ -5,6 +5,7 @@
 //! that regenerating an unchanged spec is byte-identical.
 
 pub mod diag;
+pub mod diff;
 pub mod emit;
 pub mod ir;
 mod load;
@@ -41,9 +42,13 @@ pub type Output = BTreeMap<PathBuf, String>;
 
 /// Reads and checks the spec, and renders every output file. Nothing is written.
 pub fn generate(layout: &Layout) -> Result<Output, Diagnostics> {
+    Ok(render(&build_ir(layout)?))
+}
+
+/// Reads and checks the spec into the IR.
+pub fn build_ir(layout: &Layout) -> Result<ir::Ir, Diagnostics> {
     let (files, loaded) = load::load_dir(&layout.spec_dir, &layout.spec_display).map_err(Diagnostics)?;
-    let ir = ir::build(&files, &loaded, &layout.spec_dir.join("examples")).map_err(Diagnostics)?;
-    Ok(render(&ir))
+    ir::build(&files, &loaded, &layout.spec_dir.join("examples")).map_err(Diagnostics)
 }
 
 /// Reads and checks spec files held in memory, given as (name used in messages, text), and

@@ -51,7 +51,8 @@ fn variant(ir: &Ir, api: &Api, m: &Method) -> TokenStream {
     }
     let fields = caller_params(m).map(|p| {
         let r = ident(&p.rust);
-        let flag = p.wire.to_kebab_case();
+        // From the Rust name, which `rust:` keeps across a wire rename: scripts keep working.
+        let flag = p.rust.to_kebab_case();
         let help = help(ir, p);
         let (ty, parser) = value_type(&p.ty);
         let parser = parser.map(|p| quote!(, value_parser = #p));

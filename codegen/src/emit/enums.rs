@@ -62,7 +62,11 @@ pub fn emit(api: &Api) -> TokenStream {
         };
         quote! {
             #doc
+            ///
+            /// Non-exhaustive: a value added to the spec is a new variant, not a breaking change;
+            /// match with a `_` arm (values no variant names arrive as `Unknown`).
             #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+            #[non_exhaustive]
             pub enum #name {
                 #(#variants)*
                 /// A value this version of the spec does not know, kept as it was sent.

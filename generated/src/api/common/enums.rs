@@ -3,7 +3,11 @@
 
 //! Enumerations (generated from the spec).
 /// Processing codes of `OperationState.Code` (wiki «Коды операций»).
+///
+/// Non-exhaustive: a value added to the spec is a new variant, not a breaking change;
+/// match with a `_` arm (values no variant names arrive as `Unknown`).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum ServiceOperationState {
     /// Processed synchronously: `Result` holds the method's result (Успешно обработана).
     Processed,
@@ -76,7 +80,11 @@ impl<'de> serde::Deserialize<'de> for ServiceOperationState {
     }
 }
 /// Status codes of `Result.State.Code` (wiki «Статусы запросов»).
+///
+/// Non-exhaustive: a value added to the spec is a new variant, not a breaking change;
+/// match with a `_` arm (values no variant names arrive as `Unknown`).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum RequestStateCode {
     /// Processed (Успешно обработан).
     Success,

@@ -5,7 +5,11 @@
 /// State of a payout (sent by name). Numbers are documented nowhere.
 ///
 /// Note: Which states are final is \[inferred\] (payout-api.md).
+///
+/// Non-exhaustive: a value added to the spec is a new variant, not a breaking change;
+/// match with a `_` arm (values no variant names arrive as `Unknown`).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum MassPaymentOperationState {
     /// Created; can be executed or deleted.
     Created,
@@ -112,7 +116,11 @@ impl<'de> serde::Deserialize<'de> for MassPaymentOperationState {
 /// Provider of a payout.
 ///
 /// Note: Numbers are documented nowhere; the example's `0` with a card number suggests BankCardRussia = 0 \[inferred\]. Sent by name.
+///
+/// Non-exhaustive: a value added to the spec is a new variant, not a breaking change;
+/// match with a `_` arm (values no variant names arrive as `Unknown`).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum ProviderType {
     /// Russian bank card.
     BankCardRussia,
@@ -187,7 +195,11 @@ impl<'de> serde::Deserialize<'de> for ProviderType {
 /// The portal's payout kind, replacing ProviderType.
 ///
 /// Source: portal.
+///
+/// Non-exhaustive: a value added to the spec is a new variant, not a breaking change;
+/// match with a `_` arm (values no variant names arrive as `Unknown`).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum PreferenceType {
     /// Payout to a bank card.
     OutBankCard,

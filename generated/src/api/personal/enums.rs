@@ -3,7 +3,11 @@
 
 //! Enumerations (generated from the spec).
 /// Currencies (wiki «Описание принимаемых валют»).
+///
+/// Non-exhaustive: a value added to the spec is a new variant, not a breaking change;
+/// match with a `_` arm (values no variant names arrive as `Unknown`).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum Currency {
     /// Russian rouble.
     Rub,
@@ -67,7 +71,11 @@ impl<'de> serde::Deserialize<'de> for Currency {
     }
 }
 /// State of an invoice (СКО).
+///
+/// Non-exhaustive: a value added to the spec is a new variant, not a breaking change;
+/// match with a `_` arm (values no variant names arrive as `Unknown`).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum InvoiceState {
     /// Created; no payment operation yet.
     Created,
@@ -158,7 +166,11 @@ impl<'de> serde::Deserialize<'de> for InvoiceState {
     }
 }
 /// State of a payment transaction.
+///
+/// Non-exhaustive: a value added to the spec is a new variant, not a breaking change;
+/// match with a `_` arm (values no variant names arrive as `Unknown`).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum TransactionState {
     /// Created and not yet carried out.
     Created,
@@ -231,7 +243,11 @@ impl<'de> serde::Deserialize<'de> for TransactionState {
     }
 }
 /// Kind of transaction of an invoice.
+///
+/// Non-exhaustive: a value added to the spec is a new variant, not a breaking change;
+/// match with a `_` arm (values no variant names arrive as `Unknown`).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum PaymentType {
     /// Deposit to the invoice (входная транзакция).
     Entry,
@@ -300,7 +316,11 @@ impl<'de> serde::Deserialize<'de> for PaymentType {
     }
 }
 /// Sort order of invoices (wiki «Тип сортировки счетов»).
+///
+/// Non-exhaustive: a value added to the spec is a new variant, not a breaking change;
+/// match with a `_` arm (values no variant names arrive as `Unknown`).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum OrderList {
     /// Default: by creation date, as if not sent.
     None,
@@ -387,7 +407,11 @@ impl<'de> serde::Deserialize<'de> for OrderList {
 /// Direction of a transaction.
 ///
 /// Source: examples only (getInvoicesHistory, getPaymentsHistory).
+///
+/// Non-exhaustive: a value added to the spec is a new variant, not a breaking change;
+/// match with a `_` arm (values no variant names arrive as `Unknown`).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum Direction {
     /// Money comes in.
     Deposit,
@@ -453,7 +477,11 @@ impl<'de> serde::Deserialize<'de> for Direction {
 /// How money came in.
 ///
 /// Source: examples only (getInvoicesHistory, getPaymentsHistory).
+///
+/// Non-exhaustive: a value added to the spec is a new variant, not a breaking change;
+/// match with a `_` arm (values no variant names arrive as `Unknown`).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum InputType {
     /// From another IntellectMoney account.
     InnerPayment,
@@ -517,7 +545,11 @@ impl<'de> serde::Deserialize<'de> for InputType {
     }
 }
 /// Type of an operation run on a schedule.
+///
+/// Non-exhaustive: a value added to the spec is a new variant, not a breaking change;
+/// match with a `_` arm (values no variant names arrive as `Unknown`).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum CronOperationType {
     /// A recurring charge.
     Recurring,
@@ -576,7 +608,11 @@ impl<'de> serde::Deserialize<'de> for CronOperationType {
     }
 }
 /// Whether an operation run on a schedule is active.
+///
+/// Non-exhaustive: a value added to the spec is a new variant, not a breaking change;
+/// match with a `_` arm (values no variant names arrive as `Unknown`).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum CronOperationState {
     /// Active; the operation runs.
     Active,
@@ -640,7 +676,11 @@ impl<'de> serde::Deserialize<'de> for CronOperationState {
     }
 }
 /// State of a receipt (ReceiptResponseStateEnum).
+///
+/// Non-exhaustive: a value added to the spec is a new variant, not a breaking change;
+/// match with a `_` arm (values no variant names arrive as `Unknown`).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum ReceiptResponseState {
     /// No state.
     None,
@@ -767,7 +807,11 @@ impl<'de> serde::Deserialize<'de> for ReceiptResponseState {
     }
 }
 /// VAT rate (ReceiptVatRateEnum).
+///
+/// Non-exhaustive: a value added to the spec is a new variant, not a breaking change;
+/// match with a `_` arm (values no variant names arrive as `Unknown`).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum ReceiptVatRate {
     /// VAT 20%.
     Vat20,
@@ -858,7 +902,11 @@ impl<'de> serde::Deserialize<'de> for ReceiptVatRate {
     }
 }
 /// Subject of a payment (ReceiptPaymentSubjectTypeEnum).
+///
+/// Non-exhaustive: a value added to the spec is a new variant, not a breaking change;
+/// match with a `_` arm (values no variant names arrive as `Unknown`).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum ReceiptPaymentSubjectType {
     /// Goods.
     Product,
@@ -991,7 +1039,11 @@ impl<'de> serde::Deserialize<'de> for ReceiptPaymentSubjectType {
     }
 }
 /// Method of a payment (ReceiptPaymentMethodTypeEnum).
+///
+/// Non-exhaustive: a value added to the spec is a new variant, not a breaking change;
+/// match with a `_` arm (values no variant names arrive as `Unknown`).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum ReceiptPaymentMethodType {
     /// 100% prepayment.
     Prepay,
@@ -1088,7 +1140,11 @@ impl<'de> serde::Deserialize<'de> for ReceiptPaymentMethodType {
     }
 }
 /// Taxation system (ReceiptTaxationSystemEnum).
+///
+/// Non-exhaustive: a value added to the spec is a new variant, not a breaking change;
+/// match with a `_` arm (values no variant names arrive as `Unknown`).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum ReceiptTaxationSystem {
     /// General.
     Common,
@@ -1179,7 +1235,11 @@ impl<'de> serde::Deserialize<'de> for ReceiptTaxationSystem {
     }
 }
 /// Type of payment of a receipt (ReceiptPaymentTypeEnum).
+///
+/// Non-exhaustive: a value added to the spec is a new variant, not a breaking change;
+/// match with a `_` arm (values no variant names arrive as `Unknown`).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum ReceiptPaymentType {
     /// Cash.
     Cash,
@@ -1266,7 +1326,11 @@ impl<'de> serde::Deserialize<'de> for ReceiptPaymentType {
 /// Document type of a receipt, the calculation sign of tag 1054 (ReceiptDocTypeEnum).
 ///
 /// Source: getReceipt example (`"Type": "In"` for `"type": 1`); codes from the correction table.
+///
+/// Non-exhaustive: a value added to the spec is a new variant, not a breaking change;
+/// match with a `_` arm (values no variant names arrive as `Unknown`).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum ReceiptDocType {
     /// Income (приход).
     In,
@@ -1351,7 +1415,11 @@ impl<'de> serde::Deserialize<'de> for ReceiptDocType {
     }
 }
 /// Correction type (tag 1173).
+///
+/// Non-exhaustive: a value added to the spec is a new variant, not a breaking change;
+/// match with a `_` arm (values no variant names arrive as `Unknown`).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum ReceiptCorrectionType {
     /// On own initiative (самостоятельно).
     ///
@@ -1424,7 +1492,11 @@ impl<'de> serde::Deserialize<'de> for ReceiptCorrectionType {
 /// `paymentStatus` of a Result-URL notification.
 ///
 /// Source: ../shared/wiki/signing.md, «The payment-notification hash».
+///
+/// Non-exhaustive: a value added to the spec is a new variant, not a breaking change;
+/// match with a `_` arm (values no variant names arrive as `Unknown`).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum PaymentStatus {
     /// The invoice was created.
     Created,

@@ -1,0 +1,414 @@
+//! The public surface as comparable items: every method, parameter, type, field, enum, enum value,
+//! notification field and CLI flag that the IR gives, each with its facets (what a user of the
+//! crate, a caller on the wire or a reader of the docs sees), and the class a change of each facet
+//! falls in. The comparison itself ([`super::compare`]) knows nothing of the IR.
+
+use super::Class;
+use crate::emit::rust_type_text;
+use crate::ir::{
+    Api, Auth, Effect, Encoding, Enum, Format, Ir, Limits, Method, Notification, Param, Required, Secret, Slot, Struct,
+    Ty,
+};
+use heck::{ToKebabCase, ToSnakeCase};
+use std::collections::BTreeMap;
+
+/// One item of the surface.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Item {
+    /// What it is: `method`, `parameter`, `type`, `field`, `enum`, `value`, `notification`, `api`,
+    /// `cli command`, `cli flag`.
+    pub kind: &'static str,
+    /// How a reader names it: `personal::getInvoicesHistory.OrderId`.
+    pub name: String,
+    /// The class of adding it (removing it is always breaking).
+    pub added: Class,
+    /// The key of the item it belongs to (a method's parameter, an enum's value): when both are
+    /// added or removed, the report names only the parent.
+    pub parent: Option<String>,
+    /// Facet name → (class of a change, value as shown).
+    pub facets: BTreeMap<&'static str, (Class, String)>,
+}
+
+impl Item {
+    fn new(kind: &'static str, name: String, added: Class) -> Self {
+        Item {
+            kind,
+            name,
+            added,
+            parent: None,
+            facets: BTreeMap::new(),
+        }
+    }
+
+    fn within(mut self, parent: String) -> Self {
+        self.parent = Some(parent);
+        self
+    }
+
+    fn facet(&mut self, name: &'static str, class: Class, value: impl Into<String>) -> &mut Self {
+        self.facets.insert(name, (class, value.into()));
+        self
+    }
+}
+
+/// Every item, by a key that stays the same while the item keeps its Rust identity.
+pub type Items = BTreeMap<String, Item>;
+
+/// The surface of an IR.
+pub fn items(ir: &Ir) -> Items {
+    let mut out = Items::new();
+    for api in &ir.apis {
+        api_items(api, &mut out);
+        for m in &api.methods {
+            method_items(api, m, &mut out);
+        }
+        for t in &api.types {
+            struct_items(api, t, &mut out);
+        }
+        for e in &api.enums {
+            enum_items(api, e, &mut out);
+        }
+        if let Some(n) = &api.notification {
+            notification_items(api, n, &mut out);
+        }
+    }
+    out
+}
+
+fn insert(out: &mut Items, key: String, item: Item) {
+    out.insert(key, item);
+}
+
+fn api_items(api: &Api, out: &mut Items) {
+    let mut item = Item::new("api", api.module.clone(), Class::Additive);
+    let formats: Vec<String> = api
+        .responses
+        .iter()
+        .map(|r| {
+            let f = match r.format {
+                Format::Xml => "xml",
+                Format::Json => "json",
+            };
+            match &r.accept {
+                Some(a) => format!("{f} (Accept: {a})"),
+                None => f.to_owned(),
+            }
+        })
+        .collect();
+    item.facet("Content-Type", Class::Wire, &api.content_type)
+        .facet("answers", Class::Wire, formats.join(", "))
+        .facet("doc", Class::Docs, &api.title);
+    insert(out, format!("api {}", api.module), item);
+}
+
+fn auth_text(a: Auth) -> &'static str {
+    match a {
+        Auth::None => "none",
+        Auth::UserToken => "UserToken",
+        Auth::Certificate => "client certificate",
+    }
+}
+
+fn effect_text(e: Effect) -> &'static str {
+    match e {
+        Effect::Read => "read (retried)",
+        Effect::Write => "write (never retried)",
+        Effect::Money => "money (never retried)",
+    }
+}
+
+/// The Rust type of a parameter as the request holds it.
+fn param_type(p: &Param) -> String {
+    rust_type_text(&p.ty, p.secret)
+}
+
+/// `new(..)`'s arguments, in order: `eshop_id: i32, take: i32`.
+pub fn new_args(m: &Method) -> String {
+    let args: Vec<String> = m
+        .params
+        .iter()
+        .filter(|p| !p.from_session && p.required == Required::Always)
+        .map(|p| format!("{}: {}", p.rust, param_type(p)))
+        .collect();
+    format!("new({})", args.join(", "))
+}
+
+fn sign_text(m: &Method) -> String {
+    match &m.sign {
+        Some(s) => s.text.clone(),
+        None => "none".into(),
+    }
+}
+
+fn sign_slots(m: &Method) -> String {
+    match &m.sign {
+        Some(s) => s
+            .slots
+            .iter()
+            .map(|x| match x {
+                Slot::Param(p) => p.clone(),
+                Slot::Empty => "∅".into(),
+                Slot::Secret => "secret".into(),
+            })
+            .collect::<Vec<_>>()
+            .join("::"),
+        None => String::new(),
+    }
+}
+
+fn method_items(api: &Api, m: &Method, out: &mut Items) {
+    let name = format!("{}::{}", api.module, m.wire);
+    let mut item = Item::new("method", name.clone(), Class::Additive);
+    item.facet("request type", Class::Breaking, format!("{}::{}", api.module, m.rust))
+        .facet("client method", Class::Breaking, m.wire.to_snake_case())
+        .facet("arguments", Class::Breaking, new_args(m))
+        .facet("result", Class::Breaking, result_text(&m.result))
+        .facet("pages", Class::Breaking, pagination_text(m))
+        .facet(
+            "deprecated",
+            Class::Additive,
+            m.deprecated.clone().unwrap_or_else(|| "no".into()),
+        )
+        .facet("path", Class::Wire, &m.path)
+        .facet("auth", Class::Wire, auth_text(m.auth))
+        .facet("effect", Class::Wire, effect_text(m.effect))
+        .facet("Sign", Class::Wire, sign_text(m))
+        .facet("Sign slots", Class::Wire, sign_slots(m))
+        .facet("doc", Class::Docs, &m.doc)
+        .facet("notes", Class::Docs, m.notes.join(" "));
+    insert(out, format!("method {name}"), item);
+    cli_command_items(m, out);
+    for (position, p) in m.params.iter().enumerate() {
+        param_items(api, m, position, p, out);
+    }
+}
+
+fn result_text(t: &Ty) -> String {
+    match t {
+        Ty::Bool => "bool".into(),
+        t => rust_type_text(t, Secret::No),
+    }
+}
+
+fn pagination_text(m: &Method) -> String {
+    match &m.pagination {
+        Some(p) => format!("{}_pages/_items over {}", m.wire.to_snake_case(), p.items),
+        None => "no".into(),
+    }
+}
+
+fn required_text(r: &Required) -> String {
+    match r {
+        Required::Always => "yes".into(),
+        Required::No => "no".into(),
+        Required::When { wire, values, .. } if values.is_empty() => format!("when {wire} is given"),
+        Required::When { wire, values, .. } => format!("when {wire} is {}", values.join("/")),
+    }
+}
+
+fn limits_text(l: &Limits) -> String {
+    let mut v = Vec::new();
+    if let Some(x) = l.min_len {
+        v.push(format!("len ≥ {x}"));
+    }
+    if let Some(x) = l.max_len {
+        v.push(format!("len ≤ {x}"));
+    }
+    if let Some(x) = l.min {
+        v.push(format!("≥ {x}"));
+    }
+    if l.positive {
+        v.push("> 0".into());
+    }
+    if let Some(x) = l.max_digits {
+        v.push(format!("≤ {x} digits"));
+    }
+    if v.is_empty() {
+        "none".into()
+    } else {
+        v.join(", ")
+    }
+}
+
+fn secret_text(s: Secret) -> &'static str {
+    match s {
+        Secret::No => "no",
+        Secret::Full => "yes",
+        Secret::Card => "card",
+    }
+}
+
+fn param_items(api: &Api, m: &Method, position: usize, p: &Param, out: &mut Items) {
+    // A parameter keeps its identity while its Rust name stays (`rust:` keeps it across a wire
+    // rename); the session's UserToken has no Rust name a caller sees.
+    let id = if p.from_session {
+        format!("(session) {}", p.wire)
+    } else {
+        p.rust.clone()
+    };
+    let name = format!("{}::{}.{}", api.module, m.wire, p.wire);
+    let added = match p.required {
+        Required::Always if !p.from_session => Class::Breaking,
+        _ => Class::Additive,
+    };
+    let mut item = Item::new("parameter", name, added).within(format!("method {}::{}", api.module, m.wire));
+    let access = if p.from_session {
+        "from the session".to_owned()
+    } else if p.required == Required::Always {
+        format!("argument of new(..): {}", p.rust)
+    } else {
+        format!("setter .{}(..)", p.rust)
+    };
+    item.facet("Rust", Class::Breaking, access)
+        .facet("Rust type", Class::Breaking, param_type(p))
+        .facet("wire name", Class::Wire, &p.wire)
+        .facet("position", Class::Wire, position.to_string())
+        .facet("required", Class::Wire, required_text(&p.required))
+        .facet("encoding", Class::Wire, p.encoding.spec_name())
+        .facet("limits", Class::Wire, limits_text(&p.limits))
+        .facet("secret", Class::Wire, secret_text(p.secret))
+        .facet("doc", Class::Docs, &p.doc)
+        .facet("notes", Class::Docs, p.notes.join(" "));
+    insert(out, format!("param {}::{}.{id}", api.module, m.wire), item);
+    if !p.from_session {
+        cli_flag_items(m, p, out);
+    }
+}
+
+fn cli_command_items(m: &Method, out: &mut Items) {
+    let command = m.wire.to_kebab_case();
+    let mut item = Item::new("cli command", format!("intellectmoney {command}"), Class::Additive);
+    item.facet(
+        "--all",
+        Class::Breaking,
+        if m.pagination.is_some() { "yes" } else { "no" },
+    )
+    .facet("doc", Class::Docs, m.doc.split("\n\n").next().unwrap_or_default());
+    insert(out, format!("cli {command}"), item);
+}
+
+fn cli_flag_items(m: &Method, p: &Param, out: &mut Items) {
+    let command = m.wire.to_kebab_case();
+    let flag = p.rust.to_kebab_case();
+    let added = if p.required == Required::Always {
+        Class::Breaking
+    } else {
+        Class::Additive
+    };
+    let mut item =
+        Item::new("cli flag", format!("intellectmoney {command} --{flag}"), added).within(format!("cli {command}"));
+    item.facet(
+        "required",
+        Class::Breaking,
+        if p.required == Required::Always { "yes" } else { "no" },
+    )
+    .facet("value", Class::Breaking, p.ty.spec_name());
+    insert(out, format!("cli {command} --{flag}"), item);
+}
+
+fn struct_items(api: &Api, t: &Struct, out: &mut Items) {
+    let name = format!("{}::{}", api.module, t.name);
+    let shape = if t.envelope {
+        "envelope"
+    } else if t.document {
+        "document (written by the client)"
+    } else {
+        "answer"
+    };
+    let mut item = Item::new("type", name.clone(), Class::Additive);
+    item.facet("shape", Class::Breaking, shape)
+        .facet("doc", Class::Docs, &t.doc)
+        .facet("notes", Class::Docs, t.notes.join(" "));
+    if t.document {
+        let args: Vec<String> = t
+            .fields
+            .iter()
+            .filter(|f| f.required)
+            .map(|f| format!("{}: {}", f.rust, rust_type_text(&f.ty, f.secret)))
+            .collect();
+        item.facet("arguments", Class::Breaking, format!("new({})", args.join(", ")));
+    }
+    insert(out, format!("type {name}"), item);
+    for f in &t.fields {
+        let fname = format!("{name}.{}", f.wire);
+        let added = if t.document && f.required {
+            Class::Breaking
+        } else {
+            Class::Additive
+        };
+        let mut item = Item::new("field", fname, added).within(format!("type {name}"));
+        let mut ty = rust_type_text(&f.ty, f.secret);
+        if !f.required && !matches!(f.ty, Ty::List(_)) {
+            ty = format!("Option<{ty}>");
+        }
+        item.facet("Rust", Class::Breaking, &f.rust)
+            .facet("Rust type", Class::Breaking, ty)
+            .facet("wire name", Class::Wire, &f.wire)
+            .facet("XML items", Class::Wire, f.item.clone().unwrap_or_default())
+            .facet("encoding", Class::Wire, encoding_text(t, f.encoding))
+            .facet("limits", Class::Wire, limits_text(&f.limits))
+            .facet("secret", Class::Wire, secret_text(f.secret))
+            .facet("doc", Class::Docs, &f.doc)
+            .facet("notes", Class::Docs, f.notes.join(" "));
+        insert(out, format!("field {name}.{}", f.rust), item);
+    }
+}
+
+/// Answers are read by the runtime's fixed rules; only documents have a per-field encoding.
+fn encoding_text(t: &Struct, e: Encoding) -> String {
+    if t.document {
+        e.spec_name().into()
+    } else {
+        String::new()
+    }
+}
+
+fn enum_items(api: &Api, e: &Enum, out: &mut Items) {
+    let name = format!("{}::{}", api.module, e.name);
+    let mut item = Item::new("enum", name.clone(), Class::Additive);
+    item.facet(
+        "written",
+        Class::Wire,
+        if e.wire_code { "by number" } else { "by name" },
+    )
+    .facet("doc", Class::Docs, &e.doc)
+    .facet("notes", Class::Docs, e.notes.join(" "));
+    insert(out, format!("enum {name}"), item);
+    for v in &e.values {
+        // Enums are #[non_exhaustive] with `Unknown(String)`: a new value is additive.
+        let mut item = Item::new("value", format!("{name}.{}", v.wire), Class::Additive).within(format!("enum {name}"));
+        item.facet("wire name", Class::Wire, &v.wire)
+            .facet("code", Class::Wire, v.code.map(|c| c.to_string()).unwrap_or_default())
+            .facet("final", Class::Wire, if v.is_final { "yes" } else { "no" })
+            .facet("doc", Class::Docs, &v.doc)
+            .facet("notes", Class::Docs, v.notes.join(" "));
+        insert(out, format!("value {name}::{}", v.rust), item);
+    }
+}
+
+fn notification_items(api: &Api, n: &Notification, out: &mut Items) {
+    let name = format!("{}::{}", api.module, n.name);
+    let mut item = Item::new("notification", name.clone(), Class::Additive);
+    item.facet("charset", Class::Wire, &n.charset)
+        .facet("answer", Class::Wire, &n.answer)
+        .facet(
+            "hash",
+            Class::Wire,
+            format!("{} = md5({})", n.hash_field, n.order.join("::")),
+        )
+        .facet("doc", Class::Docs, &n.doc);
+    insert(out, format!("notification {name}"), item);
+    for f in &n.fields {
+        let mut item =
+            Item::new("field", format!("{name}.{}", f.wire), Class::Additive).within(format!("notification {name}"));
+        item.facet("Rust", Class::Breaking, &f.rust)
+            .facet(
+                "Rust type",
+                Class::Breaking,
+                format!("Option<{}>", rust_type_text(&f.ty, Secret::No)),
+            )
+            .facet("wire name", Class::Wire, &f.wire)
+            .facet("doc", Class::Docs, &f.doc);
+        insert(out, format!("field {name}.{}", f.rust), item);
+    }
+}
