@@ -38,6 +38,8 @@ pub struct Api {
     pub types: Vec<Struct>,
     /// Enumerations in spec order.
     pub enums: Vec<Enum>,
+    /// Identifier types in spec order.
+    pub ids: Vec<IdType>,
     /// The Result-URL notification, when this API sends one.
     pub notification: Option<Notification>,
 }
@@ -225,6 +227,8 @@ pub struct Param {
     pub wire: String,
     /// Rust field name.
     pub rust: String,
+    /// A former Rust name, kept as a deprecated setter (and CLI flag alias) for one release.
+    pub rust_alias: Option<String>,
     /// Type.
     pub ty: Ty,
     /// When it must be given.
@@ -364,6 +368,8 @@ pub enum Ty {
     Enum(String, String),
     /// A generated struct: module and name.
     Struct(String, String),
+    /// A generated identifier type: module, name and the type it wraps on the wire.
+    Id(String, String, Box<Ty>),
     /// A list.
     List(Box<Ty>),
     /// JSON text holding a struct.
@@ -373,6 +379,14 @@ pub enum Ty {
 }
 
 impl Ty {
+    /// The type as written on the wire: an identifier type's inner type, any other type itself.
+    pub fn wire(&self) -> &Ty {
+        match self {
+            Ty::Id(_, _, inner) => inner,
+            other => other,
+        }
+    }
+
     /// The name a reader of the spec knows.
     pub fn spec_name(&self) -> String {
         match self {
@@ -385,7 +399,7 @@ impl Ty {
             Ty::DateTime => "datetime".into(),
             Ty::Guid => "guid".into(),
             Ty::TypedText => "typed_text".into(),
-            Ty::Enum(_, n) | Ty::Struct(_, n) => n.clone(),
+            Ty::Enum(_, n) | Ty::Struct(_, n) | Ty::Id(_, n, _) => n.clone(),
             Ty::List(t) => format!("list<{}>", t.spec_name()),
             Ty::Json(t) => format!("json<{}>", t.spec_name()),
             Ty::Result => "result".into(),
@@ -435,6 +449,19 @@ pub struct StructField {
     pub notification: Option<(String, String)>,
     /// Description.
     pub doc: String,
+    /// Notes and sources.
+    pub notes: Vec<String>,
+}
+
+/// An identifier type: a newtype over a number or text, so that it cannot be swapped with another.
+#[derive(Debug)]
+pub struct IdType {
+    /// Name.
+    pub name: String,
+    /// Description.
+    pub doc: String,
+    /// What it wraps (`int`, `long` or `string`).
+    pub inner: Ty,
     /// Notes and sources.
     pub notes: Vec<String>,
 }
@@ -505,8 +532,35 @@ fn is_identifier(s: &str) -> bool {
         && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
 }
 
+/// The Rust name of a field or parameter: its `rust:` key (checked), or the wire name's snake case.
+fn rust_name(b: &mut Builder, given: Option<&S>, wire: &str) -> String {
+    match given {
+        Some(r) => {
+            if !is_identifier(r.as_str()) || r.as_str().to_snake_case() != r.as_str() {
+                b.err(
+                    r.span(),
+                    format!("rust name `{}` must be a snake_case identifier", r.as_str()),
+                );
+            }
+            r.as_str().to_owned()
+        }
+        None => field_name(wire),
+    }
+}
+
+/// Whether the rules that keep the spec good, beyond making it buildable, are applied. A diff's
+/// base was written before today's rules and is read without them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Lints {
+    /// Every rule (the working tree's spec).
+    On,
+    /// Only what building needs (a base revision).
+    Off,
+}
+
 struct Builder<'a> {
     files: &'a Files,
+    lints: Lints,
     diags: Vec<Diagnostic>,
     /// Every named type: name -> (module, is_enum, is_document, has codes for every value).
     names: BTreeMap<String, Named>,
@@ -515,6 +569,8 @@ struct Builder<'a> {
 #[derive(Clone)]
 struct Named {
     module: String,
+    /// What an identifier type wraps.
+    inner: Option<Ty>,
     kind: Kind,
     all_codes: bool,
     values: Vec<String>,
@@ -526,6 +582,7 @@ enum Kind {
     Struct,
     Document,
     Envelope,
+    Id,
 }
 
 impl Builder<'_> {
@@ -563,6 +620,14 @@ impl Builder<'_> {
             "result" => Ty::Result,
             other => match self.names.get(other) {
                 Some(n) if n.kind == Kind::Enum => Ty::Enum(n.module.clone(), other.to_owned()),
+                Some(Named {
+                    kind: Kind::Id,
+                    module,
+                    inner: Some(inner),
+                    ..
+                }) => Ty::Id(module.clone(), other.to_owned(), Box::new(inner.clone())),
+                // Its wrapped type was refused where it is declared: one error, not one per use.
+                Some(Named { kind: Kind::Id, .. }) => return None,
                 Some(_) => Ty::Struct(self.names[other].module.clone(), other.to_owned()),
                 None => {
                     let hint = self
@@ -635,7 +700,7 @@ impl Builder<'_> {
         let fits = match enc {
             Encoding::Plain => {
                 matches!(
-                    ty,
+                    ty.wire(),
                     Ty::String | Ty::Int | Ty::Long | Ty::Decimal | Ty::Guid | Ty::List(_)
                 ) || (document && matches!(ty, Ty::Struct(..)))
             }
@@ -686,11 +751,17 @@ impl Builder<'_> {
 
 /// Builds the IR from the loaded files, checking everything. `examples_dir` is where example
 /// files must exist.
-pub(crate) fn build(files: &Files, loaded: &[Loaded], examples_dir: &Path) -> Result<Ir, Vec<Diagnostic>> {
+pub(crate) fn build(
+    files: &Files,
+    loaded: &[Loaded],
+    examples_dir: &Path,
+    lints: Lints,
+) -> Result<Ir, Vec<Diagnostic>> {
     let mut b = Builder {
         files,
         diags: Vec::new(),
         names: BTreeMap::new(),
+        lints,
     };
 
     // Pass 1: every name, so that references resolve in any order and across files.
@@ -743,6 +814,7 @@ pub(crate) fn build(files: &Files, loaded: &[Loaded], examples_dir: &Path) -> Re
                 &t.name,
                 Named {
                     module: module.clone(),
+                    inner: None,
                     kind,
                     all_codes: false,
                     values: vec![],
@@ -757,11 +829,34 @@ pub(crate) fn build(files: &Files, loaded: &[Loaded], examples_dir: &Path) -> Re
                 &e.name,
                 Named {
                     module: module.clone(),
+                    inner: None,
                     kind: Kind::Enum,
                     all_codes,
                     values,
                 },
             );
+        }
+        for id in &l.spec.ids {
+            let inner = match id.ty.as_str() {
+                "int" => Some(Ty::Int),
+                "long" => Some(Ty::Long),
+                "string" => Some(Ty::String),
+                other => {
+                    b.err(
+                        id.ty.span(),
+                        format!("an id type wraps `int`, `long` or `string`, not `{other}`"),
+                    );
+                    None
+                }
+            };
+            let named = Named {
+                module: module.clone(),
+                inner,
+                kind: Kind::Id,
+                all_codes: false,
+                values: vec![],
+            };
+            declare(&mut b, &id.name, named);
         }
     }
 
@@ -780,6 +875,7 @@ pub(crate) fn build(files: &Files, loaded: &[Loaded], examples_dir: &Path) -> Re
         let (content_type, responses) = build_transport(&mut b, spec);
         let notification = spec.notification.as_ref().and_then(|n| build_notification(&mut b, n));
         let enums = spec.enums.iter().map(|e| build_enum(&mut b, e)).collect();
+        let ids = spec.ids.iter().filter_map(|i| build_id(&b, i)).collect();
         let types = spec.types.iter().map(|t| build_struct(&mut b, t)).collect::<Vec<_>>();
         let mut methods = Vec::new();
         let mut seen = BTreeSet::new();
@@ -813,6 +909,7 @@ pub(crate) fn build(files: &Files, loaded: &[Loaded], examples_dir: &Path) -> Re
             methods,
             types,
             enums,
+            ids,
         });
     }
     // Result types and pagination refer to struct fields: checked once every struct is built.
@@ -826,6 +923,45 @@ pub(crate) fn build(files: &Files, loaded: &[Loaded], examples_dir: &Path) -> Re
         b.diags.dedup();
         Err(b.diags)
     }
+}
+
+/// Two arguments of `new(..)` of one Rust type could be swapped and still compile (`new(10,
+/// 450063)` for `new(eshop_id, take)`): refused, so that the spec gives one of them a type of its own.
+fn check_swappable(b: &mut Builder, m: &model::Method, params: &[Param]) {
+    let args: Vec<&Param> = params
+        .iter()
+        .filter(|p| !p.from_session && p.required == Required::Always)
+        .collect();
+    for (i, later) in args.iter().enumerate() {
+        let Some(earlier) = args[..i].iter().find(|e| e.ty == later.ty && e.secret == later.secret) else {
+            continue;
+        };
+        let Some(at) = m.params.iter().find(|p| p.name.as_str() == later.wire) else {
+            continue;
+        };
+        b.err(
+            at.name.span(),
+            format!(
+                "`new(..)` of `{}` would take `{}` and `{}`, both of type `{}`: swapped, they would still compile; \
+                 give one an id type (`ids:`) or an enum",
+                m.name.as_str(),
+                earlier.rust,
+                later.rust,
+                later.ty.spec_name()
+            ),
+        );
+    }
+}
+
+/// An id type (its wrapped type was checked when its name was declared).
+fn build_id(b: &Builder, i: &model::IdDef) -> Option<IdType> {
+    let inner = b.names.get(i.name.as_str())?.inner.clone()?;
+    Some(IdType {
+        name: i.name.as_str().to_owned(),
+        doc: i.doc.trim().to_owned(),
+        inner,
+        notes: notes(&i.source, &i.note),
+    })
 }
 
 fn build_enum(b: &mut Builder, e: &model::EnumDef) -> Enum {
@@ -893,18 +1029,7 @@ fn build_struct(b: &mut Builder, t: &model::TypeDef) -> Struct {
     let mut fields = Vec::new();
     for f in &t.fields {
         let wire = f.name.as_str().to_owned();
-        let rust = match &f.rust {
-            Some(r) => {
-                if !is_identifier(r.as_str()) || r.as_str().to_snake_case() != r.as_str() {
-                    b.err(
-                        r.span(),
-                        format!("rust name `{}` must be a snake_case identifier", r.as_str()),
-                    );
-                }
-                r.as_str().to_owned()
-            }
-            None => field_name(&wire),
-        };
+        let rust = rust_name(b, f.rust.as_ref(), &wire);
         if !seen.insert(rust.clone()) {
             b.err(
                 f.name.span(),
@@ -1055,14 +1180,23 @@ fn build_method(b: &mut Builder, m: &model::Method, examples_dir: &Path) -> Opti
             limit_fits(matches!(ty, Ty::String | Ty::Decimal), b, "min_len/max_len");
         }
         if p.min.is_some() {
-            limit_fits(matches!(ty, Ty::Int | Ty::Long), b, "min");
+            limit_fits(matches!(ty.wire(), Ty::Int | Ty::Long), b, "min");
         }
         if p.positive || p.max_digits.is_some() {
             limit_fits(matches!(ty, Ty::Decimal), b, "positive/max_digits");
         }
         let secret = b.secret(&p.secret);
+        let rust = rust_name(b, p.rust.as_ref(), &wire);
+        let rust_alias = p.rust_alias.as_ref().map(|a| rust_name(b, Some(a), &wire));
+        if p.rust_alias.is_some() && p.required {
+            b.err(
+                p.name.span(),
+                "rust_alias keeps a setter: a required parameter has none",
+            );
+        }
         params.push(Param {
-            rust: field_name(&wire),
+            rust,
+            rust_alias,
             wire,
             ty,
             required: if p.required { Required::Always } else { Required::No },
@@ -1079,6 +1213,9 @@ fn build_method(b: &mut Builder, m: &model::Method, examples_dir: &Path) -> Opti
             doc: p.doc.trim().to_owned(),
             notes: notes(&p.source, &p.note),
         });
+    }
+    if b.lints == Lints::On {
+        check_swappable(b, m, &params);
     }
     // A parameter whose own entry was wrong (already reported) is still declared: naming it
     // elsewhere is no second error.
@@ -1161,7 +1298,7 @@ fn build_method(b: &mut Builder, m: &model::Method, examples_dir: &Path) -> Opti
     let pagination = m.pagination.as_ref().and_then(|pg| {
         let find = |b: &mut Builder, s: &S| -> Option<String> {
             match params.iter().find(|p| p.wire == s.as_str()) {
-                Some(p) if matches!(p.ty, Ty::Int | Ty::Long) => Some(p.rust.clone()),
+                Some(p) if matches!(p.ty.wire(), Ty::Int | Ty::Long) => Some(p.rust.clone()),
                 None if declared(s.as_str()) => None,
                 _ => {
                     b.err(
@@ -1319,7 +1456,7 @@ fn build_notification(b: &mut Builder, n: &model::NotificationDef) -> Option<Not
         }
         let Some(ty) = b.ty(&f.ty) else { continue };
         if !matches!(
-            ty,
+            ty.wire(),
             Ty::String | Ty::Int | Ty::Long | Ty::Decimal | Ty::DateTime | Ty::Enum(..)
         ) {
             b.err(

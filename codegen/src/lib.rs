@@ -45,10 +45,15 @@ pub fn generate(layout: &Layout) -> Result<Output, Diagnostics> {
     Ok(render(&build_ir(layout)?))
 }
 
-/// Reads and checks the spec into the IR.
+/// Reads and checks the spec into the IR, every rule applied.
 pub fn build_ir(layout: &Layout) -> Result<ir::Ir, Diagnostics> {
+    build_ir_with(layout, ir::Lints::On)
+}
+
+/// Reads the spec into the IR, with or without the rules beyond what building needs.
+pub fn build_ir_with(layout: &Layout, lints: ir::Lints) -> Result<ir::Ir, Diagnostics> {
     let (files, loaded) = load::load_dir(&layout.spec_dir, &layout.spec_display).map_err(Diagnostics)?;
-    ir::build(&files, &loaded, &layout.spec_dir.join("examples")).map_err(Diagnostics)
+    ir::build(&files, &loaded, &layout.spec_dir.join("examples"), lints).map_err(Diagnostics)
 }
 
 /// Reads and checks spec files held in memory, given as (name used in messages, text), and
@@ -56,7 +61,7 @@ pub fn build_ir(layout: &Layout) -> Result<ir::Ir, Diagnostics> {
 /// This is the generator without the file system's part, for tools and fuzzing.
 pub fn generate_from(sources: &[(String, String)], examples_dir: &Path) -> Result<Output, Diagnostics> {
     let (files, loaded) = load::load_sources(sources).map_err(Diagnostics)?;
-    let ir = ir::build(&files, &loaded, examples_dir).map_err(Diagnostics)?;
+    let ir = ir::build(&files, &loaded, examples_dir, ir::Lints::On).map_err(Diagnostics)?;
     Ok(render(&ir))
 }
 
@@ -78,6 +83,10 @@ pub fn render(ir: &ir::Ir) -> Output {
         if !api.enums.is_empty() {
             out.insert(dir.join("enums.rs"), emit::rust_file(&sources, emit::enums::emit(api)));
             parts.push("enums");
+        }
+        if !api.ids.is_empty() {
+            out.insert(dir.join("ids.rs"), emit::rust_file(&sources, emit::ids::emit(api)));
+            parts.push("ids");
         }
         if let Some(n) = &api.notification {
             out.insert(

@@ -197,7 +197,7 @@ impl Context {
             Ok(outcome) => {
                 print!("{}", outcome.report);
                 for e in &outcome.failures {
-                    eprintln!("{e}");
+                    eprintln!("error: {e}");
                 }
                 if outcome.failures.is_empty() {
                     ExitCode::SUCCESS

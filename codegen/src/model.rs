@@ -25,6 +25,8 @@ pub struct SpecFile {
     pub types: Vec<TypeDef>,
     #[serde(default)]
     pub enums: Vec<EnumDef>,
+    #[serde(default)]
+    pub ids: Vec<IdDef>,
     pub notification: Option<NotificationDef>,
 }
 
@@ -125,6 +127,8 @@ pub struct Pagination {
 #[serde(deny_unknown_fields)]
 pub struct Param {
     pub name: S,
+    pub rust: Option<S>,
+    pub rust_alias: Option<S>,
     #[serde(rename = "type")]
     pub ty: S,
     #[serde(default)]
@@ -199,6 +203,19 @@ pub struct Field {
     pub min_len: Option<u32>,
     pub max_len: Option<u32>,
     pub notification: Option<S>,
+    pub doc: String,
+    pub source: Option<String>,
+    pub note: Option<String>,
+}
+
+/// An identifier type: a number or text of its own Rust type, so that two of them cannot be
+/// swapped in `new(..)`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct IdDef {
+    pub name: S,
+    #[serde(rename = "type")]
+    pub ty: S,
     pub doc: String,
     pub source: Option<String>,
     pub note: Option<String>,

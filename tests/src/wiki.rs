@@ -33,8 +33,13 @@ pub const PT3: &str = "Cbhv/VWGegZjbLobTJAYrOzJxmECR2ixyROA0S5SKEJIpPK36hnFWIIXG
 
 /// A card payout of 50.00 RUB to the test card 4111 1111 1111 1111: the payout most tests send.
 pub fn card_payout() -> payout::CreateOperation {
-    payout::CreateOperation::new(dec("50.00"), "RUB", "Иванов Иван", payout::ProviderType::BankCardRussia)
-        .pan("4111111111111111")
+    payout::CreateOperation::new(
+        dec("50.00"),
+        intellectmoney::personal::Currency::Rub,
+        "Иванов Иван",
+        payout::ProviderType::BankCardRussia,
+    )
+    .pan("4111111111111111")
 }
 
 /// A decimal from its text.
@@ -140,18 +145,33 @@ pub fn payout_requests(v: &mut impl Visitor) {
     v.visit(
         "payout",
         Some(PT1),
-        payout::CreateOperation::new(dec("50"), "RUB", "Иванов Иван", payout::ProviderType::BankCardRussia)
-            .pan("4111111111111111"),
+        payout::CreateOperation::new(
+            dec("50"),
+            intellectmoney::personal::Currency::Rub,
+            "Иванов Иван",
+            payout::ProviderType::BankCardRussia,
+        )
+        .pan("4111111111111111"),
     );
     v.visit(
         "payout",
         Some(PT1),
-        payout::CreateBankCardRussiaOperation::new("4111111111111111", dec("50.00"), "RUB", "Иванов Иван"),
+        payout::CreateBankCardRussiaOperation::new(
+            "4111111111111111",
+            dec("50.00"),
+            intellectmoney::personal::Currency::Rub,
+            "Иванов Иван",
+        ),
     );
     v.visit(
         "payout",
         Some(PT1),
-        payout::CreateQiwiWalletOperation::new("70000000000", dec("50.0"), "RUB", "Иванов Иван"),
+        payout::CreateQiwiWalletOperation::new(
+            payout::QiwiWallet::from("70000000000"),
+            dec("50.0"),
+            intellectmoney::personal::Currency::Rub,
+            "Иванов Иван",
+        ),
     );
     v.visit(
         "payout",

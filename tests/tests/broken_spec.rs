@@ -22,6 +22,38 @@ struct Case {
 
 const CASES: &[Case] = &[
     Case {
+        name: "swappable_arguments",
+        file: "shop.yaml",
+        find: "{ name: Plan, type: string, doc: Repeat plan. }",
+        replace: "{ name: Plan, type: string, required: true, doc: Repeat plan. }\n      - { name: Note, type: string, required: true, doc: A second text. }",
+        at: "Note",
+        message: "would take `plan` and `note`, both of type `string`",
+    },
+    Case {
+        name: "id_of_unknown_type",
+        file: "shop.yaml",
+        find: "{ name: OrderNo, type: long,",
+        replace: "{ name: OrderNo, type: decimal,",
+        at: "decimal",
+        message: "an id type wraps `int`, `long` or `string`, not `decimal`",
+    },
+    Case {
+        name: "alias_on_required_parameter",
+        file: "shop.yaml",
+        find: "{ name: Take, type: int, required: true,",
+        replace: "{ name: Take, type: int, rust_alias: count, required: true,",
+        at: "Take",
+        message: "rust_alias keeps a setter: a required parameter has none",
+    },
+    Case {
+        name: "parameter_rust_name_not_snake_case",
+        file: "shop.yaml",
+        find: "rust: buyer_email,",
+        replace: "rust: BuyerEmail,",
+        at: "BuyerEmail",
+        message: "rust name `BuyerEmail` must be a snake_case identifier",
+    },
+    Case {
         name: "yaml_syntax",
         file: "common.yaml",
         find: "title: Fixture envelope",
@@ -288,8 +320,8 @@ const CASES: &[Case] = &[
     Case {
         name: "min_len_above_max_len",
         file: "shop.yaml",
-        find: "{ name: Email, type: string, min_len: 3, max_len: 10",
-        replace: "{ name: Email, type: string, min_len: 30, max_len: 10",
+        find: "{ name: Email, type: string, rust: buyer_email, min_len: 3, max_len: 10",
+        replace: "{ name: Email, type: string, rust: buyer_email, min_len: 30, max_len: 10",
         at: "Email",
         message: "min_len 30 is above max_len 10",
     },

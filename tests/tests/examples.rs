@@ -33,7 +33,7 @@ fn get_user_token() {
         r.operation_id.unwrap().to_string(),
         "f2c33a48-17c8-4889-a327-5ad1b6260cd5"
     );
-    assert_eq!(r.eshop_id, Some(0));
+    assert_eq!(r.eshop_id, Some(intellectmoney::common::EshopId(0)));
     let result = r.result.unwrap();
     assert_eq!(result.state.unwrap().code, RequestStateCode::Success);
     let token = result.user_token.unwrap();
@@ -86,7 +86,7 @@ fn get_invoices_history() {
     assert_eq!(inv.history_list[2].input_type, Some(InputType::InnerPayment));
     assert_eq!(inv.history_list[2].comment.as_deref(), Some(""));
     let purchase = inv.purchase_data.as_ref().unwrap();
-    assert_eq!(purchase.eshop_id, Some(450063));
+    assert_eq!(purchase.eshop_id, Some(intellectmoney::common::EshopId(450063)));
     assert_eq!(purchase.success_method, None);
     assert_eq!(purchase.sms_enable, Some(true));
     assert_eq!(inv.owner_fio.as_deref(), Some("Суворинов Сергей"));
@@ -169,7 +169,7 @@ fn eshop_and_invoice_info() {
     let shops = both::<GetEshopInfo>("personal").result.unwrap().eshop_info_datas;
     assert_eq!(shops.len(), 1);
     let eshop = shops[0].eshop.as_ref().unwrap();
-    assert_eq!(eshop.eshop_id, Some(452996));
+    assert_eq!(eshop.eshop_id, Some(intellectmoney::common::EshopId(452996)));
     assert_eq!(eshop.secret_key.as_ref().unwrap().expose(), "123");
     assert!(
         !format!("{eshop:?}").contains("123\""),

@@ -36,7 +36,7 @@ fn the_wiki_notification_is_read_from_windows_1251() {
     let body = wiki_notification();
     assert!(body.contains("serviceName=%cf%eb%e0%f2%e5%e6+%e2+"), "{body}");
     let n = Notification::parse(body.as_bytes()).unwrap();
-    assert_eq!(n.eshop_id, Some(452996));
+    assert_eq!(n.eshop_id, Some(intellectmoney::common::EshopId(452996)));
     assert_eq!(n.payment_id, Some(3447364446));
     assert_eq!(n.order_id.as_deref(), Some("0.03736900 1413193002"));
     assert_eq!(n.service_name.as_deref(), Some("Платеж в пользу магазина"));

@@ -123,13 +123,25 @@ fn documented_limits_refuse_a_request_before_it_is_sent() {
     assert_eq!(e.rule, "required when RepeatPlan is given");
     let e = refused(
         Some("t"),
-        payout::CreateOperation::new(dec("1"), "RUB", "Иван", payout::ProviderType::Sbp).account("79990000000"),
+        payout::CreateOperation::new(
+            dec("1"),
+            intellectmoney::personal::Currency::Rub,
+            "Иван",
+            payout::ProviderType::Sbp,
+        )
+        .account("79990000000"),
     );
     assert_eq!(e.param, "BankId");
     assert_eq!(e.rule, "required when ProviderType is Sbp");
     let e = refused(
         Some("t"),
-        payout::CreateOperation::new(dec("1"), "RUB", "Иван", payout::ProviderType::BankCardRussia).pan("4111"),
+        payout::CreateOperation::new(
+            dec("1"),
+            intellectmoney::personal::Currency::Rub,
+            "Иван",
+            payout::ProviderType::BankCardRussia,
+        )
+        .pan("4111"),
     );
     assert_eq!(e.param, "Pan");
     let e = refused(None, GetInvoicesHistory::new(10));
@@ -147,7 +159,12 @@ fn documented_limits_refuse_a_request_before_it_is_sent() {
 fn secrets_stay_out_of_debug() {
     let r = GetUserToken::new("login", "hunter2-password");
     assert!(!format!("{r:?}").contains("hunter2"));
-    let p = payout::CreateBankCardRussiaOperation::new("4111111111111111", dec("1"), "RUB", "Иван");
+    let p = payout::CreateBankCardRussiaOperation::new(
+        "4111111111111111",
+        dec("1"),
+        intellectmoney::personal::Currency::Rub,
+        "Иван",
+    );
     let shown = format!("{p:?}");
     assert!(!shown.contains("4111111111111111") && shown.contains("1111"), "{shown}");
     let enc = encode(&r, &EncodeContext::default()).unwrap();

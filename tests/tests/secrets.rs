@@ -61,7 +61,13 @@ async fn no_secret_in_debug_errors_or_traces() {
     shown += &format!("{e}\n{e:?}\n");
     assert!(matches!(e, intellectmoney::Error::Decode(_)), "{e:?}");
 
-    let payout = CreateOperation::new(dec("50.00"), "RUB", "Иванов Иван", ProviderType::BankCardRussia).pan(PAN);
+    let payout = CreateOperation::new(
+        dec("50.00"),
+        intellectmoney::personal::Currency::Rub,
+        "Иванов Иван",
+        ProviderType::BankCardRussia,
+    )
+    .pan(PAN);
     shown += &format!("{payout:?}\n");
     let e = client.create_operation(payout).await.unwrap_err();
     shown += &format!("{e}\n{e:?}\n{client:?}\n");

@@ -263,15 +263,26 @@ fn param_items(api: &Api, m: &Method, position: usize, p: &Param, out: &mut Item
         .facet("Rust type", Class::Breaking, param_type(p))
         .facet("wire name", Class::Wire, &p.wire)
         .facet("position", Class::Wire, position.to_string())
+        // In or out of `new(..)` shows on `Rust` (breaking); a `required_when` rule is a check
+        // before sending (wire).
         .facet("required", Class::Wire, required_text(&p.required))
         .facet("encoding", Class::Wire, p.encoding.spec_name())
         .facet("limits", Class::Wire, limits_text(&p.limits))
         .facet("secret", Class::Wire, secret_text(p.secret))
+        .facet("deprecated", Class::Additive, "no")
         .facet("doc", Class::Docs, &p.doc)
         .facet("notes", Class::Docs, p.notes.join(" "));
-    insert(out, format!("param {}::{}.{id}", api.module, m.wire), item);
+    insert(out, format!("param {}::{}.{id}", api.module, m.wire), item.clone());
     if !p.from_session {
-        cli_flag_items(m, p, out);
+        cli_flag_items(m, p, &p.rust, out);
+    }
+    // The former Rust name, still a (deprecated) setter and CLI flag: the same item as before the
+    // rename, so that the rename reads as additive plus wire, not as a removal.
+    if let Some(alias) = &p.rust_alias {
+        item.facet("Rust", Class::Breaking, format!("setter .{alias}(..)"))
+            .facet("deprecated", Class::Additive, format!("renamed to {}", p.rust));
+        insert(out, format!("param {}::{}.{alias}", api.module, m.wire), item);
+        cli_flag_items(m, p, alias, out);
     }
 }
 
@@ -287,9 +298,9 @@ fn cli_command_items(m: &Method, out: &mut Items) {
     insert(out, format!("cli {command}"), item);
 }
 
-fn cli_flag_items(m: &Method, p: &Param, out: &mut Items) {
+fn cli_flag_items(m: &Method, p: &Param, rust: &str, out: &mut Items) {
     let command = m.wire.to_kebab_case();
-    let flag = p.rust.to_kebab_case();
+    let flag = rust.to_kebab_case();
     let added = if p.required == Required::Always {
         Class::Breaking
     } else {
@@ -302,7 +313,8 @@ fn cli_flag_items(m: &Method, p: &Param, out: &mut Items) {
         Class::Breaking,
         if p.required == Required::Always { "yes" } else { "no" },
     )
-    .facet("value", Class::Breaking, p.ty.spec_name());
+    // What a script types: an id type still takes the same NUMBER, an enum takes fewer values.
+    .facet("value", Class::Breaking, crate::emit::cli::doc_type(&p.ty));
     insert(out, format!("cli {command} --{flag}"), item);
 }
 

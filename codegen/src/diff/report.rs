@@ -40,22 +40,27 @@ fn counts(changes: &[Change]) -> String {
         .join(", ")
 }
 
-/// `old → new`, `added` or `removed`, shortened for one line.
+/// `old → new`, `added` or `removed`, values shortened for one line.
 fn what(c: &Change) -> String {
+    what_within(c, 160)
+}
+
+/// `old → new` with values of at most `limit` characters.
+fn what_within(c: &Change, limit: usize) -> String {
     match (&c.old, &c.new) {
-        (Some(o), Some(n)) => format!("{}: {} → {}", c.change, shorten(o), shorten(n)),
+        (Some(o), Some(n)) => format!("{}: {} → {}", c.change, shorten(o, limit), shorten(n, limit)),
         _ => c.change.clone(),
     }
 }
 
-fn shorten(s: &str) -> String {
+fn shorten(s: &str, limit: usize) -> String {
     let one_line = s.replace('\n', " ");
     let shown = if one_line.is_empty() {
         "∅".to_owned()
     } else {
         one_line
     };
-    match shown.char_indices().nth(100) {
+    match shown.char_indices().nth(limit) {
         Some((i, _)) => format!("`{}…`", &shown[..i]),
         None => format!("`{shown}`"),
     }
@@ -102,7 +107,7 @@ pub fn heading(class: Class) -> &'static str {
     }
 }
 
-/// One changelog line.
+/// One changelog line, values in full.
 pub fn changelog_line(c: &Change) -> String {
-    format!("- `{}` ({}): {}", c.item, c.kind, what(c))
+    format!("- `{}` ({}): {}", c.item, c.kind, what_within(c, usize::MAX))
 }

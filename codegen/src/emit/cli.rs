@@ -62,8 +62,13 @@ fn variant(ir: &Ir, api: &Api, m: &Method) -> TokenStream {
             quote!(Option<#ty>)
         };
         let doc_type = doc_type(&p.ty);
+        // The former flag keeps working for one release, as the former setter does.
+        let alias = p.rust_alias.as_ref().map(|a| {
+            let a = a.to_kebab_case();
+            quote!(, alias = #a)
+        });
         quote! {
-            #[arg(long = #flag, value_name = #doc_type, help = #help #parser)]
+            #[arg(long = #flag, value_name = #doc_type, help = #help #alias #parser)]
             #r: #ty,
         }
     });
@@ -114,7 +119,7 @@ fn help(ir: &Ir, p: &Param) -> String {
 }
 
 /// What the user types, as shown in `--help`.
-fn doc_type(ty: &Ty) -> String {
+pub fn doc_type(ty: &Ty) -> String {
     match ty {
         Ty::Date => "DD.MM.YYYY".into(),
         Ty::DateTime => "DATETIME".into(),
@@ -122,6 +127,7 @@ fn doc_type(ty: &Ty) -> String {
         Ty::Bool => "true|false".into(),
         Ty::Guid => "GUID".into(),
         Ty::Int | Ty::Long => "NUMBER".into(),
+        Ty::Id(_, _, inner) => doc_type(inner),
         Ty::Enum(_, n) => n.to_snake_case().to_uppercase(),
         Ty::Struct(_, n) => format!("{n} JSON"),
         _ => "TEXT".into(),
@@ -153,6 +159,8 @@ fn value_type(ty: &Ty) -> (TokenStream, Option<TokenStream>) {
             let t = path(m, n);
             (t.clone(), Some(quote!(crate::parse::document::<#t>)))
         }
+        // Parsed by its `FromStr`.
+        Ty::Id(m, n, _) => (path(m, n), None),
         other => unreachable!("type `{}` is not a parameter type", other.spec_name()),
     }
 }

@@ -47,7 +47,7 @@ fn rule(p: &Param) -> TokenStream {
         // The other parameter given (and, when listed, with one of these enum values).
         Required::When { wire, values, .. } => quote!(crate::mock::Need::When(#wire, &[#(#values),*])),
     };
-    let kind = match (&p.ty, p.encoding) {
+    let kind = match (p.ty.wire(), p.encoding) {
         (Ty::Int | Ty::Long, _) => quote!(crate::mock::Kind::Integer),
         (Ty::Decimal, Encoding::Decimal2 | Encoding::Decimal2Number) => quote!(crate::mock::Kind::Decimal2),
         (Ty::Decimal, _) => quote!(crate::mock::Kind::Decimal),

@@ -4,6 +4,7 @@
 pub mod cli;
 pub mod client;
 pub mod enums;
+pub mod ids;
 pub mod mock;
 pub mod notification;
 pub mod requests;
@@ -79,7 +80,7 @@ pub fn rust_type(ty: &Ty, secret: Secret) -> TokenStream {
         Ty::DateTime => quote!(crate::runtime::DateTime),
         Ty::Guid => quote!(crate::runtime::Uuid),
         Ty::TypedText => quote!(crate::runtime::TypedText),
-        Ty::Enum(m, n) | Ty::Struct(m, n) => item_path(m, n),
+        Ty::Enum(m, n) | Ty::Struct(m, n) | Ty::Id(m, n, _) => item_path(m, n),
         Ty::List(t) => {
             let t = rust_type(t, Secret::No);
             quote!(Vec<#t>)

@@ -24,7 +24,7 @@ pub fn emit(n: &Notification) -> TokenStream {
     let reads = n.fields.iter().map(|f| {
         let r = ident(&f.rust);
         let wire = &f.wire;
-        let expected = match &f.ty {
+        let expected = match f.ty.wire() {
             Ty::Int | Ty::Long => "a whole number",
             Ty::Decimal => "a decimal",
             Ty::DateTime => "a date-time",

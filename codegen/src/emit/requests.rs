@@ -25,6 +25,18 @@ fn takes_into_string(p: &Param) -> bool {
     matches!(p.ty, Ty::String)
 }
 
+/// A setter takes anything that converts: named, it cannot be swapped. `new(..)` takes an id
+/// type as itself, so that two arguments cannot be swapped.
+fn setter_type(p: &Param) -> TokenStream {
+    match &p.ty {
+        Ty::Id(..) => {
+            let t = rust_type(&p.ty, p.secret);
+            quote!(impl Into<#t>)
+        }
+        _ => arg_type(p),
+    }
+}
+
 fn arg_type(p: &Param) -> TokenStream {
     match (&p.ty, p.secret) {
         (Ty::String, Secret::No) => quote!(impl Into<String>),
@@ -91,14 +103,27 @@ fn emit_method(api: &Api, m: &Method) -> TokenStream {
     });
     let setters = caller_params(m).filter(|p| p.required != Required::Always).map(|p| {
         let r = ident(&p.rust);
-        let t = arg_type(p);
+        let t = setter_type(p);
         let d = doc_attrs(&format!("Sets {}", param_doc(p)), &[]);
-        let value = if takes_into_string(p) {
+        let value = if takes_into_string(p) || matches!(p.ty, Ty::Id(..)) {
             quote!(value.into())
         } else {
             quote!(value)
         };
-        quote! { #d pub fn #r(mut self, value: #t) -> Self { self.#r = Some(#value); self } }
+        let alias = p.rust_alias.as_ref().map(|old| {
+            let a = ident(old);
+            let note = format!("renamed to `{}` (the parameter `{}`)", p.rust, p.wire);
+            let d = doc_attrs(&format!("The former name of `{}`, kept for one release.", p.rust), &[]);
+            quote! {
+                #d
+                #[deprecated(note = #note)]
+                pub fn #a(self, value: #t) -> Self { self.#r(value) }
+            }
+        });
+        quote! {
+            #d pub fn #r(mut self, value: #t) -> Self { self.#r = Some(#value); self }
+            #alias
+        }
     });
     let new_doc = if required.is_empty() {
         format!(" A `{}` request.", m.wire)
@@ -289,7 +314,7 @@ fn check(m: &Method, p: &Param) -> TokenStream {
     let wire = &p.wire;
     let mut body = Vec::new();
     let l = &p.limits;
-    match &p.ty {
+    match p.ty.wire() {
         Ty::String if l.min_len.is_some() || l.max_len.is_some() => {
             let (min, max) = (opt_u32(l.min_len), opt_u32(l.max_len));
             let value = if p.secret == Secret::No {
@@ -391,7 +416,7 @@ fn write(p: &Param) -> TokenStream {
         };
     }
     let r = ident(&p.rust);
-    let value = match (&p.ty, p.encoding) {
+    let value = match (p.ty.wire(), p.encoding) {
         (Ty::String, _) => match p.secret {
             Secret::No => quote!(crate::runtime::enc::text(value)),
             _ => quote!(crate::runtime::enc::text(value.expose())),

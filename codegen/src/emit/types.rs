@@ -125,7 +125,7 @@ fn field_type(f: &StructField) -> TokenStream {
 /// The `deserialize_with` helper of a field, if it needs one.
 fn deserializer(f: &StructField) -> Option<&'static str> {
     let opt = !f.required;
-    Some(match (&f.ty, opt) {
+    Some(match (f.ty.wire(), opt) {
         (Ty::String, true) => "crate::runtime::de::opt_string",
         (Ty::String, false) => "crate::runtime::de::string",
         (Ty::DateTime, true) => "crate::runtime::de::opt_datetime",

@@ -39,10 +39,11 @@ pub enum Command {
         amount: intellectmoney::runtime::Decimal,
         #[arg(
             long = "currency",
-            value_name = "TEXT",
-            help = "ISO 4217 code (`RUB`; `TST` is the test currency)."
+            value_name = "CURRENCY",
+            help = "ISO 4217 code (`RUB`; `TST` is the test currency). Values: RUB, TST.",
+            value_parser = crate::parse::enum_value::<intellectmoney::personal::Currency>
         )]
-        currency: String,
+        currency: intellectmoney::personal::Currency,
         #[arg(
             long = "recipient-name",
             value_name = "TEXT",
@@ -64,7 +65,7 @@ pub enum Command {
         )]
         preference_type: Option<intellectmoney::payout::PreferenceType>,
         #[arg(long = "eshop-id", value_name = "NUMBER", help = "Shop id.")]
-        eshop_id: Option<i32>,
+        eshop_id: Option<intellectmoney::common::EshopId>,
     },
     #[command(
         name = "create-bank-card-russia-operation",
@@ -85,8 +86,13 @@ pub enum Command {
             value_parser = crate::parse::decimal
         )]
         amount: intellectmoney::runtime::Decimal,
-        #[arg(long = "currency", value_name = "TEXT", help = "ISO 4217 code.")]
-        currency: String,
+        #[arg(
+            long = "currency",
+            value_name = "CURRENCY",
+            help = "ISO 4217 code. Values: RUB, TST.",
+            value_parser = crate::parse::enum_value::<intellectmoney::personal::Currency>
+        )]
+        currency: intellectmoney::personal::Currency,
         #[arg(
             long = "recipient-name",
             value_name = "TEXT",
@@ -105,7 +111,7 @@ pub enum Command {
             value_name = "TEXT",
             help = "Qiwi wallet number, e.g. `70000000000`."
         )]
-        account: String,
+        account: intellectmoney::payout::QiwiWallet,
         #[arg(
             long = "amount",
             value_name = "DECIMAL",
@@ -113,8 +119,13 @@ pub enum Command {
             value_parser = crate::parse::decimal
         )]
         amount: intellectmoney::runtime::Decimal,
-        #[arg(long = "currency", value_name = "TEXT", help = "ISO 4217 code.")]
-        currency: String,
+        #[arg(
+            long = "currency",
+            value_name = "CURRENCY",
+            help = "ISO 4217 code. Values: RUB, TST.",
+            value_parser = crate::parse::enum_value::<intellectmoney::personal::Currency>
+        )]
+        currency: intellectmoney::personal::Currency,
         #[arg(
             long = "recipient-name",
             value_name = "TEXT",
@@ -194,7 +205,7 @@ pub enum Command {
             value_name = "NUMBER",
             help = "Shop id (the «ID» column at https://intellectmoney.ru/ru/enter/ps_organization_shop/)."
         )]
-        eshop_id: Option<i32>,
+        eshop_id: Option<intellectmoney::common::EshopId>,
         #[arg(
             long = "organization-id",
             value_name = "NUMBER",
@@ -297,7 +308,7 @@ pub enum Command {
     )]
     GetPaymentsHistory {
         #[arg(long = "eshop-id", value_name = "NUMBER", help = "Shop id.")]
-        eshop_id: Option<i32>,
+        eshop_id: Option<intellectmoney::common::EshopId>,
         #[arg(
             long = "payment-transaction-id",
             value_name = "NUMBER",
@@ -523,7 +534,7 @@ pub enum Command {
     )]
     GetEshopInfo {
         #[arg(long = "eshop-id", value_name = "NUMBER", help = "Only this shop.")]
-        eshop_id: Option<i32>,
+        eshop_id: Option<intellectmoney::common::EshopId>,
         #[arg(
             long = "organization-id",
             value_name = "NUMBER",
@@ -568,7 +579,7 @@ pub enum Command {
             value_name = "NUMBER",
             help = "Checks that the invoice belongs to this shop."
         )]
-        eshop_id: Option<i32>,
+        eshop_id: Option<intellectmoney::common::EshopId>,
         #[arg(
             long = "organization-id",
             value_name = "NUMBER",

@@ -80,14 +80,14 @@ enum Top {
         #[arg(long, value_name = "DECIMAL", value_parser = parse::decimal)]
         amount: intellectmoney::runtime::Decimal,
         /// ISO 4217 currency (RUB).
-        #[arg(long, value_name = "CODE")]
-        currency: String,
+        #[arg(long, value_name = "CODE", value_parser = parse::enum_value::<intellectmoney::personal::Currency>)]
+        currency: intellectmoney::personal::Currency,
         /// Recipient's name.
         #[arg(long, value_name = "NAME")]
         recipient_name: String,
         /// Shop id.
         #[arg(long, value_name = "NUMBER")]
-        eshop_id: Option<i32>,
+        eshop_id: Option<intellectmoney::common::EshopId>,
         /// How long to poll (`90s`, `10m`, `1h`).
         #[arg(long, value_name = "DURATION", default_value = "10m", value_parser = duration)]
         deadline: std::time::Duration,

@@ -51,7 +51,7 @@ pub struct Reply<T> {
     /// `OperationId`, when the answer had one.
     pub operation_id: Option<Uuid>,
     /// `EshopId`, when the answer had one.
-    pub eshop_id: Option<i64>,
+    pub eshop_id: Option<crate::common::EshopId>,
     /// `Result.State.Desc` when the API processed the request with warnings (`Result.State.Code` 1).
     pub warning: Option<String>,
 }

@@ -6,5 +6,7 @@
 //! Source: personal-api.txt, sections «Ответ системы IntellectMoney на запросы», \<Response>, \<OperationState>, «Коды операций», «Статусы запросов».
 mod types;
 mod enums;
+mod ids;
 pub use types::*;
 pub use enums::*;
+pub use ids::*;

@@ -28,7 +28,7 @@ pub struct Response<R> {
         deserialize_with = "crate::runtime::de::opt_text",
         skip_serializing_if = "Option::is_none"
     )]
-    pub eshop_id: Option<i64>,
+    pub eshop_id: Option<crate::api::common::EshopId>,
     /// The method's result. Absent when the request was queued for asynchronous processing.
     #[serde(rename = "Result", default, skip_serializing_if = "Option::is_none")]
     pub result: Option<R>,

@@ -35,7 +35,9 @@ pub(crate) static METHODS: &[crate::mock::MockMethod] = &[
             crate::mock::ParamRule {
                 name: "Currency",
                 need: crate::mock::Need::Always,
-                kind: crate::mock::Kind::Text,
+                kind: crate::mock::Kind::Enum(
+                    crate::mock::values::<crate::api::personal::Currency>,
+                ),
             },
             crate::mock::ParamRule {
                 name: "RecipientName",
@@ -91,7 +93,9 @@ pub(crate) static METHODS: &[crate::mock::MockMethod] = &[
             crate::mock::ParamRule {
                 name: "Currency",
                 need: crate::mock::Need::Always,
-                kind: crate::mock::Kind::Text,
+                kind: crate::mock::Kind::Enum(
+                    crate::mock::values::<crate::api::personal::Currency>,
+                ),
             },
             crate::mock::ParamRule {
                 name: "RecipientName",
@@ -128,7 +132,9 @@ pub(crate) static METHODS: &[crate::mock::MockMethod] = &[
             crate::mock::ParamRule {
                 name: "Currency",
                 need: crate::mock::Need::Always,
-                kind: crate::mock::Kind::Text,
+                kind: crate::mock::Kind::Enum(
+                    crate::mock::values::<crate::api::personal::Currency>,
+                ),
             },
             crate::mock::ParamRule {
                 name: "RecipientName",

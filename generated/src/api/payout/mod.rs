@@ -6,10 +6,12 @@
 //! Source: ../shared/wiki/payout-api.ocr.txt, restated in ../shared/wiki/payout-api.md.
 mod types;
 mod enums;
+mod ids;
 mod requests;
 mod client;
 #[cfg(feature = "mock")]
 pub(crate) mod mock;
 pub use types::*;
 pub use enums::*;
+pub use ids::*;
 pub use requests::*;

@@ -31,7 +31,9 @@ pub struct CreateOperation {
     /// `Currency`: ISO 4217 code (`RUB`; `TST` is the test currency).
     ///
     /// Required.
-    pub currency: String,
+    ///
+    /// Note: The wiki types it string(3). It is the enum `Currency` (written by name: `RUB`, `TST`), so that it cannot be swapped with RecipientName in `new(..)`; a code the enum lacks goes as `Currency::Unknown(..)`, as given.
+    pub currency: crate::api::personal::Currency,
     /// `RecipientName`: Recipient's name (2 to 50 characters).
     ///
     /// Required.
@@ -49,14 +51,14 @@ pub struct CreateOperation {
     /// `EshopId`: Shop id.
     ///
     /// Source: portal.
-    pub eshop_id: Option<i32>,
+    pub eshop_id: Option<crate::api::common::EshopId>,
 }
 #[allow(deprecated)]
 impl CreateOperation {
     /// A `CreateOperation` request with its required parameters.
     pub fn new(
         amount: crate::runtime::Decimal,
-        currency: impl Into<String>,
+        currency: crate::api::personal::Currency,
         recipient_name: impl Into<String>,
         provider_type: crate::api::payout::ProviderType,
     ) -> Self {
@@ -65,7 +67,7 @@ impl CreateOperation {
             account: None,
             bank_id: None,
             amount,
-            currency: currency.into(),
+            currency,
             recipient_name: recipient_name.into(),
             provider_type,
             preference_type: None,
@@ -99,8 +101,8 @@ impl CreateOperation {
         self
     }
     /// Sets `EshopId`: Shop id.
-    pub fn eshop_id(mut self, value: i32) -> Self {
-        self.eshop_id = Some(value);
+    pub fn eshop_id(mut self, value: impl Into<crate::api::common::EshopId>) -> Self {
+        self.eshop_id = Some(value.into());
         self
     }
 }
@@ -197,16 +199,6 @@ impl crate::runtime::ApiRequest for CreateOperation {
             )?;
         }
         {
-            let value = &self.currency;
-            crate::runtime::check::length(
-                method,
-                "Currency",
-                value,
-                Some(3u32),
-                Some(3u32),
-            )?;
-        }
-        {
             let value = &self.recipient_name;
             crate::runtime::check::length(
                 method,
@@ -270,7 +262,7 @@ impl crate::runtime::ApiRequest for CreateOperation {
             out.push(
                 crate::runtime::WireParam::new(
                     "Currency",
-                    crate::runtime::enc::text(value),
+                    crate::runtime::enc::enum_name(value),
                 ),
             );
         }
@@ -333,7 +325,9 @@ pub struct CreateBankCardRussiaOperation {
     /// `Currency`: ISO 4217 code.
     ///
     /// Required.
-    pub currency: String,
+    ///
+    /// Note: The wiki types it string(3); the enum `Currency`, as in CreateOperation.
+    pub currency: crate::api::personal::Currency,
     /// `RecipientName`: Recipient's name (2 to 50 characters).
     ///
     /// Required.
@@ -345,13 +339,13 @@ impl CreateBankCardRussiaOperation {
     pub fn new(
         pan: impl Into<crate::runtime::CardNumber>,
         amount: crate::runtime::Decimal,
-        currency: impl Into<String>,
+        currency: crate::api::personal::Currency,
         recipient_name: impl Into<String>,
     ) -> Self {
         Self {
             pan: pan.into(),
             amount,
-            currency: currency.into(),
+            currency,
             recipient_name: recipient_name.into(),
         }
     }
@@ -411,16 +405,6 @@ impl crate::runtime::ApiRequest for CreateBankCardRussiaOperation {
             )?;
         }
         {
-            let value = &self.currency;
-            crate::runtime::check::length(
-                method,
-                "Currency",
-                value,
-                Some(3u32),
-                Some(3u32),
-            )?;
-        }
-        {
             let value = &self.recipient_name;
             crate::runtime::check::length(
                 method,
@@ -469,7 +453,7 @@ impl crate::runtime::ApiRequest for CreateBankCardRussiaOperation {
             out.push(
                 crate::runtime::WireParam::new(
                     "Currency",
-                    crate::runtime::enc::text(value),
+                    crate::runtime::enc::enum_name(value),
                 ),
             );
         }
@@ -497,7 +481,7 @@ pub struct CreateQiwiWalletOperation {
     /// `Account`: Qiwi wallet number, e.g. `70000000000`.
     ///
     /// Required.
-    pub account: String,
+    pub account: crate::api::payout::QiwiWallet,
     /// `Amount`: Amount, two places after a dot.
     ///
     /// Required.
@@ -507,7 +491,9 @@ pub struct CreateQiwiWalletOperation {
     /// `Currency`: ISO 4217 code.
     ///
     /// Required.
-    pub currency: String,
+    ///
+    /// Note: The wiki types it string(3); the enum `Currency`, as in CreateOperation.
+    pub currency: crate::api::personal::Currency,
     /// `RecipientName`: Recipient's name (2 to 50 characters).
     ///
     /// Required.
@@ -517,15 +503,15 @@ pub struct CreateQiwiWalletOperation {
 impl CreateQiwiWalletOperation {
     /// A `CreateQiwiWalletOperation` request with its required parameters.
     pub fn new(
-        account: impl Into<String>,
+        account: crate::api::payout::QiwiWallet,
         amount: crate::runtime::Decimal,
-        currency: impl Into<String>,
+        currency: crate::api::personal::Currency,
         recipient_name: impl Into<String>,
     ) -> Self {
         Self {
-            account: account.into(),
+            account,
             amount,
-            currency: currency.into(),
+            currency,
             recipient_name: recipient_name.into(),
         }
     }
@@ -572,16 +558,6 @@ impl crate::runtime::ApiRequest for CreateQiwiWalletOperation {
                 Some(2u32),
                 None,
                 Some(13u32),
-            )?;
-        }
-        {
-            let value = &self.currency;
-            crate::runtime::check::length(
-                method,
-                "Currency",
-                value,
-                Some(3u32),
-                Some(3u32),
             )?;
         }
         {
@@ -633,7 +609,7 @@ impl crate::runtime::ApiRequest for CreateQiwiWalletOperation {
             out.push(
                 crate::runtime::WireParam::new(
                     "Currency",
-                    crate::runtime::enc::text(value),
+                    crate::runtime::enc::enum_name(value),
                 ),
             );
         }

@@ -12,7 +12,7 @@
 pub struct Notification {
     /// `eshopId`: Shop id.
     #[serde(rename = "eshopId", skip_serializing_if = "Option::is_none")]
-    pub eshop_id: Option<i64>,
+    pub eshop_id: Option<crate::api::common::EshopId>,
     /// `paymentId`: The invoice (СКО) number.
     #[serde(rename = "paymentId", skip_serializing_if = "Option::is_none")]
     pub payment_id: Option<i64>,

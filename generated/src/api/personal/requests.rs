@@ -93,7 +93,7 @@ impl crate::runtime::ApiRequest for GetUserToken {
 #[non_exhaustive]
 pub struct GetInvoicesHistory {
     /// `EshopId`: Shop id (the «ID» column at <https://intellectmoney.ru/ru/enter/ps_organization_shop/>).
-    pub eshop_id: Option<i32>,
+    pub eshop_id: Option<crate::api::common::EshopId>,
     /// `OrganizationId`: Organization id (the number of the accession application); limits the search to that organization.
     pub organization_id: Option<i32>,
     /// `State`: Only invoices in this state.
@@ -154,8 +154,8 @@ impl GetInvoicesHistory {
         }
     }
     /// Sets `EshopId`: Shop id (the «ID» column at <https://intellectmoney.ru/ru/enter/ps_organization_shop/>).
-    pub fn eshop_id(mut self, value: i32) -> Self {
-        self.eshop_id = Some(value);
+    pub fn eshop_id(mut self, value: impl Into<crate::api::common::EshopId>) -> Self {
+        self.eshop_id = Some(value.into());
         self
     }
     /// Sets `OrganizationId`: Organization id (the number of the accession application); limits the search to that organization.
@@ -464,7 +464,7 @@ impl crate::runtime::Paginated for GetInvoicesHistory {
 #[non_exhaustive]
 pub struct GetPaymentsHistory {
     /// `EshopId`: Shop id.
-    pub eshop_id: Option<i32>,
+    pub eshop_id: Option<crate::api::common::EshopId>,
     /// `PaymentTransactionId`: Only this transaction.
     pub payment_transaction_id: Option<i64>,
     /// `DateFrom`: Start of the creation-date range (ДД.ММ.ГГГГ).
@@ -492,8 +492,8 @@ impl GetPaymentsHistory {
         }
     }
     /// Sets `EshopId`: Shop id.
-    pub fn eshop_id(mut self, value: i32) -> Self {
-        self.eshop_id = Some(value);
+    pub fn eshop_id(mut self, value: impl Into<crate::api::common::EshopId>) -> Self {
+        self.eshop_id = Some(value.into());
         self
     }
     /// Sets `PaymentTransactionId`: Only this transaction.
@@ -1359,7 +1359,7 @@ impl crate::runtime::Paginated for GetScheduledOperationData {
 #[non_exhaustive]
 pub struct GetEshopInfo {
     /// `EshopId`: Only this shop.
-    pub eshop_id: Option<i32>,
+    pub eshop_id: Option<crate::api::common::EshopId>,
     /// `OrganizationId`: Every shop of this organization; with EshopId, checks that the shop belongs to it.
     pub organization_id: Option<i32>,
     /// `IsHoldingSearch`: 1 searches across the organizations of the holding.
@@ -1384,8 +1384,8 @@ impl GetEshopInfo {
         }
     }
     /// Sets `EshopId`: Only this shop.
-    pub fn eshop_id(mut self, value: i32) -> Self {
-        self.eshop_id = Some(value);
+    pub fn eshop_id(mut self, value: impl Into<crate::api::common::EshopId>) -> Self {
+        self.eshop_id = Some(value.into());
         self
     }
     /// Sets `OrganizationId`: Every shop of this organization; with EshopId, checks that the shop belongs to it.
@@ -1539,7 +1539,7 @@ pub struct GetInvoiceInfo {
     /// Required.
     pub invoice_id: i64,
     /// `EshopId`: Checks that the invoice belongs to this shop.
-    pub eshop_id: Option<i32>,
+    pub eshop_id: Option<crate::api::common::EshopId>,
     /// `OrganizationId`: Checks that the invoice belongs to this organization.
     pub organization_id: Option<i32>,
     /// `IsHoldingSearch`: 1 searches across the organizations of the holding.
@@ -1557,8 +1557,8 @@ impl GetInvoiceInfo {
         }
     }
     /// Sets `EshopId`: Checks that the invoice belongs to this shop.
-    pub fn eshop_id(mut self, value: i32) -> Self {
-        self.eshop_id = Some(value);
+    pub fn eshop_id(mut self, value: impl Into<crate::api::common::EshopId>) -> Self {
+        self.eshop_id = Some(value.into());
         self
     }
     /// Sets `OrganizationId`: Checks that the invoice belongs to this organization.

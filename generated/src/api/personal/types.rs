@@ -823,7 +823,7 @@ pub struct PurchaseData {
         deserialize_with = "crate::runtime::de::opt_text",
         skip_serializing_if = "Option::is_none"
     )]
-    pub eshop_id: Option<i64>,
+    pub eshop_id: Option<crate::api::common::EshopId>,
     /// URL of the shop.
     #[serde(
         rename = "EshopUrl",
@@ -1070,7 +1070,7 @@ pub struct EshopInfo {
         deserialize_with = "crate::runtime::de::opt_text",
         skip_serializing_if = "Option::is_none"
     )]
-    pub eshop_id: Option<i32>,
+    pub eshop_id: Option<crate::api::common::EshopId>,
     /// Name.
     #[serde(
         rename = "EshopName",
