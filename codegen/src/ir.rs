@@ -40,6 +40,8 @@ pub struct Api {
     pub enums: Vec<Enum>,
     /// Identifier types in spec order.
     pub ids: Vec<IdType>,
+    /// What the audit of saved wiki pages takes from this file.
+    pub wiki: Option<WikiAudit>,
     /// The Result-URL notification, when this API sends one.
     pub notification: Option<Notification>,
 }
@@ -451,6 +453,17 @@ pub struct StructField {
     pub doc: String,
     /// Notes and sources.
     pub notes: Vec<String>,
+}
+
+/// The audit's part of a spec file: its pages, and what on them is not a name or is misspelt.
+#[derive(Debug, Clone, Default)]
+pub struct WikiAudit {
+    /// Page file names.
+    pub pages: Vec<String>,
+    /// Words that are not API names, with why (page word → reason).
+    pub words: BTreeMap<String, String>,
+    /// Names as the pages write them: page spelling → (spec name, reason).
+    pub misprints: BTreeMap<String, (String, String)>,
 }
 
 /// An identifier type: a newtype over a number or text, so that it cannot be swapped with another.
@@ -876,6 +889,7 @@ pub(crate) fn build(
         let notification = spec.notification.as_ref().and_then(|n| build_notification(&mut b, n));
         let enums = spec.enums.iter().map(|e| build_enum(&mut b, e)).collect();
         let ids = spec.ids.iter().filter_map(|i| build_id(&b, i)).collect();
+        let wiki = spec.wiki.as_ref().map(build_wiki);
         let types = spec.types.iter().map(|t| build_struct(&mut b, t)).collect::<Vec<_>>();
         let mut methods = Vec::new();
         let mut seen = BTreeSet::new();
@@ -910,6 +924,7 @@ pub(crate) fn build(
             types,
             enums,
             ids,
+            wiki,
         });
     }
     // Result types and pagination refer to struct fields: checked once every struct is built.
@@ -951,6 +966,25 @@ fn check_swappable(b: &mut Builder, m: &model::Method, params: &[Param]) {
             ),
         );
     }
+}
+
+fn build_wiki(w: &model::WikiDef) -> WikiAudit {
+    let mut audit = WikiAudit {
+        pages: w.pages.iter().map(|p| p.as_str().to_owned()).collect(),
+        ..WikiAudit::default()
+    };
+    for group in &w.words {
+        for n in &group.names {
+            audit.words.insert(n.as_str().to_owned(), group.reason.clone());
+        }
+    }
+    for m in &w.page_names {
+        audit.misprints.insert(
+            m.page.as_str().to_owned(),
+            (m.spec.as_str().to_owned(), m.reason.clone()),
+        );
+    }
+    audit
 }
 
 /// An id type (its wrapped type was checked when its name was declared).

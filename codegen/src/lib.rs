@@ -4,6 +4,7 @@
 //! and written out by one emitter per artifact ([`emit`]). Output is gathered in a sorted map, so
 //! that regenerating an unchanged spec is byte-identical.
 
+pub mod audit;
 pub mod diag;
 pub mod diff;
 pub mod emit;

@@ -4,7 +4,7 @@
 
 use clap::{Args, Parser, Subcommand};
 use intellectmoney_codegen::diff::{self, Class, ReportFormat};
-use intellectmoney_codegen::{emit::REGENERATE, generate, stale, write, Layout};
+use intellectmoney_codegen::{audit, emit::REGENERATE, generate, stale, write, Layout};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -46,6 +46,12 @@ enum Command {
     Check,
     /// Classifies every change of the public API since BASE and checks the crate's version.
     Diff(DiffArgs),
+    /// Lists what saved wiki pages name that the spec does not account for, and the reverse.
+    ///
+    /// With no PAGE, checks the spec against the indexes in spec/audit/ (what earlier audits
+    /// took from the pages). With PAGEs, reads them (text as saved from the browser, or OCR
+    /// text), says how each differs from its index, and checks the spec against them.
+    Audit(AuditArgs),
 }
 
 #[derive(Args)]
@@ -66,6 +72,15 @@ struct DiffArgs {
     changelog: bool,
 }
 
+#[derive(Args)]
+struct AuditArgs {
+    /// Saved wiki pages; their file names name them (personal-api.txt).
+    pages: Vec<PathBuf>,
+    /// Rewrite the indexes in spec/audit/ from these pages.
+    #[arg(long, requires = "pages")]
+    update: bool,
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let command = match (cli.command, cli.check) {
@@ -84,6 +99,7 @@ fn main() -> ExitCode {
         Command::Generate => ctx.generate(),
         Command::Check => ctx.check(),
         Command::Diff(a) => ctx.diff(a),
+        Command::Audit(a) => ctx.audit(a),
     }
 }
 
@@ -207,6 +223,25 @@ impl Context {
             }
             Err(e) => {
                 eprintln!("diff (root {}): {e}", self.root.display());
+                ExitCode::from(2)
+            }
+        }
+    }
+}
+
+impl Context {
+    fn audit(&self, a: AuditArgs) -> ExitCode {
+        match audit::run(&self.layout, &a.pages, a.update) {
+            Ok(report) => {
+                print!("{}", report.text);
+                if report.clean {
+                    ExitCode::SUCCESS
+                } else {
+                    ExitCode::FAILURE
+                }
+            }
+            Err(e) => {
+                eprintln!("audit (root {}): {e}", self.root.display());
                 ExitCode::from(2)
             }
         }

@@ -28,6 +28,39 @@ pub struct SpecFile {
     #[serde(default)]
     pub ids: Vec<IdDef>,
     pub notification: Option<NotificationDef>,
+    pub wiki: Option<WikiDef>,
+}
+
+/// What the audit of saved wiki pages needs to know from this file.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WikiDef {
+    /// The pages (file names, as saved) this file was written from.
+    pub pages: Vec<S>,
+    /// Names on those pages that are not names of the API, with why.
+    #[serde(default)]
+    pub words: Vec<WikiWords>,
+    /// Names as the pages write them, for names the spec writes otherwise (misprints, OCR
+    /// damage, the wiki's own names of types), with why.
+    #[serde(default)]
+    pub page_names: Vec<WikiMisprint>,
+}
+
+/// Words of a page that are not API names.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WikiWords {
+    pub names: Vec<S>,
+    pub reason: String,
+}
+
+/// A name as a page misspells it, and the spec's name it stands for.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WikiMisprint {
+    pub page: S,
+    pub spec: S,
+    pub reason: String,
 }
 
 #[derive(Debug, Deserialize)]

@@ -2,6 +2,7 @@
 
 pub mod big;
 pub mod capture;
+pub mod mutations;
 pub mod server;
 pub mod tls;
 pub mod wiki;
@@ -20,4 +21,18 @@ pub fn root() -> PathBuf {
 pub fn example(path: &str) -> String {
     let p = root().join("spec/examples").join(path);
     std::fs::read_to_string(&p).unwrap_or_else(|e| panic!("cannot read {}: {e}", p.display()))
+}
+
+/// Copies a directory tree.
+pub fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap() {
+        let e = e.unwrap();
+        let target = to.join(e.file_name());
+        if e.path().is_dir() {
+            copy_dir(&e.path(), &target);
+        } else {
+            std::fs::copy(e.path(), target).unwrap();
+        }
+    }
 }

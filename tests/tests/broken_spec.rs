@@ -4,8 +4,7 @@
 //! line and column of a marker text inside the replacement.
 
 use intellectmoney_codegen::{generate, write, Layout};
-use intellectmoney_tests::root;
-use std::path::Path;
+use intellectmoney_tests::{copy_dir, root};
 
 /// One broken spec: in `file`, the first `find` becomes `replace`.
 struct Case {
@@ -447,19 +446,6 @@ const CONSEQUENCES: &[(&str, usize)] = &[
     // No envelope: the `Result` field is outside one.
     ("no_envelope", 2),
 ];
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for e in std::fs::read_dir(from).unwrap() {
-        let e = e.unwrap();
-        let target = to.join(e.file_name());
-        if e.path().is_dir() {
-            copy_dir(&e.path(), &target);
-        } else {
-            std::fs::copy(e.path(), target).unwrap();
-        }
-    }
-}
 
 /// 1-based line and column (in characters) of byte offset `at` of `text`.
 fn line_col(text: &str, at: usize) -> (usize, usize) {

@@ -279,6 +279,7 @@ fn param_items(api: &Api, m: &Method, position: usize, p: &Param, out: &mut Item
     // The former Rust name, still a (deprecated) setter and CLI flag: the same item as before the
     // rename, so that the rename reads as additive plus wire, not as a removal.
     if let Some(alias) = &p.rust_alias {
+        item.name = format!("{} (former setter .{alias})", item.name);
         item.facet("Rust", Class::Breaking, format!("setter .{alias}(..)"))
             .facet("deprecated", Class::Additive, format!("renamed to {}", p.rust));
         insert(out, format!("param {}::{}.{alias}", api.module, m.wire), item);

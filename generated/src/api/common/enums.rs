@@ -4,6 +4,8 @@
 //! Enumerations (generated from the spec).
 /// Processing codes of `OperationState.Code` (wiki «Коды операций»).
 ///
+/// Source: names ours: the wiki gives the codes 0, 1, 2 with their Russian text only.
+///
 /// Non-exhaustive: a value added to the spec is a new variant, not a breaking change;
 /// match with a `_` arm (values no variant names arrive as `Unknown`).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -80,6 +82,8 @@ impl<'de> serde::Deserialize<'de> for ServiceOperationState {
     }
 }
 /// Status codes of `Result.State.Code` (wiki «Статусы запросов»).
+///
+/// Source: names ours: the wiki gives the codes 0, 1, 2 with their Russian text only.
 ///
 /// Non-exhaustive: a value added to the spec is a new variant, not a breaking change;
 /// match with a `_` arm (values no variant names arrive as `Unknown`).

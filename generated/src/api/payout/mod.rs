@@ -3,7 +3,7 @@
 
 //! IntellectMoney Payout API.
 //!
-//! Source: ../shared/wiki/payout-api.ocr.txt, restated in ../shared/wiki/payout-api.md.
+//! Source: IntellectMoney's wiki page of the Payout API, saved through OCR as payout-api.ocr.txt; what the OCR lost, from IntellectMoney's developer portal \[portal\].
 mod types;
 mod enums;
 mod ids;

@@ -1416,6 +1416,8 @@ impl<'de> serde::Deserialize<'de> for ReceiptDocType {
 }
 /// Correction type (tag 1173).
 ///
+/// Source: names ours: the wiki lists only the codes with their Russian text (0. Самостоятельно, 1. По предписанию).
+///
 /// Non-exhaustive: a value added to the spec is a new variant, not a breaking change;
 /// match with a `_` arm (values no variant names arrive as `Unknown`).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -1491,7 +1493,7 @@ impl<'de> serde::Deserialize<'de> for ReceiptCorrectionType {
 }
 /// `paymentStatus` of a Result-URL notification.
 ///
-/// Source: ../shared/wiki/signing.md, «The payment-notification hash».
+/// Source: the developer portal's description of the payment-notification hash.
 ///
 /// Non-exhaustive: a value added to the spec is a new variant, not a breaking change;
 /// match with a `_` arm (values no variant names arrive as `Unknown`).

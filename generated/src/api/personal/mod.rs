@@ -3,7 +3,7 @@
 
 //! IntellectMoney Personal API.
 //!
-//! Source: ../shared/wiki/personal-api.txt (wiki.intellectmoney.ru, pageId=6914229); Sign templates from ../shared/wiki/signing.md \[portal\].
+//! Source: IntellectMoney's wiki page «Документация Personal API» (wiki.intellectmoney.ru, pageId=6914229), saved as personal-api.txt; Sign templates from IntellectMoney's developer portal \[portal\].
 mod types;
 mod enums;
 mod notification;

@@ -4,7 +4,7 @@
 //! The Result-URL notification (generated from the spec).
 /// A payment notification that IntellectMoney POSTs to the shop's Result URL.
 ///
-/// Source: ../shared/wiki/signing.md, «The payment-notification hash» \[portal\]; the field list from the getInvoiceInfo examples.
+/// Source: the developer portal's description of the payment-notification hash \[portal\]; the field list from the getInvoiceInfo examples.
 ///
 /// Note: `secretKey` in the order stands for the shop's SecretKey (shop settings; getEshopInfo's Eshop.SecretKey), not the form's own `secretKey` field, which comes empty.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]

@@ -1,0 +1,146 @@
+//! A catalogue of spec edits, each the kind of change a wiki edit brings, with the class of change
+//! its author expects `diff` to report. The expectations are written from the meaning of each edit
+//! (what a user's code or the wire sees), not from the tool's output; `tests/tests/api_diff.rs`
+//! checks `diff` against them, and `tests/tests/semver_agreement.rs` checks the Rust-API ones
+//! against cargo-semver-checks.
+
+use std::path::Path;
+
+/// How a change affects users (the names `diff` reports).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Expect {
+    /// Users' code may stop compiling or change meaning.
+    Breaking,
+    /// New API only.
+    Additive,
+    /// The same Rust API, other bytes on the wire or another reading of answers.
+    Wire,
+    /// Text only.
+    Docs,
+}
+
+impl Expect {
+    /// The name `diff` uses.
+    pub fn name(self) -> &'static str {
+        match self {
+            Expect::Breaking => "breaking",
+            Expect::Additive => "additive",
+            Expect::Wire => "wire",
+            Expect::Docs => "docs",
+        }
+    }
+}
+
+/// One edit of `spec/<file>`: the first `find` becomes `replace`.
+#[derive(Debug, Clone, Copy)]
+pub struct Mutation {
+    /// A name for messages.
+    pub name: &'static str,
+    /// The spec file, relative to `spec/`.
+    pub file: &'static str,
+    /// Text to find (its first occurrence is replaced).
+    pub find: &'static str,
+    /// Its replacement.
+    pub replace: &'static str,
+    /// The strongest class of the whole change.
+    pub class: Expect,
+    /// One change the report must hold: (kind, item, what changed: `added`, `removed` or a facet).
+    pub shows: (&'static str, &'static str, &'static str),
+    /// Why cargo-semver-checks disagrees with `class`, when it is known to (it sees only the Rust
+    /// API, and not all of it).
+    pub semver_checks_misses: Option<&'static str>,
+}
+
+impl Mutation {
+    /// Applies the edit to the spec copy under `spec_dir`; panics when `find` is not there.
+    pub fn apply(&self, spec_dir: &Path) {
+        let path = spec_dir.join(self.file);
+        let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        assert!(
+            text.contains(self.find),
+            "{}: `{}` is not in {}",
+            self.name,
+            self.find,
+            self.file
+        );
+        std::fs::write(&path, text.replacen(self.find, self.replace, 1)).unwrap();
+    }
+}
+
+const fn m(
+    name: &'static str,
+    file: &'static str,
+    find: &'static str,
+    replace: &'static str,
+    class: Expect,
+    shows: (&'static str, &'static str, &'static str),
+) -> Mutation {
+    Mutation {
+        name,
+        file,
+        find,
+        replace,
+        class,
+        shows,
+        semver_checks_misses: None,
+    }
+}
+
+const fn missed(mut mutation: Mutation, why: &'static str) -> Mutation {
+    mutation.semver_checks_misses = Some(why);
+    mutation
+}
+
+const OWNER_EMAIL: &str = "{ name: OwnerEmail, type: string, max_len: 100,";
+// getEshopInfo has no Sign template: its parameters can come and go without touching one.
+const ORGANIZATION: &str = "{ name: OrganizationId, type: int, doc: \"Every shop of this organization;";
+const PAYMENTS_ESHOP: &str =
+    "{ name: EshopId, type: EshopId, doc: \"Shop id.\" }\n      - { name: PaymentTransactionId";
+const PAYMENTS_SIGN: &str = "\"UserToken::Skip::Take::EshopId::DateFrom::DateTo::PaymentTransactionId::signSecretKey\"";
+const HELD: &str =
+    "      - { name: Held, code: 6, doc: \"Held (frozen) on the buyer's account until credited or released.\" }\n";
+const ESHOP_URL: &str = "{ name: EshopUrl, type: string, doc: URL of the shop. }";
+
+/// Every edit: at least one of each class, and of each kind of item.
+pub const MUTATIONS: &[Mutation] = &[
+    // --- breaking
+    m("parameter_removed", "personal.yaml", "      - { name: OrganizationId, type: int, doc: \"Every shop of this organization; with EshopId, checks that the shop belongs to it.\" }\n", "", Expect::Breaking, ("parameter", "personal::getEshopInfo.OrganizationId", "removed")),
+    m("parameter_made_required", "personal.yaml", PAYMENTS_ESHOP, "{ name: EshopId, type: EshopId, required: true, doc: \"Shop id.\" }\n      - { name: PaymentTransactionId", Expect::Breaking, ("method", "personal::getPaymentsHistory", "arguments")),
+    m("parameter_renamed_on_the_wire", "personal.yaml", ORGANIZATION, "{ name: OrgId, type: int, doc: \"Every shop of this organization;", Expect::Breaking, ("parameter", "personal::getEshopInfo.OrganizationId", "removed")),
+    m("parameter_type_changed", "personal.yaml", "{ name: PaymentTransactionId, type: long,", "{ name: PaymentTransactionId, type: string,", Expect::Breaking, ("parameter", "personal::getPaymentsHistory.PaymentTransactionId", "Rust type")),
+    m("required_parameter_added", "personal.yaml", "      - { name: AccountId, type: long, required: true, doc: \"Account number.\" }\n      - { name: BalanceOnDate", "      - { name: AccountId, type: long, required: true, doc: \"Account number.\" }\n      - { name: Purpose, type: string, required: true, doc: Why. }\n      - { name: BalanceOnDate", Expect::Breaking, ("parameter", "personal::getAccountData.Purpose", "added")),
+    m("field_removed", "personal.yaml", "      - { name: EshopUrl, type: string, doc: URL of the shop. }\n", "", Expect::Breaking, ("field", "personal::PurchaseData.EshopUrl", "removed")),
+    missed(
+        m("field_type_changed", "personal.yaml", ESHOP_URL, "{ name: EshopUrl, type: long, doc: URL of the shop. }", Expect::Breaking, ("field", "personal::PurchaseData.EshopUrl", "Rust type")),
+        "cargo-semver-checks has no lint for the type of a public field changing",
+    ),
+    m("field_renamed_in_rust", "personal.yaml", ESHOP_URL, "{ name: EshopUrl, rust: shop_url, type: string, doc: URL of the shop. }", Expect::Breaking, ("field", "personal::PurchaseData.EshopUrl", "removed")),
+    m("method_renamed", "personal.yaml", "  - name: getAccountData\n", "  - name: getAccountState\n", Expect::Breaking, ("method", "personal::getAccountData", "removed")),
+    missed(
+        m("result_type_changed", "personal.yaml", "    result: AccountInfoData\n", "    result: TransactionInfoData\n", Expect::Breaking, ("method", "personal::getAccountData", "result")),
+        "a changed return type of a method is not among cargo-semver-checks' lints",
+    ),
+    m("enum_value_removed", "personal.yaml", HELD, "", Expect::Breaking, ("value", "personal::InvoiceState.Held", "removed")),
+    m("document_field_required", "personal.yaml", "      - { name: group, type: string, min_len: 1, max_len: 32,", "      - { name: group, type: string, required: true, min_len: 1, max_len: 32,", Expect::Breaking, ("type", "personal::MerchantReceipt", "arguments")),
+    // --- additive
+    m("optional_parameter_added", "personal.yaml", ORGANIZATION, "{ name: HoldingId, type: int, doc: A holding. }\n      - { name: OrganizationId, type: int, doc: \"Every shop of this organization;", Expect::Additive, ("parameter", "personal::getEshopInfo.HoldingId", "added")),
+    m("enum_value_added", "personal.yaml", HELD, "      - { name: Held, code: 6, doc: \"Held (frozen) on the buyer's account until credited or released.\" }\n      - { name: Disputed, code: 7, doc: Disputed. }\n", Expect::Additive, ("value", "personal::InvoiceState.Disputed", "added")),
+    m("response_field_added", "personal.yaml", ESHOP_URL, "{ name: EshopUrl, type: string, doc: URL of the shop. }\n      - { name: EshopPhone, type: string, doc: Phone of the shop. }", Expect::Additive, ("field", "personal::PurchaseData.EshopPhone", "added")),
+    m("method_added", "personal.yaml", "\ntypes:\n", "\n  - name: getBalanceHistory\n    path: /personal/payment/getBalanceHistory\n    doc: Returns the history of an account's balance.\n    auth: certificate\n    effect: read\n    params:\n      - { name: AccountId, type: long, required: true, doc: Account number. }\n    result: AccountInfoData\n\ntypes:\n", Expect::Additive, ("method", "personal::getBalanceHistory", "added")),
+    m("enum_added", "personal.yaml", "\nenums:\n", "\nenums:\n  - name: Weekday\n    doc: A day.\n    values:\n      - { name: Monday, doc: Monday. }\n", Expect::Additive, ("enum", "personal::Weekday", "added")),
+    m("type_added", "personal.yaml", "\ntypes:\n", "\ntypes:\n  - name: Coupon\n    doc: A coupon.\n    fields:\n      - { name: Code, type: string, doc: Its code. }\n", Expect::Additive, ("type", "personal::Coupon", "added")),
+    m("method_deprecated", "personal.yaml", "  - name: getAccountData\n    path: /personal/payment/getAccountData\n", "  - name: getAccountData\n    path: /personal/payment/getAccountData\n    deprecated: Use getBalanceHistory.\n", Expect::Additive, ("method", "personal::getAccountData", "deprecated")),
+    m("parameter_renamed_with_alias", "personal.yaml", ORGANIZATION, "{ name: OrgId, rust_alias: organization_id, type: int, doc: \"Every shop of this organization;", Expect::Additive, ("parameter", "personal::getEshopInfo.OrgId", "added")),
+    // --- wire
+    m("sign_order_changed", "personal.yaml", PAYMENTS_SIGN, "\"UserToken::Skip::Take::DateFrom::DateTo::EshopId::PaymentTransactionId::signSecretKey\"", Expect::Wire, ("method", "personal::getPaymentsHistory", "Sign")),
+    m("parameter_renamed_on_the_wire_keeping_rust", "personal.yaml", ORGANIZATION, "{ name: OrgId, rust: organization_id, type: int, doc: \"Every shop of this organization;", Expect::Wire, ("parameter", "personal::getEshopInfo.OrgId", "wire name")),
+    m("path_changed", "personal.yaml", "    path: /personal/payment/getAccountData\n", "    path: /personal/account/getAccountData\n", Expect::Wire, ("method", "personal::getAccountData", "path")),
+    m("encoding_changed", "personal.yaml", "{ name: IsHoldingSearch, type: bool, encoding: flag01,", "{ name: IsHoldingSearch, type: bool, encoding: truefalse,", Expect::Wire, ("parameter", "personal::getInvoicesHistory.IsHoldingSearch", "encoding")),
+    m("limit_changed", "personal.yaml", OWNER_EMAIL, "{ name: OwnerEmail, type: string, max_len: 50,", Expect::Wire, ("parameter", "personal::getInvoicesHistory.OwnerEmail", "limits")),
+    m("retried_no_more", "personal.yaml", "    auth: certificate\n    effect: read\n    sign:\n      template: \"UserToken::AccountId", "    auth: certificate\n    effect: write\n    sign:\n      template: \"UserToken::AccountId", Expect::Wire, ("method", "personal::getAccountData", "effect")),
+    m("enum_code_changed", "personal.yaml", "{ name: Held, code: 6, doc: \"Held (frozen)", "{ name: Held, code: 5, doc: \"Held (frozen)", Expect::Wire, ("value", "personal::InvoiceState.Held", "code")),
+    m("answer_format_changed", "payout.yaml", "  - { format: json, accept: application/json }", "  - { format: json, accept: text/json }", Expect::Wire, ("api", "payout", "answers")),
+    // --- docs
+    m("method_doc_changed", "personal.yaml", "    doc: Returns the state of an account (GetAccountData", "    doc: Returns the balance and state of an account (GetAccountData", Expect::Docs, ("method", "personal::getAccountData", "doc")),
+    m("value_doc_changed", "personal.yaml", "{ name: Paid, code: 2, doc: Paid in full. }", "{ name: Paid, code: 2, doc: Paid in full; a refund may follow. }", Expect::Docs, ("value", "personal::InvoiceState.Paid", "doc")),
+];

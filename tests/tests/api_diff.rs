@@ -1,0 +1,172 @@
+//! `diff` against the catalogue of wiki-like spec edits (`tests/src/mutations.rs`): each edit of
+//! a copy of the real spec is classified as its author expected, names the item it touched, and
+//! the version check fails until the manifest is bumped as far as Cargo's rules need.
+
+use intellectmoney_codegen::diff::{self, compare::Change, Class, ReportFormat};
+use intellectmoney_codegen::Layout;
+use intellectmoney_tests::mutations::{Expect, Mutation, MUTATIONS};
+use intellectmoney_tests::{copy_dir, root};
+use std::path::Path;
+
+/// A checkout as `diff` reads it: `spec/` and the generated crate's manifest.
+fn checkout(dir: &Path, version: &str) {
+    copy_dir(&root().join("spec"), &dir.join("spec"));
+    std::fs::create_dir_all(dir.join("generated")).unwrap();
+    std::fs::write(
+        dir.join("generated/Cargo.toml"),
+        format!("[package]\nname = \"intellectmoney\"\nversion = \"{version}\"\n"),
+    )
+    .unwrap();
+}
+
+fn run(new: &Path, base: &Path) -> diff::Outcome {
+    let options = diff::Options {
+        root: new.to_path_buf(),
+        layout: Layout::repository(new),
+        base: base.display().to_string(),
+        format: ReportFormat::Json,
+        fail_on: None,
+        version_check: true,
+        changelog: false,
+    };
+    diff::run(&options).unwrap_or_else(|e| panic!("{e}"))
+}
+
+fn class_of(e: Expect) -> Class {
+    match e {
+        Expect::Breaking => Class::Breaking,
+        Expect::Additive => Class::Additive,
+        Expect::Wire => Class::Wire,
+        Expect::Docs => Class::Docs,
+    }
+}
+
+/// The mutation applied to a fresh checkout at 1.4.2 (above 1.0, so that every class needs its
+/// own bump), compared with an unchanged one.
+fn outcome(m: &Mutation, version: &str) -> diff::Outcome {
+    let dir = tempfile::tempdir().unwrap();
+    let (base, new) = (dir.path().join("base"), dir.path().join("new"));
+    checkout(&base, "1.4.2");
+    checkout(&new, version);
+    m.apply(&new.join("spec"));
+    run(&new, &base)
+}
+
+fn shows(changes: &[Change], m: &Mutation) -> bool {
+    let (kind, item, change) = m.shows;
+    changes
+        .iter()
+        .any(|c| c.kind == kind && c.item == item && c.change == change)
+}
+
+#[test]
+fn every_edit_is_classified_as_expected() {
+    let mut wrong = Vec::new();
+    for m in MUTATIONS {
+        let o = outcome(m, "1.4.2");
+        let strongest = o.changes.iter().map(|c| c.class).min();
+        if strongest != Some(class_of(m.class)) || !shows(&o.changes, m) {
+            wrong.push(format!(
+                "{}: expected {} with {:?}, got {strongest:?}:\n{}",
+                m.name,
+                m.class.name(),
+                m.shows,
+                o.report
+            ));
+        }
+    }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n\n"));
+}
+
+#[test]
+fn the_catalogue_covers_every_class_and_kind() {
+    for class in [Expect::Breaking, Expect::Additive, Expect::Wire, Expect::Docs] {
+        assert!(
+            MUTATIONS.iter().any(|m| m.class == class),
+            "no edit of class {}",
+            class.name()
+        );
+    }
+    for kind in ["method", "parameter", "type", "field", "enum", "value", "api"] {
+        assert!(MUTATIONS.iter().any(|m| m.shows.0 == kind), "no edit of a {kind}");
+    }
+    assert!(MUTATIONS.len() >= 25);
+}
+
+#[test]
+fn the_version_check_asks_for_the_bump_each_class_needs() {
+    // (class, a bump that is too small, the smallest enough one) from 1.4.2, by Cargo's rules.
+    let cases = [
+        ("parameter_removed", "1.5.0", "2.0.0"),
+        ("optional_parameter_added", "1.4.3", "1.5.0"),
+        ("sign_order_changed", "1.4.2", "1.4.3"),
+    ];
+    for (name, small, enough) in cases {
+        let m = MUTATIONS.iter().find(|m| m.name == name).unwrap();
+        let unchanged = outcome(m, "1.4.2");
+        assert!(!unchanged.version.ok, "{name}: the unchanged version passed");
+        assert_eq!(unchanged.version.needed.unwrap().to_string(), enough, "{name}");
+        assert!(!outcome(m, small).version.ok, "{name}: {small} passed");
+        assert!(outcome(m, enough).version.ok, "{name}: {enough} failed");
+    }
+    // Text only needs no bump.
+    let docs = MUTATIONS.iter().find(|m| m.name == "method_doc_changed").unwrap();
+    assert!(outcome(docs, "1.4.2").version.ok);
+}
+
+#[test]
+fn below_one_a_breaking_change_needs_the_minor_and_an_addition_the_patch() {
+    let removed = MUTATIONS.iter().find(|m| m.name == "parameter_removed").unwrap();
+    let added = MUTATIONS.iter().find(|m| m.name == "optional_parameter_added").unwrap();
+    for (m, needed) in [(removed, "0.3.0"), (added, "0.2.1")] {
+        let dir = tempfile::tempdir().unwrap();
+        let (base, new) = (dir.path().join("base"), dir.path().join("new"));
+        checkout(&base, "0.2.0");
+        checkout(&new, "0.2.0");
+        m.apply(&new.join("spec"));
+        assert_eq!(
+            run(&new, &base).version.needed.unwrap().to_string(),
+            needed,
+            "{}",
+            m.name
+        );
+    }
+}
+
+#[test]
+fn a_changed_sign_order_shows_both_templates() {
+    let m = MUTATIONS.iter().find(|m| m.name == "sign_order_changed").unwrap();
+    let o = outcome(m, "1.4.3");
+    let sign = o.changes.iter().find(|c| c.change == "Sign").expect("a Sign change");
+    assert_eq!(sign.class, Class::Wire);
+    assert_eq!(
+        sign.old.as_deref(),
+        Some("UserToken::Skip::Take::EshopId::DateFrom::DateTo::PaymentTransactionId::signSecretKey")
+    );
+    assert_eq!(
+        sign.new.as_deref(),
+        Some("UserToken::Skip::Take::DateFrom::DateTo::EshopId::PaymentTransactionId::signSecretKey")
+    );
+}
+
+#[test]
+fn json_report_is_a_list_of_classified_changes() {
+    let m = MUTATIONS.iter().find(|m| m.name == "enum_value_added").unwrap();
+    let o = outcome(m, "1.5.0");
+    let json: serde_json::Value = serde_json::from_str(&o.report).unwrap();
+    let list = json.as_array().expect("a list");
+    assert!(list
+        .iter()
+        .any(|c| c["class"] == "additive" && c["kind"] == "value" && c["item"] == "personal::InvoiceState.Disputed"));
+}
+
+#[test]
+fn no_change_gives_an_empty_report() {
+    let dir = tempfile::tempdir().unwrap();
+    let (base, new) = (dir.path().join("base"), dir.path().join("new"));
+    checkout(&base, "1.4.2");
+    checkout(&new, "1.4.2");
+    let o = run(&new, &base);
+    assert!(o.changes.is_empty(), "{}", o.report);
+    assert!(o.version.ok);
+}
