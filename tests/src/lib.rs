@@ -36,3 +36,9 @@ pub fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
         }
     }
 }
+
+/// The spec's IR (names, types, methods), for tests whose lists and counts follow the spec.
+pub fn spec_ir() -> intellectmoney_codegen::ir::Ir {
+    intellectmoney_codegen::build_ir(&intellectmoney_codegen::Layout::repository(&root()))
+        .unwrap_or_else(|d| panic!("{d}"))
+}

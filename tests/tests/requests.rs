@@ -1,6 +1,7 @@
 //! Every wiki request example, rebuilt with the typed API, is written byte for byte (form) or
 //! field for field (JSON); its `Sign` input and hash match golden vectors computed outside this
-//! code (`tests/golden/sign.tsv`, made with `printf %s "$input" | sha256sum`).
+//! code (`tests/golden/sign.tsv`, written by `scripts/sign-vectors.py` from the spec's template
+//! and the example's values).
 
 #![allow(deprecated)]
 
