@@ -4,7 +4,7 @@
 //! falls in. The comparison itself ([`super::compare`]) knows nothing of the IR.
 
 use super::Class;
-use crate::emit::rust_type_text;
+use crate::emit::{new_args, rust_type_text};
 use crate::ir::{
     Api, Auth, Effect, Encoding, Enum, Format, Ir, Limits, Method, Notification, Param, Required, Secret, Slot, Struct,
     Ty,
@@ -120,17 +120,6 @@ fn effect_text(e: Effect) -> &'static str {
 /// The Rust type of a parameter as the request holds it.
 fn param_type(p: &Param) -> String {
     rust_type_text(&p.ty, p.secret)
-}
-
-/// `new(..)`'s arguments, in order: `eshop_id: i32, take: i32`.
-pub fn new_args(m: &Method) -> String {
-    let args: Vec<String> = m
-        .params
-        .iter()
-        .filter(|p| !p.from_session && p.required == Required::Always)
-        .map(|p| format!("{}: {}", p.rust, param_type(p)))
-        .collect();
-    format!("new({})", args.join(", "))
 }
 
 fn sign_text(m: &Method) -> String {

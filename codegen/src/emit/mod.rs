@@ -104,6 +104,17 @@ pub fn rust_type_text(ty: &Ty, secret: Secret) -> String {
         .replace(" >", ">")
 }
 
+/// `new(..)`'s arguments, in order, as a reader sees them: `new(take: i32)`.
+pub fn new_args(m: &crate::ir::Method) -> String {
+    let args: Vec<String> = m
+        .params
+        .iter()
+        .filter(|p| !p.from_session && p.required == crate::ir::Required::Always)
+        .map(|p| format!("{}: {}", p.rust, rust_type_text(&p.ty, p.secret)))
+        .collect();
+    format!("new({})", args.join(", "))
+}
+
 /// The spec files an API's output comes from.
 pub fn sources<'a>(ir: &'a Ir, api: &'a Api) -> Vec<&'a str> {
     let mut v = vec![api.file.as_str()];

@@ -2,6 +2,7 @@
 
 use super::{rust_type_text, REGENERATE};
 use crate::ir::{Auth, Effect, Format, Ir, Required, Secret, Slot, Ty};
+use heck::ToKebabCase;
 use std::fmt::Write;
 
 /// The whole listing.
@@ -94,6 +95,7 @@ pub fn emit(ir: &Ir) -> String {
                 t => rust_type_text(t, Secret::No),
             };
             let _ = writeln!(o, "- result: `{result}`");
+            let _ = writeln!(o, "- {}", construction(m));
             if let Some(p) = &m.pagination {
                 let _ = writeln!(o, "- pages with `{}`/`{}` over `{}`", p.skip, p.take, p.items);
             }
@@ -219,5 +221,60 @@ pub fn emit(ir: &Ir) -> String {
         }
         let _ = writeln!(o);
     }
+    command_line(&mut o, ir);
     o.trim_end().to_owned() + "\n"
+}
+
+/// `new(..)` with its arguments in order, then the setters: what a caller writes.
+fn construction(m: &crate::ir::Method) -> String {
+    let setters: Vec<String> = m
+        .params
+        .iter()
+        .filter(|p| !p.from_session && p.required != Required::Always)
+        .map(|p| match &p.rust_alias {
+            Some(a) => format!("`.{}(..)` (formerly `.{a}(..)`, deprecated)", p.rust),
+            None => format!("`.{}(..)`", p.rust),
+        })
+        .collect();
+    let setters = if setters.is_empty() {
+        "no setters".to_owned()
+    } else {
+        format!("setters {}", setters.join(", "))
+    };
+    format!("`{}::{}`; {setters}", m.rust, super::new_args(m))
+}
+
+/// The generated subcommands of the `intellectmoney` binary and their flags, in the order
+/// `--help` shows them.
+fn command_line(o: &mut String, ir: &Ir) {
+    let _ = writeln!(
+        o,
+        "## Command line (`intellectmoney`)\n\nOne subcommand per method, one flag per parameter (named after its Rust name). \
+         The hand-written subcommands (`payout`, `verify-notification`, `mock-server`) and the global options are listed by `intellectmoney --help`.\n"
+    );
+    for api in &ir.apis {
+        for m in &api.methods {
+            let flags: Vec<String> = m
+                .params
+                .iter()
+                .filter(|p| !p.from_session)
+                .map(|p| {
+                    let flag = format!("--{} {}", p.rust.to_kebab_case(), super::cli::doc_type(&p.ty));
+                    let alias = p
+                        .rust_alias
+                        .as_ref()
+                        .map(|a| format!(" (alias --{})", a.to_kebab_case()))
+                        .unwrap_or_default();
+                    if p.required == Required::Always {
+                        format!("`{flag}`{alias}")
+                    } else {
+                        format!("[`{flag}`]{alias}")
+                    }
+                })
+                .chain(m.pagination.as_ref().map(|_| "[`--all`]".to_owned()))
+                .collect();
+            let _ = writeln!(o, "- `intellectmoney {}` {}", m.wire.to_kebab_case(), flags.join(" "));
+        }
+    }
+    let _ = writeln!(o);
 }
