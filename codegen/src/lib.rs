@@ -66,125 +66,15 @@ pub fn generate_from(sources: &[(String, String)], examples_dir: &Path) -> Resul
     Ok(render(&ir))
 }
 
-/// Renders the IR.
+/// Renders the IR: every file of the generated crate, by path (the emitters in [`emit`]).
 pub fn render(ir: &ir::Ir) -> Output {
     let mut out = Output::new();
-    let mut mods = Vec::new();
     for api in &ir.apis {
-        let sources = emit::sources(ir, api);
-        let dir = PathBuf::from("src/api").join(&api.module);
-        let mut parts = Vec::new();
-        if !api.types.is_empty() {
-            out.insert(
-                dir.join("types.rs"),
-                emit::rust_file(&sources, emit::types::emit(ir, api)),
-            );
-            parts.push("types");
-        }
-        if !api.enums.is_empty() {
-            out.insert(dir.join("enums.rs"), emit::rust_file(&sources, emit::enums::emit(api)));
-            parts.push("enums");
-        }
-        if !api.ids.is_empty() {
-            out.insert(dir.join("ids.rs"), emit::rust_file(&sources, emit::ids::emit(api)));
-            parts.push("ids");
-        }
-        if let Some(n) = &api.notification {
-            out.insert(
-                dir.join("notification.rs"),
-                emit::rust_file(&sources, emit::notification::emit(n)),
-            );
-            parts.push("notification");
-        }
-        if !api.methods.is_empty() {
-            out.insert(
-                dir.join("requests.rs"),
-                emit::rust_file(&sources, emit::requests::emit(api)),
-            );
-            parts.push("requests");
-            out.insert(
-                dir.join("client.rs"),
-                emit::rust_file(&sources, emit::client::emit(api)),
-            );
-            out.insert(dir.join("mock.rs"), emit::rust_file(&sources, emit::mock::emit(api)));
-        }
-        let parts2: Vec<_> = parts.iter().map(|p| emit::ident(p)).collect();
-        // `client` holds only `impl Client` blocks, `mock` what the mock server knows: nothing
-        // to re-export.
-        let client = (!api.methods.is_empty()).then(|| emit::ident("client"));
-        let parts = parts2.iter().chain(client.iter());
-        let mock = (!api.methods.is_empty()).then(|| {
-            quote::quote! {
-                #[cfg(feature = "mock")]
-                pub(crate) mod mock;
-            }
-        });
-        let mut doc = format!("{}.", api.title);
-        if let Some(s) = &api.source {
-            doc.push_str(&format!("\n\nSource: {s}."));
-        }
-        let doc = emit::doc_attrs(&doc, &[]).to_string().replace("# [doc", "# ! [doc");
-        let doc: proc_macro2::TokenStream = doc.parse().expect("doc attributes");
-        out.insert(
-            dir.join("mod.rs"),
-            emit::rust_file(
-                &sources,
-                quote::quote! {
-                    #doc
-                    #( mod #parts; )*
-                    #mock
-                    #( pub use #parts2::*; )*
-                },
-            ),
-        );
-        mods.push(emit::ident(&api.module));
+        out.extend(emit::modules::api_files(ir, api));
     }
-    let all: Vec<&str> = ir.apis.iter().map(|a| a.file.as_str()).collect();
-    let secrets: std::collections::BTreeSet<&str> = ir
-        .apis
-        .iter()
-        .flat_map(|a| {
-            let params = a
-                .methods
-                .iter()
-                .flat_map(|m| m.params.iter())
-                .filter(|p| p.secret != ir::Secret::No)
-                .map(|p| p.wire.as_str());
-            let fields = a
-                .types
-                .iter()
-                .flat_map(|t| t.fields.iter())
-                .filter(|f| f.secret != ir::Secret::No)
-                .map(|f| f.wire.as_str());
-            params.chain(fields).collect::<Vec<_>>()
-        })
-        .collect();
-    let secrets = secrets.into_iter();
-    let mock_mods: Vec<proc_macro2::Ident> = ir
-        .apis
-        .iter()
-        .filter(|a| !a.methods.is_empty())
-        .map(|a| emit::ident(&a.module))
-        .collect();
-    out.insert(
-        PathBuf::from("src/api/mod.rs"),
-        emit::rust_file(
-            &all,
-            quote::quote! {
-                //! The generated API: one module per spec file.
-                #( pub mod #mods; )*
-                /// Wire names of every parameter and field the spec marks secret: masked wherever a
-                /// body is shown (decode errors).
-                pub const SECRET_FIELDS: &[&str] = &[#(#secrets),*];
-                /// Every method the mock server answers, API by API.
-                #[cfg(feature = "mock")]
-                pub(crate) fn mock_methods() -> impl Iterator<Item = &'static crate::mock::MockMethod> {
-                    std::iter::empty() #( .chain(#mock_mods::mock::METHODS.iter()) )*
-                }
-            },
-        ),
-    );
+    out.insert(PathBuf::from("src/api/mod.rs"), emit::modules::api_root(ir));
     out.insert(PathBuf::from("API.md"), emit::surface::emit(ir));
+    let all: Vec<&str> = ir.apis.iter().map(|a| a.file.as_str()).collect();
     out.insert(
         PathBuf::from("cli/src/commands.rs"),
         emit::rust_file(&all, emit::cli::emit(ir)),

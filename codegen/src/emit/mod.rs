@@ -6,6 +6,7 @@ pub mod client;
 pub mod enums;
 pub mod ids;
 pub mod mock;
+pub mod modules;
 pub mod notification;
 pub mod requests;
 pub mod surface;

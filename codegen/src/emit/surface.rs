@@ -1,7 +1,8 @@
-//! The API-surface listing (`generated/API.md`): what a reviewer reads after a wiki change.
+//! The API-surface listing (`generated/API.md`): what a reviewer reads after a wiki change. One
+//! function per section; each appends its lines.
 
 use super::{rust_type_text, REGENERATE};
-use crate::ir::{Auth, Effect, Format, Ir, Required, Secret, Slot, Ty};
+use crate::ir::{Api, Auth, Effect, Enum, Format, Ir, Method, Notification, Param, Required, Secret, Slot, Struct, Ty};
 use heck::ToKebabCase;
 use std::fmt::Write;
 
@@ -20,213 +21,246 @@ pub fn emit(ir: &Ir) -> String {
         "Every method, parameter, type, field and enum value the spec defines, as the generated crate exposes it.\n"
     );
     for api in &ir.apis {
-        let _ = writeln!(o, "## {} (`intellectmoney::{}`, {})\n", api.title, api.module, api.file);
-        if !api.methods.is_empty() {
-            let formats: Vec<String> = api
-                .responses
-                .iter()
-                .enumerate()
-                .map(|(i, r)| {
-                    let name = match r.format {
-                        Format::Xml => "XML",
-                        Format::Json => "JSON",
-                    };
-                    let default = if i == 0 { ", the default" } else { "" };
-                    match &r.accept {
-                        Some(a) => format!("{name} (`Accept: {a}`{default})"),
-                        None => format!("{name} (no `Accept` needed{default})"),
-                    }
-                })
-                .collect();
-            let _ = writeln!(
-                o,
-                "Requests: `Content-Type: {}`. Answers: {}.\n",
-                api.content_type,
-                formats.join(", ")
-            );
-        }
-        for m in &api.methods {
-            let _ = writeln!(o, "### `{}` → `{}::{}`\n", m.wire, api.module, m.rust);
-            let auth = match m.auth {
-                Auth::None => "none",
-                Auth::UserToken => "UserToken",
-                Auth::Certificate => "client certificate",
-            };
-            let effect = match m.effect {
-                Effect::Read => "read (may be retried)",
-                Effect::Write => "write (never retried)",
-                Effect::Money => "moves money (never retried)",
-            };
-            let _ = writeln!(o, "- `POST {}`; auth: {auth}; effect: {effect}", m.path);
-            if let Some(d) = &m.deprecated {
-                let _ = writeln!(o, "- deprecated: {d}");
-            }
-            match &m.sign {
-                Some(s) => {
-                    let slots: Vec<String> = s
-                        .slots
-                        .iter()
-                        .map(|x| match x {
-                            Slot::Param(p) => p.clone(),
-                            Slot::Empty => "∅".into(),
-                            Slot::Secret => "signSecretKey".into(),
-                        })
-                        .collect();
-                    let _ = writeln!(
-                        o,
-                        "- Sign: `{}` ({}); slots: {}",
-                        s.text,
-                        s.source.as_deref().unwrap_or("unsourced"),
-                        slots.join(" · ")
-                    );
-                    if let Some(n) = &s.note {
-                        let _ = writeln!(o, "- Sign note: {n}");
-                    }
-                    for v in &s.variants {
-                        let _ = writeln!(o, "- Sign variant not used: `{v}`");
-                    }
-                }
-                None => {
-                    let _ = writeln!(o, "- Sign: none");
-                }
-            }
-            let result = match &m.result {
-                Ty::Bool => "bool".to_owned(),
-                t => rust_type_text(t, Secret::No),
-            };
-            let _ = writeln!(o, "- result: `{result}`");
-            let _ = writeln!(o, "- {}", construction(m));
-            if let Some(p) = &m.pagination {
-                let _ = writeln!(o, "- pages with `{}`/`{}` over `{}`", p.skip, p.take, p.items);
-            }
-            let _ = writeln!(
-                o,
-                "\n| parameter | Rust | type | required | encoding | limits |\n| --- | --- | --- | --- | --- | --- |"
-            );
-            for p in &m.params {
-                let req = match &p.required {
-                    Required::Always => "yes".to_owned(),
-                    Required::No => "no".to_owned(),
-                    Required::When { wire, values, .. } if values.is_empty() => format!("when {wire} given"),
-                    Required::When { wire, values, .. } => format!("when {wire} = {}", values.join("/")),
-                };
-                let rust = if p.from_session {
-                    "(session)".to_owned()
-                } else {
-                    format!("`{}`", p.rust)
-                };
-                let mut limits = Vec::new();
-                if let Some(v) = p.limits.min_len {
-                    limits.push(format!("len ≥ {v}"));
-                }
-                if let Some(v) = p.limits.max_len {
-                    limits.push(format!("len ≤ {v}"));
-                }
-                if let Some(v) = p.limits.min {
-                    limits.push(format!("≥ {v}"));
-                }
-                if p.limits.positive {
-                    limits.push("> 0".into());
-                }
-                if let Some(v) = p.limits.max_digits {
-                    limits.push(format!("≤ {v} digits"));
-                }
-                if p.secret != Secret::No {
-                    limits.push("secret".into());
-                }
-                let _ = writeln!(
-                    o,
-                    "| `{}` | {rust} | `{}` | {req} | {} | {} |",
-                    p.wire,
-                    rust_type_text(&p.ty, p.secret),
-                    p.encoding.spec_name(),
-                    limits.join(", ")
-                );
-            }
-            let _ = writeln!(o);
-        }
-        if let Some(n) = &api.notification {
-            let _ = writeln!(o, "### Notification `{}::{}`\n", api.module, n.name);
-            let _ = writeln!(
-                o,
-                "- form in {}; answer `{}`; `{}` = md5 of `{}` (`{}` = the shop's SecretKey)\n",
-                n.charset,
-                n.answer,
-                n.hash_field,
-                n.order.join("::"),
-                n.secret
-            );
-            let _ = writeln!(o, "| field | Rust | type |\n| --- | --- | --- |");
-            for f in &n.fields {
-                let _ = writeln!(
-                    o,
-                    "| `{}` | `{}` | `Option<{}>` |",
-                    f.wire,
-                    f.rust,
-                    rust_type_text(&f.ty, Secret::No)
-                );
-            }
-            let _ = writeln!(o);
-        }
-        if !api.types.is_empty() {
-            let _ = writeln!(o, "### Types of `{}`\n", api.module);
-        }
-        for t in &api.types {
-            let kind = if t.envelope {
-                " (envelope, generic over the result `R`)"
-            } else if t.document {
-                " (JSON document, written by the client)"
-            } else {
-                ""
-            };
-            let _ = writeln!(
-                o,
-                "#### `{}`{kind}\n\n| field | Rust | type | |\n| --- | --- | --- | --- |",
-                t.name
-            );
-            for f in &t.fields {
-                let mut ty = rust_type_text(&f.ty, f.secret);
-                if !f.required && !matches!(f.ty, Ty::List(_)) {
-                    ty = format!("Option<{ty}>");
-                }
-                let mut extra = Vec::new();
-                if let Some(i) = &f.item {
-                    extra.push(format!("XML items `<{i}>`"));
-                }
-                if t.document {
-                    extra.push(format!("encoding {}", f.encoding.spec_name()));
-                }
-                if f.secret != Secret::No {
-                    extra.push("secret".into());
-                }
-                let _ = writeln!(o, "| `{}` | `{}` | `{ty}` | {} |", f.wire, f.rust, extra.join(", "));
-            }
-            let _ = writeln!(o);
-        }
-        if !api.enums.is_empty() {
-            let _ = writeln!(o, "### Enums of `{}`\n", api.module);
-        }
-        for e in &api.enums {
-            let values: Vec<String> = e
-                .values
-                .iter()
-                .map(|v| {
-                    let code = v.code.map(|c| format!(" = {c}")).unwrap_or_default();
-                    let fin = if v.is_final { " (final)" } else { "" };
-                    format!("`{}`{code}{fin}", v.wire)
-                })
-                .collect();
-            let by = if e.wire_code { "by number" } else { "by name" };
-            let _ = writeln!(o, "- `{}` ({by}): {}, `Unknown(String)`", e.name, values.join(", "));
-        }
-        let _ = writeln!(o);
+        api_section(&mut o, api);
     }
     command_line(&mut o, ir);
     o.trim_end().to_owned() + "\n"
 }
 
+fn api_section(o: &mut String, api: &Api) {
+    let _ = writeln!(o, "## {} (`intellectmoney::{}`, {})\n", api.title, api.module, api.file);
+    if !api.methods.is_empty() {
+        transport(o, api);
+    }
+    for m in &api.methods {
+        method(o, api, m);
+    }
+    if let Some(n) = &api.notification {
+        notification(o, api, n);
+    }
+    if !api.types.is_empty() {
+        let _ = writeln!(o, "### Types of `{}`\n", api.module);
+    }
+    for t in &api.types {
+        structure(o, t);
+    }
+    if !api.enums.is_empty() {
+        let _ = writeln!(o, "### Enums of `{}`\n", api.module);
+    }
+    for e in &api.enums {
+        enumeration(o, e);
+    }
+    let _ = writeln!(o);
+}
+
+fn transport(o: &mut String, api: &Api) {
+    let formats: Vec<String> = api
+        .responses
+        .iter()
+        .enumerate()
+        .map(|(i, r)| {
+            let name = match r.format {
+                Format::Xml => "XML",
+                Format::Json => "JSON",
+            };
+            let default = if i == 0 { ", the default" } else { "" };
+            match &r.accept {
+                Some(a) => format!("{name} (`Accept: {a}`{default})"),
+                None => format!("{name} (no `Accept` needed{default})"),
+            }
+        })
+        .collect();
+    let _ = writeln!(
+        o,
+        "Requests: `Content-Type: {}`. Answers: {}.\n",
+        api.content_type,
+        formats.join(", ")
+    );
+}
+
+fn method(o: &mut String, api: &Api, m: &Method) {
+    let _ = writeln!(o, "### `{}` → `{}::{}`\n", m.wire, api.module, m.rust);
+    let auth = match m.auth {
+        Auth::None => "none",
+        Auth::UserToken => "UserToken",
+        Auth::Certificate => "client certificate",
+    };
+    let effect = match m.effect {
+        Effect::Read => "read (may be retried)",
+        Effect::Write => "write (never retried)",
+        Effect::Money => "moves money (never retried)",
+    };
+    let _ = writeln!(o, "- `POST {}`; auth: {auth}; effect: {effect}", m.path);
+    if let Some(d) = &m.deprecated {
+        let _ = writeln!(o, "- deprecated: {d}");
+    }
+    sign(o, m);
+    let result = match &m.result {
+        Ty::Bool => "bool".to_owned(),
+        t => rust_type_text(t, Secret::No),
+    };
+    let _ = writeln!(o, "- result: `{result}`");
+    let _ = writeln!(o, "- {}", construction(m));
+    if let Some(p) = &m.pagination {
+        let _ = writeln!(o, "- pages with `{}`/`{}` over `{}`", p.skip, p.take, p.items);
+    }
+    let _ = writeln!(
+        o,
+        "\n| parameter | Rust | type | required | encoding | limits |\n| --- | --- | --- | --- | --- | --- |"
+    );
+    for p in &m.params {
+        parameter(o, p);
+    }
+    let _ = writeln!(o);
+}
+
+fn sign(o: &mut String, m: &Method) {
+    let Some(s) = &m.sign else {
+        let _ = writeln!(o, "- Sign: none");
+        return;
+    };
+    let slots: Vec<String> = s
+        .slots
+        .iter()
+        .map(|x| match x {
+            Slot::Param(p) => p.clone(),
+            Slot::Empty => "∅".into(),
+            Slot::Secret => "signSecretKey".into(),
+        })
+        .collect();
+    let _ = writeln!(
+        o,
+        "- Sign: `{}` ({}); slots: {}",
+        s.text,
+        s.source.as_deref().unwrap_or("unsourced"),
+        slots.join(" · ")
+    );
+    if let Some(n) = &s.note {
+        let _ = writeln!(o, "- Sign note: {n}");
+    }
+    for v in &s.variants {
+        let _ = writeln!(o, "- Sign variant not used: `{v}`");
+    }
+}
+
+fn parameter(o: &mut String, p: &Param) {
+    let req = match &p.required {
+        Required::Always => "yes".to_owned(),
+        Required::No => "no".to_owned(),
+        Required::When { wire, values, .. } if values.is_empty() => format!("when {wire} given"),
+        Required::When { wire, values, .. } => format!("when {wire} = {}", values.join("/")),
+    };
+    let rust = if p.from_session {
+        "(session)".to_owned()
+    } else {
+        format!("`{}`", p.rust)
+    };
+    let _ = writeln!(
+        o,
+        "| `{}` | {rust} | `{}` | {req} | {} | {} |",
+        p.wire,
+        rust_type_text(&p.ty, p.secret),
+        p.encoding.spec_name(),
+        limits(p).join(", ")
+    );
+}
+
+fn limits(p: &Param) -> Vec<String> {
+    let mut limits = Vec::new();
+    if let Some(v) = p.limits.min_len {
+        limits.push(format!("len ≥ {v}"));
+    }
+    if let Some(v) = p.limits.max_len {
+        limits.push(format!("len ≤ {v}"));
+    }
+    if let Some(v) = p.limits.min {
+        limits.push(format!("≥ {v}"));
+    }
+    if p.limits.positive {
+        limits.push("> 0".into());
+    }
+    if let Some(v) = p.limits.max_digits {
+        limits.push(format!("≤ {v} digits"));
+    }
+    if p.secret != Secret::No {
+        limits.push("secret".into());
+    }
+    limits
+}
+
+fn notification(o: &mut String, api: &Api, n: &Notification) {
+    let _ = writeln!(o, "### Notification `{}::{}`\n", api.module, n.name);
+    let _ = writeln!(
+        o,
+        "- form in {}; answer `{}`; `{}` = md5 of `{}` (`{}` = the shop's SecretKey)\n",
+        n.charset,
+        n.answer,
+        n.hash_field,
+        n.order.join("::"),
+        n.secret
+    );
+    let _ = writeln!(o, "| field | Rust | type |\n| --- | --- | --- |");
+    for f in &n.fields {
+        let _ = writeln!(
+            o,
+            "| `{}` | `{}` | `Option<{}>` |",
+            f.wire,
+            f.rust,
+            rust_type_text(&f.ty, Secret::No)
+        );
+    }
+    let _ = writeln!(o);
+}
+
+fn structure(o: &mut String, t: &Struct) {
+    let kind = if t.envelope {
+        " (envelope, generic over the result `R`)"
+    } else if t.document {
+        " (JSON document, written by the client)"
+    } else {
+        ""
+    };
+    let _ = writeln!(
+        o,
+        "#### `{}`{kind}\n\n| field | Rust | type | |\n| --- | --- | --- | --- |",
+        t.name
+    );
+    for f in &t.fields {
+        let mut ty = rust_type_text(&f.ty, f.secret);
+        if !f.required && !matches!(f.ty, Ty::List(_)) {
+            ty = format!("Option<{ty}>");
+        }
+        let mut extra = Vec::new();
+        if let Some(i) = &f.item {
+            extra.push(format!("XML items `<{i}>`"));
+        }
+        if t.document {
+            extra.push(format!("encoding {}", f.encoding.spec_name()));
+        }
+        if f.secret != Secret::No {
+            extra.push("secret".into());
+        }
+        let _ = writeln!(o, "| `{}` | `{}` | `{ty}` | {} |", f.wire, f.rust, extra.join(", "));
+    }
+    let _ = writeln!(o);
+}
+
+fn enumeration(o: &mut String, e: &Enum) {
+    let values: Vec<String> = e
+        .values
+        .iter()
+        .map(|v| {
+            let code = v.code.map(|c| format!(" = {c}")).unwrap_or_default();
+            let fin = if v.is_final { " (final)" } else { "" };
+            format!("`{}`{code}{fin}", v.wire)
+        })
+        .collect();
+    let by = if e.wire_code { "by number" } else { "by name" };
+    let _ = writeln!(o, "- `{}` ({by}): {}, `Unknown(String)`", e.name, values.join(", "));
+}
+
 /// `new(..)` with its arguments in order, then the setters: what a caller writes.
-fn construction(m: &crate::ir::Method) -> String {
+fn construction(m: &Method) -> String {
     let setters: Vec<String> = m
         .params
         .iter()
@@ -252,29 +286,29 @@ fn command_line(o: &mut String, ir: &Ir) {
         "## Command line (`intellectmoney`)\n\nOne subcommand per method, one flag per parameter (named after its Rust name). \
          The hand-written subcommands (`payout`, `verify-notification`, `mock-server`) and the global options are listed by `intellectmoney --help`.\n"
     );
-    for api in &ir.apis {
-        for m in &api.methods {
-            let flags: Vec<String> = m
-                .params
-                .iter()
-                .filter(|p| !p.from_session)
-                .map(|p| {
-                    let flag = format!("--{} {}", p.rust.to_kebab_case(), super::cli::doc_type(&p.ty));
-                    let alias = p
-                        .rust_alias
-                        .as_ref()
-                        .map(|a| format!(" (alias --{})", a.to_kebab_case()))
-                        .unwrap_or_default();
-                    if p.required == Required::Always {
-                        format!("`{flag}`{alias}")
-                    } else {
-                        format!("[`{flag}`]{alias}")
-                    }
-                })
-                .chain(m.pagination.as_ref().map(|_| "[`--all`]".to_owned()))
-                .collect();
-            let _ = writeln!(o, "- `intellectmoney {}` {}", m.wire.to_kebab_case(), flags.join(" "));
-        }
+    for m in ir.apis.iter().flat_map(|a| a.methods.iter()) {
+        let flags: Vec<String> = m
+            .params
+            .iter()
+            .filter(|p| !p.from_session)
+            .map(cli_flag)
+            .chain(m.pagination.as_ref().map(|_| "[`--all`]".to_owned()))
+            .collect();
+        let _ = writeln!(o, "- `intellectmoney {}` {}", m.wire.to_kebab_case(), flags.join(" "));
     }
     let _ = writeln!(o);
+}
+
+fn cli_flag(p: &Param) -> String {
+    let flag = format!("--{} {}", p.rust.to_kebab_case(), super::cli::doc_type(&p.ty));
+    let alias = p
+        .rust_alias
+        .as_ref()
+        .map(|a| format!(" (alias --{})", a.to_kebab_case()))
+        .unwrap_or_default();
+    if p.required == Required::Always {
+        format!("`{flag}`{alias}")
+    } else {
+        format!("[`{flag}`]{alias}")
+    }
 }

@@ -1,0 +1,462 @@
+//! Methods: parameters, conditions, pagination, examples and the `Sign` template.
+
+use super::builder::*;
+use super::*;
+use crate::model::{self, S};
+use heck::ToUpperCamelCase;
+use std::collections::BTreeSet;
+use std::path::Path;
+
+/// Two arguments of `new(..)` of one Rust type could be swapped and still compile (`new(10,
+/// 450063)` for `new(eshop_id, take)`): refused, so that the spec gives one of them a type of its own.
+pub(super) fn check_swappable(b: &mut Builder, m: &model::Method, params: &[Param]) {
+    let args: Vec<&Param> = params
+        .iter()
+        .filter(|p| !p.from_session && p.required == Required::Always)
+        .collect();
+    for (i, later) in args.iter().enumerate() {
+        let Some(earlier) = args[..i].iter().find(|e| e.ty == later.ty && e.secret == later.secret) else {
+            continue;
+        };
+        let Some(at) = m.params.iter().find(|p| p.name.as_str() == later.wire) else {
+            continue;
+        };
+        b.err(
+            at.name.span(),
+            format!(
+                "`new(..)` of `{}` would take `{}` and `{}`, both of type `{}`: swapped, they would still compile; \
+                 give one an id type (`ids:`) or an enum",
+                m.name.as_str(),
+                earlier.rust,
+                later.rust,
+                later.ty.spec_name()
+            ),
+        );
+    }
+}
+
+pub(super) fn build_method(b: &mut Builder, m: &model::Method, examples_dir: &Path) -> Option<Method> {
+    let wire = m.name.as_str().to_owned();
+    if !is_identifier(&wire) {
+        b.err(m.name.span(), format!("method name `{wire}` is not an identifier"));
+    }
+    if !m.path.as_str().starts_with('/') || m.path.as_str().contains(char::is_whitespace) {
+        b.err(
+            m.path.span(),
+            format!("path `{}` must start with `/` and hold no spaces", m.path.as_str()),
+        );
+    }
+    let (auth, effect) = (build_auth(b, &m.auth), build_effect(b, &m.effect));
+    let mut params = build_params(b, m);
+    if b.lints == Lints::On {
+        check_swappable(b, m, &params);
+    }
+    // A parameter whose own entry was wrong (already reported) is still declared: naming it
+    // elsewhere is no second error.
+    let declared = |name: &str| m.params.iter().any(|p| p.name.as_str().eq_ignore_ascii_case(name));
+    resolve_required_when(b, m, &mut params, &declared);
+    check_session(b, m, auth, &params);
+    let sign = m.sign.as_ref().and_then(|s| build_sign(b, s, &params, &declared));
+    let result = build_result(b, &m.result);
+    let pagination = m
+        .pagination
+        .as_ref()
+        .and_then(|pg| build_pagination(b, pg, &params, &declared));
+    let examples = m.examples.iter().map(|e| build_example(b, e, examples_dir)).collect();
+    Some(Method {
+        rust: wire.to_upper_camel_case(),
+        wire,
+        path: m.path.as_str().to_owned(),
+        doc: m.doc.trim().to_owned(),
+        deprecated: m.deprecated.clone(),
+        notes: notes(&m.source, &m.note),
+        auth,
+        effect,
+        sign,
+        params,
+        result: result?,
+        pagination,
+        examples,
+    })
+}
+
+fn build_auth(b: &mut Builder, s: &S) -> Auth {
+    match s.as_str() {
+        "none" => Auth::None,
+        "user_token" => Auth::UserToken,
+        "certificate" => Auth::Certificate,
+        other => {
+            b.err(
+                s.span(),
+                format!("auth must be `none`, `user_token` or `certificate`, not `{other}`"),
+            );
+            Auth::None
+        }
+    }
+}
+
+fn build_effect(b: &mut Builder, s: &S) -> Effect {
+    match s.as_str() {
+        "read" => Effect::Read,
+        "write" => Effect::Write,
+        "money" => Effect::Money,
+        other => {
+            b.err(
+                s.span(),
+                format!("effect must be `read`, `write` or `money`, not `{other}`"),
+            );
+            Effect::Write
+        }
+    }
+}
+
+/// Every parameter that could be built, in wire order (each problem reported).
+fn build_params(b: &mut Builder, m: &model::Method) -> Vec<Param> {
+    let mut params = Vec::new();
+    let mut seen = BTreeSet::new();
+    for p in &m.params {
+        let wire = p.name.as_str();
+        if !is_identifier(wire) {
+            b.err(p.name.span(), format!("parameter name `{wire}` is not an identifier"));
+        }
+        if !seen.insert(wire.to_lowercase()) {
+            b.err(
+                p.name.span(),
+                format!("duplicate parameter `{wire}` in `{}`", m.name.as_str()),
+            );
+        }
+        params.extend(build_param(b, p));
+    }
+    params
+}
+
+/// One parameter: its type (a scalar, an enum, an id or a document), where it comes from, its
+/// encoding, limits and names.
+fn build_param(b: &mut Builder, p: &model::Param) -> Option<Param> {
+    let wire = p.name.as_str().to_owned();
+    let ty = b.ty(&p.ty)?;
+    if matches!(ty, Ty::List(_) | Ty::TypedText | Ty::Result | Ty::Json(_)) {
+        b.err(
+            p.ty.span(),
+            format!("type `{}` cannot be a request parameter", ty.spec_name()),
+        );
+        return None;
+    }
+    if let Ty::Struct(_, n) = &ty {
+        if b.names.get(n).is_some_and(|n| n.kind != Kind::Document) {
+            b.err(
+                p.ty.span(),
+                format!("`{n}` is not a document type (`document: true`) and cannot be sent"),
+            );
+        }
+    }
+    let from_session = match p.from.as_ref().map(|s| (s, s.as_str())) {
+        None => false,
+        Some((_, "session")) => true,
+        Some((s, other)) => {
+            b.err(s.span(), format!("from must be `session`, not `{other}`"));
+            false
+        }
+    };
+    if p.required && p.required_when.is_some() {
+        b.err(
+            p.name.span(),
+            "a parameter cannot be both `required` and `required_when`",
+        );
+    }
+    let encoding = b.encoding(p.encoding.as_ref(), &ty, false);
+    check_limits(b, p, &ty);
+    let secret = b.secret(&p.secret);
+    let rust = rust_name(b, p.rust.as_ref(), &wire);
+    let rust_alias = p.rust_alias.as_ref().map(|a| rust_name(b, Some(a), &wire));
+    if p.rust_alias.is_some() && p.required {
+        b.err(
+            p.name.span(),
+            "rust_alias keeps a setter: a required parameter has none",
+        );
+    }
+    Some(Param {
+        rust,
+        rust_alias,
+        wire,
+        ty,
+        required: if p.required { Required::Always } else { Required::No },
+        from_session,
+        encoding,
+        secret,
+        limits: Limits {
+            min_len: p.min_len,
+            max_len: p.max_len,
+            min: p.min,
+            positive: p.positive,
+            max_digits: p.max_digits,
+        },
+        doc: p.doc.trim().to_owned(),
+        notes: notes(&p.source, &p.note),
+    })
+}
+
+/// Limits must fit the parameter's type and each other.
+fn check_limits(b: &mut Builder, p: &model::Param, ty: &Ty) {
+    if let (Some(min), Some(max)) = (p.min_len, p.max_len) {
+        if min > max {
+            b.err(p.name.span(), format!("min_len {min} is above max_len {max}"));
+        }
+    }
+    let mut fits = |ok: bool, what: &str| {
+        if !ok {
+            b.err(
+                p.name.span(),
+                format!("limit `{what}` does not apply to type `{}`", ty.spec_name()),
+            );
+        }
+    };
+    if p.min_len.is_some() || p.max_len.is_some() {
+        fits(matches!(ty, Ty::String | Ty::Decimal), "min_len/max_len");
+    }
+    if p.min.is_some() {
+        fits(matches!(ty.wire(), Ty::Int | Ty::Long), "min");
+    }
+    if p.positive || p.max_digits.is_some() {
+        fits(matches!(ty, Ty::Decimal), "positive/max_digits");
+    }
+}
+
+/// `required_when` names another parameter (and, with `is`, values of its enum).
+fn resolve_required_when(b: &mut Builder, m: &model::Method, params: &mut [Param], declared: &dyn Fn(&str) -> bool) {
+    for p in &m.params {
+        let Some(rw) = &p.required_when else { continue };
+        let Some(other) = params.iter().find(|q| q.wire == rw.param.as_str()) else {
+            if !declared(rw.param.as_str()) {
+                b.err(
+                    rw.param.span(),
+                    format!(
+                        "required_when names `{}`, which is not a parameter of `{}`",
+                        rw.param.as_str(),
+                        m.name.as_str()
+                    ),
+                );
+            }
+            continue;
+        };
+        if other.wire == p.name.as_str() {
+            b.err(rw.param.span(), "a parameter cannot be required when itself is given");
+            continue;
+        }
+        let (rust, wire, other_ty) = (other.rust.clone(), other.wire.clone(), other.ty.clone());
+        let (values, enum_path) = condition_values(b, &rw.is, &other_ty, &wire);
+        if let Some(target) = params.iter_mut().find(|q| q.wire == p.name.as_str()) {
+            target.required = Required::When {
+                rust,
+                wire,
+                values,
+                enum_path,
+            };
+        }
+    }
+}
+
+/// The enum values of a condition (variant names) and the enum's path.
+fn condition_values(b: &mut Builder, is: &[S], other: &Ty, other_wire: &str) -> (Vec<String>, Option<String>) {
+    let mut values = Vec::new();
+    let mut enum_path = None;
+    for v in is {
+        match other {
+            Ty::Enum(module, name) => {
+                if !b.names[name].values.iter().any(|x| x == v.as_str()) {
+                    b.err(v.span(), format!("`{}` is not a value of enum `{name}`", v.as_str()));
+                }
+                values.push(v.as_str().to_upper_camel_case());
+                enum_path = Some(format!("{module}::{name}"));
+            }
+            _ => b.err(v.span(), format!("`is` needs `{other_wire}` to be an enum")),
+        }
+    }
+    (values, enum_path)
+}
+
+/// Only UserToken comes from the session, and a UserToken method has it.
+fn check_session(b: &mut Builder, m: &model::Method, auth: Auth, params: &[Param]) {
+    for p in params.iter().filter(|p| p.from_session && p.wire != "UserToken") {
+        b.err(
+            m.name.span(),
+            format!("only UserToken can come from the session, not `{}`", p.wire),
+        );
+    }
+    if auth == Auth::UserToken && !params.iter().any(|p| p.from_session) {
+        b.err(
+            m.auth.span(),
+            "auth `user_token` needs a `UserToken` parameter with `from: session`",
+        );
+    }
+}
+
+/// The result: `bool` or a response type.
+fn build_result(b: &mut Builder, s: &S) -> Option<Ty> {
+    let result = match s.as_str() {
+        "bool" => Some(Ty::Bool),
+        _ => b.ty(s),
+    };
+    if let Some(Ty::Struct(_, n)) = &result {
+        if b.names.get(n).is_some_and(|n| n.kind != Kind::Struct) {
+            b.err(
+                s.span(),
+                format!("result `{n}` must be a response type (not a document or the envelope)"),
+            );
+        }
+    }
+    result
+}
+
+/// Paging names two integer parameters (the result's list is checked once every type is built).
+fn build_pagination(
+    b: &mut Builder,
+    pg: &model::Pagination,
+    params: &[Param],
+    declared: &dyn Fn(&str) -> bool,
+) -> Option<Pagination> {
+    let mut find = |s: &S| -> Option<String> {
+        match params.iter().find(|p| p.wire == s.as_str()) {
+            Some(p) if matches!(p.ty.wire(), Ty::Int | Ty::Long) => Some(p.rust.clone()),
+            None if declared(s.as_str()) => None,
+            _ => {
+                b.err(
+                    s.span(),
+                    format!("pagination names `{}`, which is not an integer parameter", s.as_str()),
+                );
+                None
+            }
+        }
+    };
+    let skip = find(&pg.skip)?;
+    let take = find(&pg.take)?;
+    Some(Pagination {
+        skip,
+        take,
+        items: pg.items.as_str().to_owned(),
+    })
+}
+
+/// An example: its files exist, and the one the wiki printed is there.
+fn build_example(b: &mut Builder, e: &model::Example, examples_dir: &Path) -> Example {
+    for f in [&e.request, &e.xml, &e.json].into_iter().flatten() {
+        if !examples_dir.join(f.as_str()).is_file() {
+            b.err(
+                f.span(),
+                format!("example file `{}` does not exist under spec/examples/", f.as_str()),
+            );
+        }
+    }
+    let original = e.original.as_str();
+    let has = match original {
+        "xml" => e.xml.is_some(),
+        "json" => e.json.is_some(),
+        _ => {
+            b.err(
+                e.original.span(),
+                format!("original must be `xml` or `json`, not `{original}`"),
+            );
+            true
+        }
+    };
+    if !has {
+        b.err(
+            e.original.span(),
+            format!("original is `{original}`, but the example has no {original} file"),
+        );
+    }
+    let read = |f: &Option<S>| {
+        f.as_ref()
+            .and_then(|f| std::fs::read_to_string(examples_dir.join(f.as_str())).ok())
+    };
+    Example {
+        xml_text: read(&e.xml),
+        json_text: read(&e.json),
+        request: e.request.as_ref().map(|s| s.as_str().to_owned()),
+        xml: e.xml.as_ref().map(|s| s.as_str().to_owned()),
+        json: e.json.as_ref().map(|s| s.as_str().to_owned()),
+        original: original.to_owned(),
+        bare: e.bare,
+        note: e.note.clone(),
+    }
+}
+
+pub(super) fn build_sign(
+    b: &mut Builder,
+    s: &model::Sign,
+    params: &[Param],
+    declared: &dyn Fn(&str) -> bool,
+) -> Option<SignTemplate> {
+    let text = s.template.as_str();
+    let parts: Vec<&str> = text.split("::").collect();
+    let mut slots = Vec::new();
+    let absent: Vec<&str> = s.absent.iter().map(|a| a.as_str()).collect();
+    for a in &s.absent {
+        if params.iter().any(|p| p.wire.eq_ignore_ascii_case(a.as_str())) {
+            b.err(
+                a.span(),
+                format!(
+                    "`{}` is a parameter; `absent` lists only template names that are not",
+                    a.as_str()
+                ),
+            );
+        }
+        if !parts.iter().any(|p| p.eq_ignore_ascii_case(a.as_str())) {
+            b.err(a.span(), format!("`{}` is not in the template", a.as_str()));
+        }
+    }
+    let mut ok = true;
+    for (i, part) in parts.iter().enumerate() {
+        let last = i + 1 == parts.len();
+        if *part == "signSecretKey" {
+            if !last {
+                b.err(
+                    s.template.span(),
+                    "`signSecretKey` must be the last slot of a Sign template",
+                );
+                ok = false;
+            }
+            slots.push(Slot::Secret);
+        } else if last {
+            b.err(
+                s.template.span(),
+                format!("a Sign template must end with `::signSecretKey`, not `{part}`"),
+            );
+            ok = false;
+        } else if part.is_empty() || absent.iter().any(|a| a.eq_ignore_ascii_case(part)) {
+            slots.push(Slot::Empty);
+        } else if let Some(p) = params.iter().find(|p| p.wire.eq_ignore_ascii_case(part)) {
+            slots.push(Slot::Param(p.wire.clone()));
+        } else if declared(part) {
+            ok = false;
+        } else {
+            b.err(
+                s.template.span(),
+                format!("Sign slot `{part}` names no parameter (list it under `absent` if it is always empty)"),
+            );
+            ok = false;
+        }
+    }
+    for v in &s.variants {
+        if !v.template.as_str().ends_with("::signSecretKey") {
+            b.err(v.template.span(), "a Sign template must end with `::signSecretKey`");
+        }
+    }
+    ok.then(|| SignTemplate {
+        text: text.to_owned(),
+        slots,
+        source: s.source.clone(),
+        variants: s
+            .variants
+            .iter()
+            .map(|v| {
+                format!(
+                    "{} ({})",
+                    v.template.as_str(),
+                    v.source.as_deref().unwrap_or("unsourced")
+                )
+            })
+            .collect(),
+        note: s.note.clone(),
+    })
+}

@@ -1,0 +1,519 @@
+//! The validated model: names decided, types resolved, wire encodings fixed. Emitters read only
+//! this. Building it checks the whole spec and reports every problem at once.
+//!
+//! Stages, one file each: `builder` (names, types and encodings resolved, the checks they share),
+//! `build` (the whole spec, file by file), `shapes` (structures, enums, id types), `method`
+//! (methods, their parameters and `Sign` templates), `notification` (the Result-URL form).
+
+mod build;
+mod builder;
+mod method;
+mod notification;
+mod shapes;
+
+pub(crate) use build::build;
+pub use builder::Lints;
+use std::collections::BTreeMap;
+
+/// The whole API.
+#[derive(Debug)]
+pub struct Ir {
+    /// One entry per spec file, sorted by module name.
+    pub apis: Vec<Api>,
+}
+
+/// One spec file: a module of the generated crate.
+#[derive(Debug)]
+pub struct Api {
+    /// Module name (`personal`).
+    pub module: String,
+    /// Title.
+    pub title: String,
+    /// Where its facts come from.
+    pub source: Option<String>,
+    /// The spec file, as named in messages.
+    pub file: String,
+    /// How request bodies are written.
+    pub body: BodyFormat,
+    /// The `Content-Type` of request bodies.
+    pub content_type: String,
+    /// The formats the API answers in; the first is its default.
+    pub responses: Vec<ResponseFormat>,
+    /// Methods in spec order.
+    pub methods: Vec<Method>,
+    /// Structures in spec order.
+    pub types: Vec<Struct>,
+    /// Enumerations in spec order.
+    pub enums: Vec<Enum>,
+    /// Identifier types in spec order.
+    pub ids: Vec<IdType>,
+    /// What the audit of saved wiki pages takes from this file.
+    pub wiki: Option<WikiAudit>,
+    /// The Result-URL notification, when this API sends one.
+    pub notification: Option<Notification>,
+}
+
+/// A notification POSTed to the shop (form body) and how its hash is made.
+#[derive(Debug)]
+pub struct Notification {
+    /// Type name.
+    pub name: String,
+    /// Description.
+    pub doc: String,
+    /// Notes and sources.
+    pub notes: Vec<String>,
+    /// The form's charset: `windows-1251` or `utf-8`.
+    pub charset: String,
+    /// The body the shop answers with.
+    pub answer: String,
+    /// The field that carries the hash.
+    pub hash_field: String,
+    /// Fields hashed, in order.
+    pub order: Vec<String>,
+    /// The slot of `order` that takes the shop's SecretKey.
+    pub secret: String,
+    /// Fields in spec order.
+    pub fields: Vec<NotificationField>,
+}
+
+/// A field of a notification.
+#[derive(Debug)]
+pub struct NotificationField {
+    /// Wire name.
+    pub wire: String,
+    /// Rust name.
+    pub rust: String,
+    /// Type.
+    pub ty: Ty,
+    /// Description.
+    pub doc: String,
+    /// Notes and sources.
+    pub notes: Vec<String>,
+}
+
+/// A format an API answers in.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ResponseFormat {
+    /// XML or JSON.
+    pub format: Format,
+    /// The `Accept` header that asks for it (none: the API's default needs none).
+    pub accept: Option<String>,
+}
+
+/// A response format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Format {
+    /// XML.
+    Xml,
+    /// JSON.
+    Json,
+}
+
+/// Request body format of an API.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BodyFormat {
+    /// `application/x-www-form-urlencoded`, UTF-8.
+    Form,
+    /// `application/json`.
+    Json,
+}
+
+/// How a method is authenticated.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Auth {
+    /// No authentication (getUserToken).
+    None,
+    /// The session's UserToken.
+    UserToken,
+    /// The TLS client certificate.
+    Certificate,
+}
+
+/// What a call does to the world; decides whether it may be repeated.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Effect {
+    /// Reads only.
+    Read,
+    /// Creates or changes something, moves no money.
+    Write,
+    /// Moves money.
+    Money,
+}
+
+/// A method.
+#[derive(Debug)]
+pub struct Method {
+    /// Name on the wiki and in the path (`getInvoicesHistory`).
+    pub wire: String,
+    /// Request type name (`GetInvoicesHistory`).
+    pub rust: String,
+    /// Path.
+    pub path: String,
+    /// Description.
+    pub doc: String,
+    /// Deprecation text.
+    pub deprecated: Option<String>,
+    /// Note and source, for the surface listing.
+    pub notes: Vec<String>,
+    /// Authentication.
+    pub auth: Auth,
+    /// Effect.
+    pub effect: Effect,
+    /// Sign template.
+    pub sign: Option<SignTemplate>,
+    /// Parameters in wire order.
+    pub params: Vec<Param>,
+    /// Result.
+    pub result: Ty,
+    /// Paging.
+    pub pagination: Option<Pagination>,
+    /// Examples.
+    pub examples: Vec<Example>,
+}
+
+/// A `Sign` template.
+#[derive(Debug)]
+pub struct SignTemplate {
+    /// The template as written.
+    pub text: String,
+    /// Its slots.
+    pub slots: Vec<Slot>,
+    /// Where it comes from.
+    pub source: Option<String>,
+    /// Other published templates.
+    pub variants: Vec<String>,
+    /// A note on the template.
+    pub note: Option<String>,
+}
+
+/// One slot of a template.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Slot {
+    /// The value sent for this parameter (wire name), empty when not sent.
+    Param(String),
+    /// Always empty.
+    Empty,
+    /// The sign secret.
+    Secret,
+}
+
+/// Paging of a method.
+#[derive(Debug)]
+pub struct Pagination {
+    /// Rust name of the skip parameter.
+    pub skip: String,
+    /// Rust name of the take parameter.
+    pub take: String,
+    /// Rust name of the result's list field.
+    pub items: String,
+}
+
+/// A wiki example.
+#[derive(Debug, Clone)]
+pub struct Example {
+    /// The XML response's text.
+    pub xml_text: Option<String>,
+    /// The JSON response's text.
+    pub json_text: Option<String>,
+    /// Request file, relative to `spec/examples`.
+    pub request: Option<String>,
+    /// XML response file.
+    pub xml: Option<String>,
+    /// JSON response file.
+    pub json: Option<String>,
+    /// Which of the two the wiki printed.
+    pub original: String,
+    /// The response file holds the result alone, without the envelope.
+    pub bare: bool,
+    /// What was repaired.
+    pub note: Option<String>,
+}
+
+/// A request parameter.
+#[derive(Debug)]
+pub struct Param {
+    /// Wire name.
+    pub wire: String,
+    /// Rust field name.
+    pub rust: String,
+    /// A former Rust name, kept as a deprecated setter (and CLI flag alias) for one release.
+    pub rust_alias: Option<String>,
+    /// Type.
+    pub ty: Ty,
+    /// When it must be given.
+    pub required: Required,
+    /// Supplied by the session (UserToken), not by the caller.
+    pub from_session: bool,
+    /// How its value is written.
+    pub encoding: Encoding,
+    /// Whether it is secret.
+    pub secret: Secret,
+    /// Documented limits.
+    pub limits: Limits,
+    /// Description.
+    pub doc: String,
+    /// Notes and sources.
+    pub notes: Vec<String>,
+}
+
+/// Required-ness.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Required {
+    /// Always.
+    Always,
+    /// Optional.
+    No,
+    /// Required when another parameter (Rust name, wire name) is given, or has one of these
+    /// enum values (variant names).
+    When {
+        /// Rust name of the other parameter.
+        rust: String,
+        /// Wire name of the other parameter.
+        wire: String,
+        /// The values of it that make this parameter required; empty: any value.
+        values: Vec<String>,
+        /// The enum those values belong to.
+        enum_path: Option<String>,
+    },
+}
+
+/// Secrecy of a value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Secret {
+    /// Not secret.
+    No,
+    /// Never shown.
+    Full,
+    /// A card number: at most the last four digits are shown.
+    Card,
+}
+
+/// Documented limits.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Limits {
+    /// Minimum length in characters.
+    pub min_len: Option<u32>,
+    /// Maximum length in characters (of the written value).
+    pub max_len: Option<u32>,
+    /// Minimum value of an integer.
+    pub min: Option<i64>,
+    /// A decimal must be above zero.
+    pub positive: bool,
+    /// Maximum number of digits of a decimal, with its decimals.
+    pub max_digits: Option<u32>,
+}
+
+/// How a value is written on the wire.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Encoding {
+    /// As is (strings, integers, GUIDs; decimals with their own scale).
+    Plain,
+    /// `DD.MM.YYYY`.
+    Dmy,
+    /// `yyyy-MM-dd HH:mm:ss`.
+    Space,
+    /// ISO 8601, as read.
+    Iso,
+    /// `0` / `1`.
+    Flag01,
+    /// `true` / `false`.
+    TrueFalse,
+    /// Exactly two places after a dot, a string in JSON.
+    Decimal2,
+    /// Exactly two places after a dot, a number in JSON.
+    Decimal2Number,
+    /// A decimal as a JSON string with its scale (JSON documents only).
+    DecimalString,
+    /// JSON text (a document inside a form field).
+    Json,
+    /// An enum by name.
+    Name,
+    /// An enum by number.
+    Code,
+}
+
+impl Encoding {
+    /// The spelling in the spec.
+    pub fn spec_name(self) -> &'static str {
+        match self {
+            Encoding::Plain => "plain",
+            Encoding::Dmy => "dmy",
+            Encoding::Space => "space",
+            Encoding::Iso => "iso",
+            Encoding::Flag01 => "flag01",
+            Encoding::TrueFalse => "truefalse",
+            Encoding::Decimal2 => "decimal2",
+            Encoding::Decimal2Number => "decimal2_number",
+            Encoding::DecimalString => "string",
+            Encoding::Json => "json",
+            Encoding::Name => "name",
+            Encoding::Code => "code",
+        }
+    }
+}
+
+/// A resolved type.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Ty {
+    /// `string`.
+    String,
+    /// `int` (32 bits).
+    Int,
+    /// `long` (64 bits).
+    Long,
+    /// `decimal`.
+    Decimal,
+    /// `bool`.
+    Bool,
+    /// `date` (a calendar date).
+    Date,
+    /// `datetime` (the server's many shapes).
+    DateTime,
+    /// `guid`.
+    Guid,
+    /// `typed_text`: text with its XML `xsi:type`.
+    TypedText,
+    /// A generated enum: module and name.
+    Enum(String, String),
+    /// A generated struct: module and name.
+    Struct(String, String),
+    /// A generated identifier type: module, name and the type it wraps on the wire.
+    Id(String, String, Box<Ty>),
+    /// A list.
+    List(Box<Ty>),
+    /// JSON text holding a struct.
+    Json(Box<Ty>),
+    /// The envelope's generic result.
+    Result,
+}
+
+impl Ty {
+    /// The type as written on the wire: an identifier type's inner type, any other type itself.
+    pub fn wire(&self) -> &Ty {
+        match self {
+            Ty::Id(_, _, inner) => inner,
+            other => other,
+        }
+    }
+
+    /// The name a reader of the spec knows.
+    pub fn spec_name(&self) -> String {
+        match self {
+            Ty::String => "string".into(),
+            Ty::Int => "int".into(),
+            Ty::Long => "long".into(),
+            Ty::Decimal => "decimal".into(),
+            Ty::Bool => "bool".into(),
+            Ty::Date => "date".into(),
+            Ty::DateTime => "datetime".into(),
+            Ty::Guid => "guid".into(),
+            Ty::TypedText => "typed_text".into(),
+            Ty::Enum(_, n) | Ty::Struct(_, n) | Ty::Id(_, n, _) => n.clone(),
+            Ty::List(t) => format!("list<{}>", t.spec_name()),
+            Ty::Json(t) => format!("json<{}>", t.spec_name()),
+            Ty::Result => "result".into(),
+        }
+    }
+}
+
+/// A structure.
+#[derive(Debug)]
+pub struct Struct {
+    /// Name.
+    pub name: String,
+    /// Description.
+    pub doc: String,
+    /// The generic envelope.
+    pub envelope: bool,
+    /// A JSON document the client writes (serialized with the wire encodings).
+    pub document: bool,
+    /// The status inside `Result` that the client reads (warnings, authentication failures).
+    pub request_state: bool,
+    /// Notes and sources.
+    pub notes: Vec<String>,
+    /// Fields in wire order.
+    pub fields: Vec<StructField>,
+}
+
+/// A field of a structure.
+#[derive(Debug)]
+pub struct StructField {
+    /// Wire name.
+    pub wire: String,
+    /// Rust name.
+    pub rust: String,
+    /// Type.
+    pub ty: Ty,
+    /// XML element name of a list's items.
+    pub item: Option<String>,
+    /// Required (not an `Option`).
+    pub required: bool,
+    /// How it is written (documents).
+    pub encoding: Encoding,
+    /// Secrecy.
+    pub secret: Secret,
+    /// Limits (documents).
+    pub limits: Limits,
+    /// The notification type (module, name) whose form body this string holds.
+    pub notification: Option<(String, String)>,
+    /// Description.
+    pub doc: String,
+    /// Notes and sources.
+    pub notes: Vec<String>,
+}
+
+/// The audit's part of a spec file: its pages, and what on them is not a name or is misspelt.
+#[derive(Debug, Clone, Default)]
+pub struct WikiAudit {
+    /// Page file names.
+    pub pages: Vec<String>,
+    /// Words that are not API names, with why (page word → reason).
+    pub words: BTreeMap<String, String>,
+    /// Names as the pages write them: page spelling → (spec name, reason).
+    pub misprints: BTreeMap<String, (String, String)>,
+}
+
+/// An identifier type: a newtype over a number or text, so that it cannot be swapped with another.
+#[derive(Debug)]
+pub struct IdType {
+    /// Name.
+    pub name: String,
+    /// Description.
+    pub doc: String,
+    /// What it wraps (`int`, `long` or `string`).
+    pub inner: Ty,
+    /// Notes and sources.
+    pub notes: Vec<String>,
+}
+
+/// An enumeration.
+#[derive(Debug)]
+pub struct Enum {
+    /// Name.
+    pub name: String,
+    /// Description.
+    pub doc: String,
+    /// Written by number by default.
+    pub wire_code: bool,
+    /// Notes and sources.
+    pub notes: Vec<String>,
+    /// Values.
+    pub values: Vec<EnumValue>,
+}
+
+/// A value of an enumeration.
+#[derive(Debug)]
+pub struct EnumValue {
+    /// Wire name.
+    pub wire: String,
+    /// Rust variant.
+    pub rust: String,
+    /// Number, where known.
+    pub code: Option<i64>,
+    /// A final state.
+    pub is_final: bool,
+    /// Description.
+    pub doc: String,
+    /// Notes and sources.
+    pub notes: Vec<String>,
+}

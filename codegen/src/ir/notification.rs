@@ -1,0 +1,128 @@
+//! The Result-URL notification: its fields and the hash's order.
+
+use super::builder::*;
+use super::*;
+use crate::load::Loaded;
+use crate::model;
+use std::collections::BTreeSet;
+
+pub(super) fn build_notification(b: &mut Builder, n: &model::NotificationDef) -> Option<Notification> {
+    if !matches!(n.charset.as_str(), "windows-1251" | "utf-8") {
+        b.err(
+            n.charset.span(),
+            format!(
+                "charset must be `windows-1251` or `utf-8`, not `{}`",
+                n.charset.as_str()
+            ),
+        );
+    }
+    if n.hash.algorithm.as_str() != "md5" {
+        b.err(
+            n.hash.algorithm.span(),
+            format!("the only hash algorithm is `md5`, not `{}`", n.hash.algorithm.as_str()),
+        );
+    }
+    if b.names.contains_key(n.name.as_str()) {
+        b.err(
+            n.name.span(),
+            format!("`{}` is already the name of a type or enum", n.name.as_str()),
+        );
+    }
+    let mut fields = Vec::new();
+    let mut seen = BTreeSet::new();
+    for f in &n.fields {
+        if !seen.insert(f.name.as_str().to_owned()) {
+            b.err(f.name.span(), format!("duplicate field `{}`", f.name.as_str()));
+        }
+        let Some(ty) = b.ty(&f.ty) else { continue };
+        if !matches!(
+            ty.wire(),
+            Ty::String | Ty::Int | Ty::Long | Ty::Decimal | Ty::DateTime | Ty::Enum(..)
+        ) {
+            b.err(
+                f.ty.span(),
+                format!("a notification field cannot be of type `{}`", ty.spec_name()),
+            );
+        }
+        fields.push(NotificationField {
+            wire: f.name.as_str().to_owned(),
+            rust: field_name(f.name.as_str()),
+            ty,
+            doc: f.doc.trim().to_owned(),
+            notes: notes(&f.source, &f.note),
+        });
+    }
+    let known = |name: &str| n.fields.iter().any(|f| f.name.as_str() == name);
+    if !known(n.hash.field.as_str()) {
+        b.err(
+            n.hash.field.span(),
+            format!("hash field `{}` is not a field", n.hash.field.as_str()),
+        );
+    }
+    for o in &n.hash.order {
+        if !known(o.as_str()) {
+            b.err(
+                o.span(),
+                format!("hash order names `{}`, which is not a field", o.as_str()),
+            );
+        }
+    }
+    if !n.hash.order.iter().any(|o| o.as_str() == n.hash.secret.as_str()) {
+        b.err(
+            n.hash.secret.span(),
+            format!("the secret slot `{}` is not in the hash order", n.hash.secret.as_str()),
+        );
+    }
+    let mut all_notes = notes(&n.source, &n.note);
+    if let Some(h) = &n.hash.note {
+        all_notes.push(format!("Note: {h}"));
+    }
+    Some(Notification {
+        name: n.name.as_str().to_owned(),
+        doc: n.doc.trim().to_owned(),
+        notes: all_notes,
+        charset: n.charset.as_str().to_owned(),
+        answer: n.answer.clone(),
+        hash_field: n.hash.field.as_str().to_owned(),
+        order: n.hash.order.iter().map(|o| o.as_str().to_owned()).collect(),
+        secret: n.hash.secret.as_str().to_owned(),
+        fields,
+    })
+}
+
+/// Fields that hold a notification's form body name a notification of some API, and are text.
+pub(super) fn resolve_notifications(b: &mut Builder, loaded: &[Loaded], apis: &mut [Api]) {
+    let known: BTreeMap<String, String> = apis
+        .iter()
+        .filter_map(|a| a.notification.as_ref().map(|n| (n.name.clone(), a.module.clone())))
+        .collect();
+    let spans: Vec<&model::Field> = loaded
+        .iter()
+        .flat_map(|l| l.spec.types.iter())
+        .flat_map(|t| t.fields.iter())
+        .filter(|f| f.notification.is_some())
+        .collect();
+    for f in spans {
+        let (Some(n), ty) = (&f.notification, f.ty.as_str()) else {
+            continue;
+        };
+        if !known.contains_key(n.as_str()) {
+            b.err(n.span(), format!("`{}` is not the name of a notification", n.as_str()));
+        }
+        if ty != "string" {
+            b.err(n.span(), "`notification` needs a field of type `string`");
+        }
+    }
+    for api in apis.iter_mut() {
+        for t in api.types.iter_mut() {
+            for f in t.fields.iter_mut() {
+                if let Some((module, name)) = &mut f.notification {
+                    match known.get(name.as_str()) {
+                        Some(m) if f.ty == Ty::String => *module = m.clone(),
+                        _ => f.notification = None,
+                    }
+                }
+            }
+        }
+    }
+}
