@@ -94,35 +94,14 @@ impl SpecNames {
             self.pages.extend(w.pages.iter().cloned());
             self.words
                 .extend(w.words.iter().map(|(k, v)| (k.to_lowercase(), v.clone())));
-            self.misprints.extend(
-                w.misprints
-                    .iter()
-                    .map(|(k, (spec, _))| (k.to_lowercase(), spec.to_lowercase())),
-            );
+            let spelled = w
+                .misprints
+                .iter()
+                .map(|(k, (spec, _))| (k.to_lowercase(), spec.to_lowercase()));
+            self.misprints.extend(spelled);
         }
         for m in &api.methods {
-            self.paths.insert(m.path.to_lowercase());
-            self.names.insert(m.wire.to_lowercase());
-            self.names.insert(m.rust.to_lowercase());
-            let excused = has_source(&m.notes);
-            self.expect(
-                api,
-                Kind::Path,
-                &m.path,
-                None,
-                format!("{}::{} (path {})", api.module, m.wire, m.path),
-                excused,
-            );
-            for p in &m.params {
-                self.names.insert(p.wire.to_lowercase());
-                let shown = format!("{}::{}.{} (parameter)", api.module, m.wire, p.wire);
-                self.expect(api, Kind::Name, &p.wire, None, shown, excused || has_source(&p.notes));
-            }
-            if let Some(sign) = &m.sign {
-                for slot in sign.text.split("::").filter(|s| !s.is_empty()) {
-                    self.names.insert(slot.to_lowercase());
-                }
-            }
+            self.collect_method(api, m);
         }
         for t in &api.types {
             self.names.insert(t.name.to_lowercase());
@@ -132,14 +111,8 @@ impl SpecNames {
                     self.names.insert(item.to_lowercase());
                 }
                 let shown = format!("{}::{}.{} (field)", api.module, t.name, f.wire);
-                self.expect(
-                    api,
-                    Kind::Name,
-                    &f.wire,
-                    None,
-                    shown,
-                    has_source(&t.notes) || has_source(&f.notes),
-                );
+                let excused = has_source(&t.notes) || has_source(&f.notes);
+                self.expect(api, Kind::Name, &f.wire, None, shown, excused);
             }
         }
         for e in &api.enums {
@@ -148,31 +121,42 @@ impl SpecNames {
                 self.values.insert((v.wire.to_lowercase(), v.code));
                 self.names.insert(v.wire.to_lowercase());
                 let shown = format!("{}::{}.{} (value)", api.module, e.name, v.wire);
-                self.expect(
-                    api,
-                    Kind::Value,
-                    &v.wire,
-                    v.code,
-                    shown,
-                    has_source(&e.notes) || has_source(&v.notes),
-                );
+                let excused = has_source(&e.notes) || has_source(&v.notes);
+                self.expect(api, Kind::Value, &v.wire, v.code, shown, excused);
             }
         }
         if let Some(n) = &api.notification {
-            self.names.insert(n.name.to_lowercase());
-            self.names.insert(n.hash_field.to_lowercase());
-            for f in &n.fields {
-                self.names.insert(f.wire.to_lowercase());
-                let shown = format!("{}::{}.{} (notification field)", api.module, n.name, f.wire);
-                self.expect(
-                    api,
-                    Kind::Name,
-                    &f.wire,
-                    None,
-                    shown,
-                    has_source(&n.notes) || has_source(&f.notes),
-                );
+            self.collect_notification(api, n);
+        }
+    }
+
+    fn collect_method(&mut self, api: &Api, m: &crate::ir::Method) {
+        self.paths.insert(m.path.to_lowercase());
+        self.names.insert(m.wire.to_lowercase());
+        self.names.insert(m.rust.to_lowercase());
+        let excused = has_source(&m.notes);
+        let shown = format!("{}::{} (path {})", api.module, m.wire, m.path);
+        self.expect(api, Kind::Path, &m.path, None, shown, excused);
+        for p in &m.params {
+            self.names.insert(p.wire.to_lowercase());
+            let shown = format!("{}::{}.{} (parameter)", api.module, m.wire, p.wire);
+            self.expect(api, Kind::Name, &p.wire, None, shown, excused || has_source(&p.notes));
+        }
+        if let Some(sign) = &m.sign {
+            for slot in sign.text.split("::").filter(|s| !s.is_empty()) {
+                self.names.insert(slot.to_lowercase());
             }
+        }
+    }
+
+    fn collect_notification(&mut self, api: &Api, n: &crate::ir::Notification) {
+        self.names.insert(n.name.to_lowercase());
+        self.names.insert(n.hash_field.to_lowercase());
+        for f in &n.fields {
+            self.names.insert(f.wire.to_lowercase());
+            let shown = format!("{}::{}.{} (notification field)", api.module, n.name, f.wire);
+            let excused = has_source(&n.notes) || has_source(&f.notes);
+            self.expect(api, Kind::Name, &f.wire, None, shown, excused);
         }
     }
 

@@ -266,11 +266,16 @@ fn param_items(api: &Api, m: &Method, position: usize, p: &Param, out: &mut Item
         cli_flag_items(m, p, &p.rust, out);
     }
     // The former Rust name, still a (deprecated) setter and CLI flag: the same item as before the
-    // rename, so that the rename reads as additive plus wire, not as a removal.
+    // rename. The request's public field takes the new name all the same, so the rename stays
+    // breaking (cargo-semver-checks: struct_pub_field_missing); the alias only eases the move.
     if let Some(alias) = &p.rust_alias {
         item.name = format!("{} (former setter .{alias})", item.name);
-        item.facet("Rust", Class::Breaking, format!("setter .{alias}(..)"))
-            .facet("deprecated", Class::Additive, format!("renamed to {}", p.rust));
+        item.facet(
+            "Rust",
+            Class::Breaking,
+            format!("setter .{alias}(..); the field is now .{}", p.rust),
+        )
+        .facet("deprecated", Class::Additive, format!("renamed to {}", p.rust));
         insert(out, format!("param {}::{}.{alias}", api.module, m.wire), item);
         cli_flag_items(m, p, alias, out);
     }

@@ -2,7 +2,7 @@
 //! IntellectMoney sends, with unknown fields kept, and the hash scheme the spec gives.
 
 use super::{doc_attrs, ident, rust_type};
-use crate::ir::{Notification, Secret, Ty};
+use crate::ir::{Notification, NotificationField, Secret, Ty};
 use proc_macro2::TokenStream;
 use quote::quote;
 
@@ -10,39 +10,9 @@ use quote::quote;
 pub fn emit(n: &Notification) -> TokenStream {
     let name = ident(&n.name);
     let doc = doc_attrs(&n.doc, &n.notes);
-    let fields = n.fields.iter().map(|f| {
-        let r = ident(&f.rust);
-        let t = rust_type(&f.ty, Secret::No);
-        let wire = &f.wire;
-        let d = doc_attrs(&format!("`{}`: {}", f.wire, f.doc), &f.notes);
-        quote! {
-            #d
-            #[serde(rename = #wire, skip_serializing_if = "Option::is_none")]
-            pub #r: Option<#t>,
-        }
-    });
-    let reads = n.fields.iter().map(|f| {
-        let r = ident(&f.rust);
-        let wire = &f.wire;
-        let expected = match f.ty.wire() {
-            Ty::Int | Ty::Long => "a whole number",
-            Ty::Decimal => "a decimal",
-            Ty::DateTime => "a date-time",
-            _ => "text",
-        };
-        let value = match &f.ty {
-            Ty::String => quote!((!value.is_empty()).then(|| value.clone())),
-            _ => quote!(crate::runtime::notification::field(#wire, value, #expected)?),
-        };
-        quote! { #wire => n.#r = #value, }
-    });
-    let charset = match n.charset.as_str() {
-        "utf-8" => quote!(crate::runtime::notification::Charset::Utf8),
-        _ => quote!(crate::runtime::notification::Charset::Windows1251),
-    };
-    let hash_field = &n.hash_field;
-    let order = &n.order;
-    let secret = &n.secret;
+    let fields = n.fields.iter().map(field);
+    let reads = n.fields.iter().map(read);
+    let scheme = scheme(n);
     let answer = &n.answer;
     let answer_doc = format!(" What the shop answers once it has accepted a notification (`{answer}`).");
     quote! {
@@ -62,13 +32,7 @@ pub fn emit(n: &Notification) -> TokenStream {
 
         impl #name {
             /// How the notification is written and signed.
-            pub const SCHEME: crate::runtime::notification::Scheme = crate::runtime::notification::Scheme {
-                charset: #charset,
-                hash_field: #hash_field,
-                order: &[#(#order),*],
-                secret_slot: #secret,
-                answer: #answer,
-            };
+            pub const SCHEME: crate::runtime::notification::Scheme = #scheme;
 
             #[doc = #answer_doc]
             pub const ANSWER: &'static str = #answer;
@@ -103,6 +67,57 @@ pub fn emit(n: &Notification) -> TokenStream {
             pub fn builder() -> crate::runtime::notification::Builder {
                 crate::runtime::notification::Builder::new(Self::SCHEME)
             }
+        }
+    }
+}
+
+/// A field of the struct: `Option` of its type, under its wire name.
+fn field(f: &NotificationField) -> TokenStream {
+    let r = ident(&f.rust);
+    let t = rust_type(&f.ty, Secret::No);
+    let wire = &f.wire;
+    let d = doc_attrs(&format!("`{}`: {}", f.wire, f.doc), &f.notes);
+    quote! {
+        #d
+        #[serde(rename = #wire, skip_serializing_if = "Option::is_none")]
+        pub #r: Option<#t>,
+    }
+}
+
+/// The arm of `from_fields` that reads one field.
+fn read(f: &NotificationField) -> TokenStream {
+    let r = ident(&f.rust);
+    let wire = &f.wire;
+    let expected = match f.ty.wire() {
+        Ty::Int | Ty::Long => "a whole number",
+        Ty::Decimal => "a decimal",
+        Ty::DateTime => "a date-time",
+        _ => "text",
+    };
+    let value = match &f.ty {
+        Ty::String => quote!((!value.is_empty()).then(|| value.clone())),
+        _ => quote!(crate::runtime::notification::field(#wire, value, #expected)?),
+    };
+    quote! { #wire => n.#r = #value, }
+}
+
+/// The `Scheme` value: charset, hash field and order, the secret's slot, the answer.
+fn scheme(n: &Notification) -> TokenStream {
+    let charset = match n.charset.as_str() {
+        "utf-8" => quote!(crate::runtime::notification::Charset::Utf8),
+        _ => quote!(crate::runtime::notification::Charset::Windows1251),
+    };
+    let hash_field = &n.hash_field;
+    let order = &n.order;
+    let secret = &n.secret;
+    let answer = &n.answer;
+    quote! {
+        crate::runtime::notification::Scheme {
+            charset: #charset,
+            hash_field: #hash_field,
+            order: &[#(#order),*],
+            secret_slot: #secret,
+            answer: #answer,
         }
     }
 }

@@ -68,10 +68,7 @@ fn emit_method(api: &Api, m: &Method) -> TokenStream {
         doc.push_str(&format!("\n\nSigned: `Sign` over `{}`.", sign.text));
     }
     let d = doc_attrs(&doc, &m.notes);
-    let deprecated = match &m.deprecated {
-        Some(text) => quote!(#[deprecated(note = #text)]),
-        None => quote!(),
-    };
+    let deprecated = m.deprecated.as_ref().map(|text| quote!(#[deprecated(note = #text)]));
     let fields = caller_params(m).map(|p| {
         let r = ident(&p.rust);
         let t = rust_type(&p.ty, p.secret);
@@ -83,77 +80,8 @@ fn emit_method(api: &Api, m: &Method) -> TokenStream {
         let d = doc_attrs(&param_doc(p), &p.notes);
         quote! { #d pub #r: #t, }
     });
-    let required: Vec<&Param> = caller_params(m).filter(|p| p.required == Required::Always).collect();
-    let args = required.iter().map(|p| {
-        let r = ident(&p.rust);
-        let t = arg_type(p);
-        quote!(#r: #t)
-    });
-    let inits = caller_params(m).map(|p| {
-        let r = ident(&p.rust);
-        if p.required == Required::Always {
-            if takes_into_string(p) {
-                quote!(#r: #r.into(),)
-            } else {
-                quote!(#r,)
-            }
-        } else {
-            quote!(#r: None,)
-        }
-    });
-    let setters = caller_params(m).filter(|p| p.required != Required::Always).map(|p| {
-        let r = ident(&p.rust);
-        let t = setter_type(p);
-        let d = doc_attrs(&format!("Sets {}", param_doc(p)), &[]);
-        let value = if takes_into_string(p) || matches!(p.ty, Ty::Id(..)) {
-            quote!(value.into())
-        } else {
-            quote!(value)
-        };
-        let alias = p.rust_alias.as_ref().map(|old| {
-            let a = ident(old);
-            let note = format!("renamed to `{}` (the parameter `{}`)", p.rust, p.wire);
-            let d = doc_attrs(&format!("The former name of `{}`, kept for one release.", p.rust), &[]);
-            quote! {
-                #d
-                #[deprecated(note = #note)]
-                pub fn #a(self, value: #t) -> Self { self.#r(value) }
-            }
-        });
-        quote! {
-            #d pub fn #r(mut self, value: #t) -> Self { self.#r = Some(#value); self }
-            #alias
-        }
-    });
-    let new_doc = if required.is_empty() {
-        format!(" A `{}` request.", m.wire)
-    } else {
-        format!(" A `{}` request with its required parameters.", m.wire)
-    };
-    let info = method_info(api, m);
-    let checks: Vec<TokenStream> = m
-        .params
-        .iter()
-        .filter(|p| !p.from_session)
-        .map(|p| check(m, p))
-        .filter(|t| !t.is_empty())
-        .collect();
-    let method_binding = if checks.is_empty() {
-        quote!()
-    } else {
-        quote!(let method = Self::METHOD.name;)
-    };
-    let token_arg = if m.params.iter().any(|p| p.from_session) {
-        quote!(user_token)
-    } else {
-        quote!(_user_token)
-    };
-    let writes = m.params.iter().map(write);
-    let allow_many = super::allow_many_arguments(required.len());
-    let output = match &m.result {
-        Ty::Bool => quote!(bool),
-        t => rust_type(t, Secret::No),
-    };
+    let constructors = constructors(m);
+    let api_request = api_request(api, m);
     let paginated = paginated(api, m);
     quote! {
         #d
@@ -166,14 +94,95 @@ fn emit_method(api: &Api, m: &Method) -> TokenStream {
 
         #[allow(deprecated)]
         impl #name {
-            #[doc = #new_doc]
-            #allow_many
-            pub fn new(#(#args),*) -> Self {
-                Self { #(#inits)* }
-            }
-            #(#setters)*
+            #constructors
         }
 
+        #api_request
+
+        #paginated
+    }
+}
+
+/// `new(required..)` and a setter per optional parameter (with its deprecated former name).
+fn constructors(m: &Method) -> TokenStream {
+    let required: Vec<&Param> = caller_params(m).filter(|p| p.required == Required::Always).collect();
+    let args = required.iter().map(|p| {
+        let r = ident(&p.rust);
+        let t = arg_type(p);
+        quote!(#r: #t)
+    });
+    let inits = caller_params(m).map(|p| {
+        let r = ident(&p.rust);
+        if p.required != Required::Always {
+            quote!(#r: None,)
+        } else if takes_into_string(p) {
+            quote!(#r: #r.into(),)
+        } else {
+            quote!(#r,)
+        }
+    });
+    let setters = caller_params(m).filter(|p| p.required != Required::Always).map(setter);
+    let new_doc = if required.is_empty() {
+        format!(" A `{}` request.", m.wire)
+    } else {
+        format!(" A `{}` request with its required parameters.", m.wire)
+    };
+    let allow_many = super::allow_many_arguments(required.len());
+    quote! {
+        #[doc = #new_doc]
+        #allow_many
+        pub fn new(#(#args),*) -> Self {
+            Self { #(#inits)* }
+        }
+        #(#setters)*
+    }
+}
+
+fn setter(p: &Param) -> TokenStream {
+    let r = ident(&p.rust);
+    let t = setter_type(p);
+    let d = doc_attrs(&format!("Sets {}", param_doc(p)), &[]);
+    let value = if takes_into_string(p) || matches!(p.ty, Ty::Id(..)) {
+        quote!(value.into())
+    } else {
+        quote!(value)
+    };
+    let alias = p.rust_alias.as_ref().map(|old| {
+        let a = ident(old);
+        let note = format!("renamed to `{}` (the parameter `{}`)", p.rust, p.wire);
+        let d = doc_attrs(&format!("The former name of `{}`, kept for one release.", p.rust), &[]);
+        quote! {
+            #d
+            #[deprecated(note = #note)]
+            pub fn #a(self, value: #t) -> Self { self.#r(value) }
+        }
+    });
+    quote! {
+        #d pub fn #r(mut self, value: #t) -> Self { self.#r = Some(#value); self }
+        #alias
+    }
+}
+
+/// `ApiRequest`: what the runtime needs to check, write and sign the call.
+fn api_request(api: &Api, m: &Method) -> TokenStream {
+    let name = ident(&m.rust);
+    let info = method_info(api, m);
+    let checks: Vec<TokenStream> = caller_params(m)
+        .map(|p| check(m, p))
+        .filter(|t| !t.is_empty())
+        .collect();
+    let method_binding = (!checks.is_empty()).then(|| quote!(let method = Self::METHOD.name;));
+    let token_arg = if m.params.iter().any(|p| p.from_session) {
+        quote!(user_token)
+    } else {
+        quote!(_user_token)
+    };
+    let writes = m.params.iter().map(write);
+    let output = match &m.result {
+        Ty::Bool => quote!(bool),
+        t => rust_type(t, Secret::No),
+    };
+    quote! {
         #[allow(deprecated)]
         impl crate::runtime::ApiRequest for #name {
             type Output = #output;
@@ -191,8 +200,6 @@ fn emit_method(api: &Api, m: &Method) -> TokenStream {
                 Ok(out)
             }
         }
-
-        #paginated
     }
 }
 
@@ -311,9 +318,23 @@ fn method_info(api: &Api, m: &Method) -> TokenStream {
 /// The checks of one parameter's documented limits and conditions.
 fn check(m: &Method, p: &Param) -> TokenStream {
     let r = ident(&p.rust);
+    let body = limit_checks(p);
+    let limits = if body.is_empty() {
+        quote!()
+    } else if p.required == Required::Always {
+        quote! { { let value = &self.#r; #(#body)* } }
+    } else {
+        quote! { if let Some(value) = &self.#r { #(#body)* } }
+    };
+    let condition = condition_check(m, p);
+    quote! { #condition #limits }
+}
+
+/// The checks of a value's limits, on `value`.
+fn limit_checks(p: &Param) -> Vec<TokenStream> {
     let wire = &p.wire;
-    let mut body = Vec::new();
     let l = &p.limits;
+    let mut body = Vec::new();
     match p.ty.wire() {
         Ty::String if l.min_len.is_some() || l.max_len.is_some() => {
             let (min, max) = (opt_u32(l.min_len), opt_u32(l.max_len));
@@ -346,56 +367,53 @@ fn check(m: &Method, p: &Param) -> TokenStream {
         Ty::Struct(..) => body.push(quote!(value.check(method, #wire)?;)),
         _ => {}
     }
-    let limits = if body.is_empty() {
-        quote!()
-    } else if p.required == Required::Always {
-        quote! { { let value = &self.#r; #(#body)* } }
+    body
+}
+
+/// The check of `required_when`: the other parameter given (with one of the listed values).
+fn condition_check(m: &Method, p: &Param) -> TokenStream {
+    let Required::When {
+        rust,
+        wire: other,
+        values,
+        enum_path,
+    } = &p.required
+    else {
+        return quote!();
+    };
+    let (r, wire) = (ident(&p.rust), &p.wire);
+    let other_ident = ident(rust);
+    let other_required = m
+        .params
+        .iter()
+        .any(|q| &q.rust == rust && q.required == Required::Always);
+    let (test, why) = if values.is_empty() {
+        (
+            quote!(self.#other_ident.is_some()),
+            format!("required when {other} is given"),
+        )
     } else {
-        quote! { if let Some(value) = &self.#r { #(#body)* } }
-    };
-    let condition = match &p.required {
-        Required::When {
-            rust,
-            wire: other,
-            values,
-            enum_path,
-        } => {
-            let other_ident = ident(rust);
-            let other_required = m
-                .params
-                .iter()
-                .any(|q| &q.rust == rust && q.required == Required::Always);
-            let (test, why) = if values.is_empty() {
-                (
-                    quote!(self.#other_ident.is_some()),
-                    format!("required when {other} is given"),
-                )
+        let path: TokenStream = format!("crate::api::{}", enum_path.as_deref().unwrap_or_default())
+            .parse()
+            .expect("enum path");
+        let pats = values.iter().map(|v| {
+            let v = ident(v);
+            if other_required {
+                quote!(#path::#v)
             } else {
-                let path: TokenStream = format!("crate::api::{}", enum_path.as_deref().unwrap_or_default())
-                    .parse()
-                    .expect("enum path");
-                let pats = values.iter().map(|v| {
-                    let v = ident(v);
-                    if other_required {
-                        quote!(#path::#v)
-                    } else {
-                        quote!(Some(#path::#v))
-                    }
-                });
-                (
-                    quote!(matches!(self.#other_ident, #(#pats)|*)),
-                    format!("required when {other} is {}", values.join(" or ")),
-                )
-            };
-            quote! {
-                if #test && self.#r.is_none() {
-                    return Err(crate::runtime::RequestError::new(method, #wire, #why));
-                }
+                quote!(Some(#path::#v))
             }
-        }
-        _ => quote!(),
+        });
+        (
+            quote!(matches!(self.#other_ident, #(#pats)|*)),
+            format!("required when {other} is {}", values.join(" or ")),
+        )
     };
-    quote! { #condition #limits }
+    quote! {
+        if #test && self.#r.is_none() {
+            return Err(crate::runtime::RequestError::new(method, #wire, #why));
+        }
+    }
 }
 
 /// Writes one parameter, in spec order, when it has a value.

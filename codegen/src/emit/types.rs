@@ -227,7 +227,7 @@ fn document_impl(s: &Struct) -> TokenStream {
     let args = required.iter().map(|f| {
         let r = ident(&f.rust);
         let t = rust_type(&f.ty, f.secret);
-        if matches!(f.ty, Ty::String) && f.secret == Secret::No {
+        if takes_text(f) {
             quote!(#r: impl Into<String>)
         } else {
             quote!(#r: #t)
@@ -235,65 +235,18 @@ fn document_impl(s: &Struct) -> TokenStream {
     });
     let inits = s.fields.iter().map(|f| {
         let r = ident(&f.rust);
-        if f.required {
-            if matches!(f.ty, Ty::String) && f.secret == Secret::No {
-                quote!(#r: #r.into(),)
-            } else {
-                quote!(#r,)
-            }
+        if f.required && takes_text(f) {
+            quote!(#r: #r.into(),)
+        } else if f.required {
+            quote!(#r,)
         } else if matches!(f.ty, Ty::List(_)) {
             quote!(#r: Vec::new(),)
         } else {
             quote!(#r: None,)
         }
     });
-    let setters = s.fields.iter().filter(|f| !f.required).map(|f| {
-        let r = ident(&f.rust);
-        let d = doc_attrs(&format!("Sets `{}`: {}", f.wire, f.doc), &[]);
-        let t = rust_type(&f.ty, f.secret);
-        if matches!(f.ty, Ty::List(_)) {
-            quote! { #d pub fn #r(mut self, value: #t) -> Self { self.#r = value; self } }
-        } else if matches!(f.ty, Ty::String) && f.secret == Secret::No {
-            quote! { #d pub fn #r(mut self, value: impl Into<String>) -> Self { self.#r = Some(value.into()); self } }
-        } else {
-            quote! { #d pub fn #r(mut self, value: #t) -> Self { self.#r = Some(value); self } }
-        }
-    });
-    let checks = s.fields.iter().map(|f| {
-        let r = ident(&f.rust);
-        let wire = &f.wire;
-        let mut body = Vec::new();
-        if matches!(f.ty, Ty::String) && (f.limits.min_len.is_some() || f.limits.max_len.is_some()) {
-            let min = opt_u32(f.limits.min_len);
-            let max = opt_u32(f.limits.max_len);
-            body.push(quote!(crate::runtime::check::length(method, &format!("{path}.{}", #wire), value, #min, #max)?;));
-        }
-        if let Ty::Enum(..) = f.ty {
-            if f.encoding == Encoding::Code {
-                body.push(quote!(crate::runtime::check::enum_code(method, &format!("{path}.{}", #wire), value)?;));
-            }
-        }
-        if let Ty::Struct(..) = f.ty {
-            body.push(quote!(value.check(method, &format!("{path}.{}", #wire))?;));
-        }
-        if let Ty::List(inner) = &f.ty {
-            if let Ty::Struct(..) = **inner {
-                return quote! {
-                    for (i, item) in self.#r.iter().enumerate() {
-                        item.check(method, &format!("{path}.{}[{i}]", #wire))?;
-                    }
-                };
-            }
-            return quote!();
-        }
-        if body.is_empty() {
-            quote!()
-        } else if f.required {
-            quote! { { let value = &self.#r; #(#body)* } }
-        } else {
-            quote! { if let Some(value) = &self.#r { #(#body)* } }
-        }
-    });
+    let setters = s.fields.iter().filter(|f| !f.required).map(document_setter);
+    let checks = s.fields.iter().map(document_check);
     let new_doc = format!(" A `{}` with its required fields.", s.name);
     let allow_many = super::allow_many_arguments(required.len());
     quote! {
@@ -312,6 +265,59 @@ fn document_impl(s: &Struct) -> TokenStream {
                 Ok(())
             }
         }
+    }
+}
+
+/// A plain text field: constructors and setters take `impl Into<String>`.
+fn takes_text(f: &StructField) -> bool {
+    matches!(f.ty, Ty::String) && f.secret == Secret::No
+}
+
+fn document_setter(f: &StructField) -> TokenStream {
+    let r = ident(&f.rust);
+    let d = doc_attrs(&format!("Sets `{}`: {}", f.wire, f.doc), &[]);
+    let t = rust_type(&f.ty, f.secret);
+    if matches!(f.ty, Ty::List(_)) {
+        quote! { #d pub fn #r(mut self, value: #t) -> Self { self.#r = value; self } }
+    } else if takes_text(f) {
+        quote! { #d pub fn #r(mut self, value: impl Into<String>) -> Self { self.#r = Some(value.into()); self } }
+    } else {
+        quote! { #d pub fn #r(mut self, value: #t) -> Self { self.#r = Some(value); self } }
+    }
+}
+
+/// The check of one document field: its limits, its enum code, the documents inside it.
+fn document_check(f: &StructField) -> TokenStream {
+    let r = ident(&f.rust);
+    let wire = &f.wire;
+    if let Ty::List(inner) = &f.ty {
+        if let Ty::Struct(..) = **inner {
+            return quote! {
+                for (i, item) in self.#r.iter().enumerate() {
+                    item.check(method, &format!("{path}.{}[{i}]", #wire))?;
+                }
+            };
+        }
+        return quote!();
+    }
+    let mut body = Vec::new();
+    if matches!(f.ty, Ty::String) && (f.limits.min_len.is_some() || f.limits.max_len.is_some()) {
+        let min = opt_u32(f.limits.min_len);
+        let max = opt_u32(f.limits.max_len);
+        body.push(quote!(crate::runtime::check::length(method, &format!("{path}.{}", #wire), value, #min, #max)?;));
+    }
+    if matches!(f.ty, Ty::Enum(..)) && f.encoding == Encoding::Code {
+        body.push(quote!(crate::runtime::check::enum_code(method, &format!("{path}.{}", #wire), value)?;));
+    }
+    if let Ty::Struct(..) = f.ty {
+        body.push(quote!(value.check(method, &format!("{path}.{}", #wire))?;));
+    }
+    if body.is_empty() {
+        quote!()
+    } else if f.required {
+        quote! { { let value = &self.#r; #(#body)* } }
+    } else {
+        quote! { if let Some(value) = &self.#r { #(#body)* } }
     }
 }
 

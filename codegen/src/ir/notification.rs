@@ -28,6 +28,27 @@ pub(super) fn build_notification(b: &mut Builder, n: &model::NotificationDef) ->
             format!("`{}` is already the name of a type or enum", n.name.as_str()),
         );
     }
+    let fields = notification_fields(b, n);
+    check_hash(b, n);
+    let mut all_notes = notes(&n.source, &n.note);
+    if let Some(h) = &n.hash.note {
+        all_notes.push(format!("Note: {h}"));
+    }
+    Some(Notification {
+        name: n.name.as_str().to_owned(),
+        doc: n.doc.trim().to_owned(),
+        notes: all_notes,
+        charset: n.charset.as_str().to_owned(),
+        answer: n.answer.clone(),
+        hash_field: n.hash.field.as_str().to_owned(),
+        order: n.hash.order.iter().map(|o| o.as_str().to_owned()).collect(),
+        secret: n.hash.secret.as_str().to_owned(),
+        fields,
+    })
+}
+
+/// The notification's fields: unique, of a type a form can carry.
+fn notification_fields(b: &mut Builder, n: &model::NotificationDef) -> Vec<NotificationField> {
     let mut fields = Vec::new();
     let mut seen = BTreeSet::new();
     for f in &n.fields {
@@ -52,6 +73,11 @@ pub(super) fn build_notification(b: &mut Builder, n: &model::NotificationDef) ->
             notes: notes(&f.source, &f.note),
         });
     }
+    fields
+}
+
+/// The hash names fields of the notification, and its order holds the secret's slot.
+fn check_hash(b: &mut Builder, n: &model::NotificationDef) {
     let known = |name: &str| n.fields.iter().any(|f| f.name.as_str() == name);
     if !known(n.hash.field.as_str()) {
         b.err(
@@ -59,13 +85,11 @@ pub(super) fn build_notification(b: &mut Builder, n: &model::NotificationDef) ->
             format!("hash field `{}` is not a field", n.hash.field.as_str()),
         );
     }
-    for o in &n.hash.order {
-        if !known(o.as_str()) {
-            b.err(
-                o.span(),
-                format!("hash order names `{}`, which is not a field", o.as_str()),
-            );
-        }
+    for o in n.hash.order.iter().filter(|o| !known(o.as_str())) {
+        b.err(
+            o.span(),
+            format!("hash order names `{}`, which is not a field", o.as_str()),
+        );
     }
     if !n.hash.order.iter().any(|o| o.as_str() == n.hash.secret.as_str()) {
         b.err(
@@ -73,21 +97,6 @@ pub(super) fn build_notification(b: &mut Builder, n: &model::NotificationDef) ->
             format!("the secret slot `{}` is not in the hash order", n.hash.secret.as_str()),
         );
     }
-    let mut all_notes = notes(&n.source, &n.note);
-    if let Some(h) = &n.hash.note {
-        all_notes.push(format!("Note: {h}"));
-    }
-    Some(Notification {
-        name: n.name.as_str().to_owned(),
-        doc: n.doc.trim().to_owned(),
-        notes: all_notes,
-        charset: n.charset.as_str().to_owned(),
-        answer: n.answer.clone(),
-        hash_field: n.hash.field.as_str().to_owned(),
-        order: n.hash.order.iter().map(|o| o.as_str().to_owned()).collect(),
-        secret: n.hash.secret.as_str().to_owned(),
-        fields,
-    })
 }
 
 /// Fields that hold a notification's form body name a notification of some API, and are text.
