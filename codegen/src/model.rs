@@ -74,6 +74,19 @@ pub struct NotificationDef {
     pub answer: String,
     pub hash: NotificationHash,
     pub fields: Vec<NotificationField>,
+    #[serde(default)]
+    pub numbered: Vec<NumberedField>,
+}
+
+/// Fields with a running number in their name (`UserField_{n}`).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NumberedField {
+    pub name: S,
+    pub rust: S,
+    pub doc: String,
+    pub source: Option<String>,
+    pub note: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -176,6 +189,9 @@ pub struct Param {
     #[serde(default)]
     pub positive: bool,
     pub max_digits: Option<u32>,
+    #[serde(default)]
+    pub lengths: Vec<u32>,
+    pub max_places: Option<u32>,
     pub doc: String,
     pub source: Option<String>,
     pub note: Option<String>,
@@ -235,6 +251,11 @@ pub struct Field {
     pub secret: Option<S>,
     pub min_len: Option<u32>,
     pub max_len: Option<u32>,
+    #[serde(default)]
+    pub lengths: Vec<u32>,
+    pub max_places: Option<u32>,
+    #[serde(default)]
+    pub aliases: Vec<S>,
     pub notification: Option<S>,
     pub doc: String,
     pub source: Option<String>,

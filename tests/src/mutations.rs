@@ -91,7 +91,6 @@ const fn missed(mut mutation: Mutation, why: &'static str) -> Mutation {
     mutation
 }
 
-const OWNER_EMAIL: &str = "{ name: OwnerEmail, type: string, max_len: 100,";
 // getEshopInfo has no Sign template: its parameters can come and go without touching one.
 const ORGANIZATION: &str = "{ name: OrganizationId, type: int, doc: \"Every shop of this organization;";
 const PAYMENTS_ESHOP: &str =
@@ -141,7 +140,7 @@ pub const MUTATIONS: &[Mutation] = &[
     m("parameter_renamed_on_the_wire_keeping_rust", "personal.yaml", ORGANIZATION, "{ name: OrgId, rust: organization_id, type: int, doc: \"Every shop of this organization;", Expect::Wire, ("parameter", "personal::getEshopInfo.OrgId", "wire name")),
     m("path_changed", "personal.yaml", "    path: /personal/payment/getAccountData\n", "    path: /personal/account/getAccountData\n", Expect::Wire, ("method", "personal::getAccountData", "path")),
     m("encoding_changed", "personal.yaml", "{ name: IsHoldingSearch, type: bool, encoding: flag01,", "{ name: IsHoldingSearch, type: bool, encoding: truefalse,", Expect::Wire, ("parameter", "personal::getInvoicesHistory.IsHoldingSearch", "encoding")),
-    m("limit_changed", "personal.yaml", OWNER_EMAIL, "{ name: OwnerEmail, type: string, max_len: 50,", Expect::Wire, ("parameter", "personal::getInvoicesHistory.OwnerEmail", "limits")),
+    m("limit_changed", "personal.yaml", "max_len: 100, doc: \"Only invoices that carry this buyer e-mail (at most 100 characters).\"", "max_len: 50, doc: \"Only invoices that carry this buyer e-mail (at most 50 characters).\"", Expect::Wire, ("parameter", "personal::getInvoicesHistory.OwnerEmail", "limits")),
     m("retried_no_more", "personal.yaml", "    auth: certificate\n    effect: read\n    sign:\n      template: \"UserToken::AccountId", "    auth: certificate\n    effect: write\n    sign:\n      template: \"UserToken::AccountId", Expect::Wire, ("method", "personal::getAccountData", "effect")),
     m("enum_code_changed", "personal.yaml", "{ name: Held, code: 6, doc: \"Held (frozen)", "{ name: Held, code: 5, doc: \"Held (frozen)", Expect::Wire, ("value", "personal::InvoiceState.Held", "code")),
     m("answer_format_changed", "payout.yaml", "  - { format: json, accept: application/json }", "  - { format: json, accept: text/json }", Expect::Wire, ("api", "payout", "answers")),

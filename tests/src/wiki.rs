@@ -120,7 +120,7 @@ pub fn personal_requests(v: &mut impl Visitor) {
         "XXXXXXXXXX",
         MerchantReceiptCorrectionContent::new(
             ReceiptCorrectionType::SelfInitiated,
-            ReceiptDocType::In,
+            CorrectionDocType::In,
             "2020-05-24T00:00:00".parse().unwrap(),
             "№1",
             dec("500.0"),

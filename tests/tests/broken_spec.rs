@@ -21,6 +21,38 @@ struct Case {
 
 const CASES: &[Case] = &[
     Case {
+        name: "limit_without_source",
+        file: "shop.yaml",
+        find: "{ name: Take, type: int, required: true, min: 1, doc: Records to return., note: A page of none means nothing. }",
+        replace: "{ name: Take, type: int, required: true, min: 1, doc: Records to return. }",
+        at: "Take",
+        message: "limit 1 of `Take` is neither in its doc (the wiki's words) nor explained by `source:` or `note:`",
+    },
+    Case {
+        name: "numbered_field_without_number",
+        file: "shop.yaml",
+        find: "name: \"Extra_{n}\"",
+        replace: "name: \"Extra_\"",
+        at: "\"Extra_",
+        message: "a numbered field's name holds `{n}` once",
+    },
+    Case {
+        name: "limit_on_an_answer_field",
+        file: "shop.yaml",
+        find: "{ name: Amount, type: decimal, doc: Amount with its scale. }",
+        replace: "{ name: Amount, type: decimal, max_places: 2, doc: Amount with its scale (2 places). }",
+        at: "Amount",
+        message: "only fields of documents take them",
+    },
+    Case {
+        name: "lengths_on_a_number",
+        file: "shop.yaml",
+        find: "{ name: Skip, type: int, min: 0,",
+        replace: "{ name: Skip, type: int, lengths: [0], min: 0,",
+        at: "Skip",
+        message: "limit `lengths` does not apply to type `int`",
+    },
+    Case {
         name: "swappable_arguments",
         file: "shop.yaml",
         find: "{ name: Plan, type: string, doc: Repeat plan. }",
@@ -423,8 +455,8 @@ const CASES: &[Case] = &[
     Case {
         name: "field_names_no_notification",
         file: "shop.yaml",
-        find: "notification: ShopNotification, doc",
-        replace: "notification: ShopNote, doc",
+        find: "notification: ShopNotification, aliases",
+        replace: "notification: ShopNote, aliases",
         at: "ShopNote",
         message: "`ShopNote` is not the name of a notification",
     },

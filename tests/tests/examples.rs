@@ -225,7 +225,8 @@ fn receipts() {
     // The JSON document inside the `Response` string, with enums by number.
     let inner = got.response.unwrap();
     assert!(inner.raw.starts_with(r#"{"id":"745c6f8967fb4338a57a0f10214946b6""#));
-    let doc = inner.value;
+    assert_eq!(inner.error, None);
+    let doc = inner.value.unwrap();
     assert_eq!(doc.document_number, Some(771));
     assert_eq!(doc.processed_at.unwrap().to_string(), "2019-08-19T09:56:00");
     let c = doc.content.unwrap();
@@ -351,4 +352,61 @@ fn decode_errors_never_show_secrets() {
     let e = decode_json::<GetUserToken>(json).unwrap_err();
     assert!(!e.to_string().contains("cret"), "{e}");
     assert!(e.to_string().contains(r#""UserToken": "[redacted]""#), "{e}");
+}
+
+/// getReceipt's wiki answer with its `Response` text replaced.
+fn receipt_with_response(response: &str) -> CashboxReceiptResponseData {
+    let json = example("personal/getReceipt.response.json");
+    let start = json.find("\"Response\": \"").unwrap() + "\"Response\": \"".len();
+    let end = start + json[start..].find("\",\n").unwrap();
+    let edited = format!("{}{}{}", &json[..start], response, &json[end..]);
+    decode_json::<GetReceipt>(&edited)
+        .unwrap_or_else(|e| panic!("{e}"))
+        .result
+        .unwrap()
+        .cashbox_receipt_response_data
+        .unwrap()
+}
+
+#[test]
+fn a_receipt_response_that_is_not_json_is_kept_as_text() {
+    // The wiki types `Response` as text: an answer holding some other text is still read.
+    let data = receipt_with_response("Чек в обработке");
+    let inner = data.response.unwrap();
+    assert_eq!(inner.raw, "Чек в обработке");
+    assert_eq!(inner.value, None);
+    assert!(inner.error.is_some());
+    assert_eq!(data.receipt_id, Some(24573), "the rest of the answer is read");
+}
+
+#[test]
+fn a_receipt_missing_content_fields_is_kept_as_text() {
+    // `content` lacks `checkClose` and `positions`, which a receipt sent by the client must have.
+    let text = r#"{\"id\":\"745c\",\"documentNumber\":771,\"content\":{\"type\":1}}"#;
+    let data = receipt_with_response(text);
+    let inner = data.response.unwrap();
+    assert_eq!(inner.raw, r#"{"id":"745c","documentNumber":771,"content":{"type":1}}"#);
+    assert_eq!(inner.value, None);
+    assert!(
+        inner.error.as_deref().unwrap().contains("checkClose"),
+        "{:?}",
+        inner.error
+    );
+    assert_eq!(data.response_state, Some(ReceiptResponseState::Ok));
+}
+
+#[test]
+fn create_receipt_reads_the_tables_spelling_too() {
+    // The table spells the field `CashBoxReceiptResponseData`, the example `CashboxReceiptResponseData`.
+    let json = example("personal/createReceipt.response.json")
+        .replace("CashboxReceiptResponseData", "CashBoxReceiptResponseData");
+    let xml = example("personal/createReceipt.response.xml")
+        .replace("CashboxReceiptResponseData", "CashBoxReceiptResponseData");
+    let from_json = decode_json::<CreateReceipt>(&json).unwrap().result.unwrap();
+    let from_xml = decode_xml::<CreateReceipt>(&xml).unwrap().result.unwrap();
+    assert_eq!(from_json, both::<CreateReceipt>("personal").result.unwrap());
+    assert_eq!(
+        from_xml.cashbox_receipt_response_data.unwrap().response_state,
+        Some(ReceiptResponseState::Created)
+    );
 }

@@ -79,12 +79,20 @@ fn tampered_fields_fail_and_unhashed_extras_are_kept() {
         Notification::parse(tampered.as_bytes()).unwrap().verify(KEY),
         Err(NotificationError::HashMismatch)
     );
-    // Fields outside the hash order may be added without breaking it, and are kept.
-    let extended = format!("{body}&UserField_1=%e7%e0%EA%E0%E7&UserFieldName_1=order");
+    // Fields outside the hash order may be added without breaking it, and are kept: the
+    // numbered user fields by their number, others as they came.
+    let extended =
+        format!("{body}&UserField_1=%e7%e0%EA%E0%E7&UserFieldName_1=order&UserField_12=x&UserField_x=y&Other=z");
     let n = Notification::parse(extended.as_bytes()).unwrap();
     assert_eq!(n.verify(KEY), Ok(()));
-    assert_eq!(n.extra["UserField_1"], "заказ");
-    assert_eq!(n.extra["UserFieldName_1"], "order");
+    assert_eq!(n.user_fields[&1], "заказ");
+    assert_eq!(n.user_fields[&12], "x");
+    assert_eq!(n.user_field_names[&1], "order");
+    assert_eq!(n.extra["UserField_x"], "y", "not a number: an unknown field");
+    assert_eq!(n.extra["Other"], "z");
+    assert!(!n.extra.contains_key("UserField_1"));
+    // They stay in the hash's input as sent: every field, in order.
+    assert!(n.fields.iter().any(|(k, v)| k == "UserField_1" && v == "заказ"));
     let no_hash = body.replace(&format!("&hash={GOLDEN}"), "");
     assert_eq!(
         Notification::parse(no_hash.as_bytes()).unwrap().verify(KEY),

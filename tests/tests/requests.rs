@@ -156,6 +156,49 @@ fn documented_limits_refuse_a_request_before_it_is_sent() {
     assert_eq!(e.param, "MerchantReceipt.content.checkClose.taxationSystem");
 }
 
+fn correction(inn: &str, total: &str) -> CreateReceiptCorrection {
+    let content = MerchantReceiptCorrectionContent::new(
+        ReceiptCorrectionType::SelfInitiated,
+        CorrectionDocType::In,
+        "2020-05-24T00:00:00".parse().unwrap(),
+        "№1",
+        dec(total),
+    );
+    CreateReceiptCorrection::new(1, MerchantReceiptCorrection::new(inn, content), "doc")
+}
+
+#[test]
+fn an_inn_is_10_or_12_characters() {
+    for ok in ["1234567890", "123456789012"] {
+        encode(
+            &correction(ok, "500.00"),
+            &EncodeContext {
+                user_token: Some("t"),
+                sign_secret: None,
+            },
+        )
+        .unwrap();
+    }
+    let e = refused(Some("t"), correction("12345678901", "500.00"));
+    assert_eq!(e.param, "MerchantReceiptCorrection.inn");
+    assert_eq!(e.rule, "must be 10 or 12 characters long, is 11");
+}
+
+#[test]
+fn a_correction_amount_has_at_most_two_places() {
+    encode(
+        &correction("1234567890", "500.1"),
+        &EncodeContext {
+            user_token: Some("t"),
+            sign_secret: None,
+        },
+    )
+    .unwrap();
+    let e = refused(Some("t"), correction("1234567890", "500.125"));
+    assert_eq!(e.param, "MerchantReceiptCorrection.content.TotalSum");
+    assert!(e.rule.contains("at most 2 places"), "{e}");
+}
+
 #[test]
 fn secrets_stay_out_of_debug() {
     let r = GetUserToken::new("login", "hunter2-password");

@@ -212,6 +212,13 @@ fn limits_text(l: &Limits) -> String {
     if let Some(x) = l.max_digits {
         v.push(format!("≤ {x} digits"));
     }
+    if !l.lengths.is_empty() {
+        let lengths: Vec<String> = l.lengths.iter().map(u32::to_string).collect();
+        v.push(format!("len {}", lengths.join(" or ")));
+    }
+    if let Some(x) = l.max_places {
+        v.push(format!("≤ {x} places"));
+    }
     if v.is_empty() {
         "none".into()
     } else {
@@ -352,6 +359,7 @@ fn struct_items(api: &Api, t: &Struct, out: &mut Items) {
             .facet("Rust type", Class::Breaking, ty)
             .facet("wire name", Class::Wire, &f.wire)
             .facet("XML items", Class::Wire, f.item.clone().unwrap_or_default())
+            .facet("read also as", Class::Wire, f.aliases.join(", "))
             .facet("encoding", Class::Wire, encoding_text(t, f.encoding))
             .facet("limits", Class::Wire, limits_text(&f.limits))
             .facet("secret", Class::Wire, secret_text(f.secret))

@@ -2,7 +2,7 @@
 //! IntellectMoney sends, with unknown fields kept, and the hash scheme the spec gives.
 
 use super::{doc_attrs, ident, rust_type};
-use crate::ir::{Notification, NotificationField, Secret, Ty};
+use crate::ir::{Notification, NotificationField, NumberedField, Secret, Ty};
 use proc_macro2::TokenStream;
 use quote::quote;
 
@@ -12,6 +12,8 @@ pub fn emit(n: &Notification) -> TokenStream {
     let doc = doc_attrs(&n.doc, &n.notes);
     let fields = n.fields.iter().map(field);
     let reads = n.fields.iter().map(read);
+    let numbered_fields = n.numbered.iter().map(numbered_field);
+    let numbered_reads = n.numbered.iter().map(numbered_read);
     let scheme = scheme(n);
     let answer = &n.answer;
     let answer_doc = format!(" What the shop answers once it has accepted a notification (`{answer}`).");
@@ -22,7 +24,8 @@ pub fn emit(n: &Notification) -> TokenStream {
         #[non_exhaustive]
         pub struct #name {
             #(#fields)*
-            /// Fields the spec does not know (`UserField_1`, …), as sent.
+            #(#numbered_fields)*
+            /// Fields the spec does not know, as sent.
             #[serde(flatten)]
             pub extra: std::collections::BTreeMap<String, String>,
             /// Every field as sent, in order: what the hash is computed over.
@@ -50,6 +53,7 @@ pub fn emit(n: &Notification) -> TokenStream {
                     match name.as_str() {
                         #(#reads)*
                         _ => {
+                            #(#numbered_reads)*
                             n.extra.insert(name.clone(), value.clone());
                         }
                     }
@@ -81,6 +85,31 @@ fn field(f: &NotificationField) -> TokenStream {
         #d
         #[serde(rename = #wire, skip_serializing_if = "Option::is_none")]
         pub #r: Option<#t>,
+    }
+}
+
+/// The map of a numbered field: number → value.
+fn numbered_field(f: &NumberedField) -> TokenStream {
+    let r = ident(&f.rust);
+    let pattern = &f.pattern;
+    let d = doc_attrs(&format!("`{}`: {}", f.pattern.replace("{n}", "N"), f.doc), &f.notes);
+    quote! {
+        #d
+        #[serde(rename = #pattern, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+        pub #r: std::collections::BTreeMap<u32, String>,
+    }
+}
+
+/// In the catch-all arm of `from_fields`: a numbered field goes to its map (the number as
+/// written, digits only), and reading stops there.
+fn numbered_read(f: &NumberedField) -> TokenStream {
+    let r = ident(&f.rust);
+    let (prefix, suffix) = (&f.prefix, &f.suffix);
+    quote! {
+        if let Some(k) = crate::runtime::notification::numbered(name, #prefix, #suffix) {
+            n.#r.insert(k, value.clone());
+            continue;
+        }
     }
 }
 

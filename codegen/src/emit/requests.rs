@@ -345,6 +345,15 @@ fn limit_checks(p: &Param) -> Vec<TokenStream> {
             };
             body.push(quote!(crate::runtime::check::length(method, #wire, #value, #min, #max)?;));
         }
+        Ty::String if !l.lengths.is_empty() => {
+            let lengths = &l.lengths;
+            let value = if p.secret == Secret::No {
+                quote!(value)
+            } else {
+                quote!(value.expose())
+            };
+            body.push(quote!(crate::runtime::check::lengths(method, #wire, #value, &[#(#lengths),*])?;));
+        }
         Ty::Int | Ty::Long => {
             if let Some(min) = l.min {
                 body.push(quote!(crate::runtime::check::min(method, #wire, i64::from(*value), #min)?;));
@@ -352,8 +361,9 @@ fn limit_checks(p: &Param) -> Vec<TokenStream> {
         }
         Ty::Decimal => {
             let positive = l.positive;
-            let places = match p.encoding {
-                Encoding::Decimal2 | Encoding::Decimal2Number => quote!(Some(2u32)),
+            let places = match (p.encoding, l.max_places) {
+                (Encoding::Decimal2 | Encoding::Decimal2Number, _) => quote!(Some(2u32)),
+                (_, Some(n)) => quote!(Some(#n)),
                 _ => quote!(None),
             };
             let (digits, max_len) = (opt_u32(l.max_digits), opt_u32(l.max_len));

@@ -167,6 +167,7 @@ fn emit_struct(s: &Struct) -> TokenStream {
         }
         let d = doc_attrs(&doc_text, &f.notes);
         let mut attrs = vec![quote!(rename = #wire)];
+        attrs.extend(f.aliases.iter().map(|a| quote!(alias = #a)));
         if !f.required {
             attrs.push(quote!(default));
         }
@@ -301,10 +302,18 @@ fn document_check(f: &StructField) -> TokenStream {
         return quote!();
     }
     let mut body = Vec::new();
+    let at = quote!(&format!("{path}.{}", #wire));
     if matches!(f.ty, Ty::String) && (f.limits.min_len.is_some() || f.limits.max_len.is_some()) {
         let min = opt_u32(f.limits.min_len);
         let max = opt_u32(f.limits.max_len);
-        body.push(quote!(crate::runtime::check::length(method, &format!("{path}.{}", #wire), value, #min, #max)?;));
+        body.push(quote!(crate::runtime::check::length(method, #at, value, #min, #max)?;));
+    }
+    if !f.limits.lengths.is_empty() {
+        let lengths = &f.limits.lengths;
+        body.push(quote!(crate::runtime::check::lengths(method, #at, value, &[#(#lengths),*])?;));
+    }
+    if let Some(places) = f.limits.max_places {
+        body.push(quote!(crate::runtime::check::decimal(method, #at, value, false, Some(#places), None, None)?;));
     }
     if matches!(f.ty, Ty::Enum(..)) && f.encoding == Encoding::Code {
         body.push(quote!(crate::runtime::check::enum_code(method, &format!("{path}.{}", #wire), value)?;));

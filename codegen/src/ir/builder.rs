@@ -256,3 +256,36 @@ impl Builder<'_> {
         }
     }
 }
+
+/// The lint on limits: a limit the client checks before sending refuses requests, so it must be
+/// the wiki's (its numbers repeated in the entry's `doc`, as the wiki words it: `at most 100
+/// characters`, `10 or 12 characters`) or say where it comes from (`source:`) or why it is safe
+/// (`note:`). `numbers` are the limit's numbers as text; a `positive` limit counts as `0`.
+pub(super) fn lint_limit_source(
+    b: &mut Builder,
+    name: &S,
+    doc: &str,
+    source: &Option<String>,
+    note: &Option<String>,
+    numbers: &[String],
+) {
+    if numbers.is_empty() || source.is_some() || note.is_some() {
+        return;
+    }
+    let words: Vec<&str> = doc
+        .split(|c: char| !c.is_ascii_digit())
+        .filter(|w| !w.is_empty())
+        .collect();
+    let missing: Vec<&String> = numbers.iter().filter(|n| !words.contains(&n.as_str())).collect();
+    if !missing.is_empty() {
+        let shown: Vec<&str> = missing.iter().map(|s| s.as_str()).collect();
+        b.err(
+            name.span(),
+            format!(
+                "limit {} of `{}` is neither in its doc (the wiki's words) nor explained by `source:` or `note:`",
+                shown.join(", "),
+                name.as_str()
+            ),
+        );
+    }
+}

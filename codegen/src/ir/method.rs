@@ -190,6 +190,8 @@ fn build_param(b: &mut Builder, p: &model::Param) -> Option<Param> {
             min: p.min,
             positive: p.positive,
             max_digits: p.max_digits,
+            lengths: p.lengths.clone(),
+            max_places: p.max_places,
         },
         doc: p.doc.trim().to_owned(),
         notes: notes(&p.source, &p.note),
@@ -198,6 +200,7 @@ fn build_param(b: &mut Builder, p: &model::Param) -> Option<Param> {
 
 /// Limits must fit the parameter's type and each other.
 fn check_limits(b: &mut Builder, p: &model::Param, ty: &Ty) {
+    let before = b.diags.len();
     if let (Some(min), Some(max)) = (p.min_len, p.max_len) {
         if min > max {
             b.err(p.name.span(), format!("min_len {min} is above max_len {max}"));
@@ -217,9 +220,30 @@ fn check_limits(b: &mut Builder, p: &model::Param, ty: &Ty) {
     if p.min.is_some() {
         fits(matches!(ty.wire(), Ty::Int | Ty::Long), "min");
     }
-    if p.positive || p.max_digits.is_some() {
-        fits(matches!(ty, Ty::Decimal), "positive/max_digits");
+    if p.positive || p.max_digits.is_some() || p.max_places.is_some() {
+        fits(matches!(ty, Ty::Decimal), "positive/max_digits/max_places");
     }
+    if !p.lengths.is_empty() {
+        fits(matches!(ty.wire(), Ty::String), "lengths");
+    }
+    // A limit that is wrong in itself is reported once, not linted too.
+    if b.lints == Lints::On && b.diags.len() == before {
+        lint_limit_source(b, &p.name, &p.doc, &p.source, &p.note, &param_limit_numbers(p));
+    }
+}
+
+fn param_limit_numbers(p: &model::Param) -> Vec<String> {
+    let mut v: Vec<String> = [p.min_len, p.max_len, p.max_digits, p.max_places]
+        .iter()
+        .flatten()
+        .map(u32::to_string)
+        .collect();
+    v.extend(p.min.map(|m| m.to_string()));
+    v.extend(p.lengths.iter().map(u32::to_string));
+    if p.positive {
+        v.push("0".into());
+    }
+    v
 }
 
 /// `required_when` names another parameter (and, with `is`, values of its enum).

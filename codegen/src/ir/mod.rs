@@ -74,6 +74,26 @@ pub struct Notification {
     pub secret: String,
     /// Fields in spec order.
     pub fields: Vec<NotificationField>,
+    /// Fields with a running number in their name.
+    pub numbered: Vec<NumberedField>,
+}
+
+/// Text fields whose names carry a running number (`UserField_1`, `UserField_2`, …), read into a
+/// map from the number to the value.
+#[derive(Debug)]
+pub struct NumberedField {
+    /// The name before the number (`UserField_`).
+    pub prefix: String,
+    /// The name after the number (usually empty).
+    pub suffix: String,
+    /// The pattern as the spec writes it (`UserField_{n}`).
+    pub pattern: String,
+    /// Rust name of the map.
+    pub rust: String,
+    /// Description.
+    pub doc: String,
+    /// Notes and sources.
+    pub notes: Vec<String>,
 }
 
 /// A field of a notification.
@@ -301,6 +321,10 @@ pub struct Limits {
     pub positive: bool,
     /// Maximum number of digits of a decimal, with its decimals.
     pub max_digits: Option<u32>,
+    /// The only lengths in characters a text may have (`10 or 12`).
+    pub lengths: Vec<u32>,
+    /// At most this many places after the dot.
+    pub max_places: Option<u32>,
 }
 
 /// How a value is written on the wire.
@@ -446,6 +470,8 @@ pub struct StructField {
     pub ty: Ty,
     /// XML element name of a list's items.
     pub item: Option<String>,
+    /// Other wire names the field is read under (a spelling the server is known to send).
+    pub aliases: Vec<String>,
     /// Required (not an `Option`).
     pub required: bool,
     /// How it is written (documents).

@@ -29,6 +29,7 @@ pub(super) fn build_notification(b: &mut Builder, n: &model::NotificationDef) ->
         );
     }
     let fields = notification_fields(b, n);
+    let numbered = n.numbered.iter().filter_map(|f| numbered_field(b, f)).collect();
     check_hash(b, n);
     let mut all_notes = notes(&n.source, &n.note);
     if let Some(h) = &n.hash.note {
@@ -44,6 +45,7 @@ pub(super) fn build_notification(b: &mut Builder, n: &model::NotificationDef) ->
         order: n.hash.order.iter().map(|o| o.as_str().to_owned()).collect(),
         secret: n.hash.secret.as_str().to_owned(),
         fields,
+        numbered,
     })
 }
 
@@ -74,6 +76,27 @@ fn notification_fields(b: &mut Builder, n: &model::NotificationDef) -> Vec<Notif
         });
     }
     fields
+}
+
+/// A numbered field: its pattern holds `{n}` once, and its Rust name is snake case.
+fn numbered_field(b: &mut Builder, f: &model::NumberedField) -> Option<NumberedField> {
+    let pattern = f.name.as_str();
+    let Some((prefix, suffix)) = pattern.split_once("{n}").filter(|(_, rest)| !rest.contains("{n}")) else {
+        b.err(
+            f.name.span(),
+            format!("a numbered field's name holds `{{n}}` once, not `{pattern}`"),
+        );
+        return None;
+    };
+    let rust = rust_name(b, Some(&f.rust), pattern);
+    Some(NumberedField {
+        prefix: prefix.to_owned(),
+        suffix: suffix.to_owned(),
+        pattern: pattern.to_owned(),
+        rust,
+        doc: f.doc.trim().to_owned(),
+        notes: notes(&f.source, &f.note),
+    })
 }
 
 /// The hash names fields of the notification, and its order holds the secret's slot.

@@ -96,6 +96,43 @@ pub(super) fn build_enum(b: &mut Builder, e: &model::EnumDef) -> Enum {
     }
 }
 
+/// Limits of a field: only on documents (the client writes them), and fitting the type.
+fn check_field_limits(b: &mut Builder, f: &model::Field, ty: &Ty, document: bool) {
+    let before = b.diags.len();
+    let any = f.min_len.is_some() || f.max_len.is_some() || !f.lengths.is_empty() || f.max_places.is_some();
+    if any && !document {
+        b.err(
+            f.name.span(),
+            "limits are checked before sending: only fields of documents take them",
+        );
+    }
+    if (f.min_len.is_some() || f.max_len.is_some() || !f.lengths.is_empty()) && !matches!(ty, Ty::String) {
+        b.err(
+            f.name.span(),
+            format!("a length limit does not apply to type `{}`", ty.spec_name()),
+        );
+    }
+    if f.max_places.is_some() && !matches!(ty, Ty::Decimal) {
+        b.err(
+            f.name.span(),
+            format!("limit `max_places` does not apply to type `{}`", ty.spec_name()),
+        );
+    }
+    if b.lints == Lints::On && b.diags.len() == before {
+        lint_limit_source(b, &f.name, &f.doc, &f.source, &f.note, &field_limit_numbers(f));
+    }
+}
+
+fn field_limit_numbers(f: &model::Field) -> Vec<String> {
+    let mut v: Vec<String> = [f.min_len, f.max_len, f.max_places]
+        .iter()
+        .flatten()
+        .map(u32::to_string)
+        .collect();
+    v.extend(f.lengths.iter().map(u32::to_string));
+    v
+}
+
 pub(super) fn build_struct(b: &mut Builder, t: &model::TypeDef) -> Struct {
     let mut seen = BTreeSet::new();
     let mut fields = Vec::new();
@@ -125,6 +162,7 @@ pub(super) fn build_struct(b: &mut Builder, t: &model::TypeDef) -> Struct {
         }
         let encoding = b.encoding(f.encoding.as_ref(), &ty, true);
         let secret = b.secret(&f.secret);
+        check_field_limits(b, f, &ty, t.document);
         fields.push(StructField {
             wire,
             rust,
@@ -135,8 +173,11 @@ pub(super) fn build_struct(b: &mut Builder, t: &model::TypeDef) -> Struct {
             limits: Limits {
                 min_len: f.min_len,
                 max_len: f.max_len,
+                lengths: f.lengths.clone(),
+                max_places: f.max_places,
                 ..Limits::default()
             },
+            aliases: f.aliases.iter().map(|a| a.as_str().to_owned()).collect(),
             // Resolved once every API's notification is known (`check_results`).
             notification: f.notification.as_ref().map(|n| (String::new(), n.as_str().to_owned())),
             doc: f.doc.trim().to_owned(),

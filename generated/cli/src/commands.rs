@@ -451,11 +451,10 @@ pub enum Command {
         object_type_val: Option<intellectmoney::personal::CronOperationType>,
         #[arg(
             long = "params-json",
-            value_name = "SchedulerParams JSON",
-            help = "Only operations with these parameters. As JSON (SchedulerParams).",
-            value_parser = crate::parse::document::<intellectmoney::personal::SchedulerParams>
+            value_name = "TEXT",
+            help = "Only operations with these parameters, as JSON text (e.g. `{\"Amount\":\"100\"}`)."
         )]
-        params_json: Option<intellectmoney::personal::SchedulerParams>,
+        params_json: Option<String>,
         #[arg(
             long = "repeat-plan",
             value_name = "TEXT",

@@ -33,6 +33,20 @@ pub fn length(
     Ok(())
 }
 
+/// A length in characters that is one of `allowed` (`10 or 12`).
+pub fn lengths(method: &'static str, param: &str, value: &str, allowed: &[u32]) -> Result<(), RequestError> {
+    let n = value.chars().count() as u32;
+    if allowed.contains(&n) {
+        return Ok(());
+    }
+    let allowed: Vec<String> = allowed.iter().map(u32::to_string).collect();
+    Err(RequestError::new(
+        method,
+        param,
+        format!("must be {} characters long, is {n}", allowed.join(" or ")),
+    ))
+}
+
 /// An integer at least `min`.
 pub fn min(method: &'static str, param: &str, value: i64, min: i64) -> Result<(), RequestError> {
     if value < min {

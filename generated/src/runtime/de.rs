@@ -178,12 +178,11 @@ pub fn json<'de, D: Deserializer<'de>, T: DeserializeOwned>(d: D) -> Result<Embe
     opt_json(d)?.ok_or_else(|| de::Error::custom("a JSON document is required here, but the string is empty"))
 }
 
-/// An optional JSON document inside a string: empty, nil and absent are `None`.
+/// An optional JSON document inside a string: empty, nil and absent are `None`; a text that is
+/// not the document is kept as it is (`EmbeddedJson::value` is then `None`).
 pub fn opt_json<'de, D: Deserializer<'de>, T: DeserializeOwned>(d: D) -> Result<Option<EmbeddedJson<T>>, D::Error> {
     match Option::<Text>::deserialize(d)?.and_then(|t| t.0) {
-        Some(s) if !s.trim().is_empty() => EmbeddedJson::parse(&s)
-            .map(Some)
-            .map_err(|e| de::Error::custom(format!("the embedded JSON document is invalid: {e}"))),
+        Some(s) if !s.trim().is_empty() => Ok(Some(EmbeddedJson::parse(&s))),
         _ => Ok(None),
     }
 }

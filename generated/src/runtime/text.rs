@@ -62,23 +62,35 @@ impl<'de> Deserialize<'de> for TypedText {
     }
 }
 
-/// A JSON document the server sends as the text of a string field (getReceipt's `Response`).
-/// The raw text is kept next to the parsed value.
+/// A JSON document the server sends as the text of a string field (getReceipt's `Response`,
+/// which the wiki types as text). Read leniently: the raw text is always kept; the document is
+/// there only when the text parses into it, and otherwise `error` says why, so that an answer
+/// whose embedded text is not the expected JSON is still read.
 #[derive(Debug, Clone, PartialEq)]
 pub struct EmbeddedJson<T> {
     /// The text as sent.
     pub raw: String,
-    /// The document it holds.
-    pub value: T,
+    /// The document it holds, when the text is one.
+    pub value: Option<T>,
+    /// Why the text did not parse into the document.
+    pub error: Option<String>,
 }
 
 impl<T: DeserializeOwned> EmbeddedJson<T> {
-    /// Parses the text (numbers keep their scale).
-    pub fn parse(raw: &str) -> Result<Self, serde_json::Error> {
-        Ok(EmbeddedJson {
-            raw: raw.to_owned(),
-            value: crate::runtime::json::from_str(raw)?,
-        })
+    /// Reads the text (numbers keep their scale); never fails.
+    pub fn parse(raw: &str) -> Self {
+        match crate::runtime::json::from_str(raw) {
+            Ok(value) => EmbeddedJson {
+                raw: raw.to_owned(),
+                value: Some(value),
+                error: None,
+            },
+            Err(e) => EmbeddedJson {
+                raw: raw.to_owned(),
+                value: None,
+                error: Some(e.to_string()),
+            },
+        }
     }
 }
 

@@ -27,6 +27,8 @@ pub struct CreateOperation {
     /// Required.
     ///
     /// Source: format: portal.
+    ///
+    /// Note: Above zero: a payout of zero or less moves nothing, so refusing it loses no valid request.
     pub amount: crate::runtime::Decimal,
     /// `Currency`: ISO 4217 code (`RUB`; `TST` is the test currency).
     ///
@@ -320,7 +322,7 @@ pub struct CreateBankCardRussiaOperation {
     ///
     /// Required.
     ///
-    /// Note: This method's example sends the amount as a JSON number (`50.00`).
+    /// Note: This method's example sends the amount as a JSON number (`50.00`). Above zero and at most 13 characters: CreateOperation's format on the developer portal \[portal\], taken for these older methods too; a payout of zero moves nothing.
     pub amount: crate::runtime::Decimal,
     /// `Currency`: ISO 4217 code.
     ///
@@ -486,7 +488,7 @@ pub struct CreateQiwiWalletOperation {
     ///
     /// Required.
     ///
-    /// Note: This method's example sends the amount as a JSON number (`50.00`).
+    /// Note: This method's example sends the amount as a JSON number (`50.00`). Above zero and at most 13 characters: CreateOperation's format on the developer portal \[portal\], taken for these older methods too; a payout of zero moves nothing.
     pub amount: crate::runtime::Decimal,
     /// `Currency`: ISO 4217 code.
     ///

@@ -7,6 +7,8 @@
 #[non_exhaustive]
 pub struct PayoutOperationData {
     /// Status of the request.
+    ///
+    /// Source: example.
     #[serde(rename = "State", default, skip_serializing_if = "Option::is_none")]
     pub state: Option<crate::api::common::RequestState>,
     /// Id of the payout.

@@ -544,7 +544,79 @@ impl<'de> serde::Deserialize<'de> for InputType {
         crate::runtime::de::wire_enum(deserializer)
     }
 }
+/// The calculation sign a correction receipt allows (tag 1054): the correction table lists only these two of ReceiptDocType's four.
+///
+/// Source: the correction table («1. Приход», «3. Расход»); the names are ReceiptDocType's.
+///
+/// Non-exhaustive: a value added to the spec is a new variant, not a breaking change;
+/// match with a `_` arm (values no variant names arrive as `Unknown`).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum CorrectionDocType {
+    /// Income (приход).
+    In,
+    /// Expense (расход).
+    Out,
+    /// A value this version of the spec does not know, kept as it was sent.
+    Unknown(String),
+}
+impl CorrectionDocType {
+    /// Every value the spec knows, in spec order.
+    pub const ALL: &'static [CorrectionDocType] = &[Self::In, Self::Out];
+}
+impl crate::runtime::WireEnum for CorrectionDocType {
+    const WIRE_CODE: bool = false;
+    fn all() -> &'static [Self] {
+        Self::ALL
+    }
+    fn name(&self) -> &str {
+        match self {
+            Self::In => "In",
+            Self::Out => "Out",
+            Self::Unknown(raw) => raw,
+        }
+    }
+    fn code(&self) -> Option<i64> {
+        match self {
+            Self::In => Some(1),
+            Self::Out => Some(3),
+            Self::Unknown(raw) => raw.trim().parse().ok(),
+        }
+    }
+    fn from_wire(raw: &str) -> Self {
+        match raw.trim() {
+            "In" | "1" => Self::In,
+            "Out" | "3" => Self::Out,
+            _ => Self::Unknown(raw.to_owned()),
+        }
+    }
+}
+impl std::str::FromStr for CorrectionDocType {
+    type Err = std::convert::Infallible;
+    fn from_str(raw: &str) -> Result<Self, Self::Err> {
+        Ok(<Self as crate::runtime::WireEnum>::from_wire(raw))
+    }
+}
+impl std::fmt::Display for CorrectionDocType {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(crate::runtime::WireEnum::name(self))
+    }
+}
+impl serde::Serialize for CorrectionDocType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        crate::runtime::ser::enum_default(self, serializer)
+    }
+}
+impl<'de> serde::Deserialize<'de> for CorrectionDocType {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::runtime::de::wire_enum(deserializer)
+    }
+}
 /// Type of an operation run on a schedule.
+///
+/// Note: The wiki types it tinyint and names one value (1 - Recurring); an enum keeps the number on the wire and names it, and `Unknown` keeps numbers it does not know.
 ///
 /// Non-exhaustive: a value added to the spec is a new variant, not a breaking change;
 /// match with a `_` arm (values no variant names arrive as `Unknown`).
@@ -1495,6 +1567,8 @@ impl<'de> serde::Deserialize<'de> for ReceiptCorrectionType {
 ///
 /// Source: the developer portal's description of the payment-notification hash.
 ///
+/// Note: Which states are final is not documented \[inferred\]: Cancelled and Refunded end an invoice; Paid does not, since a refund can follow.
+///
 /// Non-exhaustive: a value added to the spec is a new variant, not a breaking change;
 /// match with a `_` arm (values no variant names arrive as `Unknown`).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -1504,7 +1578,7 @@ pub enum PaymentStatus {
     Created,
     /// The invoice was cancelled.
     Cancelled,
-    /// The invoice was paid.
+    /// The invoice was paid (a refund may follow).
     Paid,
     /// The money is held (frozen) until credited or released.
     Held,
@@ -1529,7 +1603,7 @@ impl PaymentStatus {
 impl PaymentStatus {
     /// Whether no further change of state is expected.
     pub fn is_final(&self) -> bool {
-        matches!(self, Self::Cancelled | Self::Paid | Self::Refunded)
+        matches!(self, Self::Cancelled | Self::Refunded)
     }
 }
 impl crate::runtime::WireEnum for PaymentStatus {

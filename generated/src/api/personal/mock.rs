@@ -273,7 +273,7 @@ pub(crate) static METHODS: &[crate::mock::MockMethod] = &[
             crate::mock::ParamRule {
                 name: "ParamsJson",
                 need: crate::mock::Need::No,
-                kind: crate::mock::Kind::Json,
+                kind: crate::mock::Kind::Text,
             },
             crate::mock::ParamRule {
                 name: "RepeatPlan",

@@ -76,7 +76,23 @@ pub struct Notification {
     /// `hash`: Lowercase hex MD5 over the `hash.order` fields (see `verify`).
     #[serde(rename = "hash", skip_serializing_if = "Option::is_none")]
     pub hash: Option<String>,
-    /// Fields the spec does not know (`UserField_1`, …), as sent.
+    /// `UserField_N`: Values of the shop's own fields, by number.
+    ///
+    /// Source: the developer portal's list of fields that may come.
+    #[serde(
+        rename = "UserField_{n}",
+        skip_serializing_if = "std::collections::BTreeMap::is_empty"
+    )]
+    pub user_fields: std::collections::BTreeMap<u32, String>,
+    /// `UserFieldName_N`: Names of the shop's own fields, by number.
+    ///
+    /// Source: the developer portal's list of fields that may come.
+    #[serde(
+        rename = "UserFieldName_{n}",
+        skip_serializing_if = "std::collections::BTreeMap::is_empty"
+    )]
+    pub user_field_names: std::collections::BTreeMap<u32, String>,
+    /// Fields the spec does not know, as sent.
     #[serde(flatten)]
     pub extra: std::collections::BTreeMap<String, String>,
     /// Every field as sent, in order: what the hash is computed over.
@@ -199,6 +215,22 @@ impl Notification {
                 "secretKey" => n.secret_key = (!value.is_empty()).then(|| value.clone()),
                 "hash" => n.hash = (!value.is_empty()).then(|| value.clone()),
                 _ => {
+                    if let Some(k) = crate::runtime::notification::numbered(
+                        name,
+                        "UserField_",
+                        "",
+                    ) {
+                        n.user_fields.insert(k, value.clone());
+                        continue;
+                    }
+                    if let Some(k) = crate::runtime::notification::numbered(
+                        name,
+                        "UserFieldName_",
+                        "",
+                    ) {
+                        n.user_field_names.insert(k, value.clone());
+                        continue;
+                    }
                     n.extra.insert(name.clone(), value.clone());
                 }
             }

@@ -109,10 +109,14 @@ pub struct GetInvoicesHistory {
     /// `ChangeDateTo`: End of the change-date range (ДД.ММ.ГГГГ).
     pub change_date_to: Option<crate::runtime::Date>,
     /// `Skip`: Number of records to skip.
+    ///
+    /// Note: Not on the wiki: a negative offset means nothing, so refusing one before sending loses no valid request.
     pub skip: Option<i32>,
     /// `Take`: Number of records to return.
     ///
     /// Required.
+    ///
+    /// Note: Not on the wiki: a page of no records means nothing (and pagination could not advance), so refusing 0 before sending loses no useful request.
     pub take: i32,
     /// `InvoiceId`: Only the invoice with this number.
     pub invoice_id: Option<i64>,
@@ -472,10 +476,14 @@ pub struct GetPaymentsHistory {
     /// `DateTo`: End of the creation-date range (ДД.ММ.ГГГГ).
     pub date_to: Option<crate::runtime::Date>,
     /// `Skip`: Number of records to skip.
+    ///
+    /// Note: Not on the wiki: a negative offset means nothing, so refusing one before sending loses no valid request.
     pub skip: Option<i32>,
     /// `Take`: Number of records to return.
     ///
     /// Required.
+    ///
+    /// Note: Not on the wiki: a page of no records means nothing (and pagination could not advance), so refusing 0 before sending loses no useful request.
     pub take: i32,
 }
 #[allow(deprecated)]
@@ -688,6 +696,8 @@ pub struct SetScheduledOperationData {
     /// `RetryOnFailCount`: How many retries after a failed run.
     ///
     /// Required when `RepeatPlan` is given.
+    ///
+    /// Note: Not on the wiki: a negative number of retries means nothing, so refusing one loses no valid request.
     pub retry_on_fail_count: Option<i32>,
     /// `FireOnSkip`: 1 creates every scheduled run that was unexpectedly skipped.
     ///
@@ -1009,13 +1019,17 @@ pub struct GetScheduledOperationData {
     pub object_id: Option<i64>,
     /// `ObjectTypeVal`: Only operations of this type (1 — Recurring).
     pub object_type_val: Option<crate::api::personal::CronOperationType>,
-    /// `ParamsJson`: Only operations with these parameters.
-    pub params_json: Option<crate::api::personal::SchedulerParams>,
+    /// `ParamsJson`: Only operations with these parameters, as JSON text (e.g. `{"Amount":"100"}`).
+    ///
+    /// Note: The wiki describes free-form JSON for this filter; it is sent as given, not as SchedulerParams (whose Amount is required).
+    pub params_json: Option<String>,
     /// `RepeatPlan`: Only operations with this schedule (Quartz cron expression).
     pub repeat_plan: Option<String>,
     /// `RetryOnFailPlan`: Only operations with this retry schedule.
     pub retry_on_fail_plan: Option<String>,
     /// `RetryOnFailCount`: Only operations with this number of retries.
+    ///
+    /// Note: Not on the wiki: no operation has a negative number of retries.
     pub retry_on_fail_count: Option<i32>,
     /// `IsSingle`: Only operations with this concurrency flag.
     pub is_single: Option<bool>,
@@ -1032,6 +1046,8 @@ pub struct GetScheduledOperationData {
     /// `Take`: Number of records to return.
     ///
     /// Required.
+    ///
+    /// Note: Not on the wiki: a page of no records means nothing (and pagination could not advance), so refusing 0 before sending loses no useful request.
     pub take: i32,
 }
 #[allow(deprecated)]
@@ -1073,9 +1089,9 @@ impl GetScheduledOperationData {
         self.object_type_val = Some(value);
         self
     }
-    /// Sets `ParamsJson`: Only operations with these parameters.
-    pub fn params_json(mut self, value: crate::api::personal::SchedulerParams) -> Self {
-        self.params_json = Some(value);
+    /// Sets `ParamsJson`: Only operations with these parameters, as JSON text (e.g. `{"Amount":"100"}`).
+    pub fn params_json(mut self, value: impl Into<String>) -> Self {
+        self.params_json = Some(value.into());
         self
     }
     /// Sets `RepeatPlan`: Only operations with this schedule (Quartz cron expression).
@@ -1173,9 +1189,6 @@ impl crate::runtime::ApiRequest for GetScheduledOperationData {
         if let Some(value) = &self.object_type_val {
             crate::runtime::check::enum_code(method, "ObjectTypeVal", value)?;
         }
-        if let Some(value) = &self.params_json {
-            value.check(method, "ParamsJson")?;
-        }
         if let Some(value) = &self.retry_on_fail_count {
             crate::runtime::check::min(
                 method,
@@ -1238,7 +1251,7 @@ impl crate::runtime::ApiRequest for GetScheduledOperationData {
             out.push(
                 crate::runtime::WireParam::new(
                     "ParamsJson",
-                    crate::runtime::enc::json(value),
+                    crate::runtime::enc::text(value),
                 ),
             );
         }
@@ -1365,10 +1378,14 @@ pub struct GetEshopInfo {
     /// `IsHoldingSearch`: 1 searches across the organizations of the holding.
     pub is_holding_search: Option<bool>,
     /// `Skip`: Number of records to skip.
+    ///
+    /// Note: Not on the wiki: a negative offset means nothing, so refusing one before sending loses no valid request.
     pub skip: Option<i32>,
     /// `Take`: Number of records to return.
     ///
     /// Required.
+    ///
+    /// Note: Not on the wiki: a page of no records means nothing (and pagination could not advance), so refusing 0 before sending loses no useful request.
     pub take: i32,
 }
 #[allow(deprecated)]
@@ -2008,6 +2025,8 @@ pub struct WithdrawMoney {
     /// `Amount`: Positive amount, two places after the dot, no spaces; at most 13 digits with the decimals.
     ///
     /// Required.
+    ///
+    /// Source: the table: «Положительное число, округленное до 2 знаков после десятичной точки… Максимальная длина - 13 цифр».
     pub amount: crate::runtime::Decimal,
     /// `TransactionDate`: Actual date of the withdrawal; the current date and time when absent.
     ///

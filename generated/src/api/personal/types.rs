@@ -152,6 +152,8 @@ pub struct InvoiceInfoData {
 #[non_exhaustive]
 pub struct CashboxReceiptCreateData {
     /// Status of the request.
+    ///
+    /// Source: example.
     #[serde(rename = "State", default, skip_serializing_if = "Option::is_none")]
     pub state: Option<crate::api::common::RequestState>,
     /// Receipt id; pass it to getReceipt.
@@ -163,8 +165,11 @@ pub struct CashboxReceiptCreateData {
     )]
     pub document_id: Option<String>,
     /// OrangeData's answer.
+    ///
+    /// Note: The wiki's table spells it `CashBoxReceiptResponseData`, its example `CashboxReceiptResponseData`: both are read.
     #[serde(
         rename = "CashboxReceiptResponseData",
+        alias = "CashBoxReceiptResponseData",
         default,
         skip_serializing_if = "Option::is_none"
     )]
@@ -2011,6 +2016,8 @@ pub struct MerchantReceipt {
     )]
     pub inn: Option<String>,
     /// Group of devices that prints the receipt.
+    ///
+    /// Source: the correction receipt's table («Строка от 1 до 32 символов») \[inferred for receipts\].
     #[serde(
         rename = "group",
         default,
@@ -2050,12 +2057,11 @@ impl MerchantReceipt {
         path: &str,
     ) -> Result<(), crate::runtime::RequestError> {
         if let Some(value) = &self.inn {
-            crate::runtime::check::length(
+            crate::runtime::check::lengths(
                 method,
                 &format!("{path}.{}", "inn"),
                 value,
-                Some(10u32),
-                Some(12u32),
+                &[10u32, 12u32],
             )?;
         }
         if let Some(value) = &self.group {
@@ -2104,6 +2110,8 @@ pub struct MerchantReceiptContent {
     /// Agent sign (tag 1057).
     ///
     /// Source: the \<CashboxReceiptContentData> table.
+    ///
+    /// Note: That table types IntellectMoney's answer `text`; OrangeData's protocol, which this document is sent on to, takes tag 1057 as a number (a bit mask), so it is sent as a number.
     #[serde(
         rename = "agentType",
         default,
@@ -2401,9 +2409,13 @@ pub struct MerchantReceiptCorrection {
     )]
     pub group: Option<String>,
     /// Content of the correction.
+    ///
+    /// Note: The wiki's table does not say whether it is required; a correction receipt without its content (the amounts and the cause) has nothing to register, so it is required here.
     #[serde(rename = "content")]
     pub content: crate::api::personal::MerchantReceiptCorrectionContent,
-    /// Name of the signing key (the INN for clients).
+    /// Name of the signing key (the INN for clients; 1 to 32 characters).
+    ///
+    /// Note: The wiki says «Строка от 1 до 32 символов либо null. Параметр обязательный»: the field may be null, so it is optional here (absent and null are alike in JSON).
     #[serde(
         rename = "key",
         default,
@@ -2411,7 +2423,7 @@ pub struct MerchantReceiptCorrection {
         skip_serializing_if = "Option::is_none"
     )]
     pub key: Option<String>,
-    /// URL that receives the result by POST.
+    /// URL that receives the result by POST (1 to 1024 characters).
     #[serde(
         rename = "callbackUrl",
         default,
@@ -2445,12 +2457,12 @@ impl MerchantReceiptCorrection {
         self.group = Some(value.into());
         self
     }
-    /// Sets `key`: Name of the signing key (the INN for clients).
+    /// Sets `key`: Name of the signing key (the INN for clients; 1 to 32 characters).
     pub fn key(mut self, value: impl Into<String>) -> Self {
         self.key = Some(value.into());
         self
     }
-    /// Sets `callbackUrl`: URL that receives the result by POST.
+    /// Sets `callbackUrl`: URL that receives the result by POST (1 to 1024 characters).
     pub fn callback_url(mut self, value: impl Into<String>) -> Self {
         self.callback_url = Some(value.into());
         self
@@ -2474,12 +2486,11 @@ impl MerchantReceiptCorrection {
         }
         {
             let value = &self.inn;
-            crate::runtime::check::length(
+            crate::runtime::check::lengths(
                 method,
                 &format!("{path}.{}", "inn"),
                 value,
-                Some(10u32),
-                Some(12u32),
+                &[10u32, 12u32],
             )?;
         }
         if let Some(value) = &self.group {
@@ -2535,7 +2546,7 @@ pub struct MerchantReceiptCorrectionContent {
         deserialize_with = "crate::runtime::de::text",
         serialize_with = "crate::runtime::ser::enum_code"
     )]
-    pub type_: crate::api::personal::ReceiptDocType,
+    pub type_: crate::api::personal::CorrectionDocType,
     /// Description.
     ///
     /// Source: example.
@@ -2549,20 +2560,20 @@ pub struct MerchantReceiptCorrectionContent {
     /// Date of the document the correction is based on, time always 00:00:00 (tag 1178).
     #[serde(rename = "CauseDocumentDate", deserialize_with = "crate::runtime::de::text")]
     pub cause_document_date: crate::runtime::DateTime,
-    /// Number of that document (tag 1179).
+    /// Number of that document (tag 1179; 1 to 32 characters).
     #[serde(
         rename = "CauseDocumentNumber",
         deserialize_with = "crate::runtime::de::string"
     )]
     pub cause_document_number: String,
-    /// Total (tag 1020).
+    /// Total (tag 1020); at most 2 places after the dot.
     #[serde(
         rename = "TotalSum",
         deserialize_with = "crate::runtime::de::text",
         serialize_with = "crate::runtime::ser::decimal_number"
     )]
     pub total_sum: crate::runtime::Decimal,
-    /// Paid in cash (tag 1031).
+    /// Paid in cash (tag 1031); at most 2 places after the dot.
     #[serde(
         rename = "CashSum",
         default,
@@ -2571,7 +2582,7 @@ pub struct MerchantReceiptCorrectionContent {
         skip_serializing_if = "Option::is_none"
     )]
     pub cash_sum: Option<crate::runtime::Decimal>,
-    /// Paid electronically (tag 1081).
+    /// Paid electronically (tag 1081); at most 2 places after the dot.
     #[serde(
         rename = "ECashSum",
         default,
@@ -2580,7 +2591,7 @@ pub struct MerchantReceiptCorrectionContent {
         skip_serializing_if = "Option::is_none"
     )]
     pub e_cash_sum: Option<crate::runtime::Decimal>,
-    /// Paid by prepayment (tag 1215).
+    /// Paid by prepayment (tag 1215); at most 2 places after the dot.
     #[serde(
         rename = "PrepaymentSum",
         default,
@@ -2589,7 +2600,7 @@ pub struct MerchantReceiptCorrectionContent {
         skip_serializing_if = "Option::is_none"
     )]
     pub prepayment_sum: Option<crate::runtime::Decimal>,
-    /// Paid on credit (tag 1216).
+    /// Paid on credit (tag 1216); at most 2 places after the dot.
     #[serde(
         rename = "PostpaymentSum",
         default,
@@ -2598,7 +2609,7 @@ pub struct MerchantReceiptCorrectionContent {
         skip_serializing_if = "Option::is_none"
     )]
     pub postpayment_sum: Option<crate::runtime::Decimal>,
-    /// Paid by counter-provision (tag 1217).
+    /// Paid by counter-provision (tag 1217); at most 2 places after the dot.
     #[serde(
         rename = "OtherPaymentTypeSum",
         default,
@@ -2607,7 +2618,7 @@ pub struct MerchantReceiptCorrectionContent {
         skip_serializing_if = "Option::is_none"
     )]
     pub other_payment_type_sum: Option<crate::runtime::Decimal>,
-    /// VAT at 20% (tag 1102).
+    /// VAT at 20% (tag 1102); at most 2 places after the dot.
     #[serde(
         rename = "Tax1Sum",
         default,
@@ -2616,7 +2627,7 @@ pub struct MerchantReceiptCorrectionContent {
         skip_serializing_if = "Option::is_none"
     )]
     pub tax1_sum: Option<crate::runtime::Decimal>,
-    /// VAT at 10% (tag 1103).
+    /// VAT at 10% (tag 1103); at most 2 places after the dot.
     #[serde(
         rename = "Tax2Sum",
         default,
@@ -2625,7 +2636,7 @@ pub struct MerchantReceiptCorrectionContent {
         skip_serializing_if = "Option::is_none"
     )]
     pub tax2_sum: Option<crate::runtime::Decimal>,
-    /// Total with VAT at 0% (tag 1104).
+    /// Total with VAT at 0% (tag 1104); at most 2 places after the dot.
     #[serde(
         rename = "Tax3Sum",
         default,
@@ -2634,7 +2645,7 @@ pub struct MerchantReceiptCorrectionContent {
         skip_serializing_if = "Option::is_none"
     )]
     pub tax3_sum: Option<crate::runtime::Decimal>,
-    /// Total without VAT (tag 1105).
+    /// Total without VAT (tag 1105); at most 2 places after the dot.
     #[serde(
         rename = "Tax4Sum",
         default,
@@ -2643,7 +2654,7 @@ pub struct MerchantReceiptCorrectionContent {
         skip_serializing_if = "Option::is_none"
     )]
     pub tax4_sum: Option<crate::runtime::Decimal>,
-    /// VAT at 20/120 (tag 1106).
+    /// VAT at 20/120 (tag 1106); at most 2 places after the dot.
     #[serde(
         rename = "Tax5Sum",
         default,
@@ -2652,7 +2663,7 @@ pub struct MerchantReceiptCorrectionContent {
         skip_serializing_if = "Option::is_none"
     )]
     pub tax5_sum: Option<crate::runtime::Decimal>,
-    /// VAT at 10/110 (tag 1107).
+    /// VAT at 10/110 (tag 1107); at most 2 places after the dot.
     #[serde(
         rename = "Tax6Sum",
         default,
@@ -2670,7 +2681,7 @@ pub struct MerchantReceiptCorrectionContent {
         skip_serializing_if = "Option::is_none"
     )]
     pub taxation_system: Option<crate::api::personal::ReceiptTaxationSystem>,
-    /// Number of the vending machine (tag 1036).
+    /// Number of the vending machine (tag 1036; 1 to 20 characters).
     #[serde(
         rename = "AutomatNumber",
         default,
@@ -2678,7 +2689,7 @@ pub struct MerchantReceiptCorrectionContent {
         skip_serializing_if = "Option::is_none"
     )]
     pub automat_number: Option<String>,
-    /// Address of settlement (tag 1009).
+    /// Address of settlement (tag 1009; 1 to 243 characters).
     #[serde(
         rename = "SettlementAddress",
         default,
@@ -2686,7 +2697,7 @@ pub struct MerchantReceiptCorrectionContent {
         skip_serializing_if = "Option::is_none"
     )]
     pub settlement_address: Option<String>,
-    /// Place of settlement (tag 1187).
+    /// Place of settlement (tag 1187; 1 to 243 characters).
     #[serde(
         rename = "SettlementPlace",
         default,
@@ -2699,7 +2710,7 @@ impl MerchantReceiptCorrectionContent {
     /// A `MerchantReceiptCorrectionContent` with its required fields.
     pub fn new(
         correction_type: crate::api::personal::ReceiptCorrectionType,
-        type_: crate::api::personal::ReceiptDocType,
+        type_: crate::api::personal::CorrectionDocType,
         cause_document_date: crate::runtime::DateTime,
         cause_document_number: impl Into<String>,
         total_sum: crate::runtime::Decimal,
@@ -2733,57 +2744,57 @@ impl MerchantReceiptCorrectionContent {
         self.description = Some(value.into());
         self
     }
-    /// Sets `CashSum`: Paid in cash (tag 1031).
+    /// Sets `CashSum`: Paid in cash (tag 1031); at most 2 places after the dot.
     pub fn cash_sum(mut self, value: crate::runtime::Decimal) -> Self {
         self.cash_sum = Some(value);
         self
     }
-    /// Sets `ECashSum`: Paid electronically (tag 1081).
+    /// Sets `ECashSum`: Paid electronically (tag 1081); at most 2 places after the dot.
     pub fn e_cash_sum(mut self, value: crate::runtime::Decimal) -> Self {
         self.e_cash_sum = Some(value);
         self
     }
-    /// Sets `PrepaymentSum`: Paid by prepayment (tag 1215).
+    /// Sets `PrepaymentSum`: Paid by prepayment (tag 1215); at most 2 places after the dot.
     pub fn prepayment_sum(mut self, value: crate::runtime::Decimal) -> Self {
         self.prepayment_sum = Some(value);
         self
     }
-    /// Sets `PostpaymentSum`: Paid on credit (tag 1216).
+    /// Sets `PostpaymentSum`: Paid on credit (tag 1216); at most 2 places after the dot.
     pub fn postpayment_sum(mut self, value: crate::runtime::Decimal) -> Self {
         self.postpayment_sum = Some(value);
         self
     }
-    /// Sets `OtherPaymentTypeSum`: Paid by counter-provision (tag 1217).
+    /// Sets `OtherPaymentTypeSum`: Paid by counter-provision (tag 1217); at most 2 places after the dot.
     pub fn other_payment_type_sum(mut self, value: crate::runtime::Decimal) -> Self {
         self.other_payment_type_sum = Some(value);
         self
     }
-    /// Sets `Tax1Sum`: VAT at 20% (tag 1102).
+    /// Sets `Tax1Sum`: VAT at 20% (tag 1102); at most 2 places after the dot.
     pub fn tax1_sum(mut self, value: crate::runtime::Decimal) -> Self {
         self.tax1_sum = Some(value);
         self
     }
-    /// Sets `Tax2Sum`: VAT at 10% (tag 1103).
+    /// Sets `Tax2Sum`: VAT at 10% (tag 1103); at most 2 places after the dot.
     pub fn tax2_sum(mut self, value: crate::runtime::Decimal) -> Self {
         self.tax2_sum = Some(value);
         self
     }
-    /// Sets `Tax3Sum`: Total with VAT at 0% (tag 1104).
+    /// Sets `Tax3Sum`: Total with VAT at 0% (tag 1104); at most 2 places after the dot.
     pub fn tax3_sum(mut self, value: crate::runtime::Decimal) -> Self {
         self.tax3_sum = Some(value);
         self
     }
-    /// Sets `Tax4Sum`: Total without VAT (tag 1105).
+    /// Sets `Tax4Sum`: Total without VAT (tag 1105); at most 2 places after the dot.
     pub fn tax4_sum(mut self, value: crate::runtime::Decimal) -> Self {
         self.tax4_sum = Some(value);
         self
     }
-    /// Sets `Tax5Sum`: VAT at 20/120 (tag 1106).
+    /// Sets `Tax5Sum`: VAT at 20/120 (tag 1106); at most 2 places after the dot.
     pub fn tax5_sum(mut self, value: crate::runtime::Decimal) -> Self {
         self.tax5_sum = Some(value);
         self
     }
-    /// Sets `Tax6Sum`: VAT at 10/110 (tag 1107).
+    /// Sets `Tax6Sum`: VAT at 10/110 (tag 1107); at most 2 places after the dot.
     pub fn tax6_sum(mut self, value: crate::runtime::Decimal) -> Self {
         self.tax6_sum = Some(value);
         self
@@ -2796,17 +2807,17 @@ impl MerchantReceiptCorrectionContent {
         self.taxation_system = Some(value);
         self
     }
-    /// Sets `AutomatNumber`: Number of the vending machine (tag 1036).
+    /// Sets `AutomatNumber`: Number of the vending machine (tag 1036; 1 to 20 characters).
     pub fn automat_number(mut self, value: impl Into<String>) -> Self {
         self.automat_number = Some(value.into());
         self
     }
-    /// Sets `SettlementAddress`: Address of settlement (tag 1009).
+    /// Sets `SettlementAddress`: Address of settlement (tag 1009; 1 to 243 characters).
     pub fn settlement_address(mut self, value: impl Into<String>) -> Self {
         self.settlement_address = Some(value.into());
         self
     }
-    /// Sets `SettlementPlace`: Place of settlement (tag 1187).
+    /// Sets `SettlementPlace`: Place of settlement (tag 1187; 1 to 243 characters).
     pub fn settlement_place(mut self, value: impl Into<String>) -> Self {
         self.settlement_place = Some(value.into());
         self
@@ -2843,6 +2854,139 @@ impl MerchantReceiptCorrectionContent {
                 value,
                 Some(1u32),
                 Some(32u32),
+            )?;
+        }
+        {
+            let value = &self.total_sum;
+            crate::runtime::check::decimal(
+                method,
+                &format!("{path}.{}", "TotalSum"),
+                value,
+                false,
+                Some(2u32),
+                None,
+                None,
+            )?;
+        }
+        if let Some(value) = &self.cash_sum {
+            crate::runtime::check::decimal(
+                method,
+                &format!("{path}.{}", "CashSum"),
+                value,
+                false,
+                Some(2u32),
+                None,
+                None,
+            )?;
+        }
+        if let Some(value) = &self.e_cash_sum {
+            crate::runtime::check::decimal(
+                method,
+                &format!("{path}.{}", "ECashSum"),
+                value,
+                false,
+                Some(2u32),
+                None,
+                None,
+            )?;
+        }
+        if let Some(value) = &self.prepayment_sum {
+            crate::runtime::check::decimal(
+                method,
+                &format!("{path}.{}", "PrepaymentSum"),
+                value,
+                false,
+                Some(2u32),
+                None,
+                None,
+            )?;
+        }
+        if let Some(value) = &self.postpayment_sum {
+            crate::runtime::check::decimal(
+                method,
+                &format!("{path}.{}", "PostpaymentSum"),
+                value,
+                false,
+                Some(2u32),
+                None,
+                None,
+            )?;
+        }
+        if let Some(value) = &self.other_payment_type_sum {
+            crate::runtime::check::decimal(
+                method,
+                &format!("{path}.{}", "OtherPaymentTypeSum"),
+                value,
+                false,
+                Some(2u32),
+                None,
+                None,
+            )?;
+        }
+        if let Some(value) = &self.tax1_sum {
+            crate::runtime::check::decimal(
+                method,
+                &format!("{path}.{}", "Tax1Sum"),
+                value,
+                false,
+                Some(2u32),
+                None,
+                None,
+            )?;
+        }
+        if let Some(value) = &self.tax2_sum {
+            crate::runtime::check::decimal(
+                method,
+                &format!("{path}.{}", "Tax2Sum"),
+                value,
+                false,
+                Some(2u32),
+                None,
+                None,
+            )?;
+        }
+        if let Some(value) = &self.tax3_sum {
+            crate::runtime::check::decimal(
+                method,
+                &format!("{path}.{}", "Tax3Sum"),
+                value,
+                false,
+                Some(2u32),
+                None,
+                None,
+            )?;
+        }
+        if let Some(value) = &self.tax4_sum {
+            crate::runtime::check::decimal(
+                method,
+                &format!("{path}.{}", "Tax4Sum"),
+                value,
+                false,
+                Some(2u32),
+                None,
+                None,
+            )?;
+        }
+        if let Some(value) = &self.tax5_sum {
+            crate::runtime::check::decimal(
+                method,
+                &format!("{path}.{}", "Tax5Sum"),
+                value,
+                false,
+                Some(2u32),
+                None,
+                None,
+            )?;
+        }
+        if let Some(value) = &self.tax6_sum {
+            crate::runtime::check::decimal(
+                method,
+                &format!("{path}.{}", "Tax6Sum"),
+                value,
+                false,
+                Some(2u32),
+                None,
+                None,
             )?;
         }
         if let Some(value) = &self.taxation_system {
