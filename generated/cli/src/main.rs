@@ -52,6 +52,14 @@ struct Cli {
     /// getTransactionData and getAccountData.
     #[arg(long, value_name = "PEM_FILE")]
     cert: Option<PathBuf>,
+    /// Send HTTPS calls through this proxy (a CONNECT tunnel: TLS stays end to end). Without it
+    /// or --proxy-from-env no proxy is used, whatever HTTP_PROXY and the like say.
+    #[arg(long, value_name = "URL", conflicts_with = "proxy_from_env")]
+    proxy: Option<String>,
+    /// Send HTTPS calls through the proxy of HTTPS_PROXY / ALL_PROXY (NO_PROXY honoured).
+    /// Plain-http calls (loopback) never go through a proxy.
+    #[arg(long)]
+    proxy_from_env: bool,
     #[command(subcommand)]
     command: Top,
 }
@@ -243,6 +251,11 @@ fn client(cli: &mut Cli) -> Result<Client, String> {
     }
     if let Some(s) = cli.sign_secret.take() {
         builder = builder.sign_secret(s);
+    }
+    if let Some(p) = &cli.proxy {
+        builder = builder.proxy(p);
+    } else if cli.proxy_from_env {
+        builder = builder.proxy_from_environment();
     }
     if let Some(path) = &cli.cert {
         let pem = std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;

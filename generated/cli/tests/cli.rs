@@ -375,3 +375,36 @@ fn mock_server_serves_other_clients_until_killed() {
         text(&refused.stderr)
     );
 }
+
+#[test]
+fn proxy_variables_do_not_carry_a_loopback_call() {
+    // A "proxy" that would see the UserToken in clear if the CLI went through it.
+    let proxy = Server::always(Answer::Http {
+        status: 502,
+        content_type: "text/plain".into(),
+        body: "proxy".into(),
+    });
+    let server = Server::always(Answer::xml(example("personal/getEshopInfo.response.xml")));
+    let p = proxy.url();
+    let env = [
+        ("INTELLECTMONEY_USER_TOKEN", T1),
+        ("HTTP_PROXY", p.as_str()),
+        ("http_proxy", p.as_str()),
+        ("ALL_PROXY", p.as_str()),
+        ("HTTPS_PROXY", p.as_str()),
+    ];
+    let url = server.url();
+    for extra in [&[][..], &["--proxy-from-env"][..]] {
+        let mut args = vec!["--base-url", url.as_str()];
+        args.extend_from_slice(extra);
+        args.extend(["get-eshop-info", "--take", "3"]);
+        let out = run(&args, &env);
+        assert!(out.status.success(), "{extra:?}: {}", text(&out.stderr));
+    }
+    assert!(
+        proxy.received().is_empty(),
+        "the proxy saw {} calls",
+        proxy.received().len()
+    );
+    assert_eq!(server.received().len(), 2);
+}

@@ -1,13 +1,16 @@
 //! The one error type of the client.
 
 use crate::api::common::{RequestStateCode, ServiceOperationState};
+use crate::runtime::redact::{printable, Redactor};
 use crate::runtime::{DecodeError, RequestError, Uuid};
 use std::fmt;
 
 /// Everything that can go wrong with a call, told apart so that a caller can act on it.
 ///
-/// None of the variants holds a secret: request bodies are never kept, response snippets mask
-/// the fields the spec marks secret.
+/// None of the variants holds a secret: request bodies are never kept, and whatever an answer
+/// quotes of the request's secrets (in any encoding) is removed from bodies, snippets and the
+/// server's texts before the error is returned. Server text is shown with control characters
+/// escaped.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
@@ -27,7 +30,7 @@ pub enum Error {
         source: reqwest::Error,
     },
     /// An HTTP status other than 2xx.
-    #[error("{method}: unexpected HTTP status {status}: {snippet}")]
+    #[error("{method}: unexpected HTTP status {status}: {}", printable(.snippet))]
     Status {
         /// The method.
         method: &'static str,
@@ -89,12 +92,55 @@ pub enum Error {
 
 fn desc_suffix(desc: &Option<String>) -> String {
     match desc {
-        Some(d) if !d.is_empty() => format!(": {d}"),
+        Some(d) if !d.is_empty() => format!(": {}", printable(d)),
         _ => String::new(),
     }
 }
 
 impl Error {
+    /// The error with every secret the request carried removed from the server's text.
+    pub(crate) fn redacted(self, r: &Redactor) -> Self {
+        match self {
+            Error::Decode(mut e) => {
+                e.body = r.scrub(&e.body);
+                e.message = r.scrub(&e.message);
+                Error::Decode(e)
+            }
+            Error::Status {
+                method,
+                status,
+                snippet,
+            } => Error::Status {
+                method,
+                status,
+                snippet: r.scrub(&snippet),
+            },
+            Error::Refused {
+                method,
+                code,
+                desc,
+                operation_id,
+            } => Error::Refused {
+                method,
+                code,
+                desc: desc.map(|d| r.scrub(&d)),
+                operation_id,
+            },
+            Error::Rejected {
+                method,
+                code,
+                desc,
+                operation_id,
+            } => Error::Rejected {
+                method,
+                code,
+                desc: desc.map(|d| r.scrub(&d)),
+                operation_id,
+            },
+            other => other,
+        }
+    }
+
     /// The method the error is about (`None` for configuration errors).
     pub fn method(&self) -> Option<&'static str> {
         match self {

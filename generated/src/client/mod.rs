@@ -17,6 +17,7 @@ pub use raw::RawRequest;
 pub use retry::RetryPolicy;
 
 use crate::api::common::{RequestStateCode, Response, ServiceOperationState};
+use crate::runtime::redact::Redactor;
 use crate::runtime::{
     decode_json_as, decode_xml_as, encode, snippet, ApiRequest, Effect, EncodeContext, EncodedRequest, Format,
     MethodInfo, ResultState, Secret, Uuid,
@@ -71,6 +72,40 @@ pub struct ClientBuilder {
     credentials: Option<(String, Secret)>,
     max_body_size: usize,
     max_connections: usize,
+    proxy: ProxyChoice,
+}
+
+/// Which proxy HTTPS calls go through. Plain-http calls (loopback only) never use one.
+#[derive(Clone, PartialEq, Eq)]
+enum ProxyChoice {
+    /// None: the default, whatever the environment says.
+    Off,
+    /// `HTTPS_PROXY` / `ALL_PROXY` / `NO_PROXY`, as the environment gives them.
+    FromEnvironment,
+    /// This one.
+    Url(String),
+}
+
+/// A proxy URL without its user and password.
+fn proxy_shown(url: &str) -> String {
+    match reqwest::Url::parse(url) {
+        Ok(mut u) => {
+            let _ = u.set_username("");
+            let _ = u.set_password(None);
+            u.to_string()
+        }
+        Err(_) => "[unparsable]".into(),
+    }
+}
+
+impl fmt::Debug for ProxyChoice {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ProxyChoice::Off => f.write_str("Off"),
+            ProxyChoice::FromEnvironment => f.write_str("FromEnvironment"),
+            ProxyChoice::Url(url) => write!(f, "Url({})", proxy_shown(url)),
+        }
+    }
 }
 
 impl fmt::Debug for ClientBuilder {
@@ -83,6 +118,7 @@ impl fmt::Debug for ClientBuilder {
             .field("bearer_token", &self.bearer_token)
             .field("sign_secret", &self.sign_secret)
             .field("identity", &self.identity.as_ref().map(|_| "[redacted]"))
+            .field("proxy", &self.proxy)
             .field("extra_roots", &self.roots.len())
             .field("retry", &self.retry)
             .field("max_body_size", &self.max_body_size)
@@ -109,6 +145,7 @@ impl Default for ClientBuilder {
             credentials: None,
             max_body_size: DEFAULT_MAX_BODY_SIZE,
             max_connections: DEFAULT_MAX_CONNECTIONS,
+            proxy: ProxyChoice::Off,
         }
     }
 }
@@ -224,6 +261,22 @@ impl ClientBuilder {
         self
     }
 
+    /// Sends HTTPS calls through this proxy (`http://` or `https://` URL). The proxy sees only
+    /// the host: the call is a `CONNECT` tunnel and TLS stays end to end. Plain-http calls
+    /// (loopback only) never go through a proxy, since it would see the token in clear.
+    pub fn proxy(mut self, url: impl Into<String>) -> Self {
+        self.proxy = ProxyChoice::Url(url.into());
+        self
+    }
+
+    /// Sends HTTPS calls through the proxy the environment names (`HTTPS_PROXY`, `ALL_PROXY`,
+    /// `NO_PROXY`). Without this (or [`Self::proxy`]) no proxy is used, whatever the
+    /// environment says; plain-http calls never use one.
+    pub fn proxy_from_environment(mut self) -> Self {
+        self.proxy = ProxyChoice::FromEnvironment;
+        self
+    }
+
     /// Builds the client.
     pub fn build(self) -> Result<Client, Error> {
         let base = reqwest::Url::parse(&self.base_url)
@@ -253,6 +306,16 @@ impl ClientBuilder {
             .redirect(reqwest::redirect::Policy::none())
             .pool_max_idle_per_host(self.max_connections)
             .https_only(base.scheme() == "https");
+        http = match (&self.proxy, base.scheme()) {
+            (ProxyChoice::FromEnvironment, "https") => http,
+            (ProxyChoice::Url(url), "https") => {
+                let proxy = reqwest::Proxy::https(url.as_str())
+                    .map_err(|e| Error::Config(format!("proxy `{}`: {e}", proxy_shown(url))))?;
+                http.proxy(proxy)
+            }
+            // Off, or a plain-http (loopback) base: nothing between the client and the server.
+            _ => http.no_proxy(),
+        };
         if let Some(identity) = self.identity {
             http = http.identity(identity);
         }
@@ -433,6 +496,16 @@ impl Client {
 
     /// Sends an encoded request and reads the answer into a reply.
     async fn exchange<T: DeserializeOwned + ResultState>(&self, encoded: &EncodedRequest) -> Result<Reply<T>, Error> {
+        // Whatever the answer quotes of the request's secrets is removed before an error leaves.
+        self.exchange_unredacted(encoded)
+            .await
+            .map_err(|e| e.redacted(&self.redactor(encoded)))
+    }
+
+    async fn exchange_unredacted<T: DeserializeOwned + ResultState>(
+        &self,
+        encoded: &EncodedRequest,
+    ) -> Result<Reply<T>, Error> {
         let method = encoded.method;
         let format = self.format_for(method);
         let body = self.execute(encoded, format).await?;
@@ -502,7 +575,8 @@ impl Client {
                         Ok(bytes) => Err(Error::Status {
                             method: method.name,
                             status: status.as_u16(),
-                            snippet: snippet(&self.redact_sent_secrets(&String::from_utf8_lossy(&bytes), encoded)),
+                            // The whole body is scrubbed before a snippet is cut from it.
+                            snippet: snippet(&self.redactor(encoded).scrub(&String::from_utf8_lossy(&bytes))),
                         }),
                         Err(e) => Err(e),
                     }
@@ -547,9 +621,9 @@ impl Client {
         Ok(body)
     }
 
-    /// Replaces every secret value this request carried (secret parameters, bearer token, sign
-    /// secret), as sent or form-encoded, wherever an answer echoes it.
-    fn redact_sent_secrets(&self, text: &str, encoded: &EncodedRequest) -> String {
+    /// The secret values this request carried: its secret parameters (UserToken, password, card
+    /// number), the bearer token and the sign secret.
+    fn redactor(&self, encoded: &EncodedRequest) -> Redactor {
         let params = encoded
             .params
             .iter()
@@ -559,12 +633,7 @@ impl Client {
             .into_iter()
             .flatten()
             .map(Secret::expose);
-        let mut out = text.to_owned();
-        for value in params.chain(keys).filter(|v| v.len() >= 4) {
-            let encoded_value: String = form_urlencoded::byte_serialize(value.as_bytes()).collect();
-            out = out.replace(value, "[redacted]").replace(&encoded_value, "[redacted]");
-        }
-        out
+        Redactor::new(params.chain(keys))
     }
 }
 

@@ -102,9 +102,9 @@ impl fmt::Display for DecodeError {
             f,
             "cannot decode the answer of {} at `{}`: {}; body starts: {}",
             self.method,
-            self.path,
-            self.shown_message(),
-            self.snippet()
+            super::redact::printable(&self.path),
+            super::redact::printable(&self.shown_message()),
+            super::redact::printable(&self.snippet())
         )
     }
 }

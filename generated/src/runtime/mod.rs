@@ -8,6 +8,7 @@ pub mod enc;
 mod error;
 pub mod json;
 pub mod notification;
+pub mod redact;
 mod request;
 mod secret;
 pub mod ser;

@@ -1,0 +1,208 @@
+//! A hostile server (or a proxy's error page) on loopback that echoes the request back, in every
+//! form it may take — as sent, percent-encoded in either case, HTML-escaped, JSON-escaped, the
+//! card number in groups — in a 2xx body that does not decode, a 4xx/5xx page, and the API's own
+//! `Desc`: no secret the call carried (UserToken, password, card number, bearer token, sign
+//! secret) reaches the error's `Display`, `Debug`, or its fields. Terminal control characters in
+//! the server's text are shown escaped.
+
+use intellectmoney::payout::{CreateOperation, ProviderType};
+use intellectmoney::personal::{Currency, GetEshopInfo, GetUserToken};
+use intellectmoney::{Client, Error, RetryPolicy};
+use intellectmoney_tests::server::{Answer, Received, Server};
+use intellectmoney_tests::wiki::dec;
+
+const TOKEN: &str = "TOKEN+s3cr3t/=x";
+const PASSWORD: &str = "pass<&>'word";
+const PAN: &str = "4111111111111111";
+const BEARER: &str = "BEARER-s3cr3t";
+const SIGN: &str = "SIGN-s3cr3t";
+
+/// Every way the request is echoed: (name, the echo of the body and headers).
+fn echoes(req: &Received) -> Vec<(&'static str, String)> {
+    let body = req.body_text();
+    let headers = format!(
+        "Authorization: {}; Sign: {}",
+        req.header("authorization").unwrap_or_default(),
+        req.header("sign").unwrap_or_default()
+    );
+    let decoded: String = form_decode(&body);
+    let all = format!("{body} {decoded} {headers}");
+    vec![
+        ("as sent", all.clone()),
+        ("lowercase percent-encoding", lower_hex(&all)),
+        ("HTML-escaped", html(&all)),
+        ("JSON-escaped", serde_json::to_string(&all).unwrap()),
+        (
+            "JSON with \\/",
+            serde_json::to_string(&all).unwrap().replace('/', "\\/"),
+        ),
+        ("card in groups", format!("card {} {all}", grouped_pan(&body))),
+    ]
+}
+
+/// The card number the request carried, written in groups of four (empty when it carried none).
+fn grouped_pan(body: &str) -> String {
+    let Some(at) = body.find("\"Pan\":\"") else {
+        return String::new();
+    };
+    let digits: String = body[at + 7..].chars().take_while(char::is_ascii_digit).collect();
+    digits
+        .as_bytes()
+        .chunks(4)
+        .map(|c| std::str::from_utf8(c).unwrap())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+fn form_decode(body: &str) -> String {
+    if body.trim_start().starts_with('{') {
+        return body.to_owned();
+    }
+    form_urlencoded::parse(body.as_bytes())
+        .map(|(k, v)| format!("{k}={v}"))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+fn lower_hex(s: &str) -> String {
+    let encoded: String = form_urlencoded::byte_serialize(s.as_bytes()).collect();
+    let mut out = String::new();
+    let mut chars = encoded.chars();
+    while let Some(c) = chars.next() {
+        out.push(c);
+        if c == '%' {
+            out.extend(chars.by_ref().take(2).map(|h| h.to_ascii_lowercase()));
+        }
+    }
+    out
+}
+
+fn html(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+        .replace('\'', "&#39;")
+}
+
+/// How the answer carries the echo.
+#[derive(Clone, Copy, Debug)]
+enum Carrier {
+    /// A 200 that is not the envelope.
+    Undecodable,
+    /// A 500 page.
+    ServerError,
+    /// The envelope refusing the call, its `Desc` quoting the request.
+    RefusedDesc,
+}
+
+fn answer(carrier: Carrier, echo: &str, json: bool) -> Answer {
+    match carrier {
+        Carrier::Undecodable if json => Answer::json(format!("{{\"error\": \"{}\"}}", echo.replace('"', "'"))),
+        Carrier::Undecodable => Answer::xml(format!("<html><body>{echo}</body></html>")),
+        Carrier::ServerError => Answer::Http {
+            status: 500,
+            content_type: "text/html".into(),
+            body: format!("<p>failed: {echo}</p>"),
+        },
+        Carrier::RefusedDesc if json => {
+            Answer::json(serde_json::json!({"OperationState": {"Code": 2, "Desc": echo}}).to_string())
+        }
+        Carrier::RefusedDesc => Answer::xml(format!(
+            "<Response><OperationState><Code>2</Code><Desc>{}</Desc></OperationState></Response>",
+            html(echo)
+        )),
+    }
+}
+
+fn client(server: &Server) -> Client {
+    Client::builder()
+        .base_url(server.url())
+        .user_token(TOKEN)
+        .bearer_token(BEARER)
+        .sign_secret(SIGN)
+        .retry(RetryPolicy::never())
+        .build()
+        .unwrap()
+}
+
+fn assert_clean(what: &str, e: &Error) {
+    let mut shown = format!("{e}\n{e:?}\n");
+    match e {
+        Error::Decode(d) => shown += &format!("{}\n{}\n", d.body, d.message),
+        Error::Status { snippet, .. } => shown += snippet,
+        Error::Refused { desc, .. } | Error::Rejected { desc, .. } => shown += desc.as_deref().unwrap_or_default(),
+        _ => {}
+    }
+    for secret in [
+        TOKEN,
+        PASSWORD,
+        PAN,
+        BEARER,
+        SIGN,
+        "s3cr3t",
+        "1111 1111",
+        "pass&lt;",
+        "pass%3c",
+        "pass%3C",
+    ] {
+        assert!(!shown.contains(secret), "{what}: `{secret}` shows in:\n{shown}");
+    }
+}
+
+#[tokio::test]
+async fn echoed_secrets_never_reach_an_error() {
+    let mut checked = 0;
+    for carrier in [Carrier::Undecodable, Carrier::ServerError, Carrier::RefusedDesc] {
+        for (i, name) in [
+            "as sent",
+            "lowercase percent-encoding",
+            "HTML-escaped",
+            "JSON-escaped",
+            "JSON with \\/",
+            "card in groups",
+        ]
+        .iter()
+        .enumerate()
+        {
+            let server = Server::start(move |req: &Received, _| {
+                let json = req.path.contains("payout");
+                answer(carrier, &echoes(req)[i].1, json)
+            });
+            let c = client(&server);
+            let what = format!("{carrier:?} / {name}");
+            let e = c.get_eshop_info(GetEshopInfo::new(3)).await.unwrap_err();
+            assert_clean(&format!("getEshopInfo: {what}"), &e);
+            let payout =
+                CreateOperation::new(dec("50.00"), Currency::Rub, "Иванов Иван", ProviderType::BankCardRussia).pan(PAN);
+            let e = c.create_operation(payout).await.unwrap_err();
+            assert_clean(&format!("CreateOperation: {what}"), &e);
+            let e = c
+                .get_user_token(GetUserToken::new("merchant@example.com", PASSWORD))
+                .await
+                .unwrap_err();
+            assert_clean(&format!("getUserToken: {what}"), &e);
+            checked += 3;
+        }
+    }
+    assert_eq!(checked, 3 * 6 * 3);
+}
+
+#[tokio::test]
+async fn control_characters_in_server_text_are_escaped() {
+    let server = Server::always(Answer::xml(
+        "<Response><OperationState><Code>2</Code><Desc>bad\u{1b}[2J\u{7}\rfake prompt$ </Desc></OperationState></Response>",
+    ));
+    let e = client(&server).get_eshop_info(GetEshopInfo::new(3)).await.unwrap_err();
+    let shown = e.to_string();
+    assert!(!shown.chars().any(char::is_control), "{shown:?}");
+    // (XML reads the carriage return as a line break: either way it is escaped.)
+    assert!(shown.contains("bad\\u{1b}[2J\\u{7}\\nfake prompt$"), "{shown}");
+    let server = Server::always(Answer::Http {
+        status: 502,
+        content_type: "text/plain".into(),
+        body: "gateway\u{1b}]0;owned\u{7}".into(),
+    });
+    let e = client(&server).get_eshop_info(GetEshopInfo::new(3)).await.unwrap_err();
+    assert!(!e.to_string().chars().any(char::is_control), "{e}");
+}
