@@ -25,7 +25,8 @@ pub mod runtime;
 
 pub use api::*;
 pub use client::{
-    Client, ClientBuilder, Error, PayoutOutcome, PollPolicy, RawRequest, Reply, RetryPolicy, TransportKind,
-    DEFAULT_BASE_URL, DEFAULT_MAX_BODY_SIZE, DEFAULT_MAX_CONNECTIONS,
+    Client, ClientBuilder, Error, PagingProblem, PayoutOutcome, PollPolicy, RawRequest, Reply, RetryPolicy,
+    TransportKind, DEFAULT_BASE_URL, DEFAULT_MAX_BODY_SIZE, DEFAULT_MAX_CONNECTIONS, DEFAULT_MAX_ITEMS,
+    DEFAULT_MAX_PAGES,
 };
 pub use runtime::Format;

@@ -4,6 +4,10 @@
 //! runtime runs the client, its connection and the stream; the loopback server's threads (which
 //! record every request) are not counted.
 //!
+//! And the worst answer the body limit lets through — 16 MiB of empty list items, in JSON and in
+//! XML — decodes to an error within a stated multiple of that limit, because the client builds
+//! at most `max_items` list items per answer.
+//!
 //! The figures: `cargo test -p intellectmoney-tests --test memory -- --nocapture`.
 
 use futures_util::StreamExt;
@@ -103,9 +107,72 @@ async fn collect_all(total: usize) -> (usize, usize) {
     .await
 }
 
+/// The largest answer the default body limit lets through: empty invoices, as many as fit.
+fn worst_answer(json: bool) -> intellectmoney_tests::server::Answer {
+    let limit = intellectmoney::DEFAULT_MAX_BODY_SIZE;
+    let (head, item, tail) = if json {
+        (
+            r#"{"OperationState":{"Code":0},"Result":{"State":{"Code":0},"InvoicesHistoryList":["#,
+            "{},",
+            "{}]}}",
+        )
+    } else {
+        (
+            "<Response><OperationState><Code>0</Code></OperationState><Result><State><Code>0</Code></State><InvoicesHistoryList>",
+            "<InvoiceData/>",
+            "</InvoicesHistoryList></Result></Response>",
+        )
+    };
+    let n = (limit - head.len() - tail.len()) / item.len();
+    let body = format!("{head}{}{tail}", item.repeat(n));
+    assert!(body.len() <= limit);
+    if json {
+        intellectmoney_tests::server::Answer::json(body)
+    } else {
+        intellectmoney_tests::server::Answer::xml(body)
+    }
+}
+
+/// The peak while the client reads the worst answer; the call must fail on the item limit.
+async fn worst_case_peak(json: bool) -> usize {
+    let server = Server::always(worst_answer(json));
+    let format = if json {
+        intellectmoney::Format::Json
+    } else {
+        intellectmoney::Format::Xml
+    };
+    let client = intellectmoney::Client::builder()
+        .base_url(server.url())
+        .user_token("t")
+        .format(format)
+        .retry(intellectmoney::RetryPolicy::never())
+        .build()
+        .unwrap();
+    let (_, peak) = peak_of(async {
+        let e = client
+            .get_invoices_history(GetInvoicesHistory::new(10))
+            .await
+            .unwrap_err();
+        assert!(e.to_string().contains("max_items"), "{e}");
+        0
+    })
+    .await;
+    peak
+}
+
 // One test, so that no other test's allocations run on a measured thread at the same time.
 #[tokio::test]
 async fn peak_memory_of_pagination_does_not_grow_with_the_item_count() {
+    let limit = intellectmoney::DEFAULT_MAX_BODY_SIZE;
+    for json in [true, false] {
+        let peak = worst_case_peak(json).await;
+        let format = if json { "JSON" } else { "XML" };
+        eprintln!(
+            "worst {format} answer of {limit} B (empty list items): peak {peak} B, {:.2}x the body limit",
+            peak as f64 / limit as f64
+        );
+        assert!(peak <= 4 * limit, "{format}: peak {peak} B is above 4x the body limit");
+    }
     let (n_small, small) = stream_all(10_000).await;
     let (n_large, large) = stream_all(100_000).await;
     let (n_kept, kept) = collect_all(10_000).await;

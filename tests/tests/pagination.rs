@@ -76,3 +76,92 @@ fn the_blocking_client_iterates_the_same_items() {
     assert_eq!(ids, (0..250).collect::<Vec<i64>>());
     assert_eq!(server.received().len(), 3);
 }
+
+/// A page of `n` invoices numbered from `from`.
+fn page(from: usize, n: usize) -> intellectmoney_tests::server::Answer {
+    let items: String = (from..from + n)
+        .map(|i| format!("<InvoiceData><Id>{i}</Id></InvoiceData>"))
+        .collect();
+    intellectmoney_tests::server::Answer::xml(format!(
+        "<Response><OperationState><Code>0</Code></OperationState><Result><State><Code>0</Code></State><InvoicesHistoryList>{items}</InvoicesHistoryList></Result></Response>"
+    ))
+}
+
+#[tokio::test]
+async fn a_server_repeating_a_full_page_stops_the_stream() {
+    // The hostile case: full pages for ever, the same one each time.
+    let server = Server::always(page(0, 10));
+    let results: Vec<_> = server
+        .client()
+        .get_invoices_history_items(GetInvoicesHistory::new(10))
+        .collect()
+        .await;
+    assert_eq!(results.len(), 11, "the first page, then the error");
+    assert!(
+        matches!(
+            results[10],
+            Err(Error::Paging {
+                page: 2,
+                problem: intellectmoney::PagingProblem::RepeatedPage,
+                ..
+            })
+        ),
+        "{:?}",
+        results[10]
+    );
+    assert_eq!(server.received().len(), 2);
+}
+
+#[tokio::test]
+async fn a_page_larger_than_take_is_refused() {
+    let server = Server::always(page(0, 11));
+    let results: Vec<_> = server
+        .client()
+        .get_invoices_history_pages(GetInvoicesHistory::new(10))
+        .collect()
+        .await;
+    assert_eq!(results.len(), 1);
+    let e = results[0].as_ref().unwrap_err();
+    assert!(
+        matches!(
+            e,
+            Error::Paging {
+                problem: intellectmoney::PagingProblem::PageTooLarge { take: 10, items: 11 },
+                ..
+            }
+        ),
+        "{e:?}"
+    );
+}
+
+#[tokio::test]
+async fn paging_stops_at_the_page_limit() {
+    // Full, distinct pages without end: the limit ends them.
+    let server = Server::invoice_registry(usize::MAX / 2, None);
+    let client = Client::builder()
+        .base_url(server.url())
+        .user_token("t")
+        .retry(RetryPolicy::never())
+        .max_pages(3)
+        .build()
+        .unwrap();
+    let results: Vec<_> = client
+        .get_invoices_history_pages(GetInvoicesHistory::new(5))
+        .collect()
+        .await;
+    assert_eq!(results.len(), 4);
+    assert!(results[..3].iter().all(Result::is_ok));
+    let e = results[3].as_ref().unwrap_err();
+    assert!(
+        matches!(
+            e,
+            Error::Paging {
+                page: 4,
+                problem: intellectmoney::PagingProblem::TooManyPages { limit: 3 },
+                ..
+            }
+        ),
+        "{e:?}"
+    );
+    assert_eq!(server.received().len(), 3, "no request past the limit");
+}

@@ -85,6 +85,17 @@ pub enum Error {
         /// The limit.
         limit: usize,
     },
+    /// Paging stopped: a page repeated the previous one, held more items than `Take`, or the
+    /// page limit was reached (`ClientBuilder::max_pages`). The pages before it were delivered.
+    #[error("{method}: paging stopped at page {page}: {problem}")]
+    Paging {
+        /// The method.
+        method: &'static str,
+        /// The page (1-based) where it stopped.
+        page: usize,
+        /// Why.
+        problem: PagingProblem,
+    },
     /// The client could not be built (bad base URL, identity, …).
     #[error("client configuration: {0}")]
     Config(String),
@@ -102,8 +113,8 @@ impl Error {
     pub(crate) fn redacted(self, r: &Redactor) -> Self {
         match self {
             Error::Decode(mut e) => {
-                e.body = r.scrub(&e.body);
-                e.message = r.scrub(&e.message);
+                r.scrub_in_place(&mut e.body);
+                r.scrub_in_place(&mut e.message);
                 Error::Decode(e)
             }
             Error::Status {
@@ -151,6 +162,7 @@ impl Error {
             | Error::Refused { method, .. }
             | Error::Rejected { method, .. }
             | Error::Queued { method, .. }
+            | Error::Paging { method, .. }
             | Error::TooLarge { method, .. } => Some(method),
             Error::Config(_) => None,
         }
@@ -168,6 +180,7 @@ impl Error {
             Error::Rejected { .. } => "rejected",
             Error::Queued { .. } => "queued",
             Error::TooLarge { .. } => "too large",
+            Error::Paging { .. } => "paging",
             Error::Config(_) => "config",
         }
     }
@@ -181,6 +194,38 @@ impl Error {
                 ..
             }
         )
+    }
+}
+
+/// Why paging stopped.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum PagingProblem {
+    /// The server sent the same page again: following it would never end.
+    RepeatedPage,
+    /// The page held more items than `Take` asked for.
+    PageTooLarge {
+        /// `Take`.
+        take: i64,
+        /// How many it held.
+        items: usize,
+    },
+    /// As many pages as `ClientBuilder::max_pages` allows were fetched.
+    TooManyPages {
+        /// The limit.
+        limit: usize,
+    },
+}
+
+impl fmt::Display for PagingProblem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            PagingProblem::RepeatedPage => f.write_str("the server sent the same page again"),
+            PagingProblem::PageTooLarge { take, items } => {
+                write!(f, "the page holds {items} items, more than Take = {take}")
+            }
+            PagingProblem::TooManyPages { limit } => write!(f, "{limit} pages fetched, the client's limit (max_pages)"),
+        }
     }
 }
 

@@ -11,7 +11,7 @@ mod raw;
 mod retry;
 mod session;
 
-pub use error::{Error, TransportKind};
+pub use error::{Error, PagingProblem, TransportKind};
 pub use payout::{PayoutOutcome, PollPolicy};
 pub use raw::RawRequest;
 pub use retry::RetryPolicy;
@@ -19,8 +19,7 @@ pub use retry::RetryPolicy;
 use crate::api::common::{RequestStateCode, Response, ServiceOperationState};
 use crate::runtime::redact::Redactor;
 use crate::runtime::{
-    decode_json_as, decode_xml_as, encode, snippet, ApiRequest, Effect, EncodeContext, EncodedRequest, Format,
-    MethodInfo, ResultState, Secret, Uuid,
+    encode, snippet, ApiRequest, Effect, EncodeContext, EncodedRequest, Format, MethodInfo, ResultState, Secret, Uuid,
 };
 use serde::de::DeserializeOwned;
 use session::Session;
@@ -35,6 +34,14 @@ pub const DEFAULT_BASE_URL: &str = "https://api.intellectmoney.ru";
 
 /// The largest answer the client reads by default: 16 MiB.
 pub const DEFAULT_MAX_BODY_SIZE: usize = 16 << 20;
+
+/// How many list items one answer may hold by default, nested lists included: 20,000. A page of
+/// the registries is a few hundred invoices with their transactions; the limit keeps a small
+/// answer of many empty items from taking memory out of proportion to its size.
+pub const DEFAULT_MAX_ITEMS: usize = 20_000;
+
+/// How many pages `pages`/`items` fetch at most by default: 10,000.
+pub const DEFAULT_MAX_PAGES: usize = 10_000;
 
 /// How many requests a client has in flight at once by default, and how many idle connections
 /// it keeps: 32 (see [`ClientBuilder::max_connections`]).
@@ -72,6 +79,8 @@ pub struct ClientBuilder {
     credentials: Option<(String, Secret)>,
     max_body_size: usize,
     max_connections: usize,
+    max_items: usize,
+    max_pages: usize,
     proxy: ProxyChoice,
 }
 
@@ -145,6 +154,8 @@ impl Default for ClientBuilder {
             credentials: None,
             max_body_size: DEFAULT_MAX_BODY_SIZE,
             max_connections: DEFAULT_MAX_CONNECTIONS,
+            max_items: DEFAULT_MAX_ITEMS,
+            max_pages: DEFAULT_MAX_PAGES,
             proxy: ProxyChoice::Off,
         }
     }
@@ -261,6 +272,20 @@ impl ClientBuilder {
         self
     }
 
+    /// How many list items one answer may hold, nested lists included (default
+    /// [`DEFAULT_MAX_ITEMS`]); an answer with more is a decode error.
+    pub fn max_items(mut self, items: usize) -> Self {
+        self.max_items = items;
+        self
+    }
+
+    /// How many pages `pages`/`items` fetch at most (default [`DEFAULT_MAX_PAGES`]); past it the
+    /// stream ends with [`Error::Paging`].
+    pub fn max_pages(mut self, pages: usize) -> Self {
+        self.max_pages = pages.max(1);
+        self
+    }
+
     /// Sends HTTPS calls through this proxy (`http://` or `https://` URL). The proxy sees only
     /// the host: the call is a `CONNECT` tunnel and TLS stays end to end. Plain-http calls
     /// (loopback only) never go through a proxy, since it would see the token in clear.
@@ -332,6 +357,8 @@ impl ClientBuilder {
                 sign_secret: self.sign_secret,
                 retry: self.retry,
                 max_body_size: self.max_body_size,
+                max_items: self.max_items,
+                max_pages: self.max_pages,
                 in_flight: tokio::sync::Semaphore::new(self.max_connections),
                 session: Session::new(self.user_token, self.credentials),
             }),
@@ -385,6 +412,8 @@ struct Inner {
     sign_secret: Option<Secret>,
     retry: RetryPolicy,
     max_body_size: usize,
+    max_items: usize,
+    max_pages: usize,
     /// One permit per request in flight (`max_connections`).
     in_flight: tokio::sync::Semaphore,
     session: Session,
@@ -509,10 +538,10 @@ impl Client {
         let method = encoded.method;
         let format = self.format_for(method);
         let body = self.execute(encoded, format).await?;
-        let response: Response<T> = match format.format {
-            Format::Xml => decode_xml_as(method.name, &body)?,
-            Format::Json => decode_json_as(method.name, &body)?,
-        };
+        let (response, body): (Response<T>, String) =
+            crate::runtime::de::with_item_budget(self.inner.max_items, || {
+                crate::runtime::decode_owned(method.name, format.format, body)
+            })?;
         read_envelope(method.name, response, &body)
     }
 
@@ -611,7 +640,8 @@ impl Client {
         if resp.content_length().is_some_and(|n| n > limit as u64) {
             return Err(Error::TooLarge { method, limit });
         }
-        let mut body = Vec::new();
+        // Sized once when the length is declared: growing by doubling would hold up to twice it.
+        let mut body = Vec::with_capacity(resp.content_length().map_or(0, |n| n as usize));
         while let Some(chunk) = resp.chunk().await.map_err(|e| transport(method, e))? {
             if body.len() + chunk.len() > limit {
                 return Err(Error::TooLarge { method, limit });

@@ -126,8 +126,38 @@ pub fn opt_string<'de, D: Deserializer<'de>, T: From<String>>(d: D) -> Result<Op
         .map(|s| T::from(s.into_owned())))
 }
 
+thread_local! {
+    /// List items the decode under way may still build (`None`: no limit).
+    static ITEMS_LEFT: std::cell::Cell<Option<usize>> = const { std::cell::Cell::new(None) };
+}
+
+/// Runs `decode` with at most `max` list items built in all, nested lists included: a small
+/// answer of many empty items (`[{},{},…]`) cannot take memory out of proportion to its size.
+/// Decoding is synchronous, so the budget is the calling thread's for its duration.
+pub fn with_item_budget<T>(max: usize, decode: impl FnOnce() -> T) -> T {
+    let before = ITEMS_LEFT.with(|c| c.replace(Some(max)));
+    let out = decode();
+    ITEMS_LEFT.with(|c| c.set(before));
+    out
+}
+
+/// Counts one list item against the budget.
+fn take_item<E: de::Error>() -> Result<(), E> {
+    ITEMS_LEFT.with(|c| match c.get() {
+        Some(0) => Err(E::custom(
+            "the answer holds more list items than the client's limit (ClientBuilder::max_items)",
+        )),
+        Some(n) => {
+            c.set(Some(n - 1));
+            Ok(())
+        }
+        None => Ok(()),
+    })
+}
+
 /// A list: a JSON array, or an XML wrapper element whose every child is an item (whatever its
-/// name); an empty or nil wrapper is an empty list.
+/// name); an empty or nil wrapper is an empty list. Every item counts against the budget of
+/// [`with_item_budget`].
 pub fn list<'de, D: Deserializer<'de>, T: DeserializeOwned>(d: D) -> Result<Vec<T>, D::Error> {
     struct V<T>(PhantomData<T>);
     impl<'de, T: DeserializeOwned> Visitor<'de> for V<T> {
@@ -138,6 +168,7 @@ pub fn list<'de, D: Deserializer<'de>, T: DeserializeOwned>(d: D) -> Result<Vec<
         fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Vec<T>, A::Error> {
             let mut v = Vec::new();
             while let Some(item) = seq.next_element()? {
+                take_item()?;
                 v.push(item);
             }
             Ok(v)
@@ -148,6 +179,7 @@ pub fn list<'de, D: Deserializer<'de>, T: DeserializeOwned>(d: D) -> Result<Vec<
                 if key.starts_with('@') || key == "$text" {
                     map.next_value::<IgnoredAny>()?;
                 } else {
+                    take_item()?;
                     v.push(map.next_value()?);
                 }
             }

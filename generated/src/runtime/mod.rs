@@ -17,9 +17,9 @@ mod text;
 pub use datetime::DateTime;
 pub use error::{mask_secrets, snippet, DecodeError, RequestError};
 pub use request::{
-    decode_json, decode_json_as, decode_xml, decode_xml_as, encode, encode_params, form_body, json_body, sign_hash,
-    sign_input, ApiRequest, Auth, BodyFormat, Effect, EncodeContext, EncodedRequest, Format, MethodInfo, Paginated,
-    ResponseFormat, ResultState, SignSlot, WireParam, WireValue,
+    decode_json, decode_json_as, decode_owned, decode_xml, decode_xml_as, encode, encode_params, form_body, json_body,
+    sign_hash, sign_input, ApiRequest, Auth, BodyFormat, Effect, EncodeContext, EncodedRequest, Format, MethodInfo,
+    Paginated, ResponseFormat, ResultState, SignSlot, WireParam, WireValue,
 };
 pub use rust_decimal::Decimal;
 pub use secret::{CardNumber, Secret};

@@ -37,12 +37,18 @@ impl Redactor {
     /// The text with every form of every value replaced by `[redacted]`.
     pub fn scrub(&self, text: &str) -> String {
         let mut out = text.to_owned();
+        self.scrub_in_place(&mut out);
+        out
+    }
+
+    /// Replaces every form of every value in `text`; a text with none is left as it is, without
+    /// a copy (a large body is not duplicated to find nothing).
+    pub fn scrub_in_place(&self, text: &mut String) {
         for needle in &self.needles {
-            if out.contains(needle.as_str()) {
-                out = out.replace(needle.as_str(), REDACTED);
+            if text.contains(needle.as_str()) {
+                *text = text.replace(needle.as_str(), REDACTED);
             }
         }
-        out
     }
 }
 

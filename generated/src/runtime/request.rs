@@ -285,14 +285,46 @@ pub fn decode_json<R: ApiRequest>(body: &str) -> Result<Response<R::Output>, Dec
 
 /// Decodes an XML document into `T`, naming `method` and the field path on failure.
 pub fn decode_xml_as<T: DeserializeOwned>(method: &'static str, body: &str) -> Result<T, DecodeError> {
-    decode_tracked(method, body, body, quick_xml::de::Deserializer::from_str, |_| Ok(()))
+    xml_bare(method, body).map_err(|e| DecodeError {
+        body: body.to_owned(),
+        ..e
+    })
 }
 
 /// Decodes a JSON document into `T` (numbers keep their exact text), naming `method` and the
 /// field path on failure.
 pub fn decode_json_as<T: DeserializeOwned>(method: &'static str, body: &str) -> Result<T, DecodeError> {
+    json_bare(method, body).map_err(|e| DecodeError {
+        body: body.to_owned(),
+        ..e
+    })
+}
+
+/// Decodes a body the caller gives up: on failure it moves into the error instead of being
+/// copied (a 16 MiB answer is held once, not twice); on success it comes back with the value.
+pub fn decode_owned<T: DeserializeOwned>(
+    method: &'static str,
+    format: Format,
+    body: String,
+) -> Result<(T, String), DecodeError> {
+    let decoded = match format {
+        Format::Xml => xml_bare(method, &body),
+        Format::Json => json_bare(method, &body),
+    };
+    match decoded {
+        Ok(value) => Ok((value, body)),
+        Err(e) => Err(DecodeError { body, ..e }),
+    }
+}
+
+/// The decoders without the body in their errors (`body` is empty).
+fn xml_bare<T: DeserializeOwned>(method: &'static str, body: &str) -> Result<T, DecodeError> {
+    decode_tracked(method, body, quick_xml::de::Deserializer::from_str, |_| Ok(()))
+}
+
+fn json_bare<T: DeserializeOwned>(method: &'static str, body: &str) -> Result<T, DecodeError> {
     let quoted = super::json::quote_numbers(body);
-    decode_tracked(method, body, &quoted, serde_json::Deserializer::from_str, |de| de.end())
+    decode_tracked(method, &quoted, serde_json::Deserializer::from_str, |de| de.end())
 }
 
 /// Decodes `text` with the deserializer `open` makes, then lets `end` check what is left.
@@ -302,7 +334,6 @@ pub fn decode_json_as<T: DeserializeOwned>(method: &'static str, body: &str) -> 
 /// so the second, tracked pass stops at the same field with the same error.
 fn decode_tracked<'a, T, D, E>(
     method: &'static str,
-    body: &str,
     text: &'a str,
     open: impl Fn(&'a str) -> D,
     end: impl Fn(&mut D) -> Result<(), E>,
@@ -316,7 +347,7 @@ where
         method,
         path,
         message: error.to_string(),
-        body: body.to_owned(),
+        body: String::new(),
     };
     let mut de = open(text);
     let first = match T::deserialize(&mut de) {
@@ -333,7 +364,8 @@ where
 
 /// A request whose method returns a list a page at a time (`Skip`/`Take`; generated for every
 /// method the spec gives `pagination`).
-pub trait Paginated: ApiRequest + Clone {
+/// (Pages are compared, to stop at a repeated one: a page's result is `PartialEq + Clone`.)
+pub trait Paginated: ApiRequest<Output: PartialEq + Clone> + Clone {
     /// One item of the list.
     type Item;
     /// The current `Skip` (0 when not set).
