@@ -206,3 +206,35 @@ async fn control_characters_in_server_text_are_escaped() {
     let e = client(&server).get_eshop_info(GetEshopInfo::new(3)).await.unwrap_err();
     assert!(!e.to_string().chars().any(char::is_control), "{e}");
 }
+
+#[tokio::test]
+async fn a_call_ends_at_its_deadline_retries_included() {
+    // A read is retried on timeouts; each attempt could wait 60 s. The deadline bounds them all.
+    let server = Server::always(Answer::Delay(
+        std::time::Duration::from_secs(30),
+        Box::new(Answer::xml("<Response/>")),
+    ));
+    let client = Client::builder()
+        .base_url(server.url())
+        .user_token("t")
+        .deadline(std::time::Duration::from_millis(500))
+        .build()
+        .unwrap();
+    let started = std::time::Instant::now();
+    let e = client.get_eshop_info(GetEshopInfo::new(3)).await.unwrap_err();
+    assert!(
+        matches!(
+            e,
+            Error::Deadline {
+                method: "getEshopInfo",
+                ..
+            }
+        ),
+        "{e:?}"
+    );
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(5),
+        "{:?}",
+        started.elapsed()
+    );
+}

@@ -177,3 +177,100 @@ async fn a_refused_execution_is_an_error_and_nothing_more_is_sent() {
     assert!(matches!(outcome, Err(Error::Refused { .. })), "{outcome:?}");
     assert_eq!(count(&server, "GetOperationState"), 0);
 }
+
+/// A client that would wait long for each answer: only the flow's deadline can stop it.
+async fn run_patient(server: &Server, poll: PollPolicy) -> Result<PayoutOutcome, Error> {
+    let client = Client::builder()
+        .base_url(server.url())
+        .user_token("t")
+        .timeout(Duration::from_secs(60))
+        .build()
+        .unwrap();
+    client.payout(card_payout(), poll, |_, _| {}).await
+}
+
+#[tokio::test]
+async fn the_deadline_bounds_the_whole_flow() {
+    // GetOperationState never answers in time (each attempt would wait 60 s, three reads).
+    let server = server(
+        state("InProcess", None),
+        vec![Answer::Delay(
+            Duration::from_secs(30),
+            Box::new(state("Completed", None)),
+        )],
+    );
+    let poll = PollPolicy {
+        deadline: Duration::from_millis(800),
+        ..fast()
+    };
+    let started = std::time::Instant::now();
+    let outcome = run_patient(&server, poll).await.unwrap();
+    let took = started.elapsed();
+    assert!(matches!(outcome, PayoutOutcome::Pending { .. }), "{outcome:?}");
+    // A bound on behaviour, not a speed figure: the flow stops at its deadline (plus slack),
+    // not after 3 × 60 s.
+    assert!(took < Duration::from_secs(5), "took {took:?}");
+    assert_eq!(count(&server, "ExecuteOperation"), 1);
+}
+
+#[tokio::test]
+async fn a_queued_or_unreadable_execution_is_polled_not_repeated() {
+    let queued = Answer::json("{\"OperationState\":{\"Code\":1,\"Desc\":\"в очереди\"},\"OperationId\":\"30bb1437-033e-45cf-887a-15b779483648\"}");
+    for execute in [queued, Answer::json("<html>gateway says OK</html>")] {
+        let server = server(execute, vec![state("InProcess", None), state("Completed", None)]);
+        let (outcome, _) = run(&server, fast()).await;
+        assert_eq!(outcome.unwrap(), PayoutOutcome::Completed { operation_id: id() });
+        assert_eq!(count(&server, "ExecuteOperation"), 1);
+        assert!(count(&server, "GetOperationState") >= 2);
+    }
+}
+
+#[tokio::test]
+async fn a_lost_creation_answer_is_unsettled_and_nothing_is_executed() {
+    for lost in [
+        Answer::json("{\"not\": \"the envelope\"}"),
+        Answer::Http {
+            status: 502,
+            content_type: "text/plain".into(),
+            body: "bad gateway".into(),
+        },
+        Answer::Delay(Duration::from_secs(30), Box::new(state("Created", None))),
+    ] {
+        let server = Server::start(move |req: &Received, _| match req.path.rsplit('/').next().unwrap() {
+            "CreateOperation" => lost.clone(),
+            other => panic!("unexpected {other}"),
+        });
+        let poll = PollPolicy {
+            deadline: Duration::from_millis(800),
+            ..fast()
+        };
+        let e = run_patient(&server, poll).await.unwrap_err();
+        assert!(
+            matches!(
+                e,
+                Error::Unsettled {
+                    method: "CreateOperation",
+                    operation_id: None,
+                    ..
+                }
+            ),
+            "{e:?}"
+        );
+        assert!(e.to_string().contains("may have processed it"), "{e}");
+        assert_eq!(server.received().len(), 1, "nothing after the creation");
+    }
+}
+
+#[tokio::test]
+async fn a_refused_poll_after_execution_is_unsettled_with_the_id() {
+    let rejected = Answer::json(
+        "{\"OperationState\":{\"Code\":0},\"Result\":{\"State\":{\"Code\":2,\"Desc\":\"Аутентификация не пройдена\"}}}",
+    );
+    let server = server(state("InProcess", None), vec![rejected]);
+    let (outcome, _) = run(&server, fast()).await;
+    let e = outcome.unwrap_err();
+    assert!(
+        matches!(e, Error::Unsettled { method: "GetOperationState", operation_id: Some(op), .. } if op == id()),
+        "{e:?}"
+    );
+}

@@ -52,6 +52,10 @@ struct Cli {
     /// getTransactionData and getAccountData.
     #[arg(long, value_name = "PEM_FILE")]
     cert: Option<PathBuf>,
+    /// The longest a call may take, its retries included (`90s`, `10m`, `1h`); default: each
+    /// attempt's own timeout (60 s), up to three attempts for a read.
+    #[arg(long, value_name = "DURATION", value_parser = duration)]
+    timeout: Option<std::time::Duration>,
     /// Send HTTPS calls through this proxy (a CONNECT tunnel: TLS stays end to end). Without it
     /// or --proxy-from-env no proxy is used, whatever HTTP_PROXY and the like say.
     #[arg(long, value_name = "URL", conflicts_with = "proxy_from_env")]
@@ -69,8 +73,10 @@ enum Top {
     #[command(flatten)]
     Api(Box<commands::Command>),
     /// Pays out: CreateOperation, ExecuteOperation, then GetOperationState until a final state.
-    /// Prints each state as a JSON line, then the outcome; exit 0 only when completed (3: failed,
-    /// not enough money or deleted; 4: still in process at the deadline).
+    /// Prints each state as a JSON line, then the outcome. Exit 0: completed; 3: done, nothing
+    /// paid (failed, not enough money, deleted); 4: pending at the deadline (look it up by its
+    /// id, do not create it again); 5: the creation's answer was lost (an operation may exist:
+    /// look for it first); 1: nothing was paid (refused or not sent), safe to retry.
     Payout {
         /// bank-card-russia, qiwi-wallet or sbp.
         #[arg(long, value_name = "PROVIDER", value_parser = provider)]
@@ -123,19 +129,26 @@ fn provider(s: &str) -> Result<intellectmoney::payout::ProviderType, String> {
 
 fn duration(s: &str) -> Result<std::time::Duration, String> {
     let s = s.trim();
+    let bad = || format!("`{s}` is not a duration like 90s, 10m or 1h (at most {MAX_DURATION_HOURS}h)");
     let split = s.find(|c: char| !c.is_ascii_digit()).unwrap_or(s.len());
     let (number, unit) = s.split_at(split);
-    let n: u64 = number
-        .parse()
-        .map_err(|_| format!("`{s}` is not a duration like 90s, 10m or 1h"))?;
-    let seconds = match unit {
-        "" | "s" => n,
-        "m" => n * 60,
-        "h" => n * 3600,
-        _ => return Err(format!("`{s}` is not a duration like 90s, 10m or 1h")),
+    let n: u64 = number.parse().map_err(|_| bad())?;
+    let unit_seconds = match unit {
+        "" | "s" => 1,
+        "m" => 60,
+        "h" => 3600,
+        _ => return Err(bad()),
     };
+    // An overflowing or absurd value is refused, not wrapped into a short one.
+    let seconds = n
+        .checked_mul(unit_seconds)
+        .filter(|&t| t <= MAX_DURATION_HOURS * 3600)
+        .ok_or_else(bad)?;
     Ok(std::time::Duration::from_secs(seconds))
 }
+
+/// The longest duration the CLI takes: a week.
+const MAX_DURATION_HOURS: u64 = 7 * 24;
 
 /// `payout`: the whole flow, each state on a line, the outcome last.
 async fn payout(client: &Client, top: Top) -> ExitCode {
@@ -195,8 +208,22 @@ async fn payout(client: &Client, top: Top) -> ExitCode {
             );
             ExitCode::from(code)
         }
+        // The creation's answer was lost: an operation may exist. Not a failure to retry.
+        Err(e @ intellectmoney::Error::Unsettled { .. }) => {
+            eprintln!("intellectmoney: unsettled: {e}");
+            if let intellectmoney::Error::Unsettled {
+                operation_id: Some(id), ..
+            } = &e
+            {
+                println!(
+                    "{}",
+                    serde_json::json!({ "Outcome": "Unsettled", "PayoutOperationId": id })
+                );
+            }
+            ExitCode::from(5)
+        }
         Err(e) => {
-            eprintln!("intellectmoney: {} error: {e}", e.kind());
+            eprintln!("intellectmoney: {} error (nothing was paid): {e}", e.kind());
             ExitCode::FAILURE
         }
     }
@@ -251,6 +278,9 @@ fn client(cli: &mut Cli) -> Result<Client, String> {
     }
     if let Some(s) = cli.sign_secret.take() {
         builder = builder.sign_secret(s);
+    }
+    if let Some(t) = cli.timeout {
+        builder = builder.deadline(t).timeout(t);
     }
     if let Some(p) = &cli.proxy {
         builder = builder.proxy(p);

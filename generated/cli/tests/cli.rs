@@ -408,3 +408,59 @@ fn proxy_variables_do_not_carry_a_loopback_call() {
     );
     assert_eq!(server.received().len(), 2);
 }
+
+#[test]
+fn durations_that_overflow_are_refused() {
+    for bad in ["3381903080180084463m", "18446744073709551615h", "9999h", "5x"] {
+        let out = run(&["--timeout", bad, "get-eshop-info", "--take", "1"], &[]);
+        assert_eq!(out.status.code(), Some(2), "{bad}: {}", text(&out.stderr));
+        assert!(
+            text(&out.stderr).contains("is not a duration"),
+            "{bad}: {}",
+            text(&out.stderr)
+        );
+    }
+}
+
+#[test]
+fn a_lost_creation_answer_exits_5_and_says_an_operation_may_exist() {
+    let server = Server::start(|req: &Received, _| {
+        assert!(
+            req.path.ends_with("CreateOperation"),
+            "nothing after the creation: {}",
+            req.path
+        );
+        Answer::Http {
+            status: 502,
+            content_type: "text/plain".into(),
+            body: "bad gateway".into(),
+        }
+    });
+    let out = run(
+        &[
+            "--base-url",
+            &server.url(),
+            "payout",
+            "--provider",
+            "bank-card-russia",
+            "--pan",
+            "4111111111111111",
+            "--amount",
+            "50.00",
+            "--currency",
+            "RUB",
+            "--recipient-name",
+            "Иванов Иван",
+            "--deadline",
+            "5s",
+        ],
+        &[("INTELLECTMONEY_USER_TOKEN", PT1)],
+    );
+    assert_eq!(out.status.code(), Some(5), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("may have processed it"),
+        "{}",
+        text(&out.stderr)
+    );
+    assert_eq!(server.received().len(), 1);
+}

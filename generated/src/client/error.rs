@@ -85,6 +85,28 @@ pub enum Error {
         /// The limit.
         limit: usize,
     },
+    /// The call did not end within its deadline (`ClientBuilder::deadline`, or the payout
+    /// flow's), retries included. For a call that writes or moves money, the server may have
+    /// processed it: look it up before sending it again.
+    #[error("{method}: no answer within the deadline of {deadline:?}")]
+    Deadline {
+        /// The method.
+        method: &'static str,
+        /// The deadline.
+        deadline: std::time::Duration,
+    },
+    /// A call that writes or moves money may have been processed, and no answer says whether:
+    /// look it up (by `operation_id` when known); do not send it again. `cause` is what went
+    /// wrong (no answer, no answer in time, a 5xx, "queued", an answer that cannot be read).
+    #[error("{method}: the outcome is unknown and the server may have processed it ({cause}); look it up{}, do not send it again", match .operation_id { Some(id) => format!(" (operation {id})"), None => String::new() })]
+    Unsettled {
+        /// The method.
+        method: &'static str,
+        /// The operation, when known.
+        operation_id: Option<Uuid>,
+        /// What went wrong.
+        cause: Box<Error>,
+    },
     /// Paging stopped: a page repeated the previous one, held more items than `Take`, or the
     /// page limit was reached (`ClientBuilder::max_pages`). The pages before it were delivered.
     #[error("{method}: paging stopped at page {page}: {problem}")]
@@ -148,6 +170,15 @@ impl Error {
                 desc: desc.map(|d| r.scrub(&d)),
                 operation_id,
             },
+            Error::Unsettled {
+                method,
+                operation_id,
+                cause,
+            } => Error::Unsettled {
+                method,
+                operation_id,
+                cause: Box::new(cause.redacted(r)),
+            },
             other => other,
         }
     }
@@ -163,6 +194,8 @@ impl Error {
             | Error::Rejected { method, .. }
             | Error::Queued { method, .. }
             | Error::Paging { method, .. }
+            | Error::Deadline { method, .. }
+            | Error::Unsettled { method, .. }
             | Error::TooLarge { method, .. } => Some(method),
             Error::Config(_) => None,
         }
@@ -181,6 +214,8 @@ impl Error {
             Error::Queued { .. } => "queued",
             Error::TooLarge { .. } => "too large",
             Error::Paging { .. } => "paging",
+            Error::Deadline { .. } => "deadline",
+            Error::Unsettled { .. } => "unsettled",
             Error::Config(_) => "config",
         }
     }

@@ -81,6 +81,7 @@ pub struct ClientBuilder {
     max_connections: usize,
     max_items: usize,
     max_pages: usize,
+    deadline: Option<Duration>,
     proxy: ProxyChoice,
 }
 
@@ -156,6 +157,7 @@ impl Default for ClientBuilder {
             max_connections: DEFAULT_MAX_CONNECTIONS,
             max_items: DEFAULT_MAX_ITEMS,
             max_pages: DEFAULT_MAX_PAGES,
+            deadline: None,
             proxy: ProxyChoice::Off,
         }
     }
@@ -185,6 +187,15 @@ impl ClientBuilder {
     /// How long a whole attempt may take, body included (default 60 s).
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.timeout = timeout;
+        self
+    }
+
+    /// How long a whole call may take, its retries, their waits and a renewal of the UserToken
+    /// included (default: no limit beyond the attempts' timeouts). Past it the call ends with
+    /// [`Error::Deadline`]; for a call that writes or moves money, the server may have processed
+    /// it.
+    pub fn deadline(mut self, deadline: Duration) -> Self {
+        self.deadline = Some(deadline);
         self
     }
 
@@ -359,6 +370,7 @@ impl ClientBuilder {
                 max_body_size: self.max_body_size,
                 max_items: self.max_items,
                 max_pages: self.max_pages,
+                deadline: self.deadline,
                 in_flight: tokio::sync::Semaphore::new(self.max_connections),
                 session: Session::new(self.user_token, self.credentials),
             }),
@@ -414,6 +426,7 @@ struct Inner {
     max_body_size: usize,
     max_items: usize,
     max_pages: usize,
+    deadline: Option<Duration>,
     /// One permit per request in flight (`max_connections`).
     in_flight: tokio::sync::Semaphore,
     session: Session,
@@ -462,7 +475,10 @@ impl Client {
         );
         let started = Instant::now();
         async move {
-            let result = self.send_with_session(request).await;
+            let result = match self.inner.deadline {
+                Some(deadline) => within(method.name, deadline, self.send_with_session(request)).await,
+                None => self.send_with_session(request).await,
+            };
             let span = tracing::Span::current();
             span.record("duration_ms", started.elapsed().as_millis() as u64);
             match &result {
@@ -665,6 +681,17 @@ impl Client {
             .map(Secret::expose);
         Redactor::new(params.chain(keys))
     }
+}
+
+/// Runs a call under a deadline: past it, [`Error::Deadline`].
+pub(crate) async fn within<T>(
+    method: &'static str,
+    deadline: Duration,
+    call: impl std::future::Future<Output = Result<T, Error>>,
+) -> Result<T, Error> {
+    tokio::time::timeout(deadline, call)
+        .await
+        .unwrap_or(Err(Error::Deadline { method, deadline }))
 }
 
 /// A 2xx body as text: UTF-8 (a byte-order mark is dropped); anything else is a decode error.

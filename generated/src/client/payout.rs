@@ -17,7 +17,9 @@ pub struct PollPolicy {
     pub min_delay: Duration,
     /// The longest delay between two polls.
     pub max_delay: Duration,
-    /// How long to poll before giving up with [`PayoutOutcome::Pending`].
+    /// How long the whole flow may take — creation, execution and polling, every retry and
+    /// wait included — before it gives up with [`PayoutOutcome::Pending`] (or, when even the
+    /// creation did not answer in time, [`Error::Unsettled`]).
     pub deadline: Duration,
 }
 
@@ -85,38 +87,72 @@ impl PayoutOutcome {
     }
 }
 
-/// Whether an error leaves the fate of the call unknown (it may have reached the server).
+/// Whether an error leaves the fate of the call unknown (it may have reached the server and been
+/// processed): no answer, a 5xx, no answer in time, "queued", or a 200 that cannot be read.
 fn fate_unknown(e: &Error) -> bool {
-    matches!(e, Error::Transport { .. }) || matches!(e, Error::Status { status, .. } if *status >= 500)
+    matches!(
+        e,
+        Error::Transport { .. } | Error::Deadline { .. } | Error::Queued { .. } | Error::Decode(_)
+    ) || matches!(e, Error::Status { status, .. } if *status >= 500)
+}
+
+/// What is left of the flow's time.
+fn remaining(end: Instant) -> Duration {
+    end.saturating_duration_since(Instant::now())
 }
 
 impl Client {
     /// Creates a payout (`CreateOperation`), executes it (`ExecuteOperation`) and polls
-    /// `GetOperationState` until a final state or `poll.deadline`. `on_state` sees every change
-    /// of state. Each payout call is sent at most once; an execution whose fate is unknown is
-    /// followed by polling, never by a second execution.
+    /// `GetOperationState` until a final state or `poll.deadline`, which bounds the whole flow.
+    /// `on_state` sees every change of state. Each payout call is sent at most once; an
+    /// execution whose fate is unknown is followed by polling, never by a second execution.
     ///
-    /// An error of `CreateOperation` is returned as is (with a transport error, the payout may
-    /// exist: look for it before creating another).
+    /// What a caller may do next follows from the result:
+    /// - `Ok(Completed)`: paid. `Ok(Failed | NotEnoughMoney | Deleted)`: done, nothing paid.
+    /// - `Ok(Pending { operation_id, .. })`: may still pay: look it up by its id; never create it
+    ///   again.
+    /// - `Err(Error::Unsettled { .. })`: the creation's answer was lost: an operation may exist.
+    ///   Look for it before creating another.
+    /// - any other `Err`: nothing was paid (the server refused, or the request was not sent); a
+    ///   new payout is safe.
     pub async fn payout(
         &self,
         request: CreateOperation,
         poll: PollPolicy,
         mut on_state: impl FnMut(Uuid, &MassPaymentOperationState),
     ) -> Result<PayoutOutcome, Error> {
-        let created = self.create_operation(request).await?;
-        let operation_id = created.result.payout_operation_id.ok_or_else(|| {
-            Error::Decode(crate::runtime::DecodeError {
+        let end = Instant::now() + poll.deadline;
+        let created = match super::within("CreateOperation", remaining(end), self.create_operation(request)).await {
+            Ok(created) => created,
+            Err(e) if fate_unknown(&e) => {
+                return Err(Error::Unsettled {
+                    method: "CreateOperation",
+                    operation_id: None,
+                    cause: Box::new(e),
+                })
+            }
+            Err(e) => return Err(e),
+        };
+        let operation_id = created.result.payout_operation_id.ok_or_else(|| Error::Unsettled {
+            method: "CreateOperation",
+            operation_id: None,
+            cause: Box::new(Error::Decode(crate::runtime::DecodeError {
                 method: "CreateOperation",
                 path: "Result.PayoutOperationId".into(),
                 message: "the payout was created but its id is missing".into(),
                 body: String::new(),
-            })
+            })),
         })?;
         let span = tracing::info_span!("payout", payout_operation_id = %operation_id);
-        self.execute_and_poll(operation_id, created.result.payout_operation_state, poll, &mut on_state)
-            .instrument(span)
-            .await
+        self.execute_and_poll(
+            operation_id,
+            created.result.payout_operation_state,
+            poll,
+            end,
+            &mut on_state,
+        )
+        .instrument(span)
+        .await
     }
 
     async fn execute_and_poll(
@@ -124,6 +160,7 @@ impl Client {
         operation_id: Uuid,
         created: Option<MassPaymentOperationState>,
         poll: PollPolicy,
+        end: Instant,
         on_state: &mut impl FnMut(Uuid, &MassPaymentOperationState),
     ) -> Result<PayoutOutcome, Error> {
         let mut last = created;
@@ -131,7 +168,8 @@ impl Client {
         if let Some(state) = &last {
             on_state(operation_id, state);
         }
-        match self.execute_operation(ExecuteOperation::new(operation_id)).await {
+        let execute = self.execute_operation(ExecuteOperation::new(operation_id));
+        match super::within("ExecuteOperation", remaining(end), execute).await {
             Ok(reply) => {
                 if let Some(state) = reply.result.payout_operation_state {
                     if last.as_ref() != Some(&state) {
@@ -146,7 +184,6 @@ impl Client {
             }
             Err(e) => return Err(e),
         }
-        let started = Instant::now();
         let mut delays = ExponentialBuilder::default()
             .with_min_delay(poll.min_delay)
             .with_max_delay(poll.max_delay)
@@ -160,14 +197,15 @@ impl Client {
                 }
             }
             let delay = delays.next().unwrap_or(poll.max_delay);
-            if started.elapsed() + delay > poll.deadline {
+            if delay >= remaining(end) {
                 return Ok(PayoutOutcome::Pending {
                     operation_id,
                     last_state: last,
                 });
             }
             tokio::time::sleep(delay).await;
-            match self.get_operation_state(GetOperationState::new(operation_id)).await {
+            let state = self.get_operation_state(GetOperationState::new(operation_id));
+            match super::within("GetOperationState", remaining(end), state).await {
                 Ok(reply) => {
                     if let Some(state) = reply.result.payout_operation_state {
                         if last.as_ref() != Some(&state) {
@@ -182,7 +220,14 @@ impl Client {
                 }
                 // A poll changes nothing: a failed one is tried again at the next delay.
                 Err(e) if fate_unknown(&e) => tracing::warn!(error = %e, "polling the payout state failed"),
-                Err(e) => return Err(e),
+                // The execution was sent: whatever stops the polling, the payout may be moving.
+                Err(e) => {
+                    return Err(Error::Unsettled {
+                        method: "GetOperationState",
+                        operation_id: Some(operation_id),
+                        cause: Box::new(e),
+                    })
+                }
             }
         }
     }
