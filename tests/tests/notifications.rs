@@ -53,7 +53,7 @@ fn the_wiki_notification_is_read_from_windows_1251() {
     assert_eq!(n.hash.as_deref(), Some("b0facf9fbb3a94039269c4e257642ff3"));
     assert!(n.extra.is_empty(), "{:?}", n.extra);
     // The wiki's shop key is unknown: its hash is refused under any other key.
-    assert_eq!(n.verify(KEY), Err(NotificationError::HashMismatch));
+    assert_eq!(n.verify(KEY).unwrap_err(), NotificationError::HashMismatch);
 }
 
 #[test]
@@ -64,11 +64,11 @@ fn the_hash_matches_the_golden_vector() {
     // The same notification re-signed with the key passes, and only with that key.
     let resigned = body.replace("b0facf9fbb3a94039269c4e257642ff3", GOLDEN);
     let n = Notification::parse(resigned.as_bytes()).unwrap();
-    assert_eq!(n.verify(KEY), Ok(()));
-    assert_eq!(n.verify("TestSecretKey2"), Err(NotificationError::HashMismatch));
+    assert!(n.clone().verify(KEY).is_ok());
+    assert_eq!(n.verify("TestSecretKey2").unwrap_err(), NotificationError::HashMismatch);
     // Upper-case hex is the same hash.
     let upper = body.replace("b0facf9fbb3a94039269c4e257642ff3", &GOLDEN.to_uppercase());
-    assert_eq!(Notification::parse(upper.as_bytes()).unwrap().verify(KEY), Ok(()));
+    assert!(Notification::parse(upper.as_bytes()).unwrap().verify(KEY).is_ok());
 }
 
 #[test]
@@ -76,15 +76,18 @@ fn tampered_fields_fail_and_unhashed_extras_are_kept() {
     let body = wiki_notification().replace("b0facf9fbb3a94039269c4e257642ff3", GOLDEN);
     let tampered = body.replace("recipientAmount=10.00", "recipientAmount=1000.00");
     assert_eq!(
-        Notification::parse(tampered.as_bytes()).unwrap().verify(KEY),
-        Err(NotificationError::HashMismatch)
+        Notification::parse(tampered.as_bytes())
+            .unwrap()
+            .verify(KEY)
+            .unwrap_err(),
+        NotificationError::HashMismatch
     );
     // Fields outside the hash order may be added without breaking it, and are kept: the
     // numbered user fields by their number, others as they came.
     let extended =
         format!("{body}&UserField_1=%e7%e0%EA%E0%E7&UserFieldName_1=order&UserField_12=x&UserField_x=y&Other=z");
     let n = Notification::parse(extended.as_bytes()).unwrap();
-    assert_eq!(n.verify(KEY), Ok(()));
+    assert!(n.clone().verify(KEY).is_ok());
     assert_eq!(n.user_fields[&1], "заказ");
     assert_eq!(n.user_fields[&12], "x");
     assert_eq!(n.user_field_names[&1], "order");
@@ -95,8 +98,11 @@ fn tampered_fields_fail_and_unhashed_extras_are_kept() {
     assert!(n.fields.iter().any(|(k, v)| k == "UserField_1" && v == "заказ"));
     let no_hash = body.replace(&format!("&hash={GOLDEN}"), "");
     assert_eq!(
-        Notification::parse(no_hash.as_bytes()).unwrap().verify(KEY),
-        Err(NotificationError::MissingHash)
+        Notification::parse(no_hash.as_bytes())
+            .unwrap()
+            .verify(KEY)
+            .unwrap_err(),
+        NotificationError::MissingHash
     );
 }
 
@@ -119,7 +125,7 @@ fn a_repeated_field_is_refused_though_the_hash_covers_the_first() {
     let mut fields = Notification::SCHEME.decode(body.as_bytes()).unwrap();
     fields.push(("recipientAmount".into(), "100000.00".into()));
     let n = Notification::from_fields(fields).unwrap();
-    assert_eq!(n.verify(KEY), Err(repeated));
+    assert_eq!(n.verify(KEY).unwrap_err(), repeated);
     // A repeated hash too.
     let twice = format!("{body}&hash={GOLDEN}");
     assert_eq!(
@@ -161,8 +167,77 @@ fn the_builder_signs_what_verify_accepts() {
         "{text}"
     );
     let n = Notification::parse(&body).unwrap();
-    assert_eq!(n.verify(KEY), Ok(()));
+    let n = n.verify(KEY).unwrap();
     assert_eq!(n.payment_status, Some(PaymentStatus::Paid));
     assert_eq!(n.service_name.as_deref(), Some("Оплата заказа №17"));
     assert_eq!(Notification::ANSWER, "OK");
+}
+
+#[test]
+fn verify_keeps_only_what_the_hash_covers() {
+    // The wiki's scheme leaves paymentId, refundAmount and reccurringState out of the hash: a
+    // changed value still verifies, so `verify` does not return them as trusted.
+    let body = wiki_notification().replace("b0facf9fbb3a94039269c4e257642ff3", GOLDEN);
+    let n = Notification::parse(body.as_bytes()).unwrap();
+    assert!(n.payment_id.is_some(), "read before verifying");
+    let trusted = n.verify(KEY).unwrap();
+    assert_eq!(trusted.payment_id, None, "not covered by the hash");
+    assert!(trusted.unverified.contains_key("paymentId"), "{:?}", trusted.unverified);
+    assert_eq!(trusted.recipient_amount.unwrap().to_string(), "10.00", "covered: kept");
+    assert!(trusted.order_id.is_some());
+    for covered in Notification::SCHEME.order {
+        assert!(!trusted.unverified.contains_key(*covered), "{covered} is covered");
+    }
+    // Numbered and unknown fields are not covered either.
+    let extended = format!("{body}&UserField_1=x&Other=z");
+    let trusted = Notification::parse(extended.as_bytes()).unwrap().verify(KEY).unwrap();
+    assert!(trusted.user_fields.is_empty() && trusted.extra.is_empty());
+    assert_eq!(trusted.unverified["UserField_1"], "x");
+    assert_eq!(trusted.unverified["Other"], "z");
+}
+
+#[test]
+fn a_name_that_differs_only_in_case_is_refused() {
+    let body = wiki_notification().replace("b0facf9fbb3a94039269c4e257642ff3", GOLDEN);
+    // Beside the real field, or in its place: either way it is refused, not shown as extra.
+    for altered in [
+        format!("{body}&RecipientAmount=99999.00"),
+        body.replace("recipientAmount=", "RecipientAmount="),
+    ] {
+        let e = Notification::parse(altered.as_bytes()).unwrap_err();
+        assert!(
+            matches!(
+                &e,
+                NotificationError::CaseVariant {
+                    known: "recipientAmount",
+                    ..
+                } | NotificationError::Repeated { .. }
+            ),
+            "{e:?}"
+        );
+    }
+    let e = Notification::parse(body.replace("recipientAmount=", "RecipientAmount=").as_bytes()).unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "field `RecipientAmount` differs from `recipientAmount` only in case: the notification was altered"
+    );
+}
+
+#[test]
+fn a_huge_notification_is_refused_before_it_is_read() {
+    let big = format!(
+        "serviceName={}",
+        "a".repeat(intellectmoney::runtime::notification::MAX_BODY)
+    );
+    assert_eq!(
+        Notification::parse(big.as_bytes()).unwrap_err(),
+        NotificationError::TooLarge
+    );
+    let many: String = (0..=intellectmoney::runtime::notification::MAX_FIELDS)
+        .map(|i| format!("f{i}=1&"))
+        .collect();
+    assert_eq!(
+        Notification::parse(many.as_bytes()).unwrap_err(),
+        NotificationError::TooLarge
+    );
 }

@@ -13,6 +13,7 @@ pub fn emit(n: &Notification) -> TokenStream {
     let fields = n.fields.iter().map(field);
     let reads = n.fields.iter().map(read);
     let numbered_fields = n.numbered.iter().map(numbered_field);
+    let untrust = untrusted(n);
     let numbered_reads = n.numbered.iter().map(numbered_read);
     let scheme = scheme(n);
     let answer = &n.answer;
@@ -31,6 +32,11 @@ pub fn emit(n: &Notification) -> TokenStream {
             /// Every field as sent, in order: what the hash is computed over.
             #[serde(skip)]
             pub fields: Vec<(String, String)>,
+            /// After [`Self::verify`]: the fields the hash does not cover, as sent. They are not
+            /// trusted (anyone could have changed them), so `verify` takes them out of the typed
+            /// fields and leaves them here.
+            #[serde(skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+            pub unverified: std::collections::BTreeMap<String, String>,
         }
 
         impl #name {
@@ -62,9 +68,16 @@ pub fn emit(n: &Notification) -> TokenStream {
                 Ok(n)
             }
 
-            /// Checks the hash against the shop's SecretKey (constant-time comparison).
-            pub fn verify(&self, secret_key: &str) -> Result<(), crate::runtime::notification::NotificationError> {
-                Self::SCHEME.verify(&self.fields, secret_key)
+            /// Checks the hash against the shop's SecretKey (constant-time comparison) and returns
+            /// the notification as far as the hash vouches for it: the fields it covers stay,
+            /// every other one (typed, numbered or unknown) moves, as sent, to `unverified`.
+            pub fn verify(mut self, secret_key: &str) -> Result<Self, crate::runtime::notification::NotificationError> {
+                Self::SCHEME.verify(&self.fields, secret_key)?;
+                let covered = |name: &str| Self::SCHEME.order.contains(&name) || name == Self::SCHEME.hash_field;
+                self.unverified = self.fields.iter().filter(|(n, _)| !covered(n)).cloned().collect();
+                #(#untrust)*
+                self.extra.clear();
+                Ok(self)
             }
 
             /// A builder of correctly signed notifications, for tests of a Result-URL handler.
@@ -86,6 +99,20 @@ fn field(f: &NotificationField) -> TokenStream {
         #[serde(rename = #wire, skip_serializing_if = "Option::is_none")]
         pub #r: Option<#t>,
     }
+}
+
+/// What `verify` clears: every typed field the hash does not cover, and the numbered maps.
+fn untrusted(n: &Notification) -> Vec<TokenStream> {
+    let covered = |wire: &str| n.order.iter().any(|o| o == wire) || n.hash_field == wire;
+    let fields = n.fields.iter().filter(|f| !covered(&f.wire)).map(|f| {
+        let r = ident(&f.rust);
+        quote!(self.#r = None;)
+    });
+    let numbered = n.numbered.iter().map(|f| {
+        let r = ident(&f.rust);
+        quote!(self.#r.clear();)
+    });
+    fields.chain(numbered).collect()
 }
 
 /// The map of a numbered field: number → value.
@@ -140,6 +167,7 @@ fn scheme(n: &Notification) -> TokenStream {
     let order = &n.order;
     let secret = &n.secret;
     let answer = &n.answer;
+    let known = n.fields.iter().map(|f| f.wire.as_str());
     quote! {
         crate::runtime::notification::Scheme {
             charset: #charset,
@@ -147,6 +175,7 @@ fn scheme(n: &Notification) -> TokenStream {
             order: &[#(#order),*],
             secret_slot: #secret,
             answer: #answer,
+            known: &[#(#known),*],
         }
     }
 }

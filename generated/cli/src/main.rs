@@ -244,12 +244,15 @@ fn verify_notification(secret_key: &str) -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    match serde_json::to_string_pretty(&notification) {
-        Ok(text) => println!("{text}"),
-        Err(e) => eprintln!("intellectmoney: cannot print the notification: {e}"),
-    }
+    // Nothing of a notification whose hash does not match is printed: only the error.
     match notification.verify(secret_key) {
-        Ok(()) => ExitCode::SUCCESS,
+        Ok(trusted) => {
+            match serde_json::to_string_pretty(&trusted) {
+                Ok(text) => println!("{text}"),
+                Err(e) => eprintln!("intellectmoney: cannot print the notification: {e}"),
+            }
+            ExitCode::SUCCESS
+        }
         Err(e) => {
             eprintln!("intellectmoney: notification error: {e}");
             ExitCode::FAILURE

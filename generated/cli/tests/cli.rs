@@ -265,6 +265,8 @@ fn verify_notification_reads_stdin_and_tells_valid_from_not() {
     let err = text(&out.stderr);
     assert!(err.contains("the hash does not match"), "{err}");
     assert!(!err.contains("other-key") && !text(&out.stdout).contains("other-key"));
+    // Nothing of an unverified notification is printed: the error only.
+    assert!(out.stdout.is_empty(), "{}", text(&out.stdout));
 }
 
 #[test]

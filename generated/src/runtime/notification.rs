@@ -20,7 +20,16 @@ pub struct Scheme {
     pub secret_slot: &'static str,
     /// What the shop answers (`OK`).
     pub answer: &'static str,
+    /// Every field name the spec knows, as written: a name that differs from one of them only
+    /// in case is refused (it would be read as an unknown field next to the real one).
+    pub known: &'static [&'static str],
 }
+
+/// The largest notification body read: 256 KiB (a real one is under 2 KiB).
+pub const MAX_BODY: usize = 256 << 10;
+
+/// The most fields a notification may have: 1,000 (a real one has about 25).
+pub const MAX_FIELDS: usize = 1000;
 
 /// A form charset.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -69,6 +78,15 @@ pub enum NotificationError {
     MissingHash,
     /// The hash does not match: tampered with, or another SecretKey.
     HashMismatch,
+    /// A field's name differs only in case from a field the spec knows.
+    CaseVariant {
+        /// The name as sent.
+        field: String,
+        /// The name the spec knows.
+        known: &'static str,
+    },
+    /// The body is larger than [`MAX_BODY`] or has more than [`MAX_FIELDS`] fields.
+    TooLarge,
 }
 
 impl fmt::Display for NotificationError {
@@ -88,25 +106,51 @@ impl fmt::Display for NotificationError {
             NotificationError::HashMismatch => {
                 f.write_str("the hash does not match: the notification was altered or signed with another SecretKey")
             }
+            NotificationError::CaseVariant { field, known } => {
+                write!(
+                    f,
+                    "field `{field}` differs from `{known}` only in case: the notification was altered"
+                )
+            }
+            NotificationError::TooLarge => write!(
+                f,
+                "the notification is larger than {MAX_BODY} bytes or has more than {MAX_FIELDS} fields"
+            ),
         }
     }
 }
 
 impl std::error::Error for NotificationError {}
 
-/// Refuses fields whose names repeat.
+/// Refuses fields whose names repeat, in any case (`amount` and `Amount` are one field twice).
 fn refuse_repeated(fields: &[(String, String)]) -> Result<(), NotificationError> {
     let mut seen = std::collections::HashSet::new();
-    match fields.iter().find(|(name, _)| !seen.insert(name.as_str())) {
+    match fields.iter().find(|(name, _)| !seen.insert(name.to_ascii_lowercase())) {
         Some((name, _)) => Err(NotificationError::Repeated { field: name.clone() }),
         None => Ok(()),
     }
 }
 
 impl Scheme {
+    /// Refuses a field whose name is a known one in another case.
+    pub fn refuse_case_variants(&self, fields: &[(String, String)]) -> Result<(), NotificationError> {
+        for (name, _) in fields {
+            if let Some(known) = self.known.iter().find(|k| **k != name && k.eq_ignore_ascii_case(name)) {
+                return Err(NotificationError::CaseVariant {
+                    field: name.clone(),
+                    known,
+                });
+            }
+        }
+        Ok(())
+    }
+
     /// The fields of a form body in order, percent-decoded and read in the scheme's charset.
     pub fn decode(&self, body: &[u8]) -> Result<Vec<(String, String)>, NotificationError> {
         let body = trim_ascii(body);
+        if body.len() > MAX_BODY || body.split(|&b| b == b'&').count() > MAX_FIELDS {
+            return Err(NotificationError::TooLarge);
+        }
         let mut pairs = Vec::new();
         for part in body.split(|&b| b == b'&').filter(|p| !p.is_empty()) {
             let (name, value) = match part.iter().position(|&b| b == b'=') {
@@ -118,6 +162,7 @@ impl Scheme {
             pairs.push((name, value));
         }
         refuse_repeated(&pairs)?;
+        self.refuse_case_variants(&pairs)?;
         Ok(pairs)
     }
 
@@ -170,6 +215,7 @@ impl Scheme {
     pub fn verify(&self, fields: &[(String, String)], secret_key: &str) -> Result<(), NotificationError> {
         // Fields read by other means (`from_fields`) are checked here too.
         refuse_repeated(fields)?;
+        self.refuse_case_variants(fields)?;
         let sent = fields
             .iter()
             .find(|(n, _)| n == self.hash_field)

@@ -98,6 +98,11 @@ pub struct Notification {
     /// Every field as sent, in order: what the hash is computed over.
     #[serde(skip)]
     pub fields: Vec<(String, String)>,
+    /// After [`Self::verify`]: the fields the hash does not cover, as sent. They are not
+    /// trusted (anyone could have changed them), so `verify` takes them out of the typed
+    /// fields and leaves them here.
+    #[serde(skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub unverified: std::collections::BTreeMap<String, String>,
 }
 impl Notification {
     /// How the notification is written and signed.
@@ -119,6 +124,30 @@ impl Notification {
         ],
         secret_slot: "secretKey",
         answer: "OK",
+        known: &[
+            "eshopId",
+            "paymentId",
+            "orderId",
+            "eshopAccount",
+            "serviceName",
+            "recipientAmount",
+            "recipientOriginalAmount",
+            "refundAmount",
+            "recipientCurrency",
+            "paymentStatus",
+            "userName",
+            "userEmail",
+            "paymentData",
+            "payMethod",
+            "shortPan",
+            "country",
+            "bank",
+            "ipAddress",
+            "reccurringState",
+            "sourceInvoiceId",
+            "secretKey",
+            "hash",
+        ],
     };
     /// What the shop answers once it has accepted a notification (`OK`).
     pub const ANSWER: &'static str = "OK";
@@ -238,12 +267,37 @@ impl Notification {
         n.fields = fields;
         Ok(n)
     }
-    /// Checks the hash against the shop's SecretKey (constant-time comparison).
+    /// Checks the hash against the shop's SecretKey (constant-time comparison) and returns
+    /// the notification as far as the hash vouches for it: the fields it covers stay,
+    /// every other one (typed, numbered or unknown) moves, as sent, to `unverified`.
     pub fn verify(
-        &self,
+        mut self,
         secret_key: &str,
-    ) -> Result<(), crate::runtime::notification::NotificationError> {
-        Self::SCHEME.verify(&self.fields, secret_key)
+    ) -> Result<Self, crate::runtime::notification::NotificationError> {
+        Self::SCHEME.verify(&self.fields, secret_key)?;
+        let covered = |name: &str| {
+            Self::SCHEME.order.contains(&name) || name == Self::SCHEME.hash_field
+        };
+        self.unverified = self
+            .fields
+            .iter()
+            .filter(|(n, _)| !covered(n))
+            .cloned()
+            .collect();
+        self.payment_id = None;
+        self.recipient_original_amount = None;
+        self.refund_amount = None;
+        self.pay_method = None;
+        self.short_pan = None;
+        self.country = None;
+        self.bank = None;
+        self.ip_address = None;
+        self.reccurring_state = None;
+        self.source_invoice_id = None;
+        self.user_fields.clear();
+        self.user_field_names.clear();
+        self.extra.clear();
+        Ok(self)
     }
     /// A builder of correctly signed notifications, for tests of a Result-URL handler.
     pub fn builder() -> crate::runtime::notification::Builder {
