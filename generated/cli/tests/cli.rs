@@ -466,3 +466,20 @@ fn a_lost_creation_answer_exits_5_and_says_an_operation_may_exist() {
     );
     assert_eq!(server.received().len(), 1);
 }
+
+#[test]
+fn help_shows_no_credential_from_the_environment() {
+    let out = run(
+        &["--help"],
+        &[
+            ("INTELLECTMONEY_LOGIN", "merchant-login@example.com"),
+            ("INTELLECTMONEY_PASSWORD", "pw-s3cr3t"),
+            ("INTELLECTMONEY_USER_TOKEN", "tok-s3cr3t"),
+        ],
+    );
+    let help = text(&out.stdout);
+    assert!(help.contains("INTELLECTMONEY_LOGIN"), "{help}");
+    for value in ["merchant-login@example.com", "pw-s3cr3t", "tok-s3cr3t"] {
+        assert!(!help.contains(value), "`{value}` in --help:\n{help}");
+    }
+}
