@@ -222,6 +222,10 @@ async fn a_call_ends_at_its_deadline_retries_included() {
         .unwrap();
     let started = std::time::Instant::now();
     let e = client.get_eshop_info(GetEshopInfo::new(3)).await.unwrap_err();
+    eprintln!(
+        "a read with a deadline of 500 ms against a server that never answers: {:?}",
+        started.elapsed()
+    );
     assert!(
         matches!(
             e,
@@ -237,4 +241,62 @@ async fn a_call_ends_at_its_deadline_retries_included() {
         "{:?}",
         started.elapsed()
     );
+}
+
+/// The wiki's getEshopInfo answer with `edit` applied to its XML.
+fn eshop_answer(edit: impl Fn(String) -> String) -> Answer {
+    Answer::xml(edit(intellectmoney_tests::example(
+        "personal/getEshopInfo.response.xml",
+    )))
+}
+
+#[tokio::test]
+async fn xml_must_be_one_response_element_and_nothing_after() {
+    let cases: Vec<(&str, Answer, &str)> = vec![
+        (
+            "trailing garbage",
+            eshop_answer(|x| format!("{x}garbage")),
+            "content after the root element",
+        ),
+        (
+            "a second root",
+            eshop_answer(|x| format!("{x}{x}")),
+            "a second root element",
+        ),
+        (
+            "another root",
+            eshop_answer(|x| x.replace("<Response", "<Answer").replace("</Response>", "</Answer>")),
+            "root element is `<Answer>`, not `<Response>`",
+        ),
+    ];
+    for (what, answer, message) in cases {
+        let server = Server::always(answer);
+        let e = client(&server).get_eshop_info(GetEshopInfo::new(3)).await.unwrap_err();
+        assert!(matches!(e, Error::Decode(_)), "{what}: {e:?}");
+        assert!(e.to_string().contains(message), "{what}: {e}");
+    }
+    // The untouched answer still decodes, with a comment after it.
+    let server = Server::always(eshop_answer(|x| format!("{x}\n<!-- served by the test -->\n")));
+    client(&server).get_eshop_info(GetEshopInfo::new(3)).await.unwrap();
+}
+
+#[tokio::test]
+async fn a_decimal_this_client_cannot_hold_exactly_is_refused_not_rounded() {
+    // 29 places: `Decimal` holds 28, and would round the last one away.
+    let json = intellectmoney_tests::example("personal/getAccountData.response.json");
+    assert!(json.contains("\"Balance\": 4.6800"));
+    let server = Server::always(Answer::json(
+        json.replace("\"Balance\": 4.6800", "\"Balance\": 0.12345678901234567890123456789"),
+    ));
+    let c = Client::builder()
+        .base_url(server.url())
+        .format(intellectmoney::Format::Json)
+        .retry(RetryPolicy::never())
+        .build()
+        .unwrap();
+    let e = c
+        .get_account_data(intellectmoney::personal::GetAccountData::new(6111111111))
+        .await
+        .unwrap_err();
+    assert!(e.to_string().contains("not a decimal this client holds exactly"), "{e}");
 }

@@ -206,6 +206,7 @@ async fn the_deadline_bounds_the_whole_flow() {
     let started = std::time::Instant::now();
     let outcome = run_patient(&server, poll).await.unwrap();
     let took = started.elapsed();
+    eprintln!("payout flow with a deadline of 800 ms against a GetOperationState that never answers: {took:?}");
     assert!(matches!(outcome, PayoutOutcome::Pending { .. }), "{outcome:?}");
     // A bound on behaviour, not a speed figure: the flow stops at its deadline (plus slack),
     // not after 3 × 60 s.

@@ -152,6 +152,7 @@ fn read(f: &NotificationField) -> TokenStream {
     };
     let value = match &f.ty {
         Ty::String => quote!((!value.is_empty()).then(|| value.clone())),
+        Ty::Decimal => quote!(crate::runtime::notification::decimal_field(#wire, value, #expected)?),
         _ => quote!(crate::runtime::notification::field(#wire, value, #expected)?),
     };
     quote! { #wire => n.#r = #value, }

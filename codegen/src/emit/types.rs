@@ -129,10 +129,10 @@ fn deserializer(f: &StructField) -> Option<&'static str> {
         (Ty::String, true) => "crate::runtime::de::opt_string",
         (Ty::String, false) => "crate::runtime::de::string",
         (Ty::DateTime, true) => "crate::runtime::de::opt_datetime",
-        (Ty::Int | Ty::Long | Ty::Decimal | Ty::Bool | Ty::Guid | Ty::Enum(..), true) => "crate::runtime::de::opt_text",
-        (Ty::Int | Ty::Long | Ty::Decimal | Ty::Bool | Ty::Guid | Ty::Enum(..) | Ty::DateTime, false) => {
-            "crate::runtime::de::text"
-        }
+        (Ty::Decimal, true) => "crate::runtime::de::opt_decimal",
+        (Ty::Decimal, false) => "crate::runtime::de::decimal",
+        (Ty::Int | Ty::Long | Ty::Bool | Ty::Guid | Ty::Enum(..), true) => "crate::runtime::de::opt_text",
+        (Ty::Int | Ty::Long | Ty::Bool | Ty::Guid | Ty::Enum(..) | Ty::DateTime, false) => "crate::runtime::de::text",
         (Ty::List(_), _) => "crate::runtime::de::list",
         (Ty::Json(_), true) => "crate::runtime::de::opt_json",
         (Ty::Json(_), false) => "crate::runtime::de::json",

@@ -31,7 +31,13 @@ struct Cli {
     #[arg(long, value_name = "T", env = "INTELLECTMONEY_USER_TOKEN", hide_env_values = true)]
     user_token: Option<String>,
     /// The merchant cabinet's login (a UserToken is fetched with it).
-    #[arg(long, value_name = "L", env = "INTELLECTMONEY_LOGIN", hide_env_values = true, requires = "password")]
+    #[arg(
+        long,
+        value_name = "L",
+        env = "INTELLECTMONEY_LOGIN",
+        hide_env_values = true,
+        requires = "password"
+    )]
     login: Option<String>,
     /// The merchant cabinet's password.
     #[arg(

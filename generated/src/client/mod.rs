@@ -554,6 +554,9 @@ impl Client {
         let method = encoded.method;
         let format = self.format_for(method);
         let body = self.execute(encoded, format).await?;
+        if format.format == Format::Xml {
+            check_envelope_root(method.name, &body)?;
+        }
         let (response, body): (Response<T>, String) =
             crate::runtime::de::with_item_budget(self.inner.max_items, || {
                 crate::runtime::decode_owned(method.name, format.format, body)
@@ -680,6 +683,20 @@ impl Client {
             .flatten()
             .map(Secret::expose);
         Redactor::new(params.chain(keys))
+    }
+}
+
+/// An XML answer is one `<Response>` element (the spec's envelope, `common::Response`): the serde
+/// decoder does not look at the root's name, so another document of the right shape would pass.
+fn check_envelope_root(method: &'static str, body: &str) -> Result<(), Error> {
+    match crate::runtime::xml_shape::single_root(body) {
+        Ok("Response") | Err(_) => Ok(()), // a broken shape is reported by the decoder, with its path
+        Ok(other) => Err(Error::Decode(crate::runtime::DecodeError {
+            method,
+            path: ".".into(),
+            message: format!("the answer's root element is `<{other}>`, not `<Response>`"),
+            body: body.to_owned(),
+        })),
     }
 }
 

@@ -109,6 +109,32 @@ where
     }
 }
 
+/// A decimal read exactly: one with more digits than `Decimal` holds (28 places) is refused,
+/// never rounded.
+pub fn decimal<'de, D: Deserializer<'de>>(d: D) -> Result<rust_decimal::Decimal, D::Error> {
+    match Text::deserialize(d)?.0 {
+        Some(s) if !s.trim().is_empty() => exact_decimal(&s),
+        _ => Err(de::Error::custom("a value is required here, but it is empty or nil")),
+    }
+}
+
+/// An optional decimal, read exactly (see [`decimal`]).
+pub fn opt_decimal<'de, D: Deserializer<'de>>(d: D) -> Result<Option<rust_decimal::Decimal>, D::Error> {
+    match Option::<Text>::deserialize(d)?.and_then(|t| t.0) {
+        Some(s) if !s.trim().is_empty() => exact_decimal(&s).map(Some),
+        _ => Ok(None),
+    }
+}
+
+fn exact_decimal<E: de::Error>(s: &str) -> Result<rust_decimal::Decimal, E> {
+    rust_decimal::Decimal::from_str_exact(s.trim()).map_err(|e| {
+        E::custom(format!(
+            "`{}` is not a decimal this client holds exactly: {e}",
+            snippet(s)
+        ))
+    })
+}
+
 /// An optional date-time: the server's `0001-01-01T00:00:00` is `None` too.
 pub fn opt_datetime<'de, D: Deserializer<'de>>(d: D) -> Result<Option<DateTime>, D::Error> {
     Ok(opt_text::<D, DateTime>(d)?.filter(|v| !v.is_none_date()))

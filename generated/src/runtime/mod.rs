@@ -13,6 +13,7 @@ mod request;
 mod secret;
 pub mod ser;
 mod text;
+pub mod xml_shape;
 
 pub use datetime::DateTime;
 pub use error::{mask_secrets, snippet, DecodeError, RequestError};

@@ -310,6 +310,25 @@ fn trim_ascii(b: &[u8]) -> &[u8] {
 }
 
 /// A field's value, `None` when empty.
+/// A decimal field read exactly: more places than `Decimal` holds are refused, never rounded.
+pub fn decimal_field(
+    name: &str,
+    value: &str,
+    expected: &'static str,
+) -> Result<Option<rust_decimal::Decimal>, NotificationError> {
+    if value.trim().is_empty() {
+        return Ok(None);
+    }
+    rust_decimal::Decimal::from_str_exact(value.trim())
+        .map(Some)
+        .map_err(|_| NotificationError::Value {
+            field: name.to_owned(),
+            value: value.to_owned(),
+            expected,
+        })
+}
+
+/// A field of a type read by its `FromStr`.
 pub fn field<T: std::str::FromStr>(
     name: &str,
     value: &str,

@@ -319,7 +319,15 @@ pub fn decode_owned<T: DeserializeOwned>(
 
 /// The decoders without the body in their errors (`body` is empty).
 fn xml_bare<T: DeserializeOwned>(method: &'static str, body: &str) -> Result<T, DecodeError> {
-    decode_tracked(method, body, quick_xml::de::Deserializer::from_str, |_| Ok(()))
+    let value = decode_tracked(method, body, quick_xml::de::Deserializer::from_str, |_| Ok(()))?;
+    // Checked after a decode that succeeded: a failed one says more about where it broke.
+    super::xml_shape::single_root(body).map_err(|message| DecodeError {
+        method,
+        path: ".".into(),
+        message,
+        body: String::new(),
+    })?;
+    Ok(value)
 }
 
 fn json_bare<T: DeserializeOwned>(method: &'static str, body: &str) -> Result<T, DecodeError> {

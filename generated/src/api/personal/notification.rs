@@ -187,21 +187,21 @@ impl Notification {
                     n.service_name = (!value.is_empty()).then(|| value.clone());
                 }
                 "recipientAmount" => {
-                    n.recipient_amount = crate::runtime::notification::field(
+                    n.recipient_amount = crate::runtime::notification::decimal_field(
                         "recipientAmount",
                         value,
                         "a decimal",
                     )?;
                 }
                 "recipientOriginalAmount" => {
-                    n.recipient_original_amount = crate::runtime::notification::field(
+                    n.recipient_original_amount = crate::runtime::notification::decimal_field(
                         "recipientOriginalAmount",
                         value,
                         "a decimal",
                     )?;
                 }
                 "refundAmount" => {
-                    n.refund_amount = crate::runtime::notification::field(
+                    n.refund_amount = crate::runtime::notification::decimal_field(
                         "refundAmount",
                         value,
                         "a decimal",

@@ -223,7 +223,7 @@ pub struct TransactionInfoData {
     #[serde(
         rename = "Amount",
         default,
-        deserialize_with = "crate::runtime::de::opt_text",
+        deserialize_with = "crate::runtime::de::opt_decimal",
         skip_serializing_if = "Option::is_none"
     )]
     pub amount: Option<crate::runtime::Decimal>,
@@ -255,7 +255,7 @@ pub struct AccountInfoData {
     #[serde(
         rename = "Balance",
         default,
-        deserialize_with = "crate::runtime::de::opt_text",
+        deserialize_with = "crate::runtime::de::opt_decimal",
         skip_serializing_if = "Option::is_none"
     )]
     pub balance: Option<crate::runtime::Decimal>,
@@ -741,7 +741,7 @@ pub struct Money {
     #[serde(
         rename = "Amount",
         default,
-        deserialize_with = "crate::runtime::de::opt_text",
+        deserialize_with = "crate::runtime::de::opt_decimal",
         skip_serializing_if = "Option::is_none"
     )]
     pub amount: Option<crate::runtime::Decimal>,
@@ -1352,7 +1352,7 @@ pub struct CashboxReceiptResponseData {
     #[serde(
         rename = "Change",
         default,
-        deserialize_with = "crate::runtime::de::opt_text",
+        deserialize_with = "crate::runtime::de::opt_decimal",
         skip_serializing_if = "Option::is_none"
     )]
     pub change: Option<crate::runtime::Decimal>,
@@ -1449,7 +1449,7 @@ pub struct CashboxReceiptPositionData {
     #[serde(
         rename = "Quantity",
         default,
-        deserialize_with = "crate::runtime::de::opt_text",
+        deserialize_with = "crate::runtime::de::opt_decimal",
         skip_serializing_if = "Option::is_none"
     )]
     pub quantity: Option<crate::runtime::Decimal>,
@@ -1457,7 +1457,7 @@ pub struct CashboxReceiptPositionData {
     #[serde(
         rename = "Price",
         default,
-        deserialize_with = "crate::runtime::de::opt_text",
+        deserialize_with = "crate::runtime::de::opt_decimal",
         skip_serializing_if = "Option::is_none"
     )]
     pub price: Option<crate::runtime::Decimal>,
@@ -1549,7 +1549,7 @@ pub struct CashboxReceiptPaymentData {
     #[serde(
         rename = "Amount",
         default,
-        deserialize_with = "crate::runtime::de::opt_text",
+        deserialize_with = "crate::runtime::de::opt_decimal",
         skip_serializing_if = "Option::is_none"
     )]
     pub amount: Option<crate::runtime::Decimal>,
@@ -1679,7 +1679,7 @@ pub struct OrangeDataReceipt {
     #[serde(
         rename = "change",
         default,
-        deserialize_with = "crate::runtime::de::opt_text",
+        deserialize_with = "crate::runtime::de::opt_decimal",
         skip_serializing_if = "Option::is_none"
     )]
     pub change: Option<crate::runtime::Decimal>,
@@ -1829,7 +1829,7 @@ pub struct CashboxReceiptCorrectionResponseData {
     #[serde(
         rename = "change",
         default,
-        deserialize_with = "crate::runtime::de::opt_text",
+        deserialize_with = "crate::runtime::de::opt_decimal",
         skip_serializing_if = "Option::is_none"
     )]
     pub change: Option<crate::runtime::Decimal>,
@@ -1898,7 +1898,7 @@ pub struct CorrectionReceiptContent {
     #[serde(
         rename = "totalSum",
         default,
-        deserialize_with = "crate::runtime::de::opt_text",
+        deserialize_with = "crate::runtime::de::opt_decimal",
         skip_serializing_if = "Option::is_none"
     )]
     pub total_sum: Option<crate::runtime::Decimal>,
@@ -1906,7 +1906,7 @@ pub struct CorrectionReceiptContent {
     #[serde(
         rename = "cashSum",
         default,
-        deserialize_with = "crate::runtime::de::opt_text",
+        deserialize_with = "crate::runtime::de::opt_decimal",
         skip_serializing_if = "Option::is_none"
     )]
     pub cash_sum: Option<crate::runtime::Decimal>,
@@ -1914,7 +1914,7 @@ pub struct CorrectionReceiptContent {
     #[serde(
         rename = "eCashSum",
         default,
-        deserialize_with = "crate::runtime::de::opt_text",
+        deserialize_with = "crate::runtime::de::opt_decimal",
         skip_serializing_if = "Option::is_none"
     )]
     pub e_cash_sum: Option<crate::runtime::Decimal>,
@@ -1922,7 +1922,7 @@ pub struct CorrectionReceiptContent {
     #[serde(
         rename = "prepaymentSum",
         default,
-        deserialize_with = "crate::runtime::de::opt_text",
+        deserialize_with = "crate::runtime::de::opt_decimal",
         skip_serializing_if = "Option::is_none"
     )]
     pub prepayment_sum: Option<crate::runtime::Decimal>,
@@ -1930,7 +1930,7 @@ pub struct CorrectionReceiptContent {
     #[serde(
         rename = "postpaymentSum",
         default,
-        deserialize_with = "crate::runtime::de::opt_text",
+        deserialize_with = "crate::runtime::de::opt_decimal",
         skip_serializing_if = "Option::is_none"
     )]
     pub postpayment_sum: Option<crate::runtime::Decimal>,
@@ -1938,7 +1938,7 @@ pub struct CorrectionReceiptContent {
     #[serde(
         rename = "otherPaymentTypeSum",
         default,
-        deserialize_with = "crate::runtime::de::opt_text",
+        deserialize_with = "crate::runtime::de::opt_decimal",
         skip_serializing_if = "Option::is_none"
     )]
     pub other_payment_type_sum: Option<crate::runtime::Decimal>,
@@ -1946,7 +1946,7 @@ pub struct CorrectionReceiptContent {
     #[serde(
         rename = "tax1Sum",
         default,
-        deserialize_with = "crate::runtime::de::opt_text",
+        deserialize_with = "crate::runtime::de::opt_decimal",
         skip_serializing_if = "Option::is_none"
     )]
     pub tax1_sum: Option<crate::runtime::Decimal>,
@@ -1954,7 +1954,7 @@ pub struct CorrectionReceiptContent {
     #[serde(
         rename = "tax2Sum",
         default,
-        deserialize_with = "crate::runtime::de::opt_text",
+        deserialize_with = "crate::runtime::de::opt_decimal",
         skip_serializing_if = "Option::is_none"
     )]
     pub tax2_sum: Option<crate::runtime::Decimal>,
@@ -1962,7 +1962,7 @@ pub struct CorrectionReceiptContent {
     #[serde(
         rename = "tax3Sum",
         default,
-        deserialize_with = "crate::runtime::de::opt_text",
+        deserialize_with = "crate::runtime::de::opt_decimal",
         skip_serializing_if = "Option::is_none"
     )]
     pub tax3_sum: Option<crate::runtime::Decimal>,
@@ -1970,7 +1970,7 @@ pub struct CorrectionReceiptContent {
     #[serde(
         rename = "tax4Sum",
         default,
-        deserialize_with = "crate::runtime::de::opt_text",
+        deserialize_with = "crate::runtime::de::opt_decimal",
         skip_serializing_if = "Option::is_none"
     )]
     pub tax4_sum: Option<crate::runtime::Decimal>,
@@ -1978,7 +1978,7 @@ pub struct CorrectionReceiptContent {
     #[serde(
         rename = "tax5Sum",
         default,
-        deserialize_with = "crate::runtime::de::opt_text",
+        deserialize_with = "crate::runtime::de::opt_decimal",
         skip_serializing_if = "Option::is_none"
     )]
     pub tax5_sum: Option<crate::runtime::Decimal>,
@@ -1986,7 +1986,7 @@ pub struct CorrectionReceiptContent {
     #[serde(
         rename = "tax6Sum",
         default,
-        deserialize_with = "crate::runtime::de::opt_text",
+        deserialize_with = "crate::runtime::de::opt_decimal",
         skip_serializing_if = "Option::is_none"
     )]
     pub tax6_sum: Option<crate::runtime::Decimal>,
@@ -2178,14 +2178,14 @@ pub struct MerchantReceiptPosition {
     /// Quantity (sent with its scale: `1.000`).
     #[serde(
         rename = "quantity",
-        deserialize_with = "crate::runtime::de::text",
+        deserialize_with = "crate::runtime::de::decimal",
         serialize_with = "crate::runtime::ser::decimal_number"
     )]
     pub quantity: crate::runtime::Decimal,
     /// Price with every discount and surcharge.
     #[serde(
         rename = "price",
-        deserialize_with = "crate::runtime::de::text",
+        deserialize_with = "crate::runtime::de::decimal",
         serialize_with = "crate::runtime::ser::decimal_number"
     )]
     pub price: crate::runtime::Decimal,
@@ -2349,7 +2349,7 @@ pub struct MerchantReceiptPayment {
     /// Amount (sent with its scale: `10.00`).
     #[serde(
         rename = "amount",
-        deserialize_with = "crate::runtime::de::text",
+        deserialize_with = "crate::runtime::de::decimal",
         serialize_with = "crate::runtime::ser::decimal_number"
     )]
     pub amount: crate::runtime::Decimal,
@@ -2569,7 +2569,7 @@ pub struct MerchantReceiptCorrectionContent {
     /// Total (tag 1020); at most 2 places after the dot.
     #[serde(
         rename = "TotalSum",
-        deserialize_with = "crate::runtime::de::text",
+        deserialize_with = "crate::runtime::de::decimal",
         serialize_with = "crate::runtime::ser::decimal_number"
     )]
     pub total_sum: crate::runtime::Decimal,
@@ -2577,7 +2577,7 @@ pub struct MerchantReceiptCorrectionContent {
     #[serde(
         rename = "CashSum",
         default,
-        deserialize_with = "crate::runtime::de::opt_text",
+        deserialize_with = "crate::runtime::de::opt_decimal",
         serialize_with = "crate::runtime::ser::opt_decimal_number",
         skip_serializing_if = "Option::is_none"
     )]
@@ -2586,7 +2586,7 @@ pub struct MerchantReceiptCorrectionContent {
     #[serde(
         rename = "ECashSum",
         default,
-        deserialize_with = "crate::runtime::de::opt_text",
+        deserialize_with = "crate::runtime::de::opt_decimal",
         serialize_with = "crate::runtime::ser::opt_decimal_number",
         skip_serializing_if = "Option::is_none"
     )]
@@ -2595,7 +2595,7 @@ pub struct MerchantReceiptCorrectionContent {
     #[serde(
         rename = "PrepaymentSum",
         default,
-        deserialize_with = "crate::runtime::de::opt_text",
+        deserialize_with = "crate::runtime::de::opt_decimal",
         serialize_with = "crate::runtime::ser::opt_decimal_number",
         skip_serializing_if = "Option::is_none"
     )]
@@ -2604,7 +2604,7 @@ pub struct MerchantReceiptCorrectionContent {
     #[serde(
         rename = "PostpaymentSum",
         default,
-        deserialize_with = "crate::runtime::de::opt_text",
+        deserialize_with = "crate::runtime::de::opt_decimal",
         serialize_with = "crate::runtime::ser::opt_decimal_number",
         skip_serializing_if = "Option::is_none"
     )]
@@ -2613,7 +2613,7 @@ pub struct MerchantReceiptCorrectionContent {
     #[serde(
         rename = "OtherPaymentTypeSum",
         default,
-        deserialize_with = "crate::runtime::de::opt_text",
+        deserialize_with = "crate::runtime::de::opt_decimal",
         serialize_with = "crate::runtime::ser::opt_decimal_number",
         skip_serializing_if = "Option::is_none"
     )]
@@ -2622,7 +2622,7 @@ pub struct MerchantReceiptCorrectionContent {
     #[serde(
         rename = "Tax1Sum",
         default,
-        deserialize_with = "crate::runtime::de::opt_text",
+        deserialize_with = "crate::runtime::de::opt_decimal",
         serialize_with = "crate::runtime::ser::opt_decimal_number",
         skip_serializing_if = "Option::is_none"
     )]
@@ -2631,7 +2631,7 @@ pub struct MerchantReceiptCorrectionContent {
     #[serde(
         rename = "Tax2Sum",
         default,
-        deserialize_with = "crate::runtime::de::opt_text",
+        deserialize_with = "crate::runtime::de::opt_decimal",
         serialize_with = "crate::runtime::ser::opt_decimal_number",
         skip_serializing_if = "Option::is_none"
     )]
@@ -2640,7 +2640,7 @@ pub struct MerchantReceiptCorrectionContent {
     #[serde(
         rename = "Tax3Sum",
         default,
-        deserialize_with = "crate::runtime::de::opt_text",
+        deserialize_with = "crate::runtime::de::opt_decimal",
         serialize_with = "crate::runtime::ser::opt_decimal_number",
         skip_serializing_if = "Option::is_none"
     )]
@@ -2649,7 +2649,7 @@ pub struct MerchantReceiptCorrectionContent {
     #[serde(
         rename = "Tax4Sum",
         default,
-        deserialize_with = "crate::runtime::de::opt_text",
+        deserialize_with = "crate::runtime::de::opt_decimal",
         serialize_with = "crate::runtime::ser::opt_decimal_number",
         skip_serializing_if = "Option::is_none"
     )]
@@ -2658,7 +2658,7 @@ pub struct MerchantReceiptCorrectionContent {
     #[serde(
         rename = "Tax5Sum",
         default,
-        deserialize_with = "crate::runtime::de::opt_text",
+        deserialize_with = "crate::runtime::de::opt_decimal",
         serialize_with = "crate::runtime::ser::opt_decimal_number",
         skip_serializing_if = "Option::is_none"
     )]
@@ -2667,7 +2667,7 @@ pub struct MerchantReceiptCorrectionContent {
     #[serde(
         rename = "Tax6Sum",
         default,
-        deserialize_with = "crate::runtime::de::opt_text",
+        deserialize_with = "crate::runtime::de::opt_decimal",
         serialize_with = "crate::runtime::ser::opt_decimal_number",
         skip_serializing_if = "Option::is_none"
     )]
@@ -3035,7 +3035,7 @@ pub struct SchedulerParams {
     /// Amount to charge, sent as a JSON string with its scale.
     ///
     /// Note: The parameter table shows `{'Amount':15}`, which is not JSON; the example and the PHP code send `{"Amount":"100"}`.
-    #[serde(rename = "Amount", deserialize_with = "crate::runtime::de::text")]
+    #[serde(rename = "Amount", deserialize_with = "crate::runtime::de::decimal")]
     pub amount: crate::runtime::Decimal,
 }
 impl SchedulerParams {
