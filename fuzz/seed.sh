@@ -12,7 +12,8 @@ methods=(
   personal/setScheduledOperationData personal/getScheduledOperationData personal/getEshopInfo
   personal/getInvoiceInfo personal/createReceipt personal/getReceipt personal/createReceiptCorrection
   personal/withdrawMoney personal/getTransactionData personal/getAccountData
-  payout/CreateOperation payout/CreateBankCardRussiaOperation payout/CreateQiwiWalletOperation
+  payout/CreateOperation payout/CreateOperationByProviderType payout/CreateBankCardRussiaOperation
+  payout/CreateQiwiWalletOperation
   payout/ExecuteOperation payout/GetOperationState payout/DeleteOperation
 )
 mkdir -p corpus/xml_decode corpus/json_decode corpus/notification corpus/spec

@@ -24,6 +24,7 @@ macro_rules! every_method {
             $f::<personal::GetTransactionData>,
             $f::<personal::GetAccountData>,
             $f::<payout::CreateOperation>,
+            $f::<payout::CreateOperationByProviderType>,
             $f::<payout::CreateBankCardRussiaOperation>,
             $f::<payout::CreateQiwiWalletOperation>,
             $f::<payout::ExecuteOperation>,

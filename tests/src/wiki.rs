@@ -34,10 +34,10 @@ pub const PT3: &str = "Cbhv/VWGegZjbLobTJAYrOzJxmECR2ixyROA0S5SKEJIpPK36hnFWIIXG
 /// A card payout of 50.00 RUB to the test card 4111 1111 1111 1111: the payout most tests send.
 pub fn card_payout() -> payout::CreateOperation {
     payout::CreateOperation::new(
+        payout::PreferenceType::OutBankCard,
         dec("50.00"),
         intellectmoney::personal::Currency::Rub,
         "Иванов Иван",
-        payout::ProviderType::BankCardRussia,
     )
     .pan("4111111111111111")
 }
@@ -146,6 +146,17 @@ pub fn payout_requests(v: &mut impl Visitor) {
         "payout",
         Some(PT1),
         payout::CreateOperation::new(
+            payout::PreferenceType::OutBankCard,
+            dec("50"),
+            intellectmoney::personal::Currency::Rub,
+            "Иванов Иван",
+        )
+        .pan("4111111111111111"),
+    );
+    v.visit(
+        "payout",
+        Some(PT1),
+        payout::CreateOperationByProviderType::new(
             dec("50"),
             intellectmoney::personal::Currency::Rub,
             "Иванов Иван",

@@ -5,7 +5,7 @@
 //! secret) reaches the error's `Display`, `Debug`, or its fields. Terminal control characters in
 //! the server's text are shown escaped.
 
-use intellectmoney::payout::{CreateOperation, ProviderType};
+use intellectmoney::payout::{CreateOperation, PreferenceType};
 use intellectmoney::personal::{Currency, GetEshopInfo, GetUserToken};
 use intellectmoney::{Client, Error, RetryPolicy};
 use intellectmoney_tests::server::{Answer, Received, Server};
@@ -174,7 +174,7 @@ async fn echoed_secrets_never_reach_an_error() {
             let e = c.get_eshop_info(GetEshopInfo::new(3)).await.unwrap_err();
             assert_clean(&format!("getEshopInfo: {what}"), &e);
             let payout =
-                CreateOperation::new(dec("50.00"), Currency::Rub, "Иванов Иван", ProviderType::BankCardRussia).pan(PAN);
+                CreateOperation::new(PreferenceType::OutBankCard, dec("50.00"), Currency::Rub, "Иванов Иван").pan(PAN);
             let e = c.create_operation(payout).await.unwrap_err();
             assert_clean(&format!("CreateOperation: {what}"), &e);
             let e = c

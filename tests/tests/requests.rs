@@ -125,22 +125,22 @@ fn documented_limits_refuse_a_request_before_it_is_sent() {
     let e = refused(
         Some("t"),
         payout::CreateOperation::new(
+            payout::PreferenceType::OutSbp,
             dec("1"),
             intellectmoney::personal::Currency::Rub,
             "Иван",
-            payout::ProviderType::Sbp,
         )
         .account("79990000000"),
     );
     assert_eq!(e.param, "BankId");
-    assert_eq!(e.rule, "required when ProviderType is Sbp");
+    assert_eq!(e.rule, "required when PreferenceType is OutSbp");
     let e = refused(
         Some("t"),
         payout::CreateOperation::new(
+            payout::PreferenceType::OutBankCard,
             dec("1"),
             intellectmoney::personal::Currency::Rub,
             "Иван",
-            payout::ProviderType::BankCardRussia,
         )
         .pan("4111"),
     );

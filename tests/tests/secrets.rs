@@ -1,7 +1,7 @@
 //! A full session — login, an expired token renewed, a signed payout, failures — with every
 //! `Debug` and `Display` text and all tracing output captured: none of the secrets shows.
 
-use intellectmoney::payout::{CreateOperation, ProviderType};
+use intellectmoney::payout::{CreateOperation, PreferenceType};
 use intellectmoney::personal::{GetEshopInfo, GetInvoicesHistory, GetUserToken};
 use intellectmoney::{Client, RetryPolicy};
 use intellectmoney_tests::capture::Capture;
@@ -62,10 +62,10 @@ async fn no_secret_in_debug_errors_or_traces() {
     assert!(matches!(e, intellectmoney::Error::Decode(_)), "{e:?}");
 
     let payout = CreateOperation::new(
+        PreferenceType::OutBankCard,
         dec("50.00"),
         intellectmoney::personal::Currency::Rub,
         "Иванов Иван",
-        ProviderType::BankCardRussia,
     )
     .pan(PAN);
     shown += &format!("{payout:?}\n");

@@ -8,10 +8,64 @@
 pub enum Command {
     #[command(
         name = "create-operation",
-        about = "Creates a payout to a Russian bank card, a Qiwi wallet or SBP (state `Created`). Execute it with ExecuteOperation.",
-        long_about = "Creates a payout to a Russian bank card, a Qiwi wallet or SBP (state `Created`). Execute it with ExecuteOperation.\n\n`POST /personal/payout/CreateOperation` (IntellectMoney Payout API)."
+        about = "Creates a payout to a Russian bank card or through SBP (state `Created`). Execute it with ExecuteOperation.",
+        long_about = "Creates a payout to a Russian bank card or through SBP (state `Created`). Execute it with ExecuteOperation.\n\n`POST /personal/payout/CreateOperation` (IntellectMoney Payout API)."
     )]
     CreateOperation {
+        #[arg(
+            long = "preference-type",
+            value_name = "PREFERENCE_TYPE",
+            help = "Which way the payout goes: to a card (OutBankCard) or through SBP (OutSbp). Values: OutBankCard, OutSbp.",
+            value_parser = crate::parse::enum_value::<intellectmoney::payout::PreferenceType>
+        )]
+        preference_type: intellectmoney::payout::PreferenceType,
+        #[arg(
+            long = "pan",
+            value_name = "TEXT",
+            help = "Card number (12 to 20 characters); needs PCI DSS access. Required when --preference-type is OutBankCard."
+        )]
+        pan: Option<String>,
+        #[arg(
+            long = "account",
+            value_name = "TEXT",
+            help = "The recipient's phone, for SBP. Required when --preference-type is OutSbp."
+        )]
+        account: Option<String>,
+        #[arg(
+            long = "bank-id",
+            value_name = "TEXT",
+            help = "SBP bank id (the list is in the merchant cabinet: lk.intellectmoney.ru/api/file/Download?Type=PayoutSbpBanks). Required when --preference-type is OutSbp."
+        )]
+        bank_id: Option<String>,
+        #[arg(
+            long = "amount",
+            value_name = "DECIMAL",
+            help = "Amount: two places after a dot, no commas or spaces, at most 13 characters.",
+            value_parser = crate::parse::decimal
+        )]
+        amount: intellectmoney::runtime::Decimal,
+        #[arg(
+            long = "currency",
+            value_name = "CURRENCY",
+            help = "ISO 4217 code (`RUB`; `TST` is the test currency). Values: RUB, TST.",
+            value_parser = crate::parse::enum_value::<intellectmoney::personal::Currency>
+        )]
+        currency: intellectmoney::personal::Currency,
+        #[arg(
+            long = "recipient-name",
+            value_name = "TEXT",
+            help = "Recipient's name (2 to 50 characters)."
+        )]
+        recipient_name: String,
+        #[arg(long = "eshop-id", value_name = "NUMBER", help = "Shop id.")]
+        eshop_id: Option<intellectmoney::common::EshopId>,
+    },
+    #[command(
+        name = "create-operation-by-provider-type",
+        about = "The wiki's version of CreateOperation: creates a payout to a Russian bank card, a Qiwi wallet or SBP (state `Created`), chosen by ProviderType.",
+        long_about = "The wiki's version of CreateOperation: creates a payout to a Russian bank card, a Qiwi wallet or SBP (state `Created`), chosen by ProviderType.\n\n`POST /personal/payout/CreateOperation` (IntellectMoney Payout API).\n\nDeprecated: The current API takes PreferenceType: use CreateOperation."
+    )]
+    CreateOperationByProviderType {
         #[arg(
             long = "pan",
             value_name = "TEXT",
@@ -57,15 +111,6 @@ pub enum Command {
             value_parser = crate::parse::enum_value::<intellectmoney::payout::ProviderType>
         )]
         provider_type: intellectmoney::payout::ProviderType,
-        #[arg(
-            long = "preference-type",
-            value_name = "PREFERENCE_TYPE",
-            help = "The portal's replacement for ProviderType. Values: OutBankCard, OutSbp.",
-            value_parser = crate::parse::enum_value::<intellectmoney::payout::PreferenceType>
-        )]
-        preference_type: Option<intellectmoney::payout::PreferenceType>,
-        #[arg(long = "eshop-id", value_name = "NUMBER", help = "Shop id.")]
-        eshop_id: Option<intellectmoney::common::EshopId>,
     },
     #[command(
         name = "create-bank-card-russia-operation",
@@ -730,6 +775,36 @@ impl Command {
     ) -> Result<crate::output::Output, intellectmoney::Error> {
         match self {
             Command::CreateOperation {
+                preference_type,
+                pan,
+                account,
+                bank_id,
+                amount,
+                currency,
+                recipient_name,
+                eshop_id,
+            } => {
+                let mut request = intellectmoney::payout::CreateOperation::new(
+                    preference_type,
+                    amount,
+                    currency,
+                    recipient_name,
+                );
+                if let Some(value) = pan {
+                    request = request.pan(value);
+                }
+                if let Some(value) = account {
+                    request = request.account(value);
+                }
+                if let Some(value) = bank_id {
+                    request = request.bank_id(value);
+                }
+                if let Some(value) = eshop_id {
+                    request = request.eshop_id(value);
+                }
+                Ok(crate::output::Output::of(client.create_operation(request).await?))
+            }
+            Command::CreateOperationByProviderType {
                 pan,
                 account,
                 bank_id,
@@ -737,10 +812,8 @@ impl Command {
                 currency,
                 recipient_name,
                 provider_type,
-                preference_type,
-                eshop_id,
             } => {
-                let mut request = intellectmoney::payout::CreateOperation::new(
+                let mut request = intellectmoney::payout::CreateOperationByProviderType::new(
                     amount,
                     currency,
                     recipient_name,
@@ -755,13 +828,11 @@ impl Command {
                 if let Some(value) = bank_id {
                     request = request.bank_id(value);
                 }
-                if let Some(value) = preference_type {
-                    request = request.preference_type(value);
-                }
-                if let Some(value) = eshop_id {
-                    request = request.eshop_id(value);
-                }
-                Ok(crate::output::Output::of(client.create_operation(request).await?))
+                Ok(
+                    crate::output::Output::of(
+                        client.create_operation_by_provider_type(request).await?,
+                    ),
+                )
             }
             Command::CreateBankCardRussiaOperation {
                 pan,

@@ -84,10 +84,10 @@ enum Top {
     /// id, do not create it again); 5: the creation's answer was lost (an operation may exist:
     /// look for it first); 1: nothing was paid (refused or not sent), safe to retry.
     Payout {
-        /// bank-card-russia, qiwi-wallet or sbp.
+        /// bank-card (bank-card-russia) or sbp.
         #[arg(long, value_name = "PROVIDER", value_parser = provider)]
-        provider: intellectmoney::payout::ProviderType,
-        /// Card number (bank-card-russia).
+        provider: intellectmoney::payout::PreferenceType,
+        /// Card number (bank-card).
         #[arg(long, value_name = "PAN")]
         pan: Option<String>,
         /// Qiwi wallet, or the recipient's phone for SBP.
@@ -129,8 +129,16 @@ enum Top {
     },
 }
 
-fn provider(s: &str) -> Result<intellectmoney::payout::ProviderType, String> {
-    parse::enum_value(&s.replace('-', ""))
+/// `--provider`: `bank-card` (or `bank-card-russia`) or `sbp`, the current API's PreferenceType.
+fn provider(s: &str) -> Result<intellectmoney::payout::PreferenceType, String> {
+    use intellectmoney::payout::PreferenceType;
+    match s.to_ascii_lowercase().replace(['-', '_'], "").as_str() {
+        "bankcard" | "bankcardrussia" | "outbankcard" => Ok(PreferenceType::OutBankCard),
+        "sbp" | "outsbp" => Ok(PreferenceType::OutSbp),
+        _ => Err(format!(
+            "`{s}` is not bank-card or sbp (the current API pays out to a card or through SBP)"
+        )),
+    }
 }
 
 fn duration(s: &str) -> Result<std::time::Duration, String> {
@@ -172,7 +180,7 @@ async fn payout(client: &Client, top: Top) -> ExitCode {
     else {
         unreachable!("called for the payout subcommand");
     };
-    let mut request = intellectmoney::payout::CreateOperation::new(amount, currency, recipient_name, provider);
+    let mut request = intellectmoney::payout::CreateOperation::new(provider, amount, currency, recipient_name);
     if let Some(v) = pan {
         request = request.pan(v);
     }

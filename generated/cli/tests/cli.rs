@@ -90,8 +90,8 @@ fn create_operation_is_signed_and_prints_the_operation() {
             "RUB",
             "--recipient-name",
             "Иванов Иван",
-            "--provider-type",
-            "BankCardRussia",
+            "--preference-type",
+            "OutBankCard",
         ],
         &[
             ("INTELLECTMONEY_USER_TOKEN", PT1),
@@ -195,13 +195,13 @@ fn help_shows_the_spec_description_of_the_method_and_its_parameters() {
     let out = run(&["create-operation", "--help"], &[]);
     let help = text(&out.stdout);
     assert!(
-        help.contains("Creates a payout to a Russian bank card, a Qiwi wallet or SBP"),
+        help.contains("Creates a payout to a Russian bank card or through SBP"),
         "{help}"
     );
     assert!(help.contains("POST /personal/payout/CreateOperation"), "{help}");
     assert!(help.contains("--recipient-name <TEXT>"), "{help}");
     assert!(help.contains("Recipient's name (2 to 50 characters)."), "{help}");
-    assert!(help.contains("Values: BankCardRussia"), "{help}");
+    assert!(help.contains("Values: OutBankCard, OutSbp"), "{help}");
 }
 
 #[test]
@@ -317,7 +317,7 @@ fn payout_prints_each_state_and_the_outcome() {
     assert_eq!(lines[3]["Outcome"], "Completed");
     assert_eq!(lines[3]["PayoutOperationId"], ID);
     let created: serde_json::Value = serde_json::from_slice(&server.received()[0].body).unwrap();
-    assert_eq!(created["ProviderType"], "Sbp");
+    assert_eq!(created["PreferenceType"], "OutSbp");
     assert_eq!(created["Amount"], "50.00");
     assert_eq!(created["BankId"], "100000000111");
 }

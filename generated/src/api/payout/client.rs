@@ -4,12 +4,22 @@
 //! Client methods, one per spec method (generated from the spec).
 #[allow(deprecated)]
 impl crate::Client {
-    /// `CreateOperation` — Creates a payout to a Russian bank card, a Qiwi wallet or SBP (state `Created`). Execute it with ExecuteOperation.
+    /// `CreateOperation` — Creates a payout to a Russian bank card or through SBP (state `Created`). Execute it with ExecuteOperation.
     ///
     /// Sends \[`payout::CreateOperation`\](crate::payout::CreateOperation) to `/personal/payout/CreateOperation`. Moves money: never sent twice by the client.
     pub async fn create_operation(
         &self,
         request: crate::payout::CreateOperation,
+    ) -> Result<crate::Reply<crate::api::payout::PayoutOperationData>, crate::Error> {
+        self.send(&request).await
+    }
+    /// `CreateOperationByProviderType` — The wiki's version of CreateOperation: creates a payout to a Russian bank card, a Qiwi wallet or SBP (state `Created`), chosen by ProviderType.
+    ///
+    /// Sends \[`payout::CreateOperationByProviderType`\](crate::payout::CreateOperationByProviderType) to `/personal/payout/CreateOperation`. Moves money: never sent twice by the client.
+    #[deprecated(note = "The current API takes PreferenceType: use CreateOperation.")]
+    pub async fn create_operation_by_provider_type(
+        &self,
+        request: crate::payout::CreateOperationByProviderType,
     ) -> Result<crate::Reply<crate::api::payout::PayoutOperationData>, crate::Error> {
         self.send(&request).await
     }
@@ -64,7 +74,7 @@ impl crate::Client {
 #[cfg(feature = "blocking")]
 #[allow(deprecated)]
 impl crate::blocking::Client {
-    /// `CreateOperation` — Creates a payout to a Russian bank card, a Qiwi wallet or SBP (state `Created`). Execute it with ExecuteOperation.
+    /// `CreateOperation` — Creates a payout to a Russian bank card or through SBP (state `Created`). Execute it with ExecuteOperation.
     ///
     /// Sends \[`payout::CreateOperation`\](crate::payout::CreateOperation) to `/personal/payout/CreateOperation`. Moves money: never sent twice by the client.
     pub fn create_operation(
@@ -72,6 +82,16 @@ impl crate::blocking::Client {
         request: crate::payout::CreateOperation,
     ) -> Result<crate::Reply<crate::api::payout::PayoutOperationData>, crate::Error> {
         self.block_on(self.inner().create_operation(request))
+    }
+    /// `CreateOperationByProviderType` — The wiki's version of CreateOperation: creates a payout to a Russian bank card, a Qiwi wallet or SBP (state `Created`), chosen by ProviderType.
+    ///
+    /// Sends \[`payout::CreateOperationByProviderType`\](crate::payout::CreateOperationByProviderType) to `/personal/payout/CreateOperation`. Moves money: never sent twice by the client.
+    #[deprecated(note = "The current API takes PreferenceType: use CreateOperation.")]
+    pub fn create_operation_by_provider_type(
+        &self,
+        request: crate::payout::CreateOperationByProviderType,
+    ) -> Result<crate::Reply<crate::api::payout::PayoutOperationData>, crate::Error> {
+        self.block_on(self.inner().create_operation_by_provider_type(request))
     }
     /// `CreateBankCardRussiaOperation` — Creates a payout to a Russian bank card. Needs PCI DSS access.
     ///

@@ -192,7 +192,7 @@ impl<'de> serde::Deserialize<'de> for ProviderType {
         crate::runtime::de::wire_enum(deserializer)
     }
 }
-/// The portal's payout kind, replacing ProviderType.
+/// The portal's payout kind, replacing ProviderType: a card or SBP (the portal lists no Qiwi wallet).
 ///
 /// Source: portal.
 ///

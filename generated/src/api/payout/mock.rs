@@ -13,6 +13,67 @@ pub(crate) static METHODS: &[crate::mock::MockMethod] = &[
                 kind: crate::mock::Kind::Text,
             },
             crate::mock::ParamRule {
+                name: "PreferenceType",
+                need: crate::mock::Need::Always,
+                kind: crate::mock::Kind::Enum(
+                    crate::mock::values::<crate::api::payout::PreferenceType>,
+                ),
+            },
+            crate::mock::ParamRule {
+                name: "Pan",
+                need: crate::mock::Need::When("PreferenceType", &["OutBankCard"]),
+                kind: crate::mock::Kind::Text,
+            },
+            crate::mock::ParamRule {
+                name: "Account",
+                need: crate::mock::Need::When("PreferenceType", &["OutSbp"]),
+                kind: crate::mock::Kind::Text,
+            },
+            crate::mock::ParamRule {
+                name: "BankId",
+                need: crate::mock::Need::When("PreferenceType", &["OutSbp"]),
+                kind: crate::mock::Kind::Text,
+            },
+            crate::mock::ParamRule {
+                name: "Amount",
+                need: crate::mock::Need::Always,
+                kind: crate::mock::Kind::Decimal2,
+            },
+            crate::mock::ParamRule {
+                name: "Currency",
+                need: crate::mock::Need::Always,
+                kind: crate::mock::Kind::Enum(
+                    crate::mock::values::<crate::api::personal::Currency>,
+                ),
+            },
+            crate::mock::ParamRule {
+                name: "RecipientName",
+                need: crate::mock::Need::Always,
+                kind: crate::mock::Kind::Text,
+            },
+            crate::mock::ParamRule {
+                name: "EshopId",
+                need: crate::mock::Need::No,
+                kind: crate::mock::Kind::Integer,
+            },
+        ],
+        xml: Some(
+            "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<Response xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\" xmlns:xsd=\"http://www.w3.org/2001/XMLSchema\">\n  <OperationState>\n    <Code>0</Code>\n    <Desc>Успешно обработана</Desc>\n  </OperationState>\n  <Result>\n    <State>\n      <Code>0</Code>\n      <Desc>Успешно обработан.</Desc>\n    </State>\n    <PayoutOperationId>2cf4b4bc-56cf-4ab6-bf4f-1b2aa9743154</PayoutOperationId>\n    <PayoutOperationState>Created</PayoutOperationState>\n  </Result>\n</Response>\n",
+        ),
+        json: Some(
+            "{\n  \"OperationState\": {\n    \"Code\": 0,\n    \"Desc\": \"Успешно обработана\"\n  },\n  \"Result\": {\n    \"State\": {\n      \"Code\": 0,\n      \"Desc\": \"Успешно обработан.\"\n    },\n    \"PayoutOperationId\": \"2cf4b4bc-56cf-4ab6-bf4f-1b2aa9743154\",\n    \"PayoutOperationState\": \"Created\"\n  }\n}\n",
+        ),
+        bare: false,
+    },
+    crate::mock::MockMethod {
+        info: <crate::api::payout::CreateOperationByProviderType as crate::runtime::ApiRequest>::METHOD,
+        params: &[
+            crate::mock::ParamRule {
+                name: "UserToken",
+                need: crate::mock::Need::Always,
+                kind: crate::mock::Kind::Text,
+            },
+            crate::mock::ParamRule {
                 name: "Pan",
                 need: crate::mock::Need::When("ProviderType", &["BankCardRussia"]),
                 kind: crate::mock::Kind::Text,
@@ -50,18 +111,6 @@ pub(crate) static METHODS: &[crate::mock::MockMethod] = &[
                 kind: crate::mock::Kind::Enum(
                     crate::mock::values::<crate::api::payout::ProviderType>,
                 ),
-            },
-            crate::mock::ParamRule {
-                name: "PreferenceType",
-                need: crate::mock::Need::No,
-                kind: crate::mock::Kind::Enum(
-                    crate::mock::values::<crate::api::payout::PreferenceType>,
-                ),
-            },
-            crate::mock::ParamRule {
-                name: "EshopId",
-                need: crate::mock::Need::No,
-                kind: crate::mock::Kind::Integer,
             },
         ],
         xml: Some(

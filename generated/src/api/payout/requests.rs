@@ -2,31 +2,37 @@
 // Regenerate with `cargo run -p intellectmoney-codegen`; the spec format is described in spec/README.md.
 
 //! Requests, one per method (generated from the spec).
-/// `CreateOperation` — Creates a payout to a Russian bank card, a Qiwi wallet or SBP (state `Created`). Execute it with ExecuteOperation.
+/// `CreateOperation` — Creates a payout to a Russian bank card or through SBP (state `Created`). Execute it with ExecuteOperation.
 ///
 /// `POST /personal/payout/CreateOperation`
 ///
 /// Signed: `Sign` over `UserToken::PreferenceType::Pan::Account::BankId::Amount::Currency::RecipientName::EshopId::signSecretKey`.
+///
+/// Source: portal.
+///
+/// Note: The current version of the method, as the developer portal documents it: PreferenceType in place of the wiki's ProviderType, and EshopId; the portal's Sign template signs exactly these parameters. The wiki's version is CreateOperationByProviderType.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct CreateOperation {
+    /// `PreferenceType`: Which way the payout goes: to a card (OutBankCard) or through SBP (OutSbp).
+    ///
+    /// Required.
+    pub preference_type: crate::api::payout::PreferenceType,
     /// `Pan`: Card number (12 to 20 characters); needs PCI DSS access.
     ///
-    /// Required when `ProviderType` is BankCardRussia.
+    /// Required when `PreferenceType` is OutBankCard.
     pub pan: Option<crate::runtime::CardNumber>,
-    /// `Account`: Qiwi wallet number (e.g. `70000000000`) or, for SBP, the recipient's phone.
+    /// `Account`: The recipient's phone, for SBP.
     ///
-    /// Required when `ProviderType` is QiwiWallet or Sbp.
+    /// Required when `PreferenceType` is OutSbp.
     pub account: Option<String>,
     /// `BankId`: SBP bank id (the list is in the merchant cabinet: lk.intellectmoney.ru/api/file/Download?Type=PayoutSbpBanks).
     ///
-    /// Required when `ProviderType` is Sbp.
+    /// Required when `PreferenceType` is OutSbp.
     pub bank_id: Option<String>,
     /// `Amount`: Amount: two places after a dot, no commas or spaces, at most 13 characters.
     ///
     /// Required.
-    ///
-    /// Source: format: portal.
     ///
     /// Note: Above zero: a payout of zero or less moves nothing, so refusing it loses no valid request.
     pub amount: crate::runtime::Decimal,
@@ -40,66 +46,48 @@ pub struct CreateOperation {
     ///
     /// Required.
     pub recipient_name: String,
-    /// `ProviderType`: Which provider pays out.
-    ///
-    /// Required.
-    ///
-    /// Note: The wiki types it «string (ProviderType)» while its example sends `0`. The numbers are documented nowhere, so the name is sent.
-    pub provider_type: crate::api::payout::ProviderType,
-    /// `PreferenceType`: The portal's replacement for ProviderType.
-    ///
-    /// Source: portal.
-    pub preference_type: Option<crate::api::payout::PreferenceType>,
     /// `EshopId`: Shop id.
-    ///
-    /// Source: portal.
     pub eshop_id: Option<crate::api::common::EshopId>,
 }
 #[allow(deprecated)]
 impl CreateOperation {
     /// A `CreateOperation` request with its required parameters.
     pub fn new(
+        preference_type: crate::api::payout::PreferenceType,
         amount: crate::runtime::Decimal,
         currency: crate::api::personal::Currency,
         recipient_name: impl Into<String>,
-        provider_type: crate::api::payout::ProviderType,
     ) -> Self {
         Self {
+            preference_type,
             pan: None,
             account: None,
             bank_id: None,
             amount,
             currency,
             recipient_name: recipient_name.into(),
-            provider_type,
-            preference_type: None,
             eshop_id: None,
         }
     }
     /// Sets `Pan`: Card number (12 to 20 characters); needs PCI DSS access.
     ///
-    /// Required when `ProviderType` is BankCardRussia.
+    /// Required when `PreferenceType` is OutBankCard.
     pub fn pan(mut self, value: impl Into<crate::runtime::CardNumber>) -> Self {
         self.pan = Some(value.into());
         self
     }
-    /// Sets `Account`: Qiwi wallet number (e.g. `70000000000`) or, for SBP, the recipient's phone.
+    /// Sets `Account`: The recipient's phone, for SBP.
     ///
-    /// Required when `ProviderType` is QiwiWallet or Sbp.
+    /// Required when `PreferenceType` is OutSbp.
     pub fn account(mut self, value: impl Into<String>) -> Self {
         self.account = Some(value.into());
         self
     }
     /// Sets `BankId`: SBP bank id (the list is in the merchant cabinet: lk.intellectmoney.ru/api/file/Download?Type=PayoutSbpBanks).
     ///
-    /// Required when `ProviderType` is Sbp.
+    /// Required when `PreferenceType` is OutSbp.
     pub fn bank_id(mut self, value: impl Into<String>) -> Self {
         self.bank_id = Some(value.into());
-        self
-    }
-    /// Sets `PreferenceType`: The portal's replacement for ProviderType.
-    pub fn preference_type(mut self, value: crate::api::payout::PreferenceType) -> Self {
-        self.preference_type = Some(value);
         self
     }
     /// Sets `EshopId`: Shop id.
@@ -140,6 +128,267 @@ impl crate::runtime::ApiRequest for CreateOperation {
             ],
         ),
         deprecated: false,
+    };
+    fn validate(&self) -> Result<(), crate::runtime::RequestError> {
+        let method = Self::METHOD.name;
+        if matches!(
+            self.preference_type, crate ::api::payout::PreferenceType::OutBankCard
+        ) && self.pan.is_none()
+        {
+            return Err(
+                crate::runtime::RequestError::new(
+                    method,
+                    "Pan",
+                    "required when PreferenceType is OutBankCard",
+                ),
+            );
+        }
+        if let Some(value) = &self.pan {
+            crate::runtime::check::length(
+                method,
+                "Pan",
+                value.expose(),
+                Some(12u32),
+                Some(20u32),
+            )?;
+        }
+        if matches!(self.preference_type, crate ::api::payout::PreferenceType::OutSbp)
+            && self.account.is_none()
+        {
+            return Err(
+                crate::runtime::RequestError::new(
+                    method,
+                    "Account",
+                    "required when PreferenceType is OutSbp",
+                ),
+            );
+        }
+        if matches!(self.preference_type, crate ::api::payout::PreferenceType::OutSbp)
+            && self.bank_id.is_none()
+        {
+            return Err(
+                crate::runtime::RequestError::new(
+                    method,
+                    "BankId",
+                    "required when PreferenceType is OutSbp",
+                ),
+            );
+        }
+        {
+            let value = &self.amount;
+            crate::runtime::check::decimal(
+                method,
+                "Amount",
+                value,
+                true,
+                Some(2u32),
+                None,
+                Some(13u32),
+            )?;
+        }
+        {
+            let value = &self.recipient_name;
+            crate::runtime::check::length(
+                method,
+                "RecipientName",
+                value,
+                Some(2u32),
+                Some(50u32),
+            )?;
+        }
+        Ok(())
+    }
+    fn wire_params(
+        &self,
+        user_token: Option<&str>,
+    ) -> Result<Vec<crate::runtime::WireParam>, crate::runtime::RequestError> {
+        let mut out = Vec::new();
+        let token = user_token
+            .ok_or_else(|| crate::runtime::RequestError::new(
+                Self::METHOD.name,
+                "UserToken",
+                "no UserToken: get one with getUserToken first",
+            ))?;
+        out.push(
+            crate::runtime::WireParam::new("UserToken", crate::runtime::enc::text(token)),
+        );
+        {
+            let value = &self.preference_type;
+            out.push(
+                crate::runtime::WireParam::new(
+                    "PreferenceType",
+                    crate::runtime::enc::enum_name(value),
+                ),
+            );
+        }
+        if let Some(value) = &self.pan {
+            out.push(
+                crate::runtime::WireParam::new(
+                    "Pan",
+                    crate::runtime::enc::text(value.expose()),
+                ),
+            );
+        }
+        if let Some(value) = &self.account {
+            out.push(
+                crate::runtime::WireParam::new(
+                    "Account",
+                    crate::runtime::enc::text(value),
+                ),
+            );
+        }
+        if let Some(value) = &self.bank_id {
+            out.push(
+                crate::runtime::WireParam::new(
+                    "BankId",
+                    crate::runtime::enc::text(value),
+                ),
+            );
+        }
+        {
+            let value = &self.amount;
+            out.push(
+                crate::runtime::WireParam::new(
+                    "Amount",
+                    crate::runtime::enc::decimal2(value),
+                ),
+            );
+        }
+        {
+            let value = &self.currency;
+            out.push(
+                crate::runtime::WireParam::new(
+                    "Currency",
+                    crate::runtime::enc::enum_name(value),
+                ),
+            );
+        }
+        {
+            let value = &self.recipient_name;
+            out.push(
+                crate::runtime::WireParam::new(
+                    "RecipientName",
+                    crate::runtime::enc::text(value),
+                ),
+            );
+        }
+        if let Some(value) = &self.eshop_id {
+            out.push(
+                crate::runtime::WireParam::new(
+                    "EshopId",
+                    crate::runtime::enc::number(value),
+                ),
+            );
+        }
+        Ok(out)
+    }
+}
+/// `CreateOperationByProviderType` — The wiki's version of CreateOperation: creates a payout to a Russian bank card, a Qiwi wallet or SBP (state `Created`), chosen by ProviderType.
+///
+/// `POST /personal/payout/CreateOperation`
+///
+/// Note: The OCR lost this version's Sign template and no other source gives it, so the request is sent without Sign (the portal's template has no ProviderType slot and cannot sign it). A server that requires Sign refuses it, and nothing is paid.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+#[deprecated(note = "The current API takes PreferenceType: use CreateOperation.")]
+pub struct CreateOperationByProviderType {
+    /// `Pan`: Card number (12 to 20 characters); needs PCI DSS access.
+    ///
+    /// Required when `ProviderType` is BankCardRussia.
+    pub pan: Option<crate::runtime::CardNumber>,
+    /// `Account`: Qiwi wallet number (e.g. `70000000000`) or, for SBP, the recipient's phone.
+    ///
+    /// Required when `ProviderType` is QiwiWallet or Sbp.
+    pub account: Option<String>,
+    /// `BankId`: SBP bank id (the list is in the merchant cabinet: lk.intellectmoney.ru/api/file/Download?Type=PayoutSbpBanks).
+    ///
+    /// Required when `ProviderType` is Sbp.
+    pub bank_id: Option<String>,
+    /// `Amount`: Amount: two places after a dot, no commas or spaces, at most 13 characters.
+    ///
+    /// Required.
+    ///
+    /// Source: format: portal.
+    ///
+    /// Note: Above zero: a payout of zero or less moves nothing, so refusing it loses no valid request.
+    pub amount: crate::runtime::Decimal,
+    /// `Currency`: ISO 4217 code (`RUB`; `TST` is the test currency).
+    ///
+    /// Required.
+    ///
+    /// Note: The wiki types it string(3); the enum `Currency`, as in CreateOperation.
+    pub currency: crate::api::personal::Currency,
+    /// `RecipientName`: Recipient's name (2 to 50 characters).
+    ///
+    /// Required.
+    pub recipient_name: String,
+    /// `ProviderType`: Which provider pays out.
+    ///
+    /// Required.
+    ///
+    /// Note: The wiki types it «string (ProviderType)» while its example sends `0`. The numbers are documented nowhere, so the name is sent.
+    pub provider_type: crate::api::payout::ProviderType,
+}
+#[allow(deprecated)]
+impl CreateOperationByProviderType {
+    /// A `CreateOperationByProviderType` request with its required parameters.
+    pub fn new(
+        amount: crate::runtime::Decimal,
+        currency: crate::api::personal::Currency,
+        recipient_name: impl Into<String>,
+        provider_type: crate::api::payout::ProviderType,
+    ) -> Self {
+        Self {
+            pan: None,
+            account: None,
+            bank_id: None,
+            amount,
+            currency,
+            recipient_name: recipient_name.into(),
+            provider_type,
+        }
+    }
+    /// Sets `Pan`: Card number (12 to 20 characters); needs PCI DSS access.
+    ///
+    /// Required when `ProviderType` is BankCardRussia.
+    pub fn pan(mut self, value: impl Into<crate::runtime::CardNumber>) -> Self {
+        self.pan = Some(value.into());
+        self
+    }
+    /// Sets `Account`: Qiwi wallet number (e.g. `70000000000`) or, for SBP, the recipient's phone.
+    ///
+    /// Required when `ProviderType` is QiwiWallet or Sbp.
+    pub fn account(mut self, value: impl Into<String>) -> Self {
+        self.account = Some(value.into());
+        self
+    }
+    /// Sets `BankId`: SBP bank id (the list is in the merchant cabinet: lk.intellectmoney.ru/api/file/Download?Type=PayoutSbpBanks).
+    ///
+    /// Required when `ProviderType` is Sbp.
+    pub fn bank_id(mut self, value: impl Into<String>) -> Self {
+        self.bank_id = Some(value.into());
+        self
+    }
+}
+#[allow(deprecated)]
+impl crate::runtime::ApiRequest for CreateOperationByProviderType {
+    type Output = crate::api::payout::PayoutOperationData;
+    const METHOD: &'static crate::runtime::MethodInfo = &crate::runtime::MethodInfo {
+        name: "CreateOperationByProviderType",
+        api: "payout",
+        path: "/personal/payout/CreateOperation",
+        body: crate::runtime::BodyFormat::Json,
+        content_type: "application/json",
+        responses: &[
+            crate::runtime::ResponseFormat {
+                format: crate::runtime::Format::Json,
+                accept: Some("application/json"),
+            },
+        ],
+        auth: crate::runtime::Auth::UserToken,
+        effect: crate::runtime::Effect::Money,
+        sign: None,
+        deprecated: true,
     };
     fn validate(&self) -> Result<(), crate::runtime::RequestError> {
         let method = Self::METHOD.name;
@@ -283,22 +532,6 @@ impl crate::runtime::ApiRequest for CreateOperation {
                 crate::runtime::WireParam::new(
                     "ProviderType",
                     crate::runtime::enc::enum_name(value),
-                ),
-            );
-        }
-        if let Some(value) = &self.preference_type {
-            out.push(
-                crate::runtime::WireParam::new(
-                    "PreferenceType",
-                    crate::runtime::enc::enum_name(value),
-                ),
-            );
-        }
-        if let Some(value) = &self.eshop_id {
-            out.push(
-                crate::runtime::WireParam::new(
-                    "EshopId",
-                    crate::runtime::enc::number(value),
                 ),
             );
         }
