@@ -28,7 +28,10 @@ libfuzzer_sys::fuzz_target!(|data: &[u8]| {
     // What `verify` returns as trusted is only what the hash covers.
     if let Ok(trusted) = verified {
         for name in trusted.unverified.keys() {
-            assert!(!scheme.order.contains(&name.as_str()) && name != scheme.hash_field, "{name}");
+            assert!(
+                !scheme.order.contains(&name.as_str()) && name != scheme.hash_field,
+                "{name}"
+            );
         }
     }
 });

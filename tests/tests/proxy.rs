@@ -105,15 +105,18 @@ async fn proxies_are_off_by_default_and_never_carry_plain_http() {
     let pki = Pki::new();
     let tls = Server::start_tls(pki.server_config(), |_, _| eshops());
     let base = tls.url().replace("127.0.0.1", "localhost");
-    let https = |env: bool| {
-        let b = Client::builder()
+    let tls_builder = || {
+        Client::builder()
             .base_url(&base)
             .user_token("TOKEN-s3cr3t")
             .root_certificates_pem(pki.ca_pem.as_bytes())
             .unwrap()
             .identity_pem(pki.client_identity_pem.as_bytes())
             .unwrap()
-            .retry(RetryPolicy::never());
+            .retry(RetryPolicy::never())
+    };
+    let https = |env: bool| {
+        let b = tls_builder();
         if env { b.proxy_from_environment() } else { b }.build().unwrap()
     };
     https(false).get_eshop_info(GetEshopInfo::new(1)).await.unwrap();
@@ -123,13 +126,7 @@ async fn proxies_are_off_by_default_and_never_carry_plain_http() {
         proxy.heads()
     );
     https(true).get_eshop_info(GetEshopInfo::new(1)).await.unwrap();
-    let explicit = Client::builder()
-        .base_url(&base)
-        .user_token("TOKEN-s3cr3t")
-        .root_certificates_pem(pki.ca_pem.as_bytes())
-        .unwrap()
-        .identity_pem(pki.client_identity_pem.as_bytes())
-        .unwrap()
+    let explicit = tls_builder()
         .proxy(format!(
             "http://user:pw-s3cr3t@{}",
             proxy.url.trim_start_matches("http://")

@@ -196,29 +196,7 @@ fn required_text(r: &Required) -> String {
 }
 
 fn limits_text(l: &Limits) -> String {
-    let mut v = Vec::new();
-    if let Some(x) = l.min_len {
-        v.push(format!("len ≥ {x}"));
-    }
-    if let Some(x) = l.max_len {
-        v.push(format!("len ≤ {x}"));
-    }
-    if let Some(x) = l.min {
-        v.push(format!("≥ {x}"));
-    }
-    if l.positive {
-        v.push("> 0".into());
-    }
-    if let Some(x) = l.max_digits {
-        v.push(format!("≤ {x} digits"));
-    }
-    if !l.lengths.is_empty() {
-        let lengths: Vec<String> = l.lengths.iter().map(u32::to_string).collect();
-        v.push(format!("len {}", lengths.join(" or ")));
-    }
-    if let Some(x) = l.max_places {
-        v.push(format!("≤ {x} places"));
-    }
+    let v = crate::emit::limit_texts(l);
     if v.is_empty() {
         "none".into()
     } else {

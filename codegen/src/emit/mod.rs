@@ -116,6 +116,35 @@ pub fn new_args(m: &crate::ir::Method) -> String {
     format!("new({})", args.join(", "))
 }
 
+/// The documented limits as a reader sees them (`len ≤ 100`, `> 0`, `len 10 or 12`, …), in one
+/// order for the listing and the diff.
+pub fn limit_texts(l: &crate::ir::Limits) -> Vec<String> {
+    let mut v = Vec::new();
+    if let Some(x) = l.min_len {
+        v.push(format!("len ≥ {x}"));
+    }
+    if let Some(x) = l.max_len {
+        v.push(format!("len ≤ {x}"));
+    }
+    if let Some(x) = l.min {
+        v.push(format!("≥ {x}"));
+    }
+    if l.positive {
+        v.push("> 0".into());
+    }
+    if let Some(x) = l.max_digits {
+        v.push(format!("≤ {x} digits"));
+    }
+    if !l.lengths.is_empty() {
+        let lengths: Vec<String> = l.lengths.iter().map(u32::to_string).collect();
+        v.push(format!("len {}", lengths.join(" or ")));
+    }
+    if let Some(x) = l.max_places {
+        v.push(format!("≤ {x} places"));
+    }
+    v
+}
+
 /// The spec files an API's output comes from.
 pub fn sources<'a>(ir: &'a Ir, api: &'a Api) -> Vec<&'a str> {
     let mut v = vec![api.file.as_str()];

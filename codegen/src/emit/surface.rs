@@ -2,9 +2,7 @@
 //! function per section; each appends its lines.
 
 use super::{rust_type_text, REGENERATE};
-use crate::ir::{
-    Api, Auth, Effect, Enum, Format, Ir, Limits, Method, Notification, Param, Required, Secret, Slot, Struct, Ty,
-};
+use crate::ir::{Api, Auth, Effect, Enum, Format, Ir, Method, Notification, Param, Required, Secret, Slot, Struct, Ty};
 use heck::ToKebabCase;
 use std::fmt::Write;
 
@@ -168,36 +166,9 @@ fn parameter(o: &mut String, p: &Param) {
 }
 
 fn limits(p: &Param) -> Vec<String> {
-    let mut limits = limit_texts(&p.limits);
+    let mut limits = super::limit_texts(&p.limits);
     if p.secret != Secret::No {
         limits.push("secret".into());
-    }
-    limits
-}
-
-fn limit_texts(l: &Limits) -> Vec<String> {
-    let mut limits = Vec::new();
-    if let Some(v) = l.min_len {
-        limits.push(format!("len ≥ {v}"));
-    }
-    if let Some(v) = l.max_len {
-        limits.push(format!("len ≤ {v}"));
-    }
-    if let Some(v) = l.min {
-        limits.push(format!("≥ {v}"));
-    }
-    if l.positive {
-        limits.push("> 0".into());
-    }
-    if let Some(v) = l.max_digits {
-        limits.push(format!("≤ {v} digits"));
-    }
-    if !l.lengths.is_empty() {
-        let lengths: Vec<String> = l.lengths.iter().map(u32::to_string).collect();
-        limits.push(format!("len {}", lengths.join(" or ")));
-    }
-    if let Some(v) = l.max_places {
-        limits.push(format!("≤ {v} places"));
     }
     limits
 }
@@ -250,7 +221,7 @@ fn structure(o: &mut String, t: &Struct) {
         }
         if t.document {
             extra.push(format!("encoding {}", f.encoding.spec_name()));
-            extra.extend(limit_texts(&f.limits));
+            extra.extend(super::limit_texts(&f.limits));
         }
         for a in &f.aliases {
             extra.push(format!("read also as `{a}`"));
