@@ -200,6 +200,7 @@ impl Context {
     }
 
     fn diff(&self, a: DiffArgs) -> ExitCode {
+        let format = a.format;
         let options = diff::Options {
             root: self.root.clone(),
             layout: self.layout.clone(),
@@ -212,6 +213,9 @@ impl Context {
         match diff::run(&options) {
             Ok(outcome) => {
                 print!("{}", outcome.report);
+                if format == ReportFormat::Text {
+                    println!("(root {})", self.root.display());
+                }
                 for e in &outcome.failures {
                     eprintln!("error: {e}");
                 }

@@ -79,8 +79,9 @@ pub fn run(layout: &Layout, pages: &[PathBuf], update: bool) -> Result<Report, S
     let names: usize = indexes.values().map(|i| i.found.len()).sum();
     let _ = writeln!(
         o,
-        "audited {} page(s), {names} names: {} unaccounted",
+        "audited {} page(s) against {}: {names} names, {} unaccounted",
         indexes.len(),
+        layout.spec_dir.display(),
         problems.len()
     );
     Ok(Report {
