@@ -2,7 +2,7 @@
 //! gives), one only in the old one is removed (breaking), and a facet whose value differs is
 //! changed (with the facet's class).
 
-use super::items::Items;
+use super::items::{Items, PARAMETER_ORDER};
 use super::Class;
 use serde::Serialize;
 
@@ -45,7 +45,7 @@ pub fn compare(old: &Items, new: &Items) -> Vec<Change> {
             Some(n) => {
                 for (facet, (class, value)) in &n.facets {
                     let before = o.facets.get(facet).map(|(_, v)| v.as_str()).unwrap_or_default();
-                    if before != value {
+                    if before != value && !(*facet == PARAMETER_ORDER && same_relative_order(before, value)) {
                         changes.push(Change {
                             class: *class,
                             kind: n.kind,
@@ -78,4 +78,14 @@ pub fn compare(old: &Items, new: &Items) -> Vec<Change> {
             .then_with(|| a.change.cmp(&b.change))
     });
     changes
+}
+
+/// Whether the names both lists have come in the same order (an addition or a removal alone
+/// does not reorder the others).
+fn same_relative_order(old: &str, new: &str) -> bool {
+    let old: Vec<&str> = old.split(", ").collect();
+    let new: Vec<&str> = new.split(", ").collect();
+    let common_old: Vec<&&str> = old.iter().filter(|n| new.contains(n)).collect();
+    let common_new: Vec<&&str> = new.iter().filter(|n| old.contains(n)).collect();
+    common_old == common_new
 }

@@ -54,6 +54,11 @@ impl Item {
 /// Every item, by a key that stays the same while the item keeps its Rust identity.
 pub type Items = BTreeMap<String, Item>;
 
+/// The facet of a method that lists its parameters in wire order: a change of it counts only
+/// when the parameters both sides have are in another order ([`super::compare`]), not when one
+/// was only added or removed.
+pub const PARAMETER_ORDER: &str = "parameter order";
+
 /// The surface of an IR.
 pub fn items(ir: &Ir) -> Items {
     let mut out = Items::new();
@@ -163,12 +168,17 @@ fn method_items(api: &Api, m: &Method, out: &mut Items) {
         .facet("effect", Class::Wire, effect_text(m.effect))
         .facet("Sign", Class::Wire, sign_text(m))
         .facet("Sign slots", Class::Wire, sign_slots(m))
+        .facet(
+            PARAMETER_ORDER,
+            Class::Wire,
+            m.params.iter().map(|p| p.wire.as_str()).collect::<Vec<_>>().join(", "),
+        )
         .facet("doc", Class::Docs, &m.doc)
         .facet("notes", Class::Docs, m.notes.join(" "));
     insert(out, format!("method {name}"), item);
     cli_command_items(m, out);
-    for (position, p) in m.params.iter().enumerate() {
-        param_items(api, m, position, p, out);
+    for p in &m.params {
+        param_items(api, m, p, out);
     }
 }
 
@@ -212,7 +222,7 @@ fn secret_text(s: Secret) -> &'static str {
     }
 }
 
-fn param_items(api: &Api, m: &Method, position: usize, p: &Param, out: &mut Items) {
+fn param_items(api: &Api, m: &Method, p: &Param, out: &mut Items) {
     // A parameter keeps its identity while its Rust name stays (`rust:` keeps it across a wire
     // rename); the session's UserToken has no Rust name a caller sees.
     let id = if p.from_session {
@@ -236,7 +246,6 @@ fn param_items(api: &Api, m: &Method, position: usize, p: &Param, out: &mut Item
     item.facet("Rust", Class::Breaking, access)
         .facet("Rust type", Class::Breaking, param_type(p))
         .facet("wire name", Class::Wire, &p.wire)
-        .facet("position", Class::Wire, position.to_string())
         // In or out of `new(..)` shows on `Rust` (breaking); a `required_when` rule is a check
         // before sending (wire).
         .facet("required", Class::Wire, required_text(&p.required))
