@@ -1222,6 +1222,8 @@ pub struct CashboxReceiptResponseData {
     )]
     pub receipt_id: Option<i32>,
     /// OrangeData's raw answer, a JSON document inside a string (empty until processed).
+    ///
+    /// Note: The wiki types it as text. It is read leniently: the raw text always, the receipt only when the text parses into it (and why not, otherwise), so that an answer is never refused for it.
     #[serde(
         rename = "Response",
         default,
