@@ -40,6 +40,12 @@ fn standalone_crate(to: &Path) {
         .replace("edition.workspace = true", "edition = \"2021\"")
         .replace("license.workspace = true", "license = \"MIT OR Apache-2.0\"")
         .replace("[lints]\nworkspace = true\n", "");
+    // The other inherited keys mean nothing to a crate of its own.
+    let text: String = text
+        .lines()
+        .filter(|l| !l.ends_with(".workspace = true"))
+        .map(|l| format!("{l}\n"))
+        .collect();
     std::fs::write(&manifest, text + "\n[workspace]\n").unwrap();
 }
 

@@ -39,13 +39,18 @@ fn method(api: &Api, m: &Method, blocking: bool) -> TokenStream {
         Effect::Write => "Creates or changes something: never sent twice by the client.",
         Effect::Money => "Moves money: never sent twice by the client.",
     };
-    let doc = doc_attrs(
-        &format!(
-            "`{}` — {summary}\n\nSends [`{module}::{}`](crate::{module}::{}) to `{}`. {sending}",
-            m.wire, m.rust, m.rust, m.path
-        ),
-        &[],
+    // The spec's text is escaped (the wiki's brackets are not links); the link is the
+    // generator's own, written as a link.
+    let summary = doc_attrs(&format!("`{}` — {summary}", m.wire), &[]);
+    let link = format!(
+        " Sends [`{module}::{}`](crate::{module}::{}) to `{}`. {sending}",
+        m.rust, m.rust, m.path
     );
+    let doc = quote! {
+        #summary
+        #[doc = ""]
+        #[doc = #link]
+    };
     let deprecated = match &m.deprecated {
         Some(why) => quote!(#[deprecated(note = #why)]),
         None => quote!(),

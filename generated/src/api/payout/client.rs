@@ -6,7 +6,7 @@
 impl crate::Client {
     /// `CreateOperation` — Creates a payout to a Russian bank card or through SBP (state `Created`). Execute it with ExecuteOperation.
     ///
-    /// Sends \[`payout::CreateOperation`\](crate::payout::CreateOperation) to `/personal/payout/CreateOperation`. Moves money: never sent twice by the client.
+    /// Sends [`payout::CreateOperation`](crate::payout::CreateOperation) to `/personal/payout/CreateOperation`. Moves money: never sent twice by the client.
     pub async fn create_operation(
         &self,
         request: crate::payout::CreateOperation,
@@ -15,7 +15,7 @@ impl crate::Client {
     }
     /// `CreateOperationByProviderType` — The wiki's version of CreateOperation: creates a payout to a Russian bank card, a Qiwi wallet or SBP (state `Created`), chosen by ProviderType.
     ///
-    /// Sends \[`payout::CreateOperationByProviderType`\](crate::payout::CreateOperationByProviderType) to `/personal/payout/CreateOperation`. Moves money: never sent twice by the client.
+    /// Sends [`payout::CreateOperationByProviderType`](crate::payout::CreateOperationByProviderType) to `/personal/payout/CreateOperation`. Moves money: never sent twice by the client.
     #[deprecated(note = "The current API takes PreferenceType: use CreateOperation.")]
     pub async fn create_operation_by_provider_type(
         &self,
@@ -25,7 +25,7 @@ impl crate::Client {
     }
     /// `CreateBankCardRussiaOperation` — Creates a payout to a Russian bank card. Needs PCI DSS access.
     ///
-    /// Sends \[`payout::CreateBankCardRussiaOperation`\](crate::payout::CreateBankCardRussiaOperation) to `/personal/payout/CreateBankCardRussiaOperation`. Moves money: never sent twice by the client.
+    /// Sends [`payout::CreateBankCardRussiaOperation`](crate::payout::CreateBankCardRussiaOperation) to `/personal/payout/CreateBankCardRussiaOperation`. Moves money: never sent twice by the client.
     #[deprecated(note = "Use CreateOperation.")]
     pub async fn create_bank_card_russia_operation(
         &self,
@@ -35,7 +35,7 @@ impl crate::Client {
     }
     /// `CreateQiwiWalletOperation` — Creates a payout to a Qiwi wallet.
     ///
-    /// Sends \[`payout::CreateQiwiWalletOperation`\](crate::payout::CreateQiwiWalletOperation) to `/personal/payout/CreateQiwiWalletOperation`. Moves money: never sent twice by the client.
+    /// Sends [`payout::CreateQiwiWalletOperation`](crate::payout::CreateQiwiWalletOperation) to `/personal/payout/CreateQiwiWalletOperation`. Moves money: never sent twice by the client.
     #[deprecated(note = "Use CreateOperation.")]
     pub async fn create_qiwi_wallet_operation(
         &self,
@@ -45,7 +45,7 @@ impl crate::Client {
     }
     /// `ExecuteOperation` — Starts a created payout.
     ///
-    /// Sends \[`payout::ExecuteOperation`\](crate::payout::ExecuteOperation) to `/personal/payout/ExecuteOperation`. Moves money: never sent twice by the client.
+    /// Sends [`payout::ExecuteOperation`](crate::payout::ExecuteOperation) to `/personal/payout/ExecuteOperation`. Moves money: never sent twice by the client.
     pub async fn execute_operation(
         &self,
         request: crate::payout::ExecuteOperation,
@@ -54,7 +54,7 @@ impl crate::Client {
     }
     /// `GetOperationState` — Reads the state of a payout.
     ///
-    /// Sends \[`payout::GetOperationState`\](crate::payout::GetOperationState) to `/personal/payout/GetOperationState`. Reads only: retried on transport errors and 5xx answers, as the retry policy allows.
+    /// Sends [`payout::GetOperationState`](crate::payout::GetOperationState) to `/personal/payout/GetOperationState`. Reads only: retried on transport errors and 5xx answers, as the retry policy allows.
     pub async fn get_operation_state(
         &self,
         request: crate::payout::GetOperationState,
@@ -63,7 +63,7 @@ impl crate::Client {
     }
     /// `DeleteOperation` — Deletes a payout; allowed only while it is `Created`.
     ///
-    /// Sends \[`payout::DeleteOperation`\](crate::payout::DeleteOperation) to `/personal/payout/DeleteOperation`. Creates or changes something: never sent twice by the client.
+    /// Sends [`payout::DeleteOperation`](crate::payout::DeleteOperation) to `/personal/payout/DeleteOperation`. Creates or changes something: never sent twice by the client.
     pub async fn delete_operation(
         &self,
         request: crate::payout::DeleteOperation,
@@ -76,7 +76,7 @@ impl crate::Client {
 impl crate::blocking::Client {
     /// `CreateOperation` — Creates a payout to a Russian bank card or through SBP (state `Created`). Execute it with ExecuteOperation.
     ///
-    /// Sends \[`payout::CreateOperation`\](crate::payout::CreateOperation) to `/personal/payout/CreateOperation`. Moves money: never sent twice by the client.
+    /// Sends [`payout::CreateOperation`](crate::payout::CreateOperation) to `/personal/payout/CreateOperation`. Moves money: never sent twice by the client.
     pub fn create_operation(
         &self,
         request: crate::payout::CreateOperation,
@@ -85,7 +85,7 @@ impl crate::blocking::Client {
     }
     /// `CreateOperationByProviderType` — The wiki's version of CreateOperation: creates a payout to a Russian bank card, a Qiwi wallet or SBP (state `Created`), chosen by ProviderType.
     ///
-    /// Sends \[`payout::CreateOperationByProviderType`\](crate::payout::CreateOperationByProviderType) to `/personal/payout/CreateOperation`. Moves money: never sent twice by the client.
+    /// Sends [`payout::CreateOperationByProviderType`](crate::payout::CreateOperationByProviderType) to `/personal/payout/CreateOperation`. Moves money: never sent twice by the client.
     #[deprecated(note = "The current API takes PreferenceType: use CreateOperation.")]
     pub fn create_operation_by_provider_type(
         &self,
@@ -95,7 +95,7 @@ impl crate::blocking::Client {
     }
     /// `CreateBankCardRussiaOperation` — Creates a payout to a Russian bank card. Needs PCI DSS access.
     ///
-    /// Sends \[`payout::CreateBankCardRussiaOperation`\](crate::payout::CreateBankCardRussiaOperation) to `/personal/payout/CreateBankCardRussiaOperation`. Moves money: never sent twice by the client.
+    /// Sends [`payout::CreateBankCardRussiaOperation`](crate::payout::CreateBankCardRussiaOperation) to `/personal/payout/CreateBankCardRussiaOperation`. Moves money: never sent twice by the client.
     #[deprecated(note = "Use CreateOperation.")]
     pub fn create_bank_card_russia_operation(
         &self,
@@ -105,7 +105,7 @@ impl crate::blocking::Client {
     }
     /// `CreateQiwiWalletOperation` — Creates a payout to a Qiwi wallet.
     ///
-    /// Sends \[`payout::CreateQiwiWalletOperation`\](crate::payout::CreateQiwiWalletOperation) to `/personal/payout/CreateQiwiWalletOperation`. Moves money: never sent twice by the client.
+    /// Sends [`payout::CreateQiwiWalletOperation`](crate::payout::CreateQiwiWalletOperation) to `/personal/payout/CreateQiwiWalletOperation`. Moves money: never sent twice by the client.
     #[deprecated(note = "Use CreateOperation.")]
     pub fn create_qiwi_wallet_operation(
         &self,
@@ -115,7 +115,7 @@ impl crate::blocking::Client {
     }
     /// `ExecuteOperation` — Starts a created payout.
     ///
-    /// Sends \[`payout::ExecuteOperation`\](crate::payout::ExecuteOperation) to `/personal/payout/ExecuteOperation`. Moves money: never sent twice by the client.
+    /// Sends [`payout::ExecuteOperation`](crate::payout::ExecuteOperation) to `/personal/payout/ExecuteOperation`. Moves money: never sent twice by the client.
     pub fn execute_operation(
         &self,
         request: crate::payout::ExecuteOperation,
@@ -124,7 +124,7 @@ impl crate::blocking::Client {
     }
     /// `GetOperationState` — Reads the state of a payout.
     ///
-    /// Sends \[`payout::GetOperationState`\](crate::payout::GetOperationState) to `/personal/payout/GetOperationState`. Reads only: retried on transport errors and 5xx answers, as the retry policy allows.
+    /// Sends [`payout::GetOperationState`](crate::payout::GetOperationState) to `/personal/payout/GetOperationState`. Reads only: retried on transport errors and 5xx answers, as the retry policy allows.
     pub fn get_operation_state(
         &self,
         request: crate::payout::GetOperationState,
@@ -133,7 +133,7 @@ impl crate::blocking::Client {
     }
     /// `DeleteOperation` — Deletes a payout; allowed only while it is `Created`.
     ///
-    /// Sends \[`payout::DeleteOperation`\](crate::payout::DeleteOperation) to `/personal/payout/DeleteOperation`. Creates or changes something: never sent twice by the client.
+    /// Sends [`payout::DeleteOperation`](crate::payout::DeleteOperation) to `/personal/payout/DeleteOperation`. Creates or changes something: never sent twice by the client.
     pub fn delete_operation(
         &self,
         request: crate::payout::DeleteOperation,

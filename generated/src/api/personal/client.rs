@@ -6,7 +6,7 @@
 impl crate::Client {
     /// `getUserToken` — Authenticates an API client (getUserToken — Аутентификация клиента API) with the merchant cabinet's login and password and returns the UserToken that every other method takes.
     ///
-    /// Sends \[`personal::GetUserToken`\](crate::personal::GetUserToken) to `/personal/user/getUserToken`. Reads only: retried on transport errors and 5xx answers, as the retry policy allows.
+    /// Sends [`personal::GetUserToken`](crate::personal::GetUserToken) to `/personal/user/getUserToken`. Reads only: retried on transport errors and 5xx answers, as the retry policy allows.
     pub async fn get_user_token(
         &self,
         request: crate::personal::GetUserToken,
@@ -15,7 +15,7 @@ impl crate::Client {
     }
     /// `getInvoicesHistory` — Returns the registry of invoices (СКО, «счёт к оплате») matching every given filter (getInvoicesHistory — Получение реестра платежей). Filters are combined with AND.
     ///
-    /// Sends \[`personal::GetInvoicesHistory`\](crate::personal::GetInvoicesHistory) to `/personal/payment/getInvoicesHistory`. Reads only: retried on transport errors and 5xx answers, as the retry policy allows.
+    /// Sends [`personal::GetInvoicesHistory`](crate::personal::GetInvoicesHistory) to `/personal/payment/getInvoicesHistory`. Reads only: retried on transport errors and 5xx answers, as the retry policy allows.
     pub async fn get_invoices_history(
         &self,
         request: crate::personal::GetInvoicesHistory,
@@ -45,7 +45,7 @@ impl crate::Client {
     }
     /// `getPaymentsHistory` — Returns the history of payment transactions matching every given filter (getPaymentsHistory — Получение истории операций).
     ///
-    /// Sends \[`personal::GetPaymentsHistory`\](crate::personal::GetPaymentsHistory) to `/personal/payment/getPaymentsHistory`. Reads only: retried on transport errors and 5xx answers, as the retry policy allows.
+    /// Sends [`personal::GetPaymentsHistory`](crate::personal::GetPaymentsHistory) to `/personal/payment/getPaymentsHistory`. Reads only: retried on transport errors and 5xx answers, as the retry policy allows.
     pub async fn get_payments_history(
         &self,
         request: crate::personal::GetPaymentsHistory,
@@ -75,7 +75,7 @@ impl crate::Client {
     }
     /// `setScheduledOperationData` — Creates or edits an operation run on a schedule, such as a recurring charge (SetScheduledOperation — Редактирование операций по расписанию). Allowed once a payment notification came with `reccurringState` = `Activated`.
     ///
-    /// Sends \[`personal::SetScheduledOperationData`\](crate::personal::SetScheduledOperationData) to `/personal/scheduler/setScheduledOperationData`. Moves money: never sent twice by the client.
+    /// Sends [`personal::SetScheduledOperationData`](crate::personal::SetScheduledOperationData) to `/personal/scheduler/setScheduledOperationData`. Moves money: never sent twice by the client.
     pub async fn set_scheduled_operation_data(
         &self,
         request: crate::personal::SetScheduledOperationData,
@@ -87,7 +87,7 @@ impl crate::Client {
     }
     /// `getScheduledOperationData` — Returns the operations run on a schedule that match every given filter (GetScheduledOperation — Получение списка операций по расписанию).
     ///
-    /// Sends \[`personal::GetScheduledOperationData`\](crate::personal::GetScheduledOperationData) to `/personal/scheduler/getScheduledOperationData`. Reads only: retried on transport errors and 5xx answers, as the retry policy allows.
+    /// Sends [`personal::GetScheduledOperationData`](crate::personal::GetScheduledOperationData) to `/personal/scheduler/getScheduledOperationData`. Reads only: retried on transport errors and 5xx answers, as the retry policy allows.
     pub async fn get_scheduled_operation_data(
         &self,
         request: crate::personal::GetScheduledOperationData,
@@ -120,7 +120,7 @@ impl crate::Client {
     }
     /// `getEshopInfo` — Returns information about the shops of the organization (GetEshopInfo — Получение информации о магазине).
     ///
-    /// Sends \[`personal::GetEshopInfo`\](crate::personal::GetEshopInfo) to `/personal/eshop/getEshopInfo`. Reads only: retried on transport errors and 5xx answers, as the retry policy allows.
+    /// Sends [`personal::GetEshopInfo`](crate::personal::GetEshopInfo) to `/personal/eshop/getEshopInfo`. Reads only: retried on transport errors and 5xx answers, as the retry policy allows.
     pub async fn get_eshop_info(
         &self,
         request: crate::personal::GetEshopInfo,
@@ -150,7 +150,7 @@ impl crate::Client {
     }
     /// `getInvoiceInfo` — Returns information about one invoice and the notifications sent to the shop's Result URL about it (GetInvoiceInfo — Получение информации о платеже).
     ///
-    /// Sends \[`personal::GetInvoiceInfo`\](crate::personal::GetInvoiceInfo) to `/personal/payment/getInvoiceInfo`. Reads only: retried on transport errors and 5xx answers, as the retry policy allows.
+    /// Sends [`personal::GetInvoiceInfo`](crate::personal::GetInvoiceInfo) to `/personal/payment/getInvoiceInfo`. Reads only: retried on transport errors and 5xx answers, as the retry policy allows.
     pub async fn get_invoice_info(
         &self,
         request: crate::personal::GetInvoiceInfo,
@@ -159,7 +159,7 @@ impl crate::Client {
     }
     /// `createReceipt` — Asks OrangeData to create a fiscal receipt for an invoice (CreateReceipt — Отправка запроса на создание чека в OrangeData). Switch the shop's online cash register off first, so that it is clear who issues the receipt.
     ///
-    /// Sends \[`personal::CreateReceipt`\](crate::personal::CreateReceipt) to `/personal/cashBox/createReceipt`. Creates or changes something: never sent twice by the client.
+    /// Sends [`personal::CreateReceipt`](crate::personal::CreateReceipt) to `/personal/cashBox/createReceipt`. Creates or changes something: never sent twice by the client.
     pub async fn create_receipt(
         &self,
         request: crate::personal::CreateReceipt,
@@ -171,7 +171,7 @@ impl crate::Client {
     }
     /// `getReceipt` — Returns the state of a fiscal receipt from OrangeData (GetReceipt — Получение информации о чеке от OrangeData).
     ///
-    /// Sends \[`personal::GetReceipt`\](crate::personal::GetReceipt) to `/personal/cashBox/getReceipt`. Reads only: retried on transport errors and 5xx answers, as the retry policy allows.
+    /// Sends [`personal::GetReceipt`](crate::personal::GetReceipt) to `/personal/cashBox/getReceipt`. Reads only: retried on transport errors and 5xx answers, as the retry policy allows.
     pub async fn get_receipt(
         &self,
         request: crate::personal::GetReceipt,
@@ -180,7 +180,7 @@ impl crate::Client {
     }
     /// `createReceiptCorrection` — Asks OrangeData to create a correction receipt (CreateReceiptCorrection — Отправка запроса на создание чека коррекции в OrangeData).
     ///
-    /// Sends \[`personal::CreateReceiptCorrection`\](crate::personal::CreateReceiptCorrection) to `/personal/cashBox/createReceiptCorrection`. Creates or changes something: never sent twice by the client.
+    /// Sends [`personal::CreateReceiptCorrection`](crate::personal::CreateReceiptCorrection) to `/personal/cashBox/createReceiptCorrection`. Creates or changes something: never sent twice by the client.
     pub async fn create_receipt_correction(
         &self,
         request: crate::personal::CreateReceiptCorrection,
@@ -192,7 +192,7 @@ impl crate::Client {
     }
     /// `withdrawMoney` — Creates a request to withdraw money from an account (WithdrawMoney — Создание заявки на вывод средств).
     ///
-    /// Sends \[`personal::WithdrawMoney`\](crate::personal::WithdrawMoney) to `/personal/payment/withdrawMoney`. Moves money: never sent twice by the client.
+    /// Sends [`personal::WithdrawMoney`](crate::personal::WithdrawMoney) to `/personal/payment/withdrawMoney`. Moves money: never sent twice by the client.
     pub async fn withdraw_money(
         &self,
         request: crate::personal::WithdrawMoney,
@@ -201,7 +201,7 @@ impl crate::Client {
     }
     /// `getTransactionData` — Returns information about a transaction (GetTransactionData — Получение информации о транзакции).
     ///
-    /// Sends \[`personal::GetTransactionData`\](crate::personal::GetTransactionData) to `/personal/payment/getTransactionData`. Reads only: retried on transport errors and 5xx answers, as the retry policy allows.
+    /// Sends [`personal::GetTransactionData`](crate::personal::GetTransactionData) to `/personal/payment/getTransactionData`. Reads only: retried on transport errors and 5xx answers, as the retry policy allows.
     pub async fn get_transaction_data(
         &self,
         request: crate::personal::GetTransactionData,
@@ -210,7 +210,7 @@ impl crate::Client {
     }
     /// `getAccountData` — Returns the state of an account (GetAccountData — Получение информации о состоянии счета).
     ///
-    /// Sends \[`personal::GetAccountData`\](crate::personal::GetAccountData) to `/personal/payment/getAccountData`. Reads only: retried on transport errors and 5xx answers, as the retry policy allows.
+    /// Sends [`personal::GetAccountData`](crate::personal::GetAccountData) to `/personal/payment/getAccountData`. Reads only: retried on transport errors and 5xx answers, as the retry policy allows.
     pub async fn get_account_data(
         &self,
         request: crate::personal::GetAccountData,
@@ -223,7 +223,7 @@ impl crate::Client {
 impl crate::blocking::Client {
     /// `getUserToken` — Authenticates an API client (getUserToken — Аутентификация клиента API) with the merchant cabinet's login and password and returns the UserToken that every other method takes.
     ///
-    /// Sends \[`personal::GetUserToken`\](crate::personal::GetUserToken) to `/personal/user/getUserToken`. Reads only: retried on transport errors and 5xx answers, as the retry policy allows.
+    /// Sends [`personal::GetUserToken`](crate::personal::GetUserToken) to `/personal/user/getUserToken`. Reads only: retried on transport errors and 5xx answers, as the retry policy allows.
     pub fn get_user_token(
         &self,
         request: crate::personal::GetUserToken,
@@ -232,7 +232,7 @@ impl crate::blocking::Client {
     }
     /// `getInvoicesHistory` — Returns the registry of invoices (СКО, «счёт к оплате») matching every given filter (getInvoicesHistory — Получение реестра платежей). Filters are combined with AND.
     ///
-    /// Sends \[`personal::GetInvoicesHistory`\](crate::personal::GetInvoicesHistory) to `/personal/payment/getInvoicesHistory`. Reads only: retried on transport errors and 5xx answers, as the retry policy allows.
+    /// Sends [`personal::GetInvoicesHistory`](crate::personal::GetInvoicesHistory) to `/personal/payment/getInvoicesHistory`. Reads only: retried on transport errors and 5xx answers, as the retry policy allows.
     pub fn get_invoices_history(
         &self,
         request: crate::personal::GetInvoicesHistory,
@@ -262,7 +262,7 @@ impl crate::blocking::Client {
     }
     /// `getPaymentsHistory` — Returns the history of payment transactions matching every given filter (getPaymentsHistory — Получение истории операций).
     ///
-    /// Sends \[`personal::GetPaymentsHistory`\](crate::personal::GetPaymentsHistory) to `/personal/payment/getPaymentsHistory`. Reads only: retried on transport errors and 5xx answers, as the retry policy allows.
+    /// Sends [`personal::GetPaymentsHistory`](crate::personal::GetPaymentsHistory) to `/personal/payment/getPaymentsHistory`. Reads only: retried on transport errors and 5xx answers, as the retry policy allows.
     pub fn get_payments_history(
         &self,
         request: crate::personal::GetPaymentsHistory,
@@ -292,7 +292,7 @@ impl crate::blocking::Client {
     }
     /// `setScheduledOperationData` — Creates or edits an operation run on a schedule, such as a recurring charge (SetScheduledOperation — Редактирование операций по расписанию). Allowed once a payment notification came with `reccurringState` = `Activated`.
     ///
-    /// Sends \[`personal::SetScheduledOperationData`\](crate::personal::SetScheduledOperationData) to `/personal/scheduler/setScheduledOperationData`. Moves money: never sent twice by the client.
+    /// Sends [`personal::SetScheduledOperationData`](crate::personal::SetScheduledOperationData) to `/personal/scheduler/setScheduledOperationData`. Moves money: never sent twice by the client.
     pub fn set_scheduled_operation_data(
         &self,
         request: crate::personal::SetScheduledOperationData,
@@ -304,7 +304,7 @@ impl crate::blocking::Client {
     }
     /// `getScheduledOperationData` — Returns the operations run on a schedule that match every given filter (GetScheduledOperation — Получение списка операций по расписанию).
     ///
-    /// Sends \[`personal::GetScheduledOperationData`\](crate::personal::GetScheduledOperationData) to `/personal/scheduler/getScheduledOperationData`. Reads only: retried on transport errors and 5xx answers, as the retry policy allows.
+    /// Sends [`personal::GetScheduledOperationData`](crate::personal::GetScheduledOperationData) to `/personal/scheduler/getScheduledOperationData`. Reads only: retried on transport errors and 5xx answers, as the retry policy allows.
     pub fn get_scheduled_operation_data(
         &self,
         request: crate::personal::GetScheduledOperationData,
@@ -337,7 +337,7 @@ impl crate::blocking::Client {
     }
     /// `getEshopInfo` — Returns information about the shops of the organization (GetEshopInfo — Получение информации о магазине).
     ///
-    /// Sends \[`personal::GetEshopInfo`\](crate::personal::GetEshopInfo) to `/personal/eshop/getEshopInfo`. Reads only: retried on transport errors and 5xx answers, as the retry policy allows.
+    /// Sends [`personal::GetEshopInfo`](crate::personal::GetEshopInfo) to `/personal/eshop/getEshopInfo`. Reads only: retried on transport errors and 5xx answers, as the retry policy allows.
     pub fn get_eshop_info(
         &self,
         request: crate::personal::GetEshopInfo,
@@ -367,7 +367,7 @@ impl crate::blocking::Client {
     }
     /// `getInvoiceInfo` — Returns information about one invoice and the notifications sent to the shop's Result URL about it (GetInvoiceInfo — Получение информации о платеже).
     ///
-    /// Sends \[`personal::GetInvoiceInfo`\](crate::personal::GetInvoiceInfo) to `/personal/payment/getInvoiceInfo`. Reads only: retried on transport errors and 5xx answers, as the retry policy allows.
+    /// Sends [`personal::GetInvoiceInfo`](crate::personal::GetInvoiceInfo) to `/personal/payment/getInvoiceInfo`. Reads only: retried on transport errors and 5xx answers, as the retry policy allows.
     pub fn get_invoice_info(
         &self,
         request: crate::personal::GetInvoiceInfo,
@@ -376,7 +376,7 @@ impl crate::blocking::Client {
     }
     /// `createReceipt` — Asks OrangeData to create a fiscal receipt for an invoice (CreateReceipt — Отправка запроса на создание чека в OrangeData). Switch the shop's online cash register off first, so that it is clear who issues the receipt.
     ///
-    /// Sends \[`personal::CreateReceipt`\](crate::personal::CreateReceipt) to `/personal/cashBox/createReceipt`. Creates or changes something: never sent twice by the client.
+    /// Sends [`personal::CreateReceipt`](crate::personal::CreateReceipt) to `/personal/cashBox/createReceipt`. Creates or changes something: never sent twice by the client.
     pub fn create_receipt(
         &self,
         request: crate::personal::CreateReceipt,
@@ -388,7 +388,7 @@ impl crate::blocking::Client {
     }
     /// `getReceipt` — Returns the state of a fiscal receipt from OrangeData (GetReceipt — Получение информации о чеке от OrangeData).
     ///
-    /// Sends \[`personal::GetReceipt`\](crate::personal::GetReceipt) to `/personal/cashBox/getReceipt`. Reads only: retried on transport errors and 5xx answers, as the retry policy allows.
+    /// Sends [`personal::GetReceipt`](crate::personal::GetReceipt) to `/personal/cashBox/getReceipt`. Reads only: retried on transport errors and 5xx answers, as the retry policy allows.
     pub fn get_receipt(
         &self,
         request: crate::personal::GetReceipt,
@@ -397,7 +397,7 @@ impl crate::blocking::Client {
     }
     /// `createReceiptCorrection` — Asks OrangeData to create a correction receipt (CreateReceiptCorrection — Отправка запроса на создание чека коррекции в OrangeData).
     ///
-    /// Sends \[`personal::CreateReceiptCorrection`\](crate::personal::CreateReceiptCorrection) to `/personal/cashBox/createReceiptCorrection`. Creates or changes something: never sent twice by the client.
+    /// Sends [`personal::CreateReceiptCorrection`](crate::personal::CreateReceiptCorrection) to `/personal/cashBox/createReceiptCorrection`. Creates or changes something: never sent twice by the client.
     pub fn create_receipt_correction(
         &self,
         request: crate::personal::CreateReceiptCorrection,
@@ -409,7 +409,7 @@ impl crate::blocking::Client {
     }
     /// `withdrawMoney` — Creates a request to withdraw money from an account (WithdrawMoney — Создание заявки на вывод средств).
     ///
-    /// Sends \[`personal::WithdrawMoney`\](crate::personal::WithdrawMoney) to `/personal/payment/withdrawMoney`. Moves money: never sent twice by the client.
+    /// Sends [`personal::WithdrawMoney`](crate::personal::WithdrawMoney) to `/personal/payment/withdrawMoney`. Moves money: never sent twice by the client.
     pub fn withdraw_money(
         &self,
         request: crate::personal::WithdrawMoney,
@@ -418,7 +418,7 @@ impl crate::blocking::Client {
     }
     /// `getTransactionData` — Returns information about a transaction (GetTransactionData — Получение информации о транзакции).
     ///
-    /// Sends \[`personal::GetTransactionData`\](crate::personal::GetTransactionData) to `/personal/payment/getTransactionData`. Reads only: retried on transport errors and 5xx answers, as the retry policy allows.
+    /// Sends [`personal::GetTransactionData`](crate::personal::GetTransactionData) to `/personal/payment/getTransactionData`. Reads only: retried on transport errors and 5xx answers, as the retry policy allows.
     pub fn get_transaction_data(
         &self,
         request: crate::personal::GetTransactionData,
@@ -427,7 +427,7 @@ impl crate::blocking::Client {
     }
     /// `getAccountData` — Returns the state of an account (GetAccountData — Получение информации о состоянии счета).
     ///
-    /// Sends \[`personal::GetAccountData`\](crate::personal::GetAccountData) to `/personal/payment/getAccountData`. Reads only: retried on transport errors and 5xx answers, as the retry policy allows.
+    /// Sends [`personal::GetAccountData`](crate::personal::GetAccountData) to `/personal/payment/getAccountData`. Reads only: retried on transport errors and 5xx answers, as the retry policy allows.
     pub fn get_account_data(
         &self,
         request: crate::personal::GetAccountData,
