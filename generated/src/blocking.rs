@@ -20,6 +20,11 @@ impl fmt::Debug for Client {
 }
 
 impl Client {
+    /// A builder, as for the async client; finish it with [`ClientBuilder::build_blocking`].
+    pub fn builder() -> ClientBuilder {
+        crate::Client::builder()
+    }
+
     /// Builds a blocking client from a builder.
     pub fn new(builder: ClientBuilder) -> Result<Self, Error> {
         let runtime = tokio::runtime::Builder::new_current_thread()

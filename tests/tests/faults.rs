@@ -92,6 +92,8 @@ async fn refused_connection_is_a_connect_error() {
         other => panic!("{other:?}"),
     }
     assert!(e.to_string().starts_with("getInvoicesHistory: connection error"), "{e}");
+    // The operating system's reason is in the message, not only in `source()`.
+    assert!(e.to_string().to_lowercase().contains("refused"), "{e}");
 }
 
 #[tokio::test]
@@ -348,7 +350,7 @@ async fn operation_state_2_is_refused_with_its_text() {
     }
     assert_eq!(
         e.to_string(),
-        "getInvoicesHistory: not processed by IntellectMoney (OperationState.Code Failed): Ошибка: неверный EshopId"
+        "getInvoicesHistory: refused by IntellectMoney, not processed (OperationState.Code Failed): Ошибка: неверный EshopId"
     );
     assert_eq!(server.received().len(), 1, "an answer is not retried");
 }

@@ -263,3 +263,32 @@ async fn payouts_move_through_their_states() {
         assert_eq!(executes, 1);
     }
 }
+
+#[tokio::test]
+async fn a_method_is_named_in_any_case_and_a_misspelt_one_panics() {
+    let mock = MockServer::start();
+    let c = client(&mock);
+    // The request type's name works as well as the wiki's.
+    mock.set(GetEshopInfo::METHOD.name, Override::Refuse("первый".into()));
+    mock.set("GETESHOPINFO", Override::Refuse("второй".into()));
+    let e = c.get_eshop_info(GetEshopInfo::new(3)).await.unwrap_err();
+    assert!(
+        matches!(&e, Error::Refused { desc: Some(d), .. } if d == "второй"),
+        "{e:?}"
+    );
+    let misspelt = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        mock.set("getEshopInfos", Override::Refuse("x".into()))
+    }));
+    let message = misspelt.unwrap_err();
+    let message = message.downcast_ref::<String>().unwrap();
+    assert!(message.contains("the mock has no method `getEshopInfos`"), "{message}");
+}
+
+#[test]
+fn a_fake_reply_can_be_built() {
+    let reply = intellectmoney::Reply::new(42).with_warning("a warning");
+    assert_eq!(
+        (reply.result, reply.warning.as_deref(), reply.operation_id),
+        (42, Some("a warning"), None)
+    );
+}

@@ -432,7 +432,7 @@ fn write(p: &Param) -> TokenStream {
     if p.from_session {
         return if p.required == Required::Always {
             quote! {
-                let token = user_token.ok_or_else(|| crate::runtime::RequestError::new(Self::METHOD.name, #wire, "no UserToken: get one with getUserToken first"))?;
+                let token = user_token.ok_or_else(|| crate::runtime::RequestError::new(Self::METHOD.name, #wire, "is required: build the client with .credentials(login, password) (a UserToken is then fetched) or .user_token(..)"))?;
                 out.push(crate::runtime::WireParam::new(#wire, crate::runtime::enc::text(token)));
             }
         } else {

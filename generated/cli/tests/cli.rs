@@ -130,7 +130,7 @@ fn a_refusal_is_one_line_on_stderr_with_the_code_and_text() {
     let err = text(&out.stderr);
     assert_eq!(
         err,
-        "intellectmoney: refused error: getEshopInfo: not processed by IntellectMoney (OperationState.Code Failed): Неверный EshopId\n"
+        "intellectmoney: refused error: getEshopInfo: refused by IntellectMoney, not processed (OperationState.Code Failed): Неверный EshopId\n"
     );
 }
 

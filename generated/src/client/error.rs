@@ -19,7 +19,7 @@ pub enum Error {
     Request(#[from] RequestError),
     /// The request did not get an answer: connection, TLS, timeout, or a broken body. For a call
     /// that writes or moves money, the server may still have processed it.
-    #[error("{method}: {kind} error: {source}")]
+    #[error("{method}: {kind} error: {}", chain(.source))]
     Transport {
         /// The method.
         method: &'static str,
@@ -43,7 +43,7 @@ pub enum Error {
     #[error(transparent)]
     Decode(#[from] DecodeError),
     /// IntellectMoney did not process the request (`OperationState.Code` 2, or an unknown code).
-    #[error("{method}: not processed by IntellectMoney (OperationState.Code {code}){}", desc_suffix(.desc))]
+    #[error("{method}: refused by IntellectMoney, not processed (OperationState.Code {code}){}", desc_suffix(.desc))]
     Refused {
         /// The method.
         method: &'static str,
@@ -56,7 +56,7 @@ pub enum Error {
     },
     /// The method refused the request (`Result.State.Code` 2 "authentication failed", or a code
     /// the spec does not know).
-    #[error("{method}: refused (Result.State.Code {code}){}", desc_suffix(.desc))]
+    #[error("{method}: rejected by the method (Result.State.Code {code}){}", desc_suffix(.desc))]
     Rejected {
         /// The method.
         method: &'static str,
@@ -121,6 +121,21 @@ pub enum Error {
     /// The client could not be built (bad base URL, identity, …).
     #[error("client configuration: {0}")]
     Config(String),
+}
+
+/// An error and its causes, down to the operating system's reason (`Connection refused`).
+fn chain(e: &(dyn std::error::Error + 'static)) -> String {
+    let mut out = e.to_string();
+    let mut source = e.source();
+    while let Some(s) = source {
+        let text = s.to_string();
+        if !out.contains(&text) {
+            out.push_str(": ");
+            out.push_str(&text);
+        }
+        source = s.source();
+    }
+    out
 }
 
 fn desc_suffix(desc: &Option<String>) -> String {

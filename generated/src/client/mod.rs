@@ -64,6 +64,30 @@ pub struct Reply<T> {
     pub warning: Option<String>,
 }
 
+impl<T> Reply<T> {
+    /// A reply holding `result` and nothing else: for fakes of the client in users' tests.
+    pub fn new(result: T) -> Self {
+        Reply {
+            result,
+            operation_id: None,
+            eshop_id: None,
+            warning: None,
+        }
+    }
+
+    /// The same reply with an `OperationId`.
+    pub fn with_operation_id(mut self, id: Uuid) -> Self {
+        self.operation_id = Some(id);
+        self
+    }
+
+    /// The same reply with a warning (`Result.State.Code` 1 and its text).
+    pub fn with_warning(mut self, warning: impl Into<String>) -> Self {
+        self.warning = Some(warning.into());
+        self
+    }
+}
+
 /// Configures a [`Client`].
 pub struct ClientBuilder {
     base_url: String,
@@ -311,6 +335,12 @@ impl ClientBuilder {
     pub fn proxy_from_environment(mut self) -> Self {
         self.proxy = ProxyChoice::FromEnvironment;
         self
+    }
+
+    /// Builds a blocking client (feature `blocking`).
+    #[cfg(feature = "blocking")]
+    pub fn build_blocking(self) -> Result<crate::blocking::Client, Error> {
+        crate::blocking::Client::new(self)
     }
 
     /// Builds the client.

@@ -23,6 +23,18 @@ pub struct PollPolicy {
     pub deadline: Duration,
 }
 
+impl PollPolicy {
+    /// Polls 10 ms to 50 ms apart for at most 10 s: for tests against the mock, whose payouts
+    /// change state on every poll (a test with the default policy waits seconds).
+    pub fn for_tests() -> Self {
+        PollPolicy {
+            min_delay: Duration::from_millis(10),
+            max_delay: Duration::from_millis(50),
+            deadline: Duration::from_secs(10),
+        }
+    }
+}
+
 impl Default for PollPolicy {
     /// From 1 s up to 30 s apart, for 10 minutes.
     fn default() -> Self {

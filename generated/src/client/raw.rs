@@ -95,7 +95,7 @@ impl Client {
                         crate::runtime::RequestError::new(
                             method.name,
                             *name,
-                            "no UserToken: get one with getUserToken first",
+                            "is required: build the client with .credentials(login, password) (a UserToken is then fetched) or .user_token(..)",
                         )
                     })?;
                     params.push(WireParam::new(name, WireValue::Text(token.expose().to_owned())));

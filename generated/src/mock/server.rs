@@ -176,22 +176,31 @@ impl MockServer {
         self.addr
     }
 
-    /// Answers `method` (its spec name, e.g. `getInvoicesHistory`) this way from now on.
+    /// Answers `method` this way from now on. The method is its spec name in any case
+    /// (`getInvoicesHistory`, `GetInvoicesHistory`), or better its request type's
+    /// `METHOD.name` (`GetInvoicesHistory::METHOD.name`).
+    ///
+    /// # Panics
+    ///
+    /// When the spec has no such method: a test that sets a misspelt one must not silently
+    /// test the example instead.
     pub fn set(&self, method: &str, behaviour: Override) {
+        let name = spec_name(method);
         self.state
             .overrides
             .lock()
             .unwrap_or_else(|e| e.into_inner())
-            .insert(method.to_owned(), behaviour);
+            .insert(name.to_owned(), behaviour);
     }
 
-    /// Answers `method` with its example again.
+    /// Answers `method` with its example again (any case; panics on a method the spec lacks).
     pub fn reset(&self, method: &str) {
+        let name = spec_name(method);
         self.state
             .overrides
             .lock()
             .unwrap_or_else(|e| e.into_inner())
-            .remove(method);
+            .remove(name);
     }
 
     /// Every request received so far.
@@ -510,6 +519,20 @@ fn wrap(format: Format, example: &str) -> String {
             let inner_start = body.find('>').map_or(0, |i| i + 1);
             let inner_end = body.rfind("</").unwrap_or(body.len());
             envelope(format, 0, "Успешно обработана", Some(&body[inner_start..inner_end]))
+        }
+    }
+}
+
+/// The spec's name of a method given in any case.
+fn spec_name(method: &str) -> &'static str {
+    match crate::api::mock_methods().find(|m| m.info.name.eq_ignore_ascii_case(method)) {
+        Some(m) => m.info.name,
+        None => {
+            let known: Vec<&str> = crate::api::mock_methods().map(|m| m.info.name).collect();
+            panic!(
+                "the mock has no method `{method}`; the spec's are: {}",
+                known.join(", ")
+            )
         }
     }
 }

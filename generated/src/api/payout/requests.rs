@@ -207,7 +207,7 @@ impl crate::runtime::ApiRequest for CreateOperation {
             .ok_or_else(|| crate::runtime::RequestError::new(
                 Self::METHOD.name,
                 "UserToken",
-                "no UserToken: get one with getUserToken first",
+                "is required: build the client with .credentials(login, password) (a UserToken is then fetched) or .user_token(..)",
             ))?;
         out.push(
             crate::runtime::WireParam::new("UserToken", crate::runtime::enc::text(token)),
@@ -470,7 +470,7 @@ impl crate::runtime::ApiRequest for CreateOperationByProviderType {
             .ok_or_else(|| crate::runtime::RequestError::new(
                 Self::METHOD.name,
                 "UserToken",
-                "no UserToken: get one with getUserToken first",
+                "is required: build the client with .credentials(login, password) (a UserToken is then fetched) or .user_token(..)",
             ))?;
         out.push(
             crate::runtime::WireParam::new("UserToken", crate::runtime::enc::text(token)),
@@ -660,7 +660,7 @@ impl crate::runtime::ApiRequest for CreateBankCardRussiaOperation {
             .ok_or_else(|| crate::runtime::RequestError::new(
                 Self::METHOD.name,
                 "UserToken",
-                "no UserToken: get one with getUserToken first",
+                "is required: build the client with .credentials(login, password) (a UserToken is then fetched) or .user_token(..)",
             ))?;
         out.push(
             crate::runtime::WireParam::new("UserToken", crate::runtime::enc::text(token)),
@@ -816,7 +816,7 @@ impl crate::runtime::ApiRequest for CreateQiwiWalletOperation {
             .ok_or_else(|| crate::runtime::RequestError::new(
                 Self::METHOD.name,
                 "UserToken",
-                "no UserToken: get one with getUserToken first",
+                "is required: build the client with .credentials(login, password) (a UserToken is then fetched) or .user_token(..)",
             ))?;
         out.push(
             crate::runtime::WireParam::new("UserToken", crate::runtime::enc::text(token)),
@@ -923,7 +923,7 @@ impl crate::runtime::ApiRequest for ExecuteOperation {
             .ok_or_else(|| crate::runtime::RequestError::new(
                 Self::METHOD.name,
                 "UserToken",
-                "no UserToken: get one with getUserToken first",
+                "is required: build the client with .credentials(login, password) (a UserToken is then fetched) or .user_token(..)",
             ))?;
         out.push(
             crate::runtime::WireParam::new("UserToken", crate::runtime::enc::text(token)),
@@ -1003,7 +1003,7 @@ impl crate::runtime::ApiRequest for GetOperationState {
             .ok_or_else(|| crate::runtime::RequestError::new(
                 Self::METHOD.name,
                 "UserToken",
-                "no UserToken: get one with getUserToken first",
+                "is required: build the client with .credentials(login, password) (a UserToken is then fetched) or .user_token(..)",
             ))?;
         out.push(
             crate::runtime::WireParam::new("UserToken", crate::runtime::enc::text(token)),
@@ -1083,7 +1083,7 @@ impl crate::runtime::ApiRequest for DeleteOperation {
             .ok_or_else(|| crate::runtime::RequestError::new(
                 Self::METHOD.name,
                 "UserToken",
-                "no UserToken: get one with getUserToken first",
+                "is required: build the client with .credentials(login, password) (a UserToken is then fetched) or .user_token(..)",
             ))?;
         out.push(
             crate::runtime::WireParam::new("UserToken", crate::runtime::enc::text(token)),

@@ -305,7 +305,7 @@ impl crate::runtime::ApiRequest for GetInvoicesHistory {
             .ok_or_else(|| crate::runtime::RequestError::new(
                 Self::METHOD.name,
                 "UserToken",
-                "no UserToken: get one with getUserToken first",
+                "is required: build the client with .credentials(login, password) (a UserToken is then fetched) or .user_token(..)",
             ))?;
         out.push(
             crate::runtime::WireParam::new("UserToken", crate::runtime::enc::text(token)),
@@ -580,7 +580,7 @@ impl crate::runtime::ApiRequest for GetPaymentsHistory {
             .ok_or_else(|| crate::runtime::RequestError::new(
                 Self::METHOD.name,
                 "UserToken",
-                "no UserToken: get one with getUserToken first",
+                "is required: build the client with .credentials(login, password) (a UserToken is then fetched) or .user_token(..)",
             ))?;
         out.push(
             crate::runtime::WireParam::new("UserToken", crate::runtime::enc::text(token)),
@@ -906,7 +906,7 @@ impl crate::runtime::ApiRequest for SetScheduledOperationData {
             .ok_or_else(|| crate::runtime::RequestError::new(
                 Self::METHOD.name,
                 "UserToken",
-                "no UserToken: get one with getUserToken first",
+                "is required: build the client with .credentials(login, password) (a UserToken is then fetched) or .user_token(..)",
             ))?;
         out.push(
             crate::runtime::WireParam::new("UserToken", crate::runtime::enc::text(token)),
@@ -1218,7 +1218,7 @@ impl crate::runtime::ApiRequest for GetScheduledOperationData {
             .ok_or_else(|| crate::runtime::RequestError::new(
                 Self::METHOD.name,
                 "UserToken",
-                "no UserToken: get one with getUserToken first",
+                "is required: build the client with .credentials(login, password) (a UserToken is then fetched) or .user_token(..)",
             ))?;
         out.push(
             crate::runtime::WireParam::new("UserToken", crate::runtime::enc::text(token)),
@@ -1465,7 +1465,7 @@ impl crate::runtime::ApiRequest for GetEshopInfo {
             .ok_or_else(|| crate::runtime::RequestError::new(
                 Self::METHOD.name,
                 "UserToken",
-                "no UserToken: get one with getUserToken first",
+                "is required: build the client with .credentials(login, password) (a UserToken is then fetched) or .user_token(..)",
             ))?;
         out.push(
             crate::runtime::WireParam::new("UserToken", crate::runtime::enc::text(token)),
@@ -1636,7 +1636,7 @@ impl crate::runtime::ApiRequest for GetInvoiceInfo {
             .ok_or_else(|| crate::runtime::RequestError::new(
                 Self::METHOD.name,
                 "UserToken",
-                "no UserToken: get one with getUserToken first",
+                "is required: build the client with .credentials(login, password) (a UserToken is then fetched) or .user_token(..)",
             ))?;
         out.push(
             crate::runtime::WireParam::new("UserToken", crate::runtime::enc::text(token)),
@@ -1767,7 +1767,7 @@ impl crate::runtime::ApiRequest for CreateReceipt {
             .ok_or_else(|| crate::runtime::RequestError::new(
                 Self::METHOD.name,
                 "UserToken",
-                "no UserToken: get one with getUserToken first",
+                "is required: build the client with .credentials(login, password) (a UserToken is then fetched) or .user_token(..)",
             ))?;
         out.push(
             crate::runtime::WireParam::new("UserToken", crate::runtime::enc::text(token)),
@@ -1864,7 +1864,7 @@ impl crate::runtime::ApiRequest for GetReceipt {
             .ok_or_else(|| crate::runtime::RequestError::new(
                 Self::METHOD.name,
                 "UserToken",
-                "no UserToken: get one with getUserToken first",
+                "is required: build the client with .credentials(login, password) (a UserToken is then fetched) or .user_token(..)",
             ))?;
         out.push(
             crate::runtime::WireParam::new("UserToken", crate::runtime::enc::text(token)),
@@ -1984,7 +1984,7 @@ impl crate::runtime::ApiRequest for CreateReceiptCorrection {
             .ok_or_else(|| crate::runtime::RequestError::new(
                 Self::METHOD.name,
                 "UserToken",
-                "no UserToken: get one with getUserToken first",
+                "is required: build the client with .credentials(login, password) (a UserToken is then fetched) or .user_token(..)",
             ))?;
         out.push(
             crate::runtime::WireParam::new("UserToken", crate::runtime::enc::text(token)),
