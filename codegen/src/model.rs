@@ -144,6 +144,8 @@ pub struct Method {
 pub struct Sign {
     pub template: S,
     #[serde(default)]
+    pub required: bool,
+    #[serde(default)]
     pub absent: Vec<S>,
     pub source: Option<String>,
     pub note: Option<String>,

@@ -208,6 +208,7 @@ static GET_SOMETHING_NEW: intellectmoney::runtime::MethodInfo = intellectmoney::
         intellectmoney::runtime::SignSlot::Empty,
         intellectmoney::runtime::SignSlot::Secret,
     ]),
+    sign_required: false,
     deprecated: false,
 };
 

@@ -42,6 +42,8 @@ fn client(server: &Server) -> ClientBuilder {
     Client::builder()
         .base_url(server.url())
         .user_token("tok+en/1=")
+        .bearer_token("bearer")
+        .sign_secret("s3cr3t")
         .timeout(Duration::from_millis(300))
         .retry(fast_retries())
 }

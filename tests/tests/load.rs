@@ -24,6 +24,7 @@ async fn run(max_connections: Option<usize>) -> MockServer {
     let mut builder = Client::builder()
         .base_url(mock.url())
         .user_token("t")
+        .bearer_token("bearer")
         .sign_secret(SECRET)
         // A failure must show, not be hidden by a retry.
         .retry(RetryPolicy::never());

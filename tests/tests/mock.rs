@@ -31,6 +31,7 @@ impl Visitor for AgainstTheMock {
         let mut builder = Client::builder()
             .base_url(self.mock.url())
             .format(self.format)
+            .bearer_token("bearer")
             .sign_secret(SECRET)
             .retry(RetryPolicy::never());
         if let Some(t) = token {
@@ -230,6 +231,7 @@ async fn payouts_move_through_their_states() {
         let c = Client::builder()
             .base_url(mock.url())
             .user_token("t")
+            .bearer_token("bearer")
             .sign_secret(SECRET)
             .build()
             .unwrap();
@@ -291,4 +293,42 @@ fn a_fake_reply_can_be_built() {
         (reply.result, reply.warning.as_deref(), reply.operation_id),
         (42, Some("a warning"), None)
     );
+}
+
+#[tokio::test]
+async fn a_payout_is_never_sent_unsigned_and_the_mock_refuses_one() {
+    // The client: a payout method is always signed; without the secrets nothing is sent.
+    let mock = MockServer::start();
+    let unsigned = Client::builder().base_url(mock.url()).user_token("t").build().unwrap();
+    let e = unsigned.create_operation(wiki::card_payout()).await.unwrap_err();
+    assert!(
+        e.to_string()
+            .contains("the client was built without .bearer_token(..) and .sign_secret(..)"),
+        "{e}"
+    );
+    assert!(mock.requests().is_empty(), "nothing was sent");
+    // The mock, like IntellectMoney, refuses an unsigned payout by default (here sent by hand)…
+    let body = example("payout/CreateOperation.request.json");
+    let post = |url: String| {
+        let body = body.clone();
+        async move {
+            reqwest::Client::new()
+                .post(format!("{url}/personal/payout/CreateOperation"))
+                .header("content-type", "application/json")
+                .header("accept", "application/json")
+                .body(body)
+                .send()
+                .await
+                .unwrap()
+                .text()
+                .await
+                .unwrap()
+        }
+    };
+    let answer = post(mock.url()).await;
+    assert!(answer.contains("Authorization and Sign are required"), "{answer}");
+    // …unless told to be lax.
+    let lax = MockServer::builder().lax_signing().start();
+    let answer = post(lax.url()).await;
+    assert!(answer.contains("PayoutOperationId"), "{answer}");
 }

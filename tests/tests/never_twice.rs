@@ -45,6 +45,8 @@ impl Visitor for Faults {
             let server = Server::always(answer);
             let mut builder = Client::builder()
                 .base_url(server.url())
+                .bearer_token("bearer")
+                .sign_secret("s3cr3t")
                 .timeout(Duration::from_millis(100))
                 .retry(RetryPolicy {
                     max_retries: 2,

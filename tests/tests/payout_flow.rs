@@ -47,6 +47,8 @@ async fn run(server: &Server, poll: PollPolicy) -> (Result<PayoutOutcome, Error>
     let client = Client::builder()
         .base_url(server.url())
         .user_token("t")
+        .bearer_token("bearer")
+        .sign_secret("s3cr3t")
         .timeout(Duration::from_millis(300))
         .retry(RetryPolicy::never())
         .build()
@@ -183,6 +185,8 @@ async fn run_patient(server: &Server, poll: PollPolicy) -> Result<PayoutOutcome,
     let client = Client::builder()
         .base_url(server.url())
         .user_token("t")
+        .bearer_token("bearer")
+        .sign_secret("s3cr3t")
         .timeout(Duration::from_secs(60))
         .build()
         .unwrap();

@@ -28,6 +28,8 @@ async fn each_call_is_a_span_with_method_duration_outcome_and_operation_id() {
     let client = Client::builder()
         .base_url(server.url())
         .user_token("t")
+        .bearer_token("bearer")
+        .sign_secret("s3cr3t")
         .retry(RetryPolicy::never())
         .build()
         .unwrap();

@@ -169,6 +169,15 @@ fn method_items(api: &Api, m: &Method, out: &mut Items) {
         .facet("Sign", Class::Wire, sign_text(m))
         .facet("Sign slots", Class::Wire, sign_slots(m))
         .facet(
+            "Sign required",
+            Class::Wire,
+            if m.sign.as_ref().is_some_and(|s| s.required) {
+                "yes"
+            } else {
+                "no"
+            },
+        )
+        .facet(
             PARAMETER_ORDER,
             Class::Wire,
             m.params.iter().map(|p| p.wire.as_str()).collect::<Vec<_>>().join(", "),

@@ -299,6 +299,7 @@ fn method_info(api: &Api, m: &Method) -> TokenStream {
         };
         quote!(crate::runtime::ResponseFormat { format: #format, accept: #accept })
     });
+    let sign_required = m.sign.as_ref().is_some_and(|s| s.required);
     quote! {
         crate::runtime::MethodInfo {
             name: #wire,
@@ -310,6 +311,7 @@ fn method_info(api: &Api, m: &Method) -> TokenStream {
             auth: #auth,
             effect: #effect,
             sign: #sign,
+            sign_required: #sign_required,
             deprecated: #deprecated,
         }
     }

@@ -482,5 +482,6 @@ pub(super) fn build_sign(
             })
             .collect(),
         note: s.note.clone(),
+        required: s.required,
     })
 }

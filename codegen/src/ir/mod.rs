@@ -204,6 +204,9 @@ pub struct SignTemplate {
     pub variants: Vec<String>,
     /// A note on the template.
     pub note: Option<String>,
+    /// The server refuses the method without `Sign` and `Authorization`: the client refuses to
+    /// send it without the secrets, and the mock refuses it unsigned.
+    pub required: bool,
 }
 
 /// One slot of a template.

@@ -302,7 +302,11 @@ fn payout_prints_each_state_and_the_outcome() {
             "--deadline",
             "30s",
         ],
-        &[("INTELLECTMONEY_USER_TOKEN", "t")],
+        &[
+            ("INTELLECTMONEY_USER_TOKEN", "t"),
+            ("INTELLECTMONEY_BEARER_TOKEN", "b"),
+            ("INTELLECTMONEY_SIGN_SECRET", "s"),
+        ],
     );
     assert!(out.status.success(), "{}", text(&out.stderr));
     let lines: Vec<serde_json::Value> = text(&out.stdout)
@@ -456,7 +460,11 @@ fn a_lost_creation_answer_exits_5_and_says_an_operation_may_exist() {
             "--deadline",
             "5s",
         ],
-        &[("INTELLECTMONEY_USER_TOKEN", PT1)],
+        &[
+            ("INTELLECTMONEY_USER_TOKEN", PT1),
+            ("INTELLECTMONEY_BEARER_TOKEN", "b"),
+            ("INTELLECTMONEY_SIGN_SECRET", "s"),
+        ],
     );
     assert_eq!(out.status.code(), Some(5), "{}", text(&out.stderr));
     assert!(

@@ -561,6 +561,7 @@ impl Client {
     /// One call: encode, send (with retries when the method changes nothing), decode, and read
     /// the envelope.
     async fn call<R: ApiRequest>(&self, request: &R, token: Option<&Secret>) -> Result<Reply<R::Output>, Error> {
+        self.check_signing(R::METHOD)?;
         let ctx = EncodeContext {
             user_token: token.map(Secret::expose),
             sign_secret: self.inner.sign_secret.as_ref().map(Secret::expose),
@@ -592,6 +593,33 @@ impl Client {
                 crate::runtime::decode_owned(method.name, format.format, body)
             })?;
         read_envelope(method.name, response, &body)
+    }
+
+    /// A method the server refuses unsigned (`MethodInfo::sign_required`) is sent only with what
+    /// signs it: without the bearer token and the sign secret it is refused here, naming them,
+    /// rather than by the server (or not at all by a lax test double).
+    fn check_signing(&self, method: &MethodInfo) -> Result<(), Error> {
+        if !method.sign_required {
+            return Ok(());
+        }
+        let missing: Vec<&str> = [
+            (self.inner.bearer_token.is_none(), ".bearer_token(..)"),
+            (self.inner.sign_secret.is_none(), ".sign_secret(..)"),
+        ]
+        .into_iter()
+        .filter_map(|(absent, call)| absent.then_some(call))
+        .collect();
+        if missing.is_empty() {
+            return Ok(());
+        }
+        Err(Error::Request(crate::runtime::RequestError::new(
+            method.name,
+            "Sign",
+            format!(
+                "is required: the method is always signed, and the client was built without {}",
+                missing.join(" and ")
+            ),
+        )))
     }
 
     /// The format asked for: the client's, when the method answers in it; else the method's

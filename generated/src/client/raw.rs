@@ -24,6 +24,7 @@ use tracing::Instrument;
 ///     auth: Auth::UserToken,
 ///     effect: Effect::Read,
 ///     sign: None,
+///     sign_required: false,
 ///     deprecated: false,
 /// };
 /// let request = RawRequest::new(&GET_SOMETHING_NEW).user_token("UserToken").text("EshopId", "450063");

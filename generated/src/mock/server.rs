@@ -18,6 +18,7 @@ use std::sync::{Arc, Mutex};
 pub struct MockBuilder {
     addr: Option<SocketAddr>,
     sign_secret: Option<String>,
+    lax_signing: bool,
     user_token: Option<String>,
     credentials: Option<(String, String)>,
     payout: PayoutScript,
@@ -46,6 +47,13 @@ impl MockBuilder {
     /// Checks `Sign` on every method with a template, against this signSecretKey.
     pub fn sign_secret(mut self, secret: impl Into<String>) -> Self {
         self.sign_secret = Some(secret.into());
+        self
+    }
+
+    /// Accepts a method the spec says is always signed without `Authorization` and `Sign` (by
+    /// default the mock refuses it, as IntellectMoney does). For tests of what happens then.
+    pub fn lax_signing(mut self) -> Self {
+        self.lax_signing = true;
         self
     }
 
@@ -398,6 +406,14 @@ async fn respond(
     let config = &state.config;
     if let Err(why) = check::check(method, &params) {
         return refuse(params, why);
+    }
+    if method.info.sign_required && !config.lax_signing {
+        let bearer = record
+            .header("authorization")
+            .is_some_and(|a| a.starts_with("Bearer ") && a.len() > 7);
+        if !bearer || record.header("sign").is_none() {
+            return refuse(params, "Authorization and Sign are required".into());
+        }
     }
     if let Some(secret) = &config.sign_secret {
         if let Some(expected) = check::expected_sign(method, &params, secret) {

@@ -88,6 +88,9 @@ pub struct MethodInfo {
     pub effect: Effect,
     /// The `Sign` template, when one is known.
     pub sign: Option<&'static [SignSlot]>,
+    /// The server refuses the method without `Sign` and `Authorization` (the spec's
+    /// `sign.required`): the client does not send it without its secrets.
+    pub sign_required: bool,
     /// Whether the wiki deprecates the method.
     pub deprecated: bool,
 }

@@ -127,6 +127,7 @@ impl crate::runtime::ApiRequest for CreateOperation {
                 crate::runtime::SignSlot::Secret,
             ],
         ),
+        sign_required: true,
         deprecated: false,
     };
     fn validate(&self) -> Result<(), crate::runtime::RequestError> {
@@ -388,6 +389,7 @@ impl crate::runtime::ApiRequest for CreateOperationByProviderType {
         auth: crate::runtime::Auth::UserToken,
         effect: crate::runtime::Effect::Money,
         sign: None,
+        sign_required: false,
         deprecated: true,
     };
     fn validate(&self) -> Result<(), crate::runtime::RequestError> {
@@ -613,6 +615,7 @@ impl crate::runtime::ApiRequest for CreateBankCardRussiaOperation {
                 crate::runtime::SignSlot::Secret,
             ],
         ),
+        sign_required: true,
         deprecated: true,
     };
     fn validate(&self) -> Result<(), crate::runtime::RequestError> {
@@ -779,6 +782,7 @@ impl crate::runtime::ApiRequest for CreateQiwiWalletOperation {
                 crate::runtime::SignSlot::Secret,
             ],
         ),
+        sign_required: true,
         deprecated: true,
     };
     fn validate(&self) -> Result<(), crate::runtime::RequestError> {
@@ -909,6 +913,7 @@ impl crate::runtime::ApiRequest for ExecuteOperation {
                 crate::runtime::SignSlot::Secret,
             ],
         ),
+        sign_required: true,
         deprecated: false,
     };
     fn validate(&self) -> Result<(), crate::runtime::RequestError> {
@@ -989,6 +994,7 @@ impl crate::runtime::ApiRequest for GetOperationState {
                 crate::runtime::SignSlot::Secret,
             ],
         ),
+        sign_required: true,
         deprecated: false,
     };
     fn validate(&self) -> Result<(), crate::runtime::RequestError> {
@@ -1069,6 +1075,7 @@ impl crate::runtime::ApiRequest for DeleteOperation {
                 crate::runtime::SignSlot::Secret,
             ],
         ),
+        sign_required: true,
         deprecated: false,
     };
     fn validate(&self) -> Result<(), crate::runtime::RequestError> {

@@ -55,6 +55,7 @@ impl crate::runtime::ApiRequest for GetUserToken {
         auth: crate::runtime::Auth::None,
         effect: crate::runtime::Effect::Read,
         sign: None,
+        sign_required: false,
         deprecated: false,
     };
     fn validate(&self) -> Result<(), crate::runtime::RequestError> {
@@ -268,6 +269,7 @@ impl crate::runtime::ApiRequest for GetInvoicesHistory {
                 crate::runtime::SignSlot::Secret,
             ],
         ),
+        sign_required: false,
         deprecated: false,
     };
     fn validate(&self) -> Result<(), crate::runtime::RequestError> {
@@ -558,6 +560,7 @@ impl crate::runtime::ApiRequest for GetPaymentsHistory {
                 crate::runtime::SignSlot::Secret,
             ],
         ),
+        sign_required: false,
         deprecated: false,
     };
     fn validate(&self) -> Result<(), crate::runtime::RequestError> {
@@ -827,6 +830,7 @@ impl crate::runtime::ApiRequest for SetScheduledOperationData {
                 crate::runtime::SignSlot::Secret,
             ],
         ),
+        sign_required: false,
         deprecated: false,
     };
     fn validate(&self) -> Result<(), crate::runtime::RequestError> {
@@ -1182,6 +1186,7 @@ impl crate::runtime::ApiRequest for GetScheduledOperationData {
                 crate::runtime::SignSlot::Secret,
             ],
         ),
+        sign_required: false,
         deprecated: false,
     };
     fn validate(&self) -> Result<(), crate::runtime::RequestError> {
@@ -1443,6 +1448,7 @@ impl crate::runtime::ApiRequest for GetEshopInfo {
         auth: crate::runtime::Auth::UserToken,
         effect: crate::runtime::Effect::Read,
         sign: None,
+        sign_required: false,
         deprecated: false,
     };
     fn validate(&self) -> Result<(), crate::runtime::RequestError> {
@@ -1622,6 +1628,7 @@ impl crate::runtime::ApiRequest for GetInvoiceInfo {
                 crate::runtime::SignSlot::Secret,
             ],
         ),
+        sign_required: false,
         deprecated: false,
     };
     fn validate(&self) -> Result<(), crate::runtime::RequestError> {
@@ -1748,6 +1755,7 @@ impl crate::runtime::ApiRequest for CreateReceipt {
                 crate::runtime::SignSlot::Secret,
             ],
         ),
+        sign_required: false,
         deprecated: false,
     };
     fn validate(&self) -> Result<(), crate::runtime::RequestError> {
@@ -1850,6 +1858,7 @@ impl crate::runtime::ApiRequest for GetReceipt {
         auth: crate::runtime::Auth::UserToken,
         effect: crate::runtime::Effect::Read,
         sign: None,
+        sign_required: false,
         deprecated: false,
     };
     fn validate(&self) -> Result<(), crate::runtime::RequestError> {
@@ -1956,6 +1965,7 @@ impl crate::runtime::ApiRequest for CreateReceiptCorrection {
                 crate::runtime::SignSlot::Secret,
             ],
         ),
+        sign_required: false,
         deprecated: false,
     };
     fn validate(&self) -> Result<(), crate::runtime::RequestError> {
@@ -2071,6 +2081,7 @@ impl crate::runtime::ApiRequest for WithdrawMoney {
         auth: crate::runtime::Auth::Certificate,
         effect: crate::runtime::Effect::Money,
         sign: None,
+        sign_required: false,
         deprecated: false,
     };
     fn validate(&self) -> Result<(), crate::runtime::RequestError> {
@@ -2173,6 +2184,7 @@ impl crate::runtime::ApiRequest for GetTransactionData {
         auth: crate::runtime::Auth::Certificate,
         effect: crate::runtime::Effect::Read,
         sign: None,
+        sign_required: false,
         deprecated: false,
     };
     fn validate(&self) -> Result<(), crate::runtime::RequestError> {
@@ -2265,6 +2277,7 @@ impl crate::runtime::ApiRequest for GetAccountData {
                 crate::runtime::SignSlot::Secret,
             ],
         ),
+        sign_required: false,
         deprecated: false,
     };
     fn validate(&self) -> Result<(), crate::runtime::RequestError> {
