@@ -30,3 +30,8 @@ pub use client::{
     DEFAULT_MAX_PAGES,
 };
 pub use runtime::Format;
+
+/// The README's examples, compiled and run as doctests (they use the mock).
+#[cfg(all(doctest, feature = "mock"))]
+#[doc = include_str!("../../README.md")]
+pub struct ReadmeDoctests;

@@ -25,7 +25,7 @@ pub use request::{
 pub use rust_decimal::Decimal;
 pub use secret::{CardNumber, Secret};
 pub use text::{EmbeddedJson, TypedText};
-pub use time::Date;
+pub use time::{Date, Month};
 pub use uuid::Uuid;
 
 /// An enumeration of the spec: known values by name and (where the wiki gives them) number, and
