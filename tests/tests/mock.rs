@@ -270,7 +270,15 @@ async fn payouts_move_through_their_states() {
 async fn a_method_is_named_in_any_case_and_a_misspelt_one_panics() {
     let mock = MockServer::start();
     let c = client(&mock);
-    // The request type's name works as well as the wiki's.
+    // Typed, by the request type; or by name, the request type's or the wiki's.
+    mock.set_for::<GetEshopInfo>(Override::Refuse("нулевой".into()));
+    let e = c.get_eshop_info(GetEshopInfo::new(3)).await.unwrap_err();
+    assert!(
+        matches!(&e, Error::Refused { desc: Some(d), .. } if d == "нулевой"),
+        "{e:?}"
+    );
+    assert_eq!(mock.requests_for::<GetEshopInfo>().len(), 1);
+    assert!(mock.requests_for::<GetInvoicesHistory>().is_empty());
     mock.set(GetEshopInfo::METHOD.name, Override::Refuse("первый".into()));
     mock.set("GETESHOPINFO", Override::Refuse("второй".into()));
     let e = c.get_eshop_info(GetEshopInfo::new(3)).await.unwrap_err();

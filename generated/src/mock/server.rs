@@ -201,6 +201,20 @@ impl MockServer {
             .insert(name.to_owned(), behaviour);
     }
 
+    /// Answers the method of request type `R` this way from now on: the typed form of
+    /// [`Self::set`] (`mock.set_for::<GetEshopInfo>(..)`), where a misspelling does not compile.
+    pub fn set_for<R: crate::runtime::ApiRequest>(&self, behaviour: Override) {
+        self.set(R::METHOD.name, behaviour);
+    }
+
+    /// The requests received so far for the method of request type `R`.
+    pub fn requests_for<R: crate::runtime::ApiRequest>(&self) -> Vec<MockRequest> {
+        self.requests()
+            .into_iter()
+            .filter(|r| r.method == Some(R::METHOD.name))
+            .collect()
+    }
+
     /// Answers `method` with its example again (any case; panics on a method the spec lacks).
     pub fn reset(&self, method: &str) {
         let name = spec_name(method);
