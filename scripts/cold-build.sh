@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# The cold build of a minimal project that depends on `intellectmoney` (default features, plus
+# tokio), against its floor: the same project with only reqwest (the same default TLS), serde,
+# serde_json and tokio. Both are built from nothing (a fresh target directory, the registry
+# already downloaded) in the same run, one after the other. Recorded in BENCHMARKS.md.
+#   bash scripts/cold-build.sh
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+lock="$root/Cargo.lock"
+
+project() { # name, dependencies, main
+  mkdir -p "$work/$1/src"
+  printf '[package]\nname = "%s"\nversion = "0.1.0"\nedition = "2021"\n\n[dependencies]\n%s\n' "$1" "$2" > "$work/$1/Cargo.toml"
+  printf '%s\n' "$3" > "$work/$1/src/main.rs"
+  cp "$lock" "$work/$1/Cargo.lock" # the workspace's versions, so both sides build the same crates
+}
+
+project dependent "intellectmoney = { path = \"$root/generated\" }
+tokio = { version = \"1\", features = [\"macros\", \"rt-multi-thread\"] }" '#[tokio::main]
+async fn main() {
+    let client = intellectmoney::Client::builder().user_token("t").build().unwrap();
+    println!("{client:?}");
+}'
+project floor 'reqwest = "0.13"
+serde = { version = "1", features = ["derive"] }
+serde_json = "1"
+tokio = { version = "1", features = ["macros", "rt-multi-thread"] }' '#[tokio::main]
+async fn main() {
+    let client = reqwest::Client::new();
+    println!("{client:?} {}", serde_json::json!({"a": 1}));
+}'
+
+seconds() { # project
+  local start end
+  start=$(date +%s.%N)
+  (cd "$work/$1" && CARGO_TARGET_DIR="$work/$1/target" cargo build -q --offline)
+  end=$(date +%s.%N)
+  echo "$end - $start" | bc
+}
+floor=$(seconds floor)
+dependent=$(seconds dependent)
+ratio=$(echo "scale=2; $dependent / $floor" | bc)
+echo "| cold debug build | seconds |"
+echo "| --- | --- |"
+echo "| floor: reqwest, serde, serde_json, tokio | $floor |"
+echo "| intellectmoney (default features) and tokio | $dependent ($ratio× the floor) |"
+echo "Machine: $(nproc) cores, $(rustc --version)."
