@@ -90,7 +90,7 @@ enum Top {
         /// Card number (bank-card).
         #[arg(long, value_name = "PAN")]
         pan: Option<String>,
-        /// Qiwi wallet, or the recipient's phone for SBP.
+        /// The recipient's phone, for sbp.
         #[arg(long, value_name = "ACCOUNT")]
         account: Option<String>,
         /// SBP bank id.
@@ -108,7 +108,7 @@ enum Top {
         /// Shop id.
         #[arg(long, value_name = "NUMBER")]
         eshop_id: Option<intellectmoney::common::EshopId>,
-        /// How long to poll (`90s`, `10m`, `1h`).
+        /// How long the whole payout may take, polling included (`90s`, `10m`, `1h`).
         #[arg(long, value_name = "DURATION", default_value = "10m", value_parser = duration)]
         deadline: std::time::Duration,
     },
