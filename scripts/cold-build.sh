@@ -2,7 +2,8 @@
 # The cold build of a minimal project that depends on `intellectmoney` (default features, plus
 # tokio), against its floor: the same project with only reqwest (the same default TLS), serde,
 # serde_json and tokio. Both are built from nothing (a fresh target directory, the registry
-# already downloaded) in the same run, one after the other. Recorded in BENCHMARKS.md.
+# already downloaded) in the same run, alternately, RUNS times each (default 3); the medians are
+# compared. Recorded in BENCHMARKS.md.
 #   bash scripts/cold-build.sh
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -34,16 +35,24 @@ async fn main() {
 
 seconds() { # project
   local start end
+  rm -rf "$work/$1/target"
   start=$(date +%s.%N)
   (cd "$work/$1" && CARGO_TARGET_DIR="$work/$1/target" cargo build -q --offline)
   end=$(date +%s.%N)
-  echo "$end - $start" | bc
+  printf '%.1f' "$(echo "$end - $start" | bc)"
 }
-floor=$(seconds floor)
-dependent=$(seconds dependent)
+median() { sort -n | awk '{ a[NR] = $1 } END { printf "%.1f", a[int((NR + 1) / 2)] }'; }
+runs=${RUNS:-3}
+floors=() dependents=()
+for _ in $(seq "$runs"); do
+  floors+=("$(seconds floor)")
+  dependents+=("$(seconds dependent)")
+done
+floor=$(printf '%s\n' "${floors[@]}" | median)
+dependent=$(printf '%s\n' "${dependents[@]}" | median)
 ratio=$(echo "scale=2; $dependent / $floor" | bc)
-echo "| cold debug build | seconds |"
+echo "| cold debug build, median of $runs | seconds |"
 echo "| --- | --- |"
-echo "| floor: reqwest, serde, serde_json, tokio | $floor |"
-echo "| intellectmoney (default features) and tokio | $dependent ($ratio× the floor) |"
+echo "| floor: reqwest, serde, serde_json, tokio | $floor (runs: ${floors[*]}) |"
+echo "| intellectmoney (default features) and tokio | $dependent, $ratio× the floor (runs: ${dependents[*]}) |"
 echo "Machine: $(nproc) cores, $(rustc --version)."

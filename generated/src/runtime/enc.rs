@@ -38,10 +38,19 @@ pub fn dmy(v: &Date) -> WireValue {
     WireValue::Text(format!("{:02}.{:02}.{:04}", v.day(), v.month() as u8, v.year()))
 }
 
-/// Reads `DD.MM.YYYY`, the form [`dmy`] writes (what the CLI and the mock accept).
+/// Reads `DD.MM.YYYY`, the form [`dmy`] writes (what the CLI and the mock accept): two digits
+/// of day, two of month, four of year.
 pub fn parse_dmy(text: &str) -> Option<Date> {
-    let format = time::macros::format_description!("[day].[month].[year]");
-    Date::parse(text.trim(), &format).ok()
+    let parts: Vec<&str> = text.trim().split('.').collect();
+    let [day, month, year] = parts.as_slice() else {
+        return None;
+    };
+    let digits = |s: &str, n: usize| s.len() == n && s.bytes().all(|b| b.is_ascii_digit());
+    if !(digits(day, 2) && digits(month, 2) && digits(year, 4)) {
+        return None;
+    }
+    let month = time::Month::try_from(month.parse::<u8>().ok()?).ok()?;
+    Date::from_calendar_date(year.parse().ok()?, month, day.parse().ok()?).ok()
 }
 
 /// `yyyy-MM-dd HH:mm:ss`.
@@ -77,4 +86,27 @@ pub fn enum_code<T: WireEnum>(v: &T) -> WireValue {
 /// A document as compact JSON text.
 pub fn json<T: serde::Serialize>(v: &T) -> WireValue {
     WireValue::Text(super::json::to_string(v))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dmy_is_read_back_and_nothing_else_is() {
+        let date = parse_dmy(" 15.07.2017 ").unwrap();
+        assert_eq!((date.day(), date.month() as u8, date.year()), (15, 7, 2017));
+        assert_eq!(dmy(&date).as_str(), "15.07.2017");
+        for bad in [
+            "15.7.2017",
+            "2017-07-15",
+            "31.02.2017",
+            "15.07.17",
+            "15.07.2017.1",
+            "aa.07.2017",
+            "",
+        ] {
+            assert_eq!(parse_dmy(bad), None, "{bad}");
+        }
+    }
 }
