@@ -417,123 +417,136 @@ async fn respond(
     if let Some(Override::Refuse(why)) = behaviour {
         return refuse(params, why);
     }
-    let config = &state.config;
     if let Err(why) = check::check(method, &params) {
         return refuse(params, why);
     }
+    if let Some(why) = signing_problem(&state.config, method, record, &params) {
+        return refuse(params, why);
+    }
+    if let Some(result) = authentication_result(&state.config, method, format, &params) {
+        return (processed(format, &result), params, None);
+    }
+    if Payouts::handles(method.info.name) {
+        return match payout_result(state, method, format, &params) {
+            Ok(result) => (processed(format, &result), params, None),
+            Err(why) => refuse(params, why),
+        };
+    }
+    match example_body(method, format) {
+        Ok(body) => (send(format, body), params, None),
+        Err(why) => refuse(params, why),
+    }
+}
+
+/// An answer processed by IntellectMoney (OperationState 0) with this `Result`.
+fn processed(format: Format, result: &str) -> Response<Full<Bytes>> {
+    send(format, envelope(format, 0, "Успешно обработана", Some(result)))
+}
+
+/// A parameter's value by its name in any case.
+fn param<'a>(params: &'a [(String, String)], name: &str) -> Option<&'a str> {
+    params
+        .iter()
+        .find(|(n, _)| n.eq_ignore_ascii_case(name))
+        .map(|(_, v)| v.as_str())
+}
+
+/// Why the call's signing is refused, if it is: a method the spec always signs, sent without
+/// `Authorization` and `Sign` (unless the mock is lax), or a `Sign` that the mock's secret does
+/// not give.
+fn signing_problem(
+    config: &MockBuilder,
+    method: &MockMethod,
+    record: &MockRequest,
+    params: &[(String, String)],
+) -> Option<String> {
     if method.info.sign_required && !config.lax_signing {
         let bearer = record
             .header("authorization")
             .is_some_and(|a| a.starts_with("Bearer ") && a.len() > 7);
         if !bearer || record.header("sign").is_none() {
-            return refuse(params, "Authorization and Sign are required".into());
+            return Some("Authorization and Sign are required".into());
         }
     }
-    if let Some(secret) = &config.sign_secret {
-        if let Some(expected) = check::expected_sign(method, &params, secret) {
-            if record.header("sign") != Some(expected.as_str()) {
-                return refuse(params, "Invalid Sign".into());
-            }
-        }
-    }
-    let token = params
-        .iter()
-        .find(|(n, _)| n.eq_ignore_ascii_case("UserToken"))
-        .map(|(_, v)| v.clone());
-    if let (Some(expected), Some(sent)) = (&config.user_token, &token) {
+    let expected = check::expected_sign(method, params, config.sign_secret.as_deref()?)?;
+    (record.header("sign") != Some(expected.as_str())).then(|| "Invalid Sign".into())
+}
+
+/// The `Result` when the mock's credentials decide the answer: a UserToken that is not the
+/// mock's, and for getUserToken wrong credentials or the token handed out.
+fn authentication_result(
+    config: &MockBuilder,
+    method: &MockMethod,
+    format: Format,
+    params: &[(String, String)],
+) -> Option<String> {
+    if let (Some(expected), Some(sent)) = (&config.user_token, param(params, "UserToken")) {
         if sent != expected {
-            let result = state_only(format, 2, "Аутентификация не пройдена");
-            return (
-                send(format, envelope(format, 0, "Успешно обработана", Some(&result))),
-                params,
-                None,
-            );
+            return Some(state_only(format, 2, "Аутентификация не пройдена"));
         }
     }
-    if method.info.auth == crate::runtime::Auth::None {
-        if let Some((login, password)) = &config.credentials {
-            let get = |n: &str| {
-                params
-                    .iter()
-                    .find(|(k, _)| k.eq_ignore_ascii_case(n))
-                    .map(|(_, v)| v.as_str())
-            };
-            if get("Login") != Some(login.as_str()) || get("Password") != Some(password.as_str()) {
-                let result = state_only(format, 2, "Неверный логин или пароль");
-                return (
-                    send(format, envelope(format, 0, "Успешно обработана", Some(&result))),
-                    params,
-                    None,
-                );
-            }
-        }
-        if let Some(t) = &config.user_token {
-            let result = match format {
-                Format::Xml => format!("<State><Code>0</Code></State><UserToken>{}</UserToken>", xml_escape(t)),
-                Format::Json => format!(
-                    "{{\"State\":{{\"Code\":0}},\"UserToken\":{}}}",
-                    serde_json::Value::from(t.as_str())
-                ),
-            };
-            return (
-                send(format, envelope(format, 0, "Успешно обработана", Some(&result))),
-                params,
-                None,
-            );
+    if method.info.auth != crate::runtime::Auth::None {
+        return None;
+    }
+    if let Some((login, password)) = &config.credentials {
+        if param(params, "Login") != Some(login.as_str()) || param(params, "Password") != Some(password.as_str()) {
+            return Some(state_only(format, 2, "Неверный логин или пароль"));
         }
     }
-    if Payouts::handles(method.info.name) {
-        let id = params
-            .iter()
-            .find(|(n, _)| n.eq_ignore_ascii_case("PayoutOperationId"))
-            .map(|(_, v)| v.as_str());
-        let step = state
-            .payouts
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .step(method.info.name, id);
-        return match step {
-            Ok((id, st, message)) => {
-                let json = serde_json::json!({
-                    "State": { "Code": 0 },
-                    "PayoutOperationId": id,
-                    "PayoutOperationState": st,
-                    "ErrorMessage": message,
-                });
-                let result = match format {
-                    Format::Json => json.to_string(),
-                    Format::Xml => {
-                        let message = message
-                            .map(|m| format!("<ErrorMessage>{}</ErrorMessage>", xml_escape(&m)))
-                            .unwrap_or_default();
-                        format!("<State><Code>0</Code></State><PayoutOperationId>{id}</PayoutOperationId><PayoutOperationState>{st}</PayoutOperationState>{message}")
-                    }
-                };
-                (
-                    send(format, envelope(format, 0, "Успешно обработана", Some(&result))),
-                    params,
-                    None,
-                )
-            }
-            Err(why) => refuse(params, why),
-        };
-    }
+    let token = config.user_token.as_deref()?;
+    Some(match format {
+        Format::Xml => format!(
+            "<State><Code>0</Code></State><UserToken>{}</UserToken>",
+            xml_escape(token)
+        ),
+        Format::Json => format!(
+            "{{\"State\":{{\"Code\":0}},\"UserToken\":{}}}",
+            serde_json::Value::from(token)
+        ),
+    })
+}
+
+/// The `Result` of a payout method from the scripted payout flow, or why it is refused.
+fn payout_result(
+    state: &State,
+    method: &MockMethod,
+    format: Format,
+    params: &[(String, String)],
+) -> Result<String, String> {
+    let (id, st, message) = state
+        .payouts
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .step(method.info.name, param(params, "PayoutOperationId"))?;
+    Ok(match format {
+        Format::Json => serde_json::json!({
+            "State": { "Code": 0 },
+            "PayoutOperationId": id,
+            "PayoutOperationState": st,
+            "ErrorMessage": message,
+        })
+        .to_string(),
+        Format::Xml => {
+            let message = message
+                .map(|m| format!("<ErrorMessage>{}</ErrorMessage>", xml_escape(&m)))
+                .unwrap_or_default();
+            format!("<State><Code>0</Code></State><PayoutOperationId>{id}</PayoutOperationId><PayoutOperationState>{st}</PayoutOperationState>{message}")
+        }
+    })
+}
+
+/// The method's example answer in `format` (wrapped when the spec's example is bare).
+fn example_body(method: &MockMethod, format: Format) -> Result<String, String> {
     let example = match format {
         Format::Xml => method.xml,
         Format::Json => method.json,
     };
-    let Some(example) = example else {
-        return refuse(
-            params,
-            format!("the spec has no {format:?} example of {}", method.info.name),
-        );
-    };
-    let body = if method.bare {
+    let example = example.ok_or_else(|| format!("the spec has no {format:?} example of {}", method.info.name))?;
+    Ok(if method.bare {
         wrap(format, example)
     } else {
         example.to_owned()
-    };
-    (send(format, body), params, None)
+    })
 }
 
 /// An example that holds the result alone, inside the envelope.
