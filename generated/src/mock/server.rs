@@ -30,6 +30,7 @@ impl std::fmt::Debug for MockBuilder {
         f.debug_struct("MockBuilder")
             .field("addr", &self.addr)
             .field("sign_secret", &self.sign_secret.as_ref().map(|_| "[redacted]"))
+            .field("lax_signing", &self.lax_signing)
             .field("user_token", &self.user_token.as_ref().map(|_| "[redacted]"))
             .field("login", &self.credentials.as_ref().map(|(l, _)| l))
             .field("payout", &self.payout)
