@@ -73,8 +73,20 @@ pub fn render(ir: &ir::Ir) -> Output {
         out.extend(emit::modules::api_files(ir, api));
     }
     out.insert(PathBuf::from("src/api/mod.rs"), emit::modules::api_root(ir));
-    out.insert(PathBuf::from("API.md"), emit::surface::emit(ir));
     let all: Vec<&str> = ir.apis.iter().map(|a| a.file.as_str()).collect();
+    out.insert(
+        PathBuf::from("src/lib.rs"),
+        emit::rust_file(&all, emit::crate_root::emit(ir)),
+    );
+    out.insert(
+        PathBuf::from("src/client.rs"),
+        emit::rust_file(&all, emit::crate_root::emit_client(ir)),
+    );
+    out.insert(
+        PathBuf::from("src/roles.rs"),
+        emit::rust_file(&all, emit::roles::emit(ir)),
+    );
+    out.insert(PathBuf::from("API.md"), emit::surface::emit(ir));
     out.insert(
         PathBuf::from("cli/src/commands.rs"),
         emit::rust_file(&all, emit::cli::emit(ir)),

@@ -136,6 +136,8 @@ pub struct Method {
     pub result: S,
     #[serde(default)]
     pub examples: Vec<Example>,
+    /// What the method is to the runtime (`token`, `payout_create`, …; spec/README.md).
+    pub role: Option<S>,
 }
 
 /// The `Sign` header template of a method.
@@ -259,6 +261,8 @@ pub struct Field {
     #[serde(default)]
     pub aliases: Vec<S>,
     pub notification: Option<S>,
+    /// What the field is to the runtime (`service_code`, `operation_id`, …; spec/README.md).
+    pub role: Option<S>,
     pub doc: String,
     pub source: Option<String>,
     pub note: Option<String>,
@@ -297,6 +301,8 @@ pub struct EnumValue {
     pub code: Option<Spanned<i64>>,
     #[serde(default, rename = "final")]
     pub is_final: bool,
+    /// What the value means to the runtime (`processed`, `payout_completed`, …; spec/README.md).
+    pub role: Option<S>,
     pub doc: String,
     pub source: Option<String>,
     pub note: Option<String>,

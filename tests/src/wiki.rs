@@ -14,7 +14,7 @@ pub trait Visitor {
     /// One request.
     fn visit<R>(&mut self, api: &str, token: Option<&'static str>, request: R)
     where
-        R: ApiRequest + Send + Sync,
+        R: ApiRequest<Api = intellectmoney::IntellectMoney> + Send + Sync,
         R::Output: PartialEq + std::fmt::Debug;
 }
 

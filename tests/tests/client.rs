@@ -2,7 +2,7 @@
 //! (path, headers, body, `Sign`) and the decoded result, in XML and in JSON.
 
 use intellectmoney::runtime::{decode_json_as, decode_xml_as, ApiRequest, Format};
-use intellectmoney::{blocking, Client};
+use intellectmoney::{blocking, Client, IntellectMoney};
 use intellectmoney_tests::server::{Answer, Received, Server};
 use intellectmoney_tests::wiki::{self, Visitor};
 use intellectmoney_tests::{example, root};
@@ -72,7 +72,7 @@ struct OverTheWire {
 impl Visitor for OverTheWire {
     fn visit<R>(&mut self, api: &str, token: Option<&'static str>, request: R)
     where
-        R: ApiRequest + Send + Sync,
+        R: ApiRequest<Api = intellectmoney::IntellectMoney> + Send + Sync,
         R::Output: PartialEq + std::fmt::Debug,
     {
         let name = R::METHOD.name;
@@ -114,10 +114,10 @@ impl Visitor for OverTheWire {
             "application/json"
         };
         assert_eq!(req.header("content-type"), Some(content_type), "{name}: Content-Type");
-        assert!(intellectmoney::client::USER_AGENT.starts_with("intellectmoney/"));
+        assert!(intellectmoney::USER_AGENT.starts_with("intellectmoney/"));
         assert_eq!(
             req.header("user-agent"),
-            Some(intellectmoney::client::USER_AGENT),
+            Some(intellectmoney::USER_AGENT),
             "{name}: User-Agent"
         );
         match golden_sign(name) {
@@ -144,8 +144,8 @@ impl Visitor for OverTheWire {
         // examples.rs).
         let body = example_answer(api, name, answered);
         let expected: intellectmoney::common::Response<R::Output> = match answered {
-            Format::Xml => decode_xml_as(name, &body).unwrap(),
-            Format::Json => decode_json_as(name, &body).unwrap(),
+            Format::Xml => decode_xml_as::<IntellectMoney, _>(name, &body).unwrap(),
+            Format::Json => decode_json_as::<IntellectMoney, _>(name, &body).unwrap(),
         };
         assert_eq!(Some(reply.result), expected.result, "{name}: result");
         assert_eq!(reply.operation_id, expected.operation_id, "{name}: OperationId");

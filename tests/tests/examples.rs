@@ -5,6 +5,7 @@ use intellectmoney::common::{RequestStateCode, Response, ServiceOperationState};
 use intellectmoney::payout::{self, MassPaymentOperationState};
 use intellectmoney::personal::*;
 use intellectmoney::runtime::{decode_json, decode_json_as, decode_xml, decode_xml_as, ApiRequest, Decimal};
+use intellectmoney::IntellectMoney;
 use intellectmoney_tests::example;
 use std::fmt::Debug;
 use std::str::FromStr;
@@ -14,7 +15,7 @@ fn dec(s: &str) -> Decimal {
 }
 
 /// Decodes both files of an example and checks they agree.
-fn both<R: ApiRequest>(api: &str) -> Response<R::Output>
+fn both<R: ApiRequest<Api = IntellectMoney>>(api: &str) -> Response<R::Output>
 where
     R::Output: PartialEq + Debug,
 {
@@ -241,12 +242,12 @@ fn receipts() {
 
 #[test]
 fn receipt_correction_document() {
-    let xml: CashboxReceiptCorrectionResponseData = decode_xml_as(
+    let xml: CashboxReceiptCorrectionResponseData = decode_xml_as::<IntellectMoney, _>(
         "createReceiptCorrection",
         &example("personal/createReceiptCorrection.response.xml"),
     )
     .unwrap();
-    let json: CashboxReceiptCorrectionResponseData = decode_json_as(
+    let json: CashboxReceiptCorrectionResponseData = decode_json_as::<IntellectMoney, _>(
         "createReceiptCorrection",
         &example("personal/createReceiptCorrection.response.json"),
     )

@@ -5,7 +5,7 @@
 use intellectmoney::mock::{MockServer, Override, PayoutScript};
 use intellectmoney::personal::{GetEshopInfo, GetInvoicesHistory};
 use intellectmoney::runtime::{decode_json_as, decode_xml_as, ApiRequest, Format};
-use intellectmoney::{blocking, Client, Error, PayoutOutcome, PollPolicy, RawRequest, RetryPolicy};
+use intellectmoney::{blocking, Client, Error, IntellectMoney, PayoutOutcome, PollPolicy, RawRequest, RetryPolicy};
 use intellectmoney_tests::example;
 use intellectmoney_tests::wiki::{self, Visitor};
 use std::time::Duration;
@@ -21,7 +21,7 @@ struct AgainstTheMock {
 impl Visitor for AgainstTheMock {
     fn visit<R>(&mut self, api: &str, token: Option<&'static str>, request: R)
     where
-        R: ApiRequest + Send + Sync,
+        R: ApiRequest<Api = intellectmoney::IntellectMoney> + Send + Sync,
         R::Output: PartialEq + std::fmt::Debug,
     {
         let name = R::METHOD.name;
@@ -47,14 +47,18 @@ impl Visitor for AgainstTheMock {
         // The example decoded on its own (wrapped when the wiki shows the result alone).
         let file = |ext: &str| example(&format!("{api}/{name}.response.{ext}"));
         let expected: Option<R::Output> = match self.format {
-            Format::Xml => decode_xml_as::<intellectmoney::common::Response<R::Output>>(name, &file("xml"))
-                .map(|r| r.result)
-                .or_else(|_| decode_xml_as::<R::Output>(name, &file("xml")).map(Some))
-                .unwrap(),
-            Format::Json => decode_json_as::<intellectmoney::common::Response<R::Output>>(name, &file("json"))
-                .ok()
-                .and_then(|r| r.result)
-                .or_else(|| decode_json_as::<R::Output>(name, &file("json")).ok()),
+            Format::Xml => {
+                decode_xml_as::<IntellectMoney, intellectmoney::common::Response<R::Output>>(name, &file("xml"))
+                    .map(|r| r.result)
+                    .or_else(|_| decode_xml_as::<IntellectMoney, R::Output>(name, &file("xml")).map(Some))
+                    .unwrap()
+            }
+            Format::Json => {
+                decode_json_as::<IntellectMoney, intellectmoney::common::Response<R::Output>>(name, &file("json"))
+                    .ok()
+                    .and_then(|r| r.result)
+                    .or_else(|| decode_json_as::<IntellectMoney, R::Output>(name, &file("json")).ok())
+            }
         };
         assert_eq!(Some(reply.result), expected, "{name}");
         self.checked += 1;

@@ -37,7 +37,7 @@ struct Faults {
 impl Visitor for Faults {
     fn visit<R>(&mut self, _api: &str, token: Option<&'static str>, request: R)
     where
-        R: ApiRequest + Send + Sync,
+        R: ApiRequest<Api = intellectmoney::IntellectMoney> + Send + Sync,
         R::Output: PartialEq + std::fmt::Debug,
     {
         let name = R::METHOD.name;

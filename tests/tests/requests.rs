@@ -75,7 +75,7 @@ struct Check;
 impl Visitor for Check {
     fn visit<R>(&mut self, api: &str, token: Option<&'static str>, request: R)
     where
-        R: ApiRequest + Send + Sync,
+        R: ApiRequest<Api = intellectmoney::IntellectMoney> + Send + Sync,
         R::Output: PartialEq + std::fmt::Debug,
     {
         check(api, token, request);

@@ -18,7 +18,7 @@ struct Names(BTreeSet<String>);
 impl Visitor for Names {
     fn visit<R>(&mut self, api: &str, _token: Option<&'static str>, _request: R)
     where
-        R: ApiRequest + Send + Sync,
+        R: ApiRequest<Api = intellectmoney::IntellectMoney> + Send + Sync,
         R::Output: PartialEq + std::fmt::Debug,
     {
         self.0.insert(format!("{api}::{}", R::METHOD.name));

@@ -34,8 +34,10 @@ async fn the_client_certificate_reaches_the_server() {
     );
     assert_eq!(sent[0].body_text(), example("personal/getAccountData.request.form"));
     let expected: intellectmoney::common::Response<intellectmoney::personal::AccountInfoData> =
-        intellectmoney::runtime::decode_xml_as("getAccountData", &example("personal/getAccountData.response.xml"))
-            .unwrap();
+        intellectmoney::runtime::decode_xml::<intellectmoney::personal::GetAccountData>(&example(
+            "personal/getAccountData.response.xml",
+        ))
+        .unwrap();
     assert_eq!(Some(reply.result), expected.result);
 }
 

@@ -13,7 +13,7 @@ pub fn emit(api: &Api) -> TokenStream {
     quote! {
         //! What the mock server knows of each method (generated from the spec).
         #[allow(deprecated)]
-        pub(crate) static METHODS: &[crate::mock::MockMethod] = &[#(#methods),*];
+        pub(crate) static METHODS: &[crate::runtime::mock::MockMethod] = &[#(#methods),*];
     }
 }
 
@@ -29,7 +29,7 @@ fn method(module: &proc_macro2::Ident, m: &Method) -> TokenStream {
     let json = text(example.and_then(|e| e.json_text.as_ref()));
     let bare = example.is_some_and(|e| e.bare);
     quote! {
-        crate::mock::MockMethod {
+        crate::runtime::mock::MockMethod {
             info: <crate::api::#module::#request as crate::runtime::ApiRequest>::METHOD,
             params: &[#(#params),*],
             xml: #xml,
@@ -42,26 +42,26 @@ fn method(module: &proc_macro2::Ident, m: &Method) -> TokenStream {
 fn rule(p: &Param) -> TokenStream {
     let name = &p.wire;
     let need = match &p.required {
-        Required::Always => quote!(crate::mock::Need::Always),
-        Required::No => quote!(crate::mock::Need::No),
+        Required::Always => quote!(crate::runtime::mock::Need::Always),
+        Required::No => quote!(crate::runtime::mock::Need::No),
         // The other parameter given (and, when listed, with one of these enum values).
-        Required::When { wire, values, .. } => quote!(crate::mock::Need::When(#wire, &[#(#values),*])),
+        Required::When { wire, values, .. } => quote!(crate::runtime::mock::Need::When(#wire, &[#(#values),*])),
     };
     let kind = match (p.ty.wire(), p.encoding) {
-        (Ty::Int | Ty::Long, _) => quote!(crate::mock::Kind::Integer),
-        (Ty::Decimal, Encoding::Decimal2 | Encoding::Decimal2Number) => quote!(crate::mock::Kind::Decimal2),
-        (Ty::Decimal, _) => quote!(crate::mock::Kind::Decimal),
-        (Ty::Bool, Encoding::Flag01) => quote!(crate::mock::Kind::Flag01),
-        (Ty::Bool, _) => quote!(crate::mock::Kind::TrueFalse),
-        (Ty::Date, _) => quote!(crate::mock::Kind::Dmy),
-        (Ty::DateTime, _) => quote!(crate::mock::Kind::DateTime),
-        (Ty::Guid, _) => quote!(crate::mock::Kind::Guid),
+        (Ty::Int | Ty::Long, _) => quote!(crate::runtime::mock::Kind::Integer),
+        (Ty::Decimal, Encoding::Decimal2 | Encoding::Decimal2Number) => quote!(crate::runtime::mock::Kind::Decimal2),
+        (Ty::Decimal, _) => quote!(crate::runtime::mock::Kind::Decimal),
+        (Ty::Bool, Encoding::Flag01) => quote!(crate::runtime::mock::Kind::Flag01),
+        (Ty::Bool, _) => quote!(crate::runtime::mock::Kind::TrueFalse),
+        (Ty::Date, _) => quote!(crate::runtime::mock::Kind::Dmy),
+        (Ty::DateTime, _) => quote!(crate::runtime::mock::Kind::DateTime),
+        (Ty::Guid, _) => quote!(crate::runtime::mock::Kind::Guid),
         (Ty::Enum(m, n), _) => {
             let t = super::item_path(m, n);
-            quote!(crate::mock::Kind::Enum(crate::mock::values::<#t>))
+            quote!(crate::runtime::mock::Kind::Enum(crate::runtime::mock::values::<#t>))
         }
-        (Ty::Struct(..), _) => quote!(crate::mock::Kind::Json),
-        _ => quote!(crate::mock::Kind::Text),
+        (Ty::Struct(..), _) => quote!(crate::runtime::mock::Kind::Json),
+        _ => quote!(crate::runtime::mock::Kind::Text),
     };
-    quote!(crate::mock::ParamRule { name: #name, need: #need, kind: #kind })
+    quote!(crate::runtime::mock::ParamRule { name: #name, need: #need, kind: #kind })
 }

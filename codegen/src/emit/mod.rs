@@ -3,12 +3,14 @@
 
 pub mod cli;
 pub mod client;
+pub mod crate_root;
 pub mod enums;
 pub mod ids;
 pub mod mock;
 pub mod modules;
 pub mod notification;
 pub mod requests;
+pub mod roles;
 pub mod surface;
 pub mod types;
 

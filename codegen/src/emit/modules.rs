@@ -1,5 +1,5 @@
 //! The module tree of the generated API: each API's files and `mod.rs`, and `src/api/mod.rs`
-//! with the secret fields and the mock's method tables.
+//! with the secret fields.
 
 use super::{doc_attrs, ident, rust_file, sources};
 use crate::ir::{Api, Ir, Secret};
@@ -66,16 +66,11 @@ fn api_mod(api: &Api, parts: &[&str]) -> TokenStream {
     }
 }
 
-/// `src/api/mod.rs`: the modules, the secret fields, and the mock's method tables.
+/// `src/api/mod.rs`: the modules and the secret fields.
 pub fn api_root(ir: &Ir) -> String {
     let all: Vec<&str> = ir.apis.iter().map(|a| a.file.as_str()).collect();
     let mods = ir.apis.iter().map(|a| ident(&a.module));
     let secrets = secret_fields(ir).into_iter();
-    let mock_mods = ir
-        .apis
-        .iter()
-        .filter(|a| !a.methods.is_empty())
-        .map(|a| ident(&a.module));
     rust_file(
         &all,
         quote! {
@@ -84,11 +79,6 @@ pub fn api_root(ir: &Ir) -> String {
             /// Wire names of every parameter and field the spec marks secret: masked wherever a
             /// body is shown (decode errors).
             pub const SECRET_FIELDS: &[&str] = &[#(#secrets),*];
-            /// Every method the mock server answers, API by API.
-            #[cfg(feature = "mock")]
-            pub(crate) fn mock_methods() -> impl Iterator<Item = &'static crate::mock::MockMethod> {
-                std::iter::empty() #( .chain(#mock_mods::mock::METHODS.iter()) )*
-            }
         },
     )
 }

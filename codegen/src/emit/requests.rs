@@ -185,6 +185,7 @@ fn api_request(api: &Api, m: &Method) -> TokenStream {
     quote! {
         #[allow(deprecated)]
         impl crate::runtime::ApiRequest for #name {
+            type Api = crate::IntellectMoney;
             type Output = #output;
             const METHOD: &'static crate::runtime::MethodInfo = &#info;
 

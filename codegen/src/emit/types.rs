@@ -71,46 +71,44 @@ fn is_result(api: &Api, s: &Struct) -> bool {
         .any(|m| matches!(&m.result, Ty::Struct(_, n) if *n == s.name))
 }
 
-/// How the client finds `Result.State` in a result: its field of the `request_state` type.
+/// How the client finds `Result.State` in a result: its field of the `request_state` type, and
+/// in it the fields with the roles `request_code` and `request_desc`.
 fn result_state(ir: &Ir, s: &Struct) -> TokenStream {
     let name = ident(&s.name);
-    let state = ir.apis.iter().flat_map(|a| a.types.iter()).find(|t| t.request_state);
-    let field = state.and_then(|st| {
-        s.fields
-            .iter()
-            .find(|f| matches!(&f.ty, Ty::Struct(_, n) if *n == st.name))
-            .map(|f| (f, st))
-    });
-    let body = match field {
-        Some((f, _)) if f.required => {
-            let r = ident(&f.rust);
-            quote!(Some(&self.#r))
-        }
-        Some((f, _)) => {
-            let r = ident(&f.rust);
-            quote!(self.#r.as_ref())
+    let Some(roles) = &ir.roles.request else {
+        return TokenStream::new();
+    };
+    let code_type = super::item_path(&roles.code_enum.0, &roles.code_enum.1);
+    let field = s
+        .fields
+        .iter()
+        .find(|f| matches!(&f.ty, Ty::Struct(_, n) if *n == roles.name));
+    let code = ident(&roles.code);
+    let desc = match &roles.desc {
+        Some(d) => {
+            let d = ident(d);
+            quote!(s.#d.as_deref())
         }
         None => quote!(None),
     };
-    let state_type = match state {
-        Some(st) => rust_type(&Ty::Struct(module_of(ir, &st.name), st.name.clone()), Secret::No),
-        None => quote!(crate::api::common::RequestState),
+    let body = match field {
+        Some(f) if f.required => {
+            let r = ident(&f.rust);
+            quote!(Some((&self.#r.#code, { let s = &self.#r; #desc })))
+        }
+        Some(f) => {
+            let r = ident(&f.rust);
+            quote!(self.#r.as_ref().map(|s| (&s.#code, #desc)))
+        }
+        None => quote!(None),
     };
     quote! {
-        impl crate::runtime::ResultState for #name {
-            fn request_state(&self) -> Option<&#state_type> {
+        impl crate::runtime::ResultState<#code_type> for #name {
+            fn request_state(&self) -> Option<(&#code_type, Option<&str>)> {
                 #body
             }
         }
     }
-}
-
-fn module_of(ir: &Ir, name: &str) -> String {
-    ir.apis
-        .iter()
-        .find(|a| a.types.iter().any(|t| t.name == name))
-        .map(|a| a.module.clone())
-        .unwrap_or_default()
 }
 
 fn field_type(f: &StructField) -> TokenStream {

@@ -36,9 +36,15 @@ pub(crate) fn build(
     // Result types and pagination refer to struct fields: checked once every struct is built.
     check_results(&mut b, loaded, &apis);
     resolve_notifications(&mut b, loaded, &mut apis);
+    let before = b.diags.len();
+    let roles = super::roles::resolve_roles(&mut b, loaded, &apis);
+    if b.lints == Lints::Off {
+        // A base revision may predate roles: what it lacks of them is not its error.
+        b.diags.truncate(before);
+    }
     apis.sort_by(|a, b| a.module.cmp(&b.module));
     if b.diags.is_empty() {
-        Ok(Ir { apis })
+        Ok(Ir { apis, roles })
     } else {
         b.diags.sort();
         b.diags.dedup();

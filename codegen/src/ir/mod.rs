@@ -9,6 +9,7 @@ mod build;
 mod builder;
 mod method;
 mod notification;
+mod roles;
 mod shapes;
 
 pub(crate) use build::build;
@@ -20,6 +21,104 @@ use std::collections::BTreeMap;
 pub struct Ir {
     /// One entry per spec file, sorted by module name.
     pub apis: Vec<Api>,
+    /// What the runtime reads of the API (the spec's `role:` keys).
+    pub roles: Roles,
+}
+
+/// What the hand-written runtime reads of the API, as the spec's `role:` keys say.
+#[derive(Debug, Default)]
+pub struct Roles {
+    /// The envelope's code, text, ids and result.
+    pub envelope: Option<EnvelopeRoles>,
+    /// `Result.State`: its code and text.
+    pub request: Option<RequestRoles>,
+    /// The method that gets a session token.
+    pub token: Option<TokenRoles>,
+    /// The methods of the payout flow.
+    pub payout: Option<PayoutRoles>,
+}
+
+/// The envelope (`envelope: true`) and the roles of its fields.
+#[derive(Debug)]
+pub struct EnvelopeRoles {
+    /// Module of the envelope type.
+    pub module: String,
+    /// The envelope type (also the XML root element).
+    pub name: String,
+    /// Rust field path to the code (`operation_state.code`), required all the way.
+    pub code: Vec<String>,
+    /// The code's enum (module, name).
+    pub code_enum: (String, String),
+    /// Rust field path to the code's optional text.
+    pub desc: Option<Vec<String>>,
+    /// Rust field of the optional operation id.
+    pub operation_id: Option<String>,
+    /// Rust field of the optional shop id, and its type.
+    pub eshop_id: Option<(String, Ty)>,
+    /// Rust field of the result.
+    pub result: String,
+    /// Code values with a meaning (variant wire name, `Meaning` variant).
+    pub meanings: Vec<(String, String)>,
+}
+
+/// `Result.State` (`request_state: true`) and the roles of its fields.
+#[derive(Debug)]
+pub struct RequestRoles {
+    /// Module of the type.
+    pub module: String,
+    /// The type.
+    pub name: String,
+    /// Rust field of the code.
+    pub code: String,
+    /// The code's enum (module, name).
+    pub code_enum: (String, String),
+    /// Rust field of the optional text.
+    pub desc: Option<String>,
+    /// Code values with a meaning (variant wire name, `Meaning` variant).
+    pub meanings: Vec<(String, String)>,
+}
+
+/// The method that gets a session token with a login and a password.
+#[derive(Debug)]
+pub struct TokenRoles {
+    /// Module of the method.
+    pub module: String,
+    /// Request type.
+    pub method: String,
+    /// Rust field of the token in its result.
+    pub field: String,
+}
+
+/// The payout flow's methods.
+#[derive(Debug)]
+pub struct PayoutRoles {
+    /// Methods that create a payout (module, request type).
+    pub creates: Vec<(String, String)>,
+    /// The method that executes one.
+    pub execute: (String, String),
+    /// The method that looks one up.
+    pub poll: (String, String),
+    /// What their answers hold.
+    pub progress: PayoutProgress,
+    /// Final states and their fates (variant wire name, `Fate` variant).
+    pub fates: Vec<(String, String)>,
+}
+
+/// The result type of the payout methods and its fields with roles.
+#[derive(Debug)]
+pub struct PayoutProgress {
+    /// Module of the type.
+    pub module: String,
+    /// The type.
+    pub name: String,
+    /// Rust field of the optional operation id.
+    pub operation_id: String,
+    /// Rust field of the optional state.
+    pub state: String,
+    /// The state's enum (module, name).
+    pub state_enum: (String, String),
+    /// Rust field of the optional error message.
+    pub error: Option<String>,
 }
 
 /// One spec file: a module of the generated crate.

@@ -22,7 +22,7 @@ use std::process::ExitCode;
 #[command(name = "intellectmoney", version)]
 struct Cli {
     /// The API's base URL.
-    #[arg(long, value_name = "URL", default_value = intellectmoney::client::DEFAULT_BASE_URL)]
+    #[arg(long, value_name = "URL", default_value = intellectmoney::DEFAULT_BASE_URL)]
     base_url: String,
     /// The format asked of the Personal API (the Payout API answers in JSON).
     #[arg(long, value_name = "xml|json", default_value = "xml", value_parser = format)]

@@ -26,7 +26,7 @@ impl Output {
 /// a page's warning goes to stderr.
 pub async fn all_items<R>(client: &intellectmoney::Client, request: R) -> Result<Output, intellectmoney::Error>
 where
-    R: intellectmoney::runtime::Paginated,
+    R: intellectmoney::runtime::Paginated<Api = intellectmoney::IntellectMoney>,
     R::Item: Serialize,
 {
     use futures_util::StreamExt;

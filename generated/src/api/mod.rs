@@ -8,10 +8,3 @@ pub mod personal;
 /// Wire names of every parameter and field the spec marks secret: masked wherever a
 /// body is shown (decode errors).
 pub const SECRET_FIELDS: &[&str] = &["Pan", "Password", "SecretKey", "UserToken"];
-/// Every method the mock server answers, API by API.
-#[cfg(feature = "mock")]
-pub(crate) fn mock_methods() -> impl Iterator<Item = &'static crate::mock::MockMethod> {
-    std::iter::empty()
-        .chain(payout::mock::METHODS.iter())
-        .chain(personal::mock::METHODS.iter())
-}

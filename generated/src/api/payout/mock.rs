@@ -3,58 +3,61 @@
 
 //! What the mock server knows of each method (generated from the spec).
 #[allow(deprecated)]
-pub(crate) static METHODS: &[crate::mock::MockMethod] = &[
-    crate::mock::MockMethod {
+pub(crate) static METHODS: &[crate::runtime::mock::MockMethod] = &[
+    crate::runtime::mock::MockMethod {
         info: <crate::api::payout::CreateOperation as crate::runtime::ApiRequest>::METHOD,
         params: &[
-            crate::mock::ParamRule {
+            crate::runtime::mock::ParamRule {
                 name: "UserToken",
-                need: crate::mock::Need::Always,
-                kind: crate::mock::Kind::Text,
+                need: crate::runtime::mock::Need::Always,
+                kind: crate::runtime::mock::Kind::Text,
             },
-            crate::mock::ParamRule {
+            crate::runtime::mock::ParamRule {
                 name: "PreferenceType",
-                need: crate::mock::Need::Always,
-                kind: crate::mock::Kind::Enum(
-                    crate::mock::values::<crate::api::payout::PreferenceType>,
+                need: crate::runtime::mock::Need::Always,
+                kind: crate::runtime::mock::Kind::Enum(
+                    crate::runtime::mock::values::<crate::api::payout::PreferenceType>,
                 ),
             },
-            crate::mock::ParamRule {
+            crate::runtime::mock::ParamRule {
                 name: "Pan",
-                need: crate::mock::Need::When("PreferenceType", &["OutBankCard"]),
-                kind: crate::mock::Kind::Text,
+                need: crate::runtime::mock::Need::When(
+                    "PreferenceType",
+                    &["OutBankCard"],
+                ),
+                kind: crate::runtime::mock::Kind::Text,
             },
-            crate::mock::ParamRule {
+            crate::runtime::mock::ParamRule {
                 name: "Account",
-                need: crate::mock::Need::When("PreferenceType", &["OutSbp"]),
-                kind: crate::mock::Kind::Text,
+                need: crate::runtime::mock::Need::When("PreferenceType", &["OutSbp"]),
+                kind: crate::runtime::mock::Kind::Text,
             },
-            crate::mock::ParamRule {
+            crate::runtime::mock::ParamRule {
                 name: "BankId",
-                need: crate::mock::Need::When("PreferenceType", &["OutSbp"]),
-                kind: crate::mock::Kind::Text,
+                need: crate::runtime::mock::Need::When("PreferenceType", &["OutSbp"]),
+                kind: crate::runtime::mock::Kind::Text,
             },
-            crate::mock::ParamRule {
+            crate::runtime::mock::ParamRule {
                 name: "Amount",
-                need: crate::mock::Need::Always,
-                kind: crate::mock::Kind::Decimal2,
+                need: crate::runtime::mock::Need::Always,
+                kind: crate::runtime::mock::Kind::Decimal2,
             },
-            crate::mock::ParamRule {
+            crate::runtime::mock::ParamRule {
                 name: "Currency",
-                need: crate::mock::Need::Always,
-                kind: crate::mock::Kind::Enum(
-                    crate::mock::values::<crate::api::personal::Currency>,
+                need: crate::runtime::mock::Need::Always,
+                kind: crate::runtime::mock::Kind::Enum(
+                    crate::runtime::mock::values::<crate::api::personal::Currency>,
                 ),
             },
-            crate::mock::ParamRule {
+            crate::runtime::mock::ParamRule {
                 name: "RecipientName",
-                need: crate::mock::Need::Always,
-                kind: crate::mock::Kind::Text,
+                need: crate::runtime::mock::Need::Always,
+                kind: crate::runtime::mock::Kind::Text,
             },
-            crate::mock::ParamRule {
+            crate::runtime::mock::ParamRule {
                 name: "EshopId",
-                need: crate::mock::Need::No,
-                kind: crate::mock::Kind::Integer,
+                need: crate::runtime::mock::Need::No,
+                kind: crate::runtime::mock::Kind::Integer,
             },
         ],
         xml: Some(
@@ -65,51 +68,57 @@ pub(crate) static METHODS: &[crate::mock::MockMethod] = &[
         ),
         bare: false,
     },
-    crate::mock::MockMethod {
+    crate::runtime::mock::MockMethod {
         info: <crate::api::payout::CreateOperationByProviderType as crate::runtime::ApiRequest>::METHOD,
         params: &[
-            crate::mock::ParamRule {
+            crate::runtime::mock::ParamRule {
                 name: "UserToken",
-                need: crate::mock::Need::Always,
-                kind: crate::mock::Kind::Text,
+                need: crate::runtime::mock::Need::Always,
+                kind: crate::runtime::mock::Kind::Text,
             },
-            crate::mock::ParamRule {
+            crate::runtime::mock::ParamRule {
                 name: "Pan",
-                need: crate::mock::Need::When("ProviderType", &["BankCardRussia"]),
-                kind: crate::mock::Kind::Text,
+                need: crate::runtime::mock::Need::When(
+                    "ProviderType",
+                    &["BankCardRussia"],
+                ),
+                kind: crate::runtime::mock::Kind::Text,
             },
-            crate::mock::ParamRule {
+            crate::runtime::mock::ParamRule {
                 name: "Account",
-                need: crate::mock::Need::When("ProviderType", &["QiwiWallet", "Sbp"]),
-                kind: crate::mock::Kind::Text,
+                need: crate::runtime::mock::Need::When(
+                    "ProviderType",
+                    &["QiwiWallet", "Sbp"],
+                ),
+                kind: crate::runtime::mock::Kind::Text,
             },
-            crate::mock::ParamRule {
+            crate::runtime::mock::ParamRule {
                 name: "BankId",
-                need: crate::mock::Need::When("ProviderType", &["Sbp"]),
-                kind: crate::mock::Kind::Text,
+                need: crate::runtime::mock::Need::When("ProviderType", &["Sbp"]),
+                kind: crate::runtime::mock::Kind::Text,
             },
-            crate::mock::ParamRule {
+            crate::runtime::mock::ParamRule {
                 name: "Amount",
-                need: crate::mock::Need::Always,
-                kind: crate::mock::Kind::Decimal2,
+                need: crate::runtime::mock::Need::Always,
+                kind: crate::runtime::mock::Kind::Decimal2,
             },
-            crate::mock::ParamRule {
+            crate::runtime::mock::ParamRule {
                 name: "Currency",
-                need: crate::mock::Need::Always,
-                kind: crate::mock::Kind::Enum(
-                    crate::mock::values::<crate::api::personal::Currency>,
+                need: crate::runtime::mock::Need::Always,
+                kind: crate::runtime::mock::Kind::Enum(
+                    crate::runtime::mock::values::<crate::api::personal::Currency>,
                 ),
             },
-            crate::mock::ParamRule {
+            crate::runtime::mock::ParamRule {
                 name: "RecipientName",
-                need: crate::mock::Need::Always,
-                kind: crate::mock::Kind::Text,
+                need: crate::runtime::mock::Need::Always,
+                kind: crate::runtime::mock::Kind::Text,
             },
-            crate::mock::ParamRule {
+            crate::runtime::mock::ParamRule {
                 name: "ProviderType",
-                need: crate::mock::Need::Always,
-                kind: crate::mock::Kind::Enum(
-                    crate::mock::values::<crate::api::payout::ProviderType>,
+                need: crate::runtime::mock::Need::Always,
+                kind: crate::runtime::mock::Kind::Enum(
+                    crate::runtime::mock::values::<crate::api::payout::ProviderType>,
                 ),
             },
         ],
@@ -121,35 +130,35 @@ pub(crate) static METHODS: &[crate::mock::MockMethod] = &[
         ),
         bare: false,
     },
-    crate::mock::MockMethod {
+    crate::runtime::mock::MockMethod {
         info: <crate::api::payout::CreateBankCardRussiaOperation as crate::runtime::ApiRequest>::METHOD,
         params: &[
-            crate::mock::ParamRule {
+            crate::runtime::mock::ParamRule {
                 name: "UserToken",
-                need: crate::mock::Need::Always,
-                kind: crate::mock::Kind::Text,
+                need: crate::runtime::mock::Need::Always,
+                kind: crate::runtime::mock::Kind::Text,
             },
-            crate::mock::ParamRule {
+            crate::runtime::mock::ParamRule {
                 name: "Pan",
-                need: crate::mock::Need::Always,
-                kind: crate::mock::Kind::Text,
+                need: crate::runtime::mock::Need::Always,
+                kind: crate::runtime::mock::Kind::Text,
             },
-            crate::mock::ParamRule {
+            crate::runtime::mock::ParamRule {
                 name: "Amount",
-                need: crate::mock::Need::Always,
-                kind: crate::mock::Kind::Decimal2,
+                need: crate::runtime::mock::Need::Always,
+                kind: crate::runtime::mock::Kind::Decimal2,
             },
-            crate::mock::ParamRule {
+            crate::runtime::mock::ParamRule {
                 name: "Currency",
-                need: crate::mock::Need::Always,
-                kind: crate::mock::Kind::Enum(
-                    crate::mock::values::<crate::api::personal::Currency>,
+                need: crate::runtime::mock::Need::Always,
+                kind: crate::runtime::mock::Kind::Enum(
+                    crate::runtime::mock::values::<crate::api::personal::Currency>,
                 ),
             },
-            crate::mock::ParamRule {
+            crate::runtime::mock::ParamRule {
                 name: "RecipientName",
-                need: crate::mock::Need::Always,
-                kind: crate::mock::Kind::Text,
+                need: crate::runtime::mock::Need::Always,
+                kind: crate::runtime::mock::Kind::Text,
             },
         ],
         xml: Some(
@@ -160,35 +169,35 @@ pub(crate) static METHODS: &[crate::mock::MockMethod] = &[
         ),
         bare: false,
     },
-    crate::mock::MockMethod {
+    crate::runtime::mock::MockMethod {
         info: <crate::api::payout::CreateQiwiWalletOperation as crate::runtime::ApiRequest>::METHOD,
         params: &[
-            crate::mock::ParamRule {
+            crate::runtime::mock::ParamRule {
                 name: "UserToken",
-                need: crate::mock::Need::Always,
-                kind: crate::mock::Kind::Text,
+                need: crate::runtime::mock::Need::Always,
+                kind: crate::runtime::mock::Kind::Text,
             },
-            crate::mock::ParamRule {
+            crate::runtime::mock::ParamRule {
                 name: "Account",
-                need: crate::mock::Need::Always,
-                kind: crate::mock::Kind::Text,
+                need: crate::runtime::mock::Need::Always,
+                kind: crate::runtime::mock::Kind::Text,
             },
-            crate::mock::ParamRule {
+            crate::runtime::mock::ParamRule {
                 name: "Amount",
-                need: crate::mock::Need::Always,
-                kind: crate::mock::Kind::Decimal2,
+                need: crate::runtime::mock::Need::Always,
+                kind: crate::runtime::mock::Kind::Decimal2,
             },
-            crate::mock::ParamRule {
+            crate::runtime::mock::ParamRule {
                 name: "Currency",
-                need: crate::mock::Need::Always,
-                kind: crate::mock::Kind::Enum(
-                    crate::mock::values::<crate::api::personal::Currency>,
+                need: crate::runtime::mock::Need::Always,
+                kind: crate::runtime::mock::Kind::Enum(
+                    crate::runtime::mock::values::<crate::api::personal::Currency>,
                 ),
             },
-            crate::mock::ParamRule {
+            crate::runtime::mock::ParamRule {
                 name: "RecipientName",
-                need: crate::mock::Need::Always,
-                kind: crate::mock::Kind::Text,
+                need: crate::runtime::mock::Need::Always,
+                kind: crate::runtime::mock::Kind::Text,
             },
         ],
         xml: Some(
@@ -199,18 +208,18 @@ pub(crate) static METHODS: &[crate::mock::MockMethod] = &[
         ),
         bare: false,
     },
-    crate::mock::MockMethod {
+    crate::runtime::mock::MockMethod {
         info: <crate::api::payout::ExecuteOperation as crate::runtime::ApiRequest>::METHOD,
         params: &[
-            crate::mock::ParamRule {
+            crate::runtime::mock::ParamRule {
                 name: "UserToken",
-                need: crate::mock::Need::Always,
-                kind: crate::mock::Kind::Text,
+                need: crate::runtime::mock::Need::Always,
+                kind: crate::runtime::mock::Kind::Text,
             },
-            crate::mock::ParamRule {
+            crate::runtime::mock::ParamRule {
                 name: "PayoutOperationId",
-                need: crate::mock::Need::Always,
-                kind: crate::mock::Kind::Guid,
+                need: crate::runtime::mock::Need::Always,
+                kind: crate::runtime::mock::Kind::Guid,
             },
         ],
         xml: Some(
@@ -221,18 +230,18 @@ pub(crate) static METHODS: &[crate::mock::MockMethod] = &[
         ),
         bare: false,
     },
-    crate::mock::MockMethod {
+    crate::runtime::mock::MockMethod {
         info: <crate::api::payout::GetOperationState as crate::runtime::ApiRequest>::METHOD,
         params: &[
-            crate::mock::ParamRule {
+            crate::runtime::mock::ParamRule {
                 name: "UserToken",
-                need: crate::mock::Need::Always,
-                kind: crate::mock::Kind::Text,
+                need: crate::runtime::mock::Need::Always,
+                kind: crate::runtime::mock::Kind::Text,
             },
-            crate::mock::ParamRule {
+            crate::runtime::mock::ParamRule {
                 name: "PayoutOperationId",
-                need: crate::mock::Need::Always,
-                kind: crate::mock::Kind::Guid,
+                need: crate::runtime::mock::Need::Always,
+                kind: crate::runtime::mock::Kind::Guid,
             },
         ],
         xml: Some(
@@ -243,18 +252,18 @@ pub(crate) static METHODS: &[crate::mock::MockMethod] = &[
         ),
         bare: false,
     },
-    crate::mock::MockMethod {
+    crate::runtime::mock::MockMethod {
         info: <crate::api::payout::DeleteOperation as crate::runtime::ApiRequest>::METHOD,
         params: &[
-            crate::mock::ParamRule {
+            crate::runtime::mock::ParamRule {
                 name: "UserToken",
-                need: crate::mock::Need::Always,
-                kind: crate::mock::Kind::Text,
+                need: crate::runtime::mock::Need::Always,
+                kind: crate::runtime::mock::Kind::Text,
             },
-            crate::mock::ParamRule {
+            crate::runtime::mock::ParamRule {
                 name: "PayoutOperationId",
-                need: crate::mock::Need::Always,
-                kind: crate::mock::Kind::Guid,
+                need: crate::runtime::mock::Need::Always,
+                kind: crate::runtime::mock::Kind::Guid,
             },
         ],
         xml: Some(

@@ -98,6 +98,7 @@ impl CreateOperation {
 }
 #[allow(deprecated)]
 impl crate::runtime::ApiRequest for CreateOperation {
+    type Api = crate::IntellectMoney;
     type Output = crate::api::payout::PayoutOperationData;
     const METHOD: &'static crate::runtime::MethodInfo = &crate::runtime::MethodInfo {
         name: "CreateOperation",
@@ -373,6 +374,7 @@ impl CreateOperationByProviderType {
 }
 #[allow(deprecated)]
 impl crate::runtime::ApiRequest for CreateOperationByProviderType {
+    type Api = crate::IntellectMoney;
     type Output = crate::api::payout::PayoutOperationData;
     const METHOD: &'static crate::runtime::MethodInfo = &crate::runtime::MethodInfo {
         name: "CreateOperationByProviderType",
@@ -589,6 +591,7 @@ impl CreateBankCardRussiaOperation {
 }
 #[allow(deprecated)]
 impl crate::runtime::ApiRequest for CreateBankCardRussiaOperation {
+    type Api = crate::IntellectMoney;
     type Output = crate::api::payout::PayoutOperationData;
     const METHOD: &'static crate::runtime::MethodInfo = &crate::runtime::MethodInfo {
         name: "CreateBankCardRussiaOperation",
@@ -756,6 +759,7 @@ impl CreateQiwiWalletOperation {
 }
 #[allow(deprecated)]
 impl crate::runtime::ApiRequest for CreateQiwiWalletOperation {
+    type Api = crate::IntellectMoney;
     type Output = crate::api::payout::PayoutOperationData;
     const METHOD: &'static crate::runtime::MethodInfo = &crate::runtime::MethodInfo {
         name: "CreateQiwiWalletOperation",
@@ -886,6 +890,7 @@ impl ExecuteOperation {
 }
 #[allow(deprecated)]
 impl crate::runtime::ApiRequest for ExecuteOperation {
+    type Api = crate::IntellectMoney;
     type Output = crate::api::payout::PayoutOperationData;
     const METHOD: &'static crate::runtime::MethodInfo = &crate::runtime::MethodInfo {
         name: "ExecuteOperation",
@@ -967,6 +972,7 @@ impl GetOperationState {
 }
 #[allow(deprecated)]
 impl crate::runtime::ApiRequest for GetOperationState {
+    type Api = crate::IntellectMoney;
     type Output = crate::api::payout::PayoutOperationData;
     const METHOD: &'static crate::runtime::MethodInfo = &crate::runtime::MethodInfo {
         name: "GetOperationState",
@@ -1048,6 +1054,7 @@ impl DeleteOperation {
 }
 #[allow(deprecated)]
 impl crate::runtime::ApiRequest for DeleteOperation {
+    type Api = crate::IntellectMoney;
     type Output = bool;
     const METHOD: &'static crate::runtime::MethodInfo = &crate::runtime::MethodInfo {
         name: "DeleteOperation",

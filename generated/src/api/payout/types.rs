@@ -36,8 +36,11 @@ pub struct PayoutOperationData {
     )]
     pub error_message: Option<String>,
 }
-impl crate::runtime::ResultState for PayoutOperationData {
-    fn request_state(&self) -> Option<&crate::api::common::RequestState> {
-        self.state.as_ref()
+impl crate::runtime::ResultState<crate::api::common::RequestStateCode>
+for PayoutOperationData {
+    fn request_state(
+        &self,
+    ) -> Option<(&crate::api::common::RequestStateCode, Option<&str>)> {
+        self.state.as_ref().map(|s| (&s.code, s.desc.as_deref()))
     }
 }

@@ -3,19 +3,19 @@
 
 //! What the mock server knows of each method (generated from the spec).
 #[allow(deprecated)]
-pub(crate) static METHODS: &[crate::mock::MockMethod] = &[
-    crate::mock::MockMethod {
+pub(crate) static METHODS: &[crate::runtime::mock::MockMethod] = &[
+    crate::runtime::mock::MockMethod {
         info: <crate::api::personal::GetUserToken as crate::runtime::ApiRequest>::METHOD,
         params: &[
-            crate::mock::ParamRule {
+            crate::runtime::mock::ParamRule {
                 name: "Login",
-                need: crate::mock::Need::Always,
-                kind: crate::mock::Kind::Text,
+                need: crate::runtime::mock::Need::Always,
+                kind: crate::runtime::mock::Kind::Text,
             },
-            crate::mock::ParamRule {
+            crate::runtime::mock::ParamRule {
                 name: "Password",
-                need: crate::mock::Need::Always,
-                kind: crate::mock::Kind::Text,
+                need: crate::runtime::mock::Need::Always,
+                kind: crate::runtime::mock::Kind::Text,
             },
         ],
         xml: Some(
@@ -26,92 +26,92 @@ pub(crate) static METHODS: &[crate::mock::MockMethod] = &[
         ),
         bare: false,
     },
-    crate::mock::MockMethod {
+    crate::runtime::mock::MockMethod {
         info: <crate::api::personal::GetInvoicesHistory as crate::runtime::ApiRequest>::METHOD,
         params: &[
-            crate::mock::ParamRule {
+            crate::runtime::mock::ParamRule {
                 name: "UserToken",
-                need: crate::mock::Need::Always,
-                kind: crate::mock::Kind::Text,
+                need: crate::runtime::mock::Need::Always,
+                kind: crate::runtime::mock::Kind::Text,
             },
-            crate::mock::ParamRule {
+            crate::runtime::mock::ParamRule {
                 name: "EshopId",
-                need: crate::mock::Need::No,
-                kind: crate::mock::Kind::Integer,
+                need: crate::runtime::mock::Need::No,
+                kind: crate::runtime::mock::Kind::Integer,
             },
-            crate::mock::ParamRule {
+            crate::runtime::mock::ParamRule {
                 name: "OrganizationId",
-                need: crate::mock::Need::No,
-                kind: crate::mock::Kind::Integer,
+                need: crate::runtime::mock::Need::No,
+                kind: crate::runtime::mock::Kind::Integer,
             },
-            crate::mock::ParamRule {
+            crate::runtime::mock::ParamRule {
                 name: "State",
-                need: crate::mock::Need::No,
-                kind: crate::mock::Kind::Enum(
-                    crate::mock::values::<crate::api::personal::InvoiceState>,
+                need: crate::runtime::mock::Need::No,
+                kind: crate::runtime::mock::Kind::Enum(
+                    crate::runtime::mock::values::<crate::api::personal::InvoiceState>,
                 ),
             },
-            crate::mock::ParamRule {
+            crate::runtime::mock::ParamRule {
                 name: "DateFrom",
-                need: crate::mock::Need::No,
-                kind: crate::mock::Kind::Dmy,
+                need: crate::runtime::mock::Need::No,
+                kind: crate::runtime::mock::Kind::Dmy,
             },
-            crate::mock::ParamRule {
+            crate::runtime::mock::ParamRule {
                 name: "DateTo",
-                need: crate::mock::Need::No,
-                kind: crate::mock::Kind::Dmy,
+                need: crate::runtime::mock::Need::No,
+                kind: crate::runtime::mock::Kind::Dmy,
             },
-            crate::mock::ParamRule {
+            crate::runtime::mock::ParamRule {
                 name: "ChangeDateFrom",
-                need: crate::mock::Need::No,
-                kind: crate::mock::Kind::Dmy,
+                need: crate::runtime::mock::Need::No,
+                kind: crate::runtime::mock::Kind::Dmy,
             },
-            crate::mock::ParamRule {
+            crate::runtime::mock::ParamRule {
                 name: "ChangeDateTo",
-                need: crate::mock::Need::No,
-                kind: crate::mock::Kind::Dmy,
+                need: crate::runtime::mock::Need::No,
+                kind: crate::runtime::mock::Kind::Dmy,
             },
-            crate::mock::ParamRule {
+            crate::runtime::mock::ParamRule {
                 name: "Skip",
-                need: crate::mock::Need::No,
-                kind: crate::mock::Kind::Integer,
+                need: crate::runtime::mock::Need::No,
+                kind: crate::runtime::mock::Kind::Integer,
             },
-            crate::mock::ParamRule {
+            crate::runtime::mock::ParamRule {
                 name: "Take",
-                need: crate::mock::Need::Always,
-                kind: crate::mock::Kind::Integer,
+                need: crate::runtime::mock::Need::Always,
+                kind: crate::runtime::mock::Kind::Integer,
             },
-            crate::mock::ParamRule {
+            crate::runtime::mock::ParamRule {
                 name: "InvoiceId",
-                need: crate::mock::Need::No,
-                kind: crate::mock::Kind::Integer,
+                need: crate::runtime::mock::Need::No,
+                kind: crate::runtime::mock::Kind::Integer,
             },
-            crate::mock::ParamRule {
+            crate::runtime::mock::ParamRule {
                 name: "IncludePaymentTransactions",
-                need: crate::mock::Need::No,
-                kind: crate::mock::Kind::TrueFalse,
+                need: crate::runtime::mock::Need::No,
+                kind: crate::runtime::mock::Kind::TrueFalse,
             },
-            crate::mock::ParamRule {
+            crate::runtime::mock::ParamRule {
                 name: "IsHoldingSearch",
-                need: crate::mock::Need::No,
-                kind: crate::mock::Kind::Flag01,
+                need: crate::runtime::mock::Need::No,
+                kind: crate::runtime::mock::Kind::Flag01,
             },
-            crate::mock::ParamRule {
+            crate::runtime::mock::ParamRule {
                 name: "OwnerEmail",
-                need: crate::mock::Need::No,
-                kind: crate::mock::Kind::Text,
+                need: crate::runtime::mock::Need::No,
+                kind: crate::runtime::mock::Kind::Text,
             },
-            crate::mock::ParamRule {
+            crate::runtime::mock::ParamRule {
                 name: "SortOrder",
-                need: crate::mock::Need::No,
-                kind: crate::mock::Kind::Enum(
-                    crate::mock::values::<crate::api::personal::OrderList>,
+                need: crate::runtime::mock::Need::No,
+                kind: crate::runtime::mock::Kind::Enum(
+                    crate::runtime::mock::values::<crate::api::personal::OrderList>,
                 ),
             },
-            crate::mock::ParamRule {
+            crate::runtime::mock::ParamRule {
                 name: "WithRefunds",
-                need: crate::mock::Need::No,
-                kind: crate::mock::Kind::TrueFalse,
+                need: crate::runtime::mock::Need::No,
+                kind: crate::runtime::mock::Kind::TrueFalse,
             },
         ],
         xml: Some(
@@ -122,43 +122,43 @@ pub(crate) static METHODS: &[crate::mock::MockMethod] = &[
         ),
         bare: false,
     },
-    crate::mock::MockMethod {
+    crate::runtime::mock::MockMethod {
         info: <crate::api::personal::GetPaymentsHistory as crate::runtime::ApiRequest>::METHOD,
         params: &[
-            crate::mock::ParamRule {
+            crate::runtime::mock::ParamRule {
                 name: "UserToken",
-                need: crate::mock::Need::Always,
-                kind: crate::mock::Kind::Text,
+                need: crate::runtime::mock::Need::Always,
+                kind: crate::runtime::mock::Kind::Text,
             },
-            crate::mock::ParamRule {
+            crate::runtime::mock::ParamRule {
                 name: "EshopId",
-                need: crate::mock::Need::No,
-                kind: crate::mock::Kind::Integer,
+                need: crate::runtime::mock::Need::No,
+                kind: crate::runtime::mock::Kind::Integer,
             },
-            crate::mock::ParamRule {
+            crate::runtime::mock::ParamRule {
                 name: "PaymentTransactionId",
-                need: crate::mock::Need::No,
-                kind: crate::mock::Kind::Integer,
+                need: crate::runtime::mock::Need::No,
+                kind: crate::runtime::mock::Kind::Integer,
             },
-            crate::mock::ParamRule {
+            crate::runtime::mock::ParamRule {
                 name: "DateFrom",
-                need: crate::mock::Need::No,
-                kind: crate::mock::Kind::Dmy,
+                need: crate::runtime::mock::Need::No,
+                kind: crate::runtime::mock::Kind::Dmy,
             },
-            crate::mock::ParamRule {
+            crate::runtime::mock::ParamRule {
                 name: "DateTo",
-                need: crate::mock::Need::No,
-                kind: crate::mock::Kind::Dmy,
+                need: crate::runtime::mock::Need::No,
+                kind: crate::runtime::mock::Kind::Dmy,
             },
-            crate::mock::ParamRule {
+            crate::runtime::mock::ParamRule {
                 name: "Skip",
-                need: crate::mock::Need::No,
-                kind: crate::mock::Kind::Integer,
+                need: crate::runtime::mock::Need::No,
+                kind: crate::runtime::mock::Kind::Integer,
             },
-            crate::mock::ParamRule {
+            crate::runtime::mock::ParamRule {
                 name: "Take",
-                need: crate::mock::Need::Always,
-                kind: crate::mock::Kind::Integer,
+                need: crate::runtime::mock::Need::Always,
+                kind: crate::runtime::mock::Kind::Integer,
             },
         ],
         xml: Some(
@@ -169,72 +169,76 @@ pub(crate) static METHODS: &[crate::mock::MockMethod] = &[
         ),
         bare: false,
     },
-    crate::mock::MockMethod {
+    crate::runtime::mock::MockMethod {
         info: <crate::api::personal::SetScheduledOperationData as crate::runtime::ApiRequest>::METHOD,
         params: &[
-            crate::mock::ParamRule {
+            crate::runtime::mock::ParamRule {
                 name: "UserToken",
-                need: crate::mock::Need::Always,
-                kind: crate::mock::Kind::Text,
+                need: crate::runtime::mock::Need::Always,
+                kind: crate::runtime::mock::Kind::Text,
             },
-            crate::mock::ParamRule {
+            crate::runtime::mock::ParamRule {
                 name: "Operation",
-                need: crate::mock::Need::No,
-                kind: crate::mock::Kind::Guid,
+                need: crate::runtime::mock::Need::No,
+                kind: crate::runtime::mock::Kind::Guid,
             },
-            crate::mock::ParamRule {
+            crate::runtime::mock::ParamRule {
                 name: "ObjectId",
-                need: crate::mock::Need::Always,
-                kind: crate::mock::Kind::Integer,
+                need: crate::runtime::mock::Need::Always,
+                kind: crate::runtime::mock::Kind::Integer,
             },
-            crate::mock::ParamRule {
+            crate::runtime::mock::ParamRule {
                 name: "ObjectTypeVal",
-                need: crate::mock::Need::Always,
-                kind: crate::mock::Kind::Enum(
-                    crate::mock::values::<crate::api::personal::CronOperationType>,
+                need: crate::runtime::mock::Need::Always,
+                kind: crate::runtime::mock::Kind::Enum(
+                    crate::runtime::mock::values::<
+                        crate::api::personal::CronOperationType,
+                    >,
                 ),
             },
-            crate::mock::ParamRule {
+            crate::runtime::mock::ParamRule {
                 name: "IsSingle",
-                need: crate::mock::Need::When("RepeatPlan", &[]),
-                kind: crate::mock::Kind::Flag01,
+                need: crate::runtime::mock::Need::When("RepeatPlan", &[]),
+                kind: crate::runtime::mock::Kind::Flag01,
             },
-            crate::mock::ParamRule {
+            crate::runtime::mock::ParamRule {
                 name: "ParamsJson",
-                need: crate::mock::Need::No,
-                kind: crate::mock::Kind::Json,
+                need: crate::runtime::mock::Need::No,
+                kind: crate::runtime::mock::Kind::Json,
             },
-            crate::mock::ParamRule {
+            crate::runtime::mock::ParamRule {
                 name: "RepeatPlan",
-                need: crate::mock::Need::No,
-                kind: crate::mock::Kind::Text,
+                need: crate::runtime::mock::Need::No,
+                kind: crate::runtime::mock::Kind::Text,
             },
-            crate::mock::ParamRule {
+            crate::runtime::mock::ParamRule {
                 name: "RetryOnFailPlan",
-                need: crate::mock::Need::When("RepeatPlan", &[]),
-                kind: crate::mock::Kind::Text,
+                need: crate::runtime::mock::Need::When("RepeatPlan", &[]),
+                kind: crate::runtime::mock::Kind::Text,
             },
-            crate::mock::ParamRule {
+            crate::runtime::mock::ParamRule {
                 name: "RetryOnFailCount",
-                need: crate::mock::Need::When("RepeatPlan", &[]),
-                kind: crate::mock::Kind::Integer,
+                need: crate::runtime::mock::Need::When("RepeatPlan", &[]),
+                kind: crate::runtime::mock::Kind::Integer,
             },
-            crate::mock::ParamRule {
+            crate::runtime::mock::ParamRule {
                 name: "FireOnSkip",
-                need: crate::mock::Need::When("RepeatPlan", &[]),
-                kind: crate::mock::Kind::Flag01,
+                need: crate::runtime::mock::Need::When("RepeatPlan", &[]),
+                kind: crate::runtime::mock::Kind::Flag01,
             },
-            crate::mock::ParamRule {
+            crate::runtime::mock::ParamRule {
                 name: "State",
-                need: crate::mock::Need::Always,
-                kind: crate::mock::Kind::Enum(
-                    crate::mock::values::<crate::api::personal::CronOperationState>,
+                need: crate::runtime::mock::Need::Always,
+                kind: crate::runtime::mock::Kind::Enum(
+                    crate::runtime::mock::values::<
+                        crate::api::personal::CronOperationState,
+                    >,
                 ),
             },
-            crate::mock::ParamRule {
+            crate::runtime::mock::ParamRule {
                 name: "EndExecDate",
-                need: crate::mock::Need::When("RepeatPlan", &[]),
-                kind: crate::mock::Kind::Dmy,
+                need: crate::runtime::mock::Need::When("RepeatPlan", &[]),
+                kind: crate::runtime::mock::Kind::Dmy,
             },
         ],
         xml: Some(
@@ -245,87 +249,91 @@ pub(crate) static METHODS: &[crate::mock::MockMethod] = &[
         ),
         bare: false,
     },
-    crate::mock::MockMethod {
+    crate::runtime::mock::MockMethod {
         info: <crate::api::personal::GetScheduledOperationData as crate::runtime::ApiRequest>::METHOD,
         params: &[
-            crate::mock::ParamRule {
+            crate::runtime::mock::ParamRule {
                 name: "UserToken",
-                need: crate::mock::Need::Always,
-                kind: crate::mock::Kind::Text,
+                need: crate::runtime::mock::Need::Always,
+                kind: crate::runtime::mock::Kind::Text,
             },
-            crate::mock::ParamRule {
+            crate::runtime::mock::ParamRule {
                 name: "Operation",
-                need: crate::mock::Need::No,
-                kind: crate::mock::Kind::Guid,
+                need: crate::runtime::mock::Need::No,
+                kind: crate::runtime::mock::Kind::Guid,
             },
-            crate::mock::ParamRule {
+            crate::runtime::mock::ParamRule {
                 name: "ObjectId",
-                need: crate::mock::Need::No,
-                kind: crate::mock::Kind::Integer,
+                need: crate::runtime::mock::Need::No,
+                kind: crate::runtime::mock::Kind::Integer,
             },
-            crate::mock::ParamRule {
+            crate::runtime::mock::ParamRule {
                 name: "ObjectTypeVal",
-                need: crate::mock::Need::No,
-                kind: crate::mock::Kind::Enum(
-                    crate::mock::values::<crate::api::personal::CronOperationType>,
+                need: crate::runtime::mock::Need::No,
+                kind: crate::runtime::mock::Kind::Enum(
+                    crate::runtime::mock::values::<
+                        crate::api::personal::CronOperationType,
+                    >,
                 ),
             },
-            crate::mock::ParamRule {
+            crate::runtime::mock::ParamRule {
                 name: "ParamsJson",
-                need: crate::mock::Need::No,
-                kind: crate::mock::Kind::Text,
+                need: crate::runtime::mock::Need::No,
+                kind: crate::runtime::mock::Kind::Text,
             },
-            crate::mock::ParamRule {
+            crate::runtime::mock::ParamRule {
                 name: "RepeatPlan",
-                need: crate::mock::Need::No,
-                kind: crate::mock::Kind::Text,
+                need: crate::runtime::mock::Need::No,
+                kind: crate::runtime::mock::Kind::Text,
             },
-            crate::mock::ParamRule {
+            crate::runtime::mock::ParamRule {
                 name: "RetryOnFailPlan",
-                need: crate::mock::Need::No,
-                kind: crate::mock::Kind::Text,
+                need: crate::runtime::mock::Need::No,
+                kind: crate::runtime::mock::Kind::Text,
             },
-            crate::mock::ParamRule {
+            crate::runtime::mock::ParamRule {
                 name: "RetryOnFailCount",
-                need: crate::mock::Need::No,
-                kind: crate::mock::Kind::Integer,
+                need: crate::runtime::mock::Need::No,
+                kind: crate::runtime::mock::Kind::Integer,
             },
-            crate::mock::ParamRule {
+            crate::runtime::mock::ParamRule {
                 name: "IsSingle",
-                need: crate::mock::Need::No,
-                kind: crate::mock::Kind::Flag01,
+                need: crate::runtime::mock::Need::No,
+                kind: crate::runtime::mock::Kind::Flag01,
             },
-            crate::mock::ParamRule {
+            crate::runtime::mock::ParamRule {
                 name: "FireOnSkip",
-                need: crate::mock::Need::No,
-                kind: crate::mock::Kind::Flag01,
+                need: crate::runtime::mock::Need::No,
+                kind: crate::runtime::mock::Kind::Flag01,
             },
-            crate::mock::ParamRule {
+            crate::runtime::mock::ParamRule {
                 name: "State",
-                need: crate::mock::Need::No,
-                kind: crate::mock::Kind::Enum(
-                    crate::mock::values::<crate::api::personal::CronOperationState>,
+                need: crate::runtime::mock::Need::No,
+                kind: crate::runtime::mock::Kind::Enum(
+                    crate::runtime::mock::values::<
+                        crate::api::personal::CronOperationState,
+                    >,
                 ),
             },
-            crate::mock::ParamRule {
+            crate::runtime::mock::ParamRule {
                 name: "DateFrom",
-                need: crate::mock::Need::No,
-                kind: crate::mock::Kind::Dmy,
+                need: crate::runtime::mock::Need::No,
+                kind: crate::runtime::mock::Kind::Dmy,
             },
-            crate::mock::ParamRule {
+            crate::runtime::mock::ParamRule {
                 name: "DateTo",
-                need: crate::mock::Need::No,
-                kind: crate::mock::Kind::Dmy,
+                need: crate::runtime::mock::Need::No,
+                kind: crate::runtime::mock::Kind::Dmy,
             },
-            crate::mock::ParamRule {
+            crate::runtime::mock::ParamRule {
                 name: "Skip",
-                need: crate::mock::Need::No,
-                kind: crate::mock::Kind::Integer,
+                need: crate::runtime::mock::Need::No,
+                kind: crate::runtime::mock::Kind::Integer,
             },
-            crate::mock::ParamRule {
+            crate::runtime::mock::ParamRule {
                 name: "Take",
-                need: crate::mock::Need::Always,
-                kind: crate::mock::Kind::Integer,
+                need: crate::runtime::mock::Need::Always,
+                kind: crate::runtime::mock::Kind::Integer,
             },
         ],
         xml: Some(
@@ -336,38 +344,38 @@ pub(crate) static METHODS: &[crate::mock::MockMethod] = &[
         ),
         bare: false,
     },
-    crate::mock::MockMethod {
+    crate::runtime::mock::MockMethod {
         info: <crate::api::personal::GetEshopInfo as crate::runtime::ApiRequest>::METHOD,
         params: &[
-            crate::mock::ParamRule {
+            crate::runtime::mock::ParamRule {
                 name: "UserToken",
-                need: crate::mock::Need::Always,
-                kind: crate::mock::Kind::Text,
+                need: crate::runtime::mock::Need::Always,
+                kind: crate::runtime::mock::Kind::Text,
             },
-            crate::mock::ParamRule {
+            crate::runtime::mock::ParamRule {
                 name: "EshopId",
-                need: crate::mock::Need::No,
-                kind: crate::mock::Kind::Integer,
+                need: crate::runtime::mock::Need::No,
+                kind: crate::runtime::mock::Kind::Integer,
             },
-            crate::mock::ParamRule {
+            crate::runtime::mock::ParamRule {
                 name: "OrganizationId",
-                need: crate::mock::Need::No,
-                kind: crate::mock::Kind::Integer,
+                need: crate::runtime::mock::Need::No,
+                kind: crate::runtime::mock::Kind::Integer,
             },
-            crate::mock::ParamRule {
+            crate::runtime::mock::ParamRule {
                 name: "IsHoldingSearch",
-                need: crate::mock::Need::No,
-                kind: crate::mock::Kind::Flag01,
+                need: crate::runtime::mock::Need::No,
+                kind: crate::runtime::mock::Kind::Flag01,
             },
-            crate::mock::ParamRule {
+            crate::runtime::mock::ParamRule {
                 name: "Skip",
-                need: crate::mock::Need::No,
-                kind: crate::mock::Kind::Integer,
+                need: crate::runtime::mock::Need::No,
+                kind: crate::runtime::mock::Kind::Integer,
             },
-            crate::mock::ParamRule {
+            crate::runtime::mock::ParamRule {
                 name: "Take",
-                need: crate::mock::Need::Always,
-                kind: crate::mock::Kind::Integer,
+                need: crate::runtime::mock::Need::Always,
+                kind: crate::runtime::mock::Kind::Integer,
             },
         ],
         xml: Some(
@@ -378,33 +386,33 @@ pub(crate) static METHODS: &[crate::mock::MockMethod] = &[
         ),
         bare: false,
     },
-    crate::mock::MockMethod {
+    crate::runtime::mock::MockMethod {
         info: <crate::api::personal::GetInvoiceInfo as crate::runtime::ApiRequest>::METHOD,
         params: &[
-            crate::mock::ParamRule {
+            crate::runtime::mock::ParamRule {
                 name: "UserToken",
-                need: crate::mock::Need::Always,
-                kind: crate::mock::Kind::Text,
+                need: crate::runtime::mock::Need::Always,
+                kind: crate::runtime::mock::Kind::Text,
             },
-            crate::mock::ParamRule {
+            crate::runtime::mock::ParamRule {
                 name: "InvoiceId",
-                need: crate::mock::Need::Always,
-                kind: crate::mock::Kind::Integer,
+                need: crate::runtime::mock::Need::Always,
+                kind: crate::runtime::mock::Kind::Integer,
             },
-            crate::mock::ParamRule {
+            crate::runtime::mock::ParamRule {
                 name: "EshopId",
-                need: crate::mock::Need::No,
-                kind: crate::mock::Kind::Integer,
+                need: crate::runtime::mock::Need::No,
+                kind: crate::runtime::mock::Kind::Integer,
             },
-            crate::mock::ParamRule {
+            crate::runtime::mock::ParamRule {
                 name: "OrganizationId",
-                need: crate::mock::Need::No,
-                kind: crate::mock::Kind::Integer,
+                need: crate::runtime::mock::Need::No,
+                kind: crate::runtime::mock::Kind::Integer,
             },
-            crate::mock::ParamRule {
+            crate::runtime::mock::ParamRule {
                 name: "IsHoldingSearch",
-                need: crate::mock::Need::No,
-                kind: crate::mock::Kind::Flag01,
+                need: crate::runtime::mock::Need::No,
+                kind: crate::runtime::mock::Kind::Flag01,
             },
         ],
         xml: Some(
@@ -415,28 +423,28 @@ pub(crate) static METHODS: &[crate::mock::MockMethod] = &[
         ),
         bare: false,
     },
-    crate::mock::MockMethod {
+    crate::runtime::mock::MockMethod {
         info: <crate::api::personal::CreateReceipt as crate::runtime::ApiRequest>::METHOD,
         params: &[
-            crate::mock::ParamRule {
+            crate::runtime::mock::ParamRule {
                 name: "UserToken",
-                need: crate::mock::Need::Always,
-                kind: crate::mock::Kind::Text,
+                need: crate::runtime::mock::Need::Always,
+                kind: crate::runtime::mock::Kind::Text,
             },
-            crate::mock::ParamRule {
+            crate::runtime::mock::ParamRule {
                 name: "InvoiceId",
-                need: crate::mock::Need::Always,
-                kind: crate::mock::Kind::Integer,
+                need: crate::runtime::mock::Need::Always,
+                kind: crate::runtime::mock::Kind::Integer,
             },
-            crate::mock::ParamRule {
+            crate::runtime::mock::ParamRule {
                 name: "MerchantReceipt",
-                need: crate::mock::Need::Always,
-                kind: crate::mock::Kind::Json,
+                need: crate::runtime::mock::Need::Always,
+                kind: crate::runtime::mock::Kind::Json,
             },
-            crate::mock::ParamRule {
+            crate::runtime::mock::ParamRule {
                 name: "InvoiceRefundId",
-                need: crate::mock::Need::No,
-                kind: crate::mock::Kind::Integer,
+                need: crate::runtime::mock::Need::No,
+                kind: crate::runtime::mock::Kind::Integer,
             },
         ],
         xml: Some(
@@ -447,23 +455,23 @@ pub(crate) static METHODS: &[crate::mock::MockMethod] = &[
         ),
         bare: false,
     },
-    crate::mock::MockMethod {
+    crate::runtime::mock::MockMethod {
         info: <crate::api::personal::GetReceipt as crate::runtime::ApiRequest>::METHOD,
         params: &[
-            crate::mock::ParamRule {
+            crate::runtime::mock::ParamRule {
                 name: "UserToken",
-                need: crate::mock::Need::Always,
-                kind: crate::mock::Kind::Text,
+                need: crate::runtime::mock::Need::Always,
+                kind: crate::runtime::mock::Kind::Text,
             },
-            crate::mock::ParamRule {
+            crate::runtime::mock::ParamRule {
                 name: "InvoiceId",
-                need: crate::mock::Need::Always,
-                kind: crate::mock::Kind::Integer,
+                need: crate::runtime::mock::Need::Always,
+                kind: crate::runtime::mock::Kind::Integer,
             },
-            crate::mock::ParamRule {
+            crate::runtime::mock::ParamRule {
                 name: "DocumentId",
-                need: crate::mock::Need::Always,
-                kind: crate::mock::Kind::Text,
+                need: crate::runtime::mock::Need::Always,
+                kind: crate::runtime::mock::Kind::Text,
             },
         ],
         xml: Some(
@@ -474,28 +482,28 @@ pub(crate) static METHODS: &[crate::mock::MockMethod] = &[
         ),
         bare: false,
     },
-    crate::mock::MockMethod {
+    crate::runtime::mock::MockMethod {
         info: <crate::api::personal::CreateReceiptCorrection as crate::runtime::ApiRequest>::METHOD,
         params: &[
-            crate::mock::ParamRule {
+            crate::runtime::mock::ParamRule {
                 name: "InvoiceId",
-                need: crate::mock::Need::Always,
-                kind: crate::mock::Kind::Integer,
+                need: crate::runtime::mock::Need::Always,
+                kind: crate::runtime::mock::Kind::Integer,
             },
-            crate::mock::ParamRule {
+            crate::runtime::mock::ParamRule {
                 name: "UserToken",
-                need: crate::mock::Need::Always,
-                kind: crate::mock::Kind::Text,
+                need: crate::runtime::mock::Need::Always,
+                kind: crate::runtime::mock::Kind::Text,
             },
-            crate::mock::ParamRule {
+            crate::runtime::mock::ParamRule {
                 name: "MerchantReceiptCorrection",
-                need: crate::mock::Need::Always,
-                kind: crate::mock::Kind::Json,
+                need: crate::runtime::mock::Need::Always,
+                kind: crate::runtime::mock::Kind::Json,
             },
-            crate::mock::ParamRule {
+            crate::runtime::mock::ParamRule {
                 name: "DocumentId",
-                need: crate::mock::Need::Always,
-                kind: crate::mock::Kind::Text,
+                need: crate::runtime::mock::Need::Always,
+                kind: crate::runtime::mock::Kind::Text,
             },
         ],
         xml: Some(
@@ -506,28 +514,28 @@ pub(crate) static METHODS: &[crate::mock::MockMethod] = &[
         ),
         bare: true,
     },
-    crate::mock::MockMethod {
+    crate::runtime::mock::MockMethod {
         info: <crate::api::personal::WithdrawMoney as crate::runtime::ApiRequest>::METHOD,
         params: &[
-            crate::mock::ParamRule {
+            crate::runtime::mock::ParamRule {
                 name: "UserToken",
-                need: crate::mock::Need::No,
-                kind: crate::mock::Kind::Text,
+                need: crate::runtime::mock::Need::No,
+                kind: crate::runtime::mock::Kind::Text,
             },
-            crate::mock::ParamRule {
+            crate::runtime::mock::ParamRule {
                 name: "AccountId",
-                need: crate::mock::Need::Always,
-                kind: crate::mock::Kind::Integer,
+                need: crate::runtime::mock::Need::Always,
+                kind: crate::runtime::mock::Kind::Integer,
             },
-            crate::mock::ParamRule {
+            crate::runtime::mock::ParamRule {
                 name: "Amount",
-                need: crate::mock::Need::Always,
-                kind: crate::mock::Kind::Decimal2,
+                need: crate::runtime::mock::Need::Always,
+                kind: crate::runtime::mock::Kind::Decimal2,
             },
-            crate::mock::ParamRule {
+            crate::runtime::mock::ParamRule {
                 name: "TransactionDate",
-                need: crate::mock::Need::No,
-                kind: crate::mock::Kind::DateTime,
+                need: crate::runtime::mock::Need::No,
+                kind: crate::runtime::mock::Kind::DateTime,
             },
         ],
         xml: Some(
@@ -538,18 +546,18 @@ pub(crate) static METHODS: &[crate::mock::MockMethod] = &[
         ),
         bare: false,
     },
-    crate::mock::MockMethod {
+    crate::runtime::mock::MockMethod {
         info: <crate::api::personal::GetTransactionData as crate::runtime::ApiRequest>::METHOD,
         params: &[
-            crate::mock::ParamRule {
+            crate::runtime::mock::ParamRule {
                 name: "UserToken",
-                need: crate::mock::Need::No,
-                kind: crate::mock::Kind::Text,
+                need: crate::runtime::mock::Need::No,
+                kind: crate::runtime::mock::Kind::Text,
             },
-            crate::mock::ParamRule {
+            crate::runtime::mock::ParamRule {
                 name: "TransactionId",
-                need: crate::mock::Need::Always,
-                kind: crate::mock::Kind::Integer,
+                need: crate::runtime::mock::Need::Always,
+                kind: crate::runtime::mock::Kind::Integer,
             },
         ],
         xml: Some(
@@ -560,23 +568,23 @@ pub(crate) static METHODS: &[crate::mock::MockMethod] = &[
         ),
         bare: false,
     },
-    crate::mock::MockMethod {
+    crate::runtime::mock::MockMethod {
         info: <crate::api::personal::GetAccountData as crate::runtime::ApiRequest>::METHOD,
         params: &[
-            crate::mock::ParamRule {
+            crate::runtime::mock::ParamRule {
                 name: "UserToken",
-                need: crate::mock::Need::No,
-                kind: crate::mock::Kind::Text,
+                need: crate::runtime::mock::Need::No,
+                kind: crate::runtime::mock::Kind::Text,
             },
-            crate::mock::ParamRule {
+            crate::runtime::mock::ParamRule {
                 name: "AccountId",
-                need: crate::mock::Need::Always,
-                kind: crate::mock::Kind::Integer,
+                need: crate::runtime::mock::Need::Always,
+                kind: crate::runtime::mock::Kind::Integer,
             },
-            crate::mock::ParamRule {
+            crate::runtime::mock::ParamRule {
                 name: "BalanceOnDate",
-                need: crate::mock::Need::No,
-                kind: crate::mock::Kind::DateTime,
+                need: crate::runtime::mock::Need::No,
+                kind: crate::runtime::mock::Kind::DateTime,
             },
         ],
         xml: Some(

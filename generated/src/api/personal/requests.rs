@@ -35,6 +35,7 @@ impl GetUserToken {
 }
 #[allow(deprecated)]
 impl crate::runtime::ApiRequest for GetUserToken {
+    type Api = crate::IntellectMoney;
     type Output = crate::api::personal::UserTokenData;
     const METHOD: &'static crate::runtime::MethodInfo = &crate::runtime::MethodInfo {
         name: "getUserToken",
@@ -231,6 +232,7 @@ impl GetInvoicesHistory {
 }
 #[allow(deprecated)]
 impl crate::runtime::ApiRequest for GetInvoicesHistory {
+    type Api = crate::IntellectMoney;
     type Output = crate::api::personal::InvoicesHistoryList;
     const METHOD: &'static crate::runtime::MethodInfo = &crate::runtime::MethodInfo {
         name: "getInvoicesHistory",
@@ -529,6 +531,7 @@ impl GetPaymentsHistory {
 }
 #[allow(deprecated)]
 impl crate::runtime::ApiRequest for GetPaymentsHistory {
+    type Api = crate::IntellectMoney;
     type Output = crate::api::personal::PaymentsHistoryList;
     const METHOD: &'static crate::runtime::MethodInfo = &crate::runtime::MethodInfo {
         name: "getPaymentsHistory",
@@ -790,6 +793,7 @@ impl SetScheduledOperationData {
 }
 #[allow(deprecated)]
 impl crate::runtime::ApiRequest for SetScheduledOperationData {
+    type Api = crate::IntellectMoney;
     type Output = crate::api::personal::SetScheduledOperationResult;
     const METHOD: &'static crate::runtime::MethodInfo = &crate::runtime::MethodInfo {
         name: "setScheduledOperationData",
@@ -1146,6 +1150,7 @@ impl GetScheduledOperationData {
 }
 #[allow(deprecated)]
 impl crate::runtime::ApiRequest for GetScheduledOperationData {
+    type Api = crate::IntellectMoney;
     type Output = crate::api::personal::GetScheduledOperationResult;
     const METHOD: &'static crate::runtime::MethodInfo = &crate::runtime::MethodInfo {
         name: "getScheduledOperationData",
@@ -1428,6 +1433,7 @@ impl GetEshopInfo {
 }
 #[allow(deprecated)]
 impl crate::runtime::ApiRequest for GetEshopInfo {
+    type Api = crate::IntellectMoney;
     type Output = crate::api::personal::EshopInfoDataList;
     const METHOD: &'static crate::runtime::MethodInfo = &crate::runtime::MethodInfo {
         name: "getEshopInfo",
@@ -1597,6 +1603,7 @@ impl GetInvoiceInfo {
 }
 #[allow(deprecated)]
 impl crate::runtime::ApiRequest for GetInvoiceInfo {
+    type Api = crate::IntellectMoney;
     type Output = crate::api::personal::InvoiceInfoData;
     const METHOD: &'static crate::runtime::MethodInfo = &crate::runtime::MethodInfo {
         name: "getInvoiceInfo",
@@ -1728,6 +1735,7 @@ impl CreateReceipt {
 }
 #[allow(deprecated)]
 impl crate::runtime::ApiRequest for CreateReceipt {
+    type Api = crate::IntellectMoney;
     type Output = crate::api::personal::CashboxReceiptCreateData;
     const METHOD: &'static crate::runtime::MethodInfo = &crate::runtime::MethodInfo {
         name: "createReceipt",
@@ -1838,6 +1846,7 @@ impl GetReceipt {
 }
 #[allow(deprecated)]
 impl crate::runtime::ApiRequest for GetReceipt {
+    type Api = crate::IntellectMoney;
     type Output = crate::api::personal::CashboxReceiptInfo;
     const METHOD: &'static crate::runtime::MethodInfo = &crate::runtime::MethodInfo {
         name: "getReceipt",
@@ -1937,6 +1946,7 @@ impl CreateReceiptCorrection {
 }
 #[allow(deprecated)]
 impl crate::runtime::ApiRequest for CreateReceiptCorrection {
+    type Api = crate::IntellectMoney;
     type Output = crate::api::personal::CashboxReceiptCorrectionResponseData;
     const METHOD: &'static crate::runtime::MethodInfo = &crate::runtime::MethodInfo {
         name: "createReceiptCorrection",
@@ -2061,6 +2071,7 @@ impl WithdrawMoney {
 }
 #[allow(deprecated)]
 impl crate::runtime::ApiRequest for WithdrawMoney {
+    type Api = crate::IntellectMoney;
     type Output = crate::api::personal::TransactionInfoData;
     const METHOD: &'static crate::runtime::MethodInfo = &crate::runtime::MethodInfo {
         name: "withdrawMoney",
@@ -2164,6 +2175,7 @@ impl GetTransactionData {
 }
 #[allow(deprecated)]
 impl crate::runtime::ApiRequest for GetTransactionData {
+    type Api = crate::IntellectMoney;
     type Output = crate::api::personal::TransactionInfoData;
     const METHOD: &'static crate::runtime::MethodInfo = &crate::runtime::MethodInfo {
         name: "getTransactionData",
@@ -2249,6 +2261,7 @@ impl GetAccountData {
 }
 #[allow(deprecated)]
 impl crate::runtime::ApiRequest for GetAccountData {
+    type Api = crate::IntellectMoney;
     type Output = crate::api::personal::AccountInfoData;
     const METHOD: &'static crate::runtime::MethodInfo = &crate::runtime::MethodInfo {
         name: "getAccountData",

@@ -3071,63 +3071,99 @@ impl NotificationParamsData {
             .map(|body| crate::api::personal::Notification::parse(body.as_bytes()))
     }
 }
-impl crate::runtime::ResultState for UserTokenData {
-    fn request_state(&self) -> Option<&crate::api::common::RequestState> {
-        self.state.as_ref()
+impl crate::runtime::ResultState<crate::api::common::RequestStateCode>
+for UserTokenData {
+    fn request_state(
+        &self,
+    ) -> Option<(&crate::api::common::RequestStateCode, Option<&str>)> {
+        self.state.as_ref().map(|s| (&s.code, s.desc.as_deref()))
     }
 }
-impl crate::runtime::ResultState for InvoicesHistoryList {
-    fn request_state(&self) -> Option<&crate::api::common::RequestState> {
-        self.state.as_ref()
+impl crate::runtime::ResultState<crate::api::common::RequestStateCode>
+for InvoicesHistoryList {
+    fn request_state(
+        &self,
+    ) -> Option<(&crate::api::common::RequestStateCode, Option<&str>)> {
+        self.state.as_ref().map(|s| (&s.code, s.desc.as_deref()))
     }
 }
-impl crate::runtime::ResultState for PaymentsHistoryList {
-    fn request_state(&self) -> Option<&crate::api::common::RequestState> {
-        self.state.as_ref()
+impl crate::runtime::ResultState<crate::api::common::RequestStateCode>
+for PaymentsHistoryList {
+    fn request_state(
+        &self,
+    ) -> Option<(&crate::api::common::RequestStateCode, Option<&str>)> {
+        self.state.as_ref().map(|s| (&s.code, s.desc.as_deref()))
     }
 }
-impl crate::runtime::ResultState for SetScheduledOperationResult {
-    fn request_state(&self) -> Option<&crate::api::common::RequestState> {
-        self.state.as_ref()
+impl crate::runtime::ResultState<crate::api::common::RequestStateCode>
+for SetScheduledOperationResult {
+    fn request_state(
+        &self,
+    ) -> Option<(&crate::api::common::RequestStateCode, Option<&str>)> {
+        self.state.as_ref().map(|s| (&s.code, s.desc.as_deref()))
     }
 }
-impl crate::runtime::ResultState for GetScheduledOperationResult {
-    fn request_state(&self) -> Option<&crate::api::common::RequestState> {
-        self.state.as_ref()
+impl crate::runtime::ResultState<crate::api::common::RequestStateCode>
+for GetScheduledOperationResult {
+    fn request_state(
+        &self,
+    ) -> Option<(&crate::api::common::RequestStateCode, Option<&str>)> {
+        self.state.as_ref().map(|s| (&s.code, s.desc.as_deref()))
     }
 }
-impl crate::runtime::ResultState for EshopInfoDataList {
-    fn request_state(&self) -> Option<&crate::api::common::RequestState> {
-        self.state.as_ref()
+impl crate::runtime::ResultState<crate::api::common::RequestStateCode>
+for EshopInfoDataList {
+    fn request_state(
+        &self,
+    ) -> Option<(&crate::api::common::RequestStateCode, Option<&str>)> {
+        self.state.as_ref().map(|s| (&s.code, s.desc.as_deref()))
     }
 }
-impl crate::runtime::ResultState for InvoiceInfoData {
-    fn request_state(&self) -> Option<&crate::api::common::RequestState> {
-        self.state.as_ref()
+impl crate::runtime::ResultState<crate::api::common::RequestStateCode>
+for InvoiceInfoData {
+    fn request_state(
+        &self,
+    ) -> Option<(&crate::api::common::RequestStateCode, Option<&str>)> {
+        self.state.as_ref().map(|s| (&s.code, s.desc.as_deref()))
     }
 }
-impl crate::runtime::ResultState for CashboxReceiptCreateData {
-    fn request_state(&self) -> Option<&crate::api::common::RequestState> {
-        self.state.as_ref()
+impl crate::runtime::ResultState<crate::api::common::RequestStateCode>
+for CashboxReceiptCreateData {
+    fn request_state(
+        &self,
+    ) -> Option<(&crate::api::common::RequestStateCode, Option<&str>)> {
+        self.state.as_ref().map(|s| (&s.code, s.desc.as_deref()))
     }
 }
-impl crate::runtime::ResultState for CashboxReceiptInfo {
-    fn request_state(&self) -> Option<&crate::api::common::RequestState> {
-        self.state.as_ref()
+impl crate::runtime::ResultState<crate::api::common::RequestStateCode>
+for CashboxReceiptInfo {
+    fn request_state(
+        &self,
+    ) -> Option<(&crate::api::common::RequestStateCode, Option<&str>)> {
+        self.state.as_ref().map(|s| (&s.code, s.desc.as_deref()))
     }
 }
-impl crate::runtime::ResultState for TransactionInfoData {
-    fn request_state(&self) -> Option<&crate::api::common::RequestState> {
-        self.state.as_ref()
+impl crate::runtime::ResultState<crate::api::common::RequestStateCode>
+for TransactionInfoData {
+    fn request_state(
+        &self,
+    ) -> Option<(&crate::api::common::RequestStateCode, Option<&str>)> {
+        self.state.as_ref().map(|s| (&s.code, s.desc.as_deref()))
     }
 }
-impl crate::runtime::ResultState for AccountInfoData {
-    fn request_state(&self) -> Option<&crate::api::common::RequestState> {
-        self.state.as_ref()
+impl crate::runtime::ResultState<crate::api::common::RequestStateCode>
+for AccountInfoData {
+    fn request_state(
+        &self,
+    ) -> Option<(&crate::api::common::RequestStateCode, Option<&str>)> {
+        self.state.as_ref().map(|s| (&s.code, s.desc.as_deref()))
     }
 }
-impl crate::runtime::ResultState for CashboxReceiptCorrectionResponseData {
-    fn request_state(&self) -> Option<&crate::api::common::RequestState> {
+impl crate::runtime::ResultState<crate::api::common::RequestStateCode>
+for CashboxReceiptCorrectionResponseData {
+    fn request_state(
+        &self,
+    ) -> Option<(&crate::api::common::RequestStateCode, Option<&str>)> {
         None
     }
 }

@@ -10,17 +10,18 @@ struct Paging<R: Paginated> {
     page: usize,
     previous: Option<R::Output>,
 }
-use crate::runtime::Paginated;
+use crate::api::Api;
+use crate::Paginated;
 use futures_util::stream::{self, Stream, TryStreamExt};
 
-impl Client {
+impl<A: Api> Client<A> {
     /// Every page of a paginated request, from its `Skip` on. A page shorter than `Take` (or an
     /// empty one) is the last. Paging stops with [`Error::Paging`] when a page repeats the one
     /// before it, holds more than `Take` items, or `max_pages` pages were fetched.
-    pub fn pages<'a, R: Paginated + 'a>(
+    pub fn pages<'a, R: Paginated<Api = A> + 'a>(
         &'a self,
         request: R,
-    ) -> impl Stream<Item = Result<Reply<R::Output>, Error>> + 'a {
+    ) -> impl Stream<Item = Result<Reply<R::Output, A>, Error<A>>> + 'a {
         let start = Paging {
             request: Some(request),
             page: 0,
@@ -76,9 +77,9 @@ impl Client {
     }
 
     /// Every item of a paginated request over all its pages.
-    pub fn items<'a, R>(&'a self, request: R) -> impl Stream<Item = Result<R::Item, Error>> + 'a
+    pub fn items<'a, R>(&'a self, request: R) -> impl Stream<Item = Result<R::Item, Error<A>>> + 'a
     where
-        R: Paginated + 'a,
+        R: Paginated<Api = A> + 'a,
         R::Item: 'a,
     {
         self.pages(request)

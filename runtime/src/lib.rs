@@ -1,12 +1,27 @@
-//! The hand-written runtime: what does not vary per method. Generated code calls into it; users
-//! meet its types ([`DateTime`], [`Secret`], [`RequestError`], …) in the generated API.
+//! The hand-written runtime of the generated IntellectMoney client: what does not vary per
+//! method. The generated crate (`intellectmoney`) stands on it and re-exports what its users
+//! meet; this crate names none of its types, and takes what it needs of the API (the envelope,
+//! the codes, the secret fields, the token and payout methods, the mock's tables) through the
+//! traits of [`api`].
+//!
+//! - values and codecs: [`DateTime`], [`Secret`], [`enc`], [`de`], [`ser`], [`json`], [`check`];
+//! - requests: [`encode`] (parameters in spec order, the body and the `Sign` header) and the
+//!   decoders ([`decode_xml`], [`decode_json`]);
+//! - [`client`]: transport, session, retries, errors, pagination and the payout flow;
+//! - [`mock`] (feature `mock`): the mock server's engine; [`blocking`] (feature `blocking`).
 
+pub mod api;
+#[cfg(feature = "blocking")]
+pub mod blocking;
 pub mod check;
+pub mod client;
 mod datetime;
 pub mod de;
 pub mod enc;
 mod error;
 pub mod json;
+#[cfg(feature = "mock")]
+pub mod mock;
 pub mod notification;
 pub mod redact;
 mod request;
@@ -15,12 +30,13 @@ pub mod ser;
 mod text;
 pub mod xml_shape;
 
+pub use api::{Api, Envelope, PayoutApi, PayoutRequest, ResultState, StateCode, TokenRequest};
 pub use datetime::DateTime;
 pub use error::{mask_secrets, snippet, DecodeError, RequestError};
 pub use request::{
     decode_json, decode_json_as, decode_owned, decode_xml, decode_xml_as, encode, encode_params, form_body, json_body,
     sign_hash, sign_input, ApiRequest, Auth, BodyFormat, Effect, EncodeContext, EncodedRequest, Format, MethodInfo,
-    Paginated, ResponseFormat, ResultState, SignSlot, WireParam, WireValue,
+    Paginated, ResponseFormat, SignSlot, WireParam, WireValue,
 };
 pub use rust_decimal::Decimal;
 pub use secret::{CardNumber, Secret};

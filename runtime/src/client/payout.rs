@@ -2,10 +2,13 @@
 //! deadline passes. Nothing that moves money is ever sent twice: when the fate of
 //! `ExecuteOperation` is unknown (timeout, dropped connection, 5xx), the flow polls instead of
 //! executing again.
+//!
+//! Which methods create, execute and look up a payout, and what their answers' states mean, the
+//! generated API says through [`PayoutApi`] (the spec's `payout_*` roles).
 
 use super::{Client, Error};
-use crate::payout::{CreateOperation, ExecuteOperation, GetOperationState, MassPaymentOperationState};
-use crate::runtime::Uuid;
+use crate::api::{Fate, PayoutApi, PayoutRequest, Progress};
+use crate::{ApiRequest, Uuid};
 use backon::{BackoffBuilder, ExponentialBuilder};
 use std::time::{Duration, Instant};
 use tracing::Instrument;
@@ -46,10 +49,11 @@ impl Default for PollPolicy {
     }
 }
 
-/// How a payout ended.
+/// How a payout ended (`S` is the API's payout state; the generated crate names this
+/// `intellectmoney::PayoutOutcome`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
-pub enum PayoutOutcome {
+pub enum PayoutOutcome<S> {
     /// The money was paid out.
     Completed {
         /// The payout.
@@ -77,11 +81,11 @@ pub enum PayoutOutcome {
         /// The payout.
         operation_id: Uuid,
         /// The last state seen (`None` if no poll answered).
-        last_state: Option<MassPaymentOperationState>,
+        last_state: Option<S>,
     },
 }
 
-impl PayoutOutcome {
+impl<S> PayoutOutcome<S> {
     /// The payout's id.
     pub fn operation_id(&self) -> Uuid {
         match self {
@@ -101,7 +105,7 @@ impl PayoutOutcome {
 
 /// Whether an error leaves the fate of the call unknown (it may have reached the server and been
 /// processed): no answer, a 5xx, no answer in time, "queued", or a 200 that cannot be read.
-fn fate_unknown(e: &Error) -> bool {
+fn fate_unknown<A: PayoutApi>(e: &Error<A>) -> bool {
     matches!(
         e,
         Error::Transport { .. } | Error::Deadline { .. } | Error::Queued { .. } | Error::Decode(_)
@@ -113,11 +117,12 @@ fn remaining(end: Instant) -> Duration {
     end.saturating_duration_since(Instant::now())
 }
 
-impl Client {
-    /// Creates a payout (`CreateOperation`), executes it (`ExecuteOperation`) and polls
-    /// `GetOperationState` until a final state or `poll.deadline`, which bounds the whole flow.
-    /// `on_state` sees every change of state. Each payout call is sent at most once; an
-    /// execution whose fate is unknown is followed by polling, never by a second execution.
+impl<A: PayoutApi> Client<A> {
+    /// Creates a payout with any request that creates one, executes it and polls its state until a final state or
+    /// `poll.deadline`, which bounds the whole flow (for IntellectMoney: `CreateOperation`,
+    /// `ExecuteOperation`, `GetOperationState`). `on_state` sees every change of state. Each
+    /// payout call is sent at most once; an execution whose fate is unknown is followed by
+    /// polling, never by a second execution.
     ///
     /// What a caller may do next follows from the result:
     /// - `Ok(Completed)`: paid. `Ok(Failed | NotEnoughMoney | Deleted)`: done, nothing paid.
@@ -127,75 +132,88 @@ impl Client {
     ///   Look for it before creating another.
     /// - any other `Err`: nothing was paid (the server refused, or the request was not sent); a
     ///   new payout is safe.
-    pub async fn payout(
+    pub async fn payout<R: PayoutRequest<A>>(
         &self,
-        request: CreateOperation,
+        request: R,
         poll: PollPolicy,
-        mut on_state: impl FnMut(Uuid, &MassPaymentOperationState),
-    ) -> Result<PayoutOutcome, Error> {
+        mut on_state: impl FnMut(Uuid, &A::State),
+    ) -> Result<PayoutOutcome<A::State>, Error<A>> {
+        let create = R::METHOD.name;
         let end = Instant::now() + poll.deadline;
-        let created = match super::within("CreateOperation", remaining(end), self.create_operation(request)).await {
-            Ok(created) => created,
+        let created = match super::within(create, remaining(end), self.send(&request)).await {
+            Ok(created) => R::created(created.result),
             Err(e) if fate_unknown(&e) => {
                 return Err(Error::Unsettled {
-                    method: "CreateOperation",
+                    method: create,
                     operation_id: None,
                     cause: Box::new(e),
                 })
             }
             Err(e) => return Err(e),
         };
-        let operation_id = created.result.payout_operation_id.ok_or_else(|| Error::Unsettled {
-            method: "CreateOperation",
+        let operation_id = created.operation_id.ok_or_else(|| Error::Unsettled {
+            method: create,
             operation_id: None,
-            cause: Box::new(Error::Decode(crate::runtime::DecodeError {
-                method: "CreateOperation",
-                path: "Result.PayoutOperationId".into(),
-                message: "the payout was created but its id is missing".into(),
-                body: String::new(),
-            })),
+            cause: Box::new(Error::Decode(crate::DecodeError::new::<A>(
+                create,
+                "Result",
+                "the payout was created but its id is missing",
+                "",
+            ))),
         })?;
         let span = tracing::info_span!("payout", payout_operation_id = %operation_id);
-        self.execute_and_poll(
-            operation_id,
-            created.result.payout_operation_state,
-            poll,
-            end,
-            &mut on_state,
-        )
-        .instrument(span)
-        .await
+        self.execute_and_poll(operation_id, created.state, poll, end, &mut on_state)
+            .instrument(span)
+            .await
     }
 
     async fn execute_and_poll(
         &self,
         operation_id: Uuid,
-        created: Option<MassPaymentOperationState>,
+        created: Option<A::State>,
         poll: PollPolicy,
         end: Instant,
-        on_state: &mut impl FnMut(Uuid, &MassPaymentOperationState),
-    ) -> Result<PayoutOutcome, Error> {
+        on_state: &mut impl FnMut(Uuid, &A::State),
+    ) -> Result<PayoutOutcome<A::State>, Error<A>> {
         let mut last = created;
         let mut error_message = None;
         if let Some(state) = &last {
             on_state(operation_id, state);
         }
-        let execute = self.execute_operation(ExecuteOperation::new(operation_id));
-        match super::within("ExecuteOperation", remaining(end), execute).await {
+        let execute = <A::Execute as ApiRequest>::METHOD.name;
+        match super::within(execute, remaining(end), self.send(&A::execute(operation_id))).await {
             Ok(reply) => {
-                if let Some(state) = reply.result.payout_operation_state {
+                let progress = A::executed(reply.result);
+                if let Some(state) = progress.state {
                     if last.as_ref() != Some(&state) {
                         on_state(operation_id, &state);
                     }
                     last = Some(state);
-                    error_message = reply.result.error_message;
+                    error_message = progress.error_message;
                 }
             }
             Err(e) if fate_unknown(&e) => {
-                tracing::warn!(error = %e, "the fate of ExecuteOperation is unknown: polling, not executing again");
+                tracing::warn!(error = %e, "the fate of the execution is unknown: polling, not executing again");
             }
             Err(e) => return Err(e),
         }
+        self.poll_until_final(operation_id, last, error_message, poll, end, on_state)
+            .await
+    }
+
+    async fn poll_until_final(
+        &self,
+        operation_id: Uuid,
+        mut last: Option<A::State>,
+        error_message: Option<String>,
+        poll: PollPolicy,
+        end: Instant,
+        on_state: &mut impl FnMut(Uuid, &A::State),
+    ) -> Result<PayoutOutcome<A::State>, Error<A>> {
+        if let Some(outcome) = last.as_ref().and_then(|s| outcome::<A>(operation_id, s, error_message)) {
+            return Ok(outcome);
+        }
+        let lookup = <A::Poll as ApiRequest>::METHOD.name;
         let mut delays = ExponentialBuilder::default()
             .with_min_delay(poll.min_delay)
             .with_max_delay(poll.max_delay)
@@ -203,11 +221,6 @@ impl Client {
             .with_jitter()
             .build();
         loop {
-            if let Some(state) = &last {
-                if state.is_final() {
-                    return Ok(outcome(operation_id, state, error_message));
-                }
-            }
             let delay = delays.next().unwrap_or(poll.max_delay);
             if delay >= remaining(end) {
                 return Ok(PayoutOutcome::Pending {
@@ -216,16 +229,18 @@ impl Client {
                 });
             }
             tokio::time::sleep(delay).await;
-            let state = self.get_operation_state(GetOperationState::new(operation_id));
-            match super::within("GetOperationState", remaining(end), state).await {
+            match super::within(lookup, remaining(end), self.send(&A::poll(operation_id))).await {
                 Ok(reply) => {
-                    if let Some(state) = reply.result.payout_operation_state {
+                    let Progress {
+                        state, error_message, ..
+                    } = A::polled(reply.result);
+                    if let Some(state) = state {
                         if last.as_ref() != Some(&state) {
                             tracing::info!(state = %state, "payout state");
                             on_state(operation_id, &state);
                         }
-                        if state.is_final() {
-                            return Ok(outcome(operation_id, &state, reply.result.error_message));
+                        if let Some(outcome) = outcome::<A>(operation_id, &state, error_message) {
+                            return Ok(outcome);
                         }
                         last = Some(state);
                     }
@@ -235,7 +250,7 @@ impl Client {
                 // The execution was sent: whatever stops the polling, the payout may be moving.
                 Err(e) => {
                     return Err(Error::Unsettled {
-                        method: "GetOperationState",
+                        method: lookup,
                         operation_id: Some(operation_id),
                         cause: Box::new(e),
                     })
@@ -245,14 +260,20 @@ impl Client {
     }
 }
 
-fn outcome(operation_id: Uuid, state: &MassPaymentOperationState, error_message: Option<String>) -> PayoutOutcome {
-    match state {
-        MassPaymentOperationState::Completed => PayoutOutcome::Completed { operation_id },
-        MassPaymentOperationState::NotEnoughMoney => PayoutOutcome::NotEnoughMoney { operation_id },
-        MassPaymentOperationState::Deleted => PayoutOutcome::Deleted { operation_id },
-        _ => PayoutOutcome::Failed {
+/// The outcome a state gives, if the state is final.
+fn outcome<A: PayoutApi>(
+    operation_id: Uuid,
+    state: &A::State,
+    error_message: Option<String>,
+) -> Option<PayoutOutcome<A::State>> {
+    Some(match A::fate(state) {
+        Fate::Open => return None,
+        Fate::Completed => PayoutOutcome::Completed { operation_id },
+        Fate::NotEnoughMoney => PayoutOutcome::NotEnoughMoney { operation_id },
+        Fate::Deleted => PayoutOutcome::Deleted { operation_id },
+        Fate::Failed => PayoutOutcome::Failed {
             operation_id,
             error_message,
         },
-    }
+    })
 }

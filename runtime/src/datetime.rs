@@ -178,6 +178,6 @@ impl Serialize for DateTime {
 
 impl<'de> Deserialize<'de> for DateTime {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::runtime::de::text(d)
+        crate::de::text(d)
     }
 }

@@ -1,8 +1,8 @@
 //! The one error type of the client.
 
-use crate::api::common::{RequestStateCode, ServiceOperationState};
-use crate::runtime::redact::{printable, Redactor};
-use crate::runtime::{DecodeError, RequestError, Uuid};
+use crate::api::{Api, Meaning, StateCode};
+use crate::redact::{printable, Redactor};
+use crate::{DecodeError, RequestError, Uuid};
 use std::fmt;
 
 /// Everything that can go wrong with a call, told apart so that a caller can act on it.
@@ -11,9 +11,12 @@ use std::fmt;
 /// quotes of the request's secrets (in any encoding) is removed from bodies, snippets and the
 /// server's texts before the error is returned. Server text is shown with control characters
 /// escaped.
+///
+/// `A` is the generated API, whose status codes `Refused` and `Rejected` carry; the generated
+/// crate names it `intellectmoney::Error`.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
-pub enum Error {
+pub enum Error<A: Api> {
     /// The client refused to send the request: a parameter breaks a documented rule.
     #[error(transparent)]
     Request(#[from] RequestError),
@@ -48,7 +51,7 @@ pub enum Error {
         /// The method.
         method: &'static str,
         /// The code.
-        code: ServiceOperationState,
+        code: A::ServiceCode,
         /// The API's text.
         desc: Option<String>,
         /// The operation id, when the answer had one.
@@ -61,7 +64,7 @@ pub enum Error {
         /// The method.
         method: &'static str,
         /// The code.
-        code: RequestStateCode,
+        code: A::RequestCode,
         /// The API's text; names the wrong parameter when one was wrong.
         desc: Option<String>,
         /// The operation id, when the answer had one.
@@ -98,14 +101,14 @@ pub enum Error {
     /// A call that writes or moves money may have been processed, and no answer says whether:
     /// look it up (by `operation_id` when known); do not send it again. `cause` is what went
     /// wrong (no answer, no answer in time, a 5xx, "queued", an answer that cannot be read).
-    #[error("{method}: the outcome is unknown and the server may have processed it ({cause}); look it up{}, do not send it again", match .operation_id { Some(id) => format!(" (operation {id})"), None => String::new() })]
+    #[error("{method}: the outcome is unknown and the server may have processed it ({}); look it up{}, do not send it again", .cause.to_string(), match .operation_id { Some(id) => format!(" (operation {id})"), None => String::new() })]
     Unsettled {
         /// The method.
         method: &'static str,
         /// The operation, when known.
         operation_id: Option<Uuid>,
         /// What went wrong.
-        cause: Box<Error>,
+        cause: Box<Error<A>>,
     },
     /// Paging stopped: a page repeated the previous one, held more items than `Take`, or the
     /// page limit was reached (`ClientBuilder::max_pages`). The pages before it were delivered.
@@ -145,7 +148,7 @@ fn desc_suffix(desc: &Option<String>) -> String {
     }
 }
 
-impl Error {
+impl<A: Api> Error<A> {
     /// The error with every secret the request carried removed from the server's text.
     pub(crate) fn redacted(self, r: &Redactor) -> Self {
         match self {
@@ -237,13 +240,7 @@ impl Error {
 
     /// Whether the server said the UserToken is missing, wrong or expired.
     pub fn is_authentication_failed(&self) -> bool {
-        matches!(
-            self,
-            Error::Rejected {
-                code: RequestStateCode::AuthenticationFailed,
-                ..
-            }
-        )
+        matches!(self, Error::Rejected { code, .. } if code.meaning() == Meaning::AuthenticationFailed)
     }
 }
 

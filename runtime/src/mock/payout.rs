@@ -1,7 +1,7 @@
 //! Payouts on the mock: created, executed, polled through `InProcess` to the scripted end.
 
 use super::PayoutScript;
-use crate::runtime::Uuid;
+use crate::Uuid;
 use std::collections::HashMap;
 
 #[derive(Debug)]

@@ -2,12 +2,13 @@
 //! answers every spec method with the spec's examples, checks what it receives the way the real
 //! API does, and lets payouts move through their states.
 //!
-//! ```no_run
-//! # async fn f() {
+//! This is the engine; the generated crate gives it the API's method tables
+//! ([`crate::Api::mock_methods`]) and names it `intellectmoney::mock::MockServer`:
+//!
+//! ```text
 //! let mock = intellectmoney::mock::MockServer::start();
-//! let client = intellectmoney::Client::builder().base_url(mock.url()).user_token("t").build().unwrap();
+//! let client = intellectmoney::Client::builder().base_url(mock.url()).user_token("t").build()?;
 //! // … exercise your code; then look at mock.requests() …
-//! # }
 //! ```
 //!
 //! What each method expects (path, parameters, encodings, `Sign` template) and answers (its
@@ -20,7 +21,7 @@ mod server;
 
 pub use server::{Connections, MockBuilder, MockServer};
 
-use crate::runtime::{MethodInfo, WireEnum};
+use crate::{MethodInfo, WireEnum};
 use std::time::Duration;
 
 /// What the mock knows of one method (generated from the spec).
@@ -106,6 +107,8 @@ pub struct MockRequest {
     pub params: Vec<(String, String)>,
     /// Why the mock refused it (`None` when it was answered normally).
     pub refused: Option<String>,
+    /// The API's secret fields, masked by `Debug`.
+    secret_fields: &'static [&'static str],
 }
 
 impl std::fmt::Debug for MockRequest {
@@ -114,7 +117,7 @@ impl std::fmt::Debug for MockRequest {
         let params: Vec<(&str, String)> = self
             .params
             .iter()
-            .map(|(n, v)| (n.as_str(), mask(crate::api::SECRET_FIELDS.contains(&n.as_str()), v)))
+            .map(|(n, v)| (n.as_str(), mask(self.secret_fields.contains(&n.as_str()), v)))
             .collect();
         let headers: Vec<(&str, String)> = self
             .headers

@@ -2,7 +2,8 @@
 //! envelope decoding.
 
 use super::{Client, Error, Reply};
-use crate::runtime::{encode_params, EncodedRequest, MethodInfo, ResultState, Secret, WireParam, WireValue};
+use crate::api::{Api, ResultState};
+use crate::{encode_params, EncodedRequest, MethodInfo, Secret, WireParam, WireValue};
 use serde::de::DeserializeOwned;
 use tracing::Instrument;
 
@@ -10,9 +11,10 @@ use tracing::Instrument;
 /// body format, effect, `Sign` template) and add its parameters in wire order.
 ///
 /// ```no_run
-/// # async fn f(client: intellectmoney::Client) -> Result<(), intellectmoney::Error> {
-/// use intellectmoney::runtime::{Auth, BodyFormat, Effect, Format, MethodInfo, ResponseFormat};
-/// use intellectmoney::RawRequest;
+/// # use intellectmoney_runtime::{client::{Client, Error}, Api};
+/// # async fn f<A: Api>(client: Client<A>) -> Result<(), Error<A>> {
+/// use intellectmoney_runtime::client::{RawRequest, Reply};
+/// use intellectmoney_runtime::{Auth, BodyFormat, Effect, Format, MethodInfo, ResponseFormat};
 ///
 /// static GET_SOMETHING_NEW: MethodInfo = MethodInfo {
 ///     name: "getSomethingNew",
@@ -28,7 +30,7 @@ use tracing::Instrument;
 ///     deprecated: false,
 /// };
 /// let request = RawRequest::new(&GET_SOMETHING_NEW).user_token("UserToken").text("EshopId", "450063");
-/// let reply: intellectmoney::Reply<bool> = client.raw(&request).await?;
+/// let reply: Reply<bool, A> = client.raw(&request).await?;
 /// # Ok(()) }
 /// ```
 #[derive(Debug, Clone)]
@@ -73,9 +75,12 @@ impl RawRequest {
     }
 }
 
-impl Client {
+impl<A: Api> Client<A> {
     /// Sends a [`RawRequest`] and decodes the envelope around `T`.
-    pub async fn raw<T: DeserializeOwned + ResultState>(&self, request: &RawRequest) -> Result<Reply<T>, Error> {
+    pub async fn raw<T: DeserializeOwned + ResultState<A::RequestCode>>(
+        &self,
+        request: &RawRequest,
+    ) -> Result<Reply<T, A>, Error<A>> {
         let session = &self.inner.session;
         if request.params.iter().any(|p| matches!(p, RawParam::UserToken(_))) {
             session.ensure(self).await?;
@@ -85,7 +90,7 @@ impl Client {
         self.exchange(&encoded).instrument(span).await
     }
 
-    fn encode_raw(&self, request: &RawRequest, token: Option<&Secret>) -> Result<EncodedRequest, Error> {
+    fn encode_raw(&self, request: &RawRequest, token: Option<&Secret>) -> Result<EncodedRequest, Error<A>> {
         let method = request.method;
         let mut params = Vec::new();
         for p in &request.params {
@@ -93,7 +98,7 @@ impl Client {
                 RawParam::Value(v) => params.push(v.clone()),
                 RawParam::UserToken(name) => {
                     let token = token.ok_or_else(|| {
-                        crate::runtime::RequestError::new(
+                        crate::RequestError::new(
                             method.name,
                             *name,
                             "is required: build the client with .credentials(login, password) (a UserToken is then fetched) or .user_token(..)",

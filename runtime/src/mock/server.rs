@@ -4,18 +4,20 @@
 use super::check;
 use super::payout::Payouts;
 use super::{MockMethod, MockRequest, Override, PayoutScript};
-use crate::runtime::Format;
+use crate::api::Api;
+use crate::Format;
 use http_body_util::{BodyExt, Full};
 use hyper::body::{Bytes, Incoming};
 use hyper::{Request, Response};
 use std::collections::HashMap;
+use std::marker::PhantomData;
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
-/// Configures a [`MockServer`].
+/// What a builder collects, shared with the running server.
 #[derive(Default)]
-pub struct MockBuilder {
+struct Config {
     addr: Option<SocketAddr>,
     sign_secret: Option<String>,
     lax_signing: bool,
@@ -24,68 +26,87 @@ pub struct MockBuilder {
     payout: PayoutScript,
 }
 
+/// Configures a [`MockServer`] of the generated API `A`.
+pub struct MockBuilder<A: Api> {
+    config: Config,
+    api: PhantomData<A>,
+}
+
+impl<A: Api> Default for MockBuilder<A> {
+    fn default() -> Self {
+        MockBuilder {
+            config: Config::default(),
+            api: PhantomData,
+        }
+    }
+}
+
 // The secrets it checks against never reach `Debug`.
-impl std::fmt::Debug for MockBuilder {
+impl<A: Api> std::fmt::Debug for MockBuilder<A> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let c = &self.config;
         f.debug_struct("MockBuilder")
-            .field("addr", &self.addr)
-            .field("sign_secret", &self.sign_secret.as_ref().map(|_| "[redacted]"))
-            .field("lax_signing", &self.lax_signing)
-            .field("user_token", &self.user_token.as_ref().map(|_| "[redacted]"))
-            .field("login", &self.credentials.as_ref().map(|(l, _)| l))
-            .field("payout", &self.payout)
+            .field("addr", &c.addr)
+            .field("sign_secret", &c.sign_secret.as_ref().map(|_| "[redacted]"))
+            .field("lax_signing", &c.lax_signing)
+            .field("user_token", &c.user_token.as_ref().map(|_| "[redacted]"))
+            .field("login", &c.credentials.as_ref().map(|(l, _)| l))
+            .field("payout", &c.payout)
             .finish()
     }
 }
 
-impl MockBuilder {
+impl<A: Api> MockBuilder<A> {
     /// Listens on this address (default: a free loopback port).
     pub fn addr(mut self, addr: SocketAddr) -> Self {
-        self.addr = Some(addr);
+        self.config.addr = Some(addr);
         self
     }
 
     /// Checks `Sign` on every method with a template, against this signSecretKey.
     pub fn sign_secret(mut self, secret: impl Into<String>) -> Self {
-        self.sign_secret = Some(secret.into());
+        self.config.sign_secret = Some(secret.into());
         self
     }
 
     /// Accepts a method the spec says is always signed without `Authorization` and `Sign` (by
     /// default the mock refuses it, as IntellectMoney does). For tests of what happens then.
     pub fn lax_signing(mut self) -> Self {
-        self.lax_signing = true;
+        self.config.lax_signing = true;
         self
     }
 
     /// Accepts only this UserToken (any other answers "authentication failed", code 2); getUserToken
     /// hands it out.
     pub fn user_token(mut self, token: impl Into<String>) -> Self {
-        self.user_token = Some(token.into());
+        self.config.user_token = Some(token.into());
         self
     }
 
     /// getUserToken accepts only this login and password.
     pub fn credentials(mut self, login: impl Into<String>, password: impl Into<String>) -> Self {
-        self.credentials = Some((login.into(), password.into()));
+        self.config.credentials = Some((login.into(), password.into()));
         self
     }
 
     /// How payouts end (default: completed after one poll in process).
     pub fn payout(mut self, script: PayoutScript) -> Self {
-        self.payout = script;
+        self.config.payout = script;
         self
     }
 
     /// Starts the server.
-    pub fn start(self) -> MockServer {
-        let addr = self.addr.unwrap_or_else(|| SocketAddr::from(([127, 0, 0, 1], 0)));
+    pub fn start(self) -> MockServer<A> {
+        let config = self.config;
+        let addr = config.addr.unwrap_or_else(|| SocketAddr::from(([127, 0, 0, 1], 0)));
         let listener = std::net::TcpListener::bind(addr).expect("the mock cannot listen");
         listener.set_nonblocking(true).expect("non-blocking listener");
         let addr = listener.local_addr().expect("local address");
         let state = Arc::new(State {
-            payouts: Mutex::new(Payouts::new(self.payout.clone())),
-            config: self,
+            payouts: Mutex::new(Payouts::new(config.payout.clone())),
+            config,
+            methods: A::mock_methods().iter().flat_map(|api| api.iter()).collect(),
+            secret_fields: A::SECRET_FIELDS,
             overrides: Mutex::new(HashMap::new()),
             requests: Mutex::new(Vec::new()),
             accepted: AtomicUsize::new(0),
@@ -106,26 +127,32 @@ impl MockBuilder {
             state,
             stop: Some(stop),
             thread: Some(thread),
+            api: PhantomData,
         }
     }
 }
 
 /// A running mock. Stops when dropped.
-pub struct MockServer {
+pub struct MockServer<A: Api> {
     addr: SocketAddr,
     state: Arc<State>,
     stop: Option<tokio::sync::oneshot::Sender<()>>,
     thread: Option<std::thread::JoinHandle<()>>,
+    api: PhantomData<A>,
 }
 
-impl std::fmt::Debug for MockServer {
+impl<A: Api> std::fmt::Debug for MockServer<A> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("MockServer").field("addr", &self.addr).finish()
     }
 }
 
 struct State {
-    config: MockBuilder,
+    config: Config,
+    /// Every method of the API, from the generated tables.
+    methods: Vec<&'static MockMethod>,
+    /// The API's secret fields, masked in what the mock shows.
+    secret_fields: &'static [&'static str],
     overrides: Mutex<HashMap<String, Override>>,
     requests: Mutex<Vec<MockRequest>>,
     payouts: Mutex<Payouts>,
@@ -164,14 +191,14 @@ impl Drop for OpenConnection {
     }
 }
 
-impl MockServer {
+impl<A: Api> MockServer<A> {
     /// A mock with the defaults, on a free loopback port.
-    pub fn start() -> MockServer {
+    pub fn start() -> MockServer<A> {
         MockBuilder::default().start()
     }
 
     /// A builder.
-    pub fn builder() -> MockBuilder {
+    pub fn builder() -> MockBuilder<A> {
         MockBuilder::default()
     }
 
@@ -194,7 +221,7 @@ impl MockServer {
     /// When the spec has no such method: a test that sets a misspelt one must not silently
     /// test the example instead.
     pub fn set(&self, method: &str, behaviour: Override) {
-        let name = spec_name(method);
+        let name = self.state.spec_name(method);
         self.state
             .overrides
             .lock()
@@ -204,12 +231,12 @@ impl MockServer {
 
     /// Answers the method of request type `R` this way from now on: the typed form of
     /// [`Self::set`] (`mock.set_for::<GetEshopInfo>(..)`), where a misspelling does not compile.
-    pub fn set_for<R: crate::runtime::ApiRequest>(&self, behaviour: Override) {
+    pub fn set_for<R: crate::ApiRequest<Api = A>>(&self, behaviour: Override) {
         self.set(R::METHOD.name, behaviour);
     }
 
     /// The requests received so far for the method of request type `R`.
-    pub fn requests_for<R: crate::runtime::ApiRequest>(&self) -> Vec<MockRequest> {
+    pub fn requests_for<R: crate::ApiRequest<Api = A>>(&self) -> Vec<MockRequest> {
         self.requests()
             .into_iter()
             .filter(|r| r.method == Some(R::METHOD.name))
@@ -218,7 +245,7 @@ impl MockServer {
 
     /// Answers `method` with its example again (any case; panics on a method the spec lacks).
     pub fn reset(&self, method: &str) {
-        let name = spec_name(method);
+        let name = self.state.spec_name(method);
         self.state
             .overrides
             .lock()
@@ -248,7 +275,7 @@ impl MockServer {
     }
 }
 
-impl Drop for MockServer {
+impl<A: Api> Drop for MockServer<A> {
     fn drop(&mut self) {
         if let Some(stop) = self.stop.take() {
             let _ = stop.send(());
@@ -352,13 +379,18 @@ async fn answer(state: &State, req: Request<Incoming>) -> Response<Full<Bytes>> 
         Ok(b) => b.to_bytes(),
         Err(_) => Bytes::new(),
     };
-    let method = crate::api::mock_methods().find(|m| m.info.path.eq_ignore_ascii_case(&path));
+    let method = state
+        .methods
+        .iter()
+        .copied()
+        .find(|m| m.info.path.eq_ignore_ascii_case(&path));
     let mut record = MockRequest {
         method: method.map(|m| m.info.name),
         path: path.clone(),
         headers,
         params: Vec::new(),
         refused: None,
+        secret_fields: state.secret_fields,
     };
     let Some(method) = method else {
         state.requests.lock().unwrap_or_else(|e| e.into_inner()).push(record);
@@ -456,7 +488,7 @@ fn param<'a>(params: &'a [(String, String)], name: &str) -> Option<&'a str> {
 /// `Authorization` and `Sign` (unless the mock is lax), or a `Sign` that the mock's secret does
 /// not give.
 fn signing_problem(
-    config: &MockBuilder,
+    config: &Config,
     method: &MockMethod,
     record: &MockRequest,
     params: &[(String, String)],
@@ -476,7 +508,7 @@ fn signing_problem(
 /// The `Result` when the mock's credentials decide the answer: a UserToken that is not the
 /// mock's, and for getUserToken wrong credentials or the token handed out.
 fn authentication_result(
-    config: &MockBuilder,
+    config: &Config,
     method: &MockMethod,
     format: Format,
     params: &[(String, String)],
@@ -486,7 +518,7 @@ fn authentication_result(
             return Some(state_only(format, 2, "Аутентификация не пройдена"));
         }
     }
-    if method.info.auth != crate::runtime::Auth::None {
+    if method.info.auth != crate::Auth::None {
         return None;
     }
     if let Some((login, password)) = &config.credentials {
@@ -567,16 +599,18 @@ fn wrap(format: Format, example: &str) -> String {
     }
 }
 
-/// The spec's name of a method given in any case.
-fn spec_name(method: &str) -> &'static str {
-    match crate::api::mock_methods().find(|m| m.info.name.eq_ignore_ascii_case(method)) {
-        Some(m) => m.info.name,
-        None => {
-            let known: Vec<&str> = crate::api::mock_methods().map(|m| m.info.name).collect();
-            panic!(
-                "the mock has no method `{method}`; the spec's are: {}",
-                known.join(", ")
-            )
+impl State {
+    /// The spec's name of a method given in any case.
+    fn spec_name(&self, method: &str) -> &'static str {
+        match self.methods.iter().find(|m| m.info.name.eq_ignore_ascii_case(method)) {
+            Some(m) => m.info.name,
+            None => {
+                let known: Vec<&str> = self.methods.iter().map(|m| m.info.name).collect();
+                panic!(
+                    "the mock has no method `{method}`; the spec's are: {}",
+                    known.join(", ")
+                )
+            }
         }
     }
 }

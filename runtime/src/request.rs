@@ -2,7 +2,7 @@
 //! header over the very strings that are sent; and back from a body to the typed result.
 
 use super::{DecodeError, RequestError, Secret};
-use crate::api::common::Response;
+use crate::api::{Api, ResultState};
 use serde::de::DeserializeOwned;
 use sha2::{Digest, Sha256};
 use std::fmt;
@@ -138,26 +138,16 @@ impl fmt::Debug for WireParam {
 
 /// A request of the spec: generated for every method.
 pub trait ApiRequest {
+    /// The API the method belongs to.
+    type Api: Api;
     /// The method's result (inside the envelope's `Result`).
-    type Output: DeserializeOwned + ResultState;
+    type Output: DeserializeOwned + ResultState<<Self::Api as Api>::RequestCode>;
     /// What the spec says of the method.
     const METHOD: &'static MethodInfo;
     /// Checks documented limits and conditional requirements.
     fn validate(&self) -> Result<(), RequestError>;
     /// The parameters in spec order, as written on the wire.
     fn wire_params(&self, user_token: Option<&str>) -> Result<Vec<WireParam>, RequestError>;
-}
-
-/// Where a method's result carries `Result.State` (generated for every result type).
-pub trait ResultState {
-    /// The result's `State`, when it has one.
-    fn request_state(&self) -> Option<&crate::api::common::RequestState>;
-}
-
-impl ResultState for bool {
-    fn request_state(&self) -> Option<&crate::api::common::RequestState> {
-        None
-    }
 }
 
 /// What encoding needs besides the request: the session's token and the sign secret.
@@ -276,36 +266,43 @@ pub fn sign_hash(input: &str) -> String {
     digest.iter().map(|b| format!("{b:02x}")).collect()
 }
 
+/// The envelope of `R`'s answers, around its result.
+pub type EnvelopeOf<R> = <<R as ApiRequest>::Api as Api>::Envelope<<R as ApiRequest>::Output>;
+
 /// Decodes an XML answer of `R`'s method.
-pub fn decode_xml<R: ApiRequest>(body: &str) -> Result<Response<R::Output>, DecodeError> {
-    decode_xml_as(R::METHOD.name, body)
+pub fn decode_xml<R: ApiRequest>(body: &str) -> Result<EnvelopeOf<R>, DecodeError> {
+    decode_xml_as::<R::Api, _>(R::METHOD.name, body)
 }
 
 /// Decodes a JSON answer of `R`'s method.
-pub fn decode_json<R: ApiRequest>(body: &str) -> Result<Response<R::Output>, DecodeError> {
-    decode_json_as(R::METHOD.name, body)
+pub fn decode_json<R: ApiRequest>(body: &str) -> Result<EnvelopeOf<R>, DecodeError> {
+    decode_json_as::<R::Api, _>(R::METHOD.name, body)
 }
 
-/// Decodes an XML document into `T`, naming `method` and the field path on failure.
-pub fn decode_xml_as<T: DeserializeOwned>(method: &'static str, body: &str) -> Result<T, DecodeError> {
+/// Decodes an XML document of API `A` into `T`, naming `method` and the field path on failure
+/// (`A`'s secret fields are masked in what the error shows).
+pub fn decode_xml_as<A: Api, T: DeserializeOwned>(method: &'static str, body: &str) -> Result<T, DecodeError> {
     xml_bare(method, body).map_err(|e| DecodeError {
         body: body.to_owned(),
+        secret_fields: A::SECRET_FIELDS,
         ..e
     })
 }
 
-/// Decodes a JSON document into `T` (numbers keep their exact text), naming `method` and the
-/// field path on failure.
-pub fn decode_json_as<T: DeserializeOwned>(method: &'static str, body: &str) -> Result<T, DecodeError> {
+/// Decodes a JSON document of API `A` into `T` (numbers keep their exact text), naming `method`
+/// and the field path on failure (`A`'s secret fields are masked in what the error shows).
+pub fn decode_json_as<A: Api, T: DeserializeOwned>(method: &'static str, body: &str) -> Result<T, DecodeError> {
     json_bare(method, body).map_err(|e| DecodeError {
         body: body.to_owned(),
+        secret_fields: A::SECRET_FIELDS,
         ..e
     })
 }
 
-/// Decodes a body the caller gives up: on failure it moves into the error instead of being
-/// copied (a 16 MiB answer is held once, not twice); on success it comes back with the value.
-pub fn decode_owned<T: DeserializeOwned>(
+/// Decodes a body of API `A` that the caller gives up: on failure it moves into the error
+/// instead of being copied (a 16 MiB answer is held once, not twice); on success it comes back
+/// with the value.
+pub fn decode_owned<A: Api, T: DeserializeOwned>(
     method: &'static str,
     format: Format,
     body: String,
@@ -316,7 +313,11 @@ pub fn decode_owned<T: DeserializeOwned>(
     };
     match decoded {
         Ok(value) => Ok((value, body)),
-        Err(e) => Err(DecodeError { body, ..e }),
+        Err(e) => Err(DecodeError {
+            body,
+            secret_fields: A::SECRET_FIELDS,
+            ..e
+        }),
     }
 }
 
@@ -329,6 +330,7 @@ fn xml_bare<T: DeserializeOwned>(method: &'static str, body: &str) -> Result<T, 
         path: ".".into(),
         message,
         body: String::new(),
+        secret_fields: &[],
     })?;
     Ok(value)
 }
@@ -359,6 +361,7 @@ where
         path,
         message: error.to_string(),
         body: String::new(),
+        secret_fields: &[],
     };
     let mut de = open(text);
     let first = match T::deserialize(&mut de) {

@@ -52,12 +52,31 @@ pub struct DecodeError {
     pub message: String,
     /// The body as received.
     pub body: String,
+    /// The wire names of the API's secret fields, whose values are masked in what it shows.
+    pub secret_fields: &'static [&'static str],
 }
 
 impl DecodeError {
+    /// An error about `method`'s answer at `path`, with its body; secret fields are those of
+    /// the API `A`.
+    pub fn new<A: crate::Api>(
+        method: &'static str,
+        path: impl Into<String>,
+        message: impl Into<String>,
+        body: impl Into<String>,
+    ) -> Self {
+        DecodeError {
+            method,
+            path: path.into(),
+            message: message.into(),
+            body: body.into(),
+            secret_fields: A::SECRET_FIELDS,
+        }
+    }
+
     /// The first 200 characters of the body, with the values of secret fields masked.
     pub fn snippet(&self) -> String {
-        snippet(&self.body)
+        snippet(&self.body, self.secret_fields)
     }
 
     /// What was wrong, with secret values masked; nothing of the value when the field that
@@ -65,18 +84,18 @@ impl DecodeError {
     pub fn shown_message(&self) -> String {
         let field = self.path.rsplit('.').next().unwrap_or_default();
         let field = field.split('[').next().unwrap_or_default();
-        if crate::api::SECRET_FIELDS.contains(&field) {
+        if self.secret_fields.contains(&field) {
             "the value is not valid (not shown: the field is secret)".to_owned()
         } else {
-            mask_secrets(&self.message, crate::api::SECRET_FIELDS)
+            mask_secrets(&self.message, self.secret_fields)
         }
     }
 }
 
-/// The first 200 characters of a response body, with the values of the fields the spec marks
-/// secret masked: what errors show of a body.
-pub fn snippet(body: &str) -> String {
-    let masked = mask_secrets(body, crate::api::SECRET_FIELDS);
+/// The first 200 characters of a response body, with the values of the fields named in
+/// `secret_fields` (the spec's secret fields) masked: what errors show of a body.
+pub fn snippet(body: &str, secret_fields: &[&str]) -> String {
+    let masked = mask_secrets(body, secret_fields);
     let s: String = masked.chars().take(200).collect();
     if s.len() < masked.len() {
         format!("{s}…")

@@ -2,8 +2,8 @@
 //! time.
 
 use super::{Client, Error};
-use crate::personal::GetUserToken;
-use crate::runtime::Secret;
+use crate::api::{Api, TokenRequest};
+use crate::Secret;
 use std::fmt;
 use std::sync::RwLock;
 
@@ -45,7 +45,7 @@ impl Session {
     }
 
     /// Logs in when there is no token yet and credentials are known.
-    pub(crate) async fn ensure(&self, client: &Client) -> Result<(), Error> {
+    pub(crate) async fn ensure<A: Api>(&self, client: &Client<A>) -> Result<(), Error<A>> {
         if self.token().is_none() && self.can_renew() {
             self.renew(client, None).await?;
         }
@@ -53,7 +53,7 @@ impl Session {
     }
 
     /// Gets a new token, unless another call already replaced `stale` while this one waited.
-    pub(crate) async fn renew(&self, client: &Client, stale: Option<&Secret>) -> Result<(), Error> {
+    pub(crate) async fn renew<A: Api>(&self, client: &Client<A>, stale: Option<&Secret>) -> Result<(), Error<A>> {
         let Some((login, password)) = &self.credentials else {
             return Err(Error::Config("no login and password to get a UserToken with".into()));
         };
@@ -62,20 +62,18 @@ impl Session {
         if current.is_some() && current.as_ref() != stale {
             return Ok(());
         }
-        let reply = client
-            .call(&GetUserToken::new(login.clone(), password.clone()), None)
-            .await?;
-        let token = reply
-            .result
-            .user_token
+        let request = A::Token::with_credentials(login.clone(), password.clone());
+        let reply = client.call(&request, None).await?;
+        let method = <A::Token as crate::ApiRequest>::METHOD.name;
+        let token = A::Token::token(reply.result)
             .filter(|t| !t.expose().is_empty())
             .ok_or_else(|| {
-                Error::Decode(crate::runtime::DecodeError {
-                    method: "getUserToken",
-                    path: "Result.UserToken".into(),
-                    message: "the answer has no UserToken".into(),
-                    body: String::new(),
-                })
+                Error::Decode(crate::DecodeError::new::<A>(
+                    method,
+                    "Result",
+                    "the answer has no token",
+                    "",
+                ))
             })?;
         *self.token.write().unwrap_or_else(|e| e.into_inner()) = Some(token);
         tracing::debug!("got a new UserToken");

@@ -1,32 +1,32 @@
-//! The blocking client (feature `blocking`): the same generated methods, without `async`.
+//! The engine of the blocking client (feature `blocking`): the generated blocking client wraps
+//! it and adds one method per spec method.
 //!
-//! It runs the async [`crate::Client`] on a runtime of its own, like `reqwest::blocking`; do not
-//! call it from inside an async runtime (that panics).
+//! It runs the generated async client on a runtime of its own, like `reqwest::blocking`; do not
+//! use it inside an async runtime.
 
+use crate::api::Api;
 use crate::client::{ClientBuilder, Error};
 use std::fmt;
 use std::future::Future;
 
-/// A blocking client: one method per spec method, as on [`crate::Client`].
-pub struct Client {
-    inner: crate::Client,
+/// A blocking client: the generated async client (`A::Client`) and a runtime to run it on.
+pub struct Client<A: Api> {
+    inner: A::Client,
     runtime: tokio::runtime::Runtime,
 }
 
-impl fmt::Debug for Client {
+impl<A: Api> fmt::Debug for Client<A>
+where
+    A::Client: fmt::Debug,
+{
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_tuple("blocking::Client").field(&self.inner).finish()
     }
 }
 
-impl Client {
-    /// A builder, as for the async client; finish it with [`ClientBuilder::build_blocking`].
-    pub fn builder() -> ClientBuilder {
-        crate::Client::builder()
-    }
-
+impl<A: Api> Client<A> {
     /// Builds a blocking client from a builder.
-    pub fn new(builder: ClientBuilder) -> Result<Self, Error> {
+    pub fn new(builder: ClientBuilder<A>) -> Result<Self, Error<A>> {
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()
@@ -37,12 +37,12 @@ impl Client {
     }
 
     /// The async client inside.
-    pub fn inner(&self) -> &crate::Client {
+    pub fn inner(&self) -> &A::Client {
         &self.inner
     }
 
-    /// Gets a UserToken with the configured credentials now.
-    pub fn login(&self) -> Result<(), Error> {
+    /// Gets a session token with the configured credentials now.
+    pub fn login(&self) -> Result<(), Error<A>> {
         self.block_on(self.inner.login())
     }
 

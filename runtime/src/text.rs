@@ -79,7 +79,7 @@ pub struct EmbeddedJson<T> {
 impl<T: DeserializeOwned> EmbeddedJson<T> {
     /// Reads the text (numbers keep their scale); never fails.
     pub fn parse(raw: &str) -> Self {
-        match crate::runtime::json::from_str(raw) {
+        match crate::json::from_str(raw) {
             Ok(value) => EmbeddedJson {
                 raw: raw.to_owned(),
                 value: Some(value),

@@ -1,0 +1,215 @@
+//! `src/lib.rs`: the crate's front page and its public names. The generated API is the `api`
+//! module; the client is the runtime's, wrapped so that the generated methods can be added to
+//! it, and the runtime's generic types are named for this API (`Error`, `Reply<T>`, …).
+
+use super::ident;
+use super::roles::MARKER;
+use crate::ir::Ir;
+use proc_macro2::TokenStream;
+use quote::quote;
+
+/// `src/lib.rs`: the front page and the modules. Only lines that rustfmt leaves as they are:
+/// `cargo fmt` formats a crate's root, and the `#[rustfmt::skip]` modules hold the rest.
+pub fn emit(ir: &Ir) -> TokenStream {
+    let marker = ident(MARKER);
+    let titles: Vec<String> = ir
+        .apis
+        .iter()
+        .filter(|a| !a.methods.is_empty())
+        .map(|a| format!("- [`{}`]: {}", a.module, a.title))
+        .collect();
+    let front = front_page(&titles);
+    quote! {
+        #front
+        #[rustfmt::skip]
+        pub mod api;
+        #[rustfmt::skip]
+        mod client;
+        #[rustfmt::skip]
+        mod roles;
+        // In the order rustfmt sorts them.
+        pub use api::*;
+        pub use client::*;
+        /// The hand-written runtime the generated code stands on (the `intellectmoney-runtime`
+        /// crate): codecs, checks, encoding and signing, decoding, the client's engine.
+        pub use intellectmoney_runtime as runtime;
+        pub use roles::#marker;
+        /// The README's examples, compiled and run as doctests (they use the mock).
+        #[cfg(all(doctest, feature = "mock"))]
+        #[doc = include_str!("../../README.md")]
+        pub struct ReadmeDoctests;
+    }
+}
+
+/// `src/client.rs`: the client, the runtime's generic types named for this API, the blocking
+/// client and the mock.
+pub fn emit_client(ir: &Ir) -> TokenStream {
+    let marker = ident(MARKER);
+    let payout = ir.roles.payout.as_ref().map(|_| {
+        quote! {
+            /// How a payout ended ([`runtime::client::Client::payout`]).
+            pub type PayoutOutcome =
+                runtime::client::PayoutOutcome<<#marker as runtime::PayoutApi>::State>;
+        }
+    });
+    let client = client();
+    let blocking = blocking();
+    let mock = mock();
+    quote! {
+        //! The client and the names of the runtime's generic types for this API (generated).
+        use crate::{runtime, #marker};
+        pub use runtime::client::{
+            PagingProblem, PollPolicy, RawRequest, RetryPolicy, TransportKind, DEFAULT_BASE_URL,
+            DEFAULT_MAX_BODY_SIZE, DEFAULT_MAX_CONNECTIONS, DEFAULT_MAX_ITEMS, DEFAULT_MAX_PAGES,
+        };
+        pub use runtime::Format;
+
+        /// `intellectmoney/<version>`, sent as `User-Agent`.
+        pub const USER_AGENT: &str = concat!(env!("CARGO_PKG_NAME"), "/", env!("CARGO_PKG_VERSION"));
+
+        #client
+
+        /// Configures a [`Client`].
+        pub type ClientBuilder = runtime::client::ClientBuilder<#marker>;
+        /// Everything that can go wrong with a call ([`runtime::client::Error`]).
+        pub type Error = runtime::client::Error<#marker>;
+        /// A successful answer: the method's result and what the envelope said around it.
+        pub type Reply<T> = runtime::client::Reply<T, #marker>;
+        #payout
+        #blocking
+        #mock
+    }
+}
+
+fn front_page(titles: &[String]) -> TokenStream {
+    let text = format!(
+        "A typed client for the IntellectMoney APIs, generated from a hand-maintained spec:\n\n{}\n\n\
+         Build a [`Client`] with [`Client::builder`]; it has one method per spec method \
+         (`client.get_invoices_history(..)`), each taking the method's request type (`new(..)` with \
+         the required parameters, a setter for each other one), and the runtime's methods that are \
+         the same for every method ([`runtime::client::Client`]: pagination, the payout flow, raw \
+         requests). Errors are [`Error`]; a mock server for tests is [`mock`] (feature `mock`).\n\n\
+         ```no_run\n\
+         # async fn run() -> Result<(), intellectmoney::Error> {{\n\
+         let client = intellectmoney::Client::builder()\n    .credentials(\"login\", \"password\")\n    .build()?;\n\
+         client.login().await?;\n\
+         # Ok(()) }}\n\
+         ```\n\n\
+         Everything under [`api`] is generated from the spec by `intellectmoney-codegen`; \
+         [`runtime`] is the hand-written part that does not vary per method.",
+        titles.join("\n")
+    );
+    // Written as it is (not through `doc_attrs`, which escapes brackets): the links are ours.
+    let lines = text
+        .lines()
+        .map(|l| if l.is_empty() { String::new() } else { format!(" {l}") });
+    quote! { #( #![doc = #lines] )* }
+}
+
+/// The async client: the runtime's, with the generated methods (`api/*/client.rs`) added.
+fn client() -> TokenStream {
+    let marker = ident(MARKER);
+    quote! {
+        /// The async client of both APIs: one method per spec method, and through `Deref` the
+        /// runtime's [`runtime::client::Client`] (login, pagination, the payout flow, raw
+        /// requests). Cheap to clone: clones share the connection pool and the session.
+        #[derive(Clone)]
+        pub struct Client(runtime::client::Client<#marker>);
+
+        impl Client {
+            /// A builder with the defaults: production URL, XML, 10 s to connect, 60 s per
+            /// attempt, two retries of read-only calls.
+            pub fn builder() -> ClientBuilder {
+                ClientBuilder::default()
+            }
+        }
+
+        impl std::fmt::Debug for Client {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                self.0.fmt(f)
+            }
+        }
+
+        impl From<runtime::client::Client<#marker>> for Client {
+            fn from(client: runtime::client::Client<#marker>) -> Self {
+                Client(client)
+            }
+        }
+
+        impl std::ops::Deref for Client {
+            type Target = runtime::client::Client<#marker>;
+            fn deref(&self) -> &Self::Target {
+                &self.0
+            }
+        }
+    }
+}
+
+fn blocking() -> TokenStream {
+    let marker = ident(MARKER);
+    quote! {
+        /// A blocking client with the same methods (feature `blocking`). It runs the async
+        /// client on a runtime of its own, like `reqwest::blocking`; do not use it inside an
+        /// async runtime.
+        #[cfg(feature = "blocking")]
+        pub mod blocking {
+            /// A blocking client: one method per spec method, as on [`crate::Client`].
+            pub struct Client(crate::runtime::blocking::Client<crate::#marker>);
+
+            impl Client {
+                /// A builder, as for the async client; finish it with
+                /// [`ClientBuilder::build_blocking`](crate::runtime::client::ClientBuilder::build_blocking).
+                pub fn builder() -> crate::ClientBuilder {
+                    crate::ClientBuilder::default()
+                }
+
+                /// Builds a blocking client from a builder.
+                pub fn new(builder: crate::ClientBuilder) -> Result<Self, crate::Error> {
+                    crate::runtime::blocking::Client::new(builder).map(Client)
+                }
+            }
+
+            impl std::fmt::Debug for Client {
+                fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                    self.0.fmt(f)
+                }
+            }
+
+            impl From<crate::runtime::blocking::Client<crate::#marker>> for Client {
+                fn from(client: crate::runtime::blocking::Client<crate::#marker>) -> Self {
+                    Client(client)
+                }
+            }
+
+            impl std::ops::Deref for Client {
+                type Target = crate::runtime::blocking::Client<crate::#marker>;
+                fn deref(&self) -> &Self::Target {
+                    &self.0
+                }
+            }
+        }
+    }
+}
+
+fn mock() -> TokenStream {
+    let marker = ident(MARKER);
+    quote! {
+        /// A mock IntellectMoney for tests (feature `mock`): a server on a loopback port that
+        /// answers every spec method with the spec's examples, checks what it receives the way
+        /// the real API does, and lets payouts move through their states. The runtime's engine
+        /// with this API's method tables.
+        ///
+        /// ```no_run
+        /// let mock = intellectmoney::mock::MockServer::start();
+        /// let client = intellectmoney::Client::builder().base_url(mock.url()).user_token("t").build().unwrap();
+        /// ```
+        #[cfg(feature = "mock")]
+        pub mod mock {
+            pub use crate::runtime::mock::*;
+            /// A running mock of this API. Stops when dropped.
+            pub type MockServer = crate::runtime::mock::MockServer<crate::#marker>;
+            /// Configures a [`MockServer`].
+            pub type MockBuilder = crate::runtime::mock::MockBuilder<crate::#marker>;
+        }
+    }
+}
