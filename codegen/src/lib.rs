@@ -87,10 +87,7 @@ pub fn render(ir: &ir::Ir) -> Output {
         emit::rust_file(&all, emit::roles::emit(ir)),
     );
     out.insert(PathBuf::from("API.md"), emit::surface::emit(ir));
-    out.insert(
-        PathBuf::from("cli/src/commands.rs"),
-        emit::rust_file(&all, emit::cli::emit(ir)),
-    );
+    out.insert(PathBuf::from("src/cli.rs"), emit::rust_file(&all, emit::cli::emit(ir)));
     out
 }
 

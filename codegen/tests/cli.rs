@@ -38,12 +38,7 @@ fn copy(from: &Path, to: &Path) {
 fn second_checkout() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     copy(&repository().join("spec"), &dir.path().join("spec"));
-    for part in ["src", "cli/src"] {
-        copy(
-            &repository().join("generated").join(part),
-            &dir.path().join("generated").join(part),
-        );
-    }
+    copy(&repository().join("generated/src"), &dir.path().join("generated/src"));
     std::fs::copy(
         repository().join("generated/API.md"),
         dir.path().join("generated/API.md"),

@@ -20,6 +20,9 @@
 //! Everything under [`api`] is generated from the spec by `intellectmoney-codegen`; [`runtime`] is the hand-written part that does not vary per method.
 #[rustfmt::skip]
 pub mod api;
+#[cfg(feature = "cli")]
+#[rustfmt::skip]
+pub mod cli;
 #[rustfmt::skip]
 mod client;
 #[rustfmt::skip]

@@ -8,12 +8,15 @@
 //! - requests: [`encode`] (parameters in spec order, the body and the `Sign` header) and the
 //!   decoders ([`decode_xml`], [`decode_json`]);
 //! - [`client`]: transport, session, retries, errors, pagination and the payout flow;
-//! - [`mock`] (feature `mock`): the mock server's engine; [`blocking`] (feature `blocking`).
+//! - [`mock`] (feature `mock`): the mock server's engine; [`blocking`] (feature `blocking`);
+//!   [`cli`] (feature `cli`): the command line's value parsers and output.
 
 pub mod api;
 #[cfg(feature = "blocking")]
 pub mod blocking;
 pub mod check;
+#[cfg(feature = "cli")]
+pub mod cli;
 pub mod client;
 mod datetime;
 pub mod de;

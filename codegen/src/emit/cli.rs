@@ -1,5 +1,6 @@
-//! The command-line front end (`generated/cli/src/commands.rs`): one clap subcommand per spec
-//! method, one flag per parameter, and the call that each one makes.
+//! The command line's part of the API (`src/cli.rs`, feature `cli`): one clap subcommand per
+//! spec method, its flags (one per parameter) in a struct of their own, and the call each one
+//! makes. The `intellectmoney` binary adds the options every call shares.
 
 use super::ident;
 use crate::ir::{Api, Ir, Method, Param, Required, Ty};
@@ -7,84 +8,109 @@ use heck::{ToKebabCase, ToSnakeCase};
 use proc_macro2::TokenStream;
 use quote::quote;
 
-/// The whole `commands.rs`.
+/// The whole `cli.rs`.
 pub fn emit(ir: &Ir) -> TokenStream {
     let methods: Vec<(&Api, &Method)> = ir
         .apis
         .iter()
         .flat_map(|a| a.methods.iter().map(move |m| (a, m)))
         .collect();
-    let variants = methods.iter().map(|(a, m)| variant(ir, a, m));
-    let arms = methods.iter().map(|(a, m)| arm(a, m));
+    let variants = methods.iter().map(|(a, m)| variant(a, m));
+    let arms = methods.iter().map(|(_, m)| {
+        let name = ident(&m.rust);
+        quote!(Command::#name(args) => args.run(client).await,)
+    });
+    let args = methods.iter().map(|(a, m)| args_struct(ir, a, m));
     quote! {
-        //! One subcommand per spec method (generated from the spec).
-        /// A method of the API, with its parameters.
+        //! One subcommand per spec method, with its flags (generated from the spec).
+        #![allow(deprecated)]
+        /// A method of the API, with its flags.
         #[derive(clap::Subcommand)]
         #[allow(clippy::large_enum_variant)]
         pub enum Command {
             #(#variants)*
         }
 
-        #[allow(deprecated)]
         impl Command {
-            /// Sends the request and returns the reply as JSON.
-            pub async fn run(self, client: &intellectmoney::Client) -> Result<crate::output::Output, intellectmoney::Error> {
+            /// Sends the request and returns what to print.
+            pub async fn run(self, client: &crate::Client) -> Result<crate::runtime::cli::Output, crate::Error> {
                 match self {
                     #(#arms)*
                 }
             }
         }
+        #(#args)*
     }
 }
 
-fn caller_params(m: &Method) -> impl Iterator<Item = &Param> {
-    m.params.iter().filter(|p| !p.from_session)
-}
-
-fn variant(ir: &Ir, api: &Api, m: &Method) -> TokenStream {
+/// The subcommand of a method: its name and help.
+fn variant(api: &Api, m: &Method) -> TokenStream {
     let name = ident(&m.rust);
+    let args = ident(&format!("{}Args", m.rust));
     let command = m.wire.to_kebab_case();
     let about = m.doc.split("\n\n").next().unwrap_or_default().replace('\n', " ");
     let mut long = format!("{}\n\n`POST {}` ({}).", m.doc, m.path, api.title);
     if let Some(d) = &m.deprecated {
         long.push_str(&format!("\n\nDeprecated: {d}"));
     }
-    let fields = caller_params(m).map(|p| {
-        let r = ident(&p.rust);
-        // From the Rust name, which `rust:` keeps across a wire rename: scripts keep working.
-        let flag = p.rust.to_kebab_case();
-        let help = help(ir, p);
-        let (ty, parser) = value_type(&p.ty);
-        let parser = parser.map(|p| quote!(, value_parser = #p));
-        let ty = if p.required == Required::Always {
-            ty
-        } else {
-            quote!(Option<#ty>)
-        };
-        let doc_type = doc_type(&p.ty);
-        // The former flag keeps working for one release, as the former setter does.
-        let alias = p.rust_alias.as_ref().map(|a| {
-            let a = a.to_kebab_case();
-            quote!(, alias = #a)
-        });
-        quote! {
-            #[arg(long = #flag, value_name = #doc_type, help = #help #alias #parser)]
-            #r: #ty,
-        }
-    });
+    let doc = format!(" `{}`: {about}", m.wire);
+    quote! {
+        #[doc = #doc]
+        #[command(name = #command, about = #about, long_about = #long)]
+        #name(#args),
+    }
+}
+
+/// The flags of a method, and the call they make.
+fn args_struct(ir: &Ir, api: &Api, m: &Method) -> TokenStream {
+    let name = ident(&format!("{}Args", m.rust));
+    let doc = format!(" The flags of `{}`.", m.wire.to_kebab_case());
+    let fields = caller_params(m).map(|p| flag(ir, p));
     let all = m.pagination.as_ref().map(|_| {
         quote! {
             #[arg(long = "all", help = "Fetch every page from --skip on and print each item as one JSON line.")]
             all: bool,
         }
     });
+    let run = run(api, m);
     quote! {
-        #[command(name = #command, about = #about, long_about = #long)]
-        #name {
+        #[doc = #doc]
+        #[derive(clap::Args)]
+        pub struct #name {
             #(#fields)*
             #all
-        },
+        }
+        #run
     }
+}
+
+/// One flag: its name (from the Rust name, which `rust:` keeps across a wire rename, so that
+/// scripts keep working), value type, parser and help.
+fn flag(ir: &Ir, p: &Param) -> TokenStream {
+    let r = ident(&p.rust);
+    let flag = p.rust.to_kebab_case();
+    let help = help(ir, p);
+    let (ty, parser) = value_type(&p.ty);
+    let parser = parser.map(|p| quote!(, value_parser = #p));
+    let ty = if p.required == Required::Always {
+        ty
+    } else {
+        quote!(Option<#ty>)
+    };
+    let doc_type = doc_type(&p.ty);
+    // The former flag keeps working for one release, as the former setter does.
+    let alias = p.rust_alias.as_ref().map(|a| {
+        let a = a.to_kebab_case();
+        quote!(, alias = #a)
+    });
+    quote! {
+        #[arg(long = #flag, value_name = #doc_type, help = #help #alias #parser)]
+        #r: #ty,
+    }
+}
+
+fn caller_params(m: &Method) -> impl Iterator<Item = &Param> {
+    m.params.iter().filter(|p| !p.from_session)
 }
 
 /// The help line of a parameter: its description and when it is required.
@@ -141,23 +167,29 @@ fn value_type(ty: &Ty) -> (TokenStream, Option<TokenStream>) {
         Ty::Int => (quote!(i32), None),
         Ty::Long => (quote!(i64), None),
         Ty::Decimal => (
-            quote!(intellectmoney::runtime::Decimal),
-            Some(quote!(crate::parse::decimal)),
+            quote!(crate::runtime::Decimal),
+            Some(quote!(crate::runtime::cli::parse::decimal)),
         ),
-        Ty::Bool => (quote!(bool), Some(quote!(crate::parse::boolean))),
-        Ty::Date => (quote!(intellectmoney::runtime::Date), Some(quote!(crate::parse::date))),
+        Ty::Bool => (quote!(bool), Some(quote!(crate::runtime::cli::parse::boolean))),
+        Ty::Date => (
+            quote!(crate::runtime::Date),
+            Some(quote!(crate::runtime::cli::parse::date)),
+        ),
         Ty::DateTime => (
-            quote!(intellectmoney::runtime::DateTime),
-            Some(quote!(crate::parse::datetime)),
+            quote!(crate::runtime::DateTime),
+            Some(quote!(crate::runtime::cli::parse::datetime)),
         ),
-        Ty::Guid => (quote!(intellectmoney::runtime::Uuid), Some(quote!(crate::parse::guid))),
+        Ty::Guid => (
+            quote!(crate::runtime::Uuid),
+            Some(quote!(crate::runtime::cli::parse::guid)),
+        ),
         Ty::Enum(m, n) => {
             let t = path(m, n);
-            (t.clone(), Some(quote!(crate::parse::enum_value::<#t>)))
+            (t.clone(), Some(quote!(crate::runtime::cli::parse::enum_value::<#t>)))
         }
         Ty::Struct(m, n) => {
             let t = path(m, n);
-            (t.clone(), Some(quote!(crate::parse::document::<#t>)))
+            (t.clone(), Some(quote!(crate::runtime::cli::parse::document::<#t>)))
         }
         // Parsed by its `FromStr`.
         Ty::Id(m, n, _) => (path(m, n), None),
@@ -168,10 +200,12 @@ fn value_type(ty: &Ty) -> (TokenStream, Option<TokenStream>) {
 fn path(module: &str, name: &str) -> TokenStream {
     let m = ident(module);
     let n = ident(name);
-    quote!(intellectmoney::#m::#n)
+    quote!(crate::#m::#n)
 }
 
-fn arm(api: &Api, m: &Method) -> TokenStream {
+/// `run`: the request built from the flags, and the call.
+fn run(api: &Api, m: &Method) -> TokenStream {
+    let args = ident(&format!("{}Args", m.rust));
     let name = ident(&m.rust);
     let module = ident(&api.module);
     let call = ident(&m.wire.to_snake_case());
@@ -179,7 +213,7 @@ fn arm(api: &Api, m: &Method) -> TokenStream {
     let bindings = caller_params(m)
         .map(|p| ident(&p.rust))
         .chain(paginated.then(|| ident("all")));
-    let args = caller_params(m).filter(|p| p.required == Required::Always).map(|p| {
+    let new_args = caller_params(m).filter(|p| p.required == Required::Always).map(|p| {
         let r = ident(&p.rust);
         quote!(#r)
     });
@@ -200,16 +234,20 @@ fn arm(api: &Api, m: &Method) -> TokenStream {
     let all = paginated.then(|| {
         quote! {
             if all {
-                return crate::output::all_items(client, request).await;
+                return crate::runtime::cli::all_items(client, request).await;
             }
         }
     });
     quote! {
-        Command::#name { #(#bindings),* } => {
-            #binding = intellectmoney::#module::#name::new(#(#args),*);
-            #(#setters)*
-            #all
-            Ok(crate::output::Output::of(client.#call(request).await?))
+        impl #args {
+            /// Sends the request and returns what to print.
+            pub async fn run(self, client: &crate::Client) -> Result<crate::runtime::cli::Output, crate::Error> {
+                let #args { #(#bindings),* } = self;
+                #binding = crate::#module::#name::new(#(#new_args),*);
+                #(#setters)*
+                #all
+                Ok(crate::runtime::cli::Output::of(client.#call(request).await?))
+            }
         }
     }
 }

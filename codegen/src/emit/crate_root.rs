@@ -23,6 +23,9 @@ pub fn emit(ir: &Ir) -> TokenStream {
         #front
         #[rustfmt::skip]
         pub mod api;
+        #[cfg(feature = "cli")]
+        #[rustfmt::skip]
+        pub mod cli;
         #[rustfmt::skip]
         mod client;
         #[rustfmt::skip]

@@ -273,7 +273,7 @@ fn command_line(o: &mut String, ir: &Ir) {
     let _ = writeln!(
         o,
         "## Command line (`intellectmoney`)\n\nOne subcommand per method, one flag per parameter (named after its Rust name). \
-         The hand-written subcommands (`payout`, `verify-notification`, `mock-server`) and the global options are listed by `intellectmoney --help`, whose texts are snapshotted in `generated/cli/tests/snapshots/`.\n"
+         The hand-written subcommands (`payout`, `verify-notification`, `mock-server`) and the global options are listed by `intellectmoney --help`, whose texts are snapshotted in `cli/tests/snapshots/`.\n"
     );
     for m in ir.apis.iter().flat_map(|a| a.methods.iter()) {
         let flags: Vec<String> = m

@@ -1,6 +1,9 @@
 //! What a successful call prints: the typed result as JSON (field names as on the wire,
 //! decimals as strings with their scale), and the API's warning, if any, for stderr.
 
+use crate::api::Api;
+use crate::client::{Client, Error, Reply};
+use crate::Paginated;
 use serde::Serialize;
 
 /// A reply ready to print.
@@ -13,7 +16,7 @@ pub struct Output {
 
 impl Output {
     /// From a reply of the client.
-    pub fn of<T: Serialize>(reply: intellectmoney::Reply<T>) -> Output {
+    pub fn of<T: Serialize, A: Api>(reply: Reply<T, A>) -> Output {
         Output {
             // Generated types serialize to plain JSON values; failure would be a bug.
             json: Some(serde_json::to_value(&reply.result).expect("results serialize to JSON")),
@@ -24,9 +27,10 @@ impl Output {
 
 /// `--all`: every page in turn, each item printed as one JSON line as soon as its page arrives;
 /// a page's warning goes to stderr.
-pub async fn all_items<R>(client: &intellectmoney::Client, request: R) -> Result<Output, intellectmoney::Error>
+pub async fn all_items<A, R>(client: &Client<A>, request: R) -> Result<Output, Error<A>>
 where
-    R: intellectmoney::runtime::Paginated<Api = intellectmoney::IntellectMoney>,
+    A: Api,
+    R: Paginated<Api = A>,
     R::Item: Serialize,
 {
     use futures_util::StreamExt;

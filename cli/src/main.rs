@@ -1,14 +1,10 @@
 //! `intellectmoney`: every method of the IntellectMoney Personal and Payout APIs from the
-//! command line. The subcommands are generated from the spec (`src/commands.rs`); this file
-//! holds the options every call shares.
-
-// Formatted by prettyplease when generated; rustfmt would reflow it and make `--check` fail.
-#[rustfmt::skip]
-mod commands;
-mod output;
-mod parse;
+//! command line. The subcommands are generated from the spec (`intellectmoney::cli`, feature
+//! `cli`); this file holds the options every call shares, and the workflows (payout, mock
+//! server, notification check).
 
 use clap::Parser;
+use intellectmoney::runtime::cli::parse;
 use intellectmoney::{Client, Format};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -77,7 +73,7 @@ struct Cli {
 #[derive(clap::Subcommand)]
 enum Top {
     #[command(flatten)]
-    Api(Box<commands::Command>),
+    Api(Box<intellectmoney::cli::Command>),
     /// Pays out: CreateOperation, ExecuteOperation, then GetOperationState until a final state.
     /// Prints each state as a JSON line, then the outcome. Exit 0: completed; 3: done, nothing
     /// paid (failed, not enough money, deleted); 4: pending at the deadline (look it up by its

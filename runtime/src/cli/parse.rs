@@ -1,7 +1,7 @@
 //! Values as a user types them: dates `DD.MM.YYYY`, decimals `50.00`, enums by name (or
 //! number), documents as JSON.
 
-use intellectmoney::runtime::{Date, DateTime, Decimal, Uuid, WireEnum};
+use crate::{Date, DateTime, Decimal, Uuid, WireEnum};
 use serde::de::DeserializeOwned;
 use std::str::FromStr;
 
@@ -21,7 +21,7 @@ pub fn boolean(s: &str) -> Result<bool, String> {
 
 /// `DD.MM.YYYY`.
 pub fn date(s: &str) -> Result<Date, String> {
-    intellectmoney::runtime::enc::parse_dmy(s).ok_or_else(|| format!("`{s}` is not a date DD.MM.YYYY"))
+    crate::enc::parse_dmy(s).ok_or_else(|| format!("`{s}` is not a date DD.MM.YYYY"))
 }
 
 /// An ISO 8601 date-time (`2024-05-01T10:00:00`, with or without offset) or `yyyy-MM-dd HH:mm:ss`.
@@ -50,5 +50,5 @@ pub fn enum_value<E: WireEnum + Clone + 'static>(s: &str) -> Result<E, String> {
 
 /// A document (MerchantReceipt, …) as JSON; numbers keep their exact text.
 pub fn document<T: DeserializeOwned>(s: &str) -> Result<T, String> {
-    intellectmoney::runtime::json::from_str(s).map_err(|e| format!("not a valid document: {e}"))
+    crate::json::from_str(s).map_err(|e| format!("not a valid document: {e}"))
 }
