@@ -41,9 +41,25 @@ impl Layout {
 /// Every output file, by path relative to the generated crate's root.
 pub type Output = BTreeMap<PathBuf, String>;
 
-/// Reads and checks the spec, and renders every output file. Nothing is written.
+/// Reads and checks the spec, and renders every output file, the workspace's licence files
+/// included. Nothing is written.
 pub fn generate(layout: &Layout) -> Result<Output, Diagnostics> {
-    Ok(render(&build_ir(layout)?))
+    let mut out = render(&build_ir(layout)?);
+    out.extend(licences(layout));
+    Ok(out)
+}
+
+/// The workspace's licence files, copied as they are (a header would change a licence's text:
+/// they are the only files of the generated crate without one), so that its package ships them.
+fn licences(layout: &Layout) -> Vec<(PathBuf, String)> {
+    let root = layout.out_dir.parent().unwrap_or(&layout.out_dir);
+    ["LICENSE-MIT", "LICENSE-APACHE"]
+        .into_iter()
+        .filter_map(|name| {
+            let text = std::fs::read_to_string(root.join(name)).ok()?;
+            Some((PathBuf::from(name), text))
+        })
+        .collect()
 }
 
 /// Reads and checks the spec into the IR, every rule applied.
@@ -87,6 +103,7 @@ pub fn render(ir: &ir::Ir) -> Output {
         emit::rust_file(&all, emit::roles::emit(ir)),
     );
     out.insert(PathBuf::from("API.md"), emit::surface::emit(ir));
+    out.insert(PathBuf::from("Cargo.toml"), emit::manifest::emit());
     out.insert(PathBuf::from("src/cli.rs"), emit::rust_file(&all, emit::cli::emit(ir)));
     out
 }
@@ -105,10 +122,11 @@ pub fn stale(layout: &Layout, output: &Output) -> Vec<PathBuf> {
     v
 }
 
-/// Generated files on disk (under `src/api`) that the output does not have any more.
+/// Files on disk under the generated crate's root that the output does not have: files the spec
+/// no longer gives, and anything written there by hand (the generator owns the folder).
 fn orphans(layout: &Layout, output: &Output) -> Vec<PathBuf> {
     let mut found = Vec::new();
-    let mut stack = vec![layout.out_dir.join("src/api")];
+    let mut stack = vec![layout.out_dir.clone()];
     while let Some(dir) = stack.pop() {
         let Ok(rd) = std::fs::read_dir(&dir) else { continue };
         for e in rd.flatten() {

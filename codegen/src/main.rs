@@ -178,7 +178,14 @@ impl Context {
             return ExitCode::SUCCESS;
         }
         for p in &stale {
-            eprintln!("stale: {out}{}", p.display());
+            if output.contains_key(p) {
+                eprintln!("stale: {out}{}", p.display());
+            } else {
+                eprintln!(
+                    "not written by the generator: {out}{} (the generator owns {out}: hand-written code goes in runtime/ or cli/; generating removes this file)",
+                    p.display()
+                );
+            }
         }
         eprintln!(
             "{out} is out of date with {} (root {}): run `{REGENERATE}` and commit the result",

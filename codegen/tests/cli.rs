@@ -106,6 +106,25 @@ fn works_on_the_checkout_it_is_run_in() {
 }
 
 #[test]
+fn a_hand_written_file_in_the_generated_crate_fails_check() {
+    let other = second_checkout();
+    let root_arg = other.path().display().to_string();
+    let foreign = other.path().join("generated/src/helpers.rs");
+    std::fs::write(&foreign, "pub fn helper() {}\n").unwrap();
+    let o = run(other.path(), &["--root", &root_arg, "check"]);
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+    assert!(
+        text(&o).contains("not written by the generator: generated/src/helpers.rs"),
+        "{}",
+        text(&o)
+    );
+    // The generator owns the folder: generating removes it.
+    assert!(run(other.path(), &["--root", &root_arg, "generate"]).status.success());
+    assert!(!foreign.exists());
+    assert!(run(other.path(), &["--root", &root_arg, "check"]).status.success());
+}
+
+#[test]
 fn outside_any_checkout_it_says_so() {
     let nowhere = tempfile::tempdir().unwrap();
     let o = run(nowhere.path(), &["check"]);

@@ -1,7 +1,7 @@
 //! The base side of a diff: a git revision of the repository (its `spec/` and the generated
 //! crate's manifest, taken out with `git archive`) or a directory holding a checkout.
 
-use super::version::{manifest_version, Version};
+use super::version::{crate_version, Version};
 use crate::{ir::Ir, Layout};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -35,15 +35,15 @@ impl Base {
         }
         let tmp = tempfile::tempdir().map_err(|e| format!("temporary directory: {e}"))?;
         let manifest = out_rel.join("Cargo.toml");
-        extract(root, base, &[&spec_rel, &manifest], tmp.path())?;
+        // The workspace's manifest too: the crate's version may be inherited from it.
+        let workspace = PathBuf::from("Cargo.toml");
+        extract(root, base, &[&spec_rel, &manifest, &workspace], tmp.path())?;
         let path = tmp.path().to_path_buf();
         Ok(Self::at(&path, &spec_rel, &out_rel, Some(tmp), base))
     }
 
     fn at(dir: &Path, spec_rel: &Path, out_rel: &Path, tmp: Option<tempfile::TempDir>, name: &str) -> Self {
-        let version = std::fs::read_to_string(dir.join(out_rel).join("Cargo.toml"))
-            .ok()
-            .and_then(|m| manifest_version(&m));
+        let version = crate_version(&dir.join(out_rel)).ok();
         let layout = Layout {
             spec_dir: dir.join(spec_rel),
             spec_display: format!("{name}:{}/", spec_rel.display()),

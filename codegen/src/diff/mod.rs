@@ -108,10 +108,7 @@ pub fn run(o: &Options) -> Result<Outcome, String> {
     let old_ir = base.ir()?;
     let new_ir = crate::build_ir(&o.layout).map_err(|d| format!("the working tree's spec:\n{d}"))?;
     let changes = compare::compare(&items::items(&old_ir), &items::items(&new_ir));
-    let manifest = o.layout.out_dir.join("Cargo.toml");
-    let current_text = std::fs::read_to_string(&manifest).map_err(|e| format!("{}: {e}", manifest.display()))?;
-    let current = version::manifest_version(&current_text)
-        .ok_or_else(|| format!("{}: no [package] version", manifest.display()))?;
+    let current = version::crate_version(&o.layout.out_dir)?;
     let version = check_version(base.version, current, &changes);
     let report = report::render(o.format, &o.base, &changes, &version);
     let mut failures = Vec::new();

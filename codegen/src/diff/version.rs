@@ -128,15 +128,43 @@ impl Bump {
 
 /// The `version = "…"` of a Cargo manifest's `[package]`.
 pub fn manifest_version(manifest: &str) -> Option<Version> {
-    let mut in_package = false;
+    section_version(manifest, "[package]")
+}
+
+/// The version of the crate whose manifest is `crate_dir/Cargo.toml`: its `[package]` version,
+/// or, with `version.workspace = true`, the workspace's (`crate_dir/../Cargo.toml`).
+pub fn crate_version(crate_dir: &std::path::Path) -> Result<Version, String> {
+    let manifest = crate_dir.join("Cargo.toml");
+    let text = std::fs::read_to_string(&manifest).map_err(|e| format!("{}: {e}", manifest.display()))?;
+    if let Some(v) = manifest_version(&text) {
+        return Ok(v);
+    }
+    let workspace = crate_dir.parent().unwrap_or(crate_dir).join("Cargo.toml");
+    std::fs::read_to_string(&workspace)
+        .ok()
+        .and_then(|w| section_version(&w, "[workspace.package]"))
+        .ok_or_else(|| {
+            format!(
+                "{}: no [package] version, and no [workspace.package] version in {}",
+                manifest.display(),
+                workspace.display()
+            )
+        })
+}
+
+/// `version = "…"` in a section of a manifest (`version.workspace = true` is not a version).
+fn section_version(manifest: &str, section: &str) -> Option<Version> {
+    let mut in_section = false;
     for line in manifest.lines() {
         let line = line.trim();
         if line.starts_with('[') {
-            in_package = line == "[package]";
-        } else if in_package {
+            in_section = line == section;
+        } else if in_section {
             if let Some(rest) = line.strip_prefix("version") {
-                let value = rest.trim_start().strip_prefix('=')?.trim().trim_matches('"');
-                return value.parse().ok();
+                let Some(value) = rest.trim_start().strip_prefix('=') else {
+                    continue;
+                };
+                return value.trim().trim_matches('"').parse().ok();
             }
         }
     }

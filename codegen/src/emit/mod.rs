@@ -6,6 +6,7 @@ pub mod client;
 pub mod crate_root;
 pub mod enums;
 pub mod ids;
+pub mod manifest;
 pub mod mock;
 pub mod modules;
 pub mod notification;

@@ -1,0 +1,141 @@
+//! The layers point one way: the runtime does not depend on the generated crate, `generated/`
+//! holds only what the generator writes, the generated API does not name the mock, and the
+//! generator is made of small functions.
+
+use intellectmoney_tests::root;
+use std::path::{Path, PathBuf};
+use syn::visit::Visit;
+
+fn files_under(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).unwrap().flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                stack.push(p);
+            } else {
+                out.push(p);
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+#[test]
+fn the_runtime_does_not_depend_on_the_generated_crate() {
+    let o = std::process::Command::new(env!("CARGO"))
+        .args(["metadata", "--format-version", "1", "--no-deps", "--offline"])
+        .current_dir(root())
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let meta: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let packages = meta["packages"].as_array().unwrap();
+    let deps_of = |name: &str| -> Vec<String> {
+        let p = packages.iter().find(|p| p["name"] == name).unwrap();
+        p["dependencies"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|d| d["name"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    let runtime = deps_of("intellectmoney-runtime");
+    assert!(
+        !runtime
+            .iter()
+            .any(|d| d == "intellectmoney" || d == "intellectmoney-cli"),
+        "{runtime:?}"
+    );
+    assert!(deps_of("intellectmoney").contains(&"intellectmoney-runtime".to_owned()));
+}
+
+#[test]
+fn every_file_of_the_generated_crate_is_the_generators() {
+    let dir = root().join("generated");
+    for path in files_under(&dir) {
+        let name = path.file_name().unwrap().to_str().unwrap();
+        // Licence texts are copied as they are: a header would change them.
+        if name.starts_with("LICENSE-") {
+            let original = std::fs::read_to_string(root().join(name)).unwrap();
+            assert_eq!(std::fs::read_to_string(&path).unwrap(), original, "{name}");
+            continue;
+        }
+        let text = std::fs::read_to_string(&path).unwrap();
+        let first = text.lines().next().unwrap_or_default();
+        let marked = ["// @generated ", "# @generated ", "<!-- @generated "]
+            .iter()
+            .any(|m| first.starts_with(m));
+        assert!(marked, "{} has no generated header: {first}", path.display());
+    }
+}
+
+#[test]
+fn the_generated_api_and_the_client_do_not_name_the_mock() {
+    let api = root().join("generated/src/api");
+    for path in files_under(&api) {
+        if path.file_name().unwrap() == "mock.rs" {
+            // The mock's tables: they name the runtime's engine only.
+            let text = std::fs::read_to_string(&path).unwrap();
+            assert!(!text.contains("crate::mock"), "{}", path.display());
+            continue;
+        }
+        let text = std::fs::read_to_string(&path).unwrap();
+        // Each API's `mod.rs` declares its tables (`#[cfg(feature = "mock")] mod mock;`).
+        let code: Vec<&str> = text
+            .lines()
+            .filter(|l| !l.trim_start().starts_with("//"))
+            .filter(|l| !l.contains("mod mock;") && !l.contains("feature = \"mock\""))
+            .collect();
+        assert!(
+            !code.iter().any(|l| l.contains("mock")),
+            "{} names the mock",
+            path.display()
+        );
+    }
+    for path in files_under(&root().join("runtime/src/client")) {
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert!(!text.contains("crate::mock"), "{} names the mock", path.display());
+    }
+}
+
+/// Every function and method of the generator, with its length in lines.
+struct Lengths(Vec<(String, usize)>);
+
+impl<'a> Visit<'a> for Lengths {
+    fn visit_item_fn(&mut self, f: &'a syn::ItemFn) {
+        let span = f.block.brace_token.span.join();
+        let lines = span.end().line - f.sig.fn_token.span.start().line + 1;
+        self.0.push((f.sig.ident.to_string(), lines));
+        syn::visit::visit_item_fn(self, f);
+    }
+
+    fn visit_impl_item_fn(&mut self, f: &'a syn::ImplItemFn) {
+        let span = f.block.brace_token.span.join();
+        let lines = span.end().line - f.sig.fn_token.span.start().line + 1;
+        self.0.push((f.sig.ident.to_string(), lines));
+        syn::visit::visit_impl_item_fn(self, f);
+    }
+}
+
+#[test]
+fn the_generators_functions_are_small() {
+    const LIMIT: usize = 80;
+    let mut long = Vec::new();
+    let mut count = 0;
+    for path in files_under(&root().join("codegen/src")) {
+        let file = syn::parse_file(&std::fs::read_to_string(&path).unwrap()).unwrap();
+        let mut lengths = Lengths(Vec::new());
+        lengths.visit_file(&file);
+        count += lengths.0.len();
+        for (name, lines) in lengths.0 {
+            if lines > LIMIT {
+                long.push(format!("{}: {name} ({lines} lines)", path.display()));
+            }
+        }
+    }
+    assert!(count > 100, "only {count} functions found: the walk is broken");
+    assert!(long.is_empty(), "longer than {LIMIT} lines:\n{}", long.join("\n"));
+}
