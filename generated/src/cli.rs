@@ -3,9 +3,11 @@
 
 //! One subcommand per spec method, with its flags (generated from the spec).
 #![allow(deprecated)]
-/// A method of the API, with its flags.
+/// A method of the API, with its flags. Non-exhaustive: a method added to the spec is a
+/// new variant.
 #[derive(clap::Subcommand)]
 #[allow(clippy::large_enum_variant)]
+#[non_exhaustive]
 pub enum Command {
     /// `CreateOperation`: Creates a payout to a Russian bank card or through SBP (state `Created`). Execute it with ExecuteOperation.
     #[command(

@@ -30,13 +30,20 @@ enum Verdict {
     NoBuild,
 }
 
-/// The generated crate as a workspace of its own, without the CLI.
+/// The generated crate as a workspace of its own, on the repository's runtime.
 fn standalone_crate(to: &Path) {
     copy_dir(&root().join("generated"), to);
-    std::fs::remove_dir_all(to.join("cli")).unwrap();
+    standalone_manifest(to);
+}
+
+/// The generated manifest made a workspace of its own (it inherits from the repository's).
+fn standalone_manifest(to: &Path) {
     let manifest = to.join("Cargo.toml");
+    let runtime = format!("intellectmoney-runtime = {{ path = {:?} }}", root().join("runtime"));
     let text = std::fs::read_to_string(&manifest)
         .unwrap()
+        .replace("\nversion.workspace = true", "\nversion = \"0.0.0\"")
+        .replace("intellectmoney-runtime = { workspace = true }", &runtime)
         .replace("edition.workspace = true", "edition = \"2021\"")
         .replace("license.workspace = true", "license = \"MIT OR Apache-2.0\"")
         .replace("[lints]\nworkspace = true\n", "");
@@ -91,11 +98,10 @@ fn diff_class(spec: &Path, dir: &Path) -> Option<Class> {
     for (checkout, from) in [(&base, root().join("spec")), (&new, spec.to_path_buf())] {
         copy_dir(&from, &checkout.join("spec"));
         std::fs::create_dir_all(checkout.join("generated")).unwrap();
-        std::fs::copy(
-            root().join("generated/Cargo.toml"),
-            checkout.join("generated/Cargo.toml"),
-        )
-        .unwrap();
+        // The crate's manifest and the workspace's, which holds its version.
+        for manifest in ["generated/Cargo.toml", "Cargo.toml"] {
+            std::fs::copy(root().join(manifest), checkout.join(manifest)).unwrap();
+        }
     }
     let options = diff::Options {
         root: new.clone(),
@@ -134,6 +140,8 @@ fn check(m: &Mutation, base: &Path, target: &Path) -> Row {
     };
     let output = generate(&layout).unwrap_or_else(|d| panic!("{}: {d}", m.name));
     write(&layout, &output).unwrap();
+    // The generator wrote its own manifest over the standalone one.
+    standalone_manifest(&new);
     let (theirs, lints) = semver_checks(&new, base, target);
     let breaking = ours == Some(Class::Breaking);
     let (agree, why) = match (breaking, theirs, m.semver_checks_misses) {

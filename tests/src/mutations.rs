@@ -102,6 +102,9 @@ const ESHOP_URL: &str = "{ name: EshopUrl, type: string, doc: URL of the shop. }
 
 /// Every edit: at least one of each class, and of each kind of item.
 pub const MUTATIONS: &[Mutation] = &[
+    // --- roles (what the runtime does with an element)
+    missed(m("payout_create_role_removed", "payout.yaml", "    deprecated: Use CreateOperation.\n    auth: user_token\n    effect: money\n    role: payout_create\n", "    deprecated: Use CreateOperation.\n    auth: user_token\n    effect: money\n", Expect::Breaking, ("role", "payout::CreateBankCardRussiaOperation", "removed")), "cargo-semver-checks reports no trait implementation removed from a type (here `PayoutRequest`, so `client.payout(..)` no longer takes the request)"),
+    m("payout_state_fate_changed", "payout.yaml", "{ name: Deleted, final: true, role: payout_deleted,", "{ name: Deleted, final: true, role: payout_failed,", Expect::Wire, ("role", "MassPaymentOperationState.Deleted", "means")),
     // --- breaking
     m("parameter_removed", "personal.yaml", "      - { name: OrganizationId, type: int, doc: \"Every shop of this organization; with EshopId, checks that the shop belongs to it.\" }\n", "", Expect::Breaking, ("parameter", "personal::getEshopInfo.OrganizationId", "removed")),
     m("parameter_made_required", "personal.yaml", PAYMENTS_ESHOP, "{ name: EshopId, type: EshopId, required: true, doc: \"Shop id.\" }\n      - { name: PaymentTransactionId", Expect::Breaking, ("method", "personal::getPaymentsHistory", "arguments")),

@@ -87,7 +87,7 @@ fn the_catalogue_covers_every_class_and_kind() {
             class.name()
         );
     }
-    for kind in ["method", "parameter", "type", "field", "enum", "value", "api"] {
+    for kind in ["method", "parameter", "type", "field", "enum", "value", "api", "role"] {
         assert!(MUTATIONS.iter().any(|m| m.shows.0 == kind), "no edit of a {kind}");
     }
     assert!(MUTATIONS.len() >= 25);

@@ -6,8 +6,8 @@
 use super::Class;
 use crate::emit::{new_args, rust_type_text};
 use crate::ir::{
-    Api, Auth, Effect, Encoding, Enum, Format, Ir, Limits, Method, Notification, Param, Required, Secret, Slot, Struct,
-    Ty,
+    Api, Auth, Effect, Encoding, Enum, Format, Ir, Limits, Method, Notification, Param, Required, Roles, Secret, Slot,
+    Struct, Ty,
 };
 use heck::{ToKebabCase, ToSnakeCase};
 use std::collections::BTreeMap;
@@ -77,7 +77,61 @@ pub fn items(ir: &Ir) -> Items {
             notification_items(api, n, &mut out);
         }
     }
+    role_items(&ir.roles, &mut out);
     out
+}
+
+/// The spec's roles: what the runtime does with an element. Another element in a role, or another
+/// meaning of a value, changes what the client does with the same bytes (wire); a method that
+/// gains `payout_create` is one more request `payout()` takes (additive), and losing it breaks
+/// callers.
+fn role_items(roles: &Roles, out: &mut Items) {
+    let mut role = |key: String, name: String, facet: &'static str, value: String| {
+        let mut item = Item::new("role", name, Class::Additive);
+        item.facet(facet, Class::Wire, value);
+        insert(out, format!("role:{key}"), item);
+    };
+    let plays = |role_name: &str, element: String| (role_name.to_owned(), role_name.to_owned(), "plays", element);
+    let means = |enum_name: &str, value: &str, meaning: &str| {
+        let name = format!("{enum_name}.{value}");
+        (name.clone(), name, "means", meaning.to_owned())
+    };
+    let mut all = Vec::new();
+    if let Some(e) = &roles.envelope {
+        all.push(plays("envelope", format!("{}::{}", e.module, e.name)));
+        all.push(plays("service_code", format!("{}.{}", e.name, e.code.join("."))));
+        all.extend(e.meanings.iter().map(|(v, m)| means(&e.code_enum.1, v, m)));
+    }
+    if let Some(r) = &roles.request {
+        all.push(plays("request_code", format!("{}.{}", r.name, r.code)));
+        all.extend(r.meanings.iter().map(|(v, m)| means(&r.code_enum.1, v, m)));
+    }
+    if let Some(t) = &roles.token {
+        all.push(plays("token", format!("{}::{}.{}", t.module, t.method, t.field)));
+    }
+    if let Some(p) = &roles.payout {
+        for (module, method) in &p.creates {
+            let name = format!("{module}::{method}");
+            all.push((
+                format!("payout_create {name}"),
+                name,
+                "plays",
+                "payout_create".to_owned(),
+            ));
+        }
+        all.push(plays("payout_execute", format!("{}::{}", p.execute.0, p.execute.1)));
+        all.push(plays("payout_poll", format!("{}::{}", p.poll.0, p.poll.1)));
+        let g = &p.progress;
+        let progress = format!(
+            "{} (id {}, state {}, error {:?})",
+            g.name, g.operation_id, g.state, g.error
+        );
+        all.push(plays("payout_progress", progress));
+        all.extend(p.fates.iter().map(|(v, f)| means(&g.state_enum.1, v, f)));
+    }
+    for (key, name, facet, value) in all {
+        role(key, name, facet, value);
+    }
 }
 
 fn insert(out: &mut Items, key: String, item: Item) {

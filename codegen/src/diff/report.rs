@@ -24,7 +24,7 @@ pub fn version_sentence(v: &VersionCheck) -> String {
             class.name()
         ),
         (Some(b), Some(class), Some(needed)) => format!(
-            "version {b} → {}: {} changes need at least {needed}; bump `version` in the generated crate's Cargo.toml",
+            "version {b} → {}: {} changes need at least {needed}; bump the workspace's `version` (root Cargo.toml, [workspace.package] and [workspace.dependencies])",
             v.current,
             class.name()
         ),

@@ -24,9 +24,11 @@ pub fn emit(ir: &Ir) -> TokenStream {
     quote! {
         //! One subcommand per spec method, with its flags (generated from the spec).
         #![allow(deprecated)]
-        /// A method of the API, with its flags.
+        /// A method of the API, with its flags. Non-exhaustive: a method added to the spec is a
+        /// new variant.
         #[derive(clap::Subcommand)]
         #[allow(clippy::large_enum_variant)]
+        #[non_exhaustive]
         pub enum Command {
             #(#variants)*
         }
