@@ -270,6 +270,46 @@ async fn payouts_move_through_their_states() {
     }
 }
 
+/// The mock's payout flow follows the spec's roles: any method with `role: payout_create` creates
+/// (here a deprecated one), and the method with `role: payout_delete` deletes a created payout,
+/// which then cannot be executed.
+#[tokio::test]
+#[allow(deprecated)]
+async fn the_mock_pays_and_deletes_by_the_spec_roles() {
+    use intellectmoney::payout::{CreateQiwiWalletOperation, DeleteOperation, ExecuteOperation, QiwiWallet};
+    let mock = MockServer::builder().sign_secret(SECRET).start();
+    let c = Client::builder()
+        .base_url(mock.url())
+        .user_token("t")
+        .bearer_token("bearer")
+        .sign_secret(SECRET)
+        .build()
+        .unwrap();
+    let qiwi = || {
+        CreateQiwiWalletOperation::new(
+            QiwiWallet::from("70000000000"),
+            wiki::dec("10.00"),
+            intellectmoney::personal::Currency::Rub,
+            "Иванов Иван",
+        )
+    };
+    let outcome = c.payout(qiwi(), PollPolicy::for_tests(), |_, _| {}).await.unwrap();
+    assert!(outcome.is_completed(), "{outcome:?}");
+
+    let created = c.create_qiwi_wallet_operation(qiwi()).await.unwrap();
+    let id = created.result.payout_operation_id.unwrap();
+    assert_eq!(created.result.payout_operation_state.unwrap().to_string(), "Created");
+    let deleted = c.delete_operation(DeleteOperation::new(id)).await.unwrap();
+    assert!(deleted.result);
+    let e = c.execute_operation(ExecuteOperation::new(id)).await.unwrap_err();
+    assert!(
+        matches!(&e, Error::Refused { desc: Some(d), .. } if d.contains("Deleted")),
+        "{e:?}"
+    );
+    let e = c.delete_operation(DeleteOperation::new(id)).await.unwrap_err();
+    assert!(matches!(e, Error::Refused { .. }), "{e:?}");
+}
+
 #[tokio::test]
 async fn a_method_is_named_in_any_case_and_a_misspelt_one_panics() {
     let mock = MockServer::start();

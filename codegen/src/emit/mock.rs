@@ -1,23 +1,158 @@
 //! What the mock server knows of each method (`mock.rs`, feature `mock`): the method, the rule
-//! of each parameter it checks, and the example answers it gives.
+//! of each parameter it checks, the example answers it gives, and the part it plays in the
+//! mock's scripted flows (token, payout), from the spec's roles.
 
 use super::ident;
-use crate::ir::{Api, Encoding, Method, Param, Required, Ty};
+use crate::ir::{Api, Encoding, Ir, Method, Param, PayoutRoles, Required, Ty};
 use proc_macro2::TokenStream;
 use quote::quote;
 
 /// The `mock.rs` of an API.
-pub fn emit(api: &Api) -> TokenStream {
+pub fn emit(ir: &Ir, api: &Api) -> TokenStream {
     let module = ident(&api.module);
-    let methods = api.methods.iter().map(|m| method(&module, m));
+    let payout = ir.roles.payout.as_ref().filter(|p| plays_in(api, p));
+    let shape = payout.map(|p| payout_shape(ir, p));
+    let methods = api.methods.iter().map(|m| method(ir, api, &module, m));
     quote! {
         //! What the mock server knows of each method (generated from the spec).
         #[allow(deprecated)]
         pub(crate) static METHODS: &[crate::runtime::mock::MockMethod] = &[#(#methods),*];
+        #shape
     }
 }
 
-fn method(module: &proc_macro2::Ident, m: &Method) -> TokenStream {
+/// Whether a method of this API has a payout role.
+fn plays_in(api: &Api, p: &PayoutRoles) -> bool {
+    let mut all = p.creates.iter().chain([&p.execute, &p.poll]).chain(p.delete.iter());
+    all.any(|(m, _)| *m == api.module)
+}
+
+/// The wire name of a field, given the type and the field's Rust name.
+fn wire_of(ir: &Ir, ty: &str, rust: &str) -> String {
+    let t = ir.apis.iter().flat_map(|a| a.types.iter()).find(|t| t.name == ty);
+    let f = t.and_then(|t| t.fields.iter().find(|f| f.rust == rust));
+    f.map(|f| f.wire.clone()).expect("a field with a role")
+}
+
+/// The result's status field and its code element (`State`, `Code`), when the type has one.
+fn status(ir: &Ir, ty: &str) -> TokenStream {
+    let Some(r) = &ir.roles.request else {
+        return quote!(None);
+    };
+    let t = ir.apis.iter().flat_map(|a| a.types.iter()).find(|t| t.name == ty);
+    let field = t.and_then(|t| {
+        t.fields
+            .iter()
+            .find(|f| matches!(&f.ty, Ty::Struct(_, n) if *n == r.name))
+    });
+    match field {
+        Some(f) => {
+            let (field, code) = (&f.wire, wire_of(ir, &r.name, &r.code));
+            quote!(Some((#field, #code)))
+        }
+        None => quote!(None),
+    }
+}
+
+/// `static PAYOUT`: the wire names of the payout flow's answers and states.
+fn payout_shape(ir: &Ir, p: &PayoutRoles) -> TokenStream {
+    let g = &p.progress;
+    let id_param = execute_id_param(ir, p);
+    let id_field = wire_of(ir, &g.name, &g.operation_id);
+    let state_field = wire_of(ir, &g.name, &g.state);
+    let error_field = match &g.error {
+        Some(e) => {
+            let w = wire_of(ir, &g.name, e);
+            quote!(Some(#w))
+        }
+        None => quote!(None),
+    };
+    let status = status(ir, &g.name);
+    let fate = |f: &str| match p.fates.iter().find(|(_, fate)| fate == f) {
+        Some((value, _)) => quote!(Some(#value)),
+        None => quote!(None),
+    };
+    let completed = p
+        .fates
+        .iter()
+        .find(|(_, f)| f == "Completed")
+        .map(|(v, _)| v.clone())
+        .unwrap_or_default();
+    let (failed, not_enough_money, deleted) = (fate("Failed"), fate("NotEnoughMoney"), fate("Deleted"));
+    let (created, in_process) = (&p.created, &p.in_process);
+    quote! {
+        /// The wire names of the payout flow's answers and states (from the spec's roles).
+        pub(crate) static PAYOUT: crate::runtime::mock::PayoutShape = crate::runtime::mock::PayoutShape {
+            id_param: #id_param,
+            id_field: #id_field,
+            state_field: #state_field,
+            error_field: #error_field,
+            status: #status,
+            created: #created,
+            in_process: #in_process,
+            completed: #completed,
+            failed: #failed,
+            not_enough_money: #not_enough_money,
+            deleted: #deleted,
+        };
+    }
+}
+
+/// The parameter that names the operation: the execution's one required argument.
+fn execute_id_param(ir: &Ir, p: &PayoutRoles) -> String {
+    let (module, rust) = &p.execute;
+    let api = ir.apis.iter().find(|a| a.module == *module);
+    let m = api.and_then(|a| a.methods.iter().find(|m| m.rust == *rust));
+    m.and_then(|m| {
+        m.params
+            .iter()
+            .find(|p| p.required == Required::Always && !p.from_session)
+    })
+    .map(|p| p.wire.clone())
+    .expect("the execution takes the operation id")
+}
+
+/// The method's role in the mock's flows.
+fn role(ir: &Ir, api: &Api, m: &Method) -> TokenStream {
+    let me = (api.module.clone(), m.rust.clone());
+    if let Some(t) = ir.roles.token.as_ref().filter(|t| t.module == me.0 && t.method == me.1) {
+        let mut args = m
+            .params
+            .iter()
+            .filter(|p| p.required == Required::Always && !p.from_session);
+        let (login, password) = (&args.next().expect("login").wire, &args.next().expect("password").wire);
+        let Ty::Struct(_, result) = &m.result else {
+            unreachable!("the token method returns a structure")
+        };
+        let token = wire_of(ir, result, &t.field);
+        let status = status(ir, result);
+        return quote! {
+            Some(crate::runtime::mock::MockRole::Token {
+                login: #login,
+                password: #password,
+                token: #token,
+                state: #status,
+            })
+        };
+    }
+    let Some(p) = &ir.roles.payout else {
+        return quote!(None);
+    };
+    let step = if p.creates.contains(&me) {
+        quote!(Create)
+    } else if p.execute == me {
+        quote!(Execute)
+    } else if p.poll == me {
+        quote!(Poll)
+    } else if p.delete.as_ref() == Some(&me) {
+        quote!(Delete)
+    } else {
+        return quote!(None);
+    };
+    quote!(Some(crate::runtime::mock::MockRole::Payout(crate::runtime::mock::PayoutStep::#step, &PAYOUT)))
+}
+
+fn method(ir: &Ir, api: &Api, module: &proc_macro2::Ident, m: &Method) -> TokenStream {
     let request = ident(&m.rust);
     let params = m.params.iter().map(rule);
     let example = m.examples.first();
@@ -28,6 +163,14 @@ fn method(module: &proc_macro2::Ident, m: &Method) -> TokenStream {
     let xml = text(example.and_then(|e| e.xml_text.as_ref()));
     let json = text(example.and_then(|e| e.json_text.as_ref()));
     let bare = example.is_some_and(|e| e.bare);
+    let session = match m.params.iter().find(|p| p.from_session) {
+        Some(p) => {
+            let w = &p.wire;
+            quote!(Some(#w))
+        }
+        None => quote!(None),
+    };
+    let role = role(ir, api, m);
     quote! {
         crate::runtime::mock::MockMethod {
             info: <crate::api::#module::#request as crate::runtime::ApiRequest>::METHOD,
@@ -35,6 +178,8 @@ fn method(module: &proc_macro2::Ident, m: &Method) -> TokenStream {
             xml: #xml,
             json: #json,
             bare: #bare,
+            session: #session,
+            role: #role,
         }
     }
 }

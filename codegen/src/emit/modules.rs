@@ -33,7 +33,7 @@ pub fn api_files(ir: &Ir, api: &Api) -> Vec<(PathBuf, String)> {
     if !api.methods.is_empty() {
         part("requests", super::requests::emit(api), &mut files);
         files.push((dir.join("client.rs"), rust_file(&sources, super::client::emit(api))));
-        files.push((dir.join("mock.rs"), rust_file(&sources, super::mock::emit(api))));
+        files.push((dir.join("mock.rs"), rust_file(&sources, super::mock::emit(ir, api))));
     }
     files.push((dir.join("mod.rs"), rust_file(&sources, api_mod(api, &parts))));
     files

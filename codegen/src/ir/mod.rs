@@ -98,10 +98,16 @@ pub struct PayoutRoles {
     pub execute: (String, String),
     /// The method that looks one up.
     pub poll: (String, String),
+    /// The method that deletes a created one, if any.
+    pub delete: Option<(String, String)>,
     /// What their answers hold.
     pub progress: PayoutProgress,
     /// Final states and their fates (variant wire name, `Fate` variant).
     pub fates: Vec<(String, String)>,
+    /// The state of a payout just created (wire name).
+    pub created: String,
+    /// The state of a payout executed and not final yet (wire name).
+    pub in_process: String,
 }
 
 /// The result type of the payout methods and its fields with roles.

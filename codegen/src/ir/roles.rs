@@ -9,7 +9,13 @@ use crate::load::Loaded;
 use crate::model::S;
 
 /// Roles a method can play.
-const METHOD_ROLES: &[&str] = &["token", "payout_create", "payout_execute", "payout_poll"];
+const METHOD_ROLES: &[&str] = &[
+    "token",
+    "payout_create",
+    "payout_execute",
+    "payout_poll",
+    "payout_delete",
+];
 /// Roles a field can play.
 const FIELD_ROLES: &[&str] = &[
     "service_code",
@@ -30,6 +36,8 @@ const VALUE_ROLES: &[(&str, &str)] = &[
     ("success", "Ok"),
     ("warning", "Warning"),
     ("authentication_failed", "AuthenticationFailed"),
+    ("payout_created", "Created"),
+    ("payout_in_process", "InProcess"),
     ("payout_completed", "Completed"),
     ("payout_failed", "Failed"),
     ("payout_not_enough_money", "NotEnoughMoney"),
@@ -406,7 +414,13 @@ impl<'a> Resolver<'a, '_> {
             self.fail_method(methods, "payout_create", message.into());
             return None;
         };
-        for (role, (_, m)) in [("payout_execute", execute), ("payout_poll", poll)] {
+        let delete = self.method(methods, "payout_delete");
+        let by_id = [
+            ("payout_execute", Some(execute)),
+            ("payout_poll", Some(poll)),
+            ("payout_delete", delete),
+        ];
+        for (role, (_, m)) in by_id.into_iter().filter_map(|(r, m)| Some((r, m?))) {
             let args = m
                 .params
                 .iter()
@@ -421,6 +435,7 @@ impl<'a> Resolver<'a, '_> {
         }
         let progress = self.progress()?;
         let results = creates.iter().chain([&execute, &poll]).map(|(_, m)| (m, &m.result));
+        // A deletion answers what the spec says (`bool` on IntellectMoney): only the mock reads it.
         for (m, result) in results {
             if *result != Ty::Struct(progress.module.clone(), progress.name.clone()) {
                 let message = format!(
@@ -431,13 +446,17 @@ impl<'a> Resolver<'a, '_> {
             }
         }
         let fates = self.fates(&progress.state_enum.1);
+        let [created, in_process] = self.open_states(&progress.state_enum.1)?;
         let path = |(a, m): (&Api, &Method)| (a.module.clone(), m.rust.clone());
         Some(PayoutRoles {
             creates: creates.into_iter().map(path).collect(),
             execute: path(execute),
             poll: path(poll),
+            delete: delete.map(path),
             progress,
             fates,
+            created,
+            in_process,
         })
     }
 
@@ -482,6 +501,18 @@ impl<'a> Resolver<'a, '_> {
             state_enum: (m, e),
             error,
         })
+    }
+
+    /// The states of a payout before its end: just created, and executed but not final (the
+    /// mock's payouts move through them).
+    fn open_states(&mut self, enum_name: &str) -> Option<[String; 2]> {
+        let roles = ["payout_created", "payout_in_process"];
+        let found = self.meanings(enum_name, &roles, &roles);
+        let value = |role: &str| {
+            let meaning = VALUE_ROLES.iter().find(|(r, _)| *r == role).map(|(_, m)| *m)?;
+            found.iter().find(|(_, m)| m == meaning).map(|(v, _)| v.clone())
+        };
+        Some([value("payout_created")?, value("payout_in_process")?])
     }
 
     /// What each final state of the payout enum means: every final value has a `payout_*` role

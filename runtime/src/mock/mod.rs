@@ -37,6 +37,69 @@ pub struct MockMethod {
     pub json: Option<&'static str>,
     /// The examples hold the result alone (the mock wraps it in the envelope).
     pub bare: bool,
+    /// The parameter the client fills from its session (`UserToken`), if any.
+    pub session: Option<&'static str>,
+    /// What the method is to the mock's scripted flows (from the spec's roles).
+    pub role: Option<MockRole>,
+}
+
+/// What a method is to the mock's scripted flows (the spec's roles, generated).
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum MockRole {
+    /// Gets a session token with a login and a password.
+    Token {
+        /// The login parameter.
+        login: &'static str,
+        /// The password parameter.
+        password: &'static str,
+        /// The result's field that holds the token.
+        token: &'static str,
+        /// The result's status field and its code element (`State`, `Code`), if it has one.
+        state: Option<(&'static str, &'static str)>,
+    },
+    /// A step of the payout flow, and the shape of its answers.
+    Payout(PayoutStep, &'static PayoutShape),
+}
+
+/// A step of the payout flow.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PayoutStep {
+    /// Creates an operation (moves nothing).
+    Create,
+    /// Executes a created operation.
+    Execute,
+    /// Looks an operation up.
+    Poll,
+    /// Deletes a created operation.
+    Delete,
+}
+
+/// The wire names of the payout flow's answers and states (from the spec's roles).
+#[derive(Debug)]
+pub struct PayoutShape {
+    /// The parameter that names the operation (execute, poll, delete).
+    pub id_param: &'static str,
+    /// The result's operation id.
+    pub id_field: &'static str,
+    /// The result's state.
+    pub state_field: &'static str,
+    /// The result's error message, if it has one.
+    pub error_field: Option<&'static str>,
+    /// The result's status field and its code element (`State`, `Code`), if it has one.
+    pub status: Option<(&'static str, &'static str)>,
+    /// The state of a created operation.
+    pub created: &'static str,
+    /// The state of an executed one that is not final yet.
+    pub in_process: &'static str,
+    /// Paid.
+    pub completed: &'static str,
+    /// Failed, if the spec names such a state.
+    pub failed: Option<&'static str>,
+    /// Not enough money, if the spec names such a state.
+    pub not_enough_money: Option<&'static str>,
+    /// Deleted, if the spec names such a state.
+    pub deleted: Option<&'static str>,
 }
 
 /// How a parameter is checked.

@@ -1,6 +1,8 @@
-//! Payouts on the mock: created, executed, polled through `InProcess` to the scripted end.
+//! Payouts on the mock: created, executed, polled through the in-process state to the scripted
+//! end. Which methods are which step, and the states' names, come from the spec's roles
+//! ([`super::MockRole::Payout`]).
 
-use super::PayoutScript;
+use super::{PayoutScript, PayoutShape, PayoutStep};
 use crate::Uuid;
 use std::collections::HashMap;
 
@@ -28,30 +30,15 @@ impl Payouts {
         }
     }
 
-    /// Whether the mock handles this method as a payout step.
-    pub(crate) fn handles(method: &str) -> bool {
-        matches!(
-            method,
-            "CreateOperation"
-                | "CreateBankCardRussiaOperation"
-                | "CreateQiwiWalletOperation"
-                | "ExecuteOperation"
-                | "GetOperationState"
-                | "DeleteOperation"
-        )
-    }
-
-    pub(crate) fn step(&mut self, method: &str, id: Option<&str>) -> Step {
-        if method.starts_with("Create") {
+    pub(crate) fn step(&mut self, step: PayoutStep, shape: &PayoutShape, id: Option<&str>) -> Step {
+        if step == PayoutStep::Create {
             let id = Uuid::new_v4();
-            self.known.insert(
-                id,
-                Payout {
-                    state: "Created",
-                    polls: 0,
-                },
-            );
-            return Ok((id, "Created", None));
+            let payout = Payout {
+                state: shape.created,
+                polls: 0,
+            };
+            self.known.insert(id, payout);
+            return Ok((id, shape.created, None));
         }
         let id = id
             .and_then(|s| Uuid::parse_str(s).ok())
@@ -59,31 +46,40 @@ impl Payouts {
             .ok_or_else(|| "Operation not found".to_owned())?;
         let script = self.script.clone();
         let payout = self.known.get_mut(&id).expect("known");
-        match method {
-            "ExecuteOperation" if payout.state == "Created" => {
+        let not_created = |state: &str| format!("Operation is {state}, not {}", shape.created);
+        match step {
+            PayoutStep::Execute if payout.state == shape.created => {
                 payout.state = match script {
-                    PayoutScript::NotEnoughMoney => "NotEnoughMoney",
-                    _ => "InProcess",
+                    PayoutScript::NotEnoughMoney => shape.not_enough_money.or(shape.failed).unwrap_or(shape.completed),
+                    _ => shape.in_process,
                 };
             }
-            "ExecuteOperation" => return Err(format!("Operation is {}, not Created", payout.state)),
-            "DeleteOperation" if payout.state == "Created" => payout.state = "Deleted",
-            "DeleteOperation" => return Err(format!("Operation is {}, not Created", payout.state)),
-            _ => {
-                if payout.state == "InProcess" {
-                    payout.polls += 1;
-                    match &script {
-                        PayoutScript::Complete { polls } if payout.polls > *polls => payout.state = "Completed",
-                        PayoutScript::Fail { polls, .. } if payout.polls > *polls => payout.state = "Failed",
-                        _ => {}
-                    }
-                }
-            }
+            PayoutStep::Execute => return Err(not_created(payout.state)),
+            PayoutStep::Delete => match shape.deleted {
+                Some(deleted) if payout.state == shape.created => payout.state = deleted,
+                _ => return Err(not_created(payout.state)),
+            },
+            PayoutStep::Poll | PayoutStep::Create => poll(payout, &script, shape),
         }
-        let message = match (&script, payout.state) {
-            (PayoutScript::Fail { message, .. }, "Failed") => Some(message.clone()),
+        let message = match &script {
+            PayoutScript::Fail { message, .. } if Some(payout.state) == shape.failed => Some(message.clone()),
             _ => None,
         };
         Ok((id, payout.state, message))
+    }
+}
+
+/// A poll of an executed payout: one more in process, or the scripted end.
+fn poll(payout: &mut Payout, script: &PayoutScript, shape: &PayoutShape) {
+    if payout.state != shape.in_process {
+        return;
+    }
+    payout.polls += 1;
+    match script {
+        PayoutScript::Complete { polls } if payout.polls > *polls => payout.state = shape.completed,
+        PayoutScript::Fail { polls, .. } if payout.polls > *polls => {
+            payout.state = shape.failed.unwrap_or(shape.completed)
+        }
+        _ => {}
     }
 }

@@ -3,7 +3,7 @@
 
 use super::check;
 use super::payout::Payouts;
-use super::{MockMethod, MockRequest, Override, PayoutScript};
+use super::{MockMethod, MockRequest, MockRole, Override, PayoutScript, PayoutShape, PayoutStep};
 use crate::api::Api;
 use crate::Format;
 use http_body_util::{BodyExt, Full};
@@ -459,8 +459,8 @@ async fn respond(
     if let Some(result) = authentication_result(&state.config, method, format, &params) {
         return (processed(format, &result), params, None);
     }
-    if Payouts::handles(method.info.name) {
-        return match payout_result(state, method, format, &params) {
+    if let Some(MockRole::Payout(step, shape)) = &method.role {
+        return match payout_result(state, *step, shape, format, &params) {
             Ok(result) => (processed(format, &result), params, None),
             Err(why) => refuse(params, why),
         };
@@ -505,67 +505,97 @@ fn signing_problem(
     (record.header("sign") != Some(expected.as_str())).then(|| "Invalid Sign".into())
 }
 
-/// The `Result` when the mock's credentials decide the answer: a UserToken that is not the
-/// mock's, and for getUserToken wrong credentials or the token handed out.
+/// The `Result` when the mock's credentials decide the answer: a session token that is not the
+/// mock's, and for the token method (its `token` role) wrong credentials or the token handed out.
 fn authentication_result(
     config: &Config,
     method: &MockMethod,
     format: Format,
     params: &[(String, String)],
 ) -> Option<String> {
-    if let (Some(expected), Some(sent)) = (&config.user_token, param(params, "UserToken")) {
+    if let (Some(expected), Some(sent)) = (&config.user_token, method.session.and_then(|s| param(params, s))) {
         if sent != expected {
             return Some(state_only(format, 2, "Аутентификация не пройдена"));
         }
     }
-    if method.info.auth != crate::Auth::None {
+    let Some(MockRole::Token {
+        login: login_param,
+        password: password_param,
+        token: token_field,
+        state: status,
+    }) = &method.role
+    else {
         return None;
-    }
+    };
     if let Some((login, password)) = &config.credentials {
-        if param(params, "Login") != Some(login.as_str()) || param(params, "Password") != Some(password.as_str()) {
+        if param(params, login_param) != Some(login.as_str())
+            || param(params, password_param) != Some(password.as_str())
+        {
             return Some(state_only(format, 2, "Неверный логин или пароль"));
         }
     }
     let token = config.user_token.as_deref()?;
-    Some(match format {
-        Format::Xml => format!(
-            "<State><Code>0</Code></State><UserToken>{}</UserToken>",
-            xml_escape(token)
-        ),
-        Format::Json => format!(
-            "{{\"State\":{{\"Code\":0}},\"UserToken\":{}}}",
-            serde_json::Value::from(token)
-        ),
-    })
+    let mut fields = status_fields(*status);
+    fields.push((token_field, serde_json::Value::from(token)));
+    Some(result_fields(format, &fields))
+}
+
+/// The processed status of a result, if it has one (`State.Code` 0), as its first field.
+fn status_fields(status: Option<(&'static str, &'static str)>) -> Vec<(&'static str, serde_json::Value)> {
+    status
+        .map(|(field, code)| (field, serde_json::json!({ code: 0 })))
+        .into_iter()
+        .collect()
+}
+
+/// A `Result` of these fields in `format`: a JSON object, or XML elements (an object's members
+/// as child elements); a null field is left out.
+fn result_fields(format: Format, fields: &[(&str, serde_json::Value)]) -> String {
+    let present = fields.iter().filter(|(_, v)| !v.is_null());
+    match format {
+        Format::Json => {
+            let map: serde_json::Map<String, serde_json::Value> =
+                present.map(|(k, v)| ((*k).to_owned(), v.clone())).collect();
+            serde_json::Value::Object(map).to_string()
+        }
+        Format::Xml => present.map(|(k, v)| xml_element(k, v)).collect(),
+    }
+}
+
+fn xml_element(name: &str, value: &serde_json::Value) -> String {
+    let inner = match value {
+        serde_json::Value::Object(members) => members.iter().map(|(k, v)| xml_element(k, v)).collect(),
+        serde_json::Value::String(s) => xml_escape(s),
+        other => other.to_string(),
+    };
+    format!("<{name}>{inner}</{name}>")
 }
 
 /// The `Result` of a payout method from the scripted payout flow, or why it is refused.
 fn payout_result(
     state: &State,
-    method: &MockMethod,
+    step: PayoutStep,
+    shape: &PayoutShape,
     format: Format,
     params: &[(String, String)],
 ) -> Result<String, String> {
-    let (id, st, message) = state
-        .payouts
-        .lock()
-        .unwrap_or_else(|e| e.into_inner())
-        .step(method.info.name, param(params, "PayoutOperationId"))?;
-    Ok(match format {
-        Format::Json => serde_json::json!({
-            "State": { "Code": 0 },
-            "PayoutOperationId": id,
-            "PayoutOperationState": st,
-            "ErrorMessage": message,
-        })
-        .to_string(),
-        Format::Xml => {
-            let message = message
-                .map(|m| format!("<ErrorMessage>{}</ErrorMessage>", xml_escape(&m)))
-                .unwrap_or_default();
-            format!("<State><Code>0</Code></State><PayoutOperationId>{id}</PayoutOperationId><PayoutOperationState>{st}</PayoutOperationState>{message}")
-        }
-    })
+    let (id, st, message) =
+        state
+            .payouts
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .step(step, shape, param(params, shape.id_param))?;
+    if step == PayoutStep::Delete {
+        // A deletion answers whether it deleted (the spec's `bool`).
+        return Ok("true".into());
+    }
+    let mut fields = status_fields(shape.status);
+    fields.push((shape.id_field, serde_json::Value::from(id.to_string())));
+    fields.push((shape.state_field, serde_json::Value::from(st)));
+    if let Some(error) = shape.error_field {
+        fields.push((error, message.map_or(serde_json::Value::Null, serde_json::Value::from)));
+    }
+    Ok(result_fields(format, &fields))
 }
 
 /// The method's example answer in `format` (wrapped when the spec's example is bare).

@@ -67,6 +67,13 @@ pub(crate) static METHODS: &[crate::runtime::mock::MockMethod] = &[
             "{\n  \"OperationState\": {\n    \"Code\": 0,\n    \"Desc\": \"Успешно обработана\"\n  },\n  \"Result\": {\n    \"State\": {\n      \"Code\": 0,\n      \"Desc\": \"Успешно обработан.\"\n    },\n    \"PayoutOperationId\": \"2cf4b4bc-56cf-4ab6-bf4f-1b2aa9743154\",\n    \"PayoutOperationState\": \"Created\"\n  }\n}\n",
         ),
         bare: false,
+        session: Some("UserToken"),
+        role: Some(
+            crate::runtime::mock::MockRole::Payout(
+                crate::runtime::mock::PayoutStep::Create,
+                &PAYOUT,
+            ),
+        ),
     },
     crate::runtime::mock::MockMethod {
         info: <crate::api::payout::CreateOperationByProviderType as crate::runtime::ApiRequest>::METHOD,
@@ -129,6 +136,13 @@ pub(crate) static METHODS: &[crate::runtime::mock::MockMethod] = &[
             "{\n  \"OperationState\": {\n    \"Code\": 0,\n    \"Desc\": \"Успешно обработана\"\n  },\n  \"Result\": {\n    \"State\": {\n      \"Code\": 0,\n      \"Desc\": \"Успешно обработан.\"\n    },\n    \"PayoutOperationId\": \"2cf4b4bc-56cf-4ab6-bf4f-1b2aa9743154\",\n    \"PayoutOperationState\": \"Created\"\n  }\n}\n",
         ),
         bare: false,
+        session: Some("UserToken"),
+        role: Some(
+            crate::runtime::mock::MockRole::Payout(
+                crate::runtime::mock::PayoutStep::Create,
+                &PAYOUT,
+            ),
+        ),
     },
     crate::runtime::mock::MockMethod {
         info: <crate::api::payout::CreateBankCardRussiaOperation as crate::runtime::ApiRequest>::METHOD,
@@ -168,6 +182,13 @@ pub(crate) static METHODS: &[crate::runtime::mock::MockMethod] = &[
             "{\n  \"OperationState\": {\n    \"Code\": 0,\n    \"Desc\": \"Успешно обработана\"\n  },\n  \"Result\": {\n    \"State\": {\n      \"Code\": 0,\n      \"Desc\": \"Успешно обработан.\"\n    },\n    \"PayoutOperationId\": \"2cf4b4bc-56cf-4ab6-bf4f-1b2aa9743154\",\n    \"PayoutOperationState\": \"Created\"\n  }\n}\n",
         ),
         bare: false,
+        session: Some("UserToken"),
+        role: Some(
+            crate::runtime::mock::MockRole::Payout(
+                crate::runtime::mock::PayoutStep::Create,
+                &PAYOUT,
+            ),
+        ),
     },
     crate::runtime::mock::MockMethod {
         info: <crate::api::payout::CreateQiwiWalletOperation as crate::runtime::ApiRequest>::METHOD,
@@ -207,6 +228,13 @@ pub(crate) static METHODS: &[crate::runtime::mock::MockMethod] = &[
             "{\n  \"OperationState\": {\n    \"Code\": 0,\n    \"Desc\": \"Успешно обработана\"\n  },\n  \"Result\": {\n    \"State\": {\n      \"Code\": 0,\n      \"Desc\": \"Успешно обработан.\"\n    },\n    \"PayoutOperationId\": \"55ebbacf-acf1-435b-9691-acd121934678\",\n    \"PayoutOperationState\": \"Created\"\n  }\n}\n",
         ),
         bare: false,
+        session: Some("UserToken"),
+        role: Some(
+            crate::runtime::mock::MockRole::Payout(
+                crate::runtime::mock::PayoutStep::Create,
+                &PAYOUT,
+            ),
+        ),
     },
     crate::runtime::mock::MockMethod {
         info: <crate::api::payout::ExecuteOperation as crate::runtime::ApiRequest>::METHOD,
@@ -229,6 +257,13 @@ pub(crate) static METHODS: &[crate::runtime::mock::MockMethod] = &[
             "{\n  \"OperationState\": {\n    \"Code\": 0,\n    \"Desc\": \"Успешно обработана\"\n  },\n  \"OperationId\": \"a654fe39-42eb-4ac3-a3ec-76d148b2ba3a\",\n  \"Result\": {\n    \"State\": {\n      \"Code\": 0,\n      \"Desc\": \"Успешно обработан.\"\n    },\n    \"PayoutOperationId\": \"81fa5265-de0b-498d-be37-5d48f4aa3ba1\",\n    \"PayoutOperationState\": \"InProcess\"\n  }\n}\n",
         ),
         bare: false,
+        session: Some("UserToken"),
+        role: Some(
+            crate::runtime::mock::MockRole::Payout(
+                crate::runtime::mock::PayoutStep::Execute,
+                &PAYOUT,
+            ),
+        ),
     },
     crate::runtime::mock::MockMethod {
         info: <crate::api::payout::GetOperationState as crate::runtime::ApiRequest>::METHOD,
@@ -251,6 +286,13 @@ pub(crate) static METHODS: &[crate::runtime::mock::MockMethod] = &[
             "{\n  \"OperationState\": {\n    \"Code\": 0,\n    \"Desc\": \"Успешно обработана\"\n  },\n  \"Result\": {\n    \"State\": {\n      \"Code\": 0,\n      \"Desc\": \"Успешно обработан.\"\n    },\n    \"PayoutOperationId\": \"ad22e55f-7e54-4e3a-b04b-0142a0314376\",\n    \"PayoutOperationState\": \"InProcess\"\n  }\n}\n",
         ),
         bare: false,
+        session: Some("UserToken"),
+        role: Some(
+            crate::runtime::mock::MockRole::Payout(
+                crate::runtime::mock::PayoutStep::Poll,
+                &PAYOUT,
+            ),
+        ),
     },
     crate::runtime::mock::MockMethod {
         info: <crate::api::payout::DeleteOperation as crate::runtime::ApiRequest>::METHOD,
@@ -273,5 +315,26 @@ pub(crate) static METHODS: &[crate::runtime::mock::MockMethod] = &[
             "{\n  \"OperationState\": {\n    \"Code\": 0,\n    \"Desc\": \"Успешно обработана\"\n  },\n  \"Result\": true\n}\n",
         ),
         bare: false,
+        session: Some("UserToken"),
+        role: Some(
+            crate::runtime::mock::MockRole::Payout(
+                crate::runtime::mock::PayoutStep::Delete,
+                &PAYOUT,
+            ),
+        ),
     },
 ];
+/// The wire names of the payout flow's answers and states (from the spec's roles).
+pub(crate) static PAYOUT: crate::runtime::mock::PayoutShape = crate::runtime::mock::PayoutShape {
+    id_param: "PayoutOperationId",
+    id_field: "PayoutOperationId",
+    state_field: "PayoutOperationState",
+    error_field: Some("ErrorMessage"),
+    status: Some(("State", "Code")),
+    created: "Created",
+    in_process: "InProcess",
+    completed: "Completed",
+    failed: Some("Failed"),
+    not_enough_money: Some("NotEnoughMoney"),
+    deleted: Some("Deleted"),
+};
