@@ -129,6 +129,9 @@ impl crate::runtime::PayoutApi for IntellectMoney {
             _ => crate::runtime::api::Fate::Open,
         }
     }
+    fn is_created(state: &crate::api::payout::MassPaymentOperationState) -> bool {
+        *state == crate::api::payout::MassPaymentOperationState::Created
+    }
 }
 impl crate::runtime::PayoutRequest<IntellectMoney>
 for crate::api::payout::CreateOperation {

@@ -127,6 +127,9 @@ pub trait PayoutApi: Api {
     fn polled(output: <Self::Poll as ApiRequest>::Output) -> Progress<Self::State>;
     /// How a state ends a payout, if it does.
     fn fate(state: &Self::State) -> Fate;
+    /// Whether a state is that of an operation created and not executed (`payout_created`): it
+    /// moves no money, and executing it is safe.
+    fn is_created(state: &Self::State) -> bool;
 }
 
 /// A request that creates a payout operation, which moves nothing until it is executed (the

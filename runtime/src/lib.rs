@@ -12,6 +12,8 @@
 //!   [`cli`] (feature `cli`): the command line's value parsers and output.
 
 pub mod api;
+#[cfg(feature = "batch")]
+pub mod batch;
 #[cfg(feature = "blocking")]
 pub mod blocking;
 pub mod check;

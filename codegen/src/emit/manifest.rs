@@ -27,6 +27,8 @@ keywords = ["intellectmoney", "payments", "payout", "api-client"]
 all-features = true
 
 [features]
+# Payout batches with a journal on disk (SQLite): exactly one payout per key (runtime::batch).
+batch = ["intellectmoney-runtime/batch"]
 # A blocking client with the same generated methods (it runs its own tokio runtime).
 blocking = ["intellectmoney-runtime/blocking"]
 # One clap subcommand per spec method (intellectmoney::cli), for the `intellectmoney` binary.

@@ -207,6 +207,7 @@ fn payout_impl(p: &PayoutRoles) -> TokenStream {
         None => quote!(None),
     };
     let fate = meaning_match(quote!(state), &state, &p.fates, "Fate", "Open");
+    let created = ident(&p.created.to_upper_camel_case());
     let creates = p.creates.iter().map(|(m, n)| {
         let request = item_path(m, n);
         quote! {
@@ -244,6 +245,9 @@ fn payout_impl(p: &PayoutRoles) -> TokenStream {
             }
             fn fate(state: &#state) -> crate::runtime::api::Fate {
                 #fate
+            }
+            fn is_created(state: &#state) -> bool {
+                *state == #state::#created
             }
         }
         #(#creates)*

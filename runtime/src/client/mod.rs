@@ -7,7 +7,7 @@
 mod builder;
 mod error;
 mod pages;
-mod payout;
+pub(crate) mod payout;
 mod raw;
 mod retry;
 mod session;

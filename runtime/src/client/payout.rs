@@ -105,7 +105,7 @@ impl<S> PayoutOutcome<S> {
 
 /// Whether an error leaves the fate of the call unknown (it may have reached the server and been
 /// processed): no answer, a 5xx, no answer in time, "queued", or a 200 that cannot be read.
-fn fate_unknown<A: PayoutApi>(e: &Error<A>) -> bool {
+pub(crate) fn fate_unknown<A: PayoutApi>(e: &Error<A>) -> bool {
     matches!(
         e,
         Error::Transport { .. } | Error::Deadline { .. } | Error::Queued { .. } | Error::Decode(_)
@@ -201,7 +201,7 @@ impl<A: PayoutApi> Client<A> {
             .await
     }
 
-    async fn poll_until_final(
+    pub(crate) async fn poll_until_final(
         &self,
         operation_id: Uuid,
         mut last: Option<A::State>,

@@ -1,0 +1,192 @@
+//! The journal: every payout of a batch under its key, with the step it has reached, written
+//! durably before and after each call that could move money.
+
+use crate::Uuid;
+use std::fmt;
+
+/// Where a payout is. The runner records each step before the call that takes it
+/// (`Creating`, `Executing`) and after its answer (`Created`, a final state), so that after a
+/// crash the journal always says what may have happened.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Step {
+    /// Known, nothing sent.
+    Planned,
+    /// A creation was sent (or was about to be); its answer was not recorded.
+    Creating,
+    /// Created as this operation; not executed.
+    Created(Uuid),
+    /// The execution of this operation was sent (or was about to be).
+    Executing(Uuid),
+    /// Paid.
+    Completed(Uuid),
+    /// Failed, nothing paid (the operation, when one was created; the API's message).
+    Failed {
+        /// The operation, when one was created.
+        operation_id: Option<Uuid>,
+        /// Why.
+        message: Option<String>,
+    },
+    /// Not enough money on the account; nothing paid.
+    NotEnoughMoney(Uuid),
+    /// Deleted; nothing paid.
+    Deleted(Uuid),
+    /// Executed and not final when the deadline passed: look it up again, never create it again.
+    Pending(Uuid),
+}
+
+impl Step {
+    /// The name stored in the journal.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Step::Planned => "planned",
+            Step::Creating => "creating",
+            Step::Created(_) => "created",
+            Step::Executing(_) => "executing",
+            Step::Completed(_) => "completed",
+            Step::Failed { .. } => "failed",
+            Step::NotEnoughMoney(_) => "not_enough_money",
+            Step::Deleted(_) => "deleted",
+            Step::Pending(_) => "pending",
+        }
+    }
+
+    /// The operation, when one is known.
+    pub fn operation_id(&self) -> Option<Uuid> {
+        match self {
+            Step::Planned | Step::Creating => None,
+            Step::Failed { operation_id, .. } => *operation_id,
+            Step::Created(id)
+            | Step::Executing(id)
+            | Step::Completed(id)
+            | Step::NotEnoughMoney(id)
+            | Step::Deleted(id)
+            | Step::Pending(id) => Some(*id),
+        }
+    }
+
+    /// Whether the payout has ended (nothing more will be sent for it).
+    pub fn is_final(&self) -> bool {
+        matches!(
+            self,
+            Step::Completed(_) | Step::Failed { .. } | Step::NotEnoughMoney(_) | Step::Deleted(_)
+        )
+    }
+
+    /// A step from its stored name, operation id and message.
+    pub fn from_parts(name: &str, operation_id: Option<Uuid>, message: Option<String>) -> Option<Step> {
+        let id = || operation_id;
+        Some(match name {
+            "planned" => Step::Planned,
+            "creating" => Step::Creating,
+            "created" => Step::Created(id()?),
+            "executing" => Step::Executing(id()?),
+            "completed" => Step::Completed(id()?),
+            "failed" => Step::Failed { operation_id, message },
+            "not_enough_money" => Step::NotEnoughMoney(id()?),
+            "deleted" => Step::Deleted(id()?),
+            "pending" => Step::Pending(id()?),
+            _ => return None,
+        })
+    }
+
+    /// The message of a failure.
+    pub fn message(&self) -> Option<&str> {
+        match self {
+            Step::Failed { message, .. } => message.as_deref(),
+            _ => None,
+        }
+    }
+}
+
+/// What the journal keeps of a payout's request: the method, its parameters as sent with every
+/// secret value (a card number) replaced by a keyed hash, and a fingerprint of the whole. No
+/// secret is stored in clear; the file the batch is run from stays the source of the card
+/// numbers, and the fingerprint tells whether it still says the same for a key.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Planned {
+    /// The spec method that creates it.
+    pub method: String,
+    /// `Name=value` lines of the parameters, secrets hashed.
+    pub params: String,
+    /// Lowercase hex SHA-256 of `method` and `params`.
+    pub fingerprint: String,
+}
+
+/// One payout of the journal.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Entry {
+    /// The merchant's key (`seller-1842/2026-W48`), unique in the journal.
+    pub key: String,
+    /// Its request.
+    pub planned: Planned,
+    /// Where it is.
+    pub step: Step,
+    /// Creations whose answer was lost and that were made again: operations that exist, were
+    /// never executed, and move no money.
+    pub orphans: u32,
+}
+
+/// A journal of payouts. Every write is durable when it returns (a crash or a power loss right
+/// after keeps it), and a key's request never changes once planned.
+pub trait Journal: Send {
+    /// Plans `key` with this request, or returns its entry when the journal has it; a different
+    /// request under a known key is [`JournalError::Conflict`], and nothing is written.
+    fn plan(&mut self, key: &str, planned: &Planned) -> Result<Entry, JournalError>;
+    /// Records the step a payout has reached.
+    fn record(&mut self, key: &str, step: &Step) -> Result<(), JournalError>;
+    /// Counts a creation whose answer was lost (the runner creates again).
+    fn orphan(&mut self, key: &str) -> Result<(), JournalError>;
+    /// Every entry, in key order.
+    fn entries(&self) -> Result<Vec<Entry>, JournalError>;
+}
+
+/// Why the journal refused or failed.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum JournalError {
+    /// The key is known with another request: it is never paid under this one.
+    #[error("key `{key}`: planned before with another request ({was}), now {now}: not paid")]
+    Conflict {
+        /// The key.
+        key: String,
+        /// The fingerprint recorded.
+        was: String,
+        /// The fingerprint given now.
+        now: String,
+    },
+    /// The journal was written by a newer version of this crate, whose steps this one may not
+    /// know.
+    #[error("the journal {path} has schema version {found}; this version reads up to {known}: upgrade the client")]
+    Newer {
+        /// The journal.
+        path: String,
+        /// Its version.
+        found: i64,
+        /// The newest this crate reads.
+        known: i64,
+    },
+    /// A key the journal does not have.
+    #[error("key `{0}` is not in the journal")]
+    Unknown(String),
+    /// The journal holds something this crate cannot read.
+    #[error("the journal is damaged: {0}")]
+    Damaged(String),
+    /// The storage failed (a full disk, a read-only file): nothing was sent after it.
+    #[error("the journal {path} could not be written or read: {source}")]
+    Storage {
+        /// The journal.
+        path: String,
+        /// The storage's error.
+        #[source]
+        source: Box<dyn std::error::Error + Send + Sync>,
+    },
+}
+
+impl fmt::Display for Step {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.operation_id() {
+            Some(id) => write!(f, "{} ({id})", self.name()),
+            None => f.write_str(self.name()),
+        }
+    }
+}

@@ -1,0 +1,34 @@
+//! Payout batches that survive crashes (feature `batch`): exactly one payout per key, resumable,
+//! with a journal on disk.
+//!
+//! IntellectMoney's Payout API has no idempotency key: each creation makes a new operation. But
+//! money moves only on execution, an operation created and never executed moves nothing, and
+//! the state of an operation tells whether an execution was received. So a journal that records
+//! each step before and after it is taken can always decide what to do next
+//! ([`crate::client::Client::pay_once`]):
+//!
+//! - `creating` with no operation recorded (the answer was lost, or the process died): the
+//!   operation, if any, was never executed; it is created again, and the lost one is counted as
+//!   an orphan;
+//! - `executing`: the operation's state decides: still created, it is executed; otherwise its
+//!   state is taken;
+//! - an operation in process or completed is never executed a second time.
+//!
+//! The journal ([`Journal`]) is a trait; [`SqliteJournal`] keeps it in one SQLite file, needing
+//! no server. Card numbers are never stored: the journal keeps a keyed hash of each secret
+//! parameter (to tell a changed request under an old key), and the file a batch is run from stays
+//! the source of the numbers.
+//!
+//! A journal shared by several workers (PostgreSQL, each worker claiming rows with
+//! `SELECT … FOR UPDATE SKIP LOCKED`) implements the same trait, and must guarantee what this one
+//! does: `plan` is atomic per key and refuses another request under it; `record` is durable
+//! when it returns; and one key is driven by one worker at a time (the row stays claimed from
+//! `creating` or `executing` until the step after it is recorded).
+
+mod journal;
+mod runner;
+mod sqlite;
+
+pub use journal::{Entry, Journal, JournalError, Planned, Step};
+pub use runner::{planned, BatchError};
+pub use sqlite::{SqliteJournal, SCHEMA_VERSION};

@@ -1,0 +1,248 @@
+//! Payouts under a key, exactly once, through a real SQLite journal on disk and the mock: its
+//! recorded requests (creations and executions per operation) are the truth.
+
+use intellectmoney::mock::{MockServer, PayoutScript};
+use intellectmoney::payout::{CreateOperation, ExecuteOperation};
+use intellectmoney::runtime::batch::{planned, Journal, JournalError, SqliteJournal, Step};
+use intellectmoney::runtime::client::PollPolicy;
+use intellectmoney::runtime::ApiRequest;
+use intellectmoney::Client;
+use intellectmoney_tests::wiki;
+use std::path::Path;
+
+const SECRET: &str = "sign-secret";
+const HASH_KEY: &[u8] = b"batch key";
+
+fn client(mock: &MockServer) -> Client {
+    Client::builder()
+        .base_url(mock.url())
+        .user_token("t")
+        .bearer_token("bearer")
+        .sign_secret(SECRET)
+        .build()
+        .unwrap()
+}
+
+fn mock() -> MockServer {
+    MockServer::builder()
+        .sign_secret(SECRET)
+        .payout(PayoutScript::Complete { polls: 1 })
+        .start()
+}
+
+fn payout(amount: &str) -> CreateOperation {
+    let mut r = wiki::card_payout();
+    r.amount = wiki::dec(amount);
+    r
+}
+
+/// How many creations and executions the mock received.
+fn counts(mock: &MockServer) -> (usize, usize) {
+    let creates = mock.requests_for::<CreateOperation>().len();
+    let executes = mock.requests_for::<ExecuteOperation>().len();
+    (creates, executes)
+}
+
+fn journal(dir: &Path) -> SqliteJournal {
+    SqliteJournal::open(dir.join("payouts.db")).unwrap()
+}
+
+#[tokio::test]
+async fn each_key_is_paid_once_and_a_second_run_sends_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let mock = mock();
+    let c = client(&mock);
+    let keys = ["seller-1/2026-W48", "seller-2/2026-W48", "seller-3/2026-W48"];
+    for run in 0..2 {
+        let mut j = journal(dir.path());
+        for (i, key) in keys.iter().enumerate() {
+            let step = c
+                .pay_once(
+                    &mut j,
+                    key,
+                    payout(&format!("{}.00", 10 + i)),
+                    HASH_KEY,
+                    PollPolicy::for_tests(),
+                )
+                .await
+                .unwrap();
+            assert!(matches!(step, Step::Completed(_)), "run {run}, {key}: {step:?}");
+        }
+        // The second run found every key completed in the journal and sent nothing.
+        assert_eq!(counts(&mock), (3, 3), "after run {run}");
+    }
+    let entries = journal(dir.path()).entries().unwrap();
+    assert_eq!(entries.len(), 3);
+    assert!(entries
+        .iter()
+        .all(|e| matches!(e.step, Step::Completed(_)) && e.orphans == 0));
+}
+
+#[tokio::test]
+async fn another_request_under_a_known_key_is_refused_and_not_sent() {
+    let dir = tempfile::tempdir().unwrap();
+    let mock = mock();
+    let c = client(&mock);
+    let mut j = journal(dir.path());
+    c.pay_once(&mut j, "k", payout("10.00"), HASH_KEY, PollPolicy::for_tests())
+        .await
+        .unwrap();
+    let before = mock.requests().len();
+    let e = c
+        .pay_once(&mut j, "k", payout("11.00"), HASH_KEY, PollPolicy::for_tests())
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&e, intellectmoney::runtime::batch::BatchError::Journal(JournalError::Conflict { key, .. }) if key == "k"),
+        "{e:?}"
+    );
+    assert_eq!(mock.requests().len(), before, "nothing is sent for a conflict");
+}
+
+#[test]
+fn the_journal_keeps_no_card_number() {
+    let dir = tempfile::tempdir().unwrap();
+    let request = payout("10.00");
+    let pan = request.pan.as_ref().unwrap().expose().to_owned();
+    let mut j = journal(dir.path());
+    let planned = planned(&request, HASH_KEY).unwrap();
+    j.plan("k", &planned).unwrap();
+    drop(j);
+    let mut bytes = Vec::new();
+    for name in ["payouts.db", "payouts.db-wal"] {
+        if let Ok(b) = std::fs::read(dir.path().join(name)) {
+            bytes.extend(b);
+        }
+    }
+    let text = String::from_utf8_lossy(&bytes);
+    assert!(text.contains("Amount=10.00"), "the request's other parameters are kept");
+    assert!(!text.contains(&pan), "the card number is in the journal");
+    assert!(
+        !text.contains(&pan[pan.len() - 10..]),
+        "part of the card number is in the journal"
+    );
+    // Another card under the same key is a conflict: the hash stands for the number.
+    let mut other = payout("10.00");
+    other.pan = Some("5555555555554444".into());
+    assert_ne!(planned.fingerprint, fingerprint_of(&other));
+}
+
+fn fingerprint_of(r: &CreateOperation) -> String {
+    planned(r, HASH_KEY).unwrap().fingerprint
+}
+
+/// A run that died after recording `creating` (the creation's answer lost, or never sent):
+/// the next run counts an orphan, creates again, and pays once.
+#[tokio::test]
+async fn a_lost_creation_is_made_again_and_counted() {
+    let dir = tempfile::tempdir().unwrap();
+    let mock = mock();
+    let c = client(&mock);
+    let request = payout("10.00");
+    let mut j = journal(dir.path());
+    j.plan("k", &planned(&request, HASH_KEY).unwrap()).unwrap();
+    // The lost creation: sent, its answer never recorded.
+    let lost = c.create_operation(payout("10.00")).await.unwrap();
+    j.record("k", &Step::Creating).unwrap();
+    drop(j);
+    let mut j = journal(dir.path());
+    let step = c
+        .pay_once(&mut j, "k", request, HASH_KEY, PollPolicy::for_tests())
+        .await
+        .unwrap();
+    let Step::Completed(paid) = step else {
+        panic!("{step:?}")
+    };
+    assert_ne!(
+        Some(paid),
+        lost.result.payout_operation_id,
+        "the orphan is not the one paid"
+    );
+    assert_eq!(counts(&mock), (2, 1), "two creations, one execution");
+    let entry = &j.entries().unwrap()[0];
+    assert_eq!(entry.orphans, 1);
+}
+
+/// A run that died after recording `executing`: when the operation is still created, the
+/// execution was never sent and is sent now; when it was executed, it is only followed.
+#[tokio::test]
+async fn an_execution_picked_up_again_is_sent_only_when_it_never_was() {
+    for already_executed in [false, true] {
+        let dir = tempfile::tempdir().unwrap();
+        let mock = mock();
+        let c = client(&mock);
+        let request = payout("10.00");
+        let mut j = journal(dir.path());
+        j.plan("k", &planned(&request, HASH_KEY).unwrap()).unwrap();
+        let created = c.create_operation(payout("10.00")).await.unwrap();
+        let id = created.result.payout_operation_id.unwrap();
+        j.record("k", &Step::Executing(id)).unwrap();
+        if already_executed {
+            c.execute_operation(ExecuteOperation::new(id)).await.unwrap();
+        }
+        drop(j);
+        let mut j = journal(dir.path());
+        let step = c
+            .pay_once(&mut j, "k", request, HASH_KEY, PollPolicy::for_tests())
+            .await
+            .unwrap();
+        assert_eq!(step, Step::Completed(id), "executed before: {already_executed}");
+        assert_eq!(counts(&mock), (1, 1), "executed before: {already_executed}");
+        assert_eq!(j.entries().unwrap()[0].step, Step::Completed(id));
+    }
+}
+
+#[tokio::test]
+async fn a_payout_the_api_refuses_ends_failed_with_nothing_paid() {
+    let dir = tempfile::tempdir().unwrap();
+    let mock = MockServer::builder()
+        .sign_secret(SECRET)
+        .payout(PayoutScript::NotEnoughMoney)
+        .start();
+    let c = client(&mock);
+    let mut j = journal(dir.path());
+    let step = c
+        .pay_once(&mut j, "k", payout("10.00"), HASH_KEY, PollPolicy::for_tests())
+        .await
+        .unwrap();
+    assert!(matches!(step, Step::NotEnoughMoney(_)), "{step:?}");
+    // Final: a second run sends nothing.
+    let before = mock.requests().len();
+    let again = c
+        .pay_once(&mut j, "k", payout("10.00"), HASH_KEY, PollPolicy::for_tests())
+        .await
+        .unwrap();
+    assert_eq!(again, step);
+    assert_eq!(mock.requests().len(), before);
+}
+
+#[test]
+fn a_journal_of_a_newer_version_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    drop(journal(dir.path()));
+    let path = dir.path().join("payouts.db");
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    conn.execute("UPDATE meta SET value = '99' WHERE name = 'schema_version'", [])
+        .unwrap();
+    drop(conn);
+    let e = SqliteJournal::open(&path).unwrap_err();
+    assert!(matches!(e, JournalError::Newer { found: 99, .. }), "{e:?}");
+    assert!(e.to_string().contains("upgrade"), "{e}");
+}
+
+#[test]
+fn the_planned_request_names_its_method() {
+    let planned = planned(&payout("10.00"), HASH_KEY).unwrap();
+    assert_eq!(planned.method, <CreateOperation as ApiRequest>::METHOD.name);
+    // The same request gives the same fingerprint; the key of the hash changes it.
+    assert_eq!(
+        planned,
+        intellectmoney::runtime::batch::planned(&payout("10.00"), HASH_KEY).unwrap()
+    );
+    assert_ne!(
+        planned.fingerprint,
+        intellectmoney::runtime::batch::planned(&payout("10.00"), b"other key")
+            .unwrap()
+            .fingerprint
+    );
+}
