@@ -1,9 +1,9 @@
 //! Payouts under a key, exactly once, through a real SQLite journal on disk and the mock: its
 //! recorded requests (creations and executions per operation) are the truth.
 
-use intellectmoney::mock::{MockServer, PayoutScript};
+use intellectmoney::mock::{MockServer, Override, PayoutScript};
 use intellectmoney::payout::{CreateOperation, ExecuteOperation};
-use intellectmoney::runtime::batch::{planned, Journal, JournalError, SqliteJournal, Step};
+use intellectmoney::runtime::batch::{planned, BatchError, Journal, JournalError, SqliteJournal, Step};
 use intellectmoney::runtime::client::PollPolicy;
 use intellectmoney::runtime::ApiRequest;
 use intellectmoney::Client;
@@ -93,7 +93,7 @@ async fn another_request_under_a_known_key_is_refused_and_not_sent() {
         .await
         .unwrap_err();
     assert!(
-        matches!(&e, intellectmoney::runtime::batch::BatchError::Journal(JournalError::Conflict { key, .. }) if key == "k"),
+        matches!(&e, BatchError::Journal(JournalError::Conflict { key, .. }) if key == "k"),
         "{e:?}"
     );
     assert_eq!(mock.requests().len(), before, "nothing is sent for a conflict");
@@ -245,4 +245,47 @@ fn the_planned_request_names_its_method() {
             .unwrap()
             .fingerprint
     );
+}
+
+/// The mock does the creation, then drops the connection: the run stops with the payout
+/// `creating`; the next run counts an orphan, creates again and pays once.
+#[tokio::test]
+async fn a_creation_whose_answer_is_lost_is_made_again_by_the_next_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let mock = mock();
+    let c = client(&mock);
+    mock.set_for::<CreateOperation>(Override::LoseAnswer);
+    let mut j = journal(dir.path());
+    let e = c
+        .pay_once(&mut j, "k", payout("10.00"), HASH_KEY, PollPolicy::for_tests())
+        .await
+        .unwrap_err();
+    assert!(matches!(e, BatchError::Call(_)), "{e:?}");
+    assert_eq!(j.entries().unwrap()[0].step, Step::Creating);
+    assert_eq!(counts(&mock), (1, 0), "created once, nothing executed");
+    mock.reset(<CreateOperation as ApiRequest>::METHOD.name);
+    let step = c
+        .pay_once(&mut j, "k", payout("10.00"), HASH_KEY, PollPolicy::for_tests())
+        .await
+        .unwrap();
+    assert!(matches!(step, Step::Completed(_)), "{step:?}");
+    assert_eq!(counts(&mock), (2, 1), "the lost creation is an orphan, never executed");
+    assert_eq!(j.entries().unwrap()[0].orphans, 1);
+}
+
+/// The mock does the execution, then drops the connection: the run polls the state instead of
+/// executing again, and the payout completes with one execution.
+#[tokio::test]
+async fn an_execution_whose_answer_is_lost_is_followed_not_repeated() {
+    let dir = tempfile::tempdir().unwrap();
+    let mock = mock();
+    let c = client(&mock);
+    mock.set_for::<ExecuteOperation>(Override::LoseAnswer);
+    let mut j = journal(dir.path());
+    let step = c
+        .pay_once(&mut j, "k", payout("10.00"), HASH_KEY, PollPolicy::for_tests())
+        .await
+        .unwrap();
+    assert!(matches!(step, Step::Completed(_)), "{step:?}");
+    assert_eq!(counts(&mock), (1, 1));
 }

@@ -229,6 +229,9 @@ pub enum Override {
     Refuse(String),
     /// Waits this long, then answers as usual.
     Delay(Duration),
+    /// Does what the request asks (a payout step takes effect), then closes the connection
+    /// without an answer: the client cannot know whether the call was processed.
+    LoseAnswer,
 }
 
 /// How a payout created on the mock ends.

@@ -303,9 +303,10 @@ async fn serve(listener: std::net::TcpListener, state: Arc<State>, mut stopped: 
         let counted = OpenConnection::new(state.clone());
         tokio::spawn(async move {
             let _counted = counted;
+            // An answer lost on purpose is an error of the service: hyper closes the connection.
             let service = hyper::service::service_fn(move |req| {
                 let state = state.clone();
-                async move { Ok::<_, std::convert::Infallible>(answer(&state, req).await) }
+                async move { answer(&state, req).await.ok_or("the answer is lost on purpose") }
             });
             let _ = hyper::server::conn::http1::Builder::new()
                 .serve_connection(hyper_util::rt::TokioIo::new(stream), service)
@@ -363,7 +364,8 @@ fn state_only(format: Format, code: u8, desc: &str) -> String {
     }
 }
 
-async fn answer(state: &State, req: Request<Incoming>) -> Response<Full<Bytes>> {
+/// The answer to a request, or `None` when it is to be lost ([`Override::LoseAnswer`]).
+async fn answer(state: &State, req: Request<Incoming>) -> Option<Response<Full<Bytes>>> {
     let path = req.uri().path().to_owned();
     let headers: Vec<(String, String)> = req
         .headers()
@@ -394,7 +396,7 @@ async fn answer(state: &State, req: Request<Incoming>) -> Response<Full<Bytes>> 
     };
     let Some(method) = method else {
         state.requests.lock().unwrap_or_else(|e| e.into_inner()).push(record);
-        return reply(404, "text/plain; charset=utf-8", format!("no method at {path}"));
+        return Some(reply(404, "text/plain; charset=utf-8", format!("no method at {path}")));
     };
     let accept = record.header("accept").unwrap_or_default().to_owned();
     let format = method
@@ -410,11 +412,12 @@ async fn answer(state: &State, req: Request<Incoming>) -> Response<Full<Bytes>> 
         .unwrap_or_else(|e| e.into_inner())
         .get(method.info.name)
         .cloned();
+    let lose = matches!(behaviour, Some(Override::LoseAnswer));
     let (response, params, refused) = respond(state, method, &record, &body, format, behaviour).await;
     record.params = params;
     record.refused = refused;
     state.requests.lock().unwrap_or_else(|e| e.into_inner()).push(record);
-    response
+    (!lose).then_some(response)
 }
 
 type Answered = (Response<Full<Bytes>>, Vec<(String, String)>, Option<String>);
