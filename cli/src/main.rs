@@ -3,9 +3,11 @@
 //! `cli`); this file holds the options every call shares, and the workflows (payout, mock
 //! server, notification check).
 
+mod batch;
+
 use clap::Parser;
 use intellectmoney::runtime::cli::parse;
-use intellectmoney::{Client, Format};
+use intellectmoney::{Client, Format, PollPolicy};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -116,6 +118,12 @@ enum Top {
         #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:0")]
         addr: std::net::SocketAddr,
     },
+    /// Payouts from a CSV file, each line paid exactly once under its key, through a journal on
+    /// disk: a killed or interrupted run is continued by running the same command again.
+    PayoutBatch {
+        #[command(subcommand)]
+        command: BatchCommand,
+    },
     /// Reads a Result-URL notification (the raw form body) from stdin, prints it as JSON, and
     /// exits 0 when its hash is valid for the shop's SecretKey, non-zero when not.
     VerifyNotification {
@@ -123,6 +131,82 @@ enum Top {
         #[arg(long, value_name = "KEY", env = "INTELLECTMONEY_SECRET_KEY", hide_env_values = true)]
         secret_key: String,
     },
+}
+
+/// The subcommands of `payout-batch`.
+#[derive(clap::Subcommand)]
+enum BatchCommand {
+    /// Pays every line not paid yet (the same command continues an interrupted run). The file
+    /// has a header and the columns key, provider (bank-card or sbp), amount, currency,
+    /// recipient_name, and where needed pan, account, bank_id, eshop_id; a file with any problem
+    /// is refused, naming each line and column, and nothing is sent. Exit 0: every line paid;
+    /// 3: some ended unpaid or under a conflicting key; 4: some are not done (run again).
+    #[command(alias = "resume")]
+    Run {
+        /// The journal (an SQLite file, created when missing).
+        #[arg(long, value_name = "FILE")]
+        journal: PathBuf,
+        /// The batch (CSV).
+        file: PathBuf,
+        /// How long each payout may take, polling included (`90s`, `10m`).
+        #[arg(long, value_name = "DURATION", default_value = "10m", value_parser = duration)]
+        deadline: std::time::Duration,
+        /// The shortest wait between two polls of a payout's state (`1s`; `0s` in tests).
+        #[arg(long, value_name = "DURATION", default_value = "1s", value_parser = duration)]
+        poll_interval: std::time::Duration,
+        /// The key of the hash that stands for card numbers in the journal (default: the sign
+        /// secret). Keep it the same for a batch.
+        #[arg(long, value_name = "KEY", env = "INTELLECTMONEY_BATCH_KEY", hide_env_values = true)]
+        hash_key: Option<String>,
+    },
+    /// Totals per state and currency.
+    Status {
+        /// The journal.
+        #[arg(long, value_name = "FILE")]
+        journal: PathBuf,
+    },
+    /// One row per key (state, operation, amount, currency, orphans, message), then the totals.
+    Report {
+        /// The journal.
+        #[arg(long, value_name = "FILE")]
+        journal: PathBuf,
+        /// csv or json (JSON lines).
+        #[arg(long, value_name = "csv|json", default_value = "csv")]
+        format: String,
+    },
+}
+
+/// `payout-batch`.
+async fn payout_batch(cli: &mut Cli, command: BatchCommand) -> ExitCode {
+    match command {
+        BatchCommand::Status { journal } => batch::report(&journal, false, false),
+        BatchCommand::Report { journal, format } => batch::report(&journal, true, format == "json"),
+        BatchCommand::Run {
+            journal,
+            file,
+            deadline,
+            poll_interval,
+            hash_key,
+        } => {
+            let Some(key) = hash_key.or_else(|| cli.sign_secret.clone()) else {
+                eprintln!("intellectmoney: configuration: --hash-key (or --sign-secret) is needed to keep card numbers out of the journal");
+                return ExitCode::from(2);
+            };
+            let client = match client(cli) {
+                Ok(c) => c,
+                Err(e) => {
+                    eprintln!("intellectmoney: configuration: {e}");
+                    return ExitCode::from(2);
+                }
+            };
+            let poll = PollPolicy {
+                min_delay: poll_interval,
+                max_delay: poll_interval.max(std::time::Duration::from_secs(30)).min(deadline),
+                deadline,
+            };
+            batch::run(&client, &journal, &file, key.as_bytes(), poll).await
+        }
+    }
 }
 
 /// `--provider`: `bank-card` (or `bank-card-russia`) or `sbp`, the current API's PreferenceType.
@@ -319,6 +403,9 @@ async fn main() -> ExitCode {
     );
     if let Top::VerifyNotification { secret_key } = &top {
         return verify_notification(secret_key);
+    }
+    if let Top::PayoutBatch { command } = top {
+        return payout_batch(&mut cli, command).await;
     }
     if let Top::MockServer { addr } = &top {
         let mut mock = intellectmoney::mock::MockServer::builder().addr(*addr);

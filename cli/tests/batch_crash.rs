@@ -1,0 +1,191 @@
+//! Crash tests of `payout-batch run`: the CLI killed with SIGKILL at random moments, then run
+//! again until it finishes by itself. The mock (in this process) counts what really happened:
+//! every key must be executed exactly once, and the journal must read back whole.
+//!
+//! CI runs a short version. The long run (issue 13's figure: 50 runs of 200 lines):
+//!
+//! ```text
+//! CRASH_RUNS=50 CRASH_LINES=200 cargo test -p intellectmoney-cli --release --test batch_crash -- --nocapture
+//! ```
+//!
+//! A failure prints its seed; `CRASH_SEED=<seed>` replays it.
+
+use intellectmoney::mock::{MockServer, PayoutScript};
+use intellectmoney::payout::{CreateOperation, ExecuteOperation};
+use intellectmoney::runtime::batch::{Journal, SqliteJournal, Step};
+use std::collections::HashMap;
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::time::Duration;
+
+const BIN: &str = env!("CARGO_BIN_EXE_intellectmoney");
+const SECRET: &str = "sign-secret";
+
+fn env_or(name: &str, default: u64) -> u64 {
+    std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
+}
+
+/// xorshift64*: the kill times, replayable from the seed.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
+    }
+}
+
+fn batch_file(path: &Path, lines: u64) {
+    let mut text = String::from("key,provider,amount,currency,recipient_name,pan\n");
+    for i in 0..lines {
+        text.push_str(&format!(
+            "seller-{i}/2026-W48,bank-card,{}.{:02},RUB,Иванов Иван,4111111111111111\n",
+            10 + i % 90,
+            i % 100
+        ));
+    }
+    std::fs::write(path, text).unwrap();
+}
+
+/// One crash run: kills until the CLI ends by itself; returns how many times it was killed.
+fn crash_run(seed: u64, lines: u64) -> usize {
+    let mut rng = Rng(seed | 1);
+    let dir = tempfile::tempdir().unwrap();
+    let (file, journal) = (dir.path().join("batch.csv"), dir.path().join("payouts.db"));
+    batch_file(&file, lines);
+    let mock = MockServer::builder()
+        .sign_secret(SECRET)
+        .payout(PayoutScript::Complete { polls: 0 })
+        .start();
+    let mut kills = 0;
+    let finished = loop {
+        let mut child = Command::new(BIN)
+            .args(["--base-url", &mock.url(), "--user-token", "t", "--bearer-token", "b"])
+            .args(["--sign-secret", SECRET, "payout-batch", "run", "--poll-interval", "0s"])
+            .arg("--journal")
+            .arg(&journal)
+            .arg(&file)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(Duration::from_millis(rng.next() % 400));
+        match child.try_wait().unwrap() {
+            Some(status) => break status,
+            None => {
+                child.kill().unwrap(); // SIGKILL
+                child.wait().unwrap();
+                kills += 1;
+                assert!(kills < 500, "seed {seed}: the batch never finished");
+            }
+        }
+    };
+    assert!(finished.success(), "seed {seed}: the last run ended with {finished}");
+    check(seed, lines, &mock, &journal);
+    kills
+}
+
+/// What the mock saw against what the journal says.
+fn check(seed: u64, lines: u64, mock: &MockServer, journal: &Path) {
+    let mut executions: HashMap<String, usize> = HashMap::new();
+    for r in mock.requests_for::<ExecuteOperation>() {
+        *executions
+            .entry(r.param("PayoutOperationId").unwrap().to_owned())
+            .or_default() += 1;
+    }
+    let entries = SqliteJournal::open(journal).unwrap().entries().unwrap();
+    assert_eq!(entries.len() as u64, lines, "seed {seed}: keys lost");
+    for e in &entries {
+        let Step::Completed(id) = e.step else {
+            panic!("seed {seed}: {} ended {:?}", e.key, e.step)
+        };
+        assert_eq!(
+            executions.get(&id.to_string()),
+            Some(&1),
+            "seed {seed}: {} executed ≠ once",
+            e.key
+        );
+    }
+    // No operation executed twice, and none executed but the one paid for each key.
+    assert!(
+        executions.values().all(|&n| n == 1),
+        "seed {seed}: an operation executed twice"
+    );
+    assert_eq!(
+        executions.len() as u64,
+        lines,
+        "seed {seed}: an extra operation was executed"
+    );
+    let orphans: u32 = entries.iter().map(|e| e.orphans).sum();
+    let creations = mock.requests_for::<CreateOperation>().len() as u64;
+    assert!(creations >= lines, "seed {seed}");
+    assert!(
+        creations <= lines + u64::from(orphans),
+        "seed {seed}: creations not accounted for"
+    );
+    let conn = rusqlite::Connection::open(journal).unwrap();
+    let integrity: String = conn.query_row("PRAGMA integrity_check", [], |r| r.get(0)).unwrap();
+    assert_eq!(integrity, "ok", "seed {seed}");
+}
+
+#[test]
+fn killed_batches_pay_every_key_exactly_once() {
+    let runs = env_or("CRASH_RUNS", 3);
+    let lines = env_or("CRASH_LINES", 200);
+    let first = std::env::var("CRASH_SEED")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or_else(|| {
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .unwrap()
+                .as_nanos() as u64
+        });
+    let mut kills = 0;
+    for run in 0..runs {
+        let seed = first.wrapping_add(run);
+        eprintln!("crash run {run}: seed {seed}");
+        kills += crash_run(seed, lines);
+    }
+    eprintln!("{runs} runs of {lines} lines, {kills} kills: every key executed exactly once");
+    assert!(kills > 0, "no run was killed: the test proved nothing");
+}
+
+#[test]
+fn a_bad_file_is_refused_whole_naming_each_line_and_column_and_nothing_is_sent() {
+    let dir = tempfile::tempdir().unwrap();
+    let (file, journal) = (dir.path().join("batch.csv"), dir.path().join("payouts.db"));
+    std::fs::write(
+        &file,
+        "key,provider,amount,currency,recipient_name,pan\n\
+         k1,bank-card,10.00,RUB,Иванов Иван,4111111111111111\n\
+         k2,bank-card,10.005,RUB,Иванов Иван,4111111111111111\n\
+         k1,card,10.00,XYZ,Иванов Иван,4111111111111111\n",
+    )
+    .unwrap();
+    let mock = MockServer::builder().sign_secret(SECRET).start();
+    let out = Command::new(BIN)
+        .args(["--base-url", &mock.url(), "--user-token", "t", "--bearer-token", "b"])
+        .args(["--sign-secret", SECRET, "payout-batch", "run"])
+        .arg("--journal")
+        .arg(&journal)
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    for expected in [
+        "batch.csv:3:3 (amount): Amount must have at most 2 places after the dot",
+        "batch.csv:4:1 (key): key `k1` is also on line 2",
+        "batch.csv:4:2 (provider): `card` is not bank-card or sbp",
+        "batch.csv:4:4 (currency): `XYZ` is not one of",
+        "4 problem(s) in",
+        "nothing was sent",
+    ] {
+        assert!(err.contains(expected), "missing `{expected}` in:\n{err}");
+    }
+    assert!(mock.requests().is_empty(), "{:?}", mock.requests());
+    assert!(!journal.exists(), "a refused file writes no journal");
+}
