@@ -187,9 +187,36 @@ struct Tally {
     stopped: usize,
 }
 
-/// `payout-batch run`: every line, in order, one at a time; Ctrl-C stops after the payout in
-/// flight (recorded), and the same command continues.
-pub async fn run(client: &Client, journal_path: &Path, file: &Path, hash_key: &[u8], poll: PollPolicy) -> ExitCode {
+/// How a run goes: payouts in flight at once, and the most started per second.
+pub struct Pace {
+    /// Payouts in flight at once (at least 1).
+    pub in_flight: usize,
+    /// The most payouts started per second (`None`: no limit).
+    pub per_second: Option<u32>,
+}
+
+/// What a payout of a run ended as.
+enum Ended {
+    Step(&'static str),
+    Conflict,
+    NotDone,
+    /// The journal failed: the run stops.
+    Journal(JournalError),
+}
+
+/// `payout-batch run`: every line, `pace.in_flight` at a time; Ctrl-C (or a journal that
+/// fails) stops starting new ones, and those in flight finish and are recorded. The same
+/// command continues.
+pub async fn run(
+    client: &Client,
+    journal_path: &Path,
+    file: &Path,
+    hash_key: &[u8],
+    poll: PollPolicy,
+    pace: Pace,
+) -> ExitCode {
+    use futures_util::StreamExt;
+    use std::sync::atomic::{AtomicBool, Ordering};
     let lines = match read(file) {
         Ok(l) => l,
         Err(problems) => {
@@ -204,54 +231,81 @@ pub async fn run(client: &Client, journal_path: &Path, file: &Path, hash_key: &[
             return ExitCode::from(2);
         }
     };
-    let mut journal = match SqliteJournal::open(journal_path) {
+    let journal = match SqliteJournal::open(journal_path) {
         Ok(j) => j,
         Err(e) => {
             eprintln!("intellectmoney: {e}");
             return ExitCode::FAILURE;
         }
     };
-    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let stop = std::sync::Arc::new(AtomicBool::new(false));
     let flag = stop.clone();
     tokio::spawn(async move {
         if tokio::signal::ctrl_c().await.is_ok() {
-            flag.store(true, std::sync::atomic::Ordering::SeqCst);
+            eprintln!("intellectmoney: stopping after the payouts in flight (Ctrl-C)");
+            flag.store(true, Ordering::SeqCst);
         }
     });
+    // The starts share one clock: each payout waits for its tick before it is sent.
+    let gap = pace.per_second.map(|n| std::time::Duration::from_secs(1) / n.max(1));
+    let ticks = gap.map(|g| tokio::sync::Mutex::new(tokio::time::interval(g)));
+    let (journal, stop, ticks) = (&journal, &stop, &ticks);
+    let started = futures_util::stream::iter(lines)
+        .take_while(|_| std::future::ready(!stop.load(Ordering::SeqCst)))
+        .map(|line| async move {
+            if let Some(ticks) = ticks {
+                ticks.lock().await.tick().await;
+            }
+            if stop.load(Ordering::SeqCst) {
+                return Ended::NotDone;
+            }
+            let ended = pay(client, journal, line, hash_key, poll).await;
+            if matches!(ended, Ended::Journal(_)) {
+                stop.store(true, Ordering::SeqCst);
+            }
+            ended
+        })
+        .buffer_unordered(pace.in_flight.max(1));
+    let ended: Vec<Ended> = started.collect().await;
     let mut tally = Tally::default();
-    for line in lines {
-        if stop.load(std::sync::atomic::Ordering::SeqCst) {
-            eprintln!("intellectmoney: stopped by Ctrl-C; run the same command to continue");
-            tally.stopped += 1;
-            break;
-        }
-        match client
-            .pay_once(&mut journal, &line.key, line.request, hash_key, poll)
-            .await
-        {
-            Ok(step) => {
-                println!("{}: {step}", line.key);
-                *tally.steps.entry(step.name()).or_default() += 1;
-            }
-            Err(BatchError::Journal(e @ JournalError::Conflict { .. })) => {
-                eprintln!("intellectmoney: {e}");
-                tally.conflicts += 1;
-            }
-            Err(BatchError::Journal(e)) => {
-                // Nothing is sent that is not recorded first: the run stops here.
-                eprintln!("intellectmoney: {e}");
+    for e in ended {
+        match e {
+            Ended::Step(name) => *tally.steps.entry(name).or_default() += 1,
+            Ended::Conflict => tally.conflicts += 1,
+            Ended::NotDone => tally.stopped += 1,
+            Ended::Journal(e) => {
+                eprintln!("intellectmoney: {e} (nothing was sent after it)");
                 return ExitCode::FAILURE;
-            }
-            Err(e) => {
-                eprintln!(
-                    "intellectmoney: {}: {e} (the journal says where it is; run again)",
-                    line.key
-                );
-                tally.stopped += 1;
             }
         }
     }
+    if stop.load(Ordering::SeqCst) {
+        eprintln!("intellectmoney: stopped; run the same command to continue");
+        tally.stopped += 1;
+    }
     summary(&tally)
+}
+
+/// One line, paid once, its end printed.
+async fn pay(client: &Client, journal: &SqliteJournal, line: Line, hash_key: &[u8], poll: PollPolicy) -> Ended {
+    match client.pay_once(journal, &line.key, line.request, hash_key, poll).await {
+        Ok(step) => {
+            println!("{}: {step}", line.key);
+            Ended::Step(step.name())
+        }
+        Err(BatchError::Journal(e @ JournalError::Conflict { .. })) => {
+            eprintln!("intellectmoney: {e}");
+            Ended::Conflict
+        }
+        Err(BatchError::Journal(e)) => Ended::Journal(e),
+        Err(e) => {
+            eprintln!(
+                "intellectmoney: {}: {e} (the journal says where it is; run again)",
+                line.key
+            );
+            Ended::NotDone
+        }
+    }
 }
 
 /// The run's summary, and its exit code: 0 every line paid; 3 some ended unpaid or conflicted;

@@ -158,6 +158,12 @@ enum BatchCommand {
         /// secret). Keep it the same for a batch.
         #[arg(long, value_name = "KEY", env = "INTELLECTMONEY_BATCH_KEY", hide_env_values = true)]
         hash_key: Option<String>,
+        /// Payouts in flight at once.
+        #[arg(long, value_name = "N", default_value_t = 4)]
+        in_flight: usize,
+        /// The most payouts started per second (default: no limit).
+        #[arg(long, value_name = "N")]
+        per_second: Option<u32>,
     },
     /// Totals per state and currency.
     Status {
@@ -187,6 +193,8 @@ async fn payout_batch(cli: &mut Cli, command: BatchCommand) -> ExitCode {
             deadline,
             poll_interval,
             hash_key,
+            in_flight,
+            per_second,
         } => {
             let Some(key) = hash_key.or_else(|| cli.sign_secret.clone()) else {
                 eprintln!("intellectmoney: configuration: --hash-key (or --sign-secret) is needed to keep card numbers out of the journal");
@@ -204,7 +212,8 @@ async fn payout_batch(cli: &mut Cli, command: BatchCommand) -> ExitCode {
                 max_delay: poll_interval.max(std::time::Duration::from_secs(30)).min(deadline),
                 deadline,
             };
-            batch::run(&client, &journal, &file, key.as_bytes(), poll).await
+            let pace = batch::Pace { in_flight, per_second };
+            batch::run(&client, &journal, &file, key.as_bytes(), poll, pace).await
         }
     }
 }

@@ -71,7 +71,7 @@ fn crash_run(seed: u64, lines: u64) -> usize {
             .stderr(Stdio::null())
             .spawn()
             .unwrap();
-        std::thread::sleep(Duration::from_millis(rng.next() % 400));
+        std::thread::sleep(Duration::from_millis(rng.next() % 150));
         match child.try_wait().unwrap() {
             Some(status) => break status,
             None => {

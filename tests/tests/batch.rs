@@ -54,11 +54,11 @@ async fn each_key_is_paid_once_and_a_second_run_sends_nothing() {
     let c = client(&mock);
     let keys = ["seller-1/2026-W48", "seller-2/2026-W48", "seller-3/2026-W48"];
     for run in 0..2 {
-        let mut j = journal(dir.path());
+        let j = journal(dir.path());
         for (i, key) in keys.iter().enumerate() {
             let step = c
                 .pay_once(
-                    &mut j,
+                    &j,
                     key,
                     payout(&format!("{}.00", 10 + i)),
                     HASH_KEY,
@@ -83,13 +83,13 @@ async fn another_request_under_a_known_key_is_refused_and_not_sent() {
     let dir = tempfile::tempdir().unwrap();
     let mock = mock();
     let c = client(&mock);
-    let mut j = journal(dir.path());
-    c.pay_once(&mut j, "k", payout("10.00"), HASH_KEY, PollPolicy::for_tests())
+    let j = journal(dir.path());
+    c.pay_once(&j, "k", payout("10.00"), HASH_KEY, PollPolicy::for_tests())
         .await
         .unwrap();
     let before = mock.requests().len();
     let e = c
-        .pay_once(&mut j, "k", payout("11.00"), HASH_KEY, PollPolicy::for_tests())
+        .pay_once(&j, "k", payout("11.00"), HASH_KEY, PollPolicy::for_tests())
         .await
         .unwrap_err();
     assert!(
@@ -104,7 +104,7 @@ fn the_journal_keeps_no_card_number() {
     let dir = tempfile::tempdir().unwrap();
     let request = payout("10.00");
     let pan = request.pan.as_ref().unwrap().expose().to_owned();
-    let mut j = journal(dir.path());
+    let j = journal(dir.path());
     let planned = planned(&request, HASH_KEY).unwrap();
     j.plan("k", &planned).unwrap();
     drop(j);
@@ -139,15 +139,15 @@ async fn a_lost_creation_is_made_again_and_counted() {
     let mock = mock();
     let c = client(&mock);
     let request = payout("10.00");
-    let mut j = journal(dir.path());
+    let j = journal(dir.path());
     j.plan("k", &planned(&request, HASH_KEY).unwrap()).unwrap();
     // The lost creation: sent, its answer never recorded.
     let lost = c.create_operation(payout("10.00")).await.unwrap();
     j.record("k", &Step::Creating).unwrap();
     drop(j);
-    let mut j = journal(dir.path());
+    let j = journal(dir.path());
     let step = c
-        .pay_once(&mut j, "k", request, HASH_KEY, PollPolicy::for_tests())
+        .pay_once(&j, "k", request, HASH_KEY, PollPolicy::for_tests())
         .await
         .unwrap();
     let Step::Completed(paid) = step else {
@@ -172,7 +172,7 @@ async fn an_execution_picked_up_again_is_sent_only_when_it_never_was() {
         let mock = mock();
         let c = client(&mock);
         let request = payout("10.00");
-        let mut j = journal(dir.path());
+        let j = journal(dir.path());
         j.plan("k", &planned(&request, HASH_KEY).unwrap()).unwrap();
         let created = c.create_operation(payout("10.00")).await.unwrap();
         let id = created.result.payout_operation_id.unwrap();
@@ -181,9 +181,9 @@ async fn an_execution_picked_up_again_is_sent_only_when_it_never_was() {
             c.execute_operation(ExecuteOperation::new(id)).await.unwrap();
         }
         drop(j);
-        let mut j = journal(dir.path());
+        let j = journal(dir.path());
         let step = c
-            .pay_once(&mut j, "k", request, HASH_KEY, PollPolicy::for_tests())
+            .pay_once(&j, "k", request, HASH_KEY, PollPolicy::for_tests())
             .await
             .unwrap();
         assert_eq!(step, Step::Completed(id), "executed before: {already_executed}");
@@ -200,16 +200,16 @@ async fn a_payout_the_api_refuses_ends_failed_with_nothing_paid() {
         .payout(PayoutScript::NotEnoughMoney)
         .start();
     let c = client(&mock);
-    let mut j = journal(dir.path());
+    let j = journal(dir.path());
     let step = c
-        .pay_once(&mut j, "k", payout("10.00"), HASH_KEY, PollPolicy::for_tests())
+        .pay_once(&j, "k", payout("10.00"), HASH_KEY, PollPolicy::for_tests())
         .await
         .unwrap();
     assert!(matches!(step, Step::NotEnoughMoney(_)), "{step:?}");
     // Final: a second run sends nothing.
     let before = mock.requests().len();
     let again = c
-        .pay_once(&mut j, "k", payout("10.00"), HASH_KEY, PollPolicy::for_tests())
+        .pay_once(&j, "k", payout("10.00"), HASH_KEY, PollPolicy::for_tests())
         .await
         .unwrap();
     assert_eq!(again, step);
@@ -255,9 +255,9 @@ async fn a_creation_whose_answer_is_lost_is_made_again_by_the_next_run() {
     let mock = mock();
     let c = client(&mock);
     mock.set_for::<CreateOperation>(Override::LoseAnswer);
-    let mut j = journal(dir.path());
+    let j = journal(dir.path());
     let e = c
-        .pay_once(&mut j, "k", payout("10.00"), HASH_KEY, PollPolicy::for_tests())
+        .pay_once(&j, "k", payout("10.00"), HASH_KEY, PollPolicy::for_tests())
         .await
         .unwrap_err();
     assert!(matches!(e, BatchError::Call(_)), "{e:?}");
@@ -265,7 +265,7 @@ async fn a_creation_whose_answer_is_lost_is_made_again_by_the_next_run() {
     assert_eq!(counts(&mock), (1, 0), "created once, nothing executed");
     mock.reset(<CreateOperation as ApiRequest>::METHOD.name);
     let step = c
-        .pay_once(&mut j, "k", payout("10.00"), HASH_KEY, PollPolicy::for_tests())
+        .pay_once(&j, "k", payout("10.00"), HASH_KEY, PollPolicy::for_tests())
         .await
         .unwrap();
     assert!(matches!(step, Step::Completed(_)), "{step:?}");
@@ -281,9 +281,9 @@ async fn an_execution_whose_answer_is_lost_is_followed_not_repeated() {
     let mock = mock();
     let c = client(&mock);
     mock.set_for::<ExecuteOperation>(Override::LoseAnswer);
-    let mut j = journal(dir.path());
+    let j = journal(dir.path());
     let step = c
-        .pay_once(&mut j, "k", payout("10.00"), HASH_KEY, PollPolicy::for_tests())
+        .pay_once(&j, "k", payout("10.00"), HASH_KEY, PollPolicy::for_tests())
         .await
         .unwrap();
     assert!(matches!(step, Step::Completed(_)), "{step:?}");

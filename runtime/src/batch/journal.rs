@@ -126,16 +126,17 @@ pub struct Entry {
     pub orphans: u32,
 }
 
-/// A journal of payouts. Every write is durable when it returns (a crash or a power loss right
-/// after keeps it), and a key's request never changes once planned.
-pub trait Journal: Send {
+/// A journal of payouts, shared by the payouts in flight. Every write is durable when it returns
+/// (a crash or a power loss right after keeps it), and a key's request never changes once
+/// planned. The runner drives one key from one task at a time.
+pub trait Journal: Send + Sync {
     /// Plans `key` with this request, or returns its entry when the journal has it; a different
     /// request under a known key is [`JournalError::Conflict`], and nothing is written.
-    fn plan(&mut self, key: &str, planned: &Planned) -> Result<Entry, JournalError>;
+    fn plan(&self, key: &str, planned: &Planned) -> Result<Entry, JournalError>;
     /// Records the step a payout has reached.
-    fn record(&mut self, key: &str, step: &Step) -> Result<(), JournalError>;
+    fn record(&self, key: &str, step: &Step) -> Result<(), JournalError>;
     /// Counts a creation whose answer was lost (the runner creates again).
-    fn orphan(&mut self, key: &str) -> Result<(), JournalError>;
+    fn orphan(&self, key: &str) -> Result<(), JournalError>;
     /// Every entry, in key order.
     fn entries(&self) -> Result<Vec<Entry>, JournalError>;
 }

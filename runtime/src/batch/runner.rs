@@ -91,7 +91,7 @@ impl<A: PayoutApi> Client<A> {
     /// keep it the same for a batch, or its keys no longer match their requests.
     pub async fn pay_once<R: PayoutRequest<A>>(
         &self,
-        journal: &mut dyn Journal,
+        journal: &dyn Journal,
         key: &str,
         request: R,
         hash_key: &[u8],
@@ -127,7 +127,7 @@ impl<A: PayoutApi> Client<A> {
     /// `creating`, the creation, then `created` (or `failed` when the API refused it).
     async fn batch_create<R: PayoutRequest<A>>(
         &self,
-        journal: &mut dyn Journal,
+        journal: &dyn Journal,
         key: &str,
         request: &R,
     ) -> Result<Step, BatchError<A>> {
@@ -164,7 +164,7 @@ impl<A: PayoutApi> Client<A> {
     /// The execution (recorded `executing` before), then the state until final or the deadline.
     async fn batch_execute(
         &self,
-        journal: &mut dyn Journal,
+        journal: &dyn Journal,
         key: &str,
         id: Uuid,
         poll: PollPolicy,
@@ -184,7 +184,7 @@ impl<A: PayoutApi> Client<A> {
     /// not, and is executed now; anything else: it was, and is followed.
     async fn batch_resume(
         &self,
-        journal: &mut dyn Journal,
+        journal: &dyn Journal,
         key: &str,
         id: Uuid,
         poll: PollPolicy,
@@ -200,7 +200,7 @@ impl<A: PayoutApi> Client<A> {
     /// Polls until a final state or the deadline, and records where it ended.
     async fn batch_follow(
         &self,
-        journal: &mut dyn Journal,
+        journal: &dyn Journal,
         key: &str,
         id: Uuid,
         last: Option<A::State>,

@@ -5,6 +5,7 @@ use super::journal::{Entry, Journal, JournalError, Planned, Step};
 use crate::Uuid;
 use rusqlite::{params, Connection, OptionalExtension};
 use std::path::{Path, PathBuf};
+use std::sync::{Mutex, MutexGuard};
 
 /// The schema this version writes and the newest it reads.
 pub const SCHEMA_VERSION: i64 = 1;
@@ -22,9 +23,10 @@ CREATE TABLE IF NOT EXISTS payouts (
     orphans INTEGER NOT NULL DEFAULT 0
 );";
 
-/// A journal in one SQLite file.
+/// A journal in one SQLite file. Its connection is behind a lock: the payouts in flight write
+/// one at a time (each write is short; SQLite has one writer anyway).
 pub struct SqliteJournal {
-    conn: Connection,
+    conn: Mutex<Connection>,
     path: PathBuf,
 }
 
@@ -51,9 +53,17 @@ impl SqliteJournal {
         conn.pragma_update(None, "journal_mode", "WAL").map_err(storage)?;
         conn.pragma_update(None, "synchronous", "FULL").map_err(storage)?;
         conn.execute_batch(SCHEMA).map_err(storage)?;
-        let journal = SqliteJournal { conn, path };
+        let journal = SqliteJournal {
+            conn: Mutex::new(conn),
+            path,
+        };
         journal.check_version()?;
         Ok(journal)
+    }
+
+    /// The connection (a panic in another payout's write does not poison it for the rest).
+    fn conn(&self) -> MutexGuard<'_, Connection> {
+        self.conn.lock().unwrap_or_else(|e| e.into_inner())
     }
 
     fn storage(&self, e: rusqlite::Error) -> JournalError {
@@ -65,19 +75,18 @@ impl SqliteJournal {
 
     /// Writes this version's schema number, or refuses a newer one.
     fn check_version(&self) -> Result<(), JournalError> {
-        let found: Option<String> = self
-            .conn
+        let conn = self.conn();
+        let found: Option<String> = conn
             .query_row("SELECT value FROM meta WHERE name = 'schema_version'", [], |r| r.get(0))
             .optional()
             .map_err(|e| self.storage(e))?;
         match found.map(|v| v.parse::<i64>()) {
             None => {
-                self.conn
-                    .execute(
-                        "INSERT INTO meta (name, value) VALUES ('schema_version', ?1)",
-                        params![SCHEMA_VERSION.to_string()],
-                    )
-                    .map_err(|e| self.storage(e))?;
+                conn.execute(
+                    "INSERT INTO meta (name, value) VALUES ('schema_version', ?1)",
+                    params![SCHEMA_VERSION.to_string()],
+                )
+                .map_err(|e| self.storage(e))?;
                 Ok(())
             }
             Some(Ok(v)) if v <= SCHEMA_VERSION => Ok(()),
@@ -90,9 +99,8 @@ impl SqliteJournal {
         }
     }
 
-    fn entry(&self, key: &str) -> Result<Option<Entry>, JournalError> {
-        let mut stmt = self
-            .conn
+    fn entry(&self, conn: &Connection, key: &str) -> Result<Option<Entry>, JournalError> {
+        let mut stmt = conn
             .prepare_cached(
                 "SELECT key, method, params, fingerprint, step, operation_id, message, orphans
                  FROM payouts WHERE key = ?1",
@@ -153,8 +161,9 @@ fn into_entry(row: Row) -> Result<Entry, JournalError> {
 }
 
 impl Journal for SqliteJournal {
-    fn plan(&mut self, key: &str, planned: &Planned) -> Result<Entry, JournalError> {
-        if let Some(entry) = self.entry(key)? {
+    fn plan(&self, key: &str, planned: &Planned) -> Result<Entry, JournalError> {
+        let conn = self.conn();
+        if let Some(entry) = self.entry(&conn, key)? {
             if entry.planned.fingerprint != planned.fingerprint {
                 return Err(JournalError::Conflict {
                     key: key.to_owned(),
@@ -164,12 +173,11 @@ impl Journal for SqliteJournal {
             }
             return Ok(entry);
         }
-        self.conn
-            .execute(
-                "INSERT INTO payouts (key, method, params, fingerprint, step) VALUES (?1, ?2, ?3, ?4, 'planned')",
-                params![key, planned.method, planned.params, planned.fingerprint],
-            )
-            .map_err(|e| self.storage(e))?;
+        conn.execute(
+            "INSERT INTO payouts (key, method, params, fingerprint, step) VALUES (?1, ?2, ?3, ?4, 'planned')",
+            params![key, planned.method, planned.params, planned.fingerprint],
+        )
+        .map_err(|e| self.storage(e))?;
         Ok(Entry {
             key: key.to_owned(),
             planned: planned.clone(),
@@ -178,10 +186,10 @@ impl Journal for SqliteJournal {
         })
     }
 
-    fn record(&mut self, key: &str, step: &Step) -> Result<(), JournalError> {
+    fn record(&self, key: &str, step: &Step) -> Result<(), JournalError> {
         let id = step.operation_id().map(|id| id.to_string());
         let changed = self
-            .conn
+            .conn()
             .execute(
                 "UPDATE payouts SET step = ?2, operation_id = ?3, message = ?4 WHERE key = ?1",
                 params![key, step.name(), id, step.message()],
@@ -193,9 +201,9 @@ impl Journal for SqliteJournal {
         Ok(())
     }
 
-    fn orphan(&mut self, key: &str) -> Result<(), JournalError> {
+    fn orphan(&self, key: &str) -> Result<(), JournalError> {
         let changed = self
-            .conn
+            .conn()
             .execute("UPDATE payouts SET orphans = orphans + 1 WHERE key = ?1", params![key])
             .map_err(|e| self.storage(e))?;
         if changed == 0 {
@@ -205,8 +213,8 @@ impl Journal for SqliteJournal {
     }
 
     fn entries(&self) -> Result<Vec<Entry>, JournalError> {
-        let mut stmt = self
-            .conn
+        let conn = self.conn();
+        let mut stmt = conn
             .prepare(
                 "SELECT key, method, params, fingerprint, step, operation_id, message, orphans
                  FROM payouts ORDER BY key",
