@@ -5,15 +5,16 @@ use crate::Uuid;
 use std::fmt;
 
 /// Where a payout is. The runner records each step before the call that takes it
-/// (`Creating`, `Executing`) and after its answer (`Created`, a final state), so that after a
-/// crash the journal always says what may have happened.
+/// (`Creating`, then `Executing` with the created operation's id) and after its answer (a final
+/// state), so that after a crash the journal always says what may have happened.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Step {
     /// Known, nothing sent.
     Planned,
     /// A creation was sent (or was about to be); its answer was not recorded.
     Creating,
-    /// Created as this operation; not executed.
+    /// Created as this operation; not executed. (`pay_once` goes from `Creating` to `Executing`
+    /// with the id in one write; a step a journal may still hold.)
     Created(Uuid),
     /// The execution of this operation was sent (or was about to be).
     Executing(Uuid),

@@ -124,7 +124,10 @@ impl<A: PayoutApi> Client<A> {
         }
     }
 
-    /// `creating`, the creation, then `created` (or `failed` when the API refused it).
+    /// `creating`, then the creation. A created operation is returned as `Created` without a
+    /// write of its own: the next write, `executing` with its id, says it (a crash between the
+    /// two leaves `creating`, and the operation is an orphan never executed). A refusal is
+    /// recorded as `failed`.
     async fn batch_create<R: PayoutRequest<A>>(
         &self,
         journal: &dyn Journal,
@@ -134,7 +137,7 @@ impl<A: PayoutApi> Client<A> {
         journal.record(key, &Step::Creating)?;
         let step = match self.send(request).await {
             Ok(reply) => match R::created(reply.result).operation_id {
-                Some(id) => Step::Created(id),
+                Some(id) => return Ok(Step::Created(id)),
                 // Created, but which operation is unknown: like a lost answer.
                 None => {
                     return Err(Error::Unsettled {
