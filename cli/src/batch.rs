@@ -238,6 +238,12 @@ pub async fn run(
             return ExitCode::FAILURE;
         }
     };
+    // A progress bar on a terminal; plain lines (stdout) either way.
+    let bar = if std::io::IsTerminal::is_terminal(&std::io::stderr()) {
+        indicatif::ProgressBar::new(lines.len() as u64)
+    } else {
+        indicatif::ProgressBar::hidden()
+    };
     let stop = std::sync::Arc::new(AtomicBool::new(false));
     let flag = stop.clone();
     tokio::spawn(async move {
@@ -249,7 +255,7 @@ pub async fn run(
     // The starts share one clock: each payout waits for its tick before it is sent.
     let gap = pace.per_second.map(|n| std::time::Duration::from_secs(1) / n.max(1));
     let ticks = gap.map(|g| tokio::sync::Mutex::new(tokio::time::interval(g)));
-    let (journal, stop, ticks) = (&journal, &stop, &ticks);
+    let (journal, stop, ticks, bar) = (&journal, &stop, &ticks, &bar);
     let started = futures_util::stream::iter(lines)
         .take_while(|_| std::future::ready(!stop.load(Ordering::SeqCst)))
         .map(|line| async move {
@@ -260,6 +266,7 @@ pub async fn run(
                 return Ended::NotDone;
             }
             let ended = pay(client, journal, line, hash_key, poll).await;
+            bar.inc(1);
             if matches!(ended, Ended::Journal(_)) {
                 stop.store(true, Ordering::SeqCst);
             }
@@ -267,6 +274,7 @@ pub async fn run(
         })
         .buffer_unordered(pace.in_flight.max(1));
     let ended: Vec<Ended> = started.collect().await;
+    bar.finish_and_clear();
     let mut tally = Tally::default();
     for e in ended {
         match e {
@@ -283,7 +291,10 @@ pub async fn run(
         eprintln!("intellectmoney: stopped; run the same command to continue");
         tally.stopped += 1;
     }
-    summary(&tally)
+    let code = summary(&tally);
+    // The amounts, per state and currency, of the whole journal.
+    totals(journal);
+    code
 }
 
 /// One line, paid once, its end printed.
@@ -350,7 +361,6 @@ pub fn report(journal_path: &Path, rows: bool, json: bool) -> ExitCode {
     if rows && !json {
         println!("key,step,operation_id,amount,currency,orphans,message");
     }
-    let mut totals: BTreeMap<(&str, &str), (usize, intellectmoney::runtime::Decimal)> = BTreeMap::new();
     for e in &entries {
         let amount = param(e, "Amount").unwrap_or_default();
         let currency = param(e, "Currency").unwrap_or_default();
@@ -370,12 +380,30 @@ pub fn report(journal_path: &Path, rows: bool, json: bool) -> ExitCode {
                 quote(message)
             );
         }
+    }
+    print_totals(&entries);
+    ExitCode::SUCCESS
+}
+
+/// The journal's totals, on stderr.
+fn totals(journal: &SqliteJournal) {
+    match journal.entries() {
+        Ok(entries) => print_totals(&entries),
+        Err(e) => eprintln!("intellectmoney: {e}"),
+    }
+}
+
+/// Payouts and their amounts per state and currency, on stderr.
+fn print_totals(entries: &[Entry]) {
+    let mut totals: BTreeMap<(&str, &str), (usize, intellectmoney::runtime::Decimal)> = BTreeMap::new();
+    for e in entries {
+        let currency = param(e, "Currency").unwrap_or_default();
+        let amount = crate::parse::decimal(param(e, "Amount").unwrap_or_default()).unwrap_or_default();
         let total = totals.entry((e.step.name(), currency)).or_default();
         total.0 += 1;
-        total.1 += crate::parse::decimal(amount).unwrap_or_default();
+        total.1 += amount;
     }
     for ((step, currency), (n, sum)) in totals {
         eprintln!("{step} {currency}: {n} payout(s), {sum}");
     }
-    ExitCode::SUCCESS
 }
