@@ -289,3 +289,36 @@ async fn an_execution_whose_answer_is_lost_is_followed_not_repeated() {
     assert!(matches!(step, Step::Completed(_)), "{step:?}");
     assert_eq!(counts(&mock), (1, 1));
 }
+
+/// A journal that cannot be written (full, as on a full disk): the payout stops with a storage
+/// error naming the journal, before anything is sent.
+#[tokio::test]
+async fn a_full_journal_stops_the_payout_before_anything_is_sent() {
+    let dir = tempfile::tempdir().unwrap();
+    let mock = mock();
+    let c = client(&mock);
+    // Fill the journal up to its cap with planned keys (each plan is a write).
+    let j = journal(dir.path()).max_size(0).unwrap();
+    let mut planned_keys = 0;
+    let full = loop {
+        let key = format!("filler-{planned_keys}-{}", "x".repeat(200));
+        match j.plan(&key, &planned(&payout("10.00"), HASH_KEY).unwrap()) {
+            Ok(_) => planned_keys += 1,
+            Err(e) => break e,
+        }
+        assert!(planned_keys < 100_000, "the cap never filled");
+    };
+    assert!(matches!(full, JournalError::Storage { .. }), "{full:?}");
+    let e = c
+        .pay_once(&j, "k", payout("10.00"), HASH_KEY, PollPolicy::for_tests())
+        .await
+        .unwrap_err();
+    let shown = e.to_string();
+    assert!(matches!(e, BatchError::Journal(JournalError::Storage { .. })), "{e:?}");
+    assert!(shown.contains("payouts.db") && shown.contains("full"), "{shown}");
+    assert!(
+        mock.requests().is_empty(),
+        "sent without a record: {:?}",
+        mock.requests()
+    );
+}

@@ -61,6 +61,24 @@ impl SqliteJournal {
         Ok(journal)
     }
 
+    /// Caps the journal's file at about `bytes` (SQLite's `max_page_count`, rounded down to whole
+    /// pages, never below what it holds): past it, a write fails as on a full disk, with
+    /// [`JournalError::Storage`], and the runner sends nothing that it could not record first.
+    pub fn max_size(self, bytes: u64) -> Result<Self, JournalError> {
+        {
+            let conn = self.conn();
+            let page: i64 = conn
+                .query_row("PRAGMA page_size", [], |r| r.get(0))
+                .map_err(|e| self.storage(e))?;
+            let pages = (bytes / page.max(1) as u64).max(1);
+            // SQLite keeps the larger of this and the pages in use.
+            let _: i64 = conn
+                .query_row(&format!("PRAGMA max_page_count = {pages}"), [], |r| r.get(0))
+                .map_err(|e| self.storage(e))?;
+        }
+        Ok(self)
+    }
+
     /// The connection (a panic in another payout's write does not poison it for the rest).
     fn conn(&self) -> MutexGuard<'_, Connection> {
         self.conn.lock().unwrap_or_else(|e| e.into_inner())
