@@ -189,3 +189,75 @@ fn a_bad_file_is_refused_whole_naming_each_line_and_column_and_nothing_is_sent()
     assert!(mock.requests().is_empty(), "{:?}", mock.requests());
     assert!(!journal.exists(), "a refused file writes no journal");
 }
+
+/// Ctrl-C (SIGINT) mid-run: the payouts in flight finish and are recorded, nothing new starts,
+/// the run says it is not done (exit 4); the same command then finishes the batch, each key
+/// executed once.
+#[test]
+fn ctrl_c_stops_after_the_payouts_in_flight() {
+    let dir = tempfile::tempdir().unwrap();
+    let (file, journal) = (dir.path().join("batch.csv"), dir.path().join("payouts.db"));
+    let lines = 300;
+    batch_file(&file, lines);
+    let mock = MockServer::builder()
+        .sign_secret(SECRET)
+        .payout(PayoutScript::Complete { polls: 0 })
+        .start();
+    let run = || {
+        Command::new(BIN)
+            .args(["--base-url", &mock.url(), "--user-token", "t", "--bearer-token", "b"])
+            .args(["--sign-secret", SECRET, "payout-batch", "run", "--poll-interval", "0s"])
+            .args(["--in-flight", "2", "--per-second", "200", "--journal"])
+            .arg(&journal)
+            .arg(&file)
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap()
+    };
+    let child = run();
+    // Signalled once some payouts are done (a slow machine takes longer to start).
+    let started = std::time::Instant::now();
+    loop {
+        std::thread::sleep(Duration::from_millis(50));
+        let done = SqliteJournal::open(&journal)
+            .and_then(|j| j.entries())
+            .map_or(0, |e| e.iter().filter(|e| e.step.is_final()).count());
+        if done >= 5 {
+            break;
+        }
+        assert!(started.elapsed() < Duration::from_secs(30), "no payout done in 30 s");
+    }
+    let signalled = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(signalled.success());
+    let out = child.wait_with_output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(4), "{err}");
+    assert!(err.contains("stopping after the payouts in flight"), "{err}");
+    let entries = SqliteJournal::open(&journal).unwrap().entries().unwrap();
+    let done = entries.iter().filter(|e| e.step.is_final()).count();
+    assert!(
+        done > 0 && (done as u64) < lines,
+        "{done} of {lines} done: the stop came too early or too late"
+    );
+    for e in &entries {
+        assert!(
+            e.step.is_final() || e.step == Step::Planned,
+            "{} left {:?}: a payout in flight was not finished",
+            e.key,
+            e.step
+        );
+    }
+    assert_eq!(
+        mock.requests_for::<ExecuteOperation>().len(),
+        done,
+        "executions = payouts done"
+    );
+    // The same command finishes the batch.
+    let out = run().wait_with_output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    check(0, lines, &mock, &journal);
+}
