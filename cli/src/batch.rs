@@ -358,31 +358,62 @@ pub fn report(journal_path: &Path, rows: bool, json: bool) -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    if rows && !json {
-        println!("key,step,operation_id,amount,currency,orphans,message");
-    }
-    for e in &entries {
-        let amount = param(e, "Amount").unwrap_or_default();
-        let currency = param(e, "Currency").unwrap_or_default();
-        let id = e.step.operation_id().map(|i| i.to_string()).unwrap_or_default();
-        let message = e.step.message().unwrap_or_default();
-        if !rows {
-        } else if json {
-            let row = serde_json::json!({ "key": e.key, "step": e.step.name(), "operation_id": id, "amount": amount, "currency": currency, "orphans": e.orphans, "message": message });
-            println!("{row}");
-        } else {
-            let quote = |s: &str| format!("\"{}\"", s.replace('"', "\"\""));
-            println!(
-                "{},{},{id},{amount},{currency},{},{}",
-                quote(&e.key),
-                e.step.name(),
-                e.orphans,
-                quote(message)
-            );
-        }
+    let printed = match (rows, json) {
+        (false, _) => Ok(()),
+        (true, true) => json_rows(&entries),
+        (true, false) => csv_rows(&entries),
+    };
+    if let Err(e) = printed {
+        eprintln!("intellectmoney: cannot print the report: {e}");
+        return ExitCode::FAILURE;
     }
     print_totals(&entries);
     ExitCode::SUCCESS
+}
+
+/// The columns of a report row, for one entry.
+fn row(e: &Entry) -> [String; 7] {
+    [
+        e.key.clone(),
+        e.step.name().to_owned(),
+        e.step.operation_id().map(|i| i.to_string()).unwrap_or_default(),
+        param(e, "Amount").unwrap_or_default().to_owned(),
+        param(e, "Currency").unwrap_or_default().to_owned(),
+        e.orphans.to_string(),
+        e.step.message().unwrap_or_default().to_owned(),
+    ]
+}
+
+const REPORT_COLUMNS: [&str; 7] = [
+    "key",
+    "step",
+    "operation_id",
+    "amount",
+    "currency",
+    "orphans",
+    "message",
+];
+
+fn csv_rows(entries: &[Entry]) -> Result<(), Box<dyn std::error::Error>> {
+    let mut out = csv::Writer::from_writer(std::io::stdout().lock());
+    out.write_record(REPORT_COLUMNS)?;
+    for e in entries {
+        out.write_record(row(e))?;
+    }
+    out.flush()?;
+    Ok(())
+}
+
+fn json_rows(entries: &[Entry]) -> Result<(), Box<dyn std::error::Error>> {
+    for e in entries {
+        let object: serde_json::Map<String, serde_json::Value> = REPORT_COLUMNS
+            .iter()
+            .zip(row(e))
+            .map(|(k, v)| ((*k).to_owned(), serde_json::Value::from(v)))
+            .collect();
+        println!("{}", serde_json::Value::Object(object));
+    }
+    Ok(())
 }
 
 /// The journal's totals, on stderr.

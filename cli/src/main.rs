@@ -177,7 +177,7 @@ enum BatchCommand {
         #[arg(long, value_name = "FILE")]
         journal: PathBuf,
         /// csv or json (JSON lines).
-        #[arg(long, value_name = "csv|json", default_value = "csv")]
+        #[arg(long, value_name = "csv|json", default_value = "csv", value_parser = ["csv", "json"])]
         format: String,
     },
 }

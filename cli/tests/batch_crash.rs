@@ -260,4 +260,18 @@ fn ctrl_c_stops_after_the_payouts_in_flight() {
     let out = run().wait_with_output().unwrap();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     check(0, lines, &mock, &journal);
+    // The report: a header and one row per key, every one completed, and the totals.
+    let report = Command::new(BIN)
+        .args(["payout-batch", "report", "--journal"])
+        .arg(&journal)
+        .output()
+        .unwrap();
+    let rows = String::from_utf8_lossy(&report.stdout);
+    assert_eq!(rows.lines().count() as u64, lines + 1, "{rows}");
+    assert_eq!(rows.lines().filter(|l| l.contains(",completed,")).count() as u64, lines);
+    let totals = String::from_utf8_lossy(&report.stderr);
+    assert!(
+        totals.starts_with(&format!("completed RUB: {lines} payout(s), ")),
+        "{totals}"
+    );
 }
