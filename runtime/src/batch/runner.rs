@@ -88,7 +88,9 @@ impl<A: PayoutApi> Client<A> {
     /// reached: a final one, or `Pending` when `poll.deadline` passed (run again later).
     ///
     /// `hash_key` keys the hash that stands for secret parameters (card numbers) in the journal:
-    /// keep it the same for a batch, or its keys no longer match their requests.
+    /// keep it the same for a batch, or its keys no longer match their requests. The journal's
+    /// writes are made on the calling task and each waits for its fsync (a fraction of a
+    /// millisecond on a local disk; see BENCHMARKS.md).
     pub async fn pay_once<R: PayoutRequest<A>>(
         &self,
         journal: &dyn Journal,
