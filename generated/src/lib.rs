@@ -6,7 +6,7 @@
 //! - [`payout`]: IntellectMoney Payout API
 //! - [`personal`]: IntellectMoney Personal API
 //!
-//! Build a [`Client`] with [`Client::builder`]; it has one method per spec method (`client.get_invoices_history(..)`), each taking the method's request type (`new(..)` with the required parameters, a setter for each other one), and the runtime's methods that are the same for every method ([`runtime::client::Client`]: pagination, the payout flow, raw requests). Errors are [`Error`]; a mock server for tests is [`mock`] (feature `mock`).
+//! Build a [`Client`] with [`Client::builder`]; it has one method per spec method (`client.get_invoices_history(..)`), each taking the method's request type (`new(..)` with the required parameters, a setter for each other one), and the runtime's methods that are the same for every method ([`runtime::client::Client`]: pagination, the payout flow, raw requests). Errors are [`Error`]; a mock server for tests is `mock` (feature `mock`).
 //!
 //! ```no_run
 //! # async fn run() -> Result<(), intellectmoney::Error> {

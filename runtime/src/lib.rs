@@ -8,8 +8,9 @@
 //! - requests: [`encode`] (parameters in spec order, the body and the `Sign` header) and the
 //!   decoders ([`decode_xml`], [`decode_json`]);
 //! - [`client`]: transport, session, retries, errors, pagination and the payout flow;
-//! - [`mock`] (feature `mock`): the mock server's engine; [`blocking`] (feature `blocking`);
-//!   [`cli`] (feature `cli`): the command line's value parsers and output.
+//! - behind features (documented on docs.rs, which builds them all): `mock`, the mock server's
+//!   engine; `blocking`, the blocking client's engine; `cli`, the command line's value parsers
+//!   and output; `batch`, payout batches with a journal on disk.
 
 pub mod api;
 #[cfg(feature = "batch")]

@@ -91,7 +91,7 @@ fn front_page(titles: &[String]) -> TokenStream {
          (`client.get_invoices_history(..)`), each taking the method's request type (`new(..)` with \
          the required parameters, a setter for each other one), and the runtime's methods that are \
          the same for every method ([`runtime::client::Client`]: pagination, the payout flow, raw \
-         requests). Errors are [`Error`]; a mock server for tests is [`mock`] (feature `mock`).\n\n\
+         requests). Errors are [`Error`]; a mock server for tests is `mock` (feature `mock`).\n\n\
          ```no_run\n\
          # async fn run() -> Result<(), intellectmoney::Error> {{\n\
          let client = intellectmoney::Client::builder()\n    .credentials(\"login\", \"password\")\n    .build()?;\n\
