@@ -322,3 +322,71 @@ async fn a_full_journal_stops_the_payout_before_anything_is_sent() {
         mock.requests()
     );
 }
+
+/// An execution the API refused leaves the operation created; past the deadline the payout is
+/// `pending`. The next run asks its state, finds it still created, and executes it: paid once.
+#[tokio::test]
+async fn a_pending_payout_still_created_is_executed_by_the_next_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let mock = mock();
+    let c = client(&mock);
+    let j = journal(dir.path());
+    mock.set_for::<ExecuteOperation>(Override::Refuse("try later".into()));
+    let short = PollPolicy {
+        deadline: std::time::Duration::from_millis(300),
+        ..PollPolicy::for_tests()
+    };
+    let step = c.pay_once(&j, "k", payout("10.00"), HASH_KEY, short).await.unwrap();
+    let Step::Pending(id) = step else { panic!("{step:?}") };
+    mock.reset(<ExecuteOperation as ApiRequest>::METHOD.name);
+    let step = c
+        .pay_once(&j, "k", payout("10.00"), HASH_KEY, PollPolicy::for_tests())
+        .await
+        .unwrap();
+    assert_eq!(step, Step::Completed(id));
+    let executed: Vec<_> = mock
+        .requests_for::<ExecuteOperation>()
+        .into_iter()
+        .filter(|r| r.refused.is_none())
+        .collect();
+    assert_eq!(executed.len(), 1, "one execution processed");
+    assert_eq!(counts(&mock).0, 1, "one creation");
+}
+
+/// A creation refused for the session (authentication failed) created nothing: the payout goes
+/// back to `planned` (not an orphan), and the next run pays it.
+#[tokio::test]
+async fn a_creation_refused_for_the_session_is_tried_again_without_an_orphan() {
+    let dir = tempfile::tempdir().unwrap();
+    let mock = MockServer::builder().sign_secret(SECRET).user_token("good").start();
+    let j = journal(dir.path());
+    let wrong = Client::builder()
+        .base_url(mock.url())
+        .user_token("stale")
+        .bearer_token("bearer")
+        .sign_secret(SECRET)
+        .build()
+        .unwrap();
+    let e = wrong
+        .pay_once(&j, "k", payout("10.00"), HASH_KEY, PollPolicy::for_tests())
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&e, BatchError::Call(c) if c.is_authentication_failed()),
+        "{e:?}"
+    );
+    assert_eq!(j.entries().unwrap()[0].step, Step::Planned);
+    let right = Client::builder()
+        .base_url(mock.url())
+        .user_token("good")
+        .bearer_token("bearer")
+        .sign_secret(SECRET)
+        .build()
+        .unwrap();
+    let step = right
+        .pay_once(&j, "k", payout("10.00"), HASH_KEY, PollPolicy::for_tests())
+        .await
+        .unwrap();
+    assert!(matches!(step, Step::Completed(_)), "{step:?}");
+    assert_eq!(j.entries().unwrap()[0].orphans, 0);
+}

@@ -117,7 +117,12 @@ impl<A: PayoutApi> Client<A> {
                     self.batch_execute(journal, key, id, poll, end).await?
                 }
                 Step::Executing(id) => self.batch_resume(journal, key, id, poll, end).await?,
-                Step::Pending(id) => self.batch_follow(journal, key, id, None, poll, end).await?,
+                // Not final at the last deadline: the state decides again. Still created (the
+                // execution was refused or never arrived), it is executed, recorded first.
+                Step::Pending(id) => {
+                    journal.record(key, &Step::Executing(id))?;
+                    self.batch_resume(journal, key, id, poll, end).await?
+                }
                 other => return Ok(other),
             };
             if matches!(step, Step::Pending(_)) {
@@ -156,6 +161,12 @@ impl<A: PayoutApi> Client<A> {
                 }
             },
             Err(e) if fate_unknown(&e) => return Err(e.into()),
+            // Refused for the session (a token that could not be renewed): nothing was created,
+            // and the next run tries again.
+            Err(e) if e.is_authentication_failed() => {
+                journal.record(key, &Step::Planned)?;
+                return Err(e.into());
+            }
             Err(Error::Refused { desc, .. }) | Err(Error::Rejected { desc, .. }) => Step::Failed {
                 operation_id: None,
                 message: desc,
