@@ -207,7 +207,7 @@ fn ctrl_c_stops_after_the_payouts_in_flight() {
         Command::new(BIN)
             .args(["--base-url", &mock.url(), "--user-token", "t", "--bearer-token", "b"])
             .args(["--sign-secret", SECRET, "payout-batch", "run", "--poll-interval", "0s"])
-            .args(["--in-flight", "2", "--per-second", "200", "--journal"])
+            .args(["--in-flight", "2", "--per-second", "100", "--journal"])
             .arg(&journal)
             .arg(&file)
             .stdout(Stdio::null())
@@ -220,14 +220,17 @@ fn ctrl_c_stops_after_the_payouts_in_flight() {
     let started = std::time::Instant::now();
     loop {
         std::thread::sleep(Duration::from_millis(50));
-        let done = SqliteJournal::open(&journal)
-            .and_then(|j| j.entries())
-            .map_or(0, |e| e.iter().filter(|e| e.step.is_final()).count());
-        if done >= 5 {
+        // The run holds its journal alone: the mock's executions tell how far it is.
+        if mock.requests_for::<ExecuteOperation>().len() >= 5 {
             break;
         }
         assert!(started.elapsed() < Duration::from_secs(30), "no payout done in 30 s");
     }
+    // While it runs, another run of the same journal is refused: two runs never drive one key.
+    let second = run().wait_with_output().unwrap();
+    assert_eq!(second.status.code(), Some(1));
+    let second_err = String::from_utf8_lossy(&second.stderr);
+    assert!(second_err.contains("in use by another run"), "{second_err}");
     let signalled = Command::new("kill")
         .args(["-INT", &child.id().to_string()])
         .status()

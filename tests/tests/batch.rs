@@ -390,3 +390,18 @@ async fn a_creation_refused_for_the_session_is_tried_again_without_an_orphan() {
     assert!(matches!(step, Step::Completed(_)), "{step:?}");
     assert_eq!(j.entries().unwrap()[0].orphans, 0);
 }
+
+/// One run at a time: while a journal is open, a second opener (another run of the same batch)
+/// is refused, so that two runs never drive one key; once the first is closed, it opens.
+#[test]
+fn a_journal_in_use_by_another_run_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let first = journal(dir.path());
+    first.plan("k", &planned(&payout("10.00"), HASH_KEY).unwrap()).unwrap();
+    let e = SqliteJournal::open(dir.path().join("payouts.db")).unwrap_err();
+    assert!(matches!(e, JournalError::InUse { .. }), "{e:?}");
+    assert!(e.to_string().contains("in use by another run"), "{e}");
+    drop(first);
+    let again = journal(dir.path());
+    assert_eq!(again.entries().unwrap().len(), 1);
+}

@@ -167,6 +167,12 @@ pub enum JournalError {
         /// The newest this crate reads.
         known: i64,
     },
+    /// Another run holds the journal: one run at a time drives its keys.
+    #[error("the journal {path} is in use by another run: wait for it to end (its payouts are recorded there)")]
+    InUse {
+        /// The journal.
+        path: String,
+    },
     /// A key the journal does not have.
     #[error("key `{0}` is not in the journal")]
     Unknown(String),

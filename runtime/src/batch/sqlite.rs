@@ -37,22 +37,33 @@ impl std::fmt::Debug for SqliteJournal {
 }
 
 impl SqliteJournal {
-    /// Opens the journal at `path`, creating it when it does not exist; refuses one written by
-    /// a newer version ([`JournalError::Newer`]).
+    /// Opens the journal at `path`, creating it when it does not exist, and holds it alone
+    /// until dropped: a second opener, in this process or another, is refused with
+    /// [`JournalError::InUse`], so two runs never drive the same key at once. Refuses a journal
+    /// written by a newer version ([`JournalError::Newer`]).
     pub fn open(path: impl AsRef<Path>) -> Result<Self, JournalError> {
         let path = path.as_ref().to_path_buf();
         let shown = path.display().to_string();
-        let storage = |e: rusqlite::Error| JournalError::Storage {
-            path: shown.clone(),
-            source: Box::new(e),
+        let failed = |e: rusqlite::Error| match e.sqlite_error_code() {
+            Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked) => {
+                JournalError::InUse { path: shown.clone() }
+            }
+            _ => JournalError::Storage {
+                path: shown.clone(),
+                source: Box::new(e),
+            },
         };
-        let conn = Connection::open(&path).map_err(storage)?;
+        let conn = Connection::open(&path).map_err(failed)?;
+        // The file's lock is taken now and kept (exclusive locking mode): a run that finds it
+        // taken waits a moment, then is refused rather than racing another run on a key.
+        conn.busy_timeout(std::time::Duration::from_secs(1)).map_err(failed)?;
+        conn.pragma_update(None, "locking_mode", "EXCLUSIVE").map_err(failed)?;
         // WAL with full synchronization: a committed step survives a power loss, not only a
-        // killed process. The wait covers another process that holds the file briefly.
-        conn.busy_timeout(std::time::Duration::from_secs(10)).map_err(storage)?;
-        conn.pragma_update(None, "journal_mode", "WAL").map_err(storage)?;
-        conn.pragma_update(None, "synchronous", "FULL").map_err(storage)?;
-        conn.execute_batch(SCHEMA).map_err(storage)?;
+        // killed process.
+        conn.pragma_update(None, "journal_mode", "WAL").map_err(failed)?;
+        conn.pragma_update(None, "synchronous", "FULL").map_err(failed)?;
+        conn.execute_batch("BEGIN EXCLUSIVE; COMMIT;").map_err(failed)?;
+        conn.execute_batch(SCHEMA).map_err(failed)?;
         let journal = SqliteJournal {
             conn: Mutex::new(conn),
             path,
