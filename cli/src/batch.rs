@@ -1,6 +1,7 @@
 //! `payout-batch`: payouts from a CSV file, each line paid once under its key, through a journal
 //! on disk that a killed or interrupted run continues from (`run` again, or `resume`).
 
+use futures_util::StreamExt;
 use intellectmoney::payout::CreateOperation;
 use intellectmoney::runtime::batch::{BatchError, Entry, Journal, JournalError, SqliteJournal};
 use intellectmoney::runtime::ApiRequest;
@@ -8,6 +9,8 @@ use intellectmoney::{Client, PollPolicy};
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 use std::process::ExitCode;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
 
 /// The columns of a batch file, in any order after its header; the last four may be left out.
 pub const COLUMNS: &[&str] = &[
@@ -215,21 +218,8 @@ pub async fn run(
     poll: PollPolicy,
     pace: Pace,
 ) -> ExitCode {
-    use futures_util::StreamExt;
-    use std::sync::atomic::{AtomicBool, Ordering};
-    let lines = match read(file) {
-        Ok(l) => l,
-        Err(problems) => {
-            for p in &problems {
-                eprintln!("{p}");
-            }
-            eprintln!(
-                "intellectmoney: {} problem(s) in {}: nothing was sent",
-                problems.len(),
-                file.display()
-            );
-            return ExitCode::from(2);
-        }
+    let Some(lines) = read_or_tell(file) else {
+        return ExitCode::from(2);
     };
     let journal = match SqliteJournal::open(journal_path) {
         Ok(j) => j,
@@ -238,13 +228,43 @@ pub async fn run(
             return ExitCode::FAILURE;
         }
     };
-    // A progress bar on a terminal; plain lines (stdout) either way.
-    let bar = if std::io::IsTerminal::is_terminal(&std::io::stderr()) {
-        indicatif::ProgressBar::new(lines.len() as u64)
-    } else {
-        indicatif::ProgressBar::hidden()
+    let stop = stop_on_ctrl_c();
+    let paid = pay_all(client, &journal, lines, hash_key, poll, &pace, &stop).await;
+    let mut tally = match paid {
+        Ok(t) => t,
+        Err(e) => {
+            eprintln!("intellectmoney: {e} (nothing was sent after it)");
+            return ExitCode::FAILURE;
+        }
     };
-    let stop = std::sync::Arc::new(AtomicBool::new(false));
+    if stop.load(Ordering::SeqCst) {
+        eprintln!("intellectmoney: stopped; run the same command to continue");
+        tally.stopped += 1;
+    }
+    let code = summary(&tally);
+    // The amounts, per state and currency, of the whole journal.
+    totals(&journal);
+    code
+}
+
+/// The lines of the file, or (printed) every problem in it.
+fn read_or_tell(file: &Path) -> Option<Vec<Line>> {
+    match read(file) {
+        Ok(lines) => Some(lines),
+        Err(problems) => {
+            for p in &problems {
+                eprintln!("{p}");
+            }
+            let (n, shown) = (problems.len(), file.display());
+            eprintln!("intellectmoney: {n} problem(s) in {shown}: nothing was sent");
+            None
+        }
+    }
+}
+
+/// A flag set by Ctrl-C.
+fn stop_on_ctrl_c() -> Arc<AtomicBool> {
+    let stop = Arc::new(AtomicBool::new(false));
     let flag = stop.clone();
     tokio::spawn(async move {
         if tokio::signal::ctrl_c().await.is_ok() {
@@ -252,11 +272,31 @@ pub async fn run(
             flag.store(true, Ordering::SeqCst);
         }
     });
+    stop
+}
+
+/// Every line, `pace.in_flight` at a time, until `stop`; a journal that fails sets `stop` and is
+/// returned once the payouts in flight have ended.
+async fn pay_all(
+    client: &Client,
+    journal: &SqliteJournal,
+    lines: Vec<Line>,
+    hash_key: &[u8],
+    poll: PollPolicy,
+    pace: &Pace,
+    stop: &AtomicBool,
+) -> Result<Tally, JournalError> {
+    // A progress bar on a terminal; plain lines (stdout) either way.
+    let bar = if std::io::IsTerminal::is_terminal(&std::io::stderr()) {
+        indicatif::ProgressBar::new(lines.len() as u64)
+    } else {
+        indicatif::ProgressBar::hidden()
+    };
     // The starts share one clock: each payout waits for its tick before it is sent.
     let gap = pace.per_second.map(|n| std::time::Duration::from_secs(1) / n.max(1));
     let ticks = gap.map(|g| tokio::sync::Mutex::new(tokio::time::interval(g)));
-    let (journal, stop, ticks, bar) = (&journal, &stop, &ticks, &bar);
-    let started = futures_util::stream::iter(lines)
+    let (ticks, bar) = (&ticks, &bar);
+    let mut ended = futures_util::stream::iter(lines)
         .take_while(|_| std::future::ready(!stop.load(Ordering::SeqCst)))
         .map(|line| async move {
             if let Some(ticks) = ticks {
@@ -273,28 +313,18 @@ pub async fn run(
             ended
         })
         .buffer_unordered(pace.in_flight.max(1));
-    let ended: Vec<Ended> = started.collect().await;
-    bar.finish_and_clear();
     let mut tally = Tally::default();
-    for e in ended {
+    let mut failed = None;
+    while let Some(e) = ended.next().await {
         match e {
             Ended::Step(name) => *tally.steps.entry(name).or_default() += 1,
             Ended::Conflict => tally.conflicts += 1,
             Ended::NotDone => tally.stopped += 1,
-            Ended::Journal(e) => {
-                eprintln!("intellectmoney: {e} (nothing was sent after it)");
-                return ExitCode::FAILURE;
-            }
+            Ended::Journal(e) => failed = failed.or(Some(e)),
         }
     }
-    if stop.load(Ordering::SeqCst) {
-        eprintln!("intellectmoney: stopped; run the same command to continue");
-        tally.stopped += 1;
-    }
-    let code = summary(&tally);
-    // The amounts, per state and currency, of the whole journal.
-    totals(journal);
-    code
+    bar.finish_and_clear();
+    failed.map_or(Ok(tally), Err)
 }
 
 /// One line, paid once, its end printed.

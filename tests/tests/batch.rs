@@ -14,9 +14,13 @@ const SECRET: &str = "sign-secret";
 const HASH_KEY: &[u8] = b"batch key";
 
 fn client(mock: &MockServer) -> Client {
+    client_with_token(mock, "t")
+}
+
+fn client_with_token(mock: &MockServer, token: &str) -> Client {
     Client::builder()
         .base_url(mock.url())
-        .user_token("t")
+        .user_token(token)
         .bearer_token("bearer")
         .sign_secret(SECRET)
         .build()
@@ -360,13 +364,7 @@ async fn a_creation_refused_for_the_session_is_tried_again_without_an_orphan() {
     let dir = tempfile::tempdir().unwrap();
     let mock = MockServer::builder().sign_secret(SECRET).user_token("good").start();
     let j = journal(dir.path());
-    let wrong = Client::builder()
-        .base_url(mock.url())
-        .user_token("stale")
-        .bearer_token("bearer")
-        .sign_secret(SECRET)
-        .build()
-        .unwrap();
+    let wrong = client_with_token(&mock, "stale");
     let e = wrong
         .pay_once(&j, "k", payout("10.00"), HASH_KEY, PollPolicy::for_tests())
         .await
@@ -376,13 +374,7 @@ async fn a_creation_refused_for_the_session_is_tried_again_without_an_orphan() {
         "{e:?}"
     );
     assert_eq!(j.entries().unwrap()[0].step, Step::Planned);
-    let right = Client::builder()
-        .base_url(mock.url())
-        .user_token("good")
-        .bearer_token("bearer")
-        .sign_secret(SECRET)
-        .build()
-        .unwrap();
+    let right = client_with_token(&mock, "good");
     let step = right
         .pay_once(&j, "k", payout("10.00"), HASH_KEY, PollPolicy::for_tests())
         .await

@@ -64,6 +64,20 @@ fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
+/// One payout being driven: its journal and key, and how long its polling may take.
+struct Drive<'a> {
+    journal: &'a dyn Journal,
+    key: &'a str,
+    poll: PollPolicy,
+    end: Instant,
+}
+
+impl Drive<'_> {
+    fn record(&self, step: &Step) -> Result<(), JournalError> {
+        self.journal.record(self.key, step)
+    }
+}
+
 /// The step a payout outcome is recorded as.
 fn step_of<S>(outcome: PayoutOutcome<S>) -> Step {
     match outcome {
@@ -101,27 +115,32 @@ impl<A: PayoutApi> Client<A> {
     ) -> Result<Step, BatchError<A>> {
         let planned = planned(&request, hash_key).map_err(Error::Request)?;
         let mut step = journal.plan(key, &planned)?.step;
-        let end = Instant::now() + poll.deadline;
+        let d = Drive {
+            journal,
+            key,
+            poll,
+            end: Instant::now() + poll.deadline,
+        };
         loop {
             step = match step {
                 done if done.is_final() => return Ok(done),
-                Step::Planned => self.batch_create(journal, key, &request).await?,
+                Step::Planned => self.batch_create(&d, &request).await?,
                 Step::Creating => {
                     // The last creation's answer was lost: its operation, if it exists, was never
                     // executed and moves nothing. Counted, and created again.
                     journal.orphan(key)?;
-                    self.batch_create(journal, key, &request).await?
+                    self.batch_create(&d, &request).await?
                 }
                 Step::Created(id) => {
-                    journal.record(key, &Step::Executing(id))?;
-                    self.batch_execute(journal, key, id, poll, end).await?
+                    d.record(&Step::Executing(id))?;
+                    self.batch_execute(&d, id).await?
                 }
-                Step::Executing(id) => self.batch_resume(journal, key, id, poll, end).await?,
+                Step::Executing(id) => self.batch_resume(&d, id).await?,
                 // Not final at the last deadline: the state decides again. Still created (the
                 // execution was refused or never arrived), it is executed, recorded first.
                 Step::Pending(id) => {
-                    journal.record(key, &Step::Executing(id))?;
-                    self.batch_resume(journal, key, id, poll, end).await?
+                    d.record(&Step::Executing(id))?;
+                    self.batch_resume(&d, id).await?
                 }
                 other => return Ok(other),
             };
@@ -135,13 +154,8 @@ impl<A: PayoutApi> Client<A> {
     /// write of its own: the next write, `executing` with its id, says it (a crash between the
     /// two leaves `creating`, and the operation is an orphan never executed). A refusal is
     /// recorded as `failed`.
-    async fn batch_create<R: PayoutRequest<A>>(
-        &self,
-        journal: &dyn Journal,
-        key: &str,
-        request: &R,
-    ) -> Result<Step, BatchError<A>> {
-        journal.record(key, &Step::Creating)?;
+    async fn batch_create<R: PayoutRequest<A>>(&self, d: &Drive<'_>, request: &R) -> Result<Step, BatchError<A>> {
+        d.record(&Step::Creating)?;
         let step = match self.send(request).await {
             Ok(reply) => match R::created(reply.result).operation_id {
                 Some(id) => return Ok(Step::Created(id)),
@@ -164,7 +178,7 @@ impl<A: PayoutApi> Client<A> {
             // Refused for the session (a token that could not be renewed): nothing was created,
             // and the next run tries again.
             Err(e) if e.is_authentication_failed() => {
-                journal.record(key, &Step::Planned)?;
+                d.record(&Step::Planned)?;
                 return Err(e.into());
             }
             Err(Error::Refused { desc, .. }) | Err(Error::Rejected { desc, .. }) => Step::Failed {
@@ -173,19 +187,12 @@ impl<A: PayoutApi> Client<A> {
             },
             Err(e) => return Err(e.into()),
         };
-        journal.record(key, &step)?;
+        d.record(&step)?;
         Ok(step)
     }
 
     /// The execution (recorded `executing` before), then the state until final or the deadline.
-    async fn batch_execute(
-        &self,
-        journal: &dyn Journal,
-        key: &str,
-        id: Uuid,
-        poll: PollPolicy,
-        end: Instant,
-    ) -> Result<Step, BatchError<A>> {
+    async fn batch_execute(&self, d: &Drive<'_>, id: Uuid) -> Result<Step, BatchError<A>> {
         let state = match self.send(&A::execute(id)).await {
             Ok(reply) => A::executed(reply.result).state,
             // Sent, maybe done: the state says; never a second execution on a guess.
@@ -193,39 +200,26 @@ impl<A: PayoutApi> Client<A> {
             Err(Error::Refused { .. }) | Err(Error::Rejected { .. }) => None,
             Err(e) => return Err(e.into()),
         };
-        self.batch_follow(journal, key, id, state, poll, end).await
+        self.batch_follow(d, id, state).await
     }
 
     /// An execution that may or may not have been sent: the state decides. Still created: it was
     /// not, and is executed now; anything else: it was, and is followed.
-    async fn batch_resume(
-        &self,
-        journal: &dyn Journal,
-        key: &str,
-        id: Uuid,
-        poll: PollPolicy,
-        end: Instant,
-    ) -> Result<Step, BatchError<A>> {
+    async fn batch_resume(&self, d: &Drive<'_>, id: Uuid) -> Result<Step, BatchError<A>> {
         let state = A::polled(self.send(&A::poll(id)).await?.result).state;
         match state {
-            Some(s) if A::is_created(&s) => self.batch_execute(journal, key, id, poll, end).await,
-            other => self.batch_follow(journal, key, id, other, poll, end).await,
+            Some(s) if A::is_created(&s) => self.batch_execute(d, id).await,
+            other => self.batch_follow(d, id, other).await,
         }
     }
 
     /// Polls until a final state or the deadline, and records where it ended.
-    async fn batch_follow(
-        &self,
-        journal: &dyn Journal,
-        key: &str,
-        id: Uuid,
-        last: Option<A::State>,
-        poll: PollPolicy,
-        end: Instant,
-    ) -> Result<Step, BatchError<A>> {
-        let outcome = self.poll_until_final(id, last, None, poll, end, &mut |_, _| {}).await?;
+    async fn batch_follow(&self, d: &Drive<'_>, id: Uuid, last: Option<A::State>) -> Result<Step, BatchError<A>> {
+        let outcome = self
+            .poll_until_final(id, last, None, d.poll, d.end, &mut |_, _| {})
+            .await?;
         let step = step_of(outcome);
-        journal.record(key, &step)?;
+        d.record(&step)?;
         Ok(step)
     }
 }
