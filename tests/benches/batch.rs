@@ -1,6 +1,7 @@
-//! What the payout journal costs: a payout through `pay_once` with its durable journal (SQLite,
-//! WAL, `synchronous=FULL`, five writes per payout) against the same payout through the plain
-//! payout flow, both one at a time against the mock on loopback (see BENCHMARKS.md).
+//! What the payout journal costs: a payout through `pay_once` with its SQLite journal (WAL; three
+//! writes per payout, one of them, `executing`, synced to disk before the execution is sent)
+//! against the same payout through the plain payout flow, against the mock on loopback, one at a
+//! time and four in flight (see BENCHMARKS.md).
 //!
 //! Run: `cargo bench -p intellectmoney-tests --bench batch`.
 

@@ -397,3 +397,110 @@ fn a_journal_in_use_by_another_run_is_refused() {
     let again = journal(dir.path());
     assert_eq!(again.entries().unwrap().len(), 1);
 }
+
+/// A journal that passes every write to a SQLite journal and notes, after each write, how many
+/// executions the mock had received and how many syncs the journal had made: the order of the
+/// journal's steps, its syncs and the calls.
+struct Watched<'a> {
+    inner: SqliteJournal,
+    mock: &'a MockServer,
+    seen: std::sync::Mutex<Vec<(Step, usize, u64)>>,
+}
+
+impl Journal for Watched<'_> {
+    fn plan(
+        &self,
+        key: &str,
+        planned: &intellectmoney::runtime::batch::Planned,
+    ) -> Result<intellectmoney::runtime::batch::Entry, JournalError> {
+        self.inner.plan(key, planned)
+    }
+    // `begin` is the trait's default: `plan`, then `record(Creating)`.
+    fn record(&self, key: &str, step: &Step) -> Result<(), JournalError> {
+        self.inner.record(key, step)?;
+        let executions = counts(self.mock).1;
+        let syncs = self.inner.syncs()?;
+        self.seen.lock().unwrap().push((step.clone(), executions, syncs));
+        Ok(())
+    }
+    fn orphan(&self, key: &str) -> Result<(), JournalError> {
+        self.inner.orphan(key)
+    }
+    fn entries(&self) -> Result<Vec<intellectmoney::runtime::batch::Entry>, JournalError> {
+        self.inner.entries()
+    }
+}
+
+/// The one step that must survive a power loss, `executing`, is synced to disk when its write
+/// returns, before the execution is sent; the other steps make no sync of their own.
+#[tokio::test]
+async fn executing_is_on_disk_before_the_execution_is_sent() {
+    let dir = tempfile::tempdir().unwrap();
+    let mock = mock();
+    let c = client(&mock);
+    let watched = Watched {
+        inner: journal(dir.path()),
+        mock: &mock,
+        seen: Default::default(),
+    };
+    for key in ["a", "b", "c"] {
+        let step = c
+            .pay_once(&watched, key, payout("10.00"), HASH_KEY, PollPolicy::for_tests())
+            .await
+            .unwrap();
+        assert!(matches!(step, Step::Completed(_)), "{step:?}");
+    }
+    let seen = watched.seen.lock().unwrap().clone();
+    let names: Vec<_> = seen.iter().map(|(s, ..)| s.name()).collect();
+    assert_eq!(
+        names,
+        ["creating", "executing", "completed"].repeat(3),
+        "the default `begin` records `creating` after planning"
+    );
+    for (i, (step, executions, syncs)) in seen.iter().enumerate() {
+        let payout = (i / 3) as u64;
+        match step {
+            Step::Executing(_) => {
+                assert_eq!(
+                    *executions as u64, payout,
+                    "`executing` of payout {payout} recorded before its execution"
+                );
+                assert_eq!(
+                    *syncs,
+                    payout + 1,
+                    "`executing` of payout {payout} synced when recorded"
+                );
+            }
+            _ => assert_eq!(
+                *syncs,
+                payout + u64::from(step.is_final()),
+                "{step:?}: no sync of its own"
+            ),
+        }
+    }
+}
+
+/// The SQLite journal's own `begin` plans a new key as `creating` in one write, moves a key
+/// planned before to `creating`, and leaves a key further on where it is.
+#[test]
+fn begin_plans_a_new_key_as_creating() {
+    let dir = tempfile::tempdir().unwrap();
+    let j = journal(dir.path());
+    let p = planned(&payout("10.00"), HASH_KEY).unwrap();
+    assert_eq!(j.begin("new", &p).unwrap().step, Step::Planned, "as it was before");
+    j.plan("planned", &p).unwrap();
+    assert_eq!(j.begin("planned", &p).unwrap().step, Step::Planned);
+    j.plan("paid", &p).unwrap();
+    let id = intellectmoney::runtime::Uuid::from_u128(7);
+    j.record("paid", &Step::Completed(id)).unwrap();
+    assert_eq!(j.begin("paid", &p).unwrap().step, Step::Completed(id));
+    let steps: Vec<_> = j.entries().unwrap().into_iter().map(|e| (e.key, e.step)).collect();
+    assert_eq!(
+        steps,
+        [
+            ("new".to_owned(), Step::Creating),
+            ("paid".to_owned(), Step::Completed(id)),
+            ("planned".to_owned(), Step::Creating)
+        ]
+    );
+}

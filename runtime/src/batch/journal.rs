@@ -1,5 +1,5 @@
 //! The journal: every payout of a batch under its key, with the step it has reached, written
-//! durably before and after each call that could move money.
+//! before and after each call, and on disk before the one call that moves money.
 
 use crate::Uuid;
 use std::fmt;
@@ -90,6 +90,20 @@ impl Step {
         })
     }
 
+    /// Whether this step must be on disk (surviving a power loss) before [`Journal::record`]
+    /// returns: only `Executing`, recorded before the one call that moves money. Every other
+    /// step, lost with the last moments before a power loss, leaves the journal at an earlier
+    /// step from which the runner still pays once:
+    ///
+    /// - `Planned` or `Creating` lost: the key is created again; the operation created before
+    ///   (if any) was never executed and moves nothing (it is not counted as an orphan);
+    /// - a final step or `Pending` lost: the journal says `Executing`, and the operation's state
+    ///   is asked, never executed again unless still created;
+    /// - `Failed` of a refused creation lost: created again (the refused one made nothing).
+    pub fn must_be_durable(&self) -> bool {
+        matches!(self, Step::Executing(_))
+    }
+
     /// The message of a failure.
     pub fn message(&self) -> Option<&str> {
         match self {
@@ -127,13 +141,25 @@ pub struct Entry {
     pub orphans: u32,
 }
 
-/// A journal of payouts, shared by the payouts in flight. Every write is durable when it returns
-/// (a crash or a power loss right after keeps it), and a key's request never changes once
-/// planned. The runner drives one key from one task at a time.
+/// A journal of payouts, shared by the payouts in flight. Every write survives the process's end
+/// (`kill -9`) once it returns; a step that [must be durable](Step::must_be_durable) is on disk
+/// when it returns (a power loss right after keeps it), with every write made before it. A
+/// key's request never changes once planned. The runner drives one key from one task at a time.
 pub trait Journal: Send + Sync {
     /// Plans `key` with this request, or returns its entry when the journal has it; a different
     /// request under a known key is [`JournalError::Conflict`], and nothing is written.
     fn plan(&self, key: &str, planned: &Planned) -> Result<Entry, JournalError>;
+    /// What the runner calls first for a key: [`plan`](Journal::plan), then, when the key is at
+    /// `Planned` (new, or planned before), records `Creating`, since its creation is sent next.
+    /// Returns the entry as it was before (a new key: `Planned`). The default makes the two
+    /// writes; a journal can make one (the SQLite one inserts a new key as `creating`).
+    fn begin(&self, key: &str, planned: &Planned) -> Result<Entry, JournalError> {
+        let entry = self.plan(key, planned)?;
+        if entry.step == Step::Planned {
+            self.record(key, &Step::Creating)?;
+        }
+        Ok(entry)
+    }
     /// Records the step a payout has reached.
     fn record(&self, key: &str, step: &Step) -> Result<(), JournalError>;
     /// Counts a creation whose answer was lost (the runner creates again).

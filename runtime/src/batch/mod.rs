@@ -21,8 +21,9 @@
 //!
 //! A journal shared by several workers (PostgreSQL, each worker claiming rows with
 //! `SELECT … FOR UPDATE SKIP LOCKED`) implements the same trait, and must guarantee what this one
-//! does: `plan` is atomic per key and refuses another request under it; `record` is durable
-//! when it returns; and one key is driven by one worker at a time (the row stays claimed from
+//! does: `plan` is atomic per key and refuses another request under it; a recorded step
+//! survives the worker's end, and `executing` is on disk (committed with a synchronous commit)
+//! before the execution is sent; and one key is driven by one worker at a time (the row stays claimed from
 //! `creating` or `executing` until the step after it is recorded).
 
 mod journal;

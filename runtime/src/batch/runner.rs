@@ -103,8 +103,9 @@ impl<A: PayoutApi> Client<A> {
     ///
     /// `hash_key` keys the hash that stands for secret parameters (card numbers) in the journal:
     /// keep it the same for a batch, or its keys no longer match their requests. The journal's
-    /// writes are made on the calling task and each waits for its fsync (a fraction of a
-    /// millisecond on a local disk; see BENCHMARKS.md).
+    /// writes are made on the calling task; one per payout, `executing`, waits for an fsync
+    /// before the execution is sent (a fraction of a millisecond on a local disk; see
+    /// BENCHMARKS.md).
     pub async fn pay_once<R: PayoutRequest<A>>(
         &self,
         journal: &dyn Journal,
@@ -114,7 +115,8 @@ impl<A: PayoutApi> Client<A> {
         poll: PollPolicy,
     ) -> Result<Step, BatchError<A>> {
         let planned = planned(&request, hash_key).map_err(Error::Request)?;
-        let mut step = journal.plan(key, &planned)?.step;
+        // Planned, it is recorded `creating` now: its creation is sent first.
+        let mut step = journal.begin(key, &planned)?.step;
         let d = Drive {
             journal,
             key,
@@ -127,7 +129,8 @@ impl<A: PayoutApi> Client<A> {
                 Step::Planned => self.batch_create(&d, &request).await?,
                 Step::Creating => {
                     // The last creation's answer was lost: its operation, if it exists, was never
-                    // executed and moves nothing. Counted, and created again.
+                    // executed and moves nothing. Counted, and created again (the journal still
+                    // says `creating`).
                     journal.orphan(key)?;
                     self.batch_create(&d, &request).await?
                 }
@@ -150,12 +153,11 @@ impl<A: PayoutApi> Client<A> {
         }
     }
 
-    /// `creating`, then the creation. A created operation is returned as `Created` without a
-    /// write of its own: the next write, `executing` with its id, says it (a crash between the
-    /// two leaves `creating`, and the operation is an orphan never executed). A refusal is
-    /// recorded as `failed`.
+    /// The creation, recorded `creating` before (by `begin`, or by the run that lost its
+    /// answer). A created operation is returned as `Created` without a write of its own: the
+    /// next write, `executing` with its id, says it (a crash between the two leaves `creating`,
+    /// and the operation is an orphan never executed). A refusal is recorded as `failed`.
     async fn batch_create<R: PayoutRequest<A>>(&self, d: &Drive<'_>, request: &R) -> Result<Step, BatchError<A>> {
-        d.record(&Step::Creating)?;
         let step = match self.send(request).await {
             Ok(reply) => match R::created(reply.result).operation_id {
                 Some(id) => return Ok(Step::Created(id)),

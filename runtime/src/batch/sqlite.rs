@@ -1,10 +1,16 @@
-//! The embedded journal: one SQLite file (bundled SQLite), in WAL mode with `synchronous=FULL`,
-//! so that a step is on disk when `record` returns and survives `kill -9` and a power loss.
+//! The embedded journal: one SQLite file (bundled SQLite), in WAL mode with
+//! `synchronous=NORMAL`. Every commit survives `kill -9` (it is in the operating system's hands
+//! when it returns). `executing`, recorded before the call that moves money, is also on disk when
+//! its write returns: a commit with `synchronous=FULL` follows it, which fsyncs the write-ahead
+//! log and with it every commit before (shared by the payouts in flight: group commit). The other
+//! steps reach the disk with the next sync: one fsync per payout instead of four (see
+//! [`Step::must_be_durable`] for why losing them to a power loss pays no one twice).
 
 use super::journal::{Entry, Journal, JournalError, Planned, Step};
 use crate::Uuid;
 use rusqlite::{params, Connection, OptionalExtension};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Mutex, MutexGuard};
 
 /// The schema this version writes and the newest it reads.
@@ -21,12 +27,18 @@ CREATE TABLE IF NOT EXISTS payouts (
     operation_id TEXT,
     message TEXT,
     orphans INTEGER NOT NULL DEFAULT 0
-);";
+) WITHOUT ROWID;";
 
 /// A journal in one SQLite file. Its connection is behind a lock: the payouts in flight write
-/// one at a time (each write is short; SQLite has one writer anyway).
+/// one at a time (each write is short; SQLite has one writer anyway). The fsyncs are shared
+/// (group commit): a payout that needs its step on disk syncs the log for every commit made
+/// before, and the payouts waiting meanwhile find theirs already there.
 pub struct SqliteJournal {
     conn: Mutex<Connection>,
+    /// Commits made, counted under `conn`'s lock (so in the log's order).
+    commits: AtomicU64,
+    /// The last of `commits` known to be on disk. Its lock is held by the one payout syncing.
+    synced: Mutex<u64>,
     path: PathBuf,
 }
 
@@ -58,14 +70,16 @@ impl SqliteJournal {
         // taken waits a moment, then is refused rather than racing another run on a key.
         conn.busy_timeout(std::time::Duration::from_secs(1)).map_err(failed)?;
         conn.pragma_update(None, "locking_mode", "EXCLUSIVE").map_err(failed)?;
-        // WAL with full synchronization: a committed step survives a power loss, not only a
-        // killed process.
+        // WAL: a commit appends to the log, and survives a killed process once it returns. The
+        // log is fsynced only for the steps that must be durable (`record`).
         conn.pragma_update(None, "journal_mode", "WAL").map_err(failed)?;
-        conn.pragma_update(None, "synchronous", "FULL").map_err(failed)?;
+        conn.pragma_update(None, "synchronous", "NORMAL").map_err(failed)?;
         conn.execute_batch("BEGIN EXCLUSIVE; COMMIT;").map_err(failed)?;
         conn.execute_batch(SCHEMA).map_err(failed)?;
         let journal = SqliteJournal {
             conn: Mutex::new(conn),
+            commits: AtomicU64::new(0),
+            synced: Mutex::new(0),
             path,
         };
         journal.check_version()?;
@@ -100,6 +114,44 @@ impl SqliteJournal {
             path: self.path.display().to_string(),
             source: Box::new(e),
         }
+    }
+
+    /// Puts on disk every commit up to the `mine`-th (group commit). One payout at a time syncs,
+    /// for all the commits made before it; those waiting meanwhile find theirs done.
+    fn sync_through(&self, mine: u64) -> Result<(), JournalError> {
+        let mut synced = self.synced.lock().unwrap_or_else(|e| e.into_inner());
+        if *synced >= mine {
+            return Ok(());
+        }
+        let conn = self.conn();
+        let through = self.commits.load(Ordering::SeqCst);
+        // A commit with `synchronous=FULL` fsyncs the write-ahead log, and so every commit in it
+        // before this one. It has to write something: a count of the syncs.
+        conn.pragma_update(None, "synchronous", "FULL")
+            .map_err(|e| self.storage(e))?;
+        let marked = conn
+            .prepare_cached(
+                "INSERT INTO meta (name, value) VALUES ('syncs', 1)
+                 ON CONFLICT (name) DO UPDATE SET value = value + 1",
+            )
+            .and_then(|mut mark| mark.execute([]));
+        let normal = conn.pragma_update(None, "synchronous", "NORMAL");
+        marked.and(normal).map_err(|e| self.storage(e))?;
+        *synced = through;
+        Ok(())
+    }
+
+    /// How many times the journal has put its log on disk, over its whole life (each sync covers
+    /// the steps of every payout recorded before it; see [`Step::must_be_durable`]).
+    pub fn syncs(&self) -> Result<u64, JournalError> {
+        let conn = self.conn();
+        let count: Option<String> = conn
+            .query_row("SELECT value FROM meta WHERE name = 'syncs'", [], |r| r.get(0))
+            .optional()
+            .map_err(|e| self.storage(e))?;
+        count.map_or(Ok(0), |c| {
+            c.parse().map_err(|e| JournalError::Damaged(format!("syncs: {e}")))
+        })
     }
 
     /// Writes this version's schema number, or refuses a newer one.
@@ -189,8 +241,10 @@ fn into_entry(row: Row) -> Result<Entry, JournalError> {
     })
 }
 
-impl Journal for SqliteJournal {
-    fn plan(&self, key: &str, planned: &Planned) -> Result<Entry, JournalError> {
+impl SqliteJournal {
+    /// `plan`, a new key inserted at `first` (`planned`, or `creating` for `begin`: one write).
+    /// Says whether the key was new.
+    fn plan_at(&self, key: &str, planned: &Planned, first: &Step) -> Result<(Entry, bool), JournalError> {
         let conn = self.conn();
         if let Some(entry) = self.entry(&conn, key)? {
             if entry.planned.fingerprint != planned.fingerprint {
@@ -200,32 +254,59 @@ impl Journal for SqliteJournal {
                     now: planned.fingerprint.clone(),
                 });
             }
-            return Ok(entry);
+            return Ok((entry, false));
         }
-        conn.execute(
-            "INSERT INTO payouts (key, method, params, fingerprint, step) VALUES (?1, ?2, ?3, ?4, 'planned')",
-            params![key, planned.method, planned.params, planned.fingerprint],
-        )
-        .map_err(|e| self.storage(e))?;
-        Ok(Entry {
+        conn.prepare_cached("INSERT INTO payouts (key, method, params, fingerprint, step) VALUES (?1, ?2, ?3, ?4, ?5)")
+            .and_then(|mut insert| {
+                insert.execute(params![
+                    key,
+                    planned.method,
+                    planned.params,
+                    planned.fingerprint,
+                    first.name()
+                ])
+            })
+            .map_err(|e| self.storage(e))?;
+        self.commits.fetch_add(1, Ordering::SeqCst);
+        let entry = Entry {
             key: key.to_owned(),
             planned: planned.clone(),
             step: Step::Planned,
             orphans: 0,
-        })
+        };
+        Ok((entry, true))
+    }
+}
+
+impl Journal for SqliteJournal {
+    fn plan(&self, key: &str, planned: &Planned) -> Result<Entry, JournalError> {
+        Ok(self.plan_at(key, planned, &Step::Planned)?.0)
+    }
+
+    fn begin(&self, key: &str, planned: &Planned) -> Result<Entry, JournalError> {
+        let (entry, new) = self.plan_at(key, planned, &Step::Creating)?;
+        // A new key was inserted as `creating`; one planned before is moved there now.
+        if !new && entry.step == Step::Planned {
+            self.record(key, &Step::Creating)?;
+        }
+        Ok(entry)
     }
 
     fn record(&self, key: &str, step: &Step) -> Result<(), JournalError> {
         let id = step.operation_id().map(|id| id.to_string());
-        let changed = self
-            .conn()
-            .execute(
-                "UPDATE payouts SET step = ?2, operation_id = ?3, message = ?4 WHERE key = ?1",
-                params![key, step.name(), id, step.message()],
-            )
-            .map_err(|e| self.storage(e))?;
-        if changed == 0 {
-            return Err(JournalError::Unknown(key.to_owned()));
+        let mine = {
+            let conn = self.conn();
+            let changed = conn
+                .prepare_cached("UPDATE payouts SET step = ?2, operation_id = ?3, message = ?4 WHERE key = ?1")
+                .and_then(|mut update| update.execute(params![key, step.name(), id, step.message()]))
+                .map_err(|e| self.storage(e))?;
+            if changed == 0 {
+                return Err(JournalError::Unknown(key.to_owned()));
+            }
+            self.commits.fetch_add(1, Ordering::SeqCst) + 1
+        };
+        if step.must_be_durable() {
+            self.sync_through(mine)?;
         }
         Ok(())
     }
@@ -233,7 +314,8 @@ impl Journal for SqliteJournal {
     fn orphan(&self, key: &str) -> Result<(), JournalError> {
         let changed = self
             .conn()
-            .execute("UPDATE payouts SET orphans = orphans + 1 WHERE key = ?1", params![key])
+            .prepare_cached("UPDATE payouts SET orphans = orphans + 1 WHERE key = ?1")
+            .and_then(|mut update| update.execute(params![key]))
             .map_err(|e| self.storage(e))?;
         if changed == 0 {
             return Err(JournalError::Unknown(key.to_owned()));
