@@ -10,20 +10,16 @@
 //!
 //! A failure prints its seed; `CRASH_SEED=<seed>` replays it.
 
-use intellectmoney::mock::{MockServer, PayoutScript};
+mod common;
+
+use common::{batch_run, env_or, Batch, BIN, SECRET};
+use intellectmoney::mock::MockServer;
 use intellectmoney::payout::{CreateOperation, ExecuteOperation};
 use intellectmoney::runtime::batch::{Journal, SqliteJournal, Step};
 use std::collections::HashMap;
 use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::Duration;
-
-const BIN: &str = env!("CARGO_BIN_EXE_intellectmoney");
-const SECRET: &str = "sign-secret";
-
-fn env_or(name: &str, default: u64) -> u64 {
-    std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
-}
 
 /// xorshift64*: the kill times, replayable from the seed.
 struct Rng(u64);
@@ -37,36 +33,14 @@ impl Rng {
     }
 }
 
-fn batch_file(path: &Path, lines: u64) {
-    let mut text = String::from("key,provider,amount,currency,recipient_name,pan\n");
-    for i in 0..lines {
-        text.push_str(&format!(
-            "seller-{i}/2026-W48,bank-card,{}.{:02},RUB,Иванов Иван,4111111111111111\n",
-            10 + i % 90,
-            i % 100
-        ));
-    }
-    std::fs::write(path, text).unwrap();
-}
-
 /// One crash run: kills until the CLI ends by itself; returns how many times it was killed.
 fn crash_run(seed: u64, lines: u64) -> usize {
     let mut rng = Rng(seed | 1);
-    let dir = tempfile::tempdir().unwrap();
-    let (file, journal) = (dir.path().join("batch.csv"), dir.path().join("payouts.db"));
-    batch_file(&file, lines);
-    let mock = MockServer::builder()
-        .sign_secret(SECRET)
-        .payout(PayoutScript::Complete { polls: 0 })
-        .start();
+    let batch = Batch::new(lines);
     let mut kills = 0;
     let finished = loop {
-        let mut child = Command::new(BIN)
-            .args(["--base-url", &mock.url(), "--user-token", "t", "--bearer-token", "b"])
-            .args(["--sign-secret", SECRET, "payout-batch", "run", "--poll-interval", "0s"])
-            .arg("--journal")
-            .arg(&journal)
-            .arg(&file)
+        let mut child = batch
+            .run(&["--poll-interval", "0s"])
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
@@ -83,7 +57,7 @@ fn crash_run(seed: u64, lines: u64) -> usize {
         }
     };
     assert!(finished.success(), "seed {seed}: the last run ended with {finished}");
-    check(seed, lines, &mock, &journal);
+    check(seed, lines, &batch.mock, &batch.journal);
     kills
 }
 
@@ -166,14 +140,7 @@ fn a_bad_file_is_refused_whole_naming_each_line_and_column_and_nothing_is_sent()
     )
     .unwrap();
     let mock = MockServer::builder().sign_secret(SECRET).start();
-    let out = Command::new(BIN)
-        .args(["--base-url", &mock.url(), "--user-token", "t", "--bearer-token", "b"])
-        .args(["--sign-secret", SECRET, "payout-batch", "run"])
-        .arg("--journal")
-        .arg(&journal)
-        .arg(&file)
-        .output()
-        .unwrap();
+    let out = batch_run(&mock, &journal, &file, &[]).output().unwrap();
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
     for expected in [
@@ -195,21 +162,12 @@ fn a_bad_file_is_refused_whole_naming_each_line_and_column_and_nothing_is_sent()
 /// executed once.
 #[test]
 fn ctrl_c_stops_after_the_payouts_in_flight() {
-    let dir = tempfile::tempdir().unwrap();
-    let (file, journal) = (dir.path().join("batch.csv"), dir.path().join("payouts.db"));
     let lines = 300;
-    batch_file(&file, lines);
-    let mock = MockServer::builder()
-        .sign_secret(SECRET)
-        .payout(PayoutScript::Complete { polls: 0 })
-        .start();
+    let batch = Batch::new(lines);
+    let (mock, journal) = (&batch.mock, &batch.journal);
     let run = || {
-        Command::new(BIN)
-            .args(["--base-url", &mock.url(), "--user-token", "t", "--bearer-token", "b"])
-            .args(["--sign-secret", SECRET, "payout-batch", "run", "--poll-interval", "0s"])
-            .args(["--in-flight", "2", "--per-second", "100", "--journal"])
-            .arg(&journal)
-            .arg(&file)
+        batch
+            .run(&["--poll-interval", "0s", "--in-flight", "2", "--per-second", "100"])
             .stdout(Stdio::null())
             .stderr(Stdio::piped())
             .spawn()
@@ -240,7 +198,7 @@ fn ctrl_c_stops_after_the_payouts_in_flight() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(4), "{err}");
     assert!(err.contains("stopping after the payouts in flight"), "{err}");
-    let entries = SqliteJournal::open(&journal).unwrap().entries().unwrap();
+    let entries = SqliteJournal::open(journal).unwrap().entries().unwrap();
     let done = entries.iter().filter(|e| e.step.is_final()).count();
     assert!(
         done > 0 && (done as u64) < lines,
@@ -262,11 +220,11 @@ fn ctrl_c_stops_after_the_payouts_in_flight() {
     // The same command finishes the batch.
     let out = run().wait_with_output().unwrap();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    check(0, lines, &mock, &journal);
+    check(0, lines, mock, journal);
     // The report: a header and one row per key, every one completed, and the totals.
     let report = Command::new(BIN)
         .args(["payout-batch", "report", "--journal"])
-        .arg(&journal)
+        .arg(journal)
         .output()
         .unwrap();
     let rows = String::from_utf8_lossy(&report.stdout);

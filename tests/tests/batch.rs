@@ -426,8 +426,8 @@ impl Journal for Watched<'_> {
     fn orphan(&self, key: &str) -> Result<(), JournalError> {
         self.inner.orphan(key)
     }
-    fn entries(&self) -> Result<Vec<intellectmoney::runtime::batch::Entry>, JournalError> {
-        self.inner.entries()
+    fn each(&self, f: &mut dyn FnMut(intellectmoney::runtime::batch::Entry)) -> Result<(), JournalError> {
+        self.inner.each(f)
     }
 }
 
@@ -503,4 +503,60 @@ fn begin_plans_a_new_key_as_creating() {
             ("planned".to_owned(), Step::Creating)
         ]
     );
+}
+
+/// Makes a file read-only for everyone, root included (`chattr +i`: file modes do not stop root),
+/// until dropped.
+struct Immutable<'a>(&'a Path);
+
+impl<'a> Immutable<'a> {
+    fn new(path: &'a Path) -> Self {
+        let done = std::process::Command::new("chattr").arg("+i").arg(path).status();
+        assert!(
+            done.is_ok_and(|s| s.success()),
+            "cannot make {} immutable (chattr +i)",
+            path.display()
+        );
+        // Proof that it took: the file cannot be opened for writing.
+        let writable = std::fs::OpenOptions::new().append(true).open(path);
+        assert!(writable.is_err(), "{} is still writable", path.display());
+        Immutable(path)
+    }
+}
+
+impl Drop for Immutable<'_> {
+    fn drop(&mut self) {
+        let _ = std::process::Command::new("chattr").arg("-i").arg(self.0).status();
+    }
+}
+
+/// A journal that cannot be written is a clear error that names it, and nothing is sent.
+#[tokio::test]
+async fn a_read_only_journal_is_refused_and_nothing_is_sent() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("payouts.db");
+    journal(dir.path())
+        .plan("earlier", &planned(&payout("10.00"), HASH_KEY).unwrap())
+        .unwrap();
+    let _read_only = Immutable::new(&path);
+    let mock = mock();
+    let c = client(&mock);
+    let failed = match SqliteJournal::open(&path) {
+        Err(e) => e.to_string(),
+        Ok(j) => {
+            let paid = c
+                .pay_once(&j, "new", payout("10.00"), HASH_KEY, PollPolicy::for_tests())
+                .await;
+            paid.unwrap_err().to_string()
+        }
+    };
+    assert_eq!(
+        failed,
+        format!(
+            "the journal {} cannot be written (Operation not permitted (os error 1)): nothing was sent; \
+             make it writable, or use another journal",
+            path.display()
+        )
+    );
+    assert!(mock.requests().is_empty(), "sent: {:?}", mock.requests());
 }

@@ -164,8 +164,15 @@ pub trait Journal: Send + Sync {
     fn record(&self, key: &str, step: &Step) -> Result<(), JournalError>;
     /// Counts a creation whose answer was lost (the runner creates again).
     fn orphan(&self, key: &str) -> Result<(), JournalError>;
+    /// Gives every entry to `f`, in key order, one at a time (a journal of any size is read in
+    /// constant memory).
+    fn each(&self, f: &mut dyn FnMut(Entry)) -> Result<(), JournalError>;
     /// Every entry, in key order.
-    fn entries(&self) -> Result<Vec<Entry>, JournalError>;
+    fn entries(&self) -> Result<Vec<Entry>, JournalError> {
+        let mut all = Vec::new();
+        self.each(&mut |e| all.push(e))?;
+        Ok(all)
+    }
 }
 
 /// Why the journal refused or failed.
@@ -199,13 +206,23 @@ pub enum JournalError {
         /// The journal.
         path: String,
     },
+    /// The journal cannot be written (a read-only file or file system): nothing was sent.
+    #[error(
+        "the journal {path} cannot be written ({reason}): nothing was sent; make it writable, or use another journal"
+    )]
+    ReadOnly {
+        /// The journal.
+        path: String,
+        /// What the system said.
+        reason: String,
+    },
     /// A key the journal does not have.
     #[error("key `{0}` is not in the journal")]
     Unknown(String),
     /// The journal holds something this crate cannot read.
     #[error("the journal is damaged: {0}")]
     Damaged(String),
-    /// The storage failed (a full disk, a read-only file): nothing was sent after it.
+    /// The storage failed (a full disk): nothing was sent after it.
     #[error("the journal {path} could not be written or read: {source}")]
     Storage {
         /// The journal.

@@ -65,6 +65,16 @@ impl SqliteJournal {
                 source: Box::new(e),
             },
         };
+        // SQLite opens a file it cannot write read-only, without a word, and fails at the first
+        // write with an unclear error: refuse such a file now.
+        if path.exists() {
+            if let Err(e) = std::fs::OpenOptions::new().read(true).write(true).open(&path) {
+                return Err(JournalError::ReadOnly {
+                    path: shown,
+                    reason: e.to_string(),
+                });
+            }
+        }
         let conn = Connection::open(&path).map_err(failed)?;
         // The file's lock is taken now and kept (exclusive locking mode): a run that finds it
         // taken waits a moment, then is refused rather than racing another run on a key.
@@ -110,6 +120,12 @@ impl SqliteJournal {
     }
 
     fn storage(&self, e: rusqlite::Error) -> JournalError {
+        if e.sqlite_error_code() == Some(rusqlite::ErrorCode::ReadOnly) {
+            return JournalError::ReadOnly {
+                path: self.path.display().to_string(),
+                reason: e.to_string(),
+            };
+        }
         JournalError::Storage {
             path: self.path.display().to_string(),
             source: Box::new(e),
@@ -323,7 +339,7 @@ impl Journal for SqliteJournal {
         Ok(())
     }
 
-    fn entries(&self) -> Result<Vec<Entry>, JournalError> {
+    fn each(&self, f: &mut dyn FnMut(Entry)) -> Result<(), JournalError> {
         let conn = self.conn();
         let mut stmt = conn
             .prepare(
@@ -332,10 +348,9 @@ impl Journal for SqliteJournal {
             )
             .map_err(|e| self.storage(e))?;
         let rows = stmt.query_map([], read_row).map_err(|e| self.storage(e))?;
-        let mut out = Vec::new();
         for row in rows {
-            out.push(into_entry(row.map_err(|e| self.storage(e))?)?);
+            f(into_entry(row.map_err(|e| self.storage(e))?)?);
         }
-        Ok(out)
+        Ok(())
     }
 }

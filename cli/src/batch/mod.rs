@@ -1,0 +1,324 @@
+//! `payout-batch`: payouts from a CSV file, each line paid once under its key, through a journal
+//! on disk that a killed or interrupted run continues from (`run` again, or `resume`).
+
+mod file;
+
+use file::Line;
+use futures_util::StreamExt;
+use intellectmoney::runtime::batch::{BatchError, Entry, Journal, JournalError, SqliteJournal};
+use intellectmoney::{Client, PollPolicy};
+use std::collections::BTreeMap;
+use std::io::Write;
+use std::path::Path;
+use std::process::ExitCode;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+
+/// How the lines of a run ended.
+#[derive(Default)]
+struct Tally {
+    steps: BTreeMap<&'static str, usize>,
+    conflicts: usize,
+    stopped: usize,
+}
+
+/// How a run goes: payouts in flight at once, and the most started per second.
+pub struct Pace {
+    /// Payouts in flight at once (at least 1).
+    pub in_flight: usize,
+    /// The most payouts started per second (`None`: no limit).
+    pub per_second: Option<u32>,
+}
+
+/// What a payout of a run ended as.
+enum Ended {
+    Step(&'static str),
+    Conflict,
+    NotDone,
+    /// The journal failed: the run stops.
+    Journal(JournalError),
+}
+
+/// `payout-batch run`: every line, `pace.in_flight` at a time; Ctrl-C (or a journal that
+/// fails) stops starting new ones, and those in flight finish and are recorded. The same
+/// command continues.
+pub async fn run(
+    client: &Client,
+    journal_path: &Path,
+    file: &Path,
+    hash_key: &[u8],
+    poll: PollPolicy,
+    pace: Pace,
+) -> ExitCode {
+    let Some(count) = check_or_tell(file) else {
+        return ExitCode::from(2);
+    };
+    let opened = SqliteJournal::open(journal_path).map_err(|e| e.to_string());
+    let (journal, lines) = match opened.and_then(|j| Ok((j, file::lines(file)?))) {
+        Ok(both) => both,
+        Err(e) => {
+            eprintln!("intellectmoney: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let stop = stop_on_ctrl_c();
+    let paid = pay_all(client, &journal, (lines, count), hash_key, poll, &pace, &stop).await;
+    let mut tally = match paid {
+        Ok(t) => t,
+        Err(e) => {
+            eprintln!("intellectmoney: {e} (nothing was sent after it)");
+            return ExitCode::FAILURE;
+        }
+    };
+    if stop.load(Ordering::SeqCst) {
+        eprintln!("intellectmoney: stopped; run the same command to continue");
+        tally.stopped += 1;
+    }
+    let code = summary(&tally);
+    // The amounts, per state and currency, of the whole journal.
+    totals(&journal);
+    code
+}
+
+/// The number of lines of the file, or (printed) every problem in it.
+fn check_or_tell(file: &Path) -> Option<u64> {
+    match file::check(file) {
+        Ok(count) => Some(count),
+        Err(problems) => {
+            for p in &problems {
+                eprintln!("{p}");
+            }
+            let (n, shown) = (problems.len(), file.display());
+            eprintln!("intellectmoney: {n} problem(s) in {shown}: nothing was sent");
+            None
+        }
+    }
+}
+
+/// A flag set by Ctrl-C.
+fn stop_on_ctrl_c() -> Arc<AtomicBool> {
+    let stop = Arc::new(AtomicBool::new(false));
+    let flag = stop.clone();
+    tokio::spawn(async move {
+        if tokio::signal::ctrl_c().await.is_ok() {
+            eprintln!("intellectmoney: stopping after the payouts in flight (Ctrl-C)");
+            flag.store(true, Ordering::SeqCst);
+        }
+    });
+    stop
+}
+
+/// Every line (read one at a time; with their count), `pace.in_flight` at a time, until `stop`;
+/// a journal that fails sets `stop` and is returned once the payouts in flight have ended, and
+/// so does a line that no longer reads.
+async fn pay_all(
+    client: &Client,
+    journal: &SqliteJournal,
+    (lines, count): (impl Iterator<Item = Result<Line, String>>, u64),
+    hash_key: &[u8],
+    poll: PollPolicy,
+    pace: &Pace,
+    stop: &AtomicBool,
+) -> Result<Tally, JournalError> {
+    // A progress bar on a terminal; plain lines (stdout) either way.
+    let bar = if std::io::IsTerminal::is_terminal(&std::io::stderr()) {
+        indicatif::ProgressBar::new(count)
+    } else {
+        indicatif::ProgressBar::hidden()
+    };
+    // The starts share one clock: each payout waits for its tick before it is sent.
+    let gap = pace.per_second.map(|n| std::time::Duration::from_secs(1) / n.max(1));
+    let ticks = gap.map(|g| tokio::sync::Mutex::new(tokio::time::interval(g)));
+    let (ticks, bar) = (&ticks, &bar);
+    let mut ended = futures_util::stream::iter(lines)
+        .take_while(|_| std::future::ready(!stop.load(Ordering::SeqCst)))
+        .map(|line| async move {
+            if let Some(ticks) = ticks {
+                ticks.lock().await.tick().await;
+            }
+            if stop.load(Ordering::SeqCst) {
+                return Ended::NotDone;
+            }
+            let line = match line {
+                Ok(line) => line,
+                Err(problem) => {
+                    eprintln!("intellectmoney: {problem}");
+                    stop.store(true, Ordering::SeqCst);
+                    return Ended::NotDone;
+                }
+            };
+            let ended = pay(client, journal, line, hash_key, poll).await;
+            bar.inc(1);
+            if matches!(ended, Ended::Journal(_)) {
+                stop.store(true, Ordering::SeqCst);
+            }
+            ended
+        })
+        .buffer_unordered(pace.in_flight.max(1));
+    let mut tally = Tally::default();
+    let mut failed = None;
+    while let Some(e) = ended.next().await {
+        match e {
+            Ended::Step(name) => *tally.steps.entry(name).or_default() += 1,
+            Ended::Conflict => tally.conflicts += 1,
+            Ended::NotDone => tally.stopped += 1,
+            Ended::Journal(e) => failed = failed.or(Some(e)),
+        }
+    }
+    bar.finish_and_clear();
+    failed.map_or(Ok(tally), Err)
+}
+
+/// One line, paid once, its end printed.
+async fn pay(client: &Client, journal: &SqliteJournal, line: Line, hash_key: &[u8], poll: PollPolicy) -> Ended {
+    match client.pay_once(journal, &line.key, line.request, hash_key, poll).await {
+        Ok(step) => {
+            println!("{}: {step}", line.key);
+            Ended::Step(step.name())
+        }
+        Err(BatchError::Journal(e @ JournalError::Conflict { .. })) => {
+            eprintln!("intellectmoney: {e}");
+            Ended::Conflict
+        }
+        Err(BatchError::Journal(e)) => Ended::Journal(e),
+        Err(e) => {
+            eprintln!(
+                "intellectmoney: {}: {e} (the journal says where it is; run again)",
+                line.key
+            );
+            Ended::NotDone
+        }
+    }
+}
+
+/// The run's summary, and its exit code: 0 every line paid; 3 some ended unpaid or conflicted;
+/// 4 some are not done (pending, stopped): run again.
+fn summary(t: &Tally) -> ExitCode {
+    let parts: Vec<String> = t.steps.iter().map(|(k, v)| format!("{k} {v}")).collect();
+    eprintln!(
+        "intellectmoney: {}; conflicts {}; not done {}",
+        parts.join(", "),
+        t.conflicts,
+        t.stopped
+    );
+    let unpaid = ["failed", "not_enough_money", "deleted"];
+    let not_done = t.stopped + t.steps.get("pending").copied().unwrap_or(0);
+    if not_done > 0 {
+        ExitCode::from(4)
+    } else if t.conflicts > 0 || unpaid.iter().any(|s| t.steps.contains_key(s)) {
+        ExitCode::from(3)
+    } else {
+        ExitCode::SUCCESS
+    }
+}
+
+/// A parameter of an entry's request, as recorded.
+fn param<'a>(e: &'a Entry, name: &str) -> Option<&'a str> {
+    e.planned
+        .params
+        .lines()
+        .find_map(|l| l.strip_prefix(name).and_then(|r| r.strip_prefix('=')))
+}
+
+/// `payout-batch report` (`rows`: one row per key, CSV or JSON lines) and `status` (totals
+/// only): totals per step and currency on stderr. The journal is read one entry at a time.
+pub fn report(journal_path: &Path, rows: bool, json: bool) -> ExitCode {
+    let journal = match SqliteJournal::open(journal_path) {
+        Ok(j) => j,
+        Err(e) => {
+            eprintln!("intellectmoney: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let mut out = csv::Writer::from_writer(std::io::stdout().lock());
+    let mut printed: Result<(), Box<dyn std::error::Error>> = match (rows, json) {
+        (true, false) => out.write_record(REPORT_COLUMNS).map_err(Into::into),
+        _ => Ok(()),
+    };
+    let mut totals = Totals::default();
+    let read = journal.each(&mut |e| {
+        totals.add(&e);
+        if printed.is_ok() && rows {
+            printed = if json {
+                json_row(&e)
+            } else {
+                out.write_record(row(&e)).map_err(Into::into)
+            };
+        }
+    });
+    if let Err(e) = read {
+        eprintln!("intellectmoney: {e}");
+        return ExitCode::FAILURE;
+    }
+    if let Err(e) = printed.and_then(|()| out.flush().map_err(Into::into)) {
+        eprintln!("intellectmoney: cannot print the report: {e}");
+        return ExitCode::FAILURE;
+    }
+    totals.print();
+    ExitCode::SUCCESS
+}
+
+/// The columns of a report row, for one entry.
+fn row(e: &Entry) -> [String; 7] {
+    [
+        e.key.clone(),
+        e.step.name().to_owned(),
+        e.step.operation_id().map(|i| i.to_string()).unwrap_or_default(),
+        param(e, "Amount").unwrap_or_default().to_owned(),
+        param(e, "Currency").unwrap_or_default().to_owned(),
+        e.orphans.to_string(),
+        e.step.message().unwrap_or_default().to_owned(),
+    ]
+}
+
+const REPORT_COLUMNS: [&str; 7] = [
+    "key",
+    "step",
+    "operation_id",
+    "amount",
+    "currency",
+    "orphans",
+    "message",
+];
+
+/// One entry as a JSON line on stdout.
+fn json_row(e: &Entry) -> Result<(), Box<dyn std::error::Error>> {
+    let object: serde_json::Map<String, serde_json::Value> = REPORT_COLUMNS
+        .iter()
+        .zip(row(e))
+        .map(|(k, v)| ((*k).to_owned(), serde_json::Value::from(v)))
+        .collect();
+    let mut out = std::io::stdout().lock();
+    writeln!(out, "{}", serde_json::Value::Object(object))?;
+    Ok(())
+}
+
+/// The journal's totals, on stderr.
+fn totals(journal: &SqliteJournal) {
+    let mut totals = Totals::default();
+    match journal.each(&mut |e| totals.add(&e)) {
+        Ok(()) => totals.print(),
+        Err(e) => eprintln!("intellectmoney: {e}"),
+    }
+}
+
+/// Payouts and their amounts per state and currency.
+#[derive(Default)]
+struct Totals(BTreeMap<(&'static str, String), (usize, intellectmoney::runtime::Decimal)>);
+
+impl Totals {
+    fn add(&mut self, e: &Entry) {
+        let currency = param(e, "Currency").unwrap_or_default().to_owned();
+        let amount = crate::parse::decimal(param(e, "Amount").unwrap_or_default()).unwrap_or_default();
+        let total = self.0.entry((e.step.name(), currency)).or_default();
+        total.0 += 1;
+        total.1 += amount;
+    }
+
+    /// On stderr.
+    fn print(&self) {
+        for ((step, currency), (n, sum)) in &self.0 {
+            eprintln!("{step} {currency}: {n} payout(s), {sum}");
+        }
+    }
+}
