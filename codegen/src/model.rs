@@ -196,6 +196,8 @@ pub struct Param {
     #[serde(default)]
     pub lengths: Vec<u32>,
     pub max_places: Option<u32>,
+    /// What the parameter is to the runtime (`payout_amount`, `payout_currency`; spec/README.md).
+    pub role: Option<S>,
     pub doc: String,
     pub source: Option<String>,
     pub note: Option<String>,

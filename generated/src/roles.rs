@@ -140,6 +140,12 @@ for crate::api::payout::CreateOperation {
     ) -> crate::runtime::api::Progress<crate::api::payout::MassPaymentOperationState> {
         progress(output)
     }
+    fn amount(&self) -> crate::runtime::Decimal {
+        self.amount
+    }
+    fn currency(&self) -> String {
+        self.currency.to_string()
+    }
 }
 impl crate::runtime::PayoutRequest<IntellectMoney>
 for crate::api::payout::CreateOperationByProviderType {
@@ -147,6 +153,12 @@ for crate::api::payout::CreateOperationByProviderType {
         output: crate::api::payout::PayoutOperationData,
     ) -> crate::runtime::api::Progress<crate::api::payout::MassPaymentOperationState> {
         progress(output)
+    }
+    fn amount(&self) -> crate::runtime::Decimal {
+        self.amount
+    }
+    fn currency(&self) -> String {
+        self.currency.to_string()
     }
 }
 impl crate::runtime::PayoutRequest<IntellectMoney>
@@ -156,6 +168,12 @@ for crate::api::payout::CreateBankCardRussiaOperation {
     ) -> crate::runtime::api::Progress<crate::api::payout::MassPaymentOperationState> {
         progress(output)
     }
+    fn amount(&self) -> crate::runtime::Decimal {
+        self.amount
+    }
+    fn currency(&self) -> String {
+        self.currency.to_string()
+    }
 }
 impl crate::runtime::PayoutRequest<IntellectMoney>
 for crate::api::payout::CreateQiwiWalletOperation {
@@ -163,5 +181,11 @@ for crate::api::payout::CreateQiwiWalletOperation {
         output: crate::api::payout::PayoutOperationData,
     ) -> crate::runtime::api::Progress<crate::api::payout::MassPaymentOperationState> {
         progress(output)
+    }
+    fn amount(&self) -> crate::runtime::Decimal {
+        self.amount
+    }
+    fn currency(&self) -> String {
+        self.currency.to_string()
     }
 }

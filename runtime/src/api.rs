@@ -137,6 +137,10 @@ pub trait PayoutApi: Api {
 pub trait PayoutRequest<A: PayoutApi>: ApiRequest<Api = A> + Send + Sync {
     /// What the creation answered.
     fn created(output: Self::Output) -> Progress<A::State>;
+    /// How much it pays (the spec's `payout_amount` parameter).
+    fn amount(&self) -> crate::Decimal;
+    /// In which currency, as written on the wire (the spec's `payout_currency` parameter).
+    fn currency(&self) -> String;
 }
 
 /// What an answer of the payout methods says of the operation.

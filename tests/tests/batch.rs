@@ -235,9 +235,15 @@ fn a_journal_of_a_newer_version_is_refused() {
 }
 
 #[test]
-fn the_planned_request_names_its_method() {
+fn the_planned_request_names_its_method_amount_and_currency() {
     let planned = planned(&payout("10.00"), HASH_KEY).unwrap();
     assert_eq!(planned.method, <CreateOperation as ApiRequest>::METHOD.name);
+    // The parameters with the spec's `payout_amount` and `payout_currency` roles, as sent.
+    assert_eq!(
+        (planned.amount.to_string(), planned.currency.as_str()),
+        ("10.00".to_owned(), "RUB")
+    );
+    assert!(planned.params.contains("\nAmount=10.00\n") && planned.params.contains("\nCurrency=RUB\n"));
     // The same request gives the same fingerprint; the key of the hash changes it.
     assert_eq!(
         planned,

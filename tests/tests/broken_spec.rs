@@ -460,6 +460,22 @@ const CASES: &[Case] = &[
         at: "ShopNote",
         message: "`ShopNote` is not the name of a notification",
     },
+    Case {
+        name: "payout_amount_outside_a_payout_creation",
+        file: "shop.yaml",
+        find: "{ name: Skip, type: int, min: 0,",
+        replace: "{ name: Skip, type: int, role: payout_amount, min: 0,",
+        at: "payout_amount",
+        message: "role `payout_amount` belongs on a parameter of a `payout_create` method",
+    },
+    Case {
+        name: "unknown_parameter_role",
+        file: "shop.yaml",
+        find: "{ name: Skip, type: int, min: 0,",
+        replace: "{ name: Skip, type: int, role: payout_total, min: 0,",
+        at: "payout_total",
+        message: "`payout_total` is not a role of a parameter; one of: payout_amount, payout_currency",
+    },
 ];
 
 /// Breaks that rightly cause more than one error; every other case must give exactly one (one

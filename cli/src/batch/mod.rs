@@ -212,14 +212,6 @@ fn summary(t: &Tally) -> ExitCode {
     }
 }
 
-/// A parameter of an entry's request, as recorded.
-fn param<'a>(e: &'a Entry, name: &str) -> Option<&'a str> {
-    e.planned
-        .params
-        .lines()
-        .find_map(|l| l.strip_prefix(name).and_then(|r| r.strip_prefix('=')))
-}
-
 /// `payout-batch report` (`rows`: one row per key, CSV or JSON lines) and `status` (totals
 /// only): totals per step and currency on stderr. The journal is read one entry at a time.
 pub fn report(journal_path: &Path, rows: bool, json: bool) -> ExitCode {
@@ -264,8 +256,8 @@ fn row(e: &Entry) -> [String; 7] {
         e.key.clone(),
         e.step.name().to_owned(),
         e.step.operation_id().map(|i| i.to_string()).unwrap_or_default(),
-        param(e, "Amount").unwrap_or_default().to_owned(),
-        param(e, "Currency").unwrap_or_default().to_owned(),
+        e.planned.amount.to_string(),
+        e.planned.currency.clone(),
         e.orphans.to_string(),
         e.step.message().unwrap_or_default().to_owned(),
     ]
@@ -308,11 +300,9 @@ struct Totals(BTreeMap<(&'static str, String), (usize, intellectmoney::runtime::
 
 impl Totals {
     fn add(&mut self, e: &Entry) {
-        let currency = param(e, "Currency").unwrap_or_default().to_owned();
-        let amount = crate::parse::decimal(param(e, "Amount").unwrap_or_default()).unwrap_or_default();
-        let total = self.0.entry((e.step.name(), currency)).or_default();
+        let total = self.0.entry((e.step.name(), e.planned.currency.clone())).or_default();
         total.0 += 1;
-        total.1 += amount;
+        total.1 += e.planned.amount;
     }
 
     /// On stderr.

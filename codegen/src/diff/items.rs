@@ -110,14 +110,20 @@ fn role_items(roles: &Roles, out: &mut Items) {
         all.push(plays("token", format!("{}::{}.{}", t.module, t.method, t.field)));
     }
     if let Some(p) = &roles.payout {
-        for (module, method) in &p.creates {
-            let name = format!("{module}::{method}");
+        for c in &p.creates {
+            let name = format!("{}::{}", c.method.0, c.method.1);
             all.push((
                 format!("payout_create {name}"),
-                name,
+                name.clone(),
                 "plays",
                 "payout_create".to_owned(),
             ));
+            for (role_name, param) in [("payout_amount", &c.amount), ("payout_currency", &c.currency)] {
+                if !param.is_empty() {
+                    let shown = format!("{name} {role_name}");
+                    all.push((format!("{role_name} {name}"), shown, "plays", param.clone()));
+                }
+            }
         }
         all.push(plays("payout_execute", format!("{}::{}", p.execute.0, p.execute.1)));
         all.push(plays("payout_poll", format!("{}::{}", p.poll.0, p.poll.1)));

@@ -23,7 +23,8 @@ pub fn emit(ir: &Ir, api: &Api) -> TokenStream {
 
 /// Whether a method of this API has a payout role.
 fn plays_in(api: &Api, p: &PayoutRoles) -> bool {
-    let mut all = p.creates.iter().chain([&p.execute, &p.poll]).chain(p.delete.iter());
+    let creates = p.creates.iter().map(|c| &c.method);
+    let mut all = creates.chain([&p.execute, &p.poll]).chain(p.delete.iter());
     all.any(|(m, _)| *m == api.module)
 }
 
@@ -138,7 +139,7 @@ fn role(ir: &Ir, api: &Api, m: &Method) -> TokenStream {
     let Some(p) = &ir.roles.payout else {
         return quote!(None);
     };
-    let step = if p.creates.contains(&me) {
+    let step = if p.creates.iter().any(|c| c.method == me) {
         quote!(Create)
     } else if p.execute == me {
         quote!(Execute)

@@ -208,12 +208,25 @@ fn payout_impl(p: &PayoutRoles) -> TokenStream {
     };
     let fate = meaning_match(quote!(state), &state, &p.fates, "Fate", "Open");
     let created = ident(&p.created.to_upper_camel_case());
-    let creates = p.creates.iter().map(|(m, n)| {
-        let request = item_path(m, n);
+    let creates = p.creates.iter().map(|c| {
+        let request = item_path(&c.method.0, &c.method.1);
+        let amount = ident(&c.amount);
+        let currency = ident(&c.currency);
+        let currency = if c.currency_text {
+            quote!(self.#currency.clone())
+        } else {
+            quote!(self.#currency.to_string())
+        };
         quote! {
             impl crate::runtime::PayoutRequest<#marker> for #request {
                 fn created(output: #result) -> crate::runtime::api::Progress<#state> {
                     progress(output)
+                }
+                fn amount(&self) -> crate::runtime::Decimal {
+                    self.#amount
+                }
+                fn currency(&self) -> String {
+                    #currency
                 }
             }
         }

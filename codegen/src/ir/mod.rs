@@ -92,8 +92,8 @@ pub struct TokenRoles {
 /// The payout flow's methods.
 #[derive(Debug)]
 pub struct PayoutRoles {
-    /// Methods that create a payout (module, request type).
-    pub creates: Vec<(String, String)>,
+    /// Methods that create a payout.
+    pub creates: Vec<PayoutCreate>,
     /// The method that executes one.
     pub execute: (String, String),
     /// The method that looks one up.
@@ -108,6 +108,19 @@ pub struct PayoutRoles {
     pub created: String,
     /// The state of a payout executed and not final yet (wire name).
     pub in_process: String,
+}
+
+/// A method that creates a payout, and the parameters that say how much it pays.
+#[derive(Debug)]
+pub struct PayoutCreate {
+    /// Its module and request type.
+    pub method: (String, String),
+    /// The Rust field of its amount (`payout_amount`, a required decimal).
+    pub amount: String,
+    /// The Rust field of its currency (`payout_currency`, a required enum or text).
+    pub currency: String,
+    /// Whether the currency is text (not an enum).
+    pub currency_text: bool,
 }
 
 /// The result type of the payout methods and its fields with roles.

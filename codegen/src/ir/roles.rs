@@ -29,6 +29,8 @@ const FIELD_ROLES: &[&str] = &[
     "payout_state",
     "payout_error",
 ];
+/// Roles a request parameter can play.
+const PARAM_ROLES: &[&str] = &["payout_amount", "payout_currency"];
 /// Roles an enum value can play, and what it means to the runtime.
 const VALUE_ROLES: &[(&str, &str)] = &[
     ("processed", "Ok"),
@@ -56,7 +58,7 @@ struct Holder<'a> {
 
 /// Every role of the spec, resolved. Missing roles that the runtime needs are errors.
 pub(super) fn resolve_roles(b: &mut Builder, loaded: &[Loaded], apis: &[Api]) -> Roles {
-    let (methods, fields, values) = collect(b, loaded);
+    let (methods, fields, values, params) = collect(b, loaded);
     let Some(start) = loaded.first().map(|l| &l.spec.api) else {
         return Roles::default();
     };
@@ -65,6 +67,7 @@ pub(super) fn resolve_roles(b: &mut Builder, loaded: &[Loaded], apis: &[Api]) ->
         apis,
         fields: &fields,
         values: &values,
+        params: &params,
         start,
     };
     let envelope = r.envelope();
@@ -79,11 +82,24 @@ pub(super) fn resolve_roles(b: &mut Builder, loaded: &[Loaded], apis: &[Api]) ->
     }
 }
 
-type Collected<'a> = (Vec<Holder<'a>>, Vec<Holder<'a>>, Vec<Holder<'a>>);
+/// A request parameter with a role.
+struct ParamHolder<'a> {
+    /// The role as written.
+    role: &'a S,
+    /// The API's module.
+    module: &'a str,
+    /// The method (its spec name).
+    method: &'a str,
+    /// The parameter (its wire name).
+    param: &'a str,
+}
+
+/// Methods, fields, values and parameters with roles.
+type Collected<'a> = (Vec<Holder<'a>>, Vec<Holder<'a>>, Vec<Holder<'a>>, Vec<ParamHolder<'a>>);
 
 /// The elements with a role, each role checked against the kind of element it is on.
 fn collect<'a>(b: &mut Builder, loaded: &'a [Loaded]) -> Collected<'a> {
-    let (mut methods, mut fields, mut values) = (Vec::new(), Vec::new(), Vec::new());
+    let (mut methods, mut fields, mut values, mut params) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
     let check = |b: &mut Builder, role: &S, allowed: &[&str], what: &str| {
         let ok = allowed.contains(&role.as_str());
         if !ok {
@@ -109,6 +125,16 @@ fn collect<'a>(b: &mut Builder, loaded: &'a [Loaded]) -> Collected<'a> {
                     name: m.name.as_str(),
                 });
             }
+            for p in &m.params {
+                if let Some(role) = p.role.as_ref().filter(|r| check(b, r, PARAM_ROLES, "parameter")) {
+                    params.push(ParamHolder {
+                        role,
+                        module,
+                        method: m.name.as_str(),
+                        param: p.name.as_str(),
+                    });
+                }
+            }
         }
         for t in &l.spec.types {
             for f in &t.fields {
@@ -133,7 +159,7 @@ fn collect<'a>(b: &mut Builder, loaded: &'a [Loaded]) -> Collected<'a> {
             }
         }
     }
-    (methods, fields, values)
+    (methods, fields, values, params)
 }
 
 struct Resolver<'a, 'b> {
@@ -141,6 +167,7 @@ struct Resolver<'a, 'b> {
     apis: &'a [Api],
     fields: &'a [Holder<'a>],
     values: &'a [Holder<'a>],
+    params: &'a [ParamHolder<'a>],
     /// Where a missing role is reported: the first file's `api:`.
     start: &'a S,
 }
@@ -398,6 +425,7 @@ impl<'a> Resolver<'a, '_> {
     fn payout(&mut self, methods: &'a [Holder<'a>]) -> Option<PayoutRoles> {
         let payout_role = |h: &&Holder| h.role.as_str().starts_with("payout_");
         if !methods.iter().any(|h| payout_role(&h)) {
+            self.misplaced_params(&[]);
             return None;
         }
         let apis: &'a [Api] = self.apis;
@@ -448,8 +476,9 @@ impl<'a> Resolver<'a, '_> {
         let fates = self.fates(&progress.state_enum.1);
         let [created, in_process] = self.open_states(&progress.state_enum.1)?;
         let path = |(a, m): (&Api, &Method)| (a.module.clone(), m.rust.clone());
+        let creates = self.payout_money(methods, &creates);
         Some(PayoutRoles {
-            creates: creates.into_iter().map(path).collect(),
+            creates,
             execute: path(execute),
             poll: path(poll),
             delete: delete.map(path),
@@ -458,6 +487,59 @@ impl<'a> Resolver<'a, '_> {
             created,
             in_process,
         })
+    }
+
+    /// An error for each parameter role on a method that does not create a payout.
+    fn misplaced_params(&mut self, creates: &[(&'a Api, &'a Method)]) {
+        let params: &'a [ParamHolder<'a>] = self.params;
+        for h in params {
+            if !creates.iter().any(|(a, m)| a.module == h.module && m.wire == h.method) {
+                let message = format!(
+                    "role `{}` belongs on a parameter of a `payout_create` method",
+                    h.role.as_str()
+                );
+                self.b.err(h.role.span(), message);
+            }
+        }
+    }
+
+    /// Each creation method with its amount and currency parameters (`payout_amount`,
+    /// `payout_currency`), which the batch journal records; those roles on any other method are
+    /// errors.
+    fn payout_money(&mut self, methods: &'a [Holder<'a>], creates: &[(&'a Api, &'a Method)]) -> Vec<PayoutCreate> {
+        self.misplaced_params(creates);
+        let params: &'a [ParamHolder<'a>] = self.params;
+        let mut out = Vec::new();
+        for (api, m) in creates {
+            let find = |role: &str| {
+                let h = params
+                    .iter()
+                    .find(|h| h.role.as_str() == role && h.module == api.module && h.method == m.wire)?;
+                m.params.iter().find(|p| p.wire == h.param)
+            };
+            let amount = find("payout_amount").filter(|p| p.ty == Ty::Decimal && p.required == Required::Always);
+            let currency = find("payout_currency").filter(|p| {
+                let kind = matches!(p.ty, Ty::String | Ty::Enum(..));
+                kind && p.required == Required::Always
+            });
+            if amount.is_none() || currency.is_none() {
+                let message = format!(
+                    "the `payout_create` method `{}` needs `role: payout_amount` on a required decimal \
+                     parameter and `role: payout_currency` on a required enum or string parameter",
+                    m.wire
+                );
+                self.fail_method(methods, "payout_create", message);
+            }
+            // Kept with what is missing left empty: a base revision read by `diff` may lack these
+            // roles, and nothing is written from a spec with errors.
+            out.push(PayoutCreate {
+                method: (api.module.clone(), m.rust.clone()),
+                amount: amount.map(|p| p.rust.clone()).unwrap_or_default(),
+                currency: currency.map(|p| p.rust.clone()).unwrap_or_default(),
+                currency_text: currency.is_some_and(|p| p.ty == Ty::String),
+            });
+        }
+        out
     }
 
     /// The payout result's id, state and error fields.

@@ -125,6 +125,10 @@ pub struct Planned {
     pub params: String,
     /// Lowercase hex SHA-256 of `method` and `params`.
     pub fingerprint: String,
+    /// How much it pays (the spec's `payout_amount` parameter), for reports.
+    pub amount: crate::Decimal,
+    /// In which currency (the spec's `payout_currency` parameter, as sent), for reports.
+    pub currency: String,
 }
 
 /// One payout of the journal.

@@ -6,7 +6,7 @@ use super::journal::{Journal, JournalError, Planned, Step};
 use crate::api::{Api, PayoutApi, PayoutRequest};
 use crate::client::payout::fate_unknown;
 use crate::client::{Client, Error, PayoutOutcome, PollPolicy};
-use crate::{ApiRequest, RequestError, Uuid};
+use crate::{RequestError, Uuid};
 use hmac::{Hmac, Mac};
 use sha2::{Digest, Sha256};
 use std::time::Instant;
@@ -26,9 +26,9 @@ pub enum BatchError<A: Api> {
 }
 
 /// What the journal keeps of `request`: its parameters as sent, each of the API's secret
-/// parameters replaced by its HMAC-SHA-256 under `hash_key`, and their fingerprint. Checks the
-/// request first (a request the client would refuse is not planned).
-pub fn planned<R: ApiRequest>(request: &R, hash_key: &[u8]) -> Result<Planned, RequestError> {
+/// parameters replaced by its HMAC-SHA-256 under `hash_key`, their fingerprint, and its amount and
+/// currency. Checks the request first (a request the client would refuse is not planned).
+pub fn planned<A: PayoutApi, R: PayoutRequest<A>>(request: &R, hash_key: &[u8]) -> Result<Planned, RequestError> {
     request.validate()?;
     let secret = <R::Api as Api>::SECRET_FIELDS;
     let mut lines = Vec::new();
@@ -51,6 +51,8 @@ pub fn planned<R: ApiRequest>(request: &R, hash_key: &[u8]) -> Result<Planned, R
         method,
         params,
         fingerprint,
+        amount: request.amount(),
+        currency: request.currency(),
     })
 }
 

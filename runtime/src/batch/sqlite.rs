@@ -23,6 +23,8 @@ CREATE TABLE IF NOT EXISTS payouts (
     method TEXT NOT NULL,
     params TEXT NOT NULL,
     fingerprint TEXT NOT NULL,
+    amount TEXT NOT NULL,
+    currency TEXT NOT NULL,
     step TEXT NOT NULL,
     operation_id TEXT,
     message TEXT,
@@ -198,10 +200,7 @@ impl SqliteJournal {
 
     fn entry(&self, conn: &Connection, key: &str) -> Result<Option<Entry>, JournalError> {
         let mut stmt = conn
-            .prepare_cached(
-                "SELECT key, method, params, fingerprint, step, operation_id, message, orphans
-                 FROM payouts WHERE key = ?1",
-            )
+            .prepare_cached(&format!("SELECT {COLUMNS} FROM payouts WHERE key = ?1"))
             .map_err(|e| self.storage(e))?;
         let row = stmt
             .query_row(params![key], read_row)
@@ -211,49 +210,62 @@ impl SqliteJournal {
     }
 }
 
-/// A row as stored.
-type Row = (
-    String,
-    String,
-    String,
-    String,
-    String,
-    Option<String>,
-    Option<String>,
-    u32,
-);
+/// The columns of an entry, in the order `read_row` takes them.
+const COLUMNS: &str = "key, method, params, fingerprint, amount, currency, step, operation_id, message, orphans";
+
+/// A row as stored, before its text is parsed.
+struct Row {
+    key: String,
+    method: String,
+    params: String,
+    fingerprint: String,
+    amount: String,
+    currency: String,
+    step: String,
+    operation_id: Option<String>,
+    message: Option<String>,
+    orphans: u32,
+}
 
 fn read_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Row> {
-    Ok((
-        r.get(0)?,
-        r.get(1)?,
-        r.get(2)?,
-        r.get(3)?,
-        r.get(4)?,
-        r.get(5)?,
-        r.get(6)?,
-        r.get(7)?,
-    ))
+    Ok(Row {
+        key: r.get(0)?,
+        method: r.get(1)?,
+        params: r.get(2)?,
+        fingerprint: r.get(3)?,
+        amount: r.get(4)?,
+        currency: r.get(5)?,
+        step: r.get(6)?,
+        operation_id: r.get(7)?,
+        message: r.get(8)?,
+        orphans: r.get(9)?,
+    })
 }
 
 fn into_entry(row: Row) -> Result<Entry, JournalError> {
-    let (key, method, params, fingerprint, step, operation_id, message, orphans) = row;
-    let id = match operation_id.as_deref().map(Uuid::parse_str) {
+    let key = row.key;
+    let damaged = |what: String| JournalError::Damaged(format!("key `{key}`: {what}"));
+    let id = match row.operation_id.as_deref().map(Uuid::parse_str) {
         Some(Ok(id)) => Some(id),
-        Some(Err(e)) => return Err(JournalError::Damaged(format!("key `{key}`: operation id: {e}"))),
+        Some(Err(e)) => return Err(damaged(format!("operation id: {e}"))),
         None => None,
     };
-    let step = Step::from_parts(&step, id, message)
-        .ok_or_else(|| JournalError::Damaged(format!("key `{key}`: step `{step}`")))?;
+    let amount = row
+        .amount
+        .parse()
+        .map_err(|e| damaged(format!("amount `{}`: {e}", row.amount)))?;
+    let step = Step::from_parts(&row.step, id, row.message).ok_or_else(|| damaged(format!("step `{}`", row.step)))?;
     Ok(Entry {
-        key,
         planned: Planned {
-            method,
-            params,
-            fingerprint,
+            method: row.method,
+            params: row.params,
+            fingerprint: row.fingerprint,
+            amount,
+            currency: row.currency,
         },
+        key,
         step,
-        orphans,
+        orphans: row.orphans,
     })
 }
 
@@ -272,17 +284,22 @@ impl SqliteJournal {
             }
             return Ok((entry, false));
         }
-        conn.prepare_cached("INSERT INTO payouts (key, method, params, fingerprint, step) VALUES (?1, ?2, ?3, ?4, ?5)")
-            .and_then(|mut insert| {
-                insert.execute(params![
-                    key,
-                    planned.method,
-                    planned.params,
-                    planned.fingerprint,
-                    first.name()
-                ])
-            })
-            .map_err(|e| self.storage(e))?;
+        conn.prepare_cached(
+            "INSERT INTO payouts (key, method, params, fingerprint, amount, currency, step)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        )
+        .and_then(|mut insert| {
+            insert.execute(params![
+                key,
+                planned.method,
+                planned.params,
+                planned.fingerprint,
+                planned.amount.to_string(),
+                planned.currency,
+                first.name()
+            ])
+        })
+        .map_err(|e| self.storage(e))?;
         self.commits.fetch_add(1, Ordering::SeqCst);
         let entry = Entry {
             key: key.to_owned(),
@@ -342,10 +359,7 @@ impl Journal for SqliteJournal {
     fn each(&self, f: &mut dyn FnMut(Entry)) -> Result<(), JournalError> {
         let conn = self.conn();
         let mut stmt = conn
-            .prepare(
-                "SELECT key, method, params, fingerprint, step, operation_id, message, orphans
-                 FROM payouts ORDER BY key",
-            )
+            .prepare(&format!("SELECT {COLUMNS} FROM payouts ORDER BY key"))
             .map_err(|e| self.storage(e))?;
         let rows = stmt.query_map([], read_row).map_err(|e| self.storage(e))?;
         for row in rows {
