@@ -6,7 +6,6 @@
 mod batch;
 
 use clap::Parser;
-use intellectmoney::runtime::cli::parse;
 use intellectmoney::{Client, Format, PollPolicy};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -82,30 +81,9 @@ enum Top {
     /// id, do not create it again); 5: the creation's answer was lost (an operation may exist:
     /// look for it first); 1: nothing was paid (refused or not sent), safe to retry.
     Payout {
-        /// bank-card (bank-card-russia) or sbp.
-        #[arg(long, value_name = "PROVIDER", value_parser = provider)]
-        provider: intellectmoney::payout::PreferenceType,
-        /// Card number (bank-card).
-        #[arg(long, value_name = "PAN")]
-        pan: Option<String>,
-        /// The recipient's phone, for sbp.
-        #[arg(long, value_name = "ACCOUNT")]
-        account: Option<String>,
-        /// SBP bank id.
-        #[arg(long, value_name = "ID")]
-        bank_id: Option<String>,
-        /// Amount, two places (50.00).
-        #[arg(long, value_name = "DECIMAL", value_parser = parse::decimal)]
-        amount: intellectmoney::runtime::Decimal,
-        /// ISO 4217 currency (RUB).
-        #[arg(long, value_name = "CODE", value_parser = parse::enum_value::<intellectmoney::personal::Currency>)]
-        currency: intellectmoney::personal::Currency,
-        /// Recipient's name.
-        #[arg(long, value_name = "NAME")]
-        recipient_name: String,
-        /// Shop id.
-        #[arg(long, value_name = "NUMBER")]
-        eshop_id: Option<intellectmoney::common::EshopId>,
+        /// The payout: the flags of `create-operation`.
+        #[command(flatten)]
+        request: intellectmoney::cli::CreateOperationArgs,
         /// How long the whole payout may take, polling included (`90s`, `10m`, `1h`).
         #[arg(long, value_name = "DURATION", default_value = "10m", value_parser = duration)]
         deadline: std::time::Duration,
@@ -137,9 +115,9 @@ enum Top {
 #[derive(clap::Subcommand)]
 enum BatchCommand {
     /// Pays every line not paid yet (the same command continues an interrupted run). The file
-    /// has a header and the columns key, provider (bank-card or sbp), amount, currency,
-    /// recipient_name, and where needed pan, account, bank_id, eshop_id; a file with any problem
-    /// is refused, naming each line and column, and nothing is sent. Exit 0: every line paid;
+    /// has a header, a column `key`, and a column per flag of `create-operation`, named as the
+    /// flag with underscores (`--recipient-name`: `recipient_name`) and taking what it takes;
+    /// a file with any problem is refused, naming each line and column, and nothing is sent. Exit 0: every line paid;
     /// 3: some ended unpaid or under a conflicting key; 4: some are not done (run again).
     #[command(alias = "resume")]
     Run {
@@ -218,18 +196,6 @@ async fn payout_batch(cli: &mut Cli, command: BatchCommand) -> ExitCode {
     }
 }
 
-/// `--provider`: `bank-card` (or `bank-card-russia`) or `sbp`, the current API's PreferenceType.
-fn provider(s: &str) -> Result<intellectmoney::payout::PreferenceType, String> {
-    use intellectmoney::payout::PreferenceType;
-    match s.to_ascii_lowercase().replace(['-', '_'], "").as_str() {
-        "bankcard" | "bankcardrussia" | "outbankcard" => Ok(PreferenceType::OutBankCard),
-        "sbp" | "outsbp" => Ok(PreferenceType::OutSbp),
-        _ => Err(format!(
-            "`{s}` is not bank-card or sbp (the current API pays out to a card or through SBP)"
-        )),
-    }
-}
-
 fn duration(s: &str) -> Result<std::time::Duration, String> {
     let s = s.trim();
     let bad = || format!("`{s}` is not a duration like 90s, 10m or 1h (at most {MAX_DURATION_HOURS}h)");
@@ -255,33 +221,10 @@ const MAX_DURATION_HOURS: u64 = 7 * 24;
 
 /// `payout`: the whole flow, each state on a line, the outcome last.
 async fn payout(client: &Client, top: Top) -> ExitCode {
-    let Top::Payout {
-        provider,
-        pan,
-        account,
-        bank_id,
-        amount,
-        currency,
-        recipient_name,
-        eshop_id,
-        deadline,
-    } = top
-    else {
+    let Top::Payout { request, deadline } = top else {
         unreachable!("called for the payout subcommand");
     };
-    let mut request = intellectmoney::payout::CreateOperation::new(provider, amount, currency, recipient_name);
-    if let Some(v) = pan {
-        request = request.pan(v);
-    }
-    if let Some(v) = account {
-        request = request.account(v);
-    }
-    if let Some(v) = bank_id {
-        request = request.bank_id(v);
-    }
-    if let Some(v) = eshop_id {
-        request = request.eshop_id(v);
-    }
+    let request = request.into_request();
     let poll = intellectmoney::PollPolicy {
         deadline,
         ..Default::default()

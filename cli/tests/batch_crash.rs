@@ -133,10 +133,11 @@ fn a_bad_file_is_refused_whole_naming_each_line_and_column_and_nothing_is_sent()
     let (file, journal) = (dir.path().join("batch.csv"), dir.path().join("payouts.db"));
     std::fs::write(
         &file,
-        "key,provider,amount,currency,recipient_name,pan\n\
-         k1,bank-card,10.00,RUB,Иванов Иван,4111111111111111\n\
-         k2,bank-card,10.005,RUB,Иванов Иван,4111111111111111\n\
-         k1,card,10.00,XYZ,Иванов Иван,4111111111111111\n",
+        "key,preference_type,amount,currency,recipient_name,pan\n\
+         k1,OutBankCard,10.00,RUB,Иванов Иван,4111111111111111\n\
+         k2,OutBankCard,10.005,RUB,Иванов Иван,4111111111111111\n\
+         k1,Card,10.00,XYZ,Иванов Иван,4111111111111111\n\
+         k3,OutSbp,10.00,RUB,Петрова Анна,\n",
     )
     .unwrap();
     let mock = MockServer::builder().sign_secret(SECRET).start();
@@ -146,9 +147,11 @@ fn a_bad_file_is_refused_whole_naming_each_line_and_column_and_nothing_is_sent()
     for expected in [
         "batch.csv:3:3 (amount): Amount must have at most 2 places after the dot",
         "batch.csv:4:1 (key): key `k1` is also on line 2",
-        "batch.csv:4:2 (provider): `card` is not bank-card or sbp",
-        "batch.csv:4:4 (currency): `XYZ` is not one of",
-        "4 problem(s) in",
+        "batch.csv:4:2 (preference_type): `Card` is not one of OutBankCard, OutSbp",
+        "batch.csv:4:4 (currency): `XYZ` is not one of RUB, TST",
+        // The spec's `required_when`, for a column the file does not have.
+        "batch.csv:5 (no column `account`): Account required when PreferenceType is OutSbp",
+        "5 problem(s) in",
         "nothing was sent",
     ] {
         assert!(err.contains(expected), "missing `{expected}` in:\n{err}");

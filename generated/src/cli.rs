@@ -232,11 +232,19 @@ pub struct CreateOperationArgs {
     eshop_id: Option<crate::common::EshopId>,
 }
 impl CreateOperationArgs {
-    /// Sends the request and returns what to print.
-    pub async fn run(
-        self,
-        client: &crate::Client,
-    ) -> Result<crate::runtime::cli::Output, crate::Error> {
+    /// Each parameter's wire name and the id of its flag (`--x-y` has the id `x_y`).
+    pub const PARAMS: &'static [(&'static str, &'static str)] = &[
+        ("PreferenceType", "preference_type"),
+        ("Pan", "pan"),
+        ("Account", "account"),
+        ("BankId", "bank_id"),
+        ("Amount", "amount"),
+        ("Currency", "currency"),
+        ("RecipientName", "recipient_name"),
+        ("EshopId", "eshop_id"),
+    ];
+    /// The request these flags describe.
+    pub fn into_request(self) -> crate::payout::CreateOperation {
         let CreateOperationArgs {
             preference_type,
             pan,
@@ -265,7 +273,18 @@ impl CreateOperationArgs {
         if let Some(value) = eshop_id {
             request = request.eshop_id(value);
         }
-        Ok(crate::runtime::cli::Output::of(client.create_operation(request).await?))
+        request
+    }
+    /// Sends the request and returns what to print.
+    pub async fn run(
+        self,
+        client: &crate::Client,
+    ) -> Result<crate::runtime::cli::Output, crate::Error> {
+        Ok(
+            crate::runtime::cli::Output::of(
+                client.create_operation(self.into_request()).await?,
+            ),
+        )
     }
 }
 /// The flags of `create-operation-by-provider-type`.
@@ -318,11 +337,18 @@ pub struct CreateOperationByProviderTypeArgs {
     provider_type: crate::payout::ProviderType,
 }
 impl CreateOperationByProviderTypeArgs {
-    /// Sends the request and returns what to print.
-    pub async fn run(
-        self,
-        client: &crate::Client,
-    ) -> Result<crate::runtime::cli::Output, crate::Error> {
+    /// Each parameter's wire name and the id of its flag (`--x-y` has the id `x_y`).
+    pub const PARAMS: &'static [(&'static str, &'static str)] = &[
+        ("Pan", "pan"),
+        ("Account", "account"),
+        ("BankId", "bank_id"),
+        ("Amount", "amount"),
+        ("Currency", "currency"),
+        ("RecipientName", "recipient_name"),
+        ("ProviderType", "provider_type"),
+    ];
+    /// The request these flags describe.
+    pub fn into_request(self) -> crate::payout::CreateOperationByProviderType {
         let CreateOperationByProviderTypeArgs {
             pan,
             account,
@@ -347,9 +373,16 @@ impl CreateOperationByProviderTypeArgs {
         if let Some(value) = bank_id {
             request = request.bank_id(value);
         }
+        request
+    }
+    /// Sends the request and returns what to print.
+    pub async fn run(
+        self,
+        client: &crate::Client,
+    ) -> Result<crate::runtime::cli::Output, crate::Error> {
         Ok(
             crate::runtime::cli::Output::of(
-                client.create_operation_by_provider_type(request).await?,
+                client.create_operation_by_provider_type(self.into_request()).await?,
             ),
         )
     }
@@ -385,26 +418,36 @@ pub struct CreateBankCardRussiaOperationArgs {
     recipient_name: String,
 }
 impl CreateBankCardRussiaOperationArgs {
-    /// Sends the request and returns what to print.
-    pub async fn run(
-        self,
-        client: &crate::Client,
-    ) -> Result<crate::runtime::cli::Output, crate::Error> {
+    /// Each parameter's wire name and the id of its flag (`--x-y` has the id `x_y`).
+    pub const PARAMS: &'static [(&'static str, &'static str)] = &[
+        ("Pan", "pan"),
+        ("Amount", "amount"),
+        ("Currency", "currency"),
+        ("RecipientName", "recipient_name"),
+    ];
+    /// The request these flags describe.
+    pub fn into_request(self) -> crate::payout::CreateBankCardRussiaOperation {
         let CreateBankCardRussiaOperationArgs {
             pan,
             amount,
             currency,
             recipient_name,
         } = self;
-        let request = crate::payout::CreateBankCardRussiaOperation::new(
+        crate::payout::CreateBankCardRussiaOperation::new(
             pan,
             amount,
             currency,
             recipient_name,
-        );
+        )
+    }
+    /// Sends the request and returns what to print.
+    pub async fn run(
+        self,
+        client: &crate::Client,
+    ) -> Result<crate::runtime::cli::Output, crate::Error> {
         Ok(
             crate::runtime::cli::Output::of(
-                client.create_bank_card_russia_operation(request).await?,
+                client.create_bank_card_russia_operation(self.into_request()).await?,
             ),
         )
     }
@@ -440,26 +483,36 @@ pub struct CreateQiwiWalletOperationArgs {
     recipient_name: String,
 }
 impl CreateQiwiWalletOperationArgs {
-    /// Sends the request and returns what to print.
-    pub async fn run(
-        self,
-        client: &crate::Client,
-    ) -> Result<crate::runtime::cli::Output, crate::Error> {
+    /// Each parameter's wire name and the id of its flag (`--x-y` has the id `x_y`).
+    pub const PARAMS: &'static [(&'static str, &'static str)] = &[
+        ("Account", "account"),
+        ("Amount", "amount"),
+        ("Currency", "currency"),
+        ("RecipientName", "recipient_name"),
+    ];
+    /// The request these flags describe.
+    pub fn into_request(self) -> crate::payout::CreateQiwiWalletOperation {
         let CreateQiwiWalletOperationArgs {
             account,
             amount,
             currency,
             recipient_name,
         } = self;
-        let request = crate::payout::CreateQiwiWalletOperation::new(
+        crate::payout::CreateQiwiWalletOperation::new(
             account,
             amount,
             currency,
             recipient_name,
-        );
+        )
+    }
+    /// Sends the request and returns what to print.
+    pub async fn run(
+        self,
+        client: &crate::Client,
+    ) -> Result<crate::runtime::cli::Output, crate::Error> {
         Ok(
             crate::runtime::cli::Output::of(
-                client.create_qiwi_wallet_operation(request).await?,
+                client.create_qiwi_wallet_operation(self.into_request()).await?,
             ),
         )
     }
@@ -476,14 +529,25 @@ pub struct ExecuteOperationArgs {
     payout_operation_id: crate::runtime::Uuid,
 }
 impl ExecuteOperationArgs {
+    /// Each parameter's wire name and the id of its flag (`--x-y` has the id `x_y`).
+    pub const PARAMS: &'static [(&'static str, &'static str)] = &[
+        ("PayoutOperationId", "payout_operation_id"),
+    ];
+    /// The request these flags describe.
+    pub fn into_request(self) -> crate::payout::ExecuteOperation {
+        let ExecuteOperationArgs { payout_operation_id } = self;
+        crate::payout::ExecuteOperation::new(payout_operation_id)
+    }
     /// Sends the request and returns what to print.
     pub async fn run(
         self,
         client: &crate::Client,
     ) -> Result<crate::runtime::cli::Output, crate::Error> {
-        let ExecuteOperationArgs { payout_operation_id } = self;
-        let request = crate::payout::ExecuteOperation::new(payout_operation_id);
-        Ok(crate::runtime::cli::Output::of(client.execute_operation(request).await?))
+        Ok(
+            crate::runtime::cli::Output::of(
+                client.execute_operation(self.into_request()).await?,
+            ),
+        )
     }
 }
 /// The flags of `get-operation-state`.
@@ -498,14 +562,25 @@ pub struct GetOperationStateArgs {
     payout_operation_id: crate::runtime::Uuid,
 }
 impl GetOperationStateArgs {
+    /// Each parameter's wire name and the id of its flag (`--x-y` has the id `x_y`).
+    pub const PARAMS: &'static [(&'static str, &'static str)] = &[
+        ("PayoutOperationId", "payout_operation_id"),
+    ];
+    /// The request these flags describe.
+    pub fn into_request(self) -> crate::payout::GetOperationState {
+        let GetOperationStateArgs { payout_operation_id } = self;
+        crate::payout::GetOperationState::new(payout_operation_id)
+    }
     /// Sends the request and returns what to print.
     pub async fn run(
         self,
         client: &crate::Client,
     ) -> Result<crate::runtime::cli::Output, crate::Error> {
-        let GetOperationStateArgs { payout_operation_id } = self;
-        let request = crate::payout::GetOperationState::new(payout_operation_id);
-        Ok(crate::runtime::cli::Output::of(client.get_operation_state(request).await?))
+        Ok(
+            crate::runtime::cli::Output::of(
+                client.get_operation_state(self.into_request()).await?,
+            ),
+        )
     }
 }
 /// The flags of `delete-operation`.
@@ -520,14 +595,25 @@ pub struct DeleteOperationArgs {
     payout_operation_id: crate::runtime::Uuid,
 }
 impl DeleteOperationArgs {
+    /// Each parameter's wire name and the id of its flag (`--x-y` has the id `x_y`).
+    pub const PARAMS: &'static [(&'static str, &'static str)] = &[
+        ("PayoutOperationId", "payout_operation_id"),
+    ];
+    /// The request these flags describe.
+    pub fn into_request(self) -> crate::payout::DeleteOperation {
+        let DeleteOperationArgs { payout_operation_id } = self;
+        crate::payout::DeleteOperation::new(payout_operation_id)
+    }
     /// Sends the request and returns what to print.
     pub async fn run(
         self,
         client: &crate::Client,
     ) -> Result<crate::runtime::cli::Output, crate::Error> {
-        let DeleteOperationArgs { payout_operation_id } = self;
-        let request = crate::payout::DeleteOperation::new(payout_operation_id);
-        Ok(crate::runtime::cli::Output::of(client.delete_operation(request).await?))
+        Ok(
+            crate::runtime::cli::Output::of(
+                client.delete_operation(self.into_request()).await?,
+            ),
+        )
     }
 }
 /// The flags of `get-user-token`.
@@ -547,14 +633,26 @@ pub struct GetUserTokenArgs {
     password: String,
 }
 impl GetUserTokenArgs {
+    /// Each parameter's wire name and the id of its flag (`--x-y` has the id `x_y`).
+    pub const PARAMS: &'static [(&'static str, &'static str)] = &[
+        ("Login", "login"),
+        ("Password", "password"),
+    ];
+    /// The request these flags describe.
+    pub fn into_request(self) -> crate::personal::GetUserToken {
+        let GetUserTokenArgs { login, password } = self;
+        crate::personal::GetUserToken::new(login, password)
+    }
     /// Sends the request and returns what to print.
     pub async fn run(
         self,
         client: &crate::Client,
     ) -> Result<crate::runtime::cli::Output, crate::Error> {
-        let GetUserTokenArgs { login, password } = self;
-        let request = crate::personal::GetUserToken::new(login, password);
-        Ok(crate::runtime::cli::Output::of(client.get_user_token(request).await?))
+        Ok(
+            crate::runtime::cli::Output::of(
+                client.get_user_token(self.into_request()).await?,
+            ),
+        )
     }
 }
 /// The flags of `get-invoices-history`.
@@ -658,11 +756,26 @@ pub struct GetInvoicesHistoryArgs {
     all: bool,
 }
 impl GetInvoicesHistoryArgs {
-    /// Sends the request and returns what to print.
-    pub async fn run(
-        self,
-        client: &crate::Client,
-    ) -> Result<crate::runtime::cli::Output, crate::Error> {
+    /// Each parameter's wire name and the id of its flag (`--x-y` has the id `x_y`).
+    pub const PARAMS: &'static [(&'static str, &'static str)] = &[
+        ("EshopId", "eshop_id"),
+        ("OrganizationId", "organization_id"),
+        ("State", "state"),
+        ("DateFrom", "date_from"),
+        ("DateTo", "date_to"),
+        ("ChangeDateFrom", "change_date_from"),
+        ("ChangeDateTo", "change_date_to"),
+        ("Skip", "skip"),
+        ("Take", "take"),
+        ("InvoiceId", "invoice_id"),
+        ("IncludePaymentTransactions", "include_payment_transactions"),
+        ("IsHoldingSearch", "is_holding_search"),
+        ("OwnerEmail", "owner_email"),
+        ("SortOrder", "sort_order"),
+        ("WithRefunds", "with_refunds"),
+    ];
+    /// The request these flags describe.
+    pub fn into_request(self) -> crate::personal::GetInvoicesHistory {
         let GetInvoicesHistoryArgs {
             eshop_id,
             organization_id,
@@ -679,7 +792,7 @@ impl GetInvoicesHistoryArgs {
             owner_email,
             sort_order,
             with_refunds,
-            all,
+            ..
         } = self;
         let mut request = crate::personal::GetInvoicesHistory::new(take);
         if let Some(value) = eshop_id {
@@ -724,10 +837,21 @@ impl GetInvoicesHistoryArgs {
         if let Some(value) = with_refunds {
             request = request.with_refunds(value);
         }
-        if all {
-            return crate::runtime::cli::all_items(client, request).await;
+        request
+    }
+    /// Sends the request and returns what to print.
+    pub async fn run(
+        self,
+        client: &crate::Client,
+    ) -> Result<crate::runtime::cli::Output, crate::Error> {
+        if self.all {
+            return crate::runtime::cli::all_items(client, self.into_request()).await;
         }
-        Ok(crate::runtime::cli::Output::of(client.get_invoices_history(request).await?))
+        Ok(
+            crate::runtime::cli::Output::of(
+                client.get_invoices_history(self.into_request()).await?,
+            ),
+        )
     }
 }
 /// The flags of `get-payments-history`.
@@ -766,11 +890,17 @@ pub struct GetPaymentsHistoryArgs {
     all: bool,
 }
 impl GetPaymentsHistoryArgs {
-    /// Sends the request and returns what to print.
-    pub async fn run(
-        self,
-        client: &crate::Client,
-    ) -> Result<crate::runtime::cli::Output, crate::Error> {
+    /// Each parameter's wire name and the id of its flag (`--x-y` has the id `x_y`).
+    pub const PARAMS: &'static [(&'static str, &'static str)] = &[
+        ("EshopId", "eshop_id"),
+        ("PaymentTransactionId", "payment_transaction_id"),
+        ("DateFrom", "date_from"),
+        ("DateTo", "date_to"),
+        ("Skip", "skip"),
+        ("Take", "take"),
+    ];
+    /// The request these flags describe.
+    pub fn into_request(self) -> crate::personal::GetPaymentsHistory {
         let GetPaymentsHistoryArgs {
             eshop_id,
             payment_transaction_id,
@@ -778,7 +908,7 @@ impl GetPaymentsHistoryArgs {
             date_to,
             skip,
             take,
-            all,
+            ..
         } = self;
         let mut request = crate::personal::GetPaymentsHistory::new(take);
         if let Some(value) = eshop_id {
@@ -796,10 +926,21 @@ impl GetPaymentsHistoryArgs {
         if let Some(value) = skip {
             request = request.skip(value);
         }
-        if all {
-            return crate::runtime::cli::all_items(client, request).await;
+        request
+    }
+    /// Sends the request and returns what to print.
+    pub async fn run(
+        self,
+        client: &crate::Client,
+    ) -> Result<crate::runtime::cli::Output, crate::Error> {
+        if self.all {
+            return crate::runtime::cli::all_items(client, self.into_request()).await;
         }
-        Ok(crate::runtime::cli::Output::of(client.get_payments_history(request).await?))
+        Ok(
+            crate::runtime::cli::Output::of(
+                client.get_payments_history(self.into_request()).await?,
+            ),
+        )
     }
 }
 /// The flags of `set-scheduled-operation-data`.
@@ -880,11 +1021,22 @@ pub struct SetScheduledOperationDataArgs {
     end_exec_date: Option<crate::runtime::Date>,
 }
 impl SetScheduledOperationDataArgs {
-    /// Sends the request and returns what to print.
-    pub async fn run(
-        self,
-        client: &crate::Client,
-    ) -> Result<crate::runtime::cli::Output, crate::Error> {
+    /// Each parameter's wire name and the id of its flag (`--x-y` has the id `x_y`).
+    pub const PARAMS: &'static [(&'static str, &'static str)] = &[
+        ("Operation", "operation"),
+        ("ObjectId", "object_id"),
+        ("ObjectTypeVal", "object_type_val"),
+        ("IsSingle", "is_single"),
+        ("ParamsJson", "params_json"),
+        ("RepeatPlan", "repeat_plan"),
+        ("RetryOnFailPlan", "retry_on_fail_plan"),
+        ("RetryOnFailCount", "retry_on_fail_count"),
+        ("FireOnSkip", "fire_on_skip"),
+        ("State", "state"),
+        ("EndExecDate", "end_exec_date"),
+    ];
+    /// The request these flags describe.
+    pub fn into_request(self) -> crate::personal::SetScheduledOperationData {
         let SetScheduledOperationDataArgs {
             operation,
             object_id,
@@ -927,9 +1079,16 @@ impl SetScheduledOperationDataArgs {
         if let Some(value) = end_exec_date {
             request = request.end_exec_date(value);
         }
+        request
+    }
+    /// Sends the request and returns what to print.
+    pub async fn run(
+        self,
+        client: &crate::Client,
+    ) -> Result<crate::runtime::cli::Output, crate::Error> {
         Ok(
             crate::runtime::cli::Output::of(
-                client.set_scheduled_operation_data(request).await?,
+                client.set_scheduled_operation_data(self.into_request()).await?,
             ),
         )
     }
@@ -1031,11 +1190,25 @@ pub struct GetScheduledOperationDataArgs {
     all: bool,
 }
 impl GetScheduledOperationDataArgs {
-    /// Sends the request and returns what to print.
-    pub async fn run(
-        self,
-        client: &crate::Client,
-    ) -> Result<crate::runtime::cli::Output, crate::Error> {
+    /// Each parameter's wire name and the id of its flag (`--x-y` has the id `x_y`).
+    pub const PARAMS: &'static [(&'static str, &'static str)] = &[
+        ("Operation", "operation"),
+        ("ObjectId", "object_id"),
+        ("ObjectTypeVal", "object_type_val"),
+        ("ParamsJson", "params_json"),
+        ("RepeatPlan", "repeat_plan"),
+        ("RetryOnFailPlan", "retry_on_fail_plan"),
+        ("RetryOnFailCount", "retry_on_fail_count"),
+        ("IsSingle", "is_single"),
+        ("FireOnSkip", "fire_on_skip"),
+        ("State", "state"),
+        ("DateFrom", "date_from"),
+        ("DateTo", "date_to"),
+        ("Skip", "skip"),
+        ("Take", "take"),
+    ];
+    /// The request these flags describe.
+    pub fn into_request(self) -> crate::personal::GetScheduledOperationData {
         let GetScheduledOperationDataArgs {
             operation,
             object_id,
@@ -1051,7 +1224,7 @@ impl GetScheduledOperationDataArgs {
             date_to,
             skip,
             take,
-            all,
+            ..
         } = self;
         let mut request = crate::personal::GetScheduledOperationData::new(take);
         if let Some(value) = operation {
@@ -1093,12 +1266,19 @@ impl GetScheduledOperationDataArgs {
         if let Some(value) = skip {
             request = request.skip(value);
         }
-        if all {
-            return crate::runtime::cli::all_items(client, request).await;
+        request
+    }
+    /// Sends the request and returns what to print.
+    pub async fn run(
+        self,
+        client: &crate::Client,
+    ) -> Result<crate::runtime::cli::Output, crate::Error> {
+        if self.all {
+            return crate::runtime::cli::all_items(client, self.into_request()).await;
         }
         Ok(
             crate::runtime::cli::Output::of(
-                client.get_scheduled_operation_data(request).await?,
+                client.get_scheduled_operation_data(self.into_request()).await?,
             ),
         )
     }
@@ -1132,18 +1312,23 @@ pub struct GetEshopInfoArgs {
     all: bool,
 }
 impl GetEshopInfoArgs {
-    /// Sends the request and returns what to print.
-    pub async fn run(
-        self,
-        client: &crate::Client,
-    ) -> Result<crate::runtime::cli::Output, crate::Error> {
+    /// Each parameter's wire name and the id of its flag (`--x-y` has the id `x_y`).
+    pub const PARAMS: &'static [(&'static str, &'static str)] = &[
+        ("EshopId", "eshop_id"),
+        ("OrganizationId", "organization_id"),
+        ("IsHoldingSearch", "is_holding_search"),
+        ("Skip", "skip"),
+        ("Take", "take"),
+    ];
+    /// The request these flags describe.
+    pub fn into_request(self) -> crate::personal::GetEshopInfo {
         let GetEshopInfoArgs {
             eshop_id,
             organization_id,
             is_holding_search,
             skip,
             take,
-            all,
+            ..
         } = self;
         let mut request = crate::personal::GetEshopInfo::new(take);
         if let Some(value) = eshop_id {
@@ -1158,10 +1343,21 @@ impl GetEshopInfoArgs {
         if let Some(value) = skip {
             request = request.skip(value);
         }
-        if all {
-            return crate::runtime::cli::all_items(client, request).await;
+        request
+    }
+    /// Sends the request and returns what to print.
+    pub async fn run(
+        self,
+        client: &crate::Client,
+    ) -> Result<crate::runtime::cli::Output, crate::Error> {
+        if self.all {
+            return crate::runtime::cli::all_items(client, self.into_request()).await;
         }
-        Ok(crate::runtime::cli::Output::of(client.get_eshop_info(request).await?))
+        Ok(
+            crate::runtime::cli::Output::of(
+                client.get_eshop_info(self.into_request()).await?,
+            ),
+        )
     }
 }
 /// The flags of `get-invoice-info`.
@@ -1194,11 +1390,15 @@ pub struct GetInvoiceInfoArgs {
     is_holding_search: Option<bool>,
 }
 impl GetInvoiceInfoArgs {
-    /// Sends the request and returns what to print.
-    pub async fn run(
-        self,
-        client: &crate::Client,
-    ) -> Result<crate::runtime::cli::Output, crate::Error> {
+    /// Each parameter's wire name and the id of its flag (`--x-y` has the id `x_y`).
+    pub const PARAMS: &'static [(&'static str, &'static str)] = &[
+        ("InvoiceId", "invoice_id"),
+        ("EshopId", "eshop_id"),
+        ("OrganizationId", "organization_id"),
+        ("IsHoldingSearch", "is_holding_search"),
+    ];
+    /// The request these flags describe.
+    pub fn into_request(self) -> crate::personal::GetInvoiceInfo {
         let GetInvoiceInfoArgs {
             invoice_id,
             eshop_id,
@@ -1215,7 +1415,18 @@ impl GetInvoiceInfoArgs {
         if let Some(value) = is_holding_search {
             request = request.is_holding_search(value);
         }
-        Ok(crate::runtime::cli::Output::of(client.get_invoice_info(request).await?))
+        request
+    }
+    /// Sends the request and returns what to print.
+    pub async fn run(
+        self,
+        client: &crate::Client,
+    ) -> Result<crate::runtime::cli::Output, crate::Error> {
+        Ok(
+            crate::runtime::cli::Output::of(
+                client.get_invoice_info(self.into_request()).await?,
+            ),
+        )
     }
 }
 /// The flags of `create-receipt`.
@@ -1242,11 +1453,14 @@ pub struct CreateReceiptArgs {
     invoice_refund_id: Option<i32>,
 }
 impl CreateReceiptArgs {
-    /// Sends the request and returns what to print.
-    pub async fn run(
-        self,
-        client: &crate::Client,
-    ) -> Result<crate::runtime::cli::Output, crate::Error> {
+    /// Each parameter's wire name and the id of its flag (`--x-y` has the id `x_y`).
+    pub const PARAMS: &'static [(&'static str, &'static str)] = &[
+        ("InvoiceId", "invoice_id"),
+        ("MerchantReceipt", "merchant_receipt"),
+        ("InvoiceRefundId", "invoice_refund_id"),
+    ];
+    /// The request these flags describe.
+    pub fn into_request(self) -> crate::personal::CreateReceipt {
         let CreateReceiptArgs { invoice_id, merchant_receipt, invoice_refund_id } = self;
         let mut request = crate::personal::CreateReceipt::new(
             invoice_id,
@@ -1255,7 +1469,18 @@ impl CreateReceiptArgs {
         if let Some(value) = invoice_refund_id {
             request = request.invoice_refund_id(value);
         }
-        Ok(crate::runtime::cli::Output::of(client.create_receipt(request).await?))
+        request
+    }
+    /// Sends the request and returns what to print.
+    pub async fn run(
+        self,
+        client: &crate::Client,
+    ) -> Result<crate::runtime::cli::Output, crate::Error> {
+        Ok(
+            crate::runtime::cli::Output::of(
+                client.create_receipt(self.into_request()).await?,
+            ),
+        )
     }
 }
 /// The flags of `get-receipt`.
@@ -1275,14 +1500,26 @@ pub struct GetReceiptArgs {
     document_id: String,
 }
 impl GetReceiptArgs {
+    /// Each parameter's wire name and the id of its flag (`--x-y` has the id `x_y`).
+    pub const PARAMS: &'static [(&'static str, &'static str)] = &[
+        ("InvoiceId", "invoice_id"),
+        ("DocumentId", "document_id"),
+    ];
+    /// The request these flags describe.
+    pub fn into_request(self) -> crate::personal::GetReceipt {
+        let GetReceiptArgs { invoice_id, document_id } = self;
+        crate::personal::GetReceipt::new(invoice_id, document_id)
+    }
     /// Sends the request and returns what to print.
     pub async fn run(
         self,
         client: &crate::Client,
     ) -> Result<crate::runtime::cli::Output, crate::Error> {
-        let GetReceiptArgs { invoice_id, document_id } = self;
-        let request = crate::personal::GetReceipt::new(invoice_id, document_id);
-        Ok(crate::runtime::cli::Output::of(client.get_receipt(request).await?))
+        Ok(
+            crate::runtime::cli::Output::of(
+                client.get_receipt(self.into_request()).await?,
+            ),
+        )
     }
 }
 /// The flags of `create-receipt-correction`.
@@ -1309,24 +1546,33 @@ pub struct CreateReceiptCorrectionArgs {
     document_id: String,
 }
 impl CreateReceiptCorrectionArgs {
-    /// Sends the request and returns what to print.
-    pub async fn run(
-        self,
-        client: &crate::Client,
-    ) -> Result<crate::runtime::cli::Output, crate::Error> {
+    /// Each parameter's wire name and the id of its flag (`--x-y` has the id `x_y`).
+    pub const PARAMS: &'static [(&'static str, &'static str)] = &[
+        ("InvoiceId", "invoice_id"),
+        ("MerchantReceiptCorrection", "merchant_receipt_correction"),
+        ("DocumentId", "document_id"),
+    ];
+    /// The request these flags describe.
+    pub fn into_request(self) -> crate::personal::CreateReceiptCorrection {
         let CreateReceiptCorrectionArgs {
             invoice_id,
             merchant_receipt_correction,
             document_id,
         } = self;
-        let request = crate::personal::CreateReceiptCorrection::new(
+        crate::personal::CreateReceiptCorrection::new(
             invoice_id,
             merchant_receipt_correction,
             document_id,
-        );
+        )
+    }
+    /// Sends the request and returns what to print.
+    pub async fn run(
+        self,
+        client: &crate::Client,
+    ) -> Result<crate::runtime::cli::Output, crate::Error> {
         Ok(
             crate::runtime::cli::Output::of(
-                client.create_receipt_correction(request).await?,
+                client.create_receipt_correction(self.into_request()).await?,
             ),
         )
     }
@@ -1356,17 +1602,31 @@ pub struct WithdrawMoneyArgs {
     transaction_date: Option<crate::runtime::DateTime>,
 }
 impl WithdrawMoneyArgs {
-    /// Sends the request and returns what to print.
-    pub async fn run(
-        self,
-        client: &crate::Client,
-    ) -> Result<crate::runtime::cli::Output, crate::Error> {
+    /// Each parameter's wire name and the id of its flag (`--x-y` has the id `x_y`).
+    pub const PARAMS: &'static [(&'static str, &'static str)] = &[
+        ("AccountId", "account_id"),
+        ("Amount", "amount"),
+        ("TransactionDate", "transaction_date"),
+    ];
+    /// The request these flags describe.
+    pub fn into_request(self) -> crate::personal::WithdrawMoney {
         let WithdrawMoneyArgs { account_id, amount, transaction_date } = self;
         let mut request = crate::personal::WithdrawMoney::new(account_id, amount);
         if let Some(value) = transaction_date {
             request = request.transaction_date(value);
         }
-        Ok(crate::runtime::cli::Output::of(client.withdraw_money(request).await?))
+        request
+    }
+    /// Sends the request and returns what to print.
+    pub async fn run(
+        self,
+        client: &crate::Client,
+    ) -> Result<crate::runtime::cli::Output, crate::Error> {
+        Ok(
+            crate::runtime::cli::Output::of(
+                client.withdraw_money(self.into_request()).await?,
+            ),
+        )
     }
 }
 /// The flags of `get-transaction-data`.
@@ -1380,14 +1640,25 @@ pub struct GetTransactionDataArgs {
     transaction_id: i64,
 }
 impl GetTransactionDataArgs {
+    /// Each parameter's wire name and the id of its flag (`--x-y` has the id `x_y`).
+    pub const PARAMS: &'static [(&'static str, &'static str)] = &[
+        ("TransactionId", "transaction_id"),
+    ];
+    /// The request these flags describe.
+    pub fn into_request(self) -> crate::personal::GetTransactionData {
+        let GetTransactionDataArgs { transaction_id } = self;
+        crate::personal::GetTransactionData::new(transaction_id)
+    }
     /// Sends the request and returns what to print.
     pub async fn run(
         self,
         client: &crate::Client,
     ) -> Result<crate::runtime::cli::Output, crate::Error> {
-        let GetTransactionDataArgs { transaction_id } = self;
-        let request = crate::personal::GetTransactionData::new(transaction_id);
-        Ok(crate::runtime::cli::Output::of(client.get_transaction_data(request).await?))
+        Ok(
+            crate::runtime::cli::Output::of(
+                client.get_transaction_data(self.into_request()).await?,
+            ),
+        )
     }
 }
 /// The flags of `get-account-data`.
@@ -1404,16 +1675,29 @@ pub struct GetAccountDataArgs {
     balance_on_date: Option<crate::runtime::DateTime>,
 }
 impl GetAccountDataArgs {
-    /// Sends the request and returns what to print.
-    pub async fn run(
-        self,
-        client: &crate::Client,
-    ) -> Result<crate::runtime::cli::Output, crate::Error> {
+    /// Each parameter's wire name and the id of its flag (`--x-y` has the id `x_y`).
+    pub const PARAMS: &'static [(&'static str, &'static str)] = &[
+        ("AccountId", "account_id"),
+        ("BalanceOnDate", "balance_on_date"),
+    ];
+    /// The request these flags describe.
+    pub fn into_request(self) -> crate::personal::GetAccountData {
         let GetAccountDataArgs { account_id, balance_on_date } = self;
         let mut request = crate::personal::GetAccountData::new(account_id);
         if let Some(value) = balance_on_date {
             request = request.balance_on_date(value);
         }
-        Ok(crate::runtime::cli::Output::of(client.get_account_data(request).await?))
+        request
+    }
+    /// Sends the request and returns what to print.
+    pub async fn run(
+        self,
+        client: &crate::Client,
+    ) -> Result<crate::runtime::cli::Output, crate::Error> {
+        Ok(
+            crate::runtime::cli::Output::of(
+                client.get_account_data(self.into_request()).await?,
+            ),
+        )
     }
 }

@@ -1,22 +1,33 @@
 //! The batch file: CSV with a header, checked whole before anything is sent, then read again
 //! one line at a time, so that neither pass keeps its lines in memory.
 
+use clap::{Args, FromArgMatches};
+use intellectmoney::cli::CreateOperationArgs;
 use intellectmoney::payout::CreateOperation;
 use intellectmoney::runtime::ApiRequest;
 use std::path::Path;
 
-/// The columns of a batch file, in any order after its header; the last four may be left out.
-pub const COLUMNS: &[&str] = &[
-    "key",
-    "provider",
-    "amount",
-    "currency",
-    "recipient_name",
-    "pan",
-    "account",
-    "bank_id",
-    "eshop_id",
-];
+/// The column that holds a line's key; the others are the flags of `create-operation`.
+const KEY: &str = "key";
+
+/// The flags of a line's payout, as the generated `create-operation` subcommand describes them
+/// (from the spec): a column per flag, named by its id (`--recipient-name`: `recipient_name`).
+fn payout_flags() -> clap::Command {
+    CreateOperationArgs::augment_args(clap::Command::new("line").no_binary_name(true))
+}
+
+/// The columns of a batch file: `key`, then one per parameter of `CreateOperation`, the
+/// required ones first. Each takes what the flag takes.
+pub fn columns() -> Vec<(String, bool)> {
+    let flags = payout_flags();
+    let mut columns: Vec<(String, bool)> = flags
+        .get_arguments()
+        .map(|a| (a.get_id().to_string(), a.is_required_set()))
+        .collect();
+    columns.sort_by_key(|(_, required)| !required);
+    columns.insert(0, (KEY.to_owned(), true));
+    columns
+}
 
 /// One line of a batch: its key and its payout.
 pub struct Line {
@@ -31,6 +42,43 @@ struct Opened {
     shown: String,
     reader: csv::Reader<std::fs::File>,
     header: Vec<String>,
+    flags: Flags,
+}
+
+/// The flags of `create-operation`: all together, and each alone (to check one field and name
+/// its own problem).
+struct Flags {
+    all: clap::Command,
+    each: Vec<Flag>,
+}
+
+/// One flag: its id (the column), whether it is required, and a command of it alone.
+struct Flag {
+    id: String,
+    long: String,
+    required: bool,
+    alone: clap::Command,
+}
+
+impl Flags {
+    fn new() -> Flags {
+        let all = payout_flags();
+        let each = all
+            .get_arguments()
+            .filter_map(|a| {
+                let alone = clap::Command::new("field")
+                    .no_binary_name(true)
+                    .arg(a.clone().required(false));
+                Some(Flag {
+                    id: a.get_id().to_string(),
+                    long: a.get_long()?.to_owned(),
+                    required: a.is_required_set(),
+                    alone,
+                })
+            })
+            .collect();
+        Flags { all, each }
+    }
 }
 
 /// Opens a batch file and checks its header: every column known, the required ones there.
@@ -47,22 +95,30 @@ fn open(path: &Path) -> Result<Opened, Vec<String>> {
         .map(str::to_ascii_lowercase)
         .collect();
     let mut problems = Vec::new();
+    let columns = columns();
+    let names: Vec<&str> = columns.iter().map(|(c, _)| c.as_str()).collect();
     for (i, name) in header.iter().enumerate() {
-        if !COLUMNS.contains(&name.as_str()) {
+        if !names.contains(&name.as_str()) {
             problems.push(format!(
                 "{shown}:1:{}: unknown column `{name}`; the columns are {}",
                 i + 1,
-                COLUMNS.join(", ")
+                names.join(", ")
             ));
         }
     }
-    for required in &COLUMNS[..5] {
+    for (required, _) in columns.iter().filter(|(_, r)| *r) {
         if !header.iter().any(|h| h == required) {
             problems.push(format!("{shown}:1: the column `{required}` is missing"));
         }
     }
     if problems.is_empty() {
-        Ok(Opened { shown, reader, header })
+        let flags = Flags::new();
+        Ok(Opened {
+            shown,
+            reader,
+            header,
+            flags,
+        })
     } else {
         Err(problems)
     }
@@ -72,7 +128,12 @@ impl Opened {
     /// Each record in turn: its line number, its key (when it has one) and its payout, or the
     /// problems of that line.
     fn records(self) -> impl Iterator<Item = (u64, Option<String>, Result<Line, Vec<String>>)> {
-        let Opened { shown, reader, header } = self;
+        let Opened {
+            shown,
+            reader,
+            header,
+            mut flags,
+        } = self;
         reader.into_records().map(move |record| {
             let record = match record {
                 Ok(r) => r,
@@ -83,9 +144,9 @@ impl Opened {
             };
             let line = record.position().map_or(0, |p| p.line());
             let at = |column: &str| place(&shown, &header, line, column);
-            let key = header.iter().position(|h| h == "key").and_then(|i| record.get(i));
+            let key = header.iter().position(|h| h == KEY).and_then(|i| record.get(i));
             let key = key.filter(|k| !k.is_empty()).map(str::to_owned);
-            (line, key, parse_line(&header, &record, &at))
+            (line, key, parse_line(&mut flags, &header, &record, &at))
         })
     }
 }
@@ -116,7 +177,7 @@ pub fn check(path: &Path) -> Result<u64, Vec<String>> {
                 Ok(None) => {}
                 Ok(Some(first)) => problems.push(format!(
                     "{}: key `{key}` is also on line {first}",
-                    place(&shown, &header, line, "key")
+                    place(&shown, &header, line, KEY)
                 )),
                 Err(e) => return Err(vec![format!("{shown}: cannot check its keys: {e}")]),
             }
@@ -175,85 +236,64 @@ impl SeenKeys {
     }
 }
 
-/// One record: every field checked, each problem named by its place.
-fn parse_line(header: &[String], record: &csv::StringRecord, at: &dyn Fn(&str) -> String) -> Result<Line, Vec<String>> {
+/// One record: every field checked by its flag's own parser, each problem named by its place;
+/// then the request the flags make, checked as the client would.
+fn parse_line(
+    flags: &mut Flags,
+    header: &[String],
+    record: &csv::StringRecord,
+    at: &dyn Fn(&str) -> String,
+) -> Result<Line, Vec<String>> {
     let field = |name: &str| {
         let value = header.iter().position(|h| h == name).and_then(|i| record.get(i));
-        value.filter(|v| !v.is_empty()).map(str::to_owned)
+        value.filter(|v| !v.is_empty())
     };
     let mut problems = Vec::new();
-    let mut need = |name: &str| {
-        let v = field(name);
-        if v.is_none() {
-            problems.push(format!("{}: required", at(name)));
+    let key = field(KEY);
+    if key.is_none() {
+        problems.push(format!("{}: required", at(KEY)));
+    }
+    let mut argv: Vec<String> = Vec::new();
+    for flag in &mut flags.each {
+        let Some(value) = field(&flag.id) else {
+            if flag.required {
+                problems.push(format!("{}: required", at(&flag.id)));
+            }
+            continue;
+        };
+        let given = [format!("--{}", flag.long), value.to_owned()];
+        match flag.alone.try_get_matches_from_mut(&given) {
+            Ok(_) => argv.extend(given),
+            Err(e) => problems.push(format!("{}: {}", at(&flag.id), reason(&e))),
         }
-        v
-    };
-    let (key, provider, amount, currency, recipient) = (
-        need("key"),
-        need("provider"),
-        need("amount"),
-        need("currency"),
-        need("recipient_name"),
-    );
-    let mut check = |name: &str, r: Result<(), String>| {
-        if let Err(e) = r {
-            problems.push(format!("{}: {e}", at(name)));
-        }
-    };
-    let provider = provider.and_then(|p| crate::provider(&p).map_err(|e| check("provider", Err(e))).ok());
-    let amount = amount.and_then(|a| crate::parse::decimal(&a).map_err(|e| check("amount", Err(e))).ok());
-    let currency = currency.and_then(|c| {
-        crate::parse::enum_value::<intellectmoney::personal::Currency>(&c)
-            .map_err(|e| check("currency", Err(e)))
-            .ok()
-    });
-    let eshop_id = field("eshop_id").and_then(|e| {
-        e.parse::<intellectmoney::common::EshopId>()
-            .map_err(|e| check("eshop_id", Err(e.to_string())))
-            .ok()
-    });
-    let (Some(key), Some(provider), Some(amount), Some(currency), Some(recipient)) =
-        (key, provider, amount, currency, recipient)
-    else {
+    }
+    let Some(key) = key.filter(|_| problems.is_empty()) else {
         return Err(problems);
     };
-    let mut request = CreateOperation::new(provider, amount, currency, recipient);
-    if let Some(v) = field("pan") {
-        request = request.pan(v);
-    }
-    if let Some(v) = field("account") {
-        request = request.account(v);
-    }
-    if let Some(v) = field("bank_id") {
-        request = request.bank_id(v);
-    }
-    if let Some(v) = eshop_id {
-        request = request.eshop_id(v);
-    }
+    let request = flags
+        .all
+        .try_get_matches_from_mut(argv)
+        .and_then(|m| CreateOperationArgs::from_arg_matches(&m))
+        .map_err(|e| vec![format!("{}: {}", at(KEY), reason(&e))])?
+        .into_request();
     // The client's own checks, named by the column of the parameter they are about.
     if let Err(e) = request.validate() {
-        let column = column_of(&e.param);
-        problems.push(format!("{}: {} {}", at(column), e.param, e.rule));
+        let column = CreateOperationArgs::PARAMS
+            .iter()
+            .find(|(wire, _)| *wire == e.param)
+            .map_or(KEY, |(_, id)| id);
+        return Err(vec![format!("{}: {} {}", at(column), e.param, e.rule)]);
     }
-    if problems.is_empty() {
-        Ok(Line { key, request })
-    } else {
-        Err(problems)
-    }
+    Ok(Line {
+        key: key.to_owned(),
+        request,
+    })
 }
 
-/// The column that holds a parameter.
-fn column_of(param: &str) -> &'static str {
-    match param {
-        "PreferenceType" => "provider",
-        "Amount" => "amount",
-        "Currency" => "currency",
-        "RecipientName" => "recipient_name",
-        "Pan" => "pan",
-        "Account" => "account",
-        "BankId" => "bank_id",
-        "EshopId" => "eshop_id",
-        _ => "key",
+/// What a flag's parser said, without clap's framing.
+fn reason(e: &clap::Error) -> String {
+    match std::error::Error::source(e) {
+        Some(inner) => inner.to_string(),
+        None => e.kind().to_string(),
     }
 }

@@ -16,10 +16,10 @@ pub fn env_or(name: &str, default: u64) -> u64 {
 
 /// A batch file of `lines` card payouts, keys `seller-<i>/2026-W48`.
 fn batch_file(path: &Path, lines: u64) {
-    let mut text = String::from("key,provider,amount,currency,recipient_name,pan\n");
+    let mut text = String::from("key,preference_type,amount,currency,recipient_name,pan\n");
     for i in 0..lines {
         text.push_str(&format!(
-            "seller-{i}/2026-W48,bank-card,{}.{:02},RUB,Иванов Иван,4111111111111111\n",
+            "seller-{i}/2026-W48,OutBankCard,{}.{:02},RUB,Иванов Иван,4111111111111111\n",
             10 + i % 90,
             i % 100
         ));

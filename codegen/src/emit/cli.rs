@@ -205,16 +205,47 @@ fn path(module: &str, name: &str) -> TokenStream {
     quote!(crate::#m::#n)
 }
 
-/// `run`: the request built from the flags, and the call.
+/// `PARAMS`, `into_request` (the request built from the flags) and `run` (the call).
 fn run(api: &Api, m: &Method) -> TokenStream {
+    let args = ident(&format!("{}Args", m.rust));
+    let call = ident(&m.wire.to_snake_case());
+    let into_request = into_request(api, m);
+    let params = caller_params(m).map(|p| {
+        let (wire, id) = (&p.wire, &p.rust);
+        quote!((#wire, #id),)
+    });
+    let all = m.pagination.as_ref().map(|_| {
+        quote! {
+            if self.all {
+                return crate::runtime::cli::all_items(client, self.into_request()).await;
+            }
+        }
+    });
+    quote! {
+        impl #args {
+            /// Each parameter's wire name and the id of its flag (`--x-y` has the id `x_y`).
+            pub const PARAMS: &'static [(&'static str, &'static str)] = &[#(#params)*];
+
+            #into_request
+
+            /// Sends the request and returns what to print.
+            pub async fn run(self, client: &crate::Client) -> Result<crate::runtime::cli::Output, crate::Error> {
+                #all
+                Ok(crate::runtime::cli::Output::of(client.#call(self.into_request()).await?))
+            }
+        }
+    }
+}
+
+/// `into_request`: the request the flags describe (`new` with the required ones, a setter for
+/// each optional one given).
+fn into_request(api: &Api, m: &Method) -> TokenStream {
     let args = ident(&format!("{}Args", m.rust));
     let name = ident(&m.rust);
     let module = ident(&api.module);
-    let call = ident(&m.wire.to_snake_case());
-    let paginated = m.pagination.is_some();
-    let bindings = caller_params(m)
-        .map(|p| ident(&p.rust))
-        .chain(paginated.then(|| ident("all")));
+    let bindings = caller_params(m).map(|p| ident(&p.rust));
+    // `--all` is not part of the request.
+    let rest = m.pagination.as_ref().map(|_| quote!(..));
     let new_args = caller_params(m).filter(|p| p.required == Required::Always).map(|p| {
         let r = ident(&p.rust);
         quote!(#r)
@@ -227,29 +258,21 @@ fn run(api: &Api, m: &Method) -> TokenStream {
             }
         }
     });
-    let has_setters = caller_params(m).any(|p| p.required != Required::Always);
-    let binding = if has_setters {
-        quote!(let mut request)
-    } else {
-        quote!(let request)
-    };
-    let all = paginated.then(|| {
+    let new = quote!(crate::#module::#name::new(#(#new_args),*));
+    let body = if caller_params(m).any(|p| p.required != Required::Always) {
         quote! {
-            if all {
-                return crate::runtime::cli::all_items(client, request).await;
-            }
+            let mut request = #new;
+            #(#setters)*
+            request
         }
-    });
+    } else {
+        new
+    };
     quote! {
-        impl #args {
-            /// Sends the request and returns what to print.
-            pub async fn run(self, client: &crate::Client) -> Result<crate::runtime::cli::Output, crate::Error> {
-                let #args { #(#bindings),* } = self;
-                #binding = crate::#module::#name::new(#(#new_args),*);
-                #(#setters)*
-                #all
-                Ok(crate::runtime::cli::Output::of(client.#call(request).await?))
-            }
+        /// The request these flags describe.
+        pub fn into_request(self) -> crate::#module::#name {
+            let #args { #(#bindings,)* #rest } = self;
+            #body
         }
     }
 }
