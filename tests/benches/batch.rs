@@ -1,14 +1,15 @@
 //! What the payout journal costs: a payout through `pay_once` with its SQLite journal (WAL; three
-//! writes per payout, one of them, `executing`, synced to disk before the execution is sent)
-//! against the same payout through the plain payout flow, against the mock on loopback, one at a
-//! time and four in flight (see BENCHMARKS.md).
+//! writes per payout, one of them, `executing`, synced to disk before the execution is sent; and
+//! with every write synced, `Durability::EveryStep`) against the same payout through the plain
+//! payout flow, against the mock on loopback, one at a time and four in flight (see
+//! BENCHMARKS.md).
 //!
 //! Run: `cargo bench -p intellectmoney-tests --bench batch`.
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use futures_util::StreamExt;
 use intellectmoney::mock::{MockServer, PayoutScript};
-use intellectmoney::runtime::batch::SqliteJournal;
+use intellectmoney::runtime::batch::{Durability, SqliteJournal};
 use intellectmoney::{Client, PollPolicy};
 use intellectmoney_tests::wiki;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -38,6 +39,9 @@ fn payouts(c: &mut Criterion) {
     };
     let dir = tempfile::tempdir().unwrap();
     let journal = SqliteJournal::open(dir.path().join("payouts.db")).unwrap();
+    let every_step = SqliteJournal::open(dir.path().join("every-step.db"))
+        .unwrap()
+        .durability(Durability::EveryStep);
     let next = AtomicU64::new(0);
     let mut g = c.benchmark_group("payout");
     g.throughput(Throughput::Elements(1));
@@ -46,15 +50,20 @@ fn payouts(c: &mut Criterion) {
         b.to_async(&runtime)
             .iter(|| async { client.payout(wiki::card_payout(), poll, |_, _| {}).await.unwrap() })
     });
-    g.bench_function("pay_once, durable journal", |b| {
-        b.to_async(&runtime).iter(|| async {
-            let key = format!("seller-{}", next.fetch_add(1, Ordering::Relaxed));
-            client
-                .pay_once(&journal, &key, wiki::card_payout(), b"key", poll)
-                .await
-                .unwrap()
-        })
-    });
+    for (name, journal) in [
+        ("pay_once, journal", &journal),
+        ("pay_once, every step synced", &every_step),
+    ] {
+        g.bench_function(name, |b| {
+            b.to_async(&runtime).iter(|| async {
+                let key = format!("seller-{}", next.fetch_add(1, Ordering::Relaxed));
+                client
+                    .pay_once(journal, &key, wiki::card_payout(), b"key", poll)
+                    .await
+                    .unwrap()
+            })
+        });
+    }
     g.finish();
 
     // A batch as the CLI runs it: 4 payouts in flight, the journal's writes overlapping the
@@ -74,22 +83,26 @@ fn payouts(c: &mut Criterion) {
                 .await
         })
     });
-    g.bench_function("pay_once, durable journal", |b| {
-        b.to_async(&runtime).iter(|| async {
-            futures_util::stream::iter(0..BATCH)
-                .map(|_| {
-                    let key = format!("seller-{}", next.fetch_add(1, Ordering::Relaxed));
-                    let journal = &journal;
-                    let client = &client;
-                    async move { client.pay_once(journal, &key, wiki::card_payout(), b"key", poll).await }
-                })
-                .buffer_unordered(4)
-                .for_each(|r| async move {
-                    r.unwrap();
-                })
-                .await
-        })
-    });
+    for (name, journal) in [
+        ("pay_once, journal", &journal),
+        ("pay_once, every step synced", &every_step),
+    ] {
+        g.bench_function(name, |b| {
+            b.to_async(&runtime).iter(|| async {
+                futures_util::stream::iter(0..BATCH)
+                    .map(|_| {
+                        let key = format!("seller-{}", next.fetch_add(1, Ordering::Relaxed));
+                        let client = &client;
+                        async move { client.pay_once(journal, &key, wiki::card_payout(), b"key", poll).await }
+                    })
+                    .buffer_unordered(4)
+                    .for_each(|r| async move {
+                        r.unwrap();
+                    })
+                    .await
+            })
+        });
+    }
     g.finish();
 }
 

@@ -566,3 +566,27 @@ async fn a_read_only_journal_is_refused_and_nothing_is_sent() {
     );
     assert!(mock.requests().is_empty(), "sent: {:?}", mock.requests());
 }
+
+/// With `Durability::EveryStep`, every write is synced when it returns: the plan (as
+/// `creating`), `executing` and the final step, three per payout paid one at a time.
+#[tokio::test]
+async fn every_step_durability_syncs_every_write() {
+    use intellectmoney::runtime::batch::Durability;
+    let dir = tempfile::tempdir().unwrap();
+    let mock = mock();
+    let c = client(&mock);
+    let j = journal(dir.path()).durability(Durability::EveryStep);
+    for key in ["a", "b"] {
+        c.pay_once(&j, key, payout("10.00"), HASH_KEY, PollPolicy::for_tests())
+            .await
+            .unwrap();
+    }
+    assert_eq!(j.syncs().unwrap(), 6);
+    // The default syncs once per payout.
+    drop(j);
+    let j = journal(dir.path());
+    c.pay_once(&j, "c", payout("10.00"), HASH_KEY, PollPolicy::for_tests())
+        .await
+        .unwrap();
+    assert_eq!(j.syncs().unwrap(), 7);
+}

@@ -5,7 +5,7 @@ mod file;
 
 use file::Line;
 use futures_util::StreamExt;
-use intellectmoney::runtime::batch::{BatchError, Entry, Journal, JournalError, SqliteJournal};
+use intellectmoney::runtime::batch::{BatchError, Durability, Entry, Journal, JournalError, SqliteJournal};
 use intellectmoney::{Client, PollPolicy};
 use std::collections::BTreeMap;
 use std::io::Write;
@@ -28,6 +28,8 @@ pub struct Pace {
     pub in_flight: usize,
     /// The most payouts started per second (`None`: no limit).
     pub per_second: Option<u32>,
+    /// Every step of the journal synced to disk ([`Durability::EveryStep`]).
+    pub sync_every_step: bool,
 }
 
 /// What a payout of a run ended as.
@@ -53,7 +55,13 @@ pub async fn run(
     let Some(count) = check_or_tell(file) else {
         return ExitCode::from(2);
     };
-    let opened = SqliteJournal::open(journal_path).map_err(|e| e.to_string());
+    let durability = match pace.sync_every_step {
+        true => Durability::EveryStep,
+        false => Durability::MoneySteps,
+    };
+    let opened = SqliteJournal::open(journal_path)
+        .map(|j| j.durability(durability))
+        .map_err(|e| e.to_string());
     let (journal, lines) = match opened.and_then(|j| Ok((j, file::lines(file)?))) {
         Ok(both) => both,
         Err(e) => {

@@ -32,4 +32,4 @@ mod sqlite;
 
 pub use journal::{Entry, Journal, JournalError, Planned, Step};
 pub use runner::{planned, BatchError};
-pub use sqlite::{SqliteJournal, SCHEMA_VERSION};
+pub use sqlite::{Durability, SqliteJournal, SCHEMA_VERSION};

@@ -41,7 +41,25 @@ pub struct SqliteJournal {
     commits: AtomicU64,
     /// The last of `commits` known to be on disk. Its lock is held by the one payout syncing.
     synced: Mutex<u64>,
+    durability: Durability,
     path: PathBuf,
+}
+
+/// How much of the journal is on disk when a write returns. Every write survives a killed
+/// process (`kill -9`) either way; the choice is about a power loss or an operating system crash.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub enum Durability {
+    /// The step recorded before the call that moves money (`executing`) is on disk before its
+    /// write returns, with every write made before it; the other steps reach the disk with the
+    /// next such sync. One fsync per payout. A power loss can take back only steps from which
+    /// the runner still pays once ([`Step::must_be_durable`]); it can make a report miss an
+    /// orphan.
+    #[default]
+    MoneySteps,
+    /// Every write is on disk before it returns: three fsyncs per payout (shared by the payouts
+    /// in flight), and a report exact after a power loss too.
+    EveryStep,
 }
 
 impl std::fmt::Debug for SqliteJournal {
@@ -92,10 +110,18 @@ impl SqliteJournal {
             conn: Mutex::new(conn),
             commits: AtomicU64::new(0),
             synced: Mutex::new(0),
+            durability: Durability::default(),
             path,
         };
         journal.check_version()?;
         Ok(journal)
+    }
+
+    /// Sets how much of the journal is on disk when a write returns (default
+    /// [`Durability::MoneySteps`]).
+    pub fn durability(mut self, durability: Durability) -> Self {
+        self.durability = durability;
+        self
     }
 
     /// Caps the journal's file at about `bytes` (SQLite's `max_page_count`, rounded down to whole
@@ -132,6 +158,14 @@ impl SqliteJournal {
             path: self.path.display().to_string(),
             source: Box::new(e),
         }
+    }
+
+    /// After the `mine`-th commit: on disk now if the step `must` be, or if every step is to be.
+    fn settle(&self, mine: u64, must: bool) -> Result<(), JournalError> {
+        if must || self.durability == Durability::EveryStep {
+            self.sync_through(mine)?;
+        }
+        Ok(())
     }
 
     /// Puts on disk every commit up to the `mine`-th (group commit). One payout at a time syncs,
@@ -300,7 +334,9 @@ impl SqliteJournal {
             ])
         })
         .map_err(|e| self.storage(e))?;
-        self.commits.fetch_add(1, Ordering::SeqCst);
+        let mine = self.commits.fetch_add(1, Ordering::SeqCst) + 1;
+        drop(conn);
+        self.settle(mine, false)?;
         let entry = Entry {
             key: key.to_owned(),
             planned: planned.clone(),
@@ -338,22 +374,22 @@ impl Journal for SqliteJournal {
             }
             self.commits.fetch_add(1, Ordering::SeqCst) + 1
         };
-        if step.must_be_durable() {
-            self.sync_through(mine)?;
-        }
-        Ok(())
+        self.settle(mine, step.must_be_durable())
     }
 
     fn orphan(&self, key: &str) -> Result<(), JournalError> {
-        let changed = self
-            .conn()
-            .prepare_cached("UPDATE payouts SET orphans = orphans + 1 WHERE key = ?1")
-            .and_then(|mut update| update.execute(params![key]))
-            .map_err(|e| self.storage(e))?;
-        if changed == 0 {
-            return Err(JournalError::Unknown(key.to_owned()));
-        }
-        Ok(())
+        let mine = {
+            let conn = self.conn();
+            let changed = conn
+                .prepare_cached("UPDATE payouts SET orphans = orphans + 1 WHERE key = ?1")
+                .and_then(|mut update| update.execute(params![key]))
+                .map_err(|e| self.storage(e))?;
+            if changed == 0 {
+                return Err(JournalError::Unknown(key.to_owned()));
+            }
+            self.commits.fetch_add(1, Ordering::SeqCst) + 1
+        };
+        self.settle(mine, false)
     }
 
     fn each(&self, f: &mut dyn FnMut(Entry)) -> Result<(), JournalError> {
