@@ -83,6 +83,10 @@ pub async fn run(
         tally.stopped += 1;
     }
     let code = summary(&tally);
+    eprintln!(
+        "intellectmoney: the journal was synced to disk {} time(s)",
+        journal.syncs()
+    );
     // The amounts, per state and currency, of the whole journal.
     totals(&journal);
     code

@@ -3,6 +3,8 @@
 
 use crate::Uuid;
 use std::fmt;
+use std::future::Future;
+use std::pin::Pin;
 
 /// Where a payout is. The runner records each step before the call that takes it
 /// (`Creating`, then `Executing` with the created operation's id) and after its answer (a final
@@ -90,8 +92,9 @@ impl Step {
         })
     }
 
-    /// Whether this step must be on disk (surviving a power loss) before [`Journal::record`]
-    /// returns: only `Executing`, recorded before the one call that moves money. Every other
+    /// Whether this step must be on disk (surviving a power loss) before the runner goes on: the
+    /// runner awaits [`Journal::flush`] after recording it. Only `Executing`, recorded before the
+    /// one call that moves money. Every other
     /// step, lost with the last moments before a power loss, leaves the journal at an earlier
     /// step from which the runner still pays once:
     ///
@@ -145,10 +148,14 @@ pub struct Entry {
     pub orphans: u32,
 }
 
+/// What [`Journal::flush`] returns.
+pub type Flushed<'a> = Pin<Box<dyn Future<Output = Result<(), JournalError>> + Send + 'a>>;
+
 /// A journal of payouts, shared by the payouts in flight. Every write survives the process's end
-/// (`kill -9`) once it returns; a step that [must be durable](Step::must_be_durable) is on disk
-/// when it returns (a power loss right after keeps it), with every write made before it. A
-/// key's request never changes once planned. The runner drives one key from one task at a time.
+/// (`kill -9`) once it returns; after a step that [must be durable](Step::must_be_durable), the
+/// runner awaits [`flush`](Journal::flush), which puts every write made so far on disk (a power
+/// loss keeps them), before the call that moves money. A key's request never changes once
+/// planned. The runner drives one key from one task at a time.
 pub trait Journal: Send + Sync {
     /// Plans `key` with this request, or returns its entry when the journal has it; a different
     /// request under a known key is [`JournalError::Conflict`], and nothing is written.
@@ -168,6 +175,12 @@ pub trait Journal: Send + Sync {
     fn record(&self, key: &str, step: &Step) -> Result<(), JournalError>;
     /// Counts a creation whose answer was lost (the runner creates again).
     fn orphan(&self, key: &str) -> Result<(), JournalError>;
+    /// Puts every write made so far on disk. Awaited, not blocking: the payouts in flight go on
+    /// meanwhile, and one sync can serve all that wait at once. The default does nothing, for a
+    /// journal whose every write is on disk when it returns (a database's synchronous commit).
+    fn flush(&self) -> Flushed<'_> {
+        Box::pin(std::future::ready(Ok(())))
+    }
     /// Gives every entry to `f`, in key order, one at a time (a journal of any size is read in
     /// constant memory).
     fn each(&self, f: &mut dyn FnMut(Entry)) -> Result<(), JournalError>;

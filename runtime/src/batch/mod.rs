@@ -22,14 +22,15 @@
 //! A journal shared by several workers (PostgreSQL, each worker claiming rows with
 //! `SELECT … FOR UPDATE SKIP LOCKED`) implements the same trait, and must guarantee what this one
 //! does: `plan` is atomic per key and refuses another request under it; a recorded step
-//! survives the worker's end, and `executing` is on disk (committed with a synchronous commit)
-//! before the execution is sent; and one key is driven by one worker at a time (the row stays claimed from
+//! survives the worker's end, and `flush` returns only when every step recorded before it is on
+//! disk (a PostgreSQL journal whose commits are synchronous needs no more than the default); and one key is driven by one worker at a time (the row stays claimed from
 //! `creating` or `executing` until the step after it is recorded).
 
 mod journal;
 mod runner;
 mod sqlite;
+mod syncer;
 
-pub use journal::{Entry, Journal, JournalError, Planned, Step};
+pub use journal::{Entry, Flushed, Journal, JournalError, Planned, Step};
 pub use runner::{planned, BatchError};
 pub use sqlite::{Durability, SqliteJournal, SCHEMA_VERSION};

@@ -75,8 +75,13 @@ struct Drive<'a> {
 }
 
 impl Drive<'_> {
-    fn record(&self, step: &Step) -> Result<(), JournalError> {
-        self.journal.record(self.key, step)
+    /// Records `step`; one that must be durable is on disk when this returns.
+    async fn record(&self, step: &Step) -> Result<(), JournalError> {
+        self.journal.record(self.key, step)?;
+        if step.must_be_durable() {
+            self.journal.flush().await?;
+        }
+        Ok(())
     }
 }
 
@@ -137,14 +142,14 @@ impl<A: PayoutApi> Client<A> {
                     self.batch_create(&d, &request).await?
                 }
                 Step::Created(id) => {
-                    d.record(&Step::Executing(id))?;
+                    d.record(&Step::Executing(id)).await?;
                     self.batch_execute(&d, id).await?
                 }
                 Step::Executing(id) => self.batch_resume(&d, id).await?,
                 // Not final at the last deadline: the state decides again. Still created (the
                 // execution was refused or never arrived), it is executed, recorded first.
                 Step::Pending(id) => {
-                    d.record(&Step::Executing(id))?;
+                    d.record(&Step::Executing(id)).await?;
                     self.batch_resume(&d, id).await?
                 }
                 other => return Ok(other),
@@ -182,7 +187,7 @@ impl<A: PayoutApi> Client<A> {
             // Refused for the session (a token that could not be renewed): nothing was created,
             // and the next run tries again.
             Err(e) if e.is_authentication_failed() => {
-                d.record(&Step::Planned)?;
+                d.record(&Step::Planned).await?;
                 return Err(e.into());
             }
             Err(Error::Refused { desc, .. }) | Err(Error::Rejected { desc, .. }) => Step::Failed {
@@ -191,7 +196,7 @@ impl<A: PayoutApi> Client<A> {
             },
             Err(e) => return Err(e.into()),
         };
-        d.record(&step)?;
+        d.record(&step).await?;
         Ok(step)
     }
 
@@ -223,7 +228,7 @@ impl<A: PayoutApi> Client<A> {
             .poll_until_final(id, last, None, d.poll, d.end, &mut |_, _| {})
             .await?;
         let step = step_of(outcome);
-        d.record(&step)?;
+        d.record(&step).await?;
         Ok(step)
     }
 }

@@ -1,16 +1,16 @@
 //! The embedded journal: one SQLite file (bundled SQLite), in WAL mode with
 //! `synchronous=NORMAL`. Every commit survives `kill -9` (it is in the operating system's hands
-//! when it returns). `executing`, recorded before the call that moves money, is also on disk when
-//! its write returns: a commit with `synchronous=FULL` follows it, which fsyncs the write-ahead
-//! log and with it every commit before (shared by the payouts in flight: group commit). The other
-//! steps reach the disk with the next sync: one fsync per payout instead of four (see
-//! [`Step::must_be_durable`] for why losing them to a power loss pays no one twice).
+//! when it returns). `executing`, recorded before the call that moves money, is put on disk by
+//! [`Journal::flush`], which the runner awaits before the call: a thread of the journal syncs the
+//! write-ahead log, and with it every commit before, for all the payouts waiting at once (group
+//! commit). The other steps reach the disk with the next sync: one fsync per payout instead of
+//! four (see [`Step::must_be_durable`] for why losing them to a power loss pays no one twice).
 
-use super::journal::{Entry, Journal, JournalError, Planned, Step};
+use super::journal::{Entry, Flushed, Journal, JournalError, Planned, Step};
+use super::syncer::Syncer;
 use crate::Uuid;
 use rusqlite::{params, Connection, OptionalExtension};
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Mutex, MutexGuard};
 
 /// The schema this version writes and the newest it reads.
@@ -32,15 +32,11 @@ CREATE TABLE IF NOT EXISTS payouts (
 ) WITHOUT ROWID;";
 
 /// A journal in one SQLite file. Its connection is behind a lock: the payouts in flight write
-/// one at a time (each write is short; SQLite has one writer anyway). The fsyncs are shared
-/// (group commit): a payout that needs its step on disk syncs the log for every commit made
-/// before, and the payouts waiting meanwhile find theirs already there.
+/// one at a time (each write is short; SQLite has one writer anyway). The syncs are shared
+/// (group commit): one sync of the log serves every payout waiting for one.
 pub struct SqliteJournal {
     conn: Mutex<Connection>,
-    /// Commits made, counted under `conn`'s lock (so in the log's order).
-    commits: AtomicU64,
-    /// The last of `commits` known to be on disk. Its lock is held by the one payout syncing.
-    synced: Mutex<u64>,
+    syncer: Syncer,
     durability: Durability,
     path: PathBuf,
 }
@@ -106,10 +102,25 @@ impl SqliteJournal {
         conn.pragma_update(None, "synchronous", "NORMAL").map_err(failed)?;
         conn.execute_batch("BEGIN EXCLUSIVE; COMMIT;").map_err(failed)?;
         conn.execute_batch(SCHEMA).map_err(failed)?;
+        // The schema's commit made the log: it is there, and stays while the journal is open.
+        let mut log = path.clone().into_os_string();
+        log.push("-wal");
+        let folder = match path.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+            _ => PathBuf::from("."),
+        };
+        let syncer = std::fs::OpenOptions::new()
+            .read(true)
+            .write(true)
+            .open(&log)
+            .and_then(|log| Syncer::start(log, &folder))
+            .map_err(|e| JournalError::Storage {
+                path: shown.clone(),
+                source: Box::new(e),
+            })?;
         let journal = SqliteJournal {
             conn: Mutex::new(conn),
-            commits: AtomicU64::new(0),
-            synced: Mutex::new(0),
+            syncer,
             durability: Durability::default(),
             path,
         };
@@ -160,50 +171,25 @@ impl SqliteJournal {
         }
     }
 
-    /// After the `mine`-th commit: on disk now if the step `must` be, or if every step is to be.
-    fn settle(&self, mine: u64, must: bool) -> Result<(), JournalError> {
-        if must || self.durability == Durability::EveryStep {
-            self.sync_through(mine)?;
+    /// After a commit: on disk now when every step is to be (the runner flushes the others).
+    fn settle(&self) -> Result<(), JournalError> {
+        if self.durability == Durability::EveryStep {
+            self.syncer.sync_blocking().map_err(|e| self.unsynced(e))?;
         }
         Ok(())
     }
 
-    /// Puts on disk every commit up to the `mine`-th (group commit). One payout at a time syncs,
-    /// for all the commits made before it; those waiting meanwhile find theirs done.
-    fn sync_through(&self, mine: u64) -> Result<(), JournalError> {
-        let mut synced = self.synced.lock().unwrap_or_else(|e| e.into_inner());
-        if *synced >= mine {
-            return Ok(());
+    fn unsynced(&self, reason: String) -> JournalError {
+        JournalError::Storage {
+            path: self.path.display().to_string(),
+            source: format!("cannot put the log on disk: {reason}").into(),
         }
-        let conn = self.conn();
-        let through = self.commits.load(Ordering::SeqCst);
-        // A commit with `synchronous=FULL` fsyncs the write-ahead log, and so every commit in it
-        // before this one. It has to write something: a count of the syncs.
-        conn.pragma_update(None, "synchronous", "FULL")
-            .map_err(|e| self.storage(e))?;
-        let marked = conn
-            .prepare_cached(
-                "INSERT INTO meta (name, value) VALUES ('syncs', 1)
-                 ON CONFLICT (name) DO UPDATE SET value = value + 1",
-            )
-            .and_then(|mut mark| mark.execute([]));
-        let normal = conn.pragma_update(None, "synchronous", "NORMAL");
-        marked.and(normal).map_err(|e| self.storage(e))?;
-        *synced = through;
-        Ok(())
     }
 
-    /// How many times the journal has put its log on disk, over its whole life (each sync covers
-    /// the steps of every payout recorded before it; see [`Step::must_be_durable`]).
-    pub fn syncs(&self) -> Result<u64, JournalError> {
-        let conn = self.conn();
-        let count: Option<String> = conn
-            .query_row("SELECT value FROM meta WHERE name = 'syncs'", [], |r| r.get(0))
-            .optional()
-            .map_err(|e| self.storage(e))?;
-        count.map_or(Ok(0), |c| {
-            c.parse().map_err(|e| JournalError::Damaged(format!("syncs: {e}")))
-        })
+    /// How many times the journal has put its log on disk since it was opened (each sync serves
+    /// every payout waiting for one; see [`Step::must_be_durable`]).
+    pub fn syncs(&self) -> u64 {
+        self.syncer.count()
     }
 
     /// Writes this version's schema number, or refuses a newer one.
@@ -334,9 +320,8 @@ impl SqliteJournal {
             ])
         })
         .map_err(|e| self.storage(e))?;
-        let mine = self.commits.fetch_add(1, Ordering::SeqCst) + 1;
         drop(conn);
-        self.settle(mine, false)?;
+        self.settle()?;
         let entry = Entry {
             key: key.to_owned(),
             planned: planned.clone(),
@@ -363,7 +348,7 @@ impl Journal for SqliteJournal {
 
     fn record(&self, key: &str, step: &Step) -> Result<(), JournalError> {
         let id = step.operation_id().map(|id| id.to_string());
-        let mine = {
+        {
             let conn = self.conn();
             let changed = conn
                 .prepare_cached("UPDATE payouts SET step = ?2, operation_id = ?3, message = ?4 WHERE key = ?1")
@@ -372,13 +357,12 @@ impl Journal for SqliteJournal {
             if changed == 0 {
                 return Err(JournalError::Unknown(key.to_owned()));
             }
-            self.commits.fetch_add(1, Ordering::SeqCst) + 1
-        };
-        self.settle(mine, step.must_be_durable())
+        }
+        self.settle()
     }
 
     fn orphan(&self, key: &str) -> Result<(), JournalError> {
-        let mine = {
+        {
             let conn = self.conn();
             let changed = conn
                 .prepare_cached("UPDATE payouts SET orphans = orphans + 1 WHERE key = ?1")
@@ -387,9 +371,18 @@ impl Journal for SqliteJournal {
             if changed == 0 {
                 return Err(JournalError::Unknown(key.to_owned()));
             }
-            self.commits.fetch_add(1, Ordering::SeqCst) + 1
-        };
-        self.settle(mine, false)
+        }
+        self.settle()
+    }
+
+    fn flush(&self) -> Flushed<'_> {
+        Box::pin(async move {
+            match self.durability {
+                // Every write was synced when it returned.
+                Durability::EveryStep => Ok(()),
+                _ => self.syncer.sync().await.map_err(|e| self.unsynced(e)),
+            }
+        })
     }
 
     fn each(&self, f: &mut dyn FnMut(Entry)) -> Result<(), JournalError> {
