@@ -55,20 +55,44 @@ impl Pki {
     }
 
     /// The merchant's identity as a PKCS#12 archive (key and certificate, then the CA), protected
-    /// by `password`.
+    /// by `password`, as the `openssl` command writes it (OpenSSL 3's defaults: PBES2 with
+    /// AES-256-CBC and PBKDF2, an HMAC-SHA-256 MAC): made by another implementation than the one
+    /// the client reads it with.
     pub fn client_identity_pkcs12(&self, password: &str) -> Vec<u8> {
-        use p12_keystore::{Certificate, KeyStore, KeyStoreEntry, PrivateKey, PrivateKeyChain};
-        let chain = PrivateKeyChain::new(
-            "merchant",
-            PrivateKey::from_der(&self.client_key_der).unwrap(),
-            [
-                Certificate::from_der(&self.client_cert_der).unwrap(),
-                Certificate::from_der(&self.ca_der).unwrap(),
-            ],
+        let dir = tempfile::tempdir().unwrap();
+        let pem = |label: &str, der: &[u8]| {
+            use base64::Engine;
+            let b64 = base64::engine::general_purpose::STANDARD.encode(der);
+            let lines: Vec<&str> = b64
+                .as_bytes()
+                .chunks(64)
+                .map(|c| std::str::from_utf8(c).unwrap())
+                .collect();
+            format!("-----BEGIN {label}-----\n{}\n-----END {label}-----\n", lines.join("\n"))
+        };
+        let [key, cert, ca, out] = ["key.pem", "cert.pem", "ca.pem", "merchant.p12"].map(|f| dir.path().join(f));
+        std::fs::write(&key, pem("PRIVATE KEY", &self.client_key_der)).unwrap();
+        std::fs::write(&cert, pem("CERTIFICATE", &self.client_cert_der)).unwrap();
+        std::fs::write(&ca, pem("CERTIFICATE", &self.ca_der)).unwrap();
+        let made = std::process::Command::new("openssl")
+            .args(["pkcs12", "-export", "-name", "merchant", "-passout"])
+            .arg(format!("pass:{password}"))
+            .arg("-inkey")
+            .arg(&key)
+            .arg("-in")
+            .arg(&cert)
+            .arg("-certfile")
+            .arg(&ca)
+            .arg("-out")
+            .arg(&out)
+            .output()
+            .expect("the openssl command writes the PKCS#12 archive");
+        assert!(
+            made.status.success(),
+            "openssl pkcs12: {}",
+            String::from_utf8_lossy(&made.stderr)
         );
-        let mut store = KeyStore::new();
-        store.add_entry("merchant", KeyStoreEntry::PrivateKeyChain(chain));
-        store.writer(password).write().unwrap()
+        std::fs::read(&out).unwrap()
     }
 
     /// A server configuration that requires a client certificate issued by the CA.

@@ -350,7 +350,7 @@ impl<A: Api> ClientBuilder<A> {
 #[cfg(feature = "pkcs12")]
 fn pkcs12_to_pem<A: Api>(der: &[u8], password: &str) -> Result<Secret, Error<A>> {
     use base64::Engine;
-    let store = p12_keystore::KeyStore::from_pkcs12(der, password, p12_keystore::Pkcs12ImportPolicy::Strict)
+    let store = p12_keystore::KeyStore::from_pkcs12(der, password)
         .map_err(|e| Error::Config(format!("PKCS#12 identity: {e}")))?;
     let (_, chain) = store
         .private_key_chain()
@@ -364,8 +364,8 @@ fn pkcs12_to_pem<A: Api>(der: &[u8], password: &str) -> Result<Secret, Error<A>>
             .collect();
         format!("-----BEGIN {label}-----\n{}\n-----END {label}-----\n", lines.join("\n"))
     };
-    let mut pem = block("PRIVATE KEY", chain.key().as_der());
-    for cert in chain.certs() {
+    let mut pem = block("PRIVATE KEY", chain.key());
+    for cert in chain.chain() {
         pem.push_str(&block("CERTIFICATE", cert.as_der()));
     }
     Ok(Secret::new(pem))
