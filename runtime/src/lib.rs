@@ -12,6 +12,9 @@
 //!   engine; `blocking`, the blocking client's engine; `cli`, the command line's value parsers
 //!   and output; `batch`, payout batches with a journal on disk.
 
+#[cfg(not(any(feature = "rustls", feature = "native-tls")))]
+compile_error!("intellectmoney needs a TLS backend: the feature `rustls` (the default) or `native-tls`");
+
 pub mod api;
 #[cfg(feature = "batch")]
 pub mod batch;

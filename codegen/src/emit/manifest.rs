@@ -27,6 +27,13 @@ keywords = ["intellectmoney", "payments", "payout", "api-client"]
 all-features = true
 
 [features]
+default = ["rustls"]
+# TLS by rustls with its aws-lc-rs crypto provider (reqwest's default; building it compiles C
+# with cc and cmake).
+rustls = ["intellectmoney-runtime/rustls"]
+# TLS by the platform's library instead: OpenSSL on Linux (its headers, libssl-dev, to build),
+# Security.framework on macOS, SChannel on Windows. PKCS#12 identities are read natively.
+native-tls = ["intellectmoney-runtime/native-tls"]
 # Payout batches with a journal on disk (SQLite): exactly one payout per key (runtime::batch).
 batch = ["intellectmoney-runtime/batch"]
 # A blocking client with the same generated methods (it runs its own tokio runtime).
@@ -35,7 +42,8 @@ blocking = ["intellectmoney-runtime/blocking"]
 cli = ["dep:clap", "intellectmoney-runtime/cli"]
 # A mock IntellectMoney for tests (intellectmoney::mock), generated from the spec.
 mock = ["intellectmoney-runtime/mock"]
-# TLS client identities in PKCS#12 (.p12/.pfx), converted to PEM for rustls.
+# TLS client identities in PKCS#12 (.p12/.pfx): converted to PEM for rustls, read natively by
+# native-tls.
 pkcs12 = ["intellectmoney-runtime/pkcs12"]
 
 [dependencies]

@@ -169,18 +169,34 @@ impl<A: Api> ClientBuilder<A> {
     /// Needed by the methods authenticated by certificate (withdrawMoney, getTransactionData,
     /// getAccountData).
     pub fn identity_pem(mut self, pem: &[u8]) -> Result<Self, Error<A>> {
-        let identity =
-            reqwest::Identity::from_pem(pem).map_err(|e| Error::Config(format!("TLS client identity: {e}")))?;
+        #[cfg(feature = "rustls")]
+        let identity = reqwest::Identity::from_pem(pem);
+        // native-tls reads the chain's certificates and the key from the same text.
+        #[cfg(not(feature = "rustls"))]
+        let identity = reqwest::Identity::from_pkcs8_pem(pem, pem);
+        let identity = identity.map_err(|e| Error::Config(format!("TLS client identity: {e}")))?;
         self.identity = Some(identity);
         Ok(self)
     }
 
     /// The TLS client identity as PKCS#12 (`.p12`/`.pfx`) with its password (feature `pkcs12`).
-    /// rustls takes PEM, so the key and the certificate chain are converted in memory.
+    /// rustls takes PEM, so the key and the certificate chain are converted in memory;
+    /// native-tls reads the archive itself.
     #[cfg(feature = "pkcs12")]
     pub fn identity_pkcs12(self, der: &[u8], password: &str) -> Result<Self, Error<A>> {
-        let pem = pkcs12_to_pem(der, password)?;
-        self.identity_pem(pem.expose().as_bytes())
+        #[cfg(feature = "rustls")]
+        {
+            let pem = pkcs12_to_pem(der, password)?;
+            self.identity_pem(pem.expose().as_bytes())
+        }
+        #[cfg(not(feature = "rustls"))]
+        {
+            let identity = reqwest::Identity::from_pkcs12_der(der, password)
+                .map_err(|e| Error::Config(format!("PKCS#12 identity: {e}")))?;
+            let mut builder = self;
+            builder.identity = Some(identity);
+            Ok(builder)
+        }
     }
 
     /// Trusts these CA certificates (PEM, one or more) besides the system's: for a proxy or a
@@ -300,7 +316,13 @@ impl<A: Api> ClientBuilder<A> {
                 )))
             }
         }
-        let mut http = reqwest::Client::builder()
+        let http = reqwest::Client::builder();
+        // The backend the identity was read for (rustls when both are built in).
+        #[cfg(feature = "rustls")]
+        let http = http.tls_backend_rustls();
+        #[cfg(all(feature = "native-tls", not(feature = "rustls")))]
+        let http = http.tls_backend_native();
+        let mut http = http
             .user_agent(A::USER_AGENT)
             .connect_timeout(self.connect_timeout)
             .timeout(self.timeout)
@@ -347,7 +369,7 @@ impl<A: Api> ClientBuilder<A> {
 }
 
 /// The private key and certificate chain of a PKCS#12 archive, as one PEM text (kept secret).
-#[cfg(feature = "pkcs12")]
+#[cfg(all(feature = "pkcs12", feature = "rustls"))]
 fn pkcs12_to_pem<A: Api>(der: &[u8], password: &str) -> Result<Secret, Error<A>> {
     use base64::Engine;
     let store = p12_keystore::KeyStore::from_pkcs12(der, password)

@@ -321,11 +321,20 @@ impl TransportKind {
     }
 }
 
-/// Whether a rustls error is anywhere in the chain. `io::Error` hides its inner error from
-/// `source()` (and hyper nests one inside another), so those are unwrapped by hand.
+/// Whether an error of the TLS library is anywhere in the chain. `io::Error` hides its inner
+/// error from `source()` (and hyper nests one inside another), so those are unwrapped by hand.
 fn is_tls(e: &reqwest::Error) -> bool {
     fn tls(err: &(dyn std::error::Error + 'static)) -> bool {
+        #[cfg(feature = "rustls")]
         if err.is::<rustls::Error>() {
+            return true;
+        }
+        #[cfg(feature = "native-tls")]
+        if err.is::<native_tls::Error>() {
+            return true;
+        }
+        #[cfg(all(feature = "native-tls", not(any(windows, target_vendor = "apple"))))]
+        if err.is::<openssl::ssl::Error>() || err.is::<openssl::error::ErrorStack>() {
             return true;
         }
         if let Some(inner) = err.downcast_ref::<std::io::Error>().and_then(|io| io.get_ref()) {
