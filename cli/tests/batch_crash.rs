@@ -255,3 +255,41 @@ fn sync_every_step_syncs_each_write() {
         assert!(err.contains(&said), "{flag:?}: {err}");
     }
 }
+
+/// The totals name why payouts failed and count the orphans: here every creation's answer is
+/// lost once (the first run stops, nothing executed), then every payout fails.
+#[test]
+fn the_totals_name_failures_and_orphans() {
+    use intellectmoney::mock::{Override, PayoutScript};
+    use intellectmoney::payout::CreateOperation;
+    let script = PayoutScript::Fail {
+        polls: 0,
+        message: "Карта заблокирована".into(),
+    };
+    let batch = Batch::paying_as(3, script);
+    batch.mock.set_for::<CreateOperation>(Override::LoseAnswer);
+    let first = batch
+        .run(&["--poll-interval", "0s", "--in-flight", "1"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        first.status.code(),
+        Some(4),
+        "{}",
+        String::from_utf8_lossy(&first.stderr)
+    );
+    assert!(batch.mock.requests_for::<ExecuteOperation>().is_empty());
+    batch
+        .mock
+        .reset(<CreateOperation as intellectmoney::runtime::ApiRequest>::METHOD.name);
+    let second = batch.run(&["--poll-interval", "0s"]).output().unwrap();
+    let err = String::from_utf8_lossy(&second.stderr);
+    assert_eq!(second.status.code(), Some(3), "{err}");
+    for expected in [
+        "failed RUB: 3 payout(s), ",
+        "failed: 3 × Карта заблокирована",
+        "orphans: 3 (created, never executed: they moved no money)",
+    ] {
+        assert!(err.contains(expected), "missing `{expected}` in:\n{err}");
+    }
+}

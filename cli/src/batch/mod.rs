@@ -5,7 +5,7 @@ mod file;
 
 use file::Line;
 use futures_util::StreamExt;
-use intellectmoney::runtime::batch::{BatchError, Durability, Entry, Journal, JournalError, SqliteJournal};
+use intellectmoney::runtime::batch::{BatchError, Durability, Entry, Journal, JournalError, SqliteJournal, Step};
 use intellectmoney::{Client, PollPolicy};
 use std::collections::BTreeMap;
 use std::io::Write;
@@ -306,21 +306,41 @@ fn totals(journal: &SqliteJournal) {
     }
 }
 
-/// Payouts and their amounts per state and currency.
+/// Payouts and their amounts per state and currency, why the failed ones failed, and the
+/// orphans (operations created and never executed).
 #[derive(Default)]
-struct Totals(BTreeMap<(&'static str, String), (usize, intellectmoney::runtime::Decimal)>);
+struct Totals {
+    by_state: BTreeMap<(&'static str, String), (usize, intellectmoney::runtime::Decimal)>,
+    reasons: BTreeMap<String, usize>,
+    orphans: u64,
+}
 
 impl Totals {
     fn add(&mut self, e: &Entry) {
-        let total = self.0.entry((e.step.name(), e.planned.currency.clone())).or_default();
+        let total = self
+            .by_state
+            .entry((e.step.name(), e.planned.currency.clone()))
+            .or_default();
         total.0 += 1;
         total.1 += e.planned.amount;
+        if let Step::Failed { message, .. } = &e.step {
+            let reason = message.as_deref().unwrap_or("(no message)");
+            *self.reasons.entry(reason.to_owned()).or_default() += 1;
+        }
+        self.orphans += u64::from(e.orphans);
     }
 
     /// On stderr.
     fn print(&self) {
-        for ((step, currency), (n, sum)) in &self.0 {
+        for ((step, currency), (n, sum)) in &self.by_state {
             eprintln!("{step} {currency}: {n} payout(s), {sum}");
+        }
+        for (reason, n) in &self.reasons {
+            eprintln!("failed: {n} × {reason}");
+        }
+        if self.orphans > 0 {
+            let n = self.orphans;
+            eprintln!("orphans: {n} (created, never executed: they moved no money)");
         }
     }
 }

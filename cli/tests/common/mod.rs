@@ -55,13 +55,15 @@ pub struct Batch {
 
 impl Batch {
     pub fn new(lines: u64) -> Batch {
+        Batch::paying_as(lines, intellectmoney::mock::PayoutScript::Complete { polls: 0 })
+    }
+
+    /// The same, the mock's payouts going as `script` says.
+    pub fn paying_as(lines: u64, script: intellectmoney::mock::PayoutScript) -> Batch {
         let dir = tempfile::tempdir().unwrap();
         let (file, journal) = (dir.path().join("batch.csv"), dir.path().join("payouts.db"));
         batch_file(&file, lines);
-        let mock = MockServer::builder()
-            .sign_secret(SECRET)
-            .payout(intellectmoney::mock::PayoutScript::Complete { polls: 0 })
-            .start();
+        let mock = MockServer::builder().sign_secret(SECRET).payout(script).start();
         Batch {
             _dir: dir,
             file,
