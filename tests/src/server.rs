@@ -180,19 +180,7 @@ impl Server {
                     "<Response><OperationState><Code>2</Code><Desc>Ошибка</Desc></OperationState></Response>",
                 );
             }
-            let body = req.body_text();
-            let field = |name: &str| -> usize {
-                body.split('&')
-                    .find_map(|kv| kv.strip_prefix(&format!("{name}=")))
-                    .map_or(0, |v| v.parse().unwrap())
-            };
-            let (skip, take) = (field("Skip"), field("Take"));
-            let items: String = (skip..(skip + take).min(total))
-                .map(|i| format!("<InvoiceData><Id>{i}</Id></InvoiceData>"))
-                .collect();
-            Answer::xml(format!(
-                "<Response><OperationState><Code>0</Code></OperationState><Result><State><Code>0</Code></State><InvoicesHistoryList>{items}</InvoicesHistoryList></Result></Response>"
-            ))
+            registry_page(req, total)
         })
     }
 
@@ -342,4 +330,22 @@ fn read_request<S: Read>(reader: &mut BufReader<S>) -> Option<Received> {
         body,
         client_certificate: None,
     })
+}
+
+/// getInvoicesHistory's answer over invoices `0..total` for a request's `Skip`/`Take` (in XML),
+/// as the API pages it.
+pub fn registry_page(req: &Received, total: usize) -> Answer {
+    let body = req.body_text();
+    let field = |name: &str| -> usize {
+        body.split('&')
+            .find_map(|kv| kv.strip_prefix(&format!("{name}=")))
+            .map_or(0, |v| v.parse().unwrap())
+    };
+    let (skip, take) = (field("Skip"), field("Take"));
+    let items: String = (skip..(skip + take).min(total))
+        .map(|i| format!("<InvoiceData><Id>{i}</Id></InvoiceData>"))
+        .collect();
+    Answer::xml(format!(
+        "<Response><OperationState><Code>0</Code></OperationState><Result><State><Code>0</Code></State><InvoicesHistoryList>{items}</InvoicesHistoryList></Result></Response>"
+    ))
 }

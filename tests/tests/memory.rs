@@ -73,14 +73,21 @@ async fn peak_of<F: std::future::Future<Output = usize>>(f: F) -> (usize, usize)
 
 const PAGE: i32 = 100;
 
-/// Streams every item of a registry of `total` invoices; returns how many came and the peak.
-async fn stream_all(total: usize) -> (usize, usize) {
+/// Streams every item of a registry of `total` invoices, `ahead` pages requested at once (1: no
+/// prefetch); returns how many came and the peak.
+async fn stream_all(total: usize, ahead: usize) -> (usize, usize) {
     let server = Server::invoice_registry(total, None);
     let client = server.client();
-    // One warm-up call, so that the connection pool and its buffers exist before measuring.
-    client.get_invoices_history(GetInvoicesHistory::new(1)).await.unwrap();
+    // Warm-up calls, so that the connection pool and its buffers exist before measuring.
+    for _ in 0..ahead {
+        client.get_invoices_history(GetInvoicesHistory::new(1)).await.unwrap();
+    }
     peak_of(async {
-        let items = client.get_invoices_history_items(GetInvoicesHistory::new(PAGE));
+        let request = GetInvoicesHistory::new(PAGE);
+        let items = match ahead {
+            1 => futures_util::future::Either::Left(client.get_invoices_history_items(request)),
+            _ => futures_util::future::Either::Right(client.items_prefetch(request, ahead)),
+        };
         items
             .fold(
                 0usize,
@@ -173,8 +180,8 @@ async fn peak_memory_of_pagination_does_not_grow_with_the_item_count() {
         );
         assert!(peak <= 4 * limit, "{format}: peak {peak} B is above 4x the body limit");
     }
-    let (n_small, small) = stream_all(10_000).await;
-    let (n_large, large) = stream_all(100_000).await;
+    let (n_small, small) = stream_all(10_000, 1).await;
+    let (n_large, large) = stream_all(100_000, 1).await;
     let (n_kept, kept) = collect_all(10_000).await;
     assert_eq!((n_small, n_large, n_kept), (10_000, 100_000, 10_000));
     eprintln!("pages of {PAGE}: peak {small} B streaming 10,000 items, {large} B streaming 100,000, {kept} B collecting 10,000");
@@ -186,4 +193,18 @@ async fn peak_memory_of_pagination_does_not_grow_with_the_item_count() {
         kept > small * 5,
         "collecting 10,000 items ({kept} B) should dwarf streaming them ({small} B): the measure sees nothing"
     );
+    // With 4 pages requested ahead: up to 4 more pages (and their connections) in memory, how
+    // many at once depending on when their answers arrive; bounded by 5 pages' worth of the
+    // one-page peak, for 100,000 items as for 10,000.
+    let (_, ahead_small) = stream_all(10_000, 4).await;
+    let (n_ahead, ahead_large) = stream_all(100_000, 4).await;
+    assert_eq!(n_ahead, 100_000);
+    eprintln!("prefetch(4): peak {ahead_small} B streaming 10,000 items, {ahead_large} B streaming 100,000");
+    for (items, peak) in [("10,000", ahead_small), ("100,000", ahead_large)] {
+        assert!(
+            peak <= small * 5,
+            "prefetch(4) over {items} items peaked at {peak} B: above 5 pages' worth ({} B)",
+            small * 5
+        );
+    }
 }

@@ -165,3 +165,98 @@ async fn paging_stops_at_the_page_limit() {
     );
     assert_eq!(server.received().len(), 3, "no request past the limit");
 }
+
+/// A registry of `total` invoices whose every answer takes `latency`, noting the most requests
+/// it had in hand at once.
+fn slow_registry(
+    total: usize,
+    latency: std::time::Duration,
+) -> (Server, std::sync::Arc<std::sync::atomic::AtomicUsize>) {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::Arc;
+    let (now, most) = (Arc::new(AtomicUsize::new(0)), Arc::new(AtomicUsize::new(0)));
+    let seen = most.clone();
+    // The registry's answers, each after the latency, counted while in hand.
+    let server = Server::start(move |req, _| {
+        let here = now.fetch_add(1, Ordering::SeqCst) + 1;
+        most.fetch_max(here, Ordering::SeqCst);
+        std::thread::sleep(latency);
+        now.fetch_sub(1, Ordering::SeqCst);
+        intellectmoney_tests::server::registry_page(req, total)
+    });
+    (server, seen)
+}
+
+/// With a prefetch of 4, four pages are on their way at once, every item comes once and in
+/// order, and after the short page nothing more is requested: at most the 3 pages already on
+/// their way go past the end, and none of their items is yielded.
+#[tokio::test]
+async fn a_prefetch_overlaps_pages_and_keeps_their_order() {
+    let (server, most) = slow_registry(2503, std::time::Duration::from_millis(20));
+    let client = server.client();
+    let ids: Vec<i64> = client
+        .items_prefetch(GetInvoicesHistory::new(100), 4)
+        .map(|item| item.unwrap().id.unwrap())
+        .collect()
+        .await;
+    assert_eq!(ids, (0..2503).collect::<Vec<i64>>());
+    assert_eq!(
+        most.load(std::sync::atomic::Ordering::SeqCst),
+        4,
+        "pages in flight at once"
+    );
+    let mut skips: Vec<usize> = server
+        .received()
+        .iter()
+        .map(|r| {
+            let body = r.body_text();
+            body.split('&')
+                .find_map(|kv| kv.strip_prefix("Skip="))
+                .map_or(0, |v| v.parse().unwrap())
+        })
+        .collect();
+    skips.sort();
+    assert_eq!(skips[..26], (0..26).map(|p| p * 100).collect::<Vec<_>>()[..]);
+    assert!(skips.len() <= 26 + 3, "requests past the short page: {skips:?}");
+    assert!(skips[26..].iter().all(|&s| s > 2500));
+}
+
+/// The client's `max_connections` bounds a prefetch: 8 pages asked ahead, 2 in flight.
+#[tokio::test]
+async fn a_prefetch_keeps_to_max_connections() {
+    let (server, most) = slow_registry(1000, std::time::Duration::from_millis(20));
+    let client = Client::builder()
+        .base_url(server.url())
+        .user_token("t")
+        .max_connections(2)
+        .build()
+        .unwrap();
+    let pages = client
+        .pages_prefetch(GetInvoicesHistory::new(100), 8)
+        .collect::<Vec<_>>()
+        .await;
+    assert_eq!(pages.len(), 11, "10 full pages and an empty one");
+    assert!(pages.iter().all(Result::is_ok));
+    assert_eq!(most.load(std::sync::atomic::Ordering::SeqCst), 2);
+}
+
+/// A prefetch holds at most `ahead` pages beyond the one in use, however long the export: memory
+/// stays independent of the number of pages.
+#[tokio::test]
+async fn a_prefetch_runs_at_most_its_pages_ahead() {
+    let server = Server::invoice_registry(5000, None);
+    let client = server.client();
+    let mut items = std::pin::pin!(client.items_prefetch(GetInvoicesHistory::new(50), 3));
+    let mut seen = 0usize;
+    while let Some(item) = items.next().await {
+        assert_eq!(item.unwrap().id, Some(seen as i64));
+        seen += 1;
+        let in_use = (seen - 1) / 50 + 1;
+        let requested = server.received().len();
+        assert!(
+            requested <= in_use + 3,
+            "{requested} pages requested while page {in_use} is used"
+        );
+    }
+    assert_eq!(seen, 5000);
+}
