@@ -55,6 +55,30 @@ impl<A: Api> Client<A> {
         std::iter::from_fn(move || self.block_on(futures_util::StreamExt::next(&mut stream)))
     }
 
+    /// Every page of a paginated request, up to `ahead` pages requested at once (see the async
+    /// client's `pages_prefetch`). The pages ahead are asked for while one is used; their
+    /// answers wait in the connection until the next page is taken.
+    pub fn pages_prefetch<'a, R: crate::Paginated<Api = A> + 'a>(
+        &'a self,
+        request: R,
+        ahead: usize,
+    ) -> impl Iterator<Item = Result<crate::client::Reply<R::Output, A>, Error<A>>> + 'a {
+        self.iterate(self.inner.pages_prefetch(request, ahead))
+    }
+
+    /// Every item of a paginated request, up to `ahead` pages requested at once.
+    pub fn items_prefetch<'a, R>(
+        &'a self,
+        request: R,
+        ahead: usize,
+    ) -> impl Iterator<Item = Result<R::Item, Error<A>>> + 'a
+    where
+        R: crate::Paginated<Api = A> + 'a,
+        R::Item: 'a,
+    {
+        self.iterate(self.inner.items_prefetch(request, ahead))
+    }
+
     /// Runs a future of the async client to completion.
     pub fn block_on<F: Future>(&self, future: F) -> F::Output {
         self.runtime.block_on(future)

@@ -260,3 +260,17 @@ async fn a_prefetch_runs_at_most_its_pages_ahead() {
     }
     assert_eq!(seen, 5000);
 }
+
+/// The blocking client fetches ahead too: 4 pages in flight at once, every item once and in
+/// order.
+#[test]
+fn the_blocking_client_prefetches() {
+    let (server, most) = slow_registry(1250, std::time::Duration::from_millis(20));
+    let client = blocking::Client::new(Client::builder().base_url(server.url()).user_token("t")).unwrap();
+    let ids: Vec<i64> = client
+        .items_prefetch(GetInvoicesHistory::new(100), 4)
+        .map(|r| r.unwrap().id.unwrap())
+        .collect();
+    assert_eq!(ids, (0..1250).collect::<Vec<i64>>());
+    assert_eq!(most.load(std::sync::atomic::Ordering::SeqCst), 4);
+}
