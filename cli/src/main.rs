@@ -195,10 +195,14 @@ async fn payout_batch(cli: &mut Cli, command: BatchCommand) -> ExitCode {
                 max_delay: poll_interval.max(std::time::Duration::from_secs(30)).min(deadline),
                 deadline,
             };
+            let durability = match sync_every_step {
+                true => intellectmoney::runtime::batch::Durability::EveryStep,
+                false => intellectmoney::runtime::batch::Durability::MoneySteps,
+            };
             let pace = batch::Pace {
                 in_flight,
                 per_second,
-                sync_every_step,
+                durability,
             };
             batch::run(&client, &journal, &file, key.as_bytes(), poll, pace).await
         }

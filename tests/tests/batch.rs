@@ -49,6 +49,12 @@ fn counts(mock: &MockServer) -> (usize, usize) {
     (creates, executes)
 }
 
+/// Pays the usual 10.00 card payout under `key`, polling as tests do.
+async fn pay(c: &Client, j: &dyn Journal, key: &str) -> Result<Step, BatchError<intellectmoney::IntellectMoney>> {
+    c.pay_once(j, key, payout("10.00"), HASH_KEY, PollPolicy::for_tests())
+        .await
+}
+
 fn journal(dir: &Path) -> SqliteJournal {
     SqliteJournal::open(dir.join("payouts.db")).unwrap()
 }
@@ -90,9 +96,7 @@ async fn another_request_under_a_known_key_is_refused_and_not_sent() {
     let mock = mock();
     let c = client(&mock);
     let j = journal(dir.path());
-    c.pay_once(&j, "k", payout("10.00"), HASH_KEY, PollPolicy::for_tests())
-        .await
-        .unwrap();
+    pay(&c, &j, "k").await.unwrap();
     let before = mock.requests().len();
     let e = c
         .pay_once(&j, "k", payout("11.00"), HASH_KEY, PollPolicy::for_tests())
@@ -207,17 +211,11 @@ async fn a_payout_the_api_refuses_ends_failed_with_nothing_paid() {
         .start();
     let c = client(&mock);
     let j = journal(dir.path());
-    let step = c
-        .pay_once(&j, "k", payout("10.00"), HASH_KEY, PollPolicy::for_tests())
-        .await
-        .unwrap();
+    let step = pay(&c, &j, "k").await.unwrap();
     assert!(matches!(step, Step::NotEnoughMoney(_)), "{step:?}");
     // Final: a second run sends nothing.
     let before = mock.requests().len();
-    let again = c
-        .pay_once(&j, "k", payout("10.00"), HASH_KEY, PollPolicy::for_tests())
-        .await
-        .unwrap();
+    let again = pay(&c, &j, "k").await.unwrap();
     assert_eq!(again, step);
     assert_eq!(mock.requests().len(), before);
 }
@@ -268,18 +266,12 @@ async fn a_creation_whose_answer_is_lost_is_made_again_by_the_next_run() {
     let c = client(&mock);
     mock.set_for::<CreateOperation>(Override::LoseAnswer);
     let j = journal(dir.path());
-    let e = c
-        .pay_once(&j, "k", payout("10.00"), HASH_KEY, PollPolicy::for_tests())
-        .await
-        .unwrap_err();
+    let e = pay(&c, &j, "k").await.unwrap_err();
     assert!(matches!(e, BatchError::Call(_)), "{e:?}");
     assert_eq!(j.entries().unwrap()[0].step, Step::Creating);
     assert_eq!(counts(&mock), (1, 0), "created once, nothing executed");
     mock.reset(<CreateOperation as ApiRequest>::METHOD.name);
-    let step = c
-        .pay_once(&j, "k", payout("10.00"), HASH_KEY, PollPolicy::for_tests())
-        .await
-        .unwrap();
+    let step = pay(&c, &j, "k").await.unwrap();
     assert!(matches!(step, Step::Completed(_)), "{step:?}");
     assert_eq!(counts(&mock), (2, 1), "the lost creation is an orphan, never executed");
     assert_eq!(j.entries().unwrap()[0].orphans, 1);
@@ -294,10 +286,7 @@ async fn an_execution_whose_answer_is_lost_is_followed_not_repeated() {
     let c = client(&mock);
     mock.set_for::<ExecuteOperation>(Override::LoseAnswer);
     let j = journal(dir.path());
-    let step = c
-        .pay_once(&j, "k", payout("10.00"), HASH_KEY, PollPolicy::for_tests())
-        .await
-        .unwrap();
+    let step = pay(&c, &j, "k").await.unwrap();
     assert!(matches!(step, Step::Completed(_)), "{step:?}");
     assert_eq!(counts(&mock), (1, 1));
 }
@@ -321,10 +310,7 @@ async fn a_full_journal_stops_the_payout_before_anything_is_sent() {
         assert!(planned_keys < 100_000, "the cap never filled");
     };
     assert!(matches!(full, JournalError::Storage { .. }), "{full:?}");
-    let e = c
-        .pay_once(&j, "k", payout("10.00"), HASH_KEY, PollPolicy::for_tests())
-        .await
-        .unwrap_err();
+    let e = pay(&c, &j, "k").await.unwrap_err();
     let shown = e.to_string();
     assert!(matches!(e, BatchError::Journal(JournalError::Storage { .. })), "{e:?}");
     assert!(shown.contains("payouts.db") && shown.contains("full"), "{shown}");
@@ -351,10 +337,7 @@ async fn a_pending_payout_still_created_is_executed_by_the_next_run() {
     let step = c.pay_once(&j, "k", payout("10.00"), HASH_KEY, short).await.unwrap();
     let Step::Pending(id) = step else { panic!("{step:?}") };
     mock.reset(<ExecuteOperation as ApiRequest>::METHOD.name);
-    let step = c
-        .pay_once(&j, "k", payout("10.00"), HASH_KEY, PollPolicy::for_tests())
-        .await
-        .unwrap();
+    let step = pay(&c, &j, "k").await.unwrap();
     assert_eq!(step, Step::Completed(id));
     let executed: Vec<_> = mock
         .requests_for::<ExecuteOperation>()
@@ -373,20 +356,14 @@ async fn a_creation_refused_for_the_session_is_tried_again_without_an_orphan() {
     let mock = MockServer::builder().sign_secret(SECRET).user_token("good").start();
     let j = journal(dir.path());
     let wrong = client_with_token(&mock, "stale");
-    let e = wrong
-        .pay_once(&j, "k", payout("10.00"), HASH_KEY, PollPolicy::for_tests())
-        .await
-        .unwrap_err();
+    let e = pay(&wrong, &j, "k").await.unwrap_err();
     assert!(
         matches!(&e, BatchError::Call(c) if c.is_authentication_failed()),
         "{e:?}"
     );
     assert_eq!(j.entries().unwrap()[0].step, Step::Planned);
     let right = client_with_token(&mock, "good");
-    let step = right
-        .pay_once(&j, "k", payout("10.00"), HASH_KEY, PollPolicy::for_tests())
-        .await
-        .unwrap();
+    let step = pay(&right, &j, "k").await.unwrap();
     assert!(matches!(step, Step::Completed(_)), "{step:?}");
     assert_eq!(j.entries().unwrap()[0].orphans, 0);
 }
@@ -460,10 +437,7 @@ async fn executing_is_on_disk_before_the_execution_is_sent() {
         seen: Default::default(),
     };
     for key in ["a", "b", "c"] {
-        let step = c
-            .pay_once(&watched, key, payout("10.00"), HASH_KEY, PollPolicy::for_tests())
-            .await
-            .unwrap();
+        let step = pay(&c, &watched, key).await.unwrap();
         assert!(matches!(step, Step::Completed(_)), "{step:?}");
     }
     let seen = watched.seen.lock().unwrap().clone();
@@ -549,9 +523,7 @@ async fn a_read_only_journal_is_refused_and_nothing_is_sent() {
     let failed = match SqliteJournal::open(&path) {
         Err(e) => e.to_string(),
         Ok(j) => {
-            let paid = c
-                .pay_once(&j, "new", payout("10.00"), HASH_KEY, PollPolicy::for_tests())
-                .await;
+            let paid = pay(&c, &j, "new").await;
             paid.unwrap_err().to_string()
         }
     };
@@ -576,17 +548,13 @@ async fn every_step_durability_syncs_every_write() {
     let c = client(&mock);
     let j = journal(dir.path()).durability(Durability::EveryStep);
     for key in ["a", "b"] {
-        c.pay_once(&j, key, payout("10.00"), HASH_KEY, PollPolicy::for_tests())
-            .await
-            .unwrap();
+        pay(&c, &j, key).await.unwrap();
     }
     assert_eq!(j.syncs(), 6);
     // The default syncs once per payout.
     drop(j);
     let j = journal(dir.path());
-    c.pay_once(&j, "c", payout("10.00"), HASH_KEY, PollPolicy::for_tests())
-        .await
-        .unwrap();
+    pay(&c, &j, "c").await.unwrap();
     assert_eq!(j.syncs(), 1);
 }
 

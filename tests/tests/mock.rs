@@ -88,6 +88,17 @@ fn client(mock: &MockServer) -> Client {
         .unwrap()
 }
 
+/// A client with what payouts need: a token, the bearer token and the sign secret.
+fn payout_client(mock: &MockServer) -> Client {
+    Client::builder()
+        .base_url(mock.url())
+        .user_token("t")
+        .bearer_token("bearer")
+        .sign_secret(SECRET)
+        .build()
+        .unwrap()
+}
+
 static GET_INVOICES_RAW: &intellectmoney::runtime::MethodInfo = <GetInvoicesHistory as ApiRequest>::METHOD;
 
 #[tokio::test]
@@ -232,13 +243,7 @@ async fn payouts_move_through_their_states() {
         (PayoutScript::NotEnoughMoney, "NotEnoughMoney"),
     ] {
         let mock = MockServer::builder().sign_secret(SECRET).payout(script).start();
-        let c = Client::builder()
-            .base_url(mock.url())
-            .user_token("t")
-            .bearer_token("bearer")
-            .sign_secret(SECRET)
-            .build()
-            .unwrap();
+        let c = payout_client(&mock);
         let mut states = Vec::new();
         let outcome = c
             .payout(wiki::card_payout(), fast, |_, s| states.push(s.to_string()))
@@ -278,13 +283,7 @@ async fn payouts_move_through_their_states() {
 async fn the_mock_pays_and_deletes_by_the_spec_roles() {
     use intellectmoney::payout::{CreateQiwiWalletOperation, DeleteOperation, ExecuteOperation, QiwiWallet};
     let mock = MockServer::builder().sign_secret(SECRET).start();
-    let c = Client::builder()
-        .base_url(mock.url())
-        .user_token("t")
-        .bearer_token("bearer")
-        .sign_secret(SECRET)
-        .build()
-        .unwrap();
+    let c = payout_client(&mock);
     let qiwi = || {
         CreateQiwiWalletOperation::new(
             QiwiWallet::from("70000000000"),

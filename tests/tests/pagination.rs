@@ -136,34 +136,37 @@ async fn a_page_larger_than_take_is_refused() {
 
 #[tokio::test]
 async fn paging_stops_at_the_page_limit() {
-    // Full, distinct pages without end: the limit ends them.
-    let server = Server::invoice_registry(usize::MAX / 2, None);
-    let client = Client::builder()
-        .base_url(server.url())
-        .user_token("t")
-        .retry(RetryPolicy::never())
-        .max_pages(3)
-        .build()
-        .unwrap();
-    let results: Vec<_> = client
-        .get_invoices_history_pages(GetInvoicesHistory::new(5))
-        .collect()
-        .await;
-    assert_eq!(results.len(), 4);
-    assert!(results[..3].iter().all(Result::is_ok));
-    let e = results[3].as_ref().unwrap_err();
-    assert!(
-        matches!(
-            e,
-            Error::Paging {
-                page: 4,
-                problem: intellectmoney::PagingProblem::TooManyPages { limit: 3 },
-                ..
-            }
-        ),
-        "{e:?}"
-    );
-    assert_eq!(server.received().len(), 3, "no request past the limit");
+    // Full, distinct pages without end: the limit ends them, one page at a time or 4 ahead.
+    for ahead in [1, 4] {
+        let server = Server::invoice_registry(usize::MAX / 2, None);
+        let client = Client::builder()
+            .base_url(server.url())
+            .user_token("t")
+            .retry(RetryPolicy::never())
+            .max_pages(3)
+            .build()
+            .unwrap();
+        let request = GetInvoicesHistory::new(5);
+        let results: Vec<_> = match ahead {
+            1 => client.get_invoices_history_pages(request).collect().await,
+            _ => client.pages_prefetch(request, ahead).collect().await,
+        };
+        assert_eq!(results.len(), 4, "ahead {ahead}");
+        assert!(results[..3].iter().all(Result::is_ok));
+        let e = results[3].as_ref().unwrap_err();
+        assert!(
+            matches!(
+                e,
+                Error::Paging {
+                    page: 4,
+                    problem: intellectmoney::PagingProblem::TooManyPages { limit: 3 },
+                    ..
+                }
+            ),
+            "ahead {ahead}: {e:?}"
+        );
+        assert_eq!(server.received().len(), 3, "ahead {ahead}: no request past the limit");
+    }
 }
 
 /// A registry of `total` invoices whose every answer takes `latency`, noting the most requests

@@ -10,25 +10,6 @@ use std::path::Path;
 /// The column that holds a line's key; the others are the flags of `create-operation`.
 const KEY: &str = "key";
 
-/// The flags of a line's payout, as the generated `create-operation` subcommand describes them
-/// (from the spec): a column per flag, named by its id (`--recipient-name`: `recipient_name`).
-fn payout_flags() -> clap::Command {
-    CreateOperationArgs::augment_args(clap::Command::new("line").no_binary_name(true))
-}
-
-/// The columns of a batch file: `key`, then one per parameter of `CreateOperation`, the
-/// required ones first. Each takes what the flag takes.
-pub fn columns() -> Vec<(String, bool)> {
-    let flags = payout_flags();
-    let mut columns: Vec<(String, bool)> = flags
-        .get_arguments()
-        .map(|a| (a.get_id().to_string(), a.is_required_set()))
-        .collect();
-    columns.sort_by_key(|(_, required)| !required);
-    columns.insert(0, (KEY.to_owned(), true));
-    columns
-}
-
 /// One line of a batch: its key and its payout.
 pub struct Line {
     /// The merchant's key, unique in the journal.
@@ -45,8 +26,9 @@ struct Opened {
     flags: Flags,
 }
 
-/// The flags of `create-operation`: all together, and each alone (to check one field and name
-/// its own problem).
+/// The flags of a line's payout, as the generated `create-operation` subcommand describes them
+/// (from the spec): all together, and each alone (to check one field and name its own problem).
+/// A column per flag, named by its id (`--recipient-name`: `recipient_name`).
 struct Flags {
     all: clap::Command,
     each: Vec<Flag>,
@@ -62,7 +44,7 @@ struct Flag {
 
 impl Flags {
     fn new() -> Flags {
-        let all = payout_flags();
+        let all = CreateOperationArgs::augment_args(clap::Command::new("line").no_binary_name(true));
         let each = all
             .get_arguments()
             .filter_map(|a| {
@@ -78,6 +60,14 @@ impl Flags {
             })
             .collect();
         Flags { all, each }
+    }
+
+    /// The columns of a batch file: `key`, then one per flag, the required ones first.
+    fn columns(&self) -> Vec<(&str, bool)> {
+        let mut columns: Vec<(&str, bool)> = self.each.iter().map(|f| (f.id.as_str(), f.required)).collect();
+        columns.sort_by_key(|(_, required)| !required);
+        columns.insert(0, (KEY, true));
+        columns
     }
 }
 
@@ -95,8 +85,9 @@ fn open(path: &Path) -> Result<Opened, Vec<String>> {
         .map(str::to_ascii_lowercase)
         .collect();
     let mut problems = Vec::new();
-    let columns = columns();
-    let names: Vec<&str> = columns.iter().map(|(c, _)| c.as_str()).collect();
+    let flags = Flags::new();
+    let columns = flags.columns();
+    let names: Vec<&str> = columns.iter().map(|(c, _)| *c).collect();
     for (i, name) in header.iter().enumerate() {
         if !names.contains(&name.as_str()) {
             problems.push(format!(
@@ -107,12 +98,11 @@ fn open(path: &Path) -> Result<Opened, Vec<String>> {
         }
     }
     for (required, _) in columns.iter().filter(|(_, r)| *r) {
-        if !header.iter().any(|h| h == required) {
+        if !header.iter().any(|h| h == *required) {
             problems.push(format!("{shown}:1: the column `{required}` is missing"));
         }
     }
     if problems.is_empty() {
-        let flags = Flags::new();
         Ok(Opened {
             shown,
             reader,

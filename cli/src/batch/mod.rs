@@ -18,23 +18,28 @@ use std::sync::Arc;
 #[derive(Default)]
 struct Tally {
     steps: BTreeMap<&'static str, usize>,
+    /// Ended unpaid (failed, not enough money, deleted).
+    unpaid: usize,
+    /// Pending at the deadline.
+    pending: usize,
     conflicts: usize,
     stopped: usize,
 }
 
-/// How a run goes: payouts in flight at once, and the most started per second.
+/// How a run goes: payouts in flight at once, the most started per second, and how much of the
+/// journal is on disk when a write returns.
 pub struct Pace {
     /// Payouts in flight at once (at least 1).
     pub in_flight: usize,
     /// The most payouts started per second (`None`: no limit).
     pub per_second: Option<u32>,
-    /// Every step of the journal synced to disk ([`Durability::EveryStep`]).
-    pub sync_every_step: bool,
+    /// How much of the journal is on disk when a write returns.
+    pub durability: Durability,
 }
 
 /// What a payout of a run ended as.
 enum Ended {
-    Step(&'static str),
+    Step(Step),
     Conflict,
     NotDone,
     /// The journal failed: the run stops.
@@ -55,12 +60,8 @@ pub async fn run(
     let Some(count) = check_or_tell(file) else {
         return ExitCode::from(2);
     };
-    let durability = match pace.sync_every_step {
-        true => Durability::EveryStep,
-        false => Durability::MoneySteps,
-    };
     let opened = SqliteJournal::open(journal_path)
-        .map(|j| j.durability(durability))
+        .map(|j| j.durability(pace.durability))
         .map_err(|e| e.to_string());
     let (journal, lines) = match opened.and_then(|j| Ok((j, file::lines(file)?))) {
         Ok(both) => both,
@@ -171,7 +172,15 @@ async fn pay_all(
     let mut failed = None;
     while let Some(e) = ended.next().await {
         match e {
-            Ended::Step(name) => *tally.steps.entry(name).or_default() += 1,
+            Ended::Step(step) => {
+                *tally.steps.entry(step.name()).or_default() += 1;
+                match step {
+                    Step::Pending(_) => tally.pending += 1,
+                    Step::Completed(_) => {}
+                    s if s.is_final() => tally.unpaid += 1,
+                    _ => {}
+                }
+            }
             Ended::Conflict => tally.conflicts += 1,
             Ended::NotDone => tally.stopped += 1,
             Ended::Journal(e) => failed = failed.or(Some(e)),
@@ -186,7 +195,7 @@ async fn pay(client: &Client, journal: &SqliteJournal, line: Line, hash_key: &[u
     match client.pay_once(journal, &line.key, line.request, hash_key, poll).await {
         Ok(step) => {
             println!("{}: {step}", line.key);
-            Ended::Step(step.name())
+            Ended::Step(step)
         }
         Err(BatchError::Journal(e @ JournalError::Conflict { .. })) => {
             eprintln!("intellectmoney: {e}");
@@ -213,11 +222,9 @@ fn summary(t: &Tally) -> ExitCode {
         t.conflicts,
         t.stopped
     );
-    let unpaid = ["failed", "not_enough_money", "deleted"];
-    let not_done = t.stopped + t.steps.get("pending").copied().unwrap_or(0);
-    if not_done > 0 {
+    if t.stopped + t.pending > 0 {
         ExitCode::from(4)
-    } else if t.conflicts > 0 || unpaid.iter().any(|s| t.steps.contains_key(s)) {
+    } else if t.conflicts > 0 || t.unpaid > 0 {
         ExitCode::from(3)
     } else {
         ExitCode::SUCCESS

@@ -46,9 +46,9 @@ pub struct SqliteJournal {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 #[non_exhaustive]
 pub enum Durability {
-    /// The step recorded before the call that moves money (`executing`) is on disk before its
-    /// write returns, with every write made before it; the other steps reach the disk with the
-    /// next such sync. One fsync per payout. A power loss can take back only steps from which
+    /// The step recorded before the call that moves money (`executing`) is on disk before that
+    /// call, with every write made before it (the runner awaits [`Journal::flush`]); the other
+    /// steps reach the disk with the next such sync. One fsync per payout. A power loss can take back only steps from which
     /// the runner still pays once ([`Step::must_be_durable`]); it can make a report miss an
     /// orphan.
     #[default]
@@ -97,7 +97,7 @@ impl SqliteJournal {
         conn.busy_timeout(std::time::Duration::from_secs(1)).map_err(failed)?;
         conn.pragma_update(None, "locking_mode", "EXCLUSIVE").map_err(failed)?;
         // WAL: a commit appends to the log, and survives a killed process once it returns. The
-        // log is fsynced only for the steps that must be durable (`record`).
+        // log is synced by `flush` (and after every write with `Durability::EveryStep`).
         conn.pragma_update(None, "journal_mode", "WAL").map_err(failed)?;
         conn.pragma_update(None, "synchronous", "NORMAL").map_err(failed)?;
         conn.execute_batch("BEGIN EXCLUSIVE; COMMIT;").map_err(failed)?;
@@ -230,6 +230,21 @@ impl SqliteJournal {
     }
 }
 
+impl SqliteJournal {
+    /// Runs an update of `key`'s row (an unknown key is an error), then settles it.
+    fn update(&self, key: &str, sql: &str, values: impl rusqlite::Params) -> Result<(), JournalError> {
+        let changed = self
+            .conn()
+            .prepare_cached(sql)
+            .and_then(|mut update| update.execute(values))
+            .map_err(|e| self.storage(e))?;
+        if changed == 0 {
+            return Err(JournalError::Unknown(key.to_owned()));
+        }
+        self.settle()
+    }
+}
+
 /// The columns of an entry, in the order `read_row` takes them.
 const COLUMNS: &str = "key, method, params, fingerprint, amount, currency, step, operation_id, message, orphans";
 
@@ -348,31 +363,19 @@ impl Journal for SqliteJournal {
 
     fn record(&self, key: &str, step: &Step) -> Result<(), JournalError> {
         let id = step.operation_id().map(|id| id.to_string());
-        {
-            let conn = self.conn();
-            let changed = conn
-                .prepare_cached("UPDATE payouts SET step = ?2, operation_id = ?3, message = ?4 WHERE key = ?1")
-                .and_then(|mut update| update.execute(params![key, step.name(), id, step.message()]))
-                .map_err(|e| self.storage(e))?;
-            if changed == 0 {
-                return Err(JournalError::Unknown(key.to_owned()));
-            }
-        }
-        self.settle()
+        self.update(
+            key,
+            "UPDATE payouts SET step = ?2, operation_id = ?3, message = ?4 WHERE key = ?1",
+            params![key, step.name(), id, step.message()],
+        )
     }
 
     fn orphan(&self, key: &str) -> Result<(), JournalError> {
-        {
-            let conn = self.conn();
-            let changed = conn
-                .prepare_cached("UPDATE payouts SET orphans = orphans + 1 WHERE key = ?1")
-                .and_then(|mut update| update.execute(params![key]))
-                .map_err(|e| self.storage(e))?;
-            if changed == 0 {
-                return Err(JournalError::Unknown(key.to_owned()));
-            }
-        }
-        self.settle()
+        self.update(
+            key,
+            "UPDATE payouts SET orphans = orphans + 1 WHERE key = ?1",
+            params![key],
+        )
     }
 
     fn flush(&self) -> Flushed<'_> {

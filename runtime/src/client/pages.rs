@@ -3,13 +3,6 @@
 
 use super::{Client, Error, PagingProblem, Reply};
 
-/// Where paging is: the next request (none after the last page), the pages fetched, and the last
-/// page's result, to tell a repeated page.
-struct Paging<R: Paginated> {
-    request: Option<R>,
-    page: usize,
-    previous: Option<R::Output>,
-}
 use crate::api::Api;
 use crate::Paginated;
 use futures_util::future::{ready, Either};
@@ -25,57 +18,24 @@ impl<A: Api> Client<A> {
         &'a self,
         request: R,
     ) -> impl Stream<Item = Result<Reply<R::Output, A>, Error<A>>> + 'a {
-        let start = Paging {
-            request: Some(request),
-            page: 0,
-            previous: None,
-        };
-        stream::try_unfold(start, move |state| async move {
-            let Paging {
-                request: Some(mut request),
-                page,
-                previous,
-            } = state
-            else {
-                return Ok(None);
+        let check = PageCheck::<R>::new(request.page_size());
+        stream::unfold((Some(request), check), move |(request, mut check)| async move {
+            // No request after the last page.
+            let mut request = request?;
+            let fetched = match self.too_many_pages::<R>(check.page + 1) {
+                Some(e) => Err(e),
+                None => self.send(&request).await,
             };
-            let page = page + 1;
-            let method = R::METHOD.name;
-            if page > self.inner.max_pages {
-                let problem = PagingProblem::TooManyPages {
-                    limit: self.inner.max_pages,
-                };
-                return Err(Error::Paging { method, page, problem });
+            let count = fetched.as_ref().map_or(0, |reply| R::item_count(&reply.result));
+            let out = check.next(fetched)?;
+            if check.done {
+                return Some((out, (None, check)));
             }
-            let reply = self.send(&request).await?;
-            let count = R::item_count(&reply.result);
-            if let Some(take) = request.page_size().filter(|&take| count as i64 > take) {
-                let problem = PagingProblem::PageTooLarge { take, items: count };
-                return Err(Error::Paging { method, page, problem });
+            // The next page starts after the items of this one.
+            match request.set_skip(request.skip() + count as i64) {
+                Ok(()) => Some((out, (Some(request), check))),
+                Err(e) => Some((Err(e.into()), (None, check))),
             }
-            if count > 0 && previous.as_ref() == Some(&reply.result) {
-                return Err(Error::Paging {
-                    method,
-                    page,
-                    problem: PagingProblem::RepeatedPage,
-                });
-            }
-            let full = request.page_size().is_none_or(|size| count as i64 >= size);
-            let next = if count > 0 && full {
-                request.set_skip(request.skip() + count as i64)?;
-                Some(request)
-            } else {
-                None
-            };
-            let previous = next.is_some().then(|| reply.result.clone());
-            Ok(Some((
-                reply,
-                Paging {
-                    request: next,
-                    page,
-                    previous,
-                },
-            )))
         })
     }
 
@@ -88,6 +48,16 @@ impl<A: Api> Client<A> {
         self.pages(request)
             .map_ok(|reply| stream::iter(R::into_items(reply.result).into_iter().map(Ok)))
             .try_flatten()
+    }
+
+    /// The error for fetching page `page` (from 1), when it is past `max_pages`.
+    fn too_many_pages<R: Paginated<Api = A>>(&self, page: usize) -> Option<Error<A>> {
+        let limit = self.inner.max_pages;
+        (page > limit).then(|| Error::Paging {
+            method: R::METHOD.name,
+            page,
+            problem: PagingProblem::TooManyPages { limit },
+        })
     }
 
     /// [`Self::pages`], with up to `ahead` pages requested at once: while one page is used, the
@@ -107,12 +77,7 @@ impl<A: Api> Client<A> {
         };
         let ended = Arc::new(AtomicBool::new(false));
         let fetches = Box::pin(self.page_fetches(request, take, ended.clone()).buffered(ahead));
-        let check = PageCheck::<R> {
-            take,
-            page: 0,
-            previous: None,
-            done: false,
-        };
+        let check = PageCheck::<R>::new(Some(take));
         let paging = stream::unfold((fetches, check, ended), |(mut fetches, mut check, ended)| async move {
             // Ended: not even a page on its way is waited for (it is dropped with the stream).
             if check.done {
@@ -152,20 +117,13 @@ impl<A: Api> Client<A> {
         ended: Arc<AtomicBool>,
     ) -> impl Stream<Item = impl std::future::Future<Output = Result<Reply<R::Output, A>, Error<A>>> + 'a> + 'a {
         let start = request.skip();
-        let limit = self.inner.max_pages;
         stream::iter(0..)
             .take_while(move |_| ready(!ended.load(Ordering::SeqCst)))
             .map(move |index: usize| {
                 let mut page = request.clone();
                 async move {
-                    if index >= limit {
-                        let problem = PagingProblem::TooManyPages { limit };
-                        let method = R::METHOD.name;
-                        return Err(Error::Paging {
-                            method,
-                            page: index + 1,
-                            problem,
-                        });
+                    if let Some(e) = self.too_many_pages::<R>(index + 1) {
+                        return Err(e);
                     }
                     page.set_skip(start + take * index as i64)?;
                     self.send(&page).await
@@ -177,15 +135,28 @@ impl<A: Api> Client<A> {
 /// One page as fetched: its reply, or why there is none.
 type PageResult<R, A> = Result<Reply<<R as crate::ApiRequest>::Output, A>, Error<A>>;
 
-/// The checks of [`Client::pages`] on pages that arrive in order, and where the stream ends.
+/// The checks on pages that arrive in order (the page's size, a repeated page), and where the
+/// stream ends: at an error, or after a short or empty page.
 struct PageCheck<R: Paginated> {
-    take: i64,
+    /// `Take`, when the request has one.
+    take: Option<i64>,
+    /// Pages seen.
     page: usize,
+    /// The last page, to tell a repeated one.
     previous: Option<R::Output>,
     done: bool,
 }
 
 impl<R: Paginated> PageCheck<R> {
+    fn new(take: Option<i64>) -> Self {
+        PageCheck {
+            take,
+            page: 0,
+            previous: None,
+            done: false,
+        }
+    }
+
     /// What to yield for the next page: `None` once the stream has ended.
     fn next<A: Api>(&mut self, fetched: PageResult<R, A>) -> Option<PageResult<R, A>> {
         if self.done {
@@ -200,16 +171,13 @@ impl<R: Paginated> PageCheck<R> {
             }
             Ok(reply) => {
                 let count = R::item_count(&reply.result);
-                if count as i64 > self.take {
-                    PagingProblem::PageTooLarge {
-                        take: self.take,
-                        items: count,
-                    }
+                if let Some(take) = self.take.filter(|&take| count as i64 > take) {
+                    PagingProblem::PageTooLarge { take, items: count }
                 } else if count > 0 && self.previous.as_ref() == Some(&reply.result) {
                     PagingProblem::RepeatedPage
                 } else {
                     // A short (or empty) page is the last.
-                    self.done = (count as i64) < self.take;
+                    self.done = count == 0 || self.take.is_some_and(|take| (count as i64) < take);
                     self.previous = (!self.done).then(|| reply.result.clone());
                     return Some(Ok(reply));
                 }
