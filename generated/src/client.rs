@@ -104,3 +104,29 @@ pub mod mock {
     /// Configures a [`MockServer`].
     pub type MockBuilder = crate::runtime::mock::MockBuilder<crate::IntellectMoney>;
 }
+/// Calls `callback!` once with the request type of every spec method, API by API in spec
+/// order (the deprecated ones too), separated by commas: for code that must cover every
+/// method (tests, fuzz targets) without keeping a list of its own.
+///
+/// ```
+/// macro_rules! count { ($($method:path),*) => { [$(stringify!($method)),*].len() } }
+/// assert!(intellectmoney::for_each_method!(count) > 0);
+/// ```
+#[macro_export]
+macro_rules! for_each_method {
+    ($callback:ident) => {
+        $callback ! { $crate::payout::CreateOperation,
+        $crate::payout::CreateOperationByProviderType,
+        $crate::payout::CreateBankCardRussiaOperation,
+        $crate::payout::CreateQiwiWalletOperation, $crate::payout::ExecuteOperation,
+        $crate::payout::GetOperationState, $crate::payout::DeleteOperation,
+        $crate::personal::GetUserToken, $crate::personal::GetInvoicesHistory,
+        $crate::personal::GetPaymentsHistory,
+        $crate::personal::SetScheduledOperationData,
+        $crate::personal::GetScheduledOperationData, $crate::personal::GetEshopInfo,
+        $crate::personal::GetInvoiceInfo, $crate::personal::CreateReceipt,
+        $crate::personal::GetReceipt, $crate::personal::CreateReceiptCorrection,
+        $crate::personal::WithdrawMoney, $crate::personal::GetTransactionData,
+        $crate::personal::GetAccountData }
+    };
+}

@@ -12,7 +12,7 @@ impl crate::runtime::Api for IntellectMoney {
     const SECRET_FIELDS: &'static [&'static str] = crate::api::SECRET_FIELDS;
     const ENVELOPE_ROOT: &'static str = "Response";
     const USER_AGENT: &'static str = crate::USER_AGENT;
-    type Envelope<T: serde::de::DeserializeOwned> = crate::api::common::Response<T>;
+    type Envelope<T: crate::runtime::xml::Decodable> = crate::api::common::Response<T>;
     type ServiceCode = crate::api::common::ServiceOperationState;
     type RequestCode = crate::api::common::RequestStateCode;
     type EshopId = crate::api::common::EshopId;

@@ -8,7 +8,6 @@
 
 use crate::client::Client;
 use crate::{ApiRequest, Secret, Uuid};
-use serde::de::DeserializeOwned;
 use std::fmt;
 use std::ops::Deref;
 
@@ -22,7 +21,7 @@ pub trait Api: fmt::Debug + Clone + Copy + PartialEq + Eq + Send + Sync + Sized 
     /// `User-Agent` of every request: the generated crate's name and version.
     const USER_AGENT: &'static str;
     /// The envelope around a method's result.
-    type Envelope<T: DeserializeOwned>: Envelope<Self, T> + DeserializeOwned;
+    type Envelope<T: crate::xml::Decodable>: Envelope<Self, T> + crate::xml::Decodable;
     /// The envelope's code: whether the API processed the request at all.
     type ServiceCode: StateCode;
     /// The result's own status code (`Result.State.Code`).

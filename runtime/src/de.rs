@@ -69,22 +69,102 @@ impl<'de> Deserialize<'de> for Text<'de> {
     }
 }
 
-fn parse<T: FromStr, E: de::Error>(raw: &str) -> Result<T, E>
-where
-    T::Err: fmt::Display,
-{
-    raw.trim()
-        .parse()
-        .map_err(|e| E::custom(format!("{e} (value `{}`)", snippet(raw))))
+/// The format-free core of the scalar helpers: what a scalar's text (`None` when nil or
+/// absent) reads as. The serde helpers below and the generated XML decoders ([`crate::xml`])
+/// both call these, so a text reads as the same value on either path.
+pub mod scalar {
+    use super::super::text::EmbeddedJson;
+    use super::super::DateTime;
+    use serde::de::DeserializeOwned;
+    use std::fmt;
+    use std::str::FromStr;
+
+    const REQUIRED: &str = "a value is required here, but it is empty or nil";
+
+    fn parse<T: FromStr>(raw: &str) -> Result<T, String>
+    where
+        T::Err: fmt::Display,
+    {
+        raw.trim()
+            .parse()
+            .map_err(|e| format!("{e} (value `{}`)", snippet(raw)))
+    }
+
+    pub(crate) fn snippet(raw: &str) -> String {
+        let s: String = raw.chars().take(60).collect();
+        if s.len() < raw.len() {
+            format!("{s}…")
+        } else {
+            s
+        }
+    }
+
+    /// A required scalar parsed from its trimmed text.
+    pub fn required<T: FromStr>(s: Option<&str>) -> Result<T, String>
+    where
+        T::Err: fmt::Display,
+    {
+        match s {
+            Some(s) if !s.trim().is_empty() => parse(s),
+            _ => Err(REQUIRED.into()),
+        }
+    }
+
+    /// An optional scalar: nil, absent and empty are `None`.
+    pub fn optional<T: FromStr>(s: Option<&str>) -> Result<Option<T>, String>
+    where
+        T::Err: fmt::Display,
+    {
+        match s {
+            Some(s) if !s.trim().is_empty() => parse(s).map(Some),
+            _ => Ok(None),
+        }
+    }
+
+    /// A decimal read exactly: one with more digits than `Decimal` holds (28 places) is
+    /// refused, never rounded.
+    pub fn decimal(s: Option<&str>) -> Result<rust_decimal::Decimal, String> {
+        match s {
+            Some(s) if !s.trim().is_empty() => exact_decimal(s),
+            _ => Err(REQUIRED.into()),
+        }
+    }
+
+    /// An optional decimal, read exactly.
+    pub fn opt_decimal(s: Option<&str>) -> Result<Option<rust_decimal::Decimal>, String> {
+        match s {
+            Some(s) if !s.trim().is_empty() => exact_decimal(s).map(Some),
+            _ => Ok(None),
+        }
+    }
+
+    fn exact_decimal(s: &str) -> Result<rust_decimal::Decimal, String> {
+        rust_decimal::Decimal::from_str_exact(s.trim())
+            .map_err(|e| format!("`{}` is not a decimal this client holds exactly: {e}", snippet(s)))
+    }
+
+    /// An optional date-time: the server's `0001-01-01T00:00:00` is `None` too.
+    pub fn opt_datetime(s: Option<&str>) -> Result<Option<DateTime>, String> {
+        Ok(optional::<DateTime>(s)?.filter(|v| !v.is_none_date()))
+    }
+
+    /// A required JSON document inside a string.
+    pub fn json<T: DeserializeOwned>(s: Option<&str>) -> Result<EmbeddedJson<T>, String> {
+        opt_json(s).ok_or_else(|| "a JSON document is required here, but the string is empty".into())
+    }
+
+    /// An optional JSON document inside a string: empty, nil and absent are `None`; a text that
+    /// is not the document is kept as it is (`EmbeddedJson::value` is then `None`).
+    pub fn opt_json<T: DeserializeOwned>(s: Option<&str>) -> Option<EmbeddedJson<T>> {
+        match s {
+            Some(s) if !s.trim().is_empty() => Some(EmbeddedJson::parse(s)),
+            _ => None,
+        }
+    }
 }
 
 fn snippet(raw: &str) -> String {
-    let s: String = raw.chars().take(60).collect();
-    if s.len() < raw.len() {
-        format!("{s}…")
-    } else {
-        s
-    }
+    scalar::snippet(raw)
 }
 
 /// A required scalar parsed from its trimmed text.
@@ -92,10 +172,7 @@ pub fn text<'de, D: Deserializer<'de>, T: FromStr>(d: D) -> Result<T, D::Error>
 where
     T::Err: fmt::Display,
 {
-    match Text::deserialize(d)?.0 {
-        Some(s) if !s.trim().is_empty() => parse(&s),
-        _ => Err(de::Error::custom("a value is required here, but it is empty or nil")),
-    }
+    scalar::required(Text::deserialize(d)?.0.as_deref()).map_err(de::Error::custom)
 }
 
 /// An optional scalar: nil, absent and empty are `None`.
@@ -103,41 +180,23 @@ pub fn opt_text<'de, D: Deserializer<'de>, T: FromStr>(d: D) -> Result<Option<T>
 where
     T::Err: fmt::Display,
 {
-    match Option::<Text>::deserialize(d)?.and_then(|t| t.0) {
-        Some(s) if !s.trim().is_empty() => parse(&s).map(Some),
-        _ => Ok(None),
-    }
+    scalar::optional(Option::<Text>::deserialize(d)?.and_then(|t| t.0).as_deref()).map_err(de::Error::custom)
 }
 
 /// A decimal read exactly: one with more digits than `Decimal` holds (28 places) is refused,
 /// never rounded.
 pub fn decimal<'de, D: Deserializer<'de>>(d: D) -> Result<rust_decimal::Decimal, D::Error> {
-    match Text::deserialize(d)?.0 {
-        Some(s) if !s.trim().is_empty() => exact_decimal(&s),
-        _ => Err(de::Error::custom("a value is required here, but it is empty or nil")),
-    }
+    scalar::decimal(Text::deserialize(d)?.0.as_deref()).map_err(de::Error::custom)
 }
 
 /// An optional decimal, read exactly (see [`decimal`]).
 pub fn opt_decimal<'de, D: Deserializer<'de>>(d: D) -> Result<Option<rust_decimal::Decimal>, D::Error> {
-    match Option::<Text>::deserialize(d)?.and_then(|t| t.0) {
-        Some(s) if !s.trim().is_empty() => exact_decimal(&s).map(Some),
-        _ => Ok(None),
-    }
-}
-
-fn exact_decimal<E: de::Error>(s: &str) -> Result<rust_decimal::Decimal, E> {
-    rust_decimal::Decimal::from_str_exact(s.trim()).map_err(|e| {
-        E::custom(format!(
-            "`{}` is not a decimal this client holds exactly: {e}",
-            snippet(s)
-        ))
-    })
+    scalar::opt_decimal(Option::<Text>::deserialize(d)?.and_then(|t| t.0).as_deref()).map_err(de::Error::custom)
 }
 
 /// An optional date-time: the server's `0001-01-01T00:00:00` is `None` too.
 pub fn opt_datetime<'de, D: Deserializer<'de>>(d: D) -> Result<Option<DateTime>, D::Error> {
-    Ok(opt_text::<D, DateTime>(d)?.filter(|v| !v.is_none_date()))
+    scalar::opt_datetime(Option::<Text>::deserialize(d)?.and_then(|t| t.0).as_deref()).map_err(de::Error::custom)
 }
 
 /// A required string, untrimmed.
@@ -168,7 +227,7 @@ pub fn with_item_budget<T>(max: usize, decode: impl FnOnce() -> T) -> T {
 }
 
 /// Counts one list item against the budget.
-fn take_item<E: de::Error>() -> Result<(), E> {
+pub(crate) fn take_item<E: de::Error>() -> Result<(), E> {
     ITEMS_LEFT.with(|c| match c.get() {
         Some(0) => Err(E::custom(
             "the answer holds more list items than the client's limit (ClientBuilder::max_items)",
@@ -233,16 +292,15 @@ pub fn list<'de, D: Deserializer<'de>, T: DeserializeOwned>(d: D) -> Result<Vec<
 
 /// A required JSON document inside a string.
 pub fn json<'de, D: Deserializer<'de>, T: DeserializeOwned>(d: D) -> Result<EmbeddedJson<T>, D::Error> {
-    opt_json(d)?.ok_or_else(|| de::Error::custom("a JSON document is required here, but the string is empty"))
+    scalar::json(Option::<Text>::deserialize(d)?.and_then(|t| t.0).as_deref()).map_err(de::Error::custom)
 }
 
 /// An optional JSON document inside a string: empty, nil and absent are `None`; a text that is
 /// not the document is kept as it is (`EmbeddedJson::value` is then `None`).
 pub fn opt_json<'de, D: Deserializer<'de>, T: DeserializeOwned>(d: D) -> Result<Option<EmbeddedJson<T>>, D::Error> {
-    match Option::<Text>::deserialize(d)?.and_then(|t| t.0) {
-        Some(s) if !s.trim().is_empty() => Ok(Some(EmbeddedJson::parse(&s))),
-        _ => Ok(None),
-    }
+    Ok(scalar::opt_json(
+        Option::<Text>::deserialize(d)?.and_then(|t| t.0).as_deref(),
+    ))
 }
 
 /// An enum by name or number; unknown values are kept.

@@ -3,6 +3,7 @@
 
 use super::{DecodeError, RequestError, Secret};
 use crate::api::{Api, ResultState};
+use crate::xml::Decodable;
 use serde::de::DeserializeOwned;
 use sha2::{Digest, Sha256};
 use std::fmt;
@@ -141,7 +142,7 @@ pub trait ApiRequest {
     /// The API the method belongs to.
     type Api: Api;
     /// The method's result (inside the envelope's `Result`).
-    type Output: DeserializeOwned + ResultState<<Self::Api as Api>::RequestCode>;
+    type Output: Decodable + ResultState<<Self::Api as Api>::RequestCode>;
     /// What the spec says of the method.
     const METHOD: &'static MethodInfo;
     /// Checks documented limits and conditional requirements.
@@ -281,7 +282,7 @@ pub fn decode_json<R: ApiRequest>(body: &str) -> Result<EnvelopeOf<R>, DecodeErr
 
 /// Decodes an XML document of API `A` into `T`, naming `method` and the field path on failure
 /// (`A`'s secret fields are masked in what the error shows).
-pub fn decode_xml_as<A: Api, T: DeserializeOwned>(method: &'static str, body: &str) -> Result<T, DecodeError> {
+pub fn decode_xml_as<A: Api, T: Decodable>(method: &'static str, body: &str) -> Result<T, DecodeError> {
     xml_bare(method, body).map_err(|e| DecodeError {
         body: body.to_owned(),
         secret_fields: A::SECRET_FIELDS,
@@ -291,7 +292,7 @@ pub fn decode_xml_as<A: Api, T: DeserializeOwned>(method: &'static str, body: &s
 
 /// Decodes a JSON document of API `A` into `T` (numbers keep their exact text), naming `method`
 /// and the field path on failure (`A`'s secret fields are masked in what the error shows).
-pub fn decode_json_as<A: Api, T: DeserializeOwned>(method: &'static str, body: &str) -> Result<T, DecodeError> {
+pub fn decode_json_as<A: Api, T: Decodable>(method: &'static str, body: &str) -> Result<T, DecodeError> {
     json_bare(method, body).map_err(|e| DecodeError {
         body: body.to_owned(),
         secret_fields: A::SECRET_FIELDS,
@@ -302,7 +303,7 @@ pub fn decode_json_as<A: Api, T: DeserializeOwned>(method: &'static str, body: &
 /// Decodes a body of API `A` that the caller gives up: on failure it moves into the error
 /// instead of being copied (a 16 MiB answer is held once, not twice); on success it comes back
 /// with the value.
-pub fn decode_owned<A: Api, T: DeserializeOwned>(
+pub fn decode_owned<A: Api, T: Decodable>(
     method: &'static str,
     format: Format,
     body: String,
@@ -321,9 +322,23 @@ pub fn decode_owned<A: Api, T: DeserializeOwned>(
     }
 }
 
-/// The decoders without the body in their errors (`body` is empty).
-fn xml_bare<T: DeserializeOwned>(method: &'static str, body: &str) -> Result<T, DecodeError> {
-    let value = decode_tracked(method, body, quick_xml::de::Deserializer::from_str, |_| Ok(()))?;
+/// The decoders without the body in their errors (`body` is empty). XML is read by the
+/// generated decoders ([`crate::xml`]).
+fn xml_bare<T: Decodable>(method: &'static str, body: &str) -> Result<T, DecodeError> {
+    let value = crate::xml::from_str::<T>(body).map_err(|e| DecodeError {
+        method,
+        path: if e.path.is_empty() { ".".into() } else { e.path },
+        message: e.message,
+        body: String::new(),
+        secret_fields: &[],
+    })?;
+    single_root_of(method, body)?;
+    Ok(value)
+}
+
+/// An XML document is one root element with nothing after it (the decoders stop at the end
+/// of the root).
+fn single_root_of(method: &'static str, body: &str) -> Result<(), DecodeError> {
     // Checked after a decode that succeeded: a failed one says more about where it broke.
     super::xml_shape::single_root(body).map_err(|message| DecodeError {
         method,
@@ -332,7 +347,37 @@ fn xml_bare<T: DeserializeOwned>(method: &'static str, body: &str) -> Result<T, 
         body: String::new(),
         secret_fields: &[],
     })?;
-    Ok(value)
+    Ok(())
+}
+
+/// The serde XML path (quick-xml's deserializer and the helpers of [`crate::de`]), kept as the
+/// reference the generated decoders are checked against (feature `xml-serde`): the same
+/// answers, the same refusals.
+#[cfg(feature = "xml-serde")]
+pub mod reference {
+    use super::*;
+
+    /// Decodes an XML answer of `R`'s method through serde.
+    pub fn decode_xml<R: ApiRequest>(body: &str) -> Result<EnvelopeOf<R>, DecodeError> {
+        decode_xml_as::<R::Api, _>(R::METHOD.name, body)
+    }
+
+    /// Decodes an XML document of API `A` into `T` through serde.
+    pub fn decode_xml_as<A: Api, T: DeserializeOwned>(method: &'static str, body: &str) -> Result<T, DecodeError> {
+        let value = decode_tracked(method, body, quick_xml::de::Deserializer::from_str, |_| Ok(())).map_err(|e| {
+            DecodeError {
+                body: body.to_owned(),
+                secret_fields: A::SECRET_FIELDS,
+                ..e
+            }
+        })?;
+        single_root_of(method, body).map_err(|e| DecodeError {
+            body: body.to_owned(),
+            secret_fields: A::SECRET_FIELDS,
+            ..e
+        })?;
+        Ok(value)
+    }
 }
 
 fn json_bare<T: DeserializeOwned>(method: &'static str, body: &str) -> Result<T, DecodeError> {

@@ -58,6 +58,7 @@ pub fn emit_client(ir: &Ir) -> TokenStream {
     let client = client();
     let blocking = blocking();
     let mock = mock();
+    let each = for_each_method(ir);
     quote! {
         //! The client and the names of the runtime's generic types for this API (generated).
         use crate::{runtime, #marker};
@@ -81,6 +82,35 @@ pub fn emit_client(ir: &Ir) -> TokenStream {
         #payout
         #blocking
         #mock
+        #each
+    }
+}
+
+/// `for_each_method!`: the request type of every method, for code that covers them all (the
+/// tests, the fuzz targets) without a list of its own.
+fn for_each_method(ir: &Ir) -> TokenStream {
+    let methods = ir.apis.iter().flat_map(|a| {
+        let module = ident(&a.module);
+        a.methods.iter().map(move |m| {
+            let name = ident(&m.rust);
+            quote!($crate::#module::#name)
+        })
+    });
+    quote! {
+        /// Calls `callback!` once with the request type of every spec method, API by API in spec
+        /// order (the deprecated ones too), separated by commas: for code that must cover every
+        /// method (tests, fuzz targets) without keeping a list of its own.
+        ///
+        /// ```
+        /// macro_rules! count { ($($method:path),*) => { [$(stringify!($method)),*].len() } }
+        /// assert!(intellectmoney::for_each_method!(count) > 0);
+        /// ```
+        #[macro_export]
+        macro_rules! for_each_method {
+            ($callback:ident) => {
+                $callback! { #(#methods),* }
+            };
+        }
     }
 }
 

@@ -45,6 +45,9 @@ mock = ["intellectmoney-runtime/mock"]
 # TLS client identities in PKCS#12 (.p12/.pfx): converted to PEM for rustls, read natively by
 # native-tls.
 pkcs12 = ["intellectmoney-runtime/pkcs12"]
+# The serde XML decoder (runtime::xml_serde), the reference the generated XML decoders are
+# checked against; the client reads XML with the generated ones.
+xml-serde = ["intellectmoney-runtime/xml-serde"]
 
 [dependencies]
 # Everything that does not vary per method; the generated code stands on it.

@@ -14,10 +14,12 @@ pub mod requests;
 pub mod roles;
 pub mod surface;
 pub mod types;
+pub mod xml;
 
 use crate::ir::{Api, Ir, Secret, Ty};
 use proc_macro2::{Ident, Span, TokenStream};
 use quote::{format_ident, quote};
+use types::field_type;
 
 /// The command that regenerates the output, named in every header.
 pub const REGENERATE: &str = "cargo run -p intellectmoney-codegen";

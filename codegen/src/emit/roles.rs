@@ -71,7 +71,7 @@ fn api_impl(ir: &Ir) -> TokenStream {
             const SECRET_FIELDS: &'static [&'static str] = crate::api::SECRET_FIELDS;
             const ENVELOPE_ROOT: &'static str = #root;
             const USER_AGENT: &'static str = crate::USER_AGENT;
-            type Envelope<T: serde::de::DeserializeOwned> = #envelope<T>;
+            type Envelope<T: crate::runtime::xml::Decodable> = #envelope<T>;
             type ServiceCode = #service_code;
             type RequestCode = #request_code;
             type EshopId = #eshop_id;

@@ -10,6 +10,12 @@ use quote::quote;
 pub fn emit(ir: &Ir, api: &Api) -> TokenStream {
     let items = api.types.iter().map(emit_struct);
     let notifications = api.types.iter().map(notification_readers);
+    let read = super::xml::read_from_answers(ir);
+    let decoders = api
+        .types
+        .iter()
+        .filter(|s| read.contains(&(api.module.clone(), s.name.clone())))
+        .map(super::xml::from_xml_impl);
     let states = api
         .types
         .iter()
@@ -20,6 +26,7 @@ pub fn emit(ir: &Ir, api: &Api) -> TokenStream {
         #(#items)*
         #(#notifications)*
         #(#states)*
+        #(#decoders)*
     }
 }
 
@@ -111,7 +118,7 @@ fn result_state(ir: &Ir, s: &Struct) -> TokenStream {
     }
 }
 
-fn field_type(f: &StructField) -> TokenStream {
+pub(super) fn field_type(f: &StructField) -> TokenStream {
     let t = rust_type(&f.ty, f.secret);
     if f.required || matches!(f.ty, Ty::List(_)) {
         t

@@ -21,7 +21,6 @@ pub use retry::RetryPolicy;
 use crate::api::{Api, Envelope, EnvelopeParts, Meaning, ResultState, StateCode};
 use crate::redact::Redactor;
 use crate::{encode, snippet, ApiRequest, Effect, EncodeContext, EncodedRequest, Format, MethodInfo, Secret, Uuid};
-use serde::de::DeserializeOwned;
 use session::Session;
 use std::fmt;
 use std::marker::PhantomData;
@@ -234,7 +233,7 @@ impl<A: Api> Client<A> {
     }
 
     /// Sends an encoded request and reads the answer into a reply.
-    async fn exchange<T: DeserializeOwned + ResultState<A::RequestCode>>(
+    async fn exchange<T: crate::xml::Decodable + ResultState<A::RequestCode>>(
         &self,
         encoded: &EncodedRequest,
     ) -> Result<Reply<T, A>, Error<A>> {
@@ -244,7 +243,7 @@ impl<A: Api> Client<A> {
             .map_err(|e| e.redacted(&self.redactor(encoded)))
     }
 
-    async fn exchange_unredacted<T: DeserializeOwned + ResultState<A::RequestCode>>(
+    async fn exchange_unredacted<T: crate::xml::Decodable + ResultState<A::RequestCode>>(
         &self,
         encoded: &EncodedRequest,
     ) -> Result<Reply<T, A>, Error<A>> {

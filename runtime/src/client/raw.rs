@@ -4,7 +4,6 @@
 use super::{Client, Error, Reply};
 use crate::api::{Api, ResultState};
 use crate::{encode_params, EncodedRequest, MethodInfo, Secret, WireParam, WireValue};
-use serde::de::DeserializeOwned;
 use tracing::Instrument;
 
 /// A request for a method that is not in the spec: describe it with a [`MethodInfo`] (path,
@@ -77,7 +76,7 @@ impl RawRequest {
 
 impl<A: Api> Client<A> {
     /// Sends a [`RawRequest`] and decodes the envelope around `T`.
-    pub async fn raw<T: DeserializeOwned + ResultState<A::RequestCode>>(
+    pub async fn raw<T: crate::xml::Decodable + ResultState<A::RequestCode>>(
         &self,
         request: &RawRequest,
     ) -> Result<Reply<T, A>, Error<A>> {

@@ -67,3 +67,77 @@ pub struct RequestState {
     )]
     pub desc: Option<String>,
 }
+impl<R: crate::runtime::xml::FromXml> crate::runtime::xml::FromXml for Response<R> {
+    fn from_xml(
+        r: &mut crate::runtime::xml::XmlReader<'_>,
+        start: crate::runtime::xml::Start<'_>,
+    ) -> Result<Self, crate::runtime::xml::XmlError> {
+        use crate::runtime::xml as x;
+        let map = r.open(&start)?;
+        let mut f0: Option<crate::api::common::OperationState> = None;
+        let mut f1: Option<Option<crate::runtime::Uuid>> = None;
+        let mut f2: Option<Option<crate::api::common::EshopId>> = None;
+        let mut f3: Option<Option<R>> = None;
+        while let Some(child) = r.next_child(&map)? {
+            match x::local(&child) {
+                "OperationState" => x::set(&mut f0, "OperationState", r.value(child))?,
+                "OperationId" => {
+                    x::set(&mut f1, "OperationId", r.opt_parse(&map, child))?
+                }
+                "EshopId" => x::set(&mut f2, "EshopId", r.opt_parse(&map, child))?,
+                "Result" => x::set(&mut f3, "Result", r.opt_value(&map, child))?,
+                _ => r.skip(child)?,
+            }
+        }
+        Ok(Self {
+            operation_state: x::required(f0, "OperationState")?,
+            operation_id: f1.unwrap_or_default(),
+            eshop_id: f2.unwrap_or_default(),
+            result: f3.unwrap_or_default(),
+        })
+    }
+}
+impl crate::runtime::xml::FromXml for OperationState {
+    fn from_xml(
+        r: &mut crate::runtime::xml::XmlReader<'_>,
+        start: crate::runtime::xml::Start<'_>,
+    ) -> Result<Self, crate::runtime::xml::XmlError> {
+        use crate::runtime::xml as x;
+        let map = r.open(&start)?;
+        let mut f0: Option<crate::api::common::ServiceOperationState> = None;
+        let mut f1: Option<Option<String>> = None;
+        while let Some(child) = r.next_child(&map)? {
+            match x::local(&child) {
+                "Code" => x::set(&mut f0, "Code", r.parse(child))?,
+                "Desc" => x::set(&mut f1, "Desc", r.opt_string(&map, child))?,
+                _ => r.skip(child)?,
+            }
+        }
+        Ok(Self {
+            code: x::required(f0, "Code")?,
+            desc: f1.unwrap_or_default(),
+        })
+    }
+}
+impl crate::runtime::xml::FromXml for RequestState {
+    fn from_xml(
+        r: &mut crate::runtime::xml::XmlReader<'_>,
+        start: crate::runtime::xml::Start<'_>,
+    ) -> Result<Self, crate::runtime::xml::XmlError> {
+        use crate::runtime::xml as x;
+        let map = r.open(&start)?;
+        let mut f0: Option<crate::api::common::RequestStateCode> = None;
+        let mut f1: Option<Option<String>> = None;
+        while let Some(child) = r.next_child(&map)? {
+            match x::local(&child) {
+                "Code" => x::set(&mut f0, "Code", r.parse(child))?,
+                "Desc" => x::set(&mut f1, "Desc", r.opt_string(&map, child))?,
+                _ => r.skip(child)?,
+            }
+        }
+        Ok(Self {
+            code: x::required(f0, "Code")?,
+            desc: f1.unwrap_or_default(),
+        })
+    }
+}

@@ -44,3 +44,37 @@ for PayoutOperationData {
         self.state.as_ref().map(|s| (&s.code, s.desc.as_deref()))
     }
 }
+impl crate::runtime::xml::FromXml for PayoutOperationData {
+    fn from_xml(
+        r: &mut crate::runtime::xml::XmlReader<'_>,
+        start: crate::runtime::xml::Start<'_>,
+    ) -> Result<Self, crate::runtime::xml::XmlError> {
+        use crate::runtime::xml as x;
+        let map = r.open(&start)?;
+        let mut f0: Option<Option<crate::api::common::RequestState>> = None;
+        let mut f1: Option<Option<crate::runtime::Uuid>> = None;
+        let mut f2: Option<Option<crate::api::payout::MassPaymentOperationState>> = None;
+        let mut f3: Option<Option<String>> = None;
+        while let Some(child) = r.next_child(&map)? {
+            match x::local(&child) {
+                "State" => x::set(&mut f0, "State", r.opt_value(&map, child))?,
+                "PayoutOperationId" => {
+                    x::set(&mut f1, "PayoutOperationId", r.opt_parse(&map, child))?
+                }
+                "PayoutOperationState" => {
+                    x::set(&mut f2, "PayoutOperationState", r.opt_parse(&map, child))?
+                }
+                "ErrorMessage" => {
+                    x::set(&mut f3, "ErrorMessage", r.opt_string(&map, child))?
+                }
+                _ => r.skip(child)?,
+            }
+        }
+        Ok(Self {
+            state: f0.unwrap_or_default(),
+            payout_operation_id: f1.unwrap_or_default(),
+            payout_operation_state: f2.unwrap_or_default(),
+            error_message: f3.unwrap_or_default(),
+        })
+    }
+}

@@ -3167,3 +3167,1515 @@ for CashboxReceiptCorrectionResponseData {
         None
     }
 }
+impl crate::runtime::xml::FromXml for UserTokenData {
+    fn from_xml(
+        r: &mut crate::runtime::xml::XmlReader<'_>,
+        start: crate::runtime::xml::Start<'_>,
+    ) -> Result<Self, crate::runtime::xml::XmlError> {
+        use crate::runtime::xml as x;
+        let map = r.open(&start)?;
+        let mut f0: Option<Option<crate::api::common::RequestState>> = None;
+        let mut f1: Option<Option<crate::runtime::Secret>> = None;
+        while let Some(child) = r.next_child(&map)? {
+            match x::local(&child) {
+                "State" => x::set(&mut f0, "State", r.opt_value(&map, child))?,
+                "UserToken" => x::set(&mut f1, "UserToken", r.opt_string(&map, child))?,
+                _ => r.skip(child)?,
+            }
+        }
+        Ok(Self {
+            state: f0.unwrap_or_default(),
+            user_token: f1.unwrap_or_default(),
+        })
+    }
+}
+impl crate::runtime::xml::FromXml for InvoicesHistoryList {
+    fn from_xml(
+        r: &mut crate::runtime::xml::XmlReader<'_>,
+        start: crate::runtime::xml::Start<'_>,
+    ) -> Result<Self, crate::runtime::xml::XmlError> {
+        use crate::runtime::xml as x;
+        let map = r.open(&start)?;
+        let mut f0: Option<Option<crate::api::common::RequestState>> = None;
+        let mut f1: Option<Vec<crate::api::personal::InvoiceData>> = None;
+        while let Some(child) = r.next_child(&map)? {
+            match x::local(&child) {
+                "State" => x::set(&mut f0, "State", r.opt_value(&map, child))?,
+                "InvoicesHistoryList" => {
+                    x::set(&mut f1, "InvoicesHistoryList", r.list(child))?
+                }
+                _ => r.skip(child)?,
+            }
+        }
+        Ok(Self {
+            state: f0.unwrap_or_default(),
+            invoices_history_list: f1.unwrap_or_default(),
+        })
+    }
+}
+impl crate::runtime::xml::FromXml for PaymentsHistoryList {
+    fn from_xml(
+        r: &mut crate::runtime::xml::XmlReader<'_>,
+        start: crate::runtime::xml::Start<'_>,
+    ) -> Result<Self, crate::runtime::xml::XmlError> {
+        use crate::runtime::xml as x;
+        let map = r.open(&start)?;
+        let mut f0: Option<Option<crate::api::common::RequestState>> = None;
+        let mut f1: Option<Vec<crate::api::personal::HistoryData>> = None;
+        while let Some(child) = r.next_child(&map)? {
+            match x::local(&child) {
+                "State" => x::set(&mut f0, "State", r.opt_value(&map, child))?,
+                "PaymentsHistoryList" => {
+                    x::set(&mut f1, "PaymentsHistoryList", r.list(child))?
+                }
+                _ => r.skip(child)?,
+            }
+        }
+        Ok(Self {
+            state: f0.unwrap_or_default(),
+            payments_history_list: f1.unwrap_or_default(),
+        })
+    }
+}
+impl crate::runtime::xml::FromXml for SetScheduledOperationResult {
+    fn from_xml(
+        r: &mut crate::runtime::xml::XmlReader<'_>,
+        start: crate::runtime::xml::Start<'_>,
+    ) -> Result<Self, crate::runtime::xml::XmlError> {
+        use crate::runtime::xml as x;
+        let map = r.open(&start)?;
+        let mut f0: Option<Option<crate::api::common::RequestState>> = None;
+        let mut f1: Option<Option<crate::api::personal::ScheduledOperationData>> = None;
+        while let Some(child) = r.next_child(&map)? {
+            match x::local(&child) {
+                "State" => x::set(&mut f0, "State", r.opt_value(&map, child))?,
+                "ScheduledOperation" => {
+                    x::set(&mut f1, "ScheduledOperation", r.opt_value(&map, child))?
+                }
+                _ => r.skip(child)?,
+            }
+        }
+        Ok(Self {
+            state: f0.unwrap_or_default(),
+            scheduled_operation: f1.unwrap_or_default(),
+        })
+    }
+}
+impl crate::runtime::xml::FromXml for GetScheduledOperationResult {
+    fn from_xml(
+        r: &mut crate::runtime::xml::XmlReader<'_>,
+        start: crate::runtime::xml::Start<'_>,
+    ) -> Result<Self, crate::runtime::xml::XmlError> {
+        use crate::runtime::xml as x;
+        let map = r.open(&start)?;
+        let mut f0: Option<Option<crate::api::common::RequestState>> = None;
+        let mut f1: Option<Vec<crate::api::personal::ScheduledOperationData>> = None;
+        while let Some(child) = r.next_child(&map)? {
+            match x::local(&child) {
+                "State" => x::set(&mut f0, "State", r.opt_value(&map, child))?,
+                "ScheduledOperationList" => {
+                    x::set(&mut f1, "ScheduledOperationList", r.list(child))?
+                }
+                _ => r.skip(child)?,
+            }
+        }
+        Ok(Self {
+            state: f0.unwrap_or_default(),
+            scheduled_operation_list: f1.unwrap_or_default(),
+        })
+    }
+}
+impl crate::runtime::xml::FromXml for EshopInfoDataList {
+    fn from_xml(
+        r: &mut crate::runtime::xml::XmlReader<'_>,
+        start: crate::runtime::xml::Start<'_>,
+    ) -> Result<Self, crate::runtime::xml::XmlError> {
+        use crate::runtime::xml as x;
+        let map = r.open(&start)?;
+        let mut f0: Option<Option<crate::api::common::RequestState>> = None;
+        let mut f1: Option<Vec<crate::api::personal::EshopInfoData>> = None;
+        while let Some(child) = r.next_child(&map)? {
+            match x::local(&child) {
+                "State" => x::set(&mut f0, "State", r.opt_value(&map, child))?,
+                "EshopInfoDatas" => x::set(&mut f1, "EshopInfoDatas", r.list(child))?,
+                _ => r.skip(child)?,
+            }
+        }
+        Ok(Self {
+            state: f0.unwrap_or_default(),
+            eshop_info_datas: f1.unwrap_or_default(),
+        })
+    }
+}
+impl crate::runtime::xml::FromXml for InvoiceInfoData {
+    fn from_xml(
+        r: &mut crate::runtime::xml::XmlReader<'_>,
+        start: crate::runtime::xml::Start<'_>,
+    ) -> Result<Self, crate::runtime::xml::XmlError> {
+        use crate::runtime::xml as x;
+        let map = r.open(&start)?;
+        let mut f0: Option<Option<crate::api::common::RequestState>> = None;
+        let mut f1: Option<Option<crate::api::personal::EshopInfo>> = None;
+        let mut f2: Option<Option<crate::api::personal::OrganizationInfo>> = None;
+        let mut f3: Option<Vec<crate::api::personal::NotificationParamsData>> = None;
+        let mut f4: Option<Option<i64>> = None;
+        while let Some(child) = r.next_child(&map)? {
+            match x::local(&child) {
+                "State" => x::set(&mut f0, "State", r.opt_value(&map, child))?,
+                "Eshop" => x::set(&mut f1, "Eshop", r.opt_value(&map, child))?,
+                "Organization" => {
+                    x::set(&mut f2, "Organization", r.opt_value(&map, child))?
+                }
+                "ListNotificationParams" => {
+                    x::set(&mut f3, "ListNotificationParams", r.list(child))?
+                }
+                "InvoiceId" => x::set(&mut f4, "InvoiceId", r.opt_parse(&map, child))?,
+                _ => r.skip(child)?,
+            }
+        }
+        Ok(Self {
+            state: f0.unwrap_or_default(),
+            eshop: f1.unwrap_or_default(),
+            organization: f2.unwrap_or_default(),
+            list_notification_params: f3.unwrap_or_default(),
+            invoice_id: f4.unwrap_or_default(),
+        })
+    }
+}
+impl crate::runtime::xml::FromXml for CashboxReceiptCreateData {
+    fn from_xml(
+        r: &mut crate::runtime::xml::XmlReader<'_>,
+        start: crate::runtime::xml::Start<'_>,
+    ) -> Result<Self, crate::runtime::xml::XmlError> {
+        use crate::runtime::xml as x;
+        let map = r.open(&start)?;
+        let mut f0: Option<Option<crate::api::common::RequestState>> = None;
+        let mut f1: Option<Option<String>> = None;
+        let mut f2: Option<Option<crate::api::personal::CashboxReceiptResponseData>> = None;
+        while let Some(child) = r.next_child(&map)? {
+            match x::local(&child) {
+                "State" => x::set(&mut f0, "State", r.opt_value(&map, child))?,
+                "DocumentId" => x::set(&mut f1, "DocumentId", r.opt_string(&map, child))?,
+                "CashboxReceiptResponseData" | "CashBoxReceiptResponseData" => {
+                    x::set(
+                        &mut f2,
+                        "CashboxReceiptResponseData",
+                        r.opt_value(&map, child),
+                    )?
+                }
+                _ => r.skip(child)?,
+            }
+        }
+        Ok(Self {
+            state: f0.unwrap_or_default(),
+            document_id: f1.unwrap_or_default(),
+            cashbox_receipt_response_data: f2.unwrap_or_default(),
+        })
+    }
+}
+impl crate::runtime::xml::FromXml for CashboxReceiptInfo {
+    fn from_xml(
+        r: &mut crate::runtime::xml::XmlReader<'_>,
+        start: crate::runtime::xml::Start<'_>,
+    ) -> Result<Self, crate::runtime::xml::XmlError> {
+        use crate::runtime::xml as x;
+        let map = r.open(&start)?;
+        let mut f0: Option<Option<crate::api::common::RequestState>> = None;
+        let mut f1: Option<Option<crate::api::personal::CashboxReceiptResponseData>> = None;
+        while let Some(child) = r.next_child(&map)? {
+            match x::local(&child) {
+                "State" => x::set(&mut f0, "State", r.opt_value(&map, child))?,
+                "CashboxReceiptResponseData" => {
+                    x::set(
+                        &mut f1,
+                        "CashboxReceiptResponseData",
+                        r.opt_value(&map, child),
+                    )?
+                }
+                _ => r.skip(child)?,
+            }
+        }
+        Ok(Self {
+            state: f0.unwrap_or_default(),
+            cashbox_receipt_response_data: f1.unwrap_or_default(),
+        })
+    }
+}
+impl crate::runtime::xml::FromXml for TransactionInfoData {
+    fn from_xml(
+        r: &mut crate::runtime::xml::XmlReader<'_>,
+        start: crate::runtime::xml::Start<'_>,
+    ) -> Result<Self, crate::runtime::xml::XmlError> {
+        use crate::runtime::xml as x;
+        let map = r.open(&start)?;
+        let mut f0: Option<Option<crate::api::common::RequestState>> = None;
+        let mut f1: Option<Option<i64>> = None;
+        let mut f2: Option<Option<crate::api::personal::TransactionState>> = None;
+        let mut f3: Option<Option<crate::runtime::Decimal>> = None;
+        let mut f4: Option<Option<crate::api::personal::Currency>> = None;
+        while let Some(child) = r.next_child(&map)? {
+            match x::local(&child) {
+                "State" => x::set(&mut f0, "State", r.opt_value(&map, child))?,
+                "TransactionId" => {
+                    x::set(&mut f1, "TransactionId", r.opt_parse(&map, child))?
+                }
+                "PaymentState" => {
+                    x::set(&mut f2, "PaymentState", r.opt_parse(&map, child))?
+                }
+                "Amount" => x::set(&mut f3, "Amount", r.opt_decimal(&map, child))?,
+                "Currency" => x::set(&mut f4, "Currency", r.opt_parse(&map, child))?,
+                _ => r.skip(child)?,
+            }
+        }
+        Ok(Self {
+            state: f0.unwrap_or_default(),
+            transaction_id: f1.unwrap_or_default(),
+            payment_state: f2.unwrap_or_default(),
+            amount: f3.unwrap_or_default(),
+            currency: f4.unwrap_or_default(),
+        })
+    }
+}
+impl crate::runtime::xml::FromXml for AccountInfoData {
+    fn from_xml(
+        r: &mut crate::runtime::xml::XmlReader<'_>,
+        start: crate::runtime::xml::Start<'_>,
+    ) -> Result<Self, crate::runtime::xml::XmlError> {
+        use crate::runtime::xml as x;
+        let map = r.open(&start)?;
+        let mut f0: Option<Option<crate::api::common::RequestState>> = None;
+        let mut f1: Option<Option<i64>> = None;
+        let mut f2: Option<Option<crate::runtime::Decimal>> = None;
+        let mut f3: Option<Option<crate::api::personal::Currency>> = None;
+        while let Some(child) = r.next_child(&map)? {
+            match x::local(&child) {
+                "State" => x::set(&mut f0, "State", r.opt_value(&map, child))?,
+                "AccountId" => x::set(&mut f1, "AccountId", r.opt_parse(&map, child))?,
+                "Balance" => x::set(&mut f2, "Balance", r.opt_decimal(&map, child))?,
+                "Currency" => x::set(&mut f3, "Currency", r.opt_parse(&map, child))?,
+                _ => r.skip(child)?,
+            }
+        }
+        Ok(Self {
+            state: f0.unwrap_or_default(),
+            account_id: f1.unwrap_or_default(),
+            balance: f2.unwrap_or_default(),
+            currency: f3.unwrap_or_default(),
+        })
+    }
+}
+impl crate::runtime::xml::FromXml for InvoiceData {
+    fn from_xml(
+        r: &mut crate::runtime::xml::XmlReader<'_>,
+        start: crate::runtime::xml::Start<'_>,
+    ) -> Result<Self, crate::runtime::xml::XmlError> {
+        use crate::runtime::xml as x;
+        let map = r.open(&start)?;
+        let mut f0: Option<Option<i64>> = None;
+        let mut f1: Option<Option<crate::api::personal::InvoiceState>> = None;
+        let mut f2: Option<Option<bool>> = None;
+        let mut f3: Option<Option<crate::runtime::DateTime>> = None;
+        let mut f4: Option<Option<crate::runtime::DateTime>> = None;
+        let mut f5: Option<Option<crate::runtime::DateTime>> = None;
+        let mut f6: Option<Option<crate::api::personal::Money>> = None;
+        let mut f7: Option<Option<crate::api::personal::Money>> = None;
+        let mut f8: Option<Option<crate::api::personal::Money>> = None;
+        let mut f9: Option<Option<String>> = None;
+        let mut f10: Option<Option<i64>> = None;
+        let mut f11: Option<Vec<crate::api::personal::KeyValue>> = None;
+        let mut f12: Option<Vec<crate::api::personal::HistoryData>> = None;
+        let mut f13: Option<Option<String>> = None;
+        let mut f14: Option<Option<String>> = None;
+        let mut f15: Option<Option<String>> = None;
+        let mut f16: Option<Option<crate::api::personal::PurchaseData>> = None;
+        let mut f17: Option<Option<bool>> = None;
+        let mut f18: Option<Option<String>> = None;
+        let mut f19: Option<Option<crate::api::personal::Money>> = None;
+        let mut f20: Option<Option<String>> = None;
+        let mut f21: Option<Option<String>> = None;
+        let mut f22: Option<Option<bool>> = None;
+        while let Some(child) = r.next_child(&map)? {
+            match x::local(&child) {
+                "Id" => x::set(&mut f0, "Id", r.opt_parse(&map, child))?,
+                "State" => x::set(&mut f1, "State", r.opt_parse(&map, child))?,
+                "HoldModeFlag" => {
+                    x::set(&mut f2, "HoldModeFlag", r.opt_parse(&map, child))?
+                }
+                "ChangeDate" => {
+                    x::set(&mut f3, "ChangeDate", r.opt_datetime(&map, child))?
+                }
+                "CreationDate" => {
+                    x::set(&mut f4, "CreationDate", r.opt_datetime(&map, child))?
+                }
+                "ExpirationDate" => {
+                    x::set(&mut f5, "ExpirationDate", r.opt_datetime(&map, child))?
+                }
+                "Amount" => x::set(&mut f6, "Amount", r.opt_value(&map, child))?,
+                "CurrentAmount" => {
+                    x::set(&mut f7, "CurrentAmount", r.opt_value(&map, child))?
+                }
+                "SurchargeAmount" => {
+                    x::set(&mut f8, "SurchargeAmount", r.opt_value(&map, child))?
+                }
+                "Comment" => x::set(&mut f9, "Comment", r.opt_string(&map, child))?,
+                "EShopId" => x::set(&mut f10, "EShopId", r.opt_parse(&map, child))?,
+                "AdditionalInfo" => x::set(&mut f11, "AdditionalInfo", r.list(child))?,
+                "HistoryList" => x::set(&mut f12, "HistoryList", r.list(child))?,
+                "OwnerEmail" => {
+                    x::set(&mut f13, "OwnerEmail", r.opt_string(&map, child))?
+                }
+                "OwnerFIO" => x::set(&mut f14, "OwnerFIO", r.opt_string(&map, child))?,
+                "PurchaseOrderId" => {
+                    x::set(&mut f15, "PurchaseOrderId", r.opt_string(&map, child))?
+                }
+                "PurchaseData" => {
+                    x::set(&mut f16, "PurchaseData", r.opt_value(&map, child))?
+                }
+                "IsCanEnrollmentByDisabledMethod" => {
+                    x::set(
+                        &mut f17,
+                        "IsCanEnrollmentByDisabledMethod",
+                        r.opt_parse(&map, child),
+                    )?
+                }
+                "InvoiceChangeAmountHistoryData" => {
+                    x::set(
+                        &mut f18,
+                        "InvoiceChangeAmountHistoryData",
+                        r.opt_string(&map, child),
+                    )?
+                }
+                "OriginalAmount" => {
+                    x::set(&mut f19, "OriginalAmount", r.opt_value(&map, child))?
+                }
+                "FormType" => x::set(&mut f20, "FormType", r.opt_string(&map, child))?,
+                "OrganizationName" => {
+                    x::set(&mut f21, "OrganizationName", r.opt_string(&map, child))?
+                }
+                "IsHaveCashboxReceipts" => {
+                    x::set(&mut f22, "IsHaveCashboxReceipts", r.opt_parse(&map, child))?
+                }
+                _ => r.skip(child)?,
+            }
+        }
+        Ok(Self {
+            id: f0.unwrap_or_default(),
+            state: f1.unwrap_or_default(),
+            hold_mode_flag: f2.unwrap_or_default(),
+            change_date: f3.unwrap_or_default(),
+            creation_date: f4.unwrap_or_default(),
+            expiration_date: f5.unwrap_or_default(),
+            amount: f6.unwrap_or_default(),
+            current_amount: f7.unwrap_or_default(),
+            surcharge_amount: f8.unwrap_or_default(),
+            comment: f9.unwrap_or_default(),
+            e_shop_id: f10.unwrap_or_default(),
+            additional_info: f11.unwrap_or_default(),
+            history_list: f12.unwrap_or_default(),
+            owner_email: f13.unwrap_or_default(),
+            owner_fio: f14.unwrap_or_default(),
+            purchase_order_id: f15.unwrap_or_default(),
+            purchase_data: f16.unwrap_or_default(),
+            is_can_enrollment_by_disabled_method: f17.unwrap_or_default(),
+            invoice_change_amount_history_data: f18.unwrap_or_default(),
+            original_amount: f19.unwrap_or_default(),
+            form_type: f20.unwrap_or_default(),
+            organization_name: f21.unwrap_or_default(),
+            is_have_cashbox_receipts: f22.unwrap_or_default(),
+        })
+    }
+}
+impl crate::runtime::xml::FromXml for HistoryData {
+    fn from_xml(
+        r: &mut crate::runtime::xml::XmlReader<'_>,
+        start: crate::runtime::xml::Start<'_>,
+    ) -> Result<Self, crate::runtime::xml::XmlError> {
+        use crate::runtime::xml as x;
+        let map = r.open(&start)?;
+        let mut f0: Option<Option<i64>> = None;
+        let mut f1: Option<Option<i64>> = None;
+        let mut f2: Option<Option<crate::api::personal::TransactionState>> = None;
+        let mut f3: Option<Option<crate::runtime::DateTime>> = None;
+        let mut f4: Option<Option<crate::api::personal::Money>> = None;
+        let mut f5: Option<Option<crate::api::personal::Money>> = None;
+        let mut f6: Option<Option<String>> = None;
+        let mut f7: Option<Option<String>> = None;
+        let mut f8: Option<Option<String>> = None;
+        let mut f9: Option<Option<String>> = None;
+        let mut f10: Option<Option<crate::api::personal::Direction>> = None;
+        let mut f11: Option<Option<String>> = None;
+        let mut f12: Option<Vec<crate::api::personal::KeyValue>> = None;
+        let mut f13: Option<Option<crate::api::personal::PaymentType>> = None;
+        let mut f14: Option<Option<i64>> = None;
+        let mut f15: Option<Option<bool>> = None;
+        let mut f16: Option<Option<String>> = None;
+        let mut f17: Option<Option<String>> = None;
+        let mut f18: Option<Option<i64>> = None;
+        let mut f19: Option<Option<crate::api::personal::InputType>> = None;
+        let mut f20: Option<Option<String>> = None;
+        let mut f21: Option<Option<String>> = None;
+        let mut f22: Option<Option<String>> = None;
+        let mut f23: Option<Option<String>> = None;
+        let mut f24: Option<Option<String>> = None;
+        let mut f25: Option<Option<String>> = None;
+        let mut f26: Option<Option<String>> = None;
+        let mut f27: Option<Option<String>> = None;
+        let mut f28: Option<Option<String>> = None;
+        while let Some(child) = r.next_child(&map)? {
+            match x::local(&child) {
+                "Id" => x::set(&mut f0, "Id", r.opt_parse(&map, child))?,
+                "PaymentNumber" => {
+                    x::set(&mut f1, "PaymentNumber", r.opt_parse(&map, child))?
+                }
+                "State" => x::set(&mut f2, "State", r.opt_parse(&map, child))?,
+                "CreationDate" => {
+                    x::set(&mut f3, "CreationDate", r.opt_datetime(&map, child))?
+                }
+                "PaymentAmount" => {
+                    x::set(&mut f4, "PaymentAmount", r.opt_value(&map, child))?
+                }
+                "RecipientAmount" => {
+                    x::set(&mut f5, "RecipientAmount", r.opt_value(&map, child))?
+                }
+                "PaymentAccount" => {
+                    x::set(&mut f6, "PaymentAccount", r.opt_string(&map, child))?
+                }
+                "RecipientAccount" => {
+                    x::set(&mut f7, "RecipientAccount", r.opt_string(&map, child))?
+                }
+                "Comment" => x::set(&mut f8, "Comment", r.opt_string(&map, child))?,
+                "Description" => {
+                    x::set(&mut f9, "Description", r.opt_string(&map, child))?
+                }
+                "Direction" => x::set(&mut f10, "Direction", r.opt_parse(&map, child))?,
+                "PurchaseOrderId" => {
+                    x::set(&mut f11, "PurchaseOrderId", r.opt_string(&map, child))?
+                }
+                "AdditionalInfo" => x::set(&mut f12, "AdditionalInfo", r.list(child))?,
+                "InvoicePaymentType" => {
+                    x::set(&mut f13, "InvoicePaymentType", r.opt_parse(&map, child))?
+                }
+                "InvoiceId" => x::set(&mut f14, "InvoiceId", r.opt_parse(&map, child))?,
+                "IsElectedPayment" => {
+                    x::set(&mut f15, "IsElectedPayment", r.opt_parse(&map, child))?
+                }
+                "TypeOfRePayment" => {
+                    x::set(&mut f16, "TypeOfRePayment", r.opt_string(&map, child))?
+                }
+                "ProviderId" => {
+                    x::set(&mut f17, "ProviderId", r.opt_string(&map, child))?
+                }
+                "CatalogPaymentId" => {
+                    x::set(&mut f18, "CatalogPaymentId", r.opt_parse(&map, child))?
+                }
+                "InputType" => x::set(&mut f19, "InputType", r.opt_parse(&map, child))?,
+                "ShortPan" => x::set(&mut f20, "ShortPan", r.opt_string(&map, child))?,
+                "Country" => x::set(&mut f21, "Country", r.opt_string(&map, child))?,
+                "Bank" => x::set(&mut f22, "Bank", r.opt_string(&map, child))?,
+                "IPAdress" => x::set(&mut f23, "IPAdress", r.opt_string(&map, child))?,
+                "UserEmail" => x::set(&mut f24, "UserEmail", r.opt_string(&map, child))?,
+                "ServiceName" => {
+                    x::set(&mut f25, "ServiceName", r.opt_string(&map, child))?
+                }
+                "CardHolder" => {
+                    x::set(&mut f26, "CardHolder", r.opt_string(&map, child))?
+                }
+                "RcCode" => x::set(&mut f27, "RcCode", r.opt_string(&map, child))?,
+                "RcCodeUserDescription" => {
+                    x::set(&mut f28, "RcCodeUserDescription", r.opt_string(&map, child))?
+                }
+                _ => r.skip(child)?,
+            }
+        }
+        Ok(Self {
+            id: f0.unwrap_or_default(),
+            payment_number: f1.unwrap_or_default(),
+            state: f2.unwrap_or_default(),
+            creation_date: f3.unwrap_or_default(),
+            payment_amount: f4.unwrap_or_default(),
+            recipient_amount: f5.unwrap_or_default(),
+            payment_account: f6.unwrap_or_default(),
+            recipient_account: f7.unwrap_or_default(),
+            comment: f8.unwrap_or_default(),
+            description: f9.unwrap_or_default(),
+            direction: f10.unwrap_or_default(),
+            purchase_order_id: f11.unwrap_or_default(),
+            additional_info: f12.unwrap_or_default(),
+            invoice_payment_type: f13.unwrap_or_default(),
+            invoice_id: f14.unwrap_or_default(),
+            is_elected_payment: f15.unwrap_or_default(),
+            type_of_re_payment: f16.unwrap_or_default(),
+            provider_id: f17.unwrap_or_default(),
+            catalog_payment_id: f18.unwrap_or_default(),
+            input_type: f19.unwrap_or_default(),
+            short_pan: f20.unwrap_or_default(),
+            country: f21.unwrap_or_default(),
+            bank: f22.unwrap_or_default(),
+            ip_address: f23.unwrap_or_default(),
+            user_email: f24.unwrap_or_default(),
+            service_name: f25.unwrap_or_default(),
+            card_holder: f26.unwrap_or_default(),
+            rc_code: f27.unwrap_or_default(),
+            rc_code_user_description: f28.unwrap_or_default(),
+        })
+    }
+}
+impl crate::runtime::xml::FromXml for Money {
+    fn from_xml(
+        r: &mut crate::runtime::xml::XmlReader<'_>,
+        start: crate::runtime::xml::Start<'_>,
+    ) -> Result<Self, crate::runtime::xml::XmlError> {
+        use crate::runtime::xml as x;
+        let map = r.open(&start)?;
+        let mut f0: Option<Option<crate::runtime::Decimal>> = None;
+        let mut f1: Option<Option<crate::api::personal::Currency>> = None;
+        while let Some(child) = r.next_child(&map)? {
+            match x::local(&child) {
+                "Amount" => x::set(&mut f0, "Amount", r.opt_decimal(&map, child))?,
+                "Currency" => x::set(&mut f1, "Currency", r.opt_parse(&map, child))?,
+                _ => r.skip(child)?,
+            }
+        }
+        Ok(Self {
+            amount: f0.unwrap_or_default(),
+            currency: f1.unwrap_or_default(),
+        })
+    }
+}
+impl crate::runtime::xml::FromXml for KeyValue {
+    fn from_xml(
+        r: &mut crate::runtime::xml::XmlReader<'_>,
+        start: crate::runtime::xml::Start<'_>,
+    ) -> Result<Self, crate::runtime::xml::XmlError> {
+        use crate::runtime::xml as x;
+        let map = r.open(&start)?;
+        let mut f0: Option<Option<String>> = None;
+        let mut f1: Option<Option<crate::runtime::TypedText>> = None;
+        while let Some(child) = r.next_child(&map)? {
+            match x::local(&child) {
+                "Key" => x::set(&mut f0, "Key", r.opt_string(&map, child))?,
+                "Value" => x::set(&mut f1, "Value", r.opt_value(&map, child))?,
+                _ => r.skip(child)?,
+            }
+        }
+        Ok(Self {
+            key: f0.unwrap_or_default(),
+            value: f1.unwrap_or_default(),
+        })
+    }
+}
+impl crate::runtime::xml::FromXml for PurchaseData {
+    fn from_xml(
+        r: &mut crate::runtime::xml::XmlReader<'_>,
+        start: crate::runtime::xml::Start<'_>,
+    ) -> Result<Self, crate::runtime::xml::XmlError> {
+        use crate::runtime::xml as x;
+        let map = r.open(&start)?;
+        let mut f0: Option<Option<i64>> = None;
+        let mut f1: Option<Option<crate::api::personal::Money>> = None;
+        let mut f2: Option<Option<String>> = None;
+        let mut f3: Option<Option<String>> = None;
+        let mut f4: Option<Option<String>> = None;
+        let mut f5: Option<Option<String>> = None;
+        let mut f6: Option<Option<crate::api::common::EshopId>> = None;
+        let mut f7: Option<Option<String>> = None;
+        let mut f8: Option<Option<String>> = None;
+        let mut f9: Option<Option<bool>> = None;
+        let mut f10: Option<Option<String>> = None;
+        let mut f11: Option<Option<String>> = None;
+        let mut f12: Option<Option<bool>> = None;
+        let mut f13: Option<Option<String>> = None;
+        while let Some(child) = r.next_child(&map)? {
+            match x::local(&child) {
+                "Id" => x::set(&mut f0, "Id", r.opt_parse(&map, child))?,
+                "PurchaseMoney" => {
+                    x::set(&mut f1, "PurchaseMoney", r.opt_value(&map, child))?
+                }
+                "OrderId" => x::set(&mut f2, "OrderId", r.opt_string(&map, child))?,
+                "BackUrl" => x::set(&mut f3, "BackUrl", r.opt_string(&map, child))?,
+                "SuccessMethod" => {
+                    x::set(&mut f4, "SuccessMethod", r.opt_string(&map, child))?
+                }
+                "FailMethod" => x::set(&mut f5, "FailMethod", r.opt_string(&map, child))?,
+                "EshopId" => x::set(&mut f6, "EshopId", r.opt_parse(&map, child))?,
+                "EshopUrl" => x::set(&mut f7, "EshopUrl", r.opt_string(&map, child))?,
+                "EshopName" => x::set(&mut f8, "EshopName", r.opt_string(&map, child))?,
+                "SMSEnable" => x::set(&mut f9, "SMSEnable", r.opt_parse(&map, child))?,
+                "UserName" => x::set(&mut f10, "UserName", r.opt_string(&map, child))?,
+                "UserEmail" => x::set(&mut f11, "UserEmail", r.opt_string(&map, child))?,
+                "IsHeldByEshop" => {
+                    x::set(&mut f12, "IsHeldByEshop", r.opt_parse(&map, child))?
+                }
+                "ParseUserFields" => {
+                    x::set(&mut f13, "ParseUserFields", r.opt_string(&map, child))?
+                }
+                _ => r.skip(child)?,
+            }
+        }
+        Ok(Self {
+            id: f0.unwrap_or_default(),
+            purchase_money: f1.unwrap_or_default(),
+            order_id: f2.unwrap_or_default(),
+            back_url: f3.unwrap_or_default(),
+            success_method: f4.unwrap_or_default(),
+            fail_method: f5.unwrap_or_default(),
+            eshop_id: f6.unwrap_or_default(),
+            eshop_url: f7.unwrap_or_default(),
+            eshop_name: f8.unwrap_or_default(),
+            sms_enable: f9.unwrap_or_default(),
+            user_name: f10.unwrap_or_default(),
+            user_email: f11.unwrap_or_default(),
+            is_held_by_eshop: f12.unwrap_or_default(),
+            parse_user_fields: f13.unwrap_or_default(),
+        })
+    }
+}
+impl crate::runtime::xml::FromXml for ScheduledOperationData {
+    fn from_xml(
+        r: &mut crate::runtime::xml::XmlReader<'_>,
+        start: crate::runtime::xml::Start<'_>,
+    ) -> Result<Self, crate::runtime::xml::XmlError> {
+        use crate::runtime::xml as x;
+        let map = r.open(&start)?;
+        let mut f0: Option<Option<crate::runtime::Uuid>> = None;
+        let mut f1: Option<Option<i64>> = None;
+        let mut f2: Option<Option<crate::api::personal::CronOperationType>> = None;
+        let mut f3: Option<Option<String>> = None;
+        let mut f4: Option<Option<crate::runtime::DateTime>> = None;
+        let mut f5: Option<Option<crate::runtime::DateTime>> = None;
+        let mut f6: Option<Option<crate::runtime::DateTime>> = None;
+        let mut f7: Option<Option<crate::runtime::DateTime>> = None;
+        let mut f8: Option<Option<crate::runtime::DateTime>> = None;
+        let mut f9: Option<Option<String>> = None;
+        let mut f10: Option<Option<String>> = None;
+        let mut f11: Option<Option<i32>> = None;
+        let mut f12: Option<Option<bool>> = None;
+        let mut f13: Option<Option<bool>> = None;
+        let mut f14: Option<Option<crate::api::personal::CronOperationState>> = None;
+        while let Some(child) = r.next_child(&map)? {
+            match x::local(&child) {
+                "CronOperationId" => {
+                    x::set(&mut f0, "CronOperationId", r.opt_parse(&map, child))?
+                }
+                "ObjectId" => x::set(&mut f1, "ObjectId", r.opt_parse(&map, child))?,
+                "CronOperationType" => {
+                    x::set(&mut f2, "CronOperationType", r.opt_parse(&map, child))?
+                }
+                "Params" => x::set(&mut f3, "Params", r.opt_string(&map, child))?,
+                "CreationDate" => {
+                    x::set(&mut f4, "CreationDate", r.opt_datetime(&map, child))?
+                }
+                "ChangeDate" => {
+                    x::set(&mut f5, "ChangeDate", r.opt_datetime(&map, child))?
+                }
+                "EndExecDate" => {
+                    x::set(&mut f6, "EndExecDate", r.opt_datetime(&map, child))?
+                }
+                "LastExecDate" => {
+                    x::set(&mut f7, "LastExecDate", r.opt_datetime(&map, child))?
+                }
+                "NextExecDate" => {
+                    x::set(&mut f8, "NextExecDate", r.opt_datetime(&map, child))?
+                }
+                "RepeatPlan" => x::set(&mut f9, "RepeatPlan", r.opt_string(&map, child))?,
+                "RetryOnFailPlan" => {
+                    x::set(&mut f10, "RetryOnFailPlan", r.opt_string(&map, child))?
+                }
+                "RetryOnFailCount" => {
+                    x::set(&mut f11, "RetryOnFailCount", r.opt_parse(&map, child))?
+                }
+                "FireOnSkip" => x::set(&mut f12, "FireOnSkip", r.opt_parse(&map, child))?,
+                "IsSingle" => x::set(&mut f13, "IsSingle", r.opt_parse(&map, child))?,
+                "CronOperationState" => {
+                    x::set(&mut f14, "CronOperationState", r.opt_parse(&map, child))?
+                }
+                _ => r.skip(child)?,
+            }
+        }
+        Ok(Self {
+            cron_operation_id: f0.unwrap_or_default(),
+            object_id: f1.unwrap_or_default(),
+            cron_operation_type: f2.unwrap_or_default(),
+            params: f3.unwrap_or_default(),
+            creation_date: f4.unwrap_or_default(),
+            change_date: f5.unwrap_or_default(),
+            end_exec_date: f6.unwrap_or_default(),
+            last_exec_date: f7.unwrap_or_default(),
+            next_exec_date: f8.unwrap_or_default(),
+            repeat_plan: f9.unwrap_or_default(),
+            retry_on_fail_plan: f10.unwrap_or_default(),
+            retry_on_fail_count: f11.unwrap_or_default(),
+            fire_on_skip: f12.unwrap_or_default(),
+            is_single: f13.unwrap_or_default(),
+            cron_operation_state: f14.unwrap_or_default(),
+        })
+    }
+}
+impl crate::runtime::xml::FromXml for EshopInfoData {
+    fn from_xml(
+        r: &mut crate::runtime::xml::XmlReader<'_>,
+        start: crate::runtime::xml::Start<'_>,
+    ) -> Result<Self, crate::runtime::xml::XmlError> {
+        use crate::runtime::xml as x;
+        let map = r.open(&start)?;
+        let mut f0: Option<Option<crate::api::personal::OrganizationInfo>> = None;
+        let mut f1: Option<Option<crate::api::personal::EshopInfo>> = None;
+        let mut f2: Option<Option<crate::api::personal::BankInfo>> = None;
+        while let Some(child) = r.next_child(&map)? {
+            match x::local(&child) {
+                "Organization" => {
+                    x::set(&mut f0, "Organization", r.opt_value(&map, child))?
+                }
+                "Eshop" => x::set(&mut f1, "Eshop", r.opt_value(&map, child))?,
+                "Bank" => x::set(&mut f2, "Bank", r.opt_value(&map, child))?,
+                _ => r.skip(child)?,
+            }
+        }
+        Ok(Self {
+            organization: f0.unwrap_or_default(),
+            eshop: f1.unwrap_or_default(),
+            bank: f2.unwrap_or_default(),
+        })
+    }
+}
+impl crate::runtime::xml::FromXml for OrganizationInfo {
+    fn from_xml(
+        r: &mut crate::runtime::xml::XmlReader<'_>,
+        start: crate::runtime::xml::Start<'_>,
+    ) -> Result<Self, crate::runtime::xml::XmlError> {
+        use crate::runtime::xml as x;
+        let map = r.open(&start)?;
+        let mut f0: Option<Option<i32>> = None;
+        let mut f1: Option<Option<String>> = None;
+        let mut f2: Option<Option<String>> = None;
+        let mut f3: Option<Option<String>> = None;
+        while let Some(child) = r.next_child(&map)? {
+            match x::local(&child) {
+                "OrganizationId" => {
+                    x::set(&mut f0, "OrganizationId", r.opt_parse(&map, child))?
+                }
+                "OrganizationName" => {
+                    x::set(&mut f1, "OrganizationName", r.opt_string(&map, child))?
+                }
+                "Email" => x::set(&mut f2, "Email", r.opt_string(&map, child))?,
+                "OrganizationLogin" => {
+                    x::set(&mut f3, "OrganizationLogin", r.opt_string(&map, child))?
+                }
+                _ => r.skip(child)?,
+            }
+        }
+        Ok(Self {
+            organization_id: f0.unwrap_or_default(),
+            organization_name: f1.unwrap_or_default(),
+            email: f2.unwrap_or_default(),
+            organization_login: f3.unwrap_or_default(),
+        })
+    }
+}
+impl crate::runtime::xml::FromXml for EshopInfo {
+    fn from_xml(
+        r: &mut crate::runtime::xml::XmlReader<'_>,
+        start: crate::runtime::xml::Start<'_>,
+    ) -> Result<Self, crate::runtime::xml::XmlError> {
+        use crate::runtime::xml as x;
+        let map = r.open(&start)?;
+        let mut f0: Option<Option<crate::api::common::EshopId>> = None;
+        let mut f1: Option<Option<String>> = None;
+        let mut f2: Option<Option<String>> = None;
+        let mut f3: Option<Option<crate::runtime::Secret>> = None;
+        let mut f4: Option<Option<String>> = None;
+        while let Some(child) = r.next_child(&map)? {
+            match x::local(&child) {
+                "EshopId" => x::set(&mut f0, "EshopId", r.opt_parse(&map, child))?,
+                "EshopName" => x::set(&mut f1, "EshopName", r.opt_string(&map, child))?,
+                "Protocol" => x::set(&mut f2, "Protocol", r.opt_string(&map, child))?,
+                "SecretKey" => x::set(&mut f3, "SecretKey", r.opt_string(&map, child))?,
+                "ResultUrl" => x::set(&mut f4, "ResultUrl", r.opt_string(&map, child))?,
+                _ => r.skip(child)?,
+            }
+        }
+        Ok(Self {
+            eshop_id: f0.unwrap_or_default(),
+            eshop_name: f1.unwrap_or_default(),
+            protocol: f2.unwrap_or_default(),
+            secret_key: f3.unwrap_or_default(),
+            result_url: f4.unwrap_or_default(),
+        })
+    }
+}
+impl crate::runtime::xml::FromXml for BankInfo {
+    fn from_xml(
+        r: &mut crate::runtime::xml::XmlReader<'_>,
+        start: crate::runtime::xml::Start<'_>,
+    ) -> Result<Self, crate::runtime::xml::XmlError> {
+        use crate::runtime::xml as x;
+        let map = r.open(&start)?;
+        let mut f0: Option<Option<String>> = None;
+        let mut f1: Option<Option<String>> = None;
+        let mut f2: Option<Option<String>> = None;
+        let mut f3: Option<Option<String>> = None;
+        let mut f4: Option<Option<String>> = None;
+        let mut f5: Option<Option<String>> = None;
+        let mut f6: Option<Option<String>> = None;
+        let mut f7: Option<Option<String>> = None;
+        while let Some(child) = r.next_child(&map)? {
+            match x::local(&child) {
+                "AccountNumber" => {
+                    x::set(&mut f0, "AccountNumber", r.opt_string(&map, child))?
+                }
+                "RecipientName" => {
+                    x::set(&mut f1, "RecipientName", r.opt_string(&map, child))?
+                }
+                "Name" => x::set(&mut f2, "Name", r.opt_string(&map, child))?,
+                "OKPO" => x::set(&mut f3, "OKPO", r.opt_string(&map, child))?,
+                "CorrespondentAccountNumber" => {
+                    x::set(
+                        &mut f4,
+                        "CorrespondentAccountNumber",
+                        r.opt_string(&map, child),
+                    )?
+                }
+                "City" => x::set(&mut f5, "City", r.opt_string(&map, child))?,
+                "Address" => x::set(&mut f6, "Address", r.opt_string(&map, child))?,
+                "BIK" => x::set(&mut f7, "BIK", r.opt_string(&map, child))?,
+                _ => r.skip(child)?,
+            }
+        }
+        Ok(Self {
+            account_number: f0.unwrap_or_default(),
+            recipient_name: f1.unwrap_or_default(),
+            name: f2.unwrap_or_default(),
+            okpo: f3.unwrap_or_default(),
+            correspondent_account_number: f4.unwrap_or_default(),
+            city: f5.unwrap_or_default(),
+            address: f6.unwrap_or_default(),
+            bik: f7.unwrap_or_default(),
+        })
+    }
+}
+impl crate::runtime::xml::FromXml for NotificationParamsData {
+    fn from_xml(
+        r: &mut crate::runtime::xml::XmlReader<'_>,
+        start: crate::runtime::xml::Start<'_>,
+    ) -> Result<Self, crate::runtime::xml::XmlError> {
+        use crate::runtime::xml as x;
+        let map = r.open(&start)?;
+        let mut f0: Option<Option<crate::runtime::DateTime>> = None;
+        let mut f1: Option<Option<String>> = None;
+        while let Some(child) = r.next_child(&map)? {
+            match x::local(&child) {
+                "CreationDate" => {
+                    x::set(&mut f0, "CreationDate", r.opt_datetime(&map, child))?
+                }
+                "NotificationParams" => {
+                    x::set(&mut f1, "NotificationParams", r.opt_string(&map, child))?
+                }
+                _ => r.skip(child)?,
+            }
+        }
+        Ok(Self {
+            creation_date: f0.unwrap_or_default(),
+            notification_params: f1.unwrap_or_default(),
+        })
+    }
+}
+impl crate::runtime::xml::FromXml for CashboxReceiptResponseData {
+    fn from_xml(
+        r: &mut crate::runtime::xml::XmlReader<'_>,
+        start: crate::runtime::xml::Start<'_>,
+    ) -> Result<Self, crate::runtime::xml::XmlError> {
+        use crate::runtime::xml as x;
+        let map = r.open(&start)?;
+        let mut f0: Option<Option<i32>> = None;
+        let mut f1: Option<Option<i32>> = None;
+        let mut f2: Option<
+            Option<crate::runtime::EmbeddedJson<crate::api::personal::OrangeDataReceipt>>,
+        > = None;
+        let mut f3: Option<Option<String>> = None;
+        let mut f4: Option<Option<String>> = None;
+        let mut f5: Option<Option<String>> = None;
+        let mut f6: Option<Option<String>> = None;
+        let mut f7: Option<Option<String>> = None;
+        let mut f8: Option<Option<String>> = None;
+        let mut f9: Option<Option<String>> = None;
+        let mut f10: Option<Option<String>> = None;
+        let mut f11: Option<Option<String>> = None;
+        let mut f12: Option<Option<String>> = None;
+        let mut f13: Option<Option<i32>> = None;
+        let mut f14: Option<Option<i32>> = None;
+        let mut f15: Option<Option<i32>> = None;
+        let mut f16: Option<Option<crate::runtime::DateTime>> = None;
+        let mut f17: Option<Option<crate::api::personal::CashboxReceiptContentData>> = None;
+        let mut f18: Option<Option<crate::runtime::Decimal>> = None;
+        let mut f19: Option<Option<String>> = None;
+        let mut f20: Option<Option<crate::api::personal::ReceiptResponseState>> = None;
+        let mut f21: Option<Vec<String>> = None;
+        while let Some(child) = r.next_child(&map)? {
+            match x::local(&child) {
+                "ReceiptResponseId" => {
+                    x::set(&mut f0, "ReceiptResponseId", r.opt_parse(&map, child))?
+                }
+                "ReceiptId" => x::set(&mut f1, "ReceiptId", r.opt_parse(&map, child))?,
+                "Response" => x::set(&mut f2, "Response", r.opt_json(&map, child))?,
+                "Id" => x::set(&mut f3, "Id", r.opt_string(&map, child))?,
+                "DeviceSN" => x::set(&mut f4, "DeviceSN", r.opt_string(&map, child))?,
+                "DeviceRN" => x::set(&mut f5, "DeviceRN", r.opt_string(&map, child))?,
+                "FSNumber" => x::set(&mut f6, "FSNumber", r.opt_string(&map, child))?,
+                "OFDName" => x::set(&mut f7, "OFDName", r.opt_string(&map, child))?,
+                "OFDInn" => x::set(&mut f8, "OFDInn", r.opt_string(&map, child))?,
+                "OFDWebsite" => x::set(&mut f9, "OFDWebsite", r.opt_string(&map, child))?,
+                "FNSWebsite" => {
+                    x::set(&mut f10, "FNSWebsite", r.opt_string(&map, child))?
+                }
+                "CompanyINN" => {
+                    x::set(&mut f11, "CompanyINN", r.opt_string(&map, child))?
+                }
+                "CompanyName" => {
+                    x::set(&mut f12, "CompanyName", r.opt_string(&map, child))?
+                }
+                "DocumentNumber" => {
+                    x::set(&mut f13, "DocumentNumber", r.opt_parse(&map, child))?
+                }
+                "ShiftNumber" => {
+                    x::set(&mut f14, "ShiftNumber", r.opt_parse(&map, child))?
+                }
+                "DocumentIndex" => {
+                    x::set(&mut f15, "DocumentIndex", r.opt_parse(&map, child))?
+                }
+                "ProcessedAt" => {
+                    x::set(&mut f16, "ProcessedAt", r.opt_datetime(&map, child))?
+                }
+                "Content" => x::set(&mut f17, "Content", r.opt_value(&map, child))?,
+                "Change" => x::set(&mut f18, "Change", r.opt_decimal(&map, child))?,
+                "FP" => x::set(&mut f19, "FP", r.opt_string(&map, child))?,
+                "ResponseState" => {
+                    x::set(&mut f20, "ResponseState", r.opt_parse(&map, child))?
+                }
+                "Errors" => x::set(&mut f21, "Errors", r.list(child))?,
+                _ => r.skip(child)?,
+            }
+        }
+        Ok(Self {
+            receipt_response_id: f0.unwrap_or_default(),
+            receipt_id: f1.unwrap_or_default(),
+            response: f2.unwrap_or_default(),
+            id: f3.unwrap_or_default(),
+            device_sn: f4.unwrap_or_default(),
+            device_rn: f5.unwrap_or_default(),
+            fs_number: f6.unwrap_or_default(),
+            ofd_name: f7.unwrap_or_default(),
+            ofd_inn: f8.unwrap_or_default(),
+            ofd_website: f9.unwrap_or_default(),
+            fns_website: f10.unwrap_or_default(),
+            company_inn: f11.unwrap_or_default(),
+            company_name: f12.unwrap_or_default(),
+            document_number: f13.unwrap_or_default(),
+            shift_number: f14.unwrap_or_default(),
+            document_index: f15.unwrap_or_default(),
+            processed_at: f16.unwrap_or_default(),
+            content: f17.unwrap_or_default(),
+            change: f18.unwrap_or_default(),
+            fp: f19.unwrap_or_default(),
+            response_state: f20.unwrap_or_default(),
+            errors: f21.unwrap_or_default(),
+        })
+    }
+}
+impl crate::runtime::xml::FromXml for CashboxReceiptContentData {
+    fn from_xml(
+        r: &mut crate::runtime::xml::XmlReader<'_>,
+        start: crate::runtime::xml::Start<'_>,
+    ) -> Result<Self, crate::runtime::xml::XmlError> {
+        use crate::runtime::xml as x;
+        let map = r.open(&start)?;
+        let mut f0: Option<Option<crate::api::personal::ReceiptDocType>> = None;
+        let mut f1: Option<Vec<crate::api::personal::CashboxReceiptPositionData>> = None;
+        let mut f2: Option<Option<crate::api::personal::CashboxReceiptCheckCloseData>> = None;
+        let mut f3: Option<Option<String>> = None;
+        let mut f4: Option<Option<String>> = None;
+        while let Some(child) = r.next_child(&map)? {
+            match x::local(&child) {
+                "Type" => x::set(&mut f0, "Type", r.opt_parse(&map, child))?,
+                "Positions" => x::set(&mut f1, "Positions", r.list(child))?,
+                "CheckClose" => x::set(&mut f2, "CheckClose", r.opt_value(&map, child))?,
+                "CustomerContact" => {
+                    x::set(&mut f3, "CustomerContact", r.opt_string(&map, child))?
+                }
+                "AgentType" => x::set(&mut f4, "AgentType", r.opt_string(&map, child))?,
+                _ => r.skip(child)?,
+            }
+        }
+        Ok(Self {
+            type_: f0.unwrap_or_default(),
+            positions: f1.unwrap_or_default(),
+            check_close: f2.unwrap_or_default(),
+            customer_contact: f3.unwrap_or_default(),
+            agent_type: f4.unwrap_or_default(),
+        })
+    }
+}
+impl crate::runtime::xml::FromXml for CashboxReceiptPositionData {
+    fn from_xml(
+        r: &mut crate::runtime::xml::XmlReader<'_>,
+        start: crate::runtime::xml::Start<'_>,
+    ) -> Result<Self, crate::runtime::xml::XmlError> {
+        use crate::runtime::xml as x;
+        let map = r.open(&start)?;
+        let mut f0: Option<Option<i32>> = None;
+        let mut f1: Option<Option<i32>> = None;
+        let mut f2: Option<Option<crate::runtime::Decimal>> = None;
+        let mut f3: Option<Option<crate::runtime::Decimal>> = None;
+        let mut f4: Option<Option<crate::api::personal::ReceiptVatRate>> = None;
+        let mut f5: Option<Option<crate::api::personal::ReceiptPaymentSubjectType>> = None;
+        let mut f6: Option<Option<crate::api::personal::ReceiptPaymentMethodType>> = None;
+        let mut f7: Option<Option<String>> = None;
+        while let Some(child) = r.next_child(&map)? {
+            match x::local(&child) {
+                "ReceiptPositionId" => {
+                    x::set(&mut f0, "ReceiptPositionId", r.opt_parse(&map, child))?
+                }
+                "ReceiptId" => x::set(&mut f1, "ReceiptId", r.opt_parse(&map, child))?,
+                "Quantity" => x::set(&mut f2, "Quantity", r.opt_decimal(&map, child))?,
+                "Price" => x::set(&mut f3, "Price", r.opt_decimal(&map, child))?,
+                "Tax" => x::set(&mut f4, "Tax", r.opt_parse(&map, child))?,
+                "PaymentSubjectType" => {
+                    x::set(&mut f5, "PaymentSubjectType", r.opt_parse(&map, child))?
+                }
+                "PaymentMethodType" => {
+                    x::set(&mut f6, "PaymentMethodType", r.opt_parse(&map, child))?
+                }
+                "Text" => x::set(&mut f7, "Text", r.opt_string(&map, child))?,
+                _ => r.skip(child)?,
+            }
+        }
+        Ok(Self {
+            receipt_position_id: f0.unwrap_or_default(),
+            receipt_id: f1.unwrap_or_default(),
+            quantity: f2.unwrap_or_default(),
+            price: f3.unwrap_or_default(),
+            tax: f4.unwrap_or_default(),
+            payment_subject_type: f5.unwrap_or_default(),
+            payment_method_type: f6.unwrap_or_default(),
+            text: f7.unwrap_or_default(),
+        })
+    }
+}
+impl crate::runtime::xml::FromXml for CashboxReceiptCheckCloseData {
+    fn from_xml(
+        r: &mut crate::runtime::xml::XmlReader<'_>,
+        start: crate::runtime::xml::Start<'_>,
+    ) -> Result<Self, crate::runtime::xml::XmlError> {
+        use crate::runtime::xml as x;
+        let map = r.open(&start)?;
+        let mut f0: Option<Vec<crate::api::personal::CashboxReceiptPaymentData>> = None;
+        let mut f1: Option<Option<crate::api::personal::ReceiptTaxationSystem>> = None;
+        while let Some(child) = r.next_child(&map)? {
+            match x::local(&child) {
+                "Payments" => x::set(&mut f0, "Payments", r.list(child))?,
+                "TaxationSystem" => {
+                    x::set(&mut f1, "TaxationSystem", r.opt_parse(&map, child))?
+                }
+                _ => r.skip(child)?,
+            }
+        }
+        Ok(Self {
+            payments: f0.unwrap_or_default(),
+            taxation_system: f1.unwrap_or_default(),
+        })
+    }
+}
+impl crate::runtime::xml::FromXml for CashboxReceiptPaymentData {
+    fn from_xml(
+        r: &mut crate::runtime::xml::XmlReader<'_>,
+        start: crate::runtime::xml::Start<'_>,
+    ) -> Result<Self, crate::runtime::xml::XmlError> {
+        use crate::runtime::xml as x;
+        let map = r.open(&start)?;
+        let mut f0: Option<Option<i32>> = None;
+        let mut f1: Option<Option<i32>> = None;
+        let mut f2: Option<Option<crate::api::personal::ReceiptPaymentType>> = None;
+        let mut f3: Option<Option<crate::runtime::Decimal>> = None;
+        while let Some(child) = r.next_child(&map)? {
+            match x::local(&child) {
+                "ReceiptPaymentId" => {
+                    x::set(&mut f0, "ReceiptPaymentId", r.opt_parse(&map, child))?
+                }
+                "ReceiptId" => x::set(&mut f1, "ReceiptId", r.opt_parse(&map, child))?,
+                "Type" => x::set(&mut f2, "Type", r.opt_parse(&map, child))?,
+                "Amount" => x::set(&mut f3, "Amount", r.opt_decimal(&map, child))?,
+                _ => r.skip(child)?,
+            }
+        }
+        Ok(Self {
+            receipt_payment_id: f0.unwrap_or_default(),
+            receipt_id: f1.unwrap_or_default(),
+            type_: f2.unwrap_or_default(),
+            amount: f3.unwrap_or_default(),
+        })
+    }
+}
+impl crate::runtime::xml::FromXml for OrangeDataReceipt {
+    fn from_xml(
+        r: &mut crate::runtime::xml::XmlReader<'_>,
+        start: crate::runtime::xml::Start<'_>,
+    ) -> Result<Self, crate::runtime::xml::XmlError> {
+        use crate::runtime::xml as x;
+        let map = r.open(&start)?;
+        let mut f0: Option<Option<String>> = None;
+        let mut f1: Option<Option<String>> = None;
+        let mut f2: Option<Option<String>> = None;
+        let mut f3: Option<Option<String>> = None;
+        let mut f4: Option<Option<String>> = None;
+        let mut f5: Option<Option<String>> = None;
+        let mut f6: Option<Option<String>> = None;
+        let mut f7: Option<Option<String>> = None;
+        let mut f8: Option<Option<String>> = None;
+        let mut f9: Option<Option<String>> = None;
+        let mut f10: Option<Option<i32>> = None;
+        let mut f11: Option<Option<i32>> = None;
+        let mut f12: Option<Option<i32>> = None;
+        let mut f13: Option<Option<crate::runtime::DateTime>> = None;
+        let mut f14: Option<Option<crate::api::personal::MerchantReceiptContent>> = None;
+        let mut f15: Option<Option<crate::runtime::Decimal>> = None;
+        let mut f16: Option<Option<String>> = None;
+        let mut f17: Option<Option<String>> = None;
+        while let Some(child) = r.next_child(&map)? {
+            match x::local(&child) {
+                "id" => x::set(&mut f0, "id", r.opt_string(&map, child))?,
+                "deviceSN" => x::set(&mut f1, "deviceSN", r.opt_string(&map, child))?,
+                "deviceRN" => x::set(&mut f2, "deviceRN", r.opt_string(&map, child))?,
+                "fsNumber" => x::set(&mut f3, "fsNumber", r.opt_string(&map, child))?,
+                "ofdName" => x::set(&mut f4, "ofdName", r.opt_string(&map, child))?,
+                "ofdWebsite" => x::set(&mut f5, "ofdWebsite", r.opt_string(&map, child))?,
+                "ofdinn" => x::set(&mut f6, "ofdinn", r.opt_string(&map, child))?,
+                "fnsWebsite" => x::set(&mut f7, "fnsWebsite", r.opt_string(&map, child))?,
+                "companyINN" => x::set(&mut f8, "companyINN", r.opt_string(&map, child))?,
+                "companyName" => {
+                    x::set(&mut f9, "companyName", r.opt_string(&map, child))?
+                }
+                "documentNumber" => {
+                    x::set(&mut f10, "documentNumber", r.opt_parse(&map, child))?
+                }
+                "shiftNumber" => {
+                    x::set(&mut f11, "shiftNumber", r.opt_parse(&map, child))?
+                }
+                "documentIndex" => {
+                    x::set(&mut f12, "documentIndex", r.opt_parse(&map, child))?
+                }
+                "processedAt" => {
+                    x::set(&mut f13, "processedAt", r.opt_datetime(&map, child))?
+                }
+                "content" => x::set(&mut f14, "content", r.opt_value(&map, child))?,
+                "change" => x::set(&mut f15, "change", r.opt_decimal(&map, child))?,
+                "fp" => x::set(&mut f16, "fp", r.opt_string(&map, child))?,
+                "callbackUrl" => {
+                    x::set(&mut f17, "callbackUrl", r.opt_string(&map, child))?
+                }
+                _ => r.skip(child)?,
+            }
+        }
+        Ok(Self {
+            id: f0.unwrap_or_default(),
+            device_sn: f1.unwrap_or_default(),
+            device_rn: f2.unwrap_or_default(),
+            fs_number: f3.unwrap_or_default(),
+            ofd_name: f4.unwrap_or_default(),
+            ofd_website: f5.unwrap_or_default(),
+            ofd_inn: f6.unwrap_or_default(),
+            fns_website: f7.unwrap_or_default(),
+            company_inn: f8.unwrap_or_default(),
+            company_name: f9.unwrap_or_default(),
+            document_number: f10.unwrap_or_default(),
+            shift_number: f11.unwrap_or_default(),
+            document_index: f12.unwrap_or_default(),
+            processed_at: f13.unwrap_or_default(),
+            content: f14.unwrap_or_default(),
+            change: f15.unwrap_or_default(),
+            fp: f16.unwrap_or_default(),
+            callback_url: f17.unwrap_or_default(),
+        })
+    }
+}
+impl crate::runtime::xml::FromXml for CashboxReceiptCorrectionResponseData {
+    fn from_xml(
+        r: &mut crate::runtime::xml::XmlReader<'_>,
+        start: crate::runtime::xml::Start<'_>,
+    ) -> Result<Self, crate::runtime::xml::XmlError> {
+        use crate::runtime::xml as x;
+        let map = r.open(&start)?;
+        let mut f0: Option<Option<String>> = None;
+        let mut f1: Option<Option<String>> = None;
+        let mut f2: Option<Option<String>> = None;
+        let mut f3: Option<Option<String>> = None;
+        let mut f4: Option<Option<String>> = None;
+        let mut f5: Option<Option<String>> = None;
+        let mut f6: Option<Option<String>> = None;
+        let mut f7: Option<Option<String>> = None;
+        let mut f8: Option<Option<String>> = None;
+        let mut f9: Option<Option<String>> = None;
+        let mut f10: Option<Option<i32>> = None;
+        let mut f11: Option<Option<i32>> = None;
+        let mut f12: Option<Option<i32>> = None;
+        let mut f13: Option<Option<crate::runtime::DateTime>> = None;
+        let mut f14: Option<Option<crate::api::personal::CorrectionReceiptContent>> = None;
+        let mut f15: Option<Option<crate::runtime::Decimal>> = None;
+        let mut f16: Option<Option<String>> = None;
+        let mut f17: Option<Option<String>> = None;
+        while let Some(child) = r.next_child(&map)? {
+            match x::local(&child) {
+                "id" => x::set(&mut f0, "id", r.opt_string(&map, child))?,
+                "deviceSN" => x::set(&mut f1, "deviceSN", r.opt_string(&map, child))?,
+                "deviceRN" => x::set(&mut f2, "deviceRN", r.opt_string(&map, child))?,
+                "fsNumber" => x::set(&mut f3, "fsNumber", r.opt_string(&map, child))?,
+                "ofdName" => x::set(&mut f4, "ofdName", r.opt_string(&map, child))?,
+                "ofdWebsite" => x::set(&mut f5, "ofdWebsite", r.opt_string(&map, child))?,
+                "ofdinn" => x::set(&mut f6, "ofdinn", r.opt_string(&map, child))?,
+                "fnsWebsite" => x::set(&mut f7, "fnsWebsite", r.opt_string(&map, child))?,
+                "companyINN" => x::set(&mut f8, "companyINN", r.opt_string(&map, child))?,
+                "companyName" => {
+                    x::set(&mut f9, "companyName", r.opt_string(&map, child))?
+                }
+                "documentNumber" => {
+                    x::set(&mut f10, "documentNumber", r.opt_parse(&map, child))?
+                }
+                "shiftNumber" => {
+                    x::set(&mut f11, "shiftNumber", r.opt_parse(&map, child))?
+                }
+                "documentIndex" => {
+                    x::set(&mut f12, "documentIndex", r.opt_parse(&map, child))?
+                }
+                "processedAt" => {
+                    x::set(&mut f13, "processedAt", r.opt_datetime(&map, child))?
+                }
+                "content" => x::set(&mut f14, "content", r.opt_value(&map, child))?,
+                "change" => x::set(&mut f15, "change", r.opt_decimal(&map, child))?,
+                "fp" => x::set(&mut f16, "fp", r.opt_string(&map, child))?,
+                "callbackUrl" => {
+                    x::set(&mut f17, "callbackUrl", r.opt_string(&map, child))?
+                }
+                _ => r.skip(child)?,
+            }
+        }
+        Ok(Self {
+            id: f0.unwrap_or_default(),
+            device_sn: f1.unwrap_or_default(),
+            device_rn: f2.unwrap_or_default(),
+            fs_number: f3.unwrap_or_default(),
+            ofd_name: f4.unwrap_or_default(),
+            ofd_website: f5.unwrap_or_default(),
+            ofd_inn: f6.unwrap_or_default(),
+            fns_website: f7.unwrap_or_default(),
+            company_inn: f8.unwrap_or_default(),
+            company_name: f9.unwrap_or_default(),
+            document_number: f10.unwrap_or_default(),
+            shift_number: f11.unwrap_or_default(),
+            document_index: f12.unwrap_or_default(),
+            processed_at: f13.unwrap_or_default(),
+            content: f14.unwrap_or_default(),
+            change: f15.unwrap_or_default(),
+            fp: f16.unwrap_or_default(),
+            callback_url: f17.unwrap_or_default(),
+        })
+    }
+}
+impl crate::runtime::xml::FromXml for CorrectionReceiptContent {
+    fn from_xml(
+        r: &mut crate::runtime::xml::XmlReader<'_>,
+        start: crate::runtime::xml::Start<'_>,
+    ) -> Result<Self, crate::runtime::xml::XmlError> {
+        use crate::runtime::xml as x;
+        let map = r.open(&start)?;
+        let mut f0: Option<Option<crate::api::personal::ReceiptCorrectionType>> = None;
+        let mut f1: Option<Option<crate::api::personal::ReceiptDocType>> = None;
+        let mut f2: Option<Option<String>> = None;
+        let mut f3: Option<Option<crate::runtime::DateTime>> = None;
+        let mut f4: Option<Option<String>> = None;
+        let mut f5: Option<Option<crate::runtime::Decimal>> = None;
+        let mut f6: Option<Option<crate::runtime::Decimal>> = None;
+        let mut f7: Option<Option<crate::runtime::Decimal>> = None;
+        let mut f8: Option<Option<crate::runtime::Decimal>> = None;
+        let mut f9: Option<Option<crate::runtime::Decimal>> = None;
+        let mut f10: Option<Option<crate::runtime::Decimal>> = None;
+        let mut f11: Option<Option<crate::runtime::Decimal>> = None;
+        let mut f12: Option<Option<crate::runtime::Decimal>> = None;
+        let mut f13: Option<Option<crate::runtime::Decimal>> = None;
+        let mut f14: Option<Option<crate::runtime::Decimal>> = None;
+        let mut f15: Option<Option<crate::runtime::Decimal>> = None;
+        let mut f16: Option<Option<crate::runtime::Decimal>> = None;
+        let mut f17: Option<Option<crate::api::personal::ReceiptTaxationSystem>> = None;
+        while let Some(child) = r.next_child(&map)? {
+            match x::local(&child) {
+                "correctionType" => {
+                    x::set(&mut f0, "correctionType", r.opt_parse(&map, child))?
+                }
+                "type" => x::set(&mut f1, "type", r.opt_parse(&map, child))?,
+                "description" => {
+                    x::set(&mut f2, "description", r.opt_string(&map, child))?
+                }
+                "causeDocumentDate" => {
+                    x::set(&mut f3, "causeDocumentDate", r.opt_datetime(&map, child))?
+                }
+                "causeDocumentNumber" => {
+                    x::set(&mut f4, "causeDocumentNumber", r.opt_string(&map, child))?
+                }
+                "totalSum" => x::set(&mut f5, "totalSum", r.opt_decimal(&map, child))?,
+                "cashSum" => x::set(&mut f6, "cashSum", r.opt_decimal(&map, child))?,
+                "eCashSum" => x::set(&mut f7, "eCashSum", r.opt_decimal(&map, child))?,
+                "prepaymentSum" => {
+                    x::set(&mut f8, "prepaymentSum", r.opt_decimal(&map, child))?
+                }
+                "postpaymentSum" => {
+                    x::set(&mut f9, "postpaymentSum", r.opt_decimal(&map, child))?
+                }
+                "otherPaymentTypeSum" => {
+                    x::set(&mut f10, "otherPaymentTypeSum", r.opt_decimal(&map, child))?
+                }
+                "tax1Sum" => x::set(&mut f11, "tax1Sum", r.opt_decimal(&map, child))?,
+                "tax2Sum" => x::set(&mut f12, "tax2Sum", r.opt_decimal(&map, child))?,
+                "tax3Sum" => x::set(&mut f13, "tax3Sum", r.opt_decimal(&map, child))?,
+                "tax4Sum" => x::set(&mut f14, "tax4Sum", r.opt_decimal(&map, child))?,
+                "tax5Sum" => x::set(&mut f15, "tax5Sum", r.opt_decimal(&map, child))?,
+                "tax6Sum" => x::set(&mut f16, "tax6Sum", r.opt_decimal(&map, child))?,
+                "taxationSystem" => {
+                    x::set(&mut f17, "taxationSystem", r.opt_parse(&map, child))?
+                }
+                _ => r.skip(child)?,
+            }
+        }
+        Ok(Self {
+            correction_type: f0.unwrap_or_default(),
+            type_: f1.unwrap_or_default(),
+            description: f2.unwrap_or_default(),
+            cause_document_date: f3.unwrap_or_default(),
+            cause_document_number: f4.unwrap_or_default(),
+            total_sum: f5.unwrap_or_default(),
+            cash_sum: f6.unwrap_or_default(),
+            e_cash_sum: f7.unwrap_or_default(),
+            prepayment_sum: f8.unwrap_or_default(),
+            postpayment_sum: f9.unwrap_or_default(),
+            other_payment_type_sum: f10.unwrap_or_default(),
+            tax1_sum: f11.unwrap_or_default(),
+            tax2_sum: f12.unwrap_or_default(),
+            tax3_sum: f13.unwrap_or_default(),
+            tax4_sum: f14.unwrap_or_default(),
+            tax5_sum: f15.unwrap_or_default(),
+            tax6_sum: f16.unwrap_or_default(),
+            taxation_system: f17.unwrap_or_default(),
+        })
+    }
+}
+impl crate::runtime::xml::FromXml for MerchantReceiptContent {
+    fn from_xml(
+        r: &mut crate::runtime::xml::XmlReader<'_>,
+        start: crate::runtime::xml::Start<'_>,
+    ) -> Result<Self, crate::runtime::xml::XmlError> {
+        use crate::runtime::xml as x;
+        let map = r.open(&start)?;
+        let mut f0: Option<crate::api::personal::MerchantReceiptCheckClose> = None;
+        let mut f1: Option<crate::api::personal::ReceiptDocType> = None;
+        let mut f2: Option<Vec<crate::api::personal::MerchantReceiptPosition>> = None;
+        let mut f3: Option<Option<String>> = None;
+        let mut f4: Option<Option<i32>> = None;
+        while let Some(child) = r.next_child(&map)? {
+            match x::local(&child) {
+                "checkClose" => x::set(&mut f0, "checkClose", r.value(child))?,
+                "type" => x::set(&mut f1, "type", r.parse(child))?,
+                "positions" => x::set(&mut f2, "positions", r.list(child))?,
+                "customerContact" => {
+                    x::set(&mut f3, "customerContact", r.opt_string(&map, child))?
+                }
+                "agentType" => x::set(&mut f4, "agentType", r.opt_parse(&map, child))?,
+                _ => r.skip(child)?,
+            }
+        }
+        Ok(Self {
+            check_close: x::required(f0, "checkClose")?,
+            type_: x::required(f1, "type")?,
+            positions: x::required(f2, "positions")?,
+            customer_contact: f3.unwrap_or_default(),
+            agent_type: f4.unwrap_or_default(),
+        })
+    }
+}
+impl crate::runtime::xml::FromXml for MerchantReceiptPosition {
+    fn from_xml(
+        r: &mut crate::runtime::xml::XmlReader<'_>,
+        start: crate::runtime::xml::Start<'_>,
+    ) -> Result<Self, crate::runtime::xml::XmlError> {
+        use crate::runtime::xml as x;
+        let map = r.open(&start)?;
+        let mut f0: Option<crate::runtime::Decimal> = None;
+        let mut f1: Option<crate::runtime::Decimal> = None;
+        let mut f2: Option<crate::api::personal::ReceiptVatRate> = None;
+        let mut f3: Option<String> = None;
+        let mut f4: Option<Option<crate::api::personal::ReceiptPaymentSubjectType>> = None;
+        let mut f5: Option<Option<crate::api::personal::ReceiptPaymentMethodType>> = None;
+        while let Some(child) = r.next_child(&map)? {
+            match x::local(&child) {
+                "quantity" => x::set(&mut f0, "quantity", r.decimal(child))?,
+                "price" => x::set(&mut f1, "price", r.decimal(child))?,
+                "tax" => x::set(&mut f2, "tax", r.parse(child))?,
+                "text" => x::set(&mut f3, "text", r.string(child))?,
+                "paymentSubjectType" => {
+                    x::set(&mut f4, "paymentSubjectType", r.opt_parse(&map, child))?
+                }
+                "paymentMethodType" => {
+                    x::set(&mut f5, "paymentMethodType", r.opt_parse(&map, child))?
+                }
+                _ => r.skip(child)?,
+            }
+        }
+        Ok(Self {
+            quantity: x::required(f0, "quantity")?,
+            price: x::required(f1, "price")?,
+            tax: x::required(f2, "tax")?,
+            text: x::required(f3, "text")?,
+            payment_subject_type: f4.unwrap_or_default(),
+            payment_method_type: f5.unwrap_or_default(),
+        })
+    }
+}
+impl crate::runtime::xml::FromXml for MerchantReceiptCheckClose {
+    fn from_xml(
+        r: &mut crate::runtime::xml::XmlReader<'_>,
+        start: crate::runtime::xml::Start<'_>,
+    ) -> Result<Self, crate::runtime::xml::XmlError> {
+        use crate::runtime::xml as x;
+        let map = r.open(&start)?;
+        let mut f0: Option<Vec<crate::api::personal::MerchantReceiptPayment>> = None;
+        let mut f1: Option<crate::api::personal::ReceiptTaxationSystem> = None;
+        while let Some(child) = r.next_child(&map)? {
+            match x::local(&child) {
+                "payments" => x::set(&mut f0, "payments", r.list(child))?,
+                "taxationSystem" => x::set(&mut f1, "taxationSystem", r.parse(child))?,
+                _ => r.skip(child)?,
+            }
+        }
+        Ok(Self {
+            payments: x::required(f0, "payments")?,
+            taxation_system: x::required(f1, "taxationSystem")?,
+        })
+    }
+}
+impl crate::runtime::xml::FromXml for MerchantReceiptPayment {
+    fn from_xml(
+        r: &mut crate::runtime::xml::XmlReader<'_>,
+        start: crate::runtime::xml::Start<'_>,
+    ) -> Result<Self, crate::runtime::xml::XmlError> {
+        use crate::runtime::xml as x;
+        let map = r.open(&start)?;
+        let mut f0: Option<crate::api::personal::ReceiptPaymentType> = None;
+        let mut f1: Option<crate::runtime::Decimal> = None;
+        while let Some(child) = r.next_child(&map)? {
+            match x::local(&child) {
+                "type" => x::set(&mut f0, "type", r.parse(child))?,
+                "amount" => x::set(&mut f1, "amount", r.decimal(child))?,
+                _ => r.skip(child)?,
+            }
+        }
+        Ok(Self {
+            type_: x::required(f0, "type")?,
+            amount: x::required(f1, "amount")?,
+        })
+    }
+}

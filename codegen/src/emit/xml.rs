@@ -1,0 +1,117 @@
+//! XML decoders: one `FromXml` impl per structure, on the runtime's pull reader
+//! (`runtime::xml`). Each reads its element's children once, matching their names as strings,
+//! and reads every field with the reader call its type and encoding need; the serde derives stay
+//! for JSON and for serializing.
+
+use super::{field_type, ident};
+use crate::ir::{Ir, Struct, StructField, Ty};
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote};
+use std::collections::BTreeSet;
+
+/// The structures an answer can hold: every one but the documents the client writes, and the
+/// documents those hold (module and name).
+pub fn read_from_answers(ir: &Ir) -> BTreeSet<(String, String)> {
+    let by_name = |module: &str, name: &str| {
+        ir.apis
+            .iter()
+            .filter(|a| a.module == module)
+            .flat_map(|a| &a.types)
+            .find(|s| s.name == name)
+    };
+    let mut todo: Vec<(String, &Struct)> = ir
+        .apis
+        .iter()
+        .flat_map(|a| a.types.iter().filter(|s| !s.document).map(|s| (a.module.clone(), s)))
+        .collect();
+    let mut read = BTreeSet::new();
+    while let Some((module, s)) = todo.pop() {
+        if !read.insert((module, s.name.clone())) {
+            continue;
+        }
+        for f in &s.fields {
+            if let Some((m, n)) = struct_in(&f.ty) {
+                todo.extend(by_name(m, n).map(|t| (m.clone(), t)));
+            }
+        }
+    }
+    read
+}
+
+/// The structure a field's XML holds: itself or its list's items (JSON text is read by serde).
+fn struct_in(ty: &Ty) -> Option<(&String, &String)> {
+    match ty {
+        Ty::Struct(m, n) => Some((m, n)),
+        Ty::List(inner) => struct_in(inner),
+        _ => None,
+    }
+}
+
+/// `impl FromXml for <Struct>`.
+pub fn from_xml_impl(s: &Struct) -> TokenStream {
+    let name = ident(&s.name);
+    let slots: Vec<_> = (0..s.fields.len()).map(|i| format_ident!("f{i}")).collect();
+    let decls = s.fields.iter().zip(&slots).map(|(f, slot)| {
+        let ty = field_type(f);
+        quote!(let mut #slot: Option<#ty> = None;)
+    });
+    let arms = s.fields.iter().zip(&slots).map(|(f, slot)| {
+        let names = std::iter::once(&f.wire).chain(&f.aliases);
+        let wire = &f.wire;
+        let read = reader_call(f);
+        quote!(#(#names)|* => x::set(&mut #slot, #wire, #read)?,)
+    });
+    let inits = s.fields.iter().zip(&slots).map(|(f, slot)| {
+        let rust = ident(&f.rust);
+        let wire = &f.wire;
+        if f.required {
+            quote!(#rust: x::required(#slot, #wire)?,)
+        } else {
+            quote!(#rust: #slot.unwrap_or_default(),)
+        }
+    });
+    let (generics, ty) = if s.envelope {
+        (quote!(<R: crate::runtime::xml::FromXml>), quote!(#name<R>))
+    } else {
+        (quote!(), quote!(#name))
+    };
+    quote! {
+        impl #generics crate::runtime::xml::FromXml for #ty {
+            fn from_xml(
+                r: &mut crate::runtime::xml::XmlReader<'_>,
+                start: crate::runtime::xml::Start<'_>,
+            ) -> Result<Self, crate::runtime::xml::XmlError> {
+                use crate::runtime::xml as x;
+                let map = r.open(&start)?;
+                #(#decls)*
+                while let Some(child) = r.next_child(&map)? {
+                    match x::local(&child) {
+                        #(#arms)*
+                        _ => r.skip(child)?,
+                    }
+                }
+                Ok(Self { #(#inits)* })
+            }
+        }
+    }
+}
+
+/// The reader call that reads one field's element (`child`), as the serde helper of the same
+/// field reads it.
+fn reader_call(f: &StructField) -> TokenStream {
+    let opt = !f.required;
+    match (f.ty.wire(), opt) {
+        (Ty::String, false) => quote!(r.string(child)),
+        (Ty::String, true) => quote!(r.opt_string(&map, child)),
+        (Ty::DateTime, true) => quote!(r.opt_datetime(&map, child)),
+        (Ty::Decimal, false) => quote!(r.decimal(child)),
+        (Ty::Decimal, true) => quote!(r.opt_decimal(&map, child)),
+        (Ty::Int | Ty::Long | Ty::Bool | Ty::Guid | Ty::Enum(..) | Ty::DateTime, false) => quote!(r.parse(child)),
+        (Ty::Int | Ty::Long | Ty::Bool | Ty::Guid | Ty::Enum(..), true) => quote!(r.opt_parse(&map, child)),
+        (Ty::List(_), _) => quote!(r.list(child)),
+        (Ty::Json(_), false) => quote!(r.json(&map, child)),
+        (Ty::Json(_), true) => quote!(r.opt_json(&map, child)),
+        (_, false) => quote!(r.value(child)),
+        (_, true) => quote!(r.opt_value(&map, child)),
+    }
+}

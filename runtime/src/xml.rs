@@ -1,0 +1,620 @@
+//! The pull reader that generated XML decoders stand on (one `FromXml` impl per spec structure,
+//! in the style of smithy-rs's `aws-smithy-xml`): events from quick-xml's reader, element names
+//! compared as bytes, scalars read straight from the text of the event.
+//!
+//! It reads a document exactly as the serde path (`quick_xml::de` with the helpers of
+//! [`crate::de`]) reads it, which stays as the reference it is checked against (the `xml_serde`
+//! fuzz target): the same events (text, CDATA and references merged into one text, comments
+//! and processing instructions dropped, whitespace-only text between elements skipped, line ends
+//! normalized), the same namespace scopes (an `xsi:nil` counts only where `xsi` is bound to the
+//! XML Schema instance namespace, on the element or on its parent), the same skipping of unknown
+//! elements, the same depth limit and the same refusals (a field twice, a required field
+//! missing, an element inside a list's text item). Scalars go through the same functions as
+//! the serde helpers ([`crate::de::scalar`]), so a text reads as the same value either way.
+
+use crate::de::scalar;
+use crate::{DateTime, Decimal, EmbeddedJson, TypedText};
+use quick_xml::events::{BytesEnd, BytesRef, BytesStart, BytesText, Event};
+use quick_xml::name::{NamespaceResolver, QName};
+use quick_xml::{Reader, XmlVersion};
+use serde::de::DeserializeOwned;
+use std::borrow::Cow;
+use std::fmt;
+use std::str::FromStr;
+
+/// The start tag of an element whose content is read next.
+pub type Start<'a> = BytesStart<'a>;
+
+/// How deep elements read as maps may nest (quick-xml's deserializer allows the same).
+const MAX_DEPTH: usize = 128;
+
+/// Why a document did not decode, and where: the field path (`Result.InvoicesHistoryList[0].Amount`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct XmlError {
+    /// The field path, empty at the root.
+    pub path: String,
+    /// What was wrong.
+    pub message: String,
+}
+
+impl XmlError {
+    fn new(message: impl Into<String>) -> Self {
+        XmlError {
+            path: String::new(),
+            message: message.into(),
+        }
+    }
+
+    /// The same error, one field further out.
+    pub fn at(mut self, field: &str) -> Self {
+        self.path = match self.path.as_bytes().first() {
+            None => field.to_owned(),
+            Some(b'[') => format!("{field}{}", self.path),
+            Some(_) => format!("{field}.{}", self.path),
+        };
+        self
+    }
+
+    fn at_index(mut self, index: usize) -> Self {
+        self.path = match self.path.as_bytes().first() {
+            None => format!("[{index}]"),
+            Some(b'[') => format!("[{index}]{}", self.path),
+            Some(_) => format!("[{index}].{}", self.path),
+        };
+        self
+    }
+}
+
+impl fmt::Display for XmlError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+fn err(e: impl fmt::Display) -> XmlError {
+    XmlError::new(e.to_string())
+}
+
+/// A structure the generated code reads from its element.
+pub trait FromXml: Sized {
+    /// Reads the element whose start tag `start` was just read, up to and with its end tag.
+    fn from_xml(r: &mut XmlReader<'_>, start: Start<'_>) -> Result<Self, XmlError>;
+}
+
+/// What an answer decodes into: read from XML by [`FromXml`] (generated for every spec
+/// structure) and from JSON by serde.
+pub trait Decodable: DeserializeOwned + FromXml {}
+
+impl<T: DeserializeOwned + FromXml> Decodable for T {}
+
+/// Decodes a whole document into `T` (its root element, of any name; what follows the root is
+/// not read, as with the serde path: `xml_shape::single_root` checks that).
+pub fn from_str<T: FromXml>(text: &str) -> Result<T, XmlError> {
+    let mut r = XmlReader::new(text);
+    r.skip_whitespace()?;
+    match r.next()? {
+        Ev::Start(start) => T::from_xml(&mut r, start),
+        Ev::Text(t) => Err(XmlError::new(format!(
+            "expected an element, found text `{}`",
+            scalar::snippet(&t)
+        ))),
+        Ev::End(_) => Err(XmlError::new("an end tag before any element")),
+        Ev::Eof => Err(XmlError::new("unexpected end of the document: no element")),
+    }
+}
+
+/// An event of the reader, before text is merged.
+enum Payload<'a> {
+    Start(BytesStart<'a>),
+    End(BytesEnd<'a>),
+    Text(BytesText<'a>),
+    CData(quick_xml::events::BytesCData<'a>),
+    DocType,
+    Ref(BytesRef<'a>),
+    Eof,
+}
+
+/// An event as decoders see it: text is merged and its line ends normalized.
+enum Ev<'a> {
+    Start(BytesStart<'a>),
+    End(BytesEnd<'a>),
+    Text(Cow<'a, str>),
+    Eof,
+}
+
+/// XML whitespace (not Unicode's).
+fn is_blank(text: &str) -> bool {
+    text.bytes().all(|b| matches!(b, b' ' | b'\r' | b'\n' | b'\t'))
+}
+
+/// The pull reader.
+pub struct XmlReader<'a> {
+    reader: Reader<&'a [u8]>,
+    version: XmlVersion,
+    lookahead: Result<Payload<'a>, XmlError>,
+    peeked: Option<Ev<'a>>,
+    ns: NamespaceResolver,
+    depth: usize,
+}
+
+/// An element being read as a map (a structure, a scalar's element, a list): what its children
+/// need to know of it.
+pub struct Map {
+    nil: bool,
+}
+
+impl<'a> XmlReader<'a> {
+    /// A reader of `text`.
+    pub fn new(text: &'a str) -> Self {
+        let mut reader = Reader::from_str(text);
+        reader.config_mut().expand_empty_elements = true;
+        let mut r = XmlReader {
+            reader,
+            version: XmlVersion::Implicit1_0,
+            lookahead: Ok(Payload::Eof),
+            peeked: None,
+            ns: NamespaceResolver::default(),
+            depth: 0,
+        };
+        r.lookahead = r.raw();
+        r
+    }
+
+    fn raw(&mut self) -> Result<Payload<'a>, XmlError> {
+        loop {
+            let event = self.reader.read_event().map_err(err)?;
+            return Ok(match event {
+                Event::Decl(d) => {
+                    self.version = d.xml_version().map_err(err)?;
+                    continue;
+                }
+                Event::Start(e) => Payload::Start(e),
+                Event::End(e) => Payload::End(e),
+                Event::Text(e) => Payload::Text(e),
+                Event::CData(e) => Payload::CData(e),
+                Event::GeneralRef(e) => Payload::Ref(e),
+                Event::DocType(_) => Payload::DocType,
+                Event::Eof => Payload::Eof,
+                _ => continue,
+            });
+        }
+    }
+
+    fn next_payload(&mut self) -> Result<Payload<'a>, XmlError> {
+        let next = self.raw();
+        std::mem::replace(&mut self.lookahead, next)
+    }
+
+    fn text_follows(&self) -> bool {
+        matches!(
+            self.lookahead,
+            Ok(Payload::Text(_) | Payload::CData(_) | Payload::Ref(_) | Payload::DocType)
+        )
+    }
+
+    /// Appends every text-like event that follows to `text`.
+    fn drain_text(&mut self, mut text: Cow<'a, str>) -> Result<Ev<'a>, XmlError> {
+        while self.text_follows() {
+            match self.next_payload()? {
+                Payload::Text(e) => text.to_mut().push_str(&e.xml_content(self.version)),
+                Payload::CData(e) => text.to_mut().push_str(&e.xml_content(self.version)),
+                Payload::Ref(e) => resolve_reference(text.to_mut(), &e)?,
+                Payload::DocType => {}
+                _ => unreachable!("text_follows saw a text event"),
+            }
+        }
+        Ok(Ev::Text(text))
+    }
+
+    fn read_event(&mut self) -> Result<Ev<'a>, XmlError> {
+        loop {
+            return match self.next_payload()? {
+                Payload::Start(e) => Ok(Ev::Start(e)),
+                Payload::End(e) => Ok(Ev::End(e)),
+                Payload::Text(e) => {
+                    let text = e.xml_content(self.version);
+                    self.drain_text(text)
+                }
+                Payload::CData(e) => {
+                    let text = e.xml_content(self.version);
+                    self.drain_text(text)
+                }
+                Payload::DocType => continue,
+                Payload::Ref(e) => {
+                    let mut text = String::new();
+                    resolve_reference(&mut text, &e)?;
+                    self.drain_text(text.into())
+                }
+                Payload::Eof => Ok(Ev::Eof),
+            };
+        }
+    }
+
+    fn next(&mut self) -> Result<Ev<'a>, XmlError> {
+        let event = match self.peeked.take() {
+            Some(e) => e,
+            None => self.read_event()?,
+        };
+        match &event {
+            Ev::Start(e) => self.ns.push(e).map_err(err)?,
+            Ev::End(_) => self.ns.pop(),
+            _ => {}
+        }
+        Ok(event)
+    }
+
+    fn peek(&mut self) -> Result<&Ev<'a>, XmlError> {
+        if self.peeked.is_none() {
+            self.peeked = Some(self.read_event()?);
+        }
+        Ok(self.peeked.as_ref().expect("just filled"))
+    }
+
+    fn skip_whitespace(&mut self) -> Result<(), XmlError> {
+        while matches!(self.peek()?, Ev::Text(t) if is_blank(t)) {
+            self.next()?;
+        }
+        Ok(())
+    }
+
+    /// Skips the rest of the element whose start tag was just read, without reading its
+    /// content's text.
+    pub fn skip(&mut self, start: Start<'_>) -> Result<(), XmlError> {
+        let name = start.name();
+        let mut depth = 0;
+        while let Some(event) = self.peeked.take() {
+            match event {
+                Ev::Start(e) if e.name() == name => depth += 1,
+                Ev::End(e) if e.name() == name => {
+                    if depth == 0 {
+                        self.ns.pop();
+                        return Ok(());
+                    }
+                    depth -= 1;
+                }
+                _ => {}
+            }
+        }
+        loop {
+            self.skip_raw(name)?;
+            if depth == 0 {
+                break;
+            }
+            depth -= 1;
+        }
+        self.ns.pop();
+        Ok(())
+    }
+
+    /// Skips to the end tag of `name` in the underlying reader, with the event already read
+    /// ahead taken into account.
+    fn skip_raw(&mut self, name: QName<'_>) -> Result<(), XmlError> {
+        match &self.lookahead {
+            Ok(Payload::Start(e)) if e.name() == name => {
+                let first = self.reader.read_to_end(name).map_err(err);
+                let second = self.reader.read_to_end(name).map_err(err);
+                let _ = self.next_payload();
+                first?;
+                second?;
+            }
+            Ok(Payload::End(e)) if e.name() == name => {
+                let _ = self.next_payload();
+            }
+            Ok(_) => {
+                let result = self.reader.read_to_end(name).map_err(err);
+                let _ = self.next_payload();
+                result?;
+            }
+            Err(_) => {
+                self.next_payload()?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Opens the element whose start tag was just read as a map: its attributes are checked
+    /// (malformed ones are refused) and its `xsi:nil` noted for its children.
+    pub fn open(&mut self, start: &Start<'_>) -> Result<Map, XmlError> {
+        if self.depth >= MAX_DEPTH {
+            return Err(XmlError::new(format!(
+                "the document nests deeper than {MAX_DEPTH} elements"
+            )));
+        }
+        for a in start.attributes() {
+            a.map_err(err)?;
+        }
+        self.depth += 1;
+        let nil = start.attributes().has_nil(&self.ns);
+        Ok(Map { nil })
+    }
+
+    /// The next child element of the open map, or `None` at its end tag (the map is then closed).
+    /// Text between children is passed over.
+    pub fn next_child(&mut self, _map: &Map) -> Result<Option<Start<'a>>, XmlError> {
+        loop {
+            match self.map_event()? {
+                Child::Element(e) => return Ok(Some(e)),
+                Child::Text(_) => {}
+                Child::End => return Ok(None),
+            }
+        }
+    }
+
+    fn map_event(&mut self) -> Result<Child<'a>, XmlError> {
+        self.skip_whitespace()?;
+        match self.next()? {
+            Ev::Start(e) => Ok(Child::Element(e)),
+            Ev::Text(t) => Ok(Child::Text(t)),
+            Ev::End(_) => {
+                self.depth -= 1;
+                Ok(Child::End)
+            }
+            Ev::Eof => Err(XmlError::new(
+                "unexpected end of the document: an element is not closed",
+            )),
+        }
+    }
+
+    /// Whether a child is nil: `xsi:nil` on it or on its parent.
+    fn is_nil(&self, parent: &Map, start: &Start<'_>) -> bool {
+        parent.nil || start.attributes().has_nil(&self.ns)
+    }
+
+    /// The text of a scalar's element: its last stretch of text (untrimmed), or the text of a
+    /// child named `$text` or `$value`; other children are passed over; `""` when it has none.
+    pub fn text(&mut self, start: Start<'_>) -> Result<Cow<'a, str>, XmlError> {
+        self.open(&start)?;
+        let mut text = Cow::Borrowed("");
+        loop {
+            match self.map_event()? {
+                Child::Text(t) => text = t,
+                Child::Element(e) if matches!(local(&e), "$text" | "$value") => text = self.text(e)?,
+                Child::Element(e) => self.skip(e)?,
+                Child::End => break,
+            }
+        }
+        Ok(text)
+    }
+
+    /// The text of an optional scalar's element; `None` when it is nil.
+    pub fn opt_text(&mut self, parent: &Map, start: Start<'_>) -> Result<Option<Cow<'a, str>>, XmlError> {
+        if self.is_nil(parent, &start) {
+            self.skip(start)?;
+            return Ok(None);
+        }
+        self.text(start).map(Some)
+    }
+
+    /// The text of an element that holds only text (a list's text item, a `bool`): an element
+    /// inside it is refused.
+    fn only_text(&mut self, start: &Start<'_>) -> Result<Cow<'a, str>, XmlError> {
+        let mixed = |e: &Start<'_>| XmlError::new(format!("an element `<{}>` inside a text value", local(e)));
+        let missing = || XmlError::new(format!("the element `<{}>` is not closed", local(start)));
+        match self.next()? {
+            Ev::Text(t) => match self.next()? {
+                Ev::End(_) => Ok(t),
+                Ev::Start(e) => Err(mixed(&e)),
+                Ev::Text(_) => unreachable!("texts are merged"),
+                Ev::Eof => Err(missing()),
+            },
+            Ev::End(_) => Ok(Cow::Borrowed("")),
+            Ev::Start(e) => Err(mixed(&e)),
+            Ev::Eof => Err(missing()),
+        }
+    }
+
+    /// A required value of a type that reads itself.
+    pub fn value<T: FromXml>(&mut self, start: Start<'_>) -> Result<T, XmlError> {
+        T::from_xml(self, start)
+    }
+
+    /// An optional value of a type that reads itself; `None` when it is nil.
+    pub fn opt_value<T: FromXml>(&mut self, parent: &Map, start: Start<'_>) -> Result<Option<T>, XmlError> {
+        if self.is_nil(parent, &start) {
+            self.skip(start)?;
+            return Ok(None);
+        }
+        T::from_xml(self, start).map(Some)
+    }
+
+    /// A list: every child of the wrapper element is an item, whatever its name (but names that
+    /// the serde path takes for attributes or text: `@…`, `$text`); each counts against the
+    /// answer's item budget.
+    pub fn list<T: FromXml>(&mut self, start: Start<'_>) -> Result<Vec<T>, XmlError> {
+        let map = self.open(&start)?;
+        let mut items = Vec::new();
+        while let Some(e) = self.next_child(&map)? {
+            let name = local(&e);
+            if name.starts_with('@') || name == "$text" {
+                self.skip(e)?;
+                continue;
+            }
+            crate::de::take_item::<serde::de::value::Error>().map_err(err)?;
+            let at = items.len();
+            items.push(T::from_xml(self, e).map_err(|e| e.at_index(at))?);
+        }
+        Ok(items)
+    }
+
+    /// A required scalar parsed from its trimmed text.
+    pub fn parse<T: FromStr>(&mut self, start: Start<'_>) -> Result<T, XmlError>
+    where
+        T::Err: fmt::Display,
+    {
+        let t = self.text(start)?;
+        scalar::required(Some(&t)).map_err(XmlError::new)
+    }
+
+    /// An optional scalar parsed from its trimmed text: nil and empty are `None`.
+    pub fn opt_parse<T: FromStr>(&mut self, parent: &Map, start: Start<'_>) -> Result<Option<T>, XmlError>
+    where
+        T::Err: fmt::Display,
+    {
+        let t = self.opt_text(parent, start)?;
+        scalar::optional(t.as_deref()).map_err(XmlError::new)
+    }
+
+    /// A required string, untrimmed.
+    pub fn string<T: From<String>>(&mut self, start: Start<'_>) -> Result<T, XmlError> {
+        Ok(T::from(self.text(start)?.into_owned()))
+    }
+
+    /// An optional string, untrimmed: an empty element is `Some("")`, nil is `None`.
+    pub fn opt_string<T: From<String>>(&mut self, parent: &Map, start: Start<'_>) -> Result<Option<T>, XmlError> {
+        Ok(self.opt_text(parent, start)?.map(|t| T::from(t.into_owned())))
+    }
+
+    /// A required decimal, read exactly.
+    pub fn decimal(&mut self, start: Start<'_>) -> Result<Decimal, XmlError> {
+        let t = self.text(start)?;
+        scalar::decimal(Some(&t)).map_err(XmlError::new)
+    }
+
+    /// An optional decimal, read exactly.
+    pub fn opt_decimal(&mut self, parent: &Map, start: Start<'_>) -> Result<Option<Decimal>, XmlError> {
+        let t = self.opt_text(parent, start)?;
+        scalar::opt_decimal(t.as_deref()).map_err(XmlError::new)
+    }
+
+    /// An optional date-time (the server's `0001-01-01T00:00:00` is `None` too).
+    pub fn opt_datetime(&mut self, parent: &Map, start: Start<'_>) -> Result<Option<DateTime>, XmlError> {
+        let t = self.opt_text(parent, start)?;
+        scalar::opt_datetime(t.as_deref()).map_err(XmlError::new)
+    }
+
+    /// A required JSON document inside the text (nil counts as empty, as in the serde path).
+    pub fn json<T: DeserializeOwned>(&mut self, parent: &Map, start: Start<'_>) -> Result<EmbeddedJson<T>, XmlError> {
+        let t = self.opt_text(parent, start)?;
+        scalar::json(t.as_deref()).map_err(XmlError::new)
+    }
+
+    /// An optional JSON document inside the text.
+    pub fn opt_json<T: DeserializeOwned>(
+        &mut self,
+        parent: &Map,
+        start: Start<'_>,
+    ) -> Result<Option<EmbeddedJson<T>>, XmlError> {
+        let t = self.opt_text(parent, start)?;
+        Ok(scalar::opt_json(t.as_deref()))
+    }
+}
+
+enum Child<'a> {
+    Element(Start<'a>),
+    Text(Cow<'a, str>),
+    End,
+}
+
+/// An element's local name (its prefix dropped), as the serde path matches field names.
+pub fn local<'e>(start: &'e Start<'_>) -> &'e str {
+    start.local_name().into_inner()
+}
+
+/// Stores a field's value, refusing a field that comes twice.
+pub fn set<T>(slot: &mut Option<T>, field: &str, value: Result<T, XmlError>) -> Result<(), XmlError> {
+    if slot.is_some() {
+        return Err(XmlError::new(format!("duplicate field `{field}`")).at(field));
+    }
+    *slot = Some(value.map_err(|e| e.at(field))?);
+    Ok(())
+}
+
+/// A required field's value, or the error that names it.
+pub fn required<T>(slot: Option<T>, field: &str) -> Result<T, XmlError> {
+    slot.ok_or_else(|| XmlError::new(format!("missing field `{field}`")))
+}
+
+/// `&name;` or `&#…;` appended to `out`: the five predefined entities and character references.
+fn resolve_reference(out: &mut String, r: &BytesRef<'_>) -> Result<(), XmlError> {
+    let name: &str = r;
+    if let Some(number) = name.strip_prefix('#') {
+        out.push(
+            char_reference(number).ok_or_else(|| XmlError::new(format!("invalid character reference `&{name};`")))?,
+        );
+        return Ok(());
+    }
+    match quick_xml::escape::resolve_predefined_entity(name) {
+        Some(value) => {
+            out.push_str(value);
+            Ok(())
+        }
+        None => Err(XmlError::new(format!("unknown entity `&{name};`"))),
+    }
+}
+
+/// A character reference's number (decimal, or hexadecimal after `x`): no sign, not zero, a
+/// Unicode scalar value.
+fn char_reference(number: &str) -> Option<char> {
+    let (digits, radix) = match number.strip_prefix('x') {
+        Some(hex) => (hex, 16),
+        None => (number, 10),
+    };
+    if digits.starts_with(['+', '-']) {
+        return None;
+    }
+    let code = u32::from_str_radix(digits, radix).ok()?;
+    if code == 0 {
+        return None;
+    }
+    char::from_u32(code)
+}
+
+/// A list of texts: each item is an element that holds only text.
+impl FromXml for String {
+    fn from_xml(r: &mut XmlReader<'_>, start: Start<'_>) -> Result<Self, XmlError> {
+        r.only_text(&start).map(Cow::into_owned)
+    }
+}
+
+/// `true`/`1` or `false`/`0`, around XML whitespace.
+impl FromXml for bool {
+    fn from_xml(r: &mut XmlReader<'_>, start: Start<'_>) -> Result<Self, XmlError> {
+        let t = r.only_text(&start)?;
+        match t.trim_matches([' ', '\t', '\r', '\n']) {
+            "1" | "true" => Ok(true),
+            "0" | "false" => Ok(false),
+            _ => Err(XmlError::new(format!(
+                "invalid type: string `{}`, expected a boolean",
+                scalar::snippet(&t)
+            ))),
+        }
+    }
+}
+
+/// The text, and the `type` attribute of any prefix (`xsi:type`).
+impl FromXml for TypedText {
+    fn from_xml(r: &mut XmlReader<'_>, start: Start<'_>) -> Result<Self, XmlError> {
+        r.open(&start)?;
+        let mut out = TypedText::default();
+        for a in start.attributes() {
+            let a = a.map_err(err)?;
+            if attribute_key(a.key) == "type" {
+                out.xsi_type = Some(a.normalized_value(r.version).map_err(err)?.into_owned());
+            }
+        }
+        loop {
+            match r.map_event()? {
+                Child::Text(t) => out.text = t.into_owned(),
+                Child::Element(e) => match local(&e) {
+                    "@type" => out.xsi_type = Some(r.only_text(&e)?.into_owned()),
+                    "$text" | "$value" => out.text = r.only_text(&e)?.into_owned(),
+                    _ => r.skip(e)?,
+                },
+                Child::End => break,
+            }
+        }
+        Ok(out)
+    }
+}
+
+/// An attribute's name as the serde path keys it (without its `@`): namespace declarations and
+/// `xml:` names whole, others by their local name.
+fn attribute_key<'n>(name: QName<'n>) -> &'n str {
+    if name.as_namespace_binding().is_some() {
+        return name.into_inner();
+    }
+    match name.decompose() {
+        (_, Some(prefix)) if prefix.is_xml() => name.into_inner(),
+        (local, _) => local.into_inner(),
+    }
+}
