@@ -5,26 +5,10 @@ set -euo pipefail
 cd "$(dirname "$0")"
 examples=../spec/examples
 
-# The decoder targets read their first byte as the method's index in `every_method!`
-# (fuzz_targets/decode_all.rs): keep this list in the same order.
-methods=(
-  personal/getUserToken personal/getInvoicesHistory personal/getPaymentsHistory
-  personal/setScheduledOperationData personal/getScheduledOperationData personal/getEshopInfo
-  personal/getInvoiceInfo personal/createReceipt personal/getReceipt personal/createReceiptCorrection
-  personal/withdrawMoney personal/getTransactionData personal/getAccountData
-  payout/CreateOperation payout/CreateOperationByProviderType payout/CreateBankCardRussiaOperation
-  payout/CreateQiwiWalletOperation
-  payout/ExecuteOperation payout/GetOperationState payout/DeleteOperation
-)
-mkdir -p corpus/xml_decode corpus/json_decode corpus/notification corpus/spec
-for i in "${!methods[@]}"; do
-  m=${methods[$i]}
-  for format in xml json; do
-    file="$examples/$m.response.$format"
-    [[ -f $file ]] || { echo "missing example $file" >&2; exit 1; }
-    { printf "\\x$(printf %02x "$i")"; cat "$file"; } > "corpus/${format}_decode/seed-${m//\//-}"
-  done
-done
+# The decoder targets read their first byte as the method's index in the spec's order
+# (`intellectmoney::for_each_method!`): the seeds come from a program that uses the same list.
+mkdir -p corpus/xml_decode corpus/xml_serde corpus/json_decode corpus/notification corpus/spec
+(cd .. && cargo run -q -p intellectmoney-tests --example fuzz_seeds -- fuzz/corpus)
 
 # The wiki's notifications (getInvoiceInfo's example lists them, as the shop received them in
 # windows-1251), unescaped from the XML.

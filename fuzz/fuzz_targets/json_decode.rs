@@ -12,11 +12,14 @@ fn json<R: intellectmoney::runtime::ApiRequest>(body: &str) -> Option<String> {
         .map(|e| e.to_string())
 }
 
+/// `json::<R>` for every method `R`.
+macro_rules! decoders {
+    ($($method:path),*) => { [$(json::<$method> as Decoder),*] };
+}
+
 libfuzzer_sys::fuzz_target!(|data: &[u8]| {
-    if let Some((&pick, rest)) = data.split_first() {
-        if let Ok(body) = std::str::from_utf8(rest) {
-            let decoders = every_method!(json);
-            let _ = decoders[pick as usize % decoders.len()](body);
-        }
+    let decoders = intellectmoney::for_each_method!(decoders);
+    if let Some((decode, body)) = pick(&decoders, data) {
+        let _ = decode(body);
     }
 });

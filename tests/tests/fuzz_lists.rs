@@ -1,68 +1,49 @@
-//! The fuzz targets name every method by hand: `fuzz/fuzz_targets/decode_all.rs` lists the request
-//! types, `fuzz/seed.sh` the example files in the same order (a seed's first byte is its method's
-//! index). This keeps both lists whole and in step with the spec, as `generated/API.md` lists it.
+//! The fuzz targets and their seeds cover every method without a list of their own: they take
+//! the methods from `intellectmoney::for_each_method!` (the decoder targets, and
+//! `tests/examples/fuzz_seeds.rs`, which prefixes each seed with its method's index in that
+//! order). This checks that the macro names every spec method once, in the spec's order, and
+//! that no target or seed script keeps a hand-written list.
 
+use intellectmoney::runtime::ApiRequest;
 use intellectmoney_tests::root;
 
 fn read(path: &str) -> String {
     std::fs::read_to_string(root().join(path)).unwrap_or_else(|e| panic!("{path}: {e}"))
 }
 
-/// (`api::Type`, `api/specName`) of every method, from the headings of `generated/API.md`
-/// (`` ### `getUserToken` → `personal::GetUserToken` ``).
-fn spec_methods() -> Vec<(String, String)> {
-    read("generated/API.md")
-        .lines()
-        .filter_map(|line| {
-            let rest = line.strip_prefix("### `")?;
-            let (name, rest) = rest.split_once("` → `")?;
-            let ty = rest.strip_suffix('`')?;
-            let api = ty.split_once("::")?.0;
-            Some((ty.to_owned(), format!("{api}/{name}")))
-        })
-        .collect()
-}
-
-/// The request types of `every_method!`, in order.
-fn fuzz_types() -> Vec<String> {
-    read("fuzz/fuzz_targets/decode_all.rs")
-        .lines()
-        .filter_map(|line| {
-            let rest = line.trim().strip_prefix("$f::<")?;
-            Some(rest.split('>').next()?.to_owned())
-        })
-        .collect()
-}
-
-/// The `methods=( … )` array of `seed.sh`, in order.
-fn seed_methods() -> Vec<String> {
-    let text = read("fuzz/seed.sh");
-    let start = text.find("methods=(").expect("seed.sh has a methods array") + "methods=(".len();
-    let end = start + text[start..].find(')').expect("the array is closed");
-    text[start..end].split_whitespace().map(str::to_owned).collect()
+#[test]
+#[allow(deprecated)]
+fn for_each_method_names_every_spec_method_in_the_spec_order() {
+    macro_rules! names {
+        ($($method:path),*) => {
+            vec![$({
+                let m = <$method as ApiRequest>::METHOD;
+                (m.api.to_owned(), m.name.to_owned())
+            }),*]
+        };
+    }
+    let listed: Vec<(String, String)> = intellectmoney::for_each_method!(names);
+    let spec: Vec<(String, String)> = intellectmoney_tests::spec_ir()
+        .apis
+        .iter()
+        .flat_map(|a| a.methods.iter().map(|m| (a.module.clone(), m.wire.clone())))
+        .collect();
+    assert!(!spec.is_empty());
+    assert_eq!(listed, spec);
 }
 
 #[test]
-fn the_fuzz_targets_list_every_method_of_the_spec_in_one_order() {
-    let spec = spec_methods();
-    let count: usize = intellectmoney_tests::spec_ir()
-        .apis
-        .iter()
-        .map(|a| a.methods.len())
-        .sum();
-    assert_eq!(spec.len(), count, "API.md's method headings: {spec:?}");
-    let types = fuzz_types();
-    let mut sorted_types = types.clone();
-    sorted_types.sort();
-    let mut spec_types: Vec<String> = spec.iter().map(|(t, _)| t.clone()).collect();
-    spec_types.sort();
-    assert_eq!(sorted_types, spec_types, "decode_all.rs must list every method once");
-
-    let by_type: std::collections::HashMap<&str, &str> = spec.iter().map(|(t, n)| (t.as_str(), n.as_str())).collect();
-    let expected_seeds: Vec<&str> = types.iter().map(|t| by_type[t.as_str()]).collect();
-    assert_eq!(
-        seed_methods(),
-        expected_seeds,
-        "seed.sh must list the same methods in the same order"
-    );
+fn the_decoder_targets_and_their_seeds_take_the_methods_from_the_macro() {
+    for target in ["xml_decode", "json_decode", "xml_serde"] {
+        let text = read(&format!("fuzz/fuzz_targets/{target}.rs"));
+        assert!(text.contains("intellectmoney::for_each_method!("), "{target}");
+        assert!(
+            !text.contains("personal::") && !text.contains("payout::"),
+            "{target} names a method by hand"
+        );
+    }
+    let shared = read("fuzz/fuzz_targets/decode_all.rs");
+    assert!(!shared.contains("personal::") && !shared.contains("payout::"));
+    assert!(read("fuzz/seed.sh").contains("--example fuzz_seeds"));
+    assert!(read("tests/examples/fuzz_seeds.rs").contains("intellectmoney::for_each_method!("));
 }
