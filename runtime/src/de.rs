@@ -13,59 +13,137 @@ use std::str::FromStr;
 /// The text of a scalar, whatever its carrier: a string, a number, a bool, or an XML element
 /// (its `$text`; attributes and child elements are ignored). Borrowed from the input when the
 /// format allows, so that most scalars cost no allocation.
+///
+/// From JSON a scalar is read as its raw text (serde_json's raw values): a number keeps its
+/// exact characters (`4.6800`, `12345678901234567.89`) without going through `f64`, and without
+/// `serde_json/arbitrary_precision` switched on for every crate of a user's build.
 struct Text<'de>(Option<Cow<'de, str>>);
+
+/// The name under which serde_json hands over a value's raw text (its `RawValue`).
+pub(crate) const RAW_JSON: &str = "$serde_json::private::RawValue";
+
+/// A JSON scalar's raw text as text: a string unescaped, `null` as `None`, a number or a bool
+/// as written.
+pub(crate) fn raw_json_text<E: de::Error>(raw: Cow<'_, str>) -> Result<Option<Cow<'_, str>>, E> {
+    Text::from_raw_json(raw).map(|t| t.0)
+}
+
+impl<'de> Text<'de> {
+    /// A JSON value's raw text as a scalar's text: a string unescaped, `null` as none, a number
+    /// or a bool as written; an object or an array as the other formats' carriers read.
+    fn from_raw_json<E: de::Error>(raw: Cow<'de, str>) -> Result<Self, E> {
+        let quoted = raw.len() >= 2 && raw.starts_with('"');
+        if quoted && !raw.contains('\\') {
+            let inner = 1..raw.len() - 1;
+            return Ok(Text(Some(match raw {
+                Cow::Borrowed(s) => Cow::Borrowed(&s[inner]),
+                Cow::Owned(s) => Cow::Owned(s[inner].to_owned()),
+            })));
+        }
+        if quoted {
+            return serde_json::from_str::<String>(&raw)
+                .map(|s| Text(Some(Cow::Owned(s))))
+                .map_err(E::custom);
+        }
+        match raw.as_bytes().first() {
+            Some(b'n') if *raw == *"null" => Ok(Text(None)),
+            Some(b'{' | b'[') => {
+                let mut d = serde_json::Deserializer::from_str(&raw);
+                let t = d.deserialize_any(V).map_err(E::custom)?;
+                Ok(Text(t.0.map(|c| Cow::Owned(c.into_owned()))))
+            }
+            _ => Ok(Text(Some(raw))),
+        }
+    }
+}
 
 impl<'de> Deserialize<'de> for Text<'de> {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct V;
-        impl<'de> Visitor<'de> for V {
-            type Value = Text<'de>;
+        // serde_json answers this name with the value's raw text (`visit_map` below); every
+        // other format hands the value itself on (`visit_newtype_struct`).
+        d.deserialize_newtype_struct(RAW_JSON, V)
+    }
+}
+
+/// A string borrowed from the input where the format lends it (serde's `Cow` always copies).
+pub(crate) struct Borrowed<'de>(pub(crate) Cow<'de, str>);
+
+impl<'de> Deserialize<'de> for Borrowed<'de> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct S;
+        impl<'de> Visitor<'de> for S {
+            type Value = Borrowed<'de>;
             fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("a scalar value")
+                f.write_str("a string")
             }
-            fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Text<'de>, E> {
-                Ok(Text(Some(Cow::Borrowed(v))))
+            fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Borrowed<'de>, E> {
+                Ok(Borrowed(Cow::Borrowed(v)))
             }
-            fn visit_str<E: de::Error>(self, v: &str) -> Result<Text<'de>, E> {
-                Ok(Text(Some(Cow::Owned(v.to_owned()))))
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Borrowed<'de>, E> {
+                Ok(Borrowed(Cow::Owned(v.to_owned())))
             }
-            fn visit_string<E: de::Error>(self, v: String) -> Result<Text<'de>, E> {
-                Ok(Text(Some(Cow::Owned(v))))
-            }
-            fn visit_bool<E: de::Error>(self, v: bool) -> Result<Text<'de>, E> {
-                Ok(Text(Some(Cow::Borrowed(if v { "true" } else { "false" }))))
-            }
-            fn visit_i64<E: de::Error>(self, v: i64) -> Result<Text<'de>, E> {
-                Ok(Text(Some(Cow::Owned(v.to_string()))))
-            }
-            fn visit_u64<E: de::Error>(self, v: u64) -> Result<Text<'de>, E> {
-                Ok(Text(Some(Cow::Owned(v.to_string()))))
-            }
-            fn visit_f64<E: de::Error>(self, v: f64) -> Result<Text<'de>, E> {
-                Ok(Text(Some(Cow::Owned(v.to_string()))))
-            }
-            fn visit_unit<E: de::Error>(self) -> Result<Text<'de>, E> {
-                Ok(Text(None))
-            }
-            fn visit_none<E: de::Error>(self) -> Result<Text<'de>, E> {
-                Ok(Text(None))
-            }
-            fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Text<'de>, D::Error> {
-                Text::deserialize(d)
-            }
-            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Text<'de>, A::Error> {
-                let mut text = Some(Cow::Borrowed(""));
-                while let Some(key) = map.next_key::<Cow<'de, str>>()? {
-                    if key == "$text" || key == "$value" {
-                        text = map.next_value::<Text<'de>>()?.0;
-                    } else {
-                        map.next_value::<IgnoredAny>()?;
-                    }
-                }
-                Ok(Text(text))
+            fn visit_string<E: de::Error>(self, v: String) -> Result<Borrowed<'de>, E> {
+                Ok(Borrowed(Cow::Owned(v)))
             }
         }
+        d.deserialize_str(S)
+    }
+}
+
+/// The visitor of [`Text`].
+struct V;
+
+impl<'de> Visitor<'de> for V {
+    type Value = Text<'de>;
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a scalar value")
+    }
+    fn visit_newtype_struct<D: Deserializer<'de>>(self, d: D) -> Result<Text<'de>, D::Error> {
         d.deserialize_any(V)
+    }
+    fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Text<'de>, E> {
+        Ok(Text(Some(Cow::Borrowed(v))))
+    }
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Text<'de>, E> {
+        Ok(Text(Some(Cow::Owned(v.to_owned()))))
+    }
+    fn visit_string<E: de::Error>(self, v: String) -> Result<Text<'de>, E> {
+        Ok(Text(Some(Cow::Owned(v))))
+    }
+    fn visit_bool<E: de::Error>(self, v: bool) -> Result<Text<'de>, E> {
+        Ok(Text(Some(Cow::Borrowed(if v { "true" } else { "false" }))))
+    }
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<Text<'de>, E> {
+        Ok(Text(Some(Cow::Owned(v.to_string()))))
+    }
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<Text<'de>, E> {
+        Ok(Text(Some(Cow::Owned(v.to_string()))))
+    }
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<Text<'de>, E> {
+        Ok(Text(Some(Cow::Owned(v.to_string()))))
+    }
+    fn visit_unit<E: de::Error>(self) -> Result<Text<'de>, E> {
+        Ok(Text(None))
+    }
+    fn visit_none<E: de::Error>(self) -> Result<Text<'de>, E> {
+        Ok(Text(None))
+    }
+    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Text<'de>, D::Error> {
+        Text::deserialize(d)
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Text<'de>, A::Error> {
+        let mut text = Some(Cow::Borrowed(""));
+        while let Some(Borrowed(key)) = map.next_key::<Borrowed<'de>>()? {
+            if key == RAW_JSON {
+                return Text::from_raw_json(map.next_value::<Borrowed<'de>>()?.0);
+            }
+            if key == "$text" || key == "$value" {
+                text = map.next_value::<Text<'de>>()?.0;
+            } else {
+                map.next_value::<IgnoredAny>()?;
+            }
+        }
+        Ok(Text(text))
     }
 }
 
@@ -306,4 +384,32 @@ pub fn opt_json<'de, D: Deserializer<'de>, T: DeserializeOwned>(d: D) -> Result<
 /// An enum by name or number; unknown values are kept.
 pub fn wire_enum<'de, D: Deserializer<'de>, T: WireEnum>(d: D) -> Result<T, D::Error> {
     Ok(T::from_wire(&Text::deserialize(d)?.0.unwrap_or_default()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Text;
+    use serde::Deserialize;
+
+    fn text(json: &str) -> Option<String> {
+        let mut d = serde_json::Deserializer::from_str(json);
+        Text::deserialize(&mut d).unwrap().0.map(|c| c.into_owned())
+    }
+
+    #[test]
+    fn json_scalars_are_read_as_their_raw_text() {
+        // Numbers keep every character: no f64 on the way.
+        assert_eq!(text("4.6800").as_deref(), Some("4.6800"));
+        assert_eq!(text(" 12345678901234567.89 ").as_deref(), Some("12345678901234567.89"));
+        assert_eq!(text("-1e-3").as_deref(), Some("-1e-3"));
+        assert_eq!(text("true").as_deref(), Some("true"));
+        assert_eq!(text("null"), None);
+        // Strings are unescaped, untrimmed.
+        assert_eq!(text(r#"" a ""#).as_deref(), Some(" a "));
+        assert_eq!(text(r#""\u0031\"\\""#).as_deref(), Some("1\"\\"));
+        assert_eq!(text(r#""4.50""#).as_deref(), Some("4.50"));
+        // An object gives its `$text`, as XML's element carrier does.
+        assert_eq!(text(r#"{"@a":"x","$text":1.50}"#).as_deref(), Some("1.50"));
+        assert_eq!(text(r#"{"b":1}"#).as_deref(), Some(""));
+    }
 }

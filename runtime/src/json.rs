@@ -1,8 +1,9 @@
 //! JSON with exact numbers. The API writes amounts as JSON numbers with trailing zeros
-//! (`"Balance": 4.6800`); through `f64` they would lose their scale or digits. Rather than
-//! switching on `serde_json/arbitrary_precision` for every crate of a user's build, the body is
-//! first rewritten so that every number outside a string becomes a string holding the same
-//! characters; the decoders read numbers from strings anyway.
+//! (`"Balance": 4.6800`); through `f64` they would lose their scale or digits. The decoders
+//! read every scalar from its raw text (`de::Text`, on serde_json's raw values), so answers are
+//! parsed as they are, without `serde_json/arbitrary_precision` switched on for every crate of
+//! a user's build. [`quote_numbers`] rewrites numbers as strings of the same text, for the mock,
+//! which checks request bodies as generic JSON values.
 
 use serde::de::DeserializeOwned;
 
@@ -51,9 +52,10 @@ fn string_end(bytes: &[u8], mut from: usize) -> usize {
     bytes.len()
 }
 
-/// Parses JSON into `T`, numbers keeping their exact text.
+/// Parses JSON into `T`, numbers keeping their exact text (the generated types read every
+/// scalar from its raw text: `de::Text`).
 pub fn from_str<T: DeserializeOwned>(json: &str) -> Result<T, serde_json::Error> {
-    serde_json::from_str(&quote_numbers(json))
+    serde_json::from_str(json)
 }
 
 /// Writes a JSON document compactly (decimals as numbers with their scale).

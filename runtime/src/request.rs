@@ -381,8 +381,8 @@ pub mod reference {
 }
 
 fn json_bare<T: DeserializeOwned>(method: &'static str, body: &str) -> Result<T, DecodeError> {
-    let quoted = super::json::quote_numbers(body);
-    decode_tracked(method, &quoted, serde_json::Deserializer::from_str, |de| de.end())
+    // Scalars are read as their raw text (`de::Text`): numbers keep their exact characters.
+    decode_tracked(method, body, serde_json::Deserializer::from_str, |de| de.end())
 }
 
 /// Decodes `text` with the deserializer `open` makes, then lets `end` check what is left.

@@ -44,9 +44,26 @@ impl<'de> Deserialize<'de> for TypedText {
             fn visit_unit<E: de::Error>(self) -> Result<TypedText, E> {
                 Ok(TypedText::default())
             }
+            fn visit_newtype_struct<D: Deserializer<'de>>(self, d: D) -> Result<TypedText, D::Error> {
+                d.deserialize_any(V)
+            }
             fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<TypedText, A::Error> {
                 let mut out = TypedText::default();
                 while let Some(key) = map.next_key::<String>()? {
+                    if key == crate::de::RAW_JSON {
+                        // JSON: the value's raw text, a number with its exact characters.
+                        let raw = map.next_value::<crate::de::Borrowed<'de>>()?.0;
+                        if raw.starts_with(['{', '[']) {
+                            return serde_json::Deserializer::from_str(&raw)
+                                .deserialize_any(V)
+                                .map_err(de::Error::custom);
+                        }
+                        let text = crate::de::raw_json_text::<A::Error>(raw)?;
+                        return Ok(TypedText {
+                            xsi_type: None,
+                            text: text.map(std::borrow::Cow::into_owned).unwrap_or_default(),
+                        });
+                    }
                     match key.as_str() {
                         "@type" => out.xsi_type = Some(map.next_value()?),
                         "$text" | "$value" => out.text = map.next_value()?,
@@ -58,7 +75,8 @@ impl<'de> Deserialize<'de> for TypedText {
                 Ok(out)
             }
         }
-        d.deserialize_any(V)
+        // serde_json hands over the raw text under this name; other formats the value itself.
+        d.deserialize_newtype_struct(crate::de::RAW_JSON, V)
     }
 }
 
@@ -79,7 +97,7 @@ pub struct EmbeddedJson<T> {
 impl<T: DeserializeOwned> EmbeddedJson<T> {
     /// Reads the text (numbers keep their scale); never fails.
     pub fn parse(raw: &str) -> Self {
-        match crate::json::from_str(raw) {
+        match serde_json::from_str(raw) {
             Ok(value) => EmbeddedJson {
                 raw: raw.to_owned(),
                 value: Some(value),

@@ -18,7 +18,10 @@ fn main() {
     assert!(methods.len() <= 256, "one byte picks the method");
     let mut written = 0;
     for (index, m) in methods.iter().enumerate() {
-        for (format, targets) in [("xml", &["xml_decode", "xml_serde"][..]), ("json", &["json_decode"][..])] {
+        for (format, targets) in [
+            ("xml", &["xml_decode", "xml_serde"][..]),
+            ("json", &["json_decode"][..]),
+        ] {
             let mut seed = vec![index as u8];
             seed.extend(example(&format!("{}/{}.response.{format}", m.api, m.name)).into_bytes());
             for target in targets {
