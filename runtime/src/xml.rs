@@ -79,6 +79,20 @@ fn err(e: impl fmt::Display) -> XmlError {
 pub trait FromXml: Sized {
     /// Reads the element whose start tag `start` was just read, up to and with its end tag.
     fn from_xml(r: &mut XmlReader<'_>, start: Start<'_>) -> Result<Self, XmlError>;
+
+    /// Reads a whole document: its root element, of any name, after any whitespace.
+    fn from_document(r: &mut XmlReader<'_>) -> Result<Self, XmlError> {
+        r.skip_whitespace()?;
+        match r.next()? {
+            Ev::Start(start) => Self::from_xml(r, start),
+            Ev::Text(t) => Err(XmlError::new(format!(
+                "expected an element, found text `{}`",
+                scalar::snippet(&t)
+            ))),
+            Ev::End(_) => Err(XmlError::new("an end tag before any element")),
+            Ev::Eof => Err(XmlError::new("unexpected end of the document: no element")),
+        }
+    }
 }
 
 /// What an answer decodes into: read from XML by [`FromXml`] (generated for every spec
@@ -90,17 +104,7 @@ impl<T: DeserializeOwned + FromXml> Decodable for T {}
 /// Decodes a whole document into `T` (its root element, of any name; what follows the root is
 /// not read, as with the serde path: `xml_shape::single_root` checks that).
 pub fn from_str<T: FromXml>(text: &str) -> Result<T, XmlError> {
-    let mut r = XmlReader::new(text);
-    r.skip_whitespace()?;
-    match r.next()? {
-        Ev::Start(start) => T::from_xml(&mut r, start),
-        Ev::Text(t) => Err(XmlError::new(format!(
-            "expected an element, found text `{}`",
-            scalar::snippet(&t)
-        ))),
-        Ev::End(_) => Err(XmlError::new("an end tag before any element")),
-        Ev::Eof => Err(XmlError::new("unexpected end of the document: no element")),
-    }
+    T::from_document(&mut XmlReader::new(text))
 }
 
 /// An event of the reader, before text is merged.
@@ -403,6 +407,17 @@ impl<'a> XmlReader<'a> {
         }
     }
 
+    /// The text of a document read as one text value: its first text (whitespace included), or
+    /// the text of its root element, which holds only text.
+    fn document_text(&mut self) -> Result<Cow<'a, str>, XmlError> {
+        match self.next()? {
+            Ev::Text(t) => Ok(t),
+            Ev::Start(e) => self.only_text(&e),
+            Ev::End(_) => Err(XmlError::new("an end tag before any element")),
+            Ev::Eof => Err(XmlError::new("unexpected end of the document: no value")),
+        }
+    }
+
     /// A required value of a type that reads itself.
     pub fn value<T: FromXml>(&mut self, start: Start<'_>) -> Result<T, XmlError> {
         T::from_xml(self, start)
@@ -564,20 +579,32 @@ impl FromXml for String {
     fn from_xml(r: &mut XmlReader<'_>, start: Start<'_>) -> Result<Self, XmlError> {
         r.only_text(&start).map(Cow::into_owned)
     }
+
+    fn from_document(r: &mut XmlReader<'_>) -> Result<Self, XmlError> {
+        r.document_text().map(Cow::into_owned)
+    }
 }
 
 /// `true`/`1` or `false`/`0`, around XML whitespace.
 impl FromXml for bool {
     fn from_xml(r: &mut XmlReader<'_>, start: Start<'_>) -> Result<Self, XmlError> {
         let t = r.only_text(&start)?;
-        match t.trim_matches([' ', '\t', '\r', '\n']) {
-            "1" | "true" => Ok(true),
-            "0" | "false" => Ok(false),
-            _ => Err(XmlError::new(format!(
-                "invalid type: string `{}`, expected a boolean",
-                scalar::snippet(&t)
-            ))),
-        }
+        boolean(&t)
+    }
+
+    fn from_document(r: &mut XmlReader<'_>) -> Result<Self, XmlError> {
+        boolean(&r.document_text()?)
+    }
+}
+
+fn boolean(t: &str) -> Result<bool, XmlError> {
+    match t.trim_matches([' ', '\t', '\r', '\n']) {
+        "1" | "true" => Ok(true),
+        "0" | "false" => Ok(false),
+        _ => Err(XmlError::new(format!(
+            "invalid type: string `{}`, expected a boolean",
+            scalar::snippet(t)
+        ))),
     }
 }
 

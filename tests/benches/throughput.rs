@@ -114,6 +114,10 @@ fn decode(c: &mut Criterion) {
     g.bench_function("typed decode", |b| {
         b.iter(|| decode_xml::<GetInvoicesHistory>(&xml).unwrap())
     });
+    // The serde path the generated decoder replaced, kept as its reference.
+    g.bench_function("typed decode through serde (the reference)", |b| {
+        b.iter(|| intellectmoney::runtime::xml_serde::decode_xml::<GetInvoicesHistory>(&xml).unwrap())
+    });
     g.finish();
 
     let mut g = c.benchmark_group("json");

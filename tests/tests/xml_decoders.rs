@@ -215,6 +215,14 @@ fn odd_documents_read_the_same_on_both_paths() {
         "<Response><OperationState><Code>&#x30;</Code><Desc>&#-1;&#x;</Desc></OperationState></Response>",
         "<Response><OperationState><Code>0</Code><Desc>&#+65;</Desc></OperationState></Response>",
         "<Response><OperationState><Code>0</Code><Desc>&lt;&gt;&apos;&quot;</Desc></OperationState></Response>",
+        // A bare `bool` (DeleteOperation's result) read from a whole document: the serde path
+        // takes a document's first text as the value, whitespace included (found by the
+        // `xml_serde` fuzz target).
+        "  <Code>0</Code>",
+        "true",
+        " 1 ",
+        "<![CDATA[false]]>",
+        "true<Response/>",
     ]
     .iter()
     .map(|s| s.to_string())
