@@ -1,6 +1,6 @@
 //! The shape of an XML document, checked before it is decoded: one root element and nothing
-//! after it but whitespace, comments and processing instructions. The serde decoder stops at the
-//! end of the first element, so trailing garbage or a second root would otherwise pass unseen
+//! after it but whitespace, comments and processing instructions. The decoders (the generated
+//! ones and their serde reference) stop at the end of the first element, so trailing garbage or a second root would otherwise pass unseen
 //! (JSON's decoder refuses trailing content itself). A scan of the markup only, at memchr speed.
 
 use memchr::memchr;
