@@ -345,8 +345,15 @@ impl<'a> XmlReader<'a> {
     }
 
     fn map_event(&mut self) -> Result<Child<'a>, XmlError> {
-        self.skip_whitespace()?;
-        match self.next()? {
+        // Whitespace-only text is passed over (`skip_whitespace`, without the peek: texts are
+        // merged, so what follows one is never text).
+        let event = loop {
+            match self.next()? {
+                Ev::Text(t) if is_blank(&t) => {}
+                event => break event,
+            }
+        };
+        match event {
             Ev::Start(e) => Ok(Child::Element(e)),
             Ev::Text(t) => Ok(Child::Text(t)),
             Ev::End(_) => {
