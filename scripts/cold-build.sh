@@ -3,7 +3,8 @@
 # tokio), against its floor: the same project with only reqwest (the same default TLS), serde,
 # serde_json and tokio. Both are built from nothing (a fresh target directory, the registry
 # already downloaded) in the same run, alternately, RUNS times each (default 3); the medians are
-# compared. Recorded in BENCHMARKS.md.
+# compared. Then where the difference goes: the CPU time of every crate the dependent builds and
+# the floor does not (cargo's --timings of the last run of each). Recorded in BENCHMARKS.md.
 #   bash scripts/cold-build.sh
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -37,7 +38,7 @@ seconds() { # project
   local start end
   rm -rf "$work/$1/target"
   start=$(date +%s.%N)
-  (cd "$work/$1" && CARGO_TARGET_DIR="$work/$1/target" cargo build -q --offline)
+  (cd "$work/$1" && CARGO_TARGET_DIR="$work/$1/target" cargo build -q --offline --timings)
   end=$(date +%s.%N)
   printf '%.1f' "$(echo "$end - $start" | bc)"
 }
@@ -56,3 +57,17 @@ echo "| --- | --- |"
 echo "| floor: reqwest, serde, serde_json, tokio | $floor (runs: ${floors[*]}) |"
 echo "| intellectmoney (default features) and tokio | $dependent, $ratio× the floor (runs: ${dependents[*]}) |"
 echo "Machine: $(nproc) cores, $(rustc --version)."
+
+# CPU seconds per unit, from the unit table cargo writes into its timings report.
+python3 - "$work/floor/target/cargo-timings/cargo-timing.html" "$work/dependent/target/cargo-timings/cargo-timing.html" <<'PY'
+import json, re, sys
+def units(path):
+    html = open(path).read()
+    data = json.loads(re.search(r"const UNIT_DATA = (\[.*?\]);\n", html, re.S).group(1))
+    return {(u["name"] + (" " + u["target"].strip() if u["target"].strip() else "")): u["duration"] for u in data}
+floor, dependent = units(sys.argv[1]), units(sys.argv[2])
+extra = sorted(((t, n) for n, t in dependent.items() if n not in floor and not n.startswith("dependent")), reverse=True)
+print(f"CPU time of every unit: floor {sum(floor.values()):.1f} s, dependent {sum(dependent.values()):.1f} s.")
+print(f"Units only the dependent builds: {sum(t for t, _ in extra):.1f} s of CPU:")
+print(", ".join(f"{n} {t:.1f}" for t, n in extra if t >= 0.3))
+PY

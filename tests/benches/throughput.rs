@@ -17,6 +17,7 @@ use intellectmoney_tests::{big, example};
 use std::time::Duration;
 
 const INVOICES: usize = 5_000;
+const XML10: quick_xml::XmlVersion = quick_xml::XmlVersion::Implicit1_0;
 
 /// The answer's `Result` walked through the format's serde layer, every element or object as a
 /// map with borrowed keys and every scalar visited but not kept. It is the ceiling of any decoder
@@ -74,6 +75,65 @@ impl<'de> serde::Deserialize<'de> for Node {
     }
 }
 
+/// The serde walk that also keeps every string value as an owned `String` (in one list): what a
+/// decoder into owned fields does at the least, on top of the walk (the typed decode keeps only
+/// its string fields). A floor of the typed decode, not a goal.
+struct KeepStrings<'a>(&'a mut Vec<String>);
+
+impl<'de> serde::de::DeserializeSeed<'de> for KeepStrings<'_> {
+    type Value = ();
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> serde::de::Visitor<'de> for KeepStrings<'_> {
+    type Value = ();
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("any node")
+    }
+    fn visit_str<E>(self, v: &str) -> Result<(), E> {
+        self.0.push(v.to_owned());
+        Ok(())
+    }
+    fn visit_u64<E>(self, _: u64) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_i64<E>(self, _: i64) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_f64<E>(self, _: f64) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_bool<E>(self, _: bool) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_unit<E>(self) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        while seq.next_element_seed(KeepStrings(&mut *self.0))?.is_some() {}
+        Ok(())
+    }
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        while map.next_key::<std::borrow::Cow<'de, str>>()?.is_some() {
+            map.next_value_seed(KeepStrings(&mut *self.0))?;
+        }
+        Ok(())
+    }
+}
+
+/// Reads every event of `xml` with quick-xml's reader, handing each to `each`.
+fn scan(xml: &str, mut each: impl FnMut(quick_xml::events::Event<'_>)) {
+    let mut reader = quick_xml::Reader::from_str(xml);
+    loop {
+        match reader.read_event().unwrap() {
+            quick_xml::events::Event::Eof => break,
+            event => each(event),
+        }
+    }
+}
+
 fn decode(c: &mut Criterion) {
     let xml = big::invoices_xml(INVOICES);
     let json = big::invoices_json(INVOICES);
@@ -97,15 +157,35 @@ fn decode(c: &mut Criterion) {
     g.sample_size(10).throughput(Throughput::Bytes(xml.len() as u64));
     g.bench_function("raw quick-xml event scan", |b| {
         b.iter(|| {
-            let mut reader = quick_xml::Reader::from_str(&xml);
             let mut events = 0usize;
-            loop {
-                match reader.read_event().unwrap() {
-                    quick_xml::events::Event::Eof => break,
-                    _ => events += 1,
-                }
-            }
+            scan(&xml, |_| events += 1);
             events
+        })
+    });
+    // What every decoder into the crate's types does at the least, on top of the scan: each
+    // text decoded (entities, line ends); then each text also kept as an owned `String`, as a
+    // decoder into owned fields keeps its strings (the typed decode allocates fewer: only its
+    // string fields). Floors of the typed decode, not goals.
+    g.bench_function("raw scan, every text decoded", |b| {
+        b.iter(|| {
+            let mut bytes = 0usize;
+            scan(&xml, |e| {
+                if let quick_xml::events::Event::Text(t) = e {
+                    bytes += t.xml_content(XML10).len();
+                }
+            });
+            bytes
+        })
+    });
+    g.bench_function("raw scan, every text kept as a String", |b| {
+        b.iter(|| {
+            let mut texts = Vec::new();
+            scan(&xml, |e| {
+                if let quick_xml::events::Event::Text(t) = e {
+                    texts.push(t.xml_content(XML10).into_owned());
+                }
+            });
+            texts
         })
     });
     g.bench_function("quick-xml serde walk, no output", |b| {
@@ -127,6 +207,14 @@ fn decode(c: &mut Criterion) {
     });
     g.bench_function("serde_json walk, no output", |b| {
         b.iter(|| serde_json::from_str::<Walk>(&json).unwrap())
+    });
+    g.bench_function("serde_json walk, every string kept as a String", |b| {
+        b.iter(|| {
+            let mut strings = Vec::new();
+            let mut de = serde_json::Deserializer::from_str(&json);
+            serde::de::DeserializeSeed::deserialize(KeepStrings(&mut strings), &mut de).unwrap();
+            strings
+        })
     });
     g.bench_function("typed decode", |b| {
         b.iter(|| decode_json::<GetInvoicesHistory>(&json).unwrap())
