@@ -45,7 +45,11 @@ fn crash_run(seed: u64, lines: u64) -> usize {
             .stderr(Stdio::null())
             .spawn()
             .unwrap();
-        std::thread::sleep(Duration::from_millis(rng.next() % 150));
+        // Killed at a random moment of its first 150 ms; the window doubles every 50 kills (up
+        // to 9.6 s), so that on a slow machine, where starting the CLI takes most of 150 ms, the
+        // runs still get far enough to finish the batch.
+        let window = 150 << (kills / 50).min(6);
+        std::thread::sleep(Duration::from_millis(rng.next() % window));
         match child.try_wait().unwrap() {
             Some(status) => break status,
             None => {
