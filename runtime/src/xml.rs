@@ -14,7 +14,7 @@
 
 use crate::de::scalar;
 use crate::{DateTime, Decimal, EmbeddedJson, TypedText};
-use quick_xml::events::{BytesEnd, BytesRef, BytesStart, BytesText, Event};
+use quick_xml::events::{BytesRef, BytesStart, BytesText, Event};
 use quick_xml::name::{NamespaceResolver, QName};
 use quick_xml::{Reader, XmlVersion};
 use serde::de::DeserializeOwned;
@@ -82,16 +82,8 @@ pub trait FromXml: Sized {
 
     /// Reads a whole document: its root element, of any name, after any whitespace.
     fn from_document(r: &mut XmlReader<'_>) -> Result<Self, XmlError> {
-        r.skip_whitespace()?;
-        match r.next()? {
-            Ev::Start(start) => Self::from_xml(r, start),
-            Ev::Text(t) => Err(XmlError::new(format!(
-                "expected an element, found text `{}`",
-                scalar::snippet(&t)
-            ))),
-            Ev::End(_) => Err(XmlError::new("an end tag before any element")),
-            Ev::Eof => Err(XmlError::new("unexpected end of the document: no element")),
-        }
+        let root = r.root()?;
+        Self::from_xml(r, root)
     }
 }
 
@@ -107,22 +99,15 @@ pub fn from_str<T: FromXml>(text: &str) -> Result<T, XmlError> {
     T::from_document(&mut XmlReader::new(text))
 }
 
-/// An event of the reader, before text is merged.
-enum Payload<'a> {
-    Start(BytesStart<'a>),
-    End(BytesEnd<'a>),
-    Text(BytesText<'a>),
-    CData(quick_xml::events::BytesCData<'a>),
-    DocType,
-    Ref(BytesRef<'a>),
-    Eof,
-}
-
-/// An event as decoders see it: text is merged and its line ends normalized.
+/// An event as decoders see it: text is merged (text, CDATA and references) and its line ends
+/// normalized.
 enum Ev<'a> {
     Start(BytesStart<'a>),
-    End(BytesEnd<'a>),
+    End,
     Text(Cow<'a, str>),
+    /// A text of one event whose bytes are XML whitespace, not decoded yet: most texts of an
+    /// indented document are these, and a map passes over them without decoding them.
+    Blank(BytesText<'a>),
     Eof,
 }
 
@@ -131,12 +116,18 @@ fn is_blank(text: &str) -> bool {
     text.bytes().all(|b| matches!(b, b' ' | b'\r' | b'\n' | b'\t'))
 }
 
+/// Whether a start tag has attributes (anything but whitespace after its name).
+fn has_attributes(start: &Start<'_>) -> bool {
+    !is_blank(start.attributes_raw())
+}
+
 /// The pull reader.
 pub struct XmlReader<'a> {
     reader: Reader<&'a [u8]>,
     version: XmlVersion,
-    lookahead: Result<Payload<'a>, XmlError>,
-    peeked: Option<Ev<'a>>,
+    /// The event read past the end of a text to learn that the text ended (never a text-like
+    /// one), or the error that reading it gave: it is the next to be read.
+    ahead: Option<Result<Event<'a>, XmlError>>,
     ns: NamespaceResolver,
     depth: usize,
 }
@@ -152,113 +143,106 @@ impl<'a> XmlReader<'a> {
     pub fn new(text: &'a str) -> Self {
         let mut reader = Reader::from_str(text);
         reader.config_mut().expand_empty_elements = true;
-        let mut r = XmlReader {
+        XmlReader {
             reader,
             version: XmlVersion::Implicit1_0,
-            lookahead: Ok(Payload::Eof),
-            peeked: None,
+            ahead: None,
             ns: NamespaceResolver::default(),
             depth: 0,
-        };
-        r.lookahead = r.raw();
-        r
-    }
-
-    fn raw(&mut self) -> Result<Payload<'a>, XmlError> {
-        loop {
-            let event = self.reader.read_event().map_err(err)?;
-            return Ok(match event {
-                Event::Decl(d) => {
-                    self.version = d.xml_version().map_err(err)?;
-                    continue;
-                }
-                Event::Start(e) => Payload::Start(e),
-                Event::End(e) => Payload::End(e),
-                Event::Text(e) => Payload::Text(e),
-                Event::CData(e) => Payload::CData(e),
-                Event::GeneralRef(e) => Payload::Ref(e),
-                Event::DocType(_) => Payload::DocType,
-                Event::Eof => Payload::Eof,
-                _ => continue,
-            });
         }
     }
 
-    fn next_payload(&mut self) -> Result<Payload<'a>, XmlError> {
-        let next = self.raw();
-        std::mem::replace(&mut self.lookahead, next)
-    }
-
-    fn text_follows(&self) -> bool {
-        matches!(
-            self.lookahead,
-            Ok(Payload::Text(_) | Payload::CData(_) | Payload::Ref(_) | Payload::DocType)
-        )
-    }
-
-    /// Appends every text-like event that follows to `text`.
-    fn drain_text(&mut self, mut text: Cow<'a, str>) -> Result<Ev<'a>, XmlError> {
-        while self.text_follows() {
-            match self.next_payload()? {
-                Payload::Text(e) => text.to_mut().push_str(&e.xml_content(self.version)),
-                Payload::CData(e) => text.to_mut().push_str(&e.xml_content(self.version)),
-                Payload::Ref(e) => resolve_reference(text.to_mut(), &e)?,
-                Payload::DocType => {}
-                _ => unreachable!("text_follows saw a text event"),
+    /// The next event of quick-xml's reader that decoders see: declarations are noted, comments
+    /// and processing instructions dropped.
+    #[inline(always)]
+    fn raw(&mut self) -> Result<Event<'a>, XmlError> {
+        if let Some(event) = self.ahead.take() {
+            return event;
+        }
+        loop {
+            match self.reader.read_event().map_err(err)? {
+                Event::Decl(d) => self.version = d.xml_version().map_err(err)?,
+                Event::Comment(_) | Event::PI(_) => {}
+                event => return Ok(event),
             }
         }
-        Ok(Ev::Text(text))
     }
 
+    /// The next event, texts merged; a lone whitespace text is left undecoded.
+    #[inline(always)]
     fn read_event(&mut self) -> Result<Ev<'a>, XmlError> {
         loop {
-            return match self.next_payload()? {
-                Payload::Start(e) => Ok(Ev::Start(e)),
-                Payload::End(e) => Ok(Ev::End(e)),
-                Payload::Text(e) => {
-                    let text = e.xml_content(self.version);
-                    self.drain_text(text)
+            return match self.raw()? {
+                Event::Start(e) => Ok(Ev::Start(e)),
+                Event::End(_) => Ok(Ev::End),
+                Event::Eof => Ok(Ev::Eof),
+                Event::Text(e) => {
+                    let next = self.raw();
+                    self.text_then(e, next)
                 }
-                Payload::CData(e) => {
-                    let text = e.xml_content(self.version);
-                    self.drain_text(text)
-                }
-                Payload::DocType => continue,
-                Payload::Ref(e) => {
+                Event::CData(e) => self.merge(e.xml_content(self.version)),
+                Event::GeneralRef(e) => {
                     let mut text = String::new();
                     resolve_reference(&mut text, &e)?;
-                    self.drain_text(text.into())
+                    self.merge(text.into())
                 }
-                Payload::Eof => Ok(Ev::Eof),
+                // A document type declaration, and (never seen with `expand_empty_elements`)
+                // empty elements.
+                _ => continue,
             };
         }
     }
 
+    /// The text that begins with `first`, `next` being the event read after it.
+    fn text_then(&mut self, first: BytesText<'a>, next: Result<Event<'a>, XmlError>) -> Result<Ev<'a>, XmlError> {
+        let text_follows = matches!(
+            next,
+            Ok(Event::Text(_) | Event::CData(_) | Event::GeneralRef(_) | Event::DocType(_))
+        );
+        self.ahead = Some(next);
+        if text_follows {
+            return self.merge(first.xml_content(self.version));
+        }
+        Ok(match is_blank(&first) {
+            true => Ev::Blank(first),
+            false => Ev::Text(first.xml_content(self.version)),
+        })
+    }
+
+    /// Appends every text-like event that follows to `text`.
+    fn merge(&mut self, mut text: Cow<'a, str>) -> Result<Ev<'a>, XmlError> {
+        loop {
+            match self.raw() {
+                Ok(Event::Text(e)) => text.to_mut().push_str(&e.xml_content(self.version)),
+                Ok(Event::CData(e)) => text.to_mut().push_str(&e.xml_content(self.version)),
+                Ok(Event::GeneralRef(e)) => resolve_reference(text.to_mut(), &e)?,
+                Ok(Event::DocType(_)) => {}
+                next => {
+                    self.ahead = Some(next);
+                    return Ok(Ev::Text(text));
+                }
+            }
+        }
+    }
+
+    #[inline(always)]
     fn next(&mut self) -> Result<Ev<'a>, XmlError> {
-        let event = match self.peeked.take() {
-            Some(e) => e,
-            None => self.read_event()?,
-        };
+        let event = self.read_event()?;
         match &event {
             Ev::Start(e) => self.ns.push(e).map_err(err)?,
-            Ev::End(_) => self.ns.pop(),
+            Ev::End => self.ns.pop(),
             _ => {}
         }
         Ok(event)
     }
 
-    fn peek(&mut self) -> Result<&Ev<'a>, XmlError> {
-        if self.peeked.is_none() {
-            self.peeked = Some(self.read_event()?);
+    /// The text of an event, decoded.
+    fn text_of(&self, text: Ev<'a>) -> Option<Cow<'a, str>> {
+        match text {
+            Ev::Text(t) => Some(t),
+            Ev::Blank(t) => Some(t.xml_content(self.version)),
+            _ => None,
         }
-        Ok(self.peeked.as_ref().expect("just filled"))
-    }
-
-    fn skip_whitespace(&mut self) -> Result<(), XmlError> {
-        while matches!(self.peek()?, Ev::Text(t) if is_blank(t)) {
-            self.next()?;
-        }
-        Ok(())
     }
 
     /// Skips the rest of the element whose start tag was just read, without reading its
@@ -266,53 +250,20 @@ impl<'a> XmlReader<'a> {
     pub fn skip(&mut self, start: Start<'_>) -> Result<(), XmlError> {
         let name = start.name();
         let mut depth = 0;
-        while let Some(event) = self.peeked.take() {
-            match event {
-                Ev::Start(e) if e.name() == name => depth += 1,
-                Ev::End(e) if e.name() == name => {
-                    if depth == 0 {
-                        self.ns.pop();
-                        return Ok(());
-                    }
-                    depth -= 1;
+        if let Some(event) = self.ahead.take() {
+            match event? {
+                Event::Start(e) if e.name() == name => depth += 1,
+                Event::End(e) if e.name() == name => {
+                    self.ns.pop();
+                    return Ok(());
                 }
                 _ => {}
             }
         }
-        loop {
-            self.skip_raw(name)?;
-            if depth == 0 {
-                break;
-            }
-            depth -= 1;
+        for _ in 0..=depth {
+            self.reader.read_to_end(name).map_err(err)?;
         }
         self.ns.pop();
-        Ok(())
-    }
-
-    /// Skips to the end tag of `name` in the underlying reader, with the event already read
-    /// ahead taken into account.
-    fn skip_raw(&mut self, name: QName<'_>) -> Result<(), XmlError> {
-        match &self.lookahead {
-            Ok(Payload::Start(e)) if e.name() == name => {
-                let first = self.reader.read_to_end(name).map_err(err);
-                let second = self.reader.read_to_end(name).map_err(err);
-                let _ = self.next_payload();
-                first?;
-                second?;
-            }
-            Ok(Payload::End(e)) if e.name() == name => {
-                let _ = self.next_payload();
-            }
-            Ok(_) => {
-                let result = self.reader.read_to_end(name).map_err(err);
-                let _ = self.next_payload();
-                result?;
-            }
-            Err(_) => {
-                self.next_payload()?;
-            }
-        }
         Ok(())
     }
 
@@ -324,11 +275,14 @@ impl<'a> XmlReader<'a> {
                 "the document nests deeper than {MAX_DEPTH} elements"
             )));
         }
-        for a in start.attributes() {
-            a.map_err(err)?;
+        let mut nil = false;
+        if has_attributes(start) {
+            for a in start.attributes() {
+                a.map_err(err)?;
+            }
+            nil = start.attributes().has_nil(&self.ns);
         }
         self.depth += 1;
-        let nil = start.attributes().has_nil(&self.ns);
         Ok(Map { nil })
     }
 
@@ -344,19 +298,20 @@ impl<'a> XmlReader<'a> {
         }
     }
 
+    #[inline(always)]
     fn map_event(&mut self) -> Result<Child<'a>, XmlError> {
-        // Whitespace-only text is passed over (`skip_whitespace`, without the peek: texts are
-        // merged, so what follows one is never text).
-        let event = loop {
-            match self.next()? {
-                Ev::Text(t) if is_blank(&t) => {}
-                event => break event,
-            }
+        // Whitespace-only text is passed over (texts are merged, so what follows one is never
+        // text).
+        let event = match self.next()? {
+            Ev::Blank(_) => self.next()?,
+            Ev::Text(t) if is_blank(&t) => self.next()?,
+            event => event,
         };
         match event {
             Ev::Start(e) => Ok(Child::Element(e)),
             Ev::Text(t) => Ok(Child::Text(t)),
-            Ev::End(_) => {
+            Ev::Blank(_) => unreachable!("texts are merged"),
+            Ev::End => {
                 self.depth -= 1;
                 Ok(Child::End)
             }
@@ -368,14 +323,51 @@ impl<'a> XmlReader<'a> {
 
     /// Whether a child is nil: `xsi:nil` on it or on its parent.
     fn is_nil(&self, parent: &Map, start: &Start<'_>) -> bool {
-        parent.nil || start.attributes().has_nil(&self.ns)
+        parent.nil || (has_attributes(start) && start.attributes().has_nil(&self.ns))
     }
 
     /// The text of a scalar's element: its last stretch of text (untrimmed), or the text of a
     /// child named `$text` or `$value`; other children are passed over; `""` when it has none.
     pub fn text(&mut self, start: Start<'_>) -> Result<Cow<'a, str>, XmlError> {
         self.open(&start)?;
-        let mut text = Cow::Borrowed("");
+        // What almost every scalar is, `<A>text</A>` or `<A></A>`, read without the layers of
+        // `map_event`; anything else goes on as `map_event` would.
+        let text = match self.raw()? {
+            Event::End(_) => return Ok(self.close_text(Cow::Borrowed(""))),
+            Event::Text(first) => match self.raw() {
+                Ok(Event::End(_)) => {
+                    let text = match is_blank(&first) {
+                        true => Cow::Borrowed(""),
+                        false => first.xml_content(self.version),
+                    };
+                    return Ok(self.close_text(text));
+                }
+                next => match self.text_then(first, next)? {
+                    Ev::Text(t) if !is_blank(&t) => t,
+                    _ => Cow::Borrowed(""),
+                },
+            },
+            event => {
+                self.ahead = Some(Ok(event));
+                Cow::Borrowed("")
+            }
+        };
+        self.text_rest(text)
+    }
+
+    /// The end of a scalar's element, read by [`Self::text`]'s shortcut: `text` is its text
+    /// (whitespace only counts as none, as `map_event` passes over it).
+    fn close_text(&mut self, text: Cow<'a, str>) -> Cow<'a, str> {
+        self.ns.pop();
+        self.depth -= 1;
+        match is_blank(&text) {
+            true => Cow::Borrowed(""),
+            false => text,
+        }
+    }
+
+    /// The rest of a scalar's element after its text so far.
+    fn text_rest(&mut self, mut text: Cow<'a, str>) -> Result<Cow<'a, str>, XmlError> {
         loop {
             match self.map_event()? {
                 Child::Text(t) => text = t,
@@ -402,15 +394,34 @@ impl<'a> XmlReader<'a> {
         let mixed = |e: &Start<'_>| XmlError::new(format!("an element `<{}>` inside a text value", local(e)));
         let missing = || XmlError::new(format!("the element `<{}>` is not closed", local(start)));
         match self.next()? {
-            Ev::Text(t) => match self.next()? {
-                Ev::End(_) => Ok(t),
+            text @ (Ev::Text(_) | Ev::Blank(_)) => match self.next()? {
+                Ev::End => Ok(self.text_of(text).expect("a text")),
                 Ev::Start(e) => Err(mixed(&e)),
-                Ev::Text(_) => unreachable!("texts are merged"),
+                Ev::Text(_) | Ev::Blank(_) => unreachable!("texts are merged"),
                 Ev::Eof => Err(missing()),
             },
-            Ev::End(_) => Ok(Cow::Borrowed("")),
+            Ev::End => Ok(Cow::Borrowed("")),
             Ev::Start(e) => Err(mixed(&e)),
             Ev::Eof => Err(missing()),
+        }
+    }
+
+    /// The root element of a document, after any whitespace.
+    fn root(&mut self) -> Result<Start<'a>, XmlError> {
+        let event = match self.next()? {
+            Ev::Blank(_) => self.next()?,
+            Ev::Text(t) if is_blank(&t) => self.next()?,
+            event => event,
+        };
+        match event {
+            Ev::Start(start) => Ok(start),
+            Ev::Text(t) => Err(XmlError::new(format!(
+                "expected an element, found text `{}`",
+                scalar::snippet(&t)
+            ))),
+            Ev::Blank(_) => unreachable!("texts are merged"),
+            Ev::End => Err(XmlError::new("an end tag before any element")),
+            Ev::Eof => Err(XmlError::new("unexpected end of the document: no element")),
         }
     }
 
@@ -418,9 +429,9 @@ impl<'a> XmlReader<'a> {
     /// the text of its root element, which holds only text.
     fn document_text(&mut self) -> Result<Cow<'a, str>, XmlError> {
         match self.next()? {
-            Ev::Text(t) => Ok(t),
+            text @ (Ev::Text(_) | Ev::Blank(_)) => Ok(self.text_of(text).expect("a text")),
             Ev::Start(e) => self.only_text(&e),
-            Ev::End(_) => Err(XmlError::new("an end tag before any element")),
+            Ev::End => Err(XmlError::new("an end tag before any element")),
             Ev::Eof => Err(XmlError::new("unexpected end of the document: no value")),
         }
     }
