@@ -298,16 +298,20 @@ impl<'a> XmlReader<'a> {
         }
     }
 
+    /// The next event, a whitespace-only text passed over (texts are merged, so what follows one
+    /// is never text).
+    #[inline(always)]
+    fn next_past_blank(&mut self) -> Result<Ev<'a>, XmlError> {
+        match self.next()? {
+            Ev::Blank(_) => self.next(),
+            Ev::Text(t) if is_blank(&t) => self.next(),
+            event => Ok(event),
+        }
+    }
+
     #[inline(always)]
     fn map_event(&mut self) -> Result<Child<'a>, XmlError> {
-        // Whitespace-only text is passed over (texts are merged, so what follows one is never
-        // text).
-        let event = match self.next()? {
-            Ev::Blank(_) => self.next()?,
-            Ev::Text(t) if is_blank(&t) => self.next()?,
-            event => event,
-        };
-        match event {
+        match self.next_past_blank()? {
             Ev::Start(e) => Ok(Child::Element(e)),
             Ev::Text(t) => Ok(Child::Text(t)),
             Ev::Blank(_) => unreachable!("texts are merged"),
@@ -408,12 +412,7 @@ impl<'a> XmlReader<'a> {
 
     /// The root element of a document, after any whitespace.
     fn root(&mut self) -> Result<Start<'a>, XmlError> {
-        let event = match self.next()? {
-            Ev::Blank(_) => self.next()?,
-            Ev::Text(t) if is_blank(&t) => self.next()?,
-            event => event,
-        };
-        match event {
+        match self.next_past_blank()? {
             Ev::Start(start) => Ok(start),
             Ev::Text(t) => Err(XmlError::new(format!(
                 "expected an element, found text `{}`",
