@@ -325,22 +325,22 @@ pub fn decode_owned<A: Api, T: Decodable>(
 /// The decoders without the body in their errors (`body` is empty). XML is read by the
 /// generated decoders ([`crate::xml`]).
 fn xml_bare<T: Decodable>(method: &'static str, body: &str) -> Result<T, DecodeError> {
-    let value = crate::xml::from_str::<T>(body).map_err(|e| DecodeError {
+    let (value, root) = crate::xml::from_str_located::<T>(body).map_err(|e| DecodeError {
         method,
         path: if e.path.is_empty() { ".".into() } else { e.path },
         message: e.message,
         body: String::new(),
         secret_fields: &[],
     })?;
-    single_root_of(method, body)?;
+    single_root_of(method, body, root)?;
     Ok(value)
 }
 
 /// An XML document is one root element with nothing after it (the decoders stop at the end
-/// of the root).
-fn single_root_of(method: &'static str, body: &str) -> Result<(), DecodeError> {
+/// of the root); `root` is where the decoder found the root element, when it knows.
+fn single_root_of(method: &'static str, body: &str, root: Option<(usize, usize)>) -> Result<(), DecodeError> {
     // Checked after a decode that succeeded: a failed one says more about where it broke.
-    super::xml_shape::single_root(body).map_err(|message| DecodeError {
+    super::xml_shape::single_root_read(body, root).map_err(|message| DecodeError {
         method,
         path: ".".into(),
         message,
@@ -371,7 +371,7 @@ pub mod reference {
                 ..e
             }
         })?;
-        single_root_of(method, body).map_err(|e| DecodeError {
+        single_root_of(method, body, None).map_err(|e| DecodeError {
             body: body.to_owned(),
             secret_fields: A::SECRET_FIELDS,
             ..e

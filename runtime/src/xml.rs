@@ -99,6 +99,18 @@ pub fn from_str<T: FromXml>(text: &str) -> Result<T, XmlError> {
     T::from_document(&mut XmlReader::new(text))
 }
 
+/// [`from_str`], and where the root element was found: the offsets of its `<` and just past
+/// its end tag, when the reader knows them (for `xml_shape::single_root_read`).
+pub(crate) fn from_str_located<T: FromXml>(text: &str) -> Result<(T, Option<(usize, usize)>), XmlError> {
+    let mut r = XmlReader::new(text);
+    let value = T::from_document(&mut r)?;
+    // Past the root's end tag only when nothing was read after it.
+    let end = usize::try_from(r.reader.buffer_position())
+        .ok()
+        .filter(|_| r.ahead.is_none());
+    Ok((value, r.root_start.zip(end)))
+}
+
 /// An event as decoders see it: text is merged (text, CDATA and references) and its line ends
 /// normalized.
 enum Ev<'a> {
@@ -130,6 +142,9 @@ pub struct XmlReader<'a> {
     ahead: Option<Result<Event<'a>, XmlError>>,
     ns: NamespaceResolver,
     depth: usize,
+    input: &'a str,
+    /// The offset of the root element's `<`, once it is read.
+    root_start: Option<usize>,
 }
 
 /// An element being read as a map (a structure, a scalar's element, a list): what its children
@@ -149,6 +164,8 @@ impl<'a> XmlReader<'a> {
             ahead: None,
             ns: NamespaceResolver::default(),
             depth: 0,
+            input: text,
+            root_start: None,
         }
     }
 
@@ -413,7 +430,10 @@ impl<'a> XmlReader<'a> {
     /// The root element of a document, after any whitespace.
     fn root(&mut self) -> Result<Start<'a>, XmlError> {
         match self.next_past_blank()? {
-            Ev::Start(start) => Ok(start),
+            Ev::Start(start) => {
+                self.root_start = self.offset_of_tag(&start);
+                Ok(start)
+            }
             Ev::Text(t) => Err(XmlError::new(format!(
                 "expected an element, found text `{}`",
                 scalar::snippet(&t)
@@ -422,6 +442,13 @@ impl<'a> XmlReader<'a> {
             Ev::End => Err(XmlError::new("an end tag before any element")),
             Ev::Eof => Err(XmlError::new("unexpected end of the document: no element")),
         }
+    }
+
+    /// The offset of a start tag's `<` in the input (its name is borrowed from the input).
+    fn offset_of_tag(&self, start: &Start<'_>) -> Option<usize> {
+        let name = start.name().0.as_ptr() as usize;
+        let at = name.checked_sub(self.input.as_ptr() as usize)?.checked_sub(1)?;
+        (self.input.as_bytes().get(at) == Some(&b'<')).then_some(at)
     }
 
     /// The text of a document read as one text value: its first text (whitespace included), or

@@ -3,11 +3,22 @@
 //! ones and their serde reference) stop at the end of the first element, so trailing garbage or a second root would otherwise pass unseen
 //! (JSON's decoder refuses trailing content itself). A scan of the markup only, at memchr speed.
 
-use memchr::memchr;
+use memchr::{memchr, memchr2_iter};
 
 /// The root element's name, or why the document is not one element.
 pub fn single_root(xml: &str) -> Result<&str, String> {
+    single_root_read(xml, None)
+}
+
+/// [`single_root`], told where a parser found the root element (`root`: the offsets of its
+/// `<` and just past its end tag): the scan then jumps over the root instead of reading it
+/// again, and gives the same answer. The jump is taken only when the scan reaches a root
+/// element at the same offset and the root holds no `<!` or `<?` markup; without such markup, a
+/// root is tags and text, and tags end at the same `>` here as in quick-xml (the first one
+/// outside quotes, quick-xml's `ElementParser`), so both find its end at the same place.
+pub fn single_root_read(xml: &str, root: Option<(usize, usize)>) -> Result<&str, String> {
     let b = xml.as_bytes();
+    let jump = root.filter(|&(start, end)| start < end && end <= b.len() && plain_markup(&b[start..end]));
     let mut i = 0;
     let mut depth = 0usize;
     let mut root: Option<&str> = None;
@@ -37,6 +48,11 @@ pub fn single_root(xml: &str) -> Result<&str, String> {
             }
             if depth == 0 {
                 root = Some(tag_name(tag));
+                if let Some((_, end)) = jump.filter(|&(start, _)| start == at) {
+                    closed = true;
+                    i = end;
+                    continue;
+                }
             }
             if !tag.ends_with('/') {
                 depth += 1;
@@ -51,6 +67,12 @@ pub fn single_root(xml: &str) -> Result<&str, String> {
         Some(name) => Err(format!("the root element `<{name}>` is not closed")),
         None => Err("no root element".into()),
     }
+}
+
+/// Whether `xml` holds no `<!` (comments, CDATA, document types) and no `<?` (processing
+/// instructions, declarations).
+fn plain_markup(xml: &[u8]) -> bool {
+    memchr2_iter(b'!', b'?', xml).all(|k| k == 0 || xml[k - 1] != b'<')
 }
 
 /// Comments, CDATA, processing instructions and declarations: the offset just past them.
@@ -94,7 +116,45 @@ fn outside(text: &str, after_root: bool) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::single_root;
+    use super::{plain_markup, single_root, single_root_read};
+    use crate::TypedText;
+
+    #[test]
+    fn told_where_the_root_is_the_same_answer() {
+        for doc in [
+            "<?xml version=\"1.0\"?>\n<Response a=\"x>y\"><A/><B>t</B></Response>\n<!-- end -->",
+            "<r/>",
+            "  <r></r>  ",
+            "<r></r>garbage",
+            "<r></r><r/>",
+            "<r></r></x>",
+            "<r><!-->x<y>--></r>",
+            "<r><?x?><y></r>",
+            "<r><![CDATA[<y>]]></r>",
+            "<!DOCTYPE r [<!ENTITY a \"<b>\">]><r/>",
+            "<!-- <x> --><r>t</r><!-->",
+            "<r><a b='>'/></r>",
+            "<r>text</r>\u{a0}",
+        ] {
+            let Ok((_, root)) = crate::xml::from_str_located::<TypedText>(doc) else {
+                continue;
+            };
+            assert_eq!(single_root_read(doc, root), single_root(doc), "{doc}");
+        }
+        // The reader knows where the root is: from its `<` to just past its end tag.
+        for (doc, root) in [("  <r>t</r>x", (2, 10)), ("<a><b/></a>", (0, 11)), ("<a/>  ", (0, 4))] {
+            let (_, found) = crate::xml::from_str_located::<TypedText>(doc).unwrap();
+            assert_eq!(found, Some(root), "{doc}");
+        }
+    }
+
+    #[test]
+    fn markup_that_ends_differently_here_and_in_quick_xml_is_seen() {
+        assert!(plain_markup(b"<r><a x='!?'>Yes! Why?</a></r>"));
+        for bad in [&b"<r><!-- c --></r>"[..], b"<r><?pi?></r>", b"<!x"] {
+            assert!(!plain_markup(bad));
+        }
+    }
 
     #[test]
     fn one_root_and_nothing_after_it() {
