@@ -16,7 +16,7 @@ pub fn single_root(xml: &str) -> Result<&str, String> {
 /// element at the same offset and the root holds no `<!` or `<?` markup; without such markup, a
 /// root is tags and text, and tags end at the same `>` here as in quick-xml (the first one
 /// outside quotes, quick-xml's `ElementParser`), so both find its end at the same place.
-pub fn single_root_read(xml: &str, root: Option<(usize, usize)>) -> Result<&str, String> {
+pub(crate) fn single_root_read(xml: &str, root: Option<(usize, usize)>) -> Result<&str, String> {
     let b = xml.as_bytes();
     let jump = root.filter(|&(start, end)| start < end && end <= b.len() && plain_markup(&b[start..end]));
     let mut i = 0;
