@@ -444,11 +444,16 @@ impl<'a> XmlReader<'a> {
         }
     }
 
-    /// The offset of a start tag's `<` in the input (its name is borrowed from the input).
+    /// The offset of a start tag's `<` in the input (its name is borrowed from the input; a
+    /// name that is not, which a reader of a `&str` never gives, has none).
     fn offset_of_tag(&self, start: &Start<'_>) -> Option<usize> {
-        let name = start.name().0.as_ptr() as usize;
-        let at = name.checked_sub(self.input.as_ptr() as usize)?.checked_sub(1)?;
-        (self.input.as_bytes().get(at) == Some(&b'<')).then_some(at)
+        let input = self.input.as_bytes().as_ptr_range();
+        let name = start.name().0.as_ptr();
+        if !input.contains(&name) {
+            return None;
+        }
+        let at = (name as usize - input.start as usize).checked_sub(1)?;
+        (self.input.as_bytes()[at] == b'<').then_some(at)
     }
 
     /// The text of a document read as one text value: its first text (whitespace included), or
