@@ -96,7 +96,7 @@ impl<T: DeserializeOwned + FromXml> Decodable for T {}
 /// Decodes a whole document into `T` (its root element, of any name; what follows the root is
 /// not read, as with the serde path: `xml_shape::single_root` checks that).
 pub fn from_str<T: FromXml>(text: &str) -> Result<T, XmlError> {
-    T::from_document(&mut XmlReader::new(text))
+    from_str_located(text).map(|(value, _)| value)
 }
 
 /// [`from_str`], and where the root element was found: the offsets of its `<` and just past
