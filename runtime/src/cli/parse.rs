@@ -5,9 +5,30 @@ use crate::{Date, DateTime, Decimal, Uuid, WireEnum};
 use serde::de::DeserializeOwned;
 use std::str::FromStr;
 
-/// `50.00` (the scale is kept: it is sent as typed).
+/// `50.00` (the scale is kept: it is sent as typed). Only digits with at most one dot between
+/// them: an exponent (`1e3`), a sign, a space inside, a comma or a lone dot is refused rather than
+/// read as another amount. How many places a parameter takes is the request's own check (the
+/// spec's limits), which names the parameter.
 pub fn decimal(s: &str) -> Result<Decimal, String> {
-    Decimal::from_str(s.trim()).map_err(|e| format!("`{s}` is not a decimal like 50.00 ({e})"))
+    let refused = |why: &str| format!("`{s}` is not an amount like 50.00: {why}");
+    let (whole, fraction) = match s.split_once('.') {
+        Some((w, f)) => (w, Some(f)),
+        None => (s, None),
+    };
+    let digits = |part: &str| !part.is_empty() && part.bytes().all(|b| b.is_ascii_digit());
+    if let Some(c) = s.chars().find(|c| !c.is_ascii_digit() && *c != '.') {
+        return Err(refused(&match c {
+            'e' | 'E' => "no exponent; write the digits out".to_owned(),
+            '+' | '-' => "no sign".to_owned(),
+            ',' => "a dot, not a comma, before the places".to_owned(),
+            c if c.is_whitespace() => "no spaces".to_owned(),
+            c => format!("`{}` is not a digit", c.escape_debug()),
+        }));
+    }
+    if !digits(whole) || fraction.is_some_and(|f| !digits(f)) {
+        return Err(refused("digits, then at most one dot with digits after it"));
+    }
+    Decimal::from_str(s).map_err(|e| refused(&e.to_string()))
 }
 
 /// `true`/`false` (also `1`/`0`).
@@ -51,4 +72,39 @@ pub fn enum_value<E: WireEnum + Clone + 'static>(s: &str) -> Result<E, String> {
 /// A document (MerchantReceipt, …) as JSON; numbers keep their exact text.
 pub fn document<T: DeserializeOwned>(s: &str) -> Result<T, String> {
     crate::json::from_str(s).map_err(|e| format!("not a valid document: {e}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::decimal;
+
+    #[test]
+    fn amounts_are_digits_with_at_most_one_dot() {
+        for ok in ["50.00", "50", "0.5", "1500.00", "007.10"] {
+            assert_eq!(decimal(ok).unwrap().to_string(), ok.trim_start_matches("00"), "{ok}");
+        }
+        for bad in [
+            "1e3",
+            "1E+3",
+            "1.5e2",
+            "+50.00",
+            "-50.00",
+            "1 000.00",
+            " 50.00",
+            "50.00 ",
+            "50,00",
+            "1,000.00",
+            ".5",
+            "5.",
+            "",
+            "1.2.3",
+            "0x10",
+            "٥٠",
+            "50.0\u{0}",
+        ] {
+            assert!(decimal(bad).is_err(), "{bad:?} was read as {:?}", decimal(bad));
+        }
+        assert!(decimal("1e3").unwrap_err().contains("exponent"));
+        assert!(decimal("50,00").unwrap_err().contains("comma"));
+    }
 }
