@@ -76,10 +76,14 @@ enum Top {
     #[command(flatten)]
     Api(Box<intellectmoney::cli::Command>),
     /// Pays out: CreateOperation, ExecuteOperation, then GetOperationState until a final state.
-    /// Prints each state as a JSON line, then the outcome. Exit 0: completed; 3: done, nothing
-    /// paid (failed, not enough money, deleted); 4: pending at the deadline (look it up by its
-    /// id, do not create it again); 5: the creation's answer was lost (an operation may exist:
-    /// look for it first); 1: nothing was paid (refused or not sent), safe to retry.
+    /// Prints each state as a JSON line, then the outcome. Once the execution may have reached
+    /// the server it is never sent again: its state decides, and an operation that still reads
+    /// created is deleted (fenced) so that it can never pay. Exit 0: paid; 3: done, nothing
+    /// paid (failed, not enough money, deleted): a new payout is safe; 4: unsettled at the
+    /// deadline (executed, or in doubt): look it up by its id, never pay it again; 5:
+    /// unsettled: the state could not be read after the execution (look it up by its id), or
+    /// the creation's answer was lost (an operation may exist, never executed: it moves no
+    /// money); 1: nothing was paid (refused or not sent before any execution), safe to retry.
     Payout {
         /// The payout: the flags of `create-operation`.
         #[command(flatten)]
@@ -87,6 +91,9 @@ enum Top {
         /// How long the whole payout may take, polling included (`90s`, `10m`, `1h`).
         #[arg(long, value_name = "DURATION", default_value = "10m", value_parser = duration)]
         deadline: std::time::Duration,
+        /// The shortest wait between two polls of its state (`1s`; it doubles up to 30 s).
+        #[arg(long, value_name = "DURATION", default_value = "1s", value_parser = duration)]
+        poll_interval: std::time::Duration,
     },
     /// Runs a mock IntellectMoney for tests in other languages: every spec method answered with
     /// its example after checking the request (`Sign` too with --sign-secret; only --user-token
@@ -114,48 +121,52 @@ enum Top {
 /// The subcommands of `payout-batch`.
 #[derive(clap::Subcommand)]
 enum BatchCommand {
-    /// Pays every line not paid yet (the same command continues an interrupted run). The file
-    /// has a header, a column `key`, and a column per flag of `create-operation`, named as the
-    /// flag with underscores (`--recipient-name`: `recipient_name`) and taking what it takes;
-    /// a file with any problem is refused, naming each line and column, and nothing is sent. Exit 0: every line paid;
-    /// 3: some ended unpaid or under a conflicting key; 4: some are not done (run again).
-    #[command(alias = "resume")]
+    /// Starts a batch: makes its journal and pays every line (run again, the same command
+    /// continues it). The file has a header, a column `key`, and a column per flag of
+    /// `create-operation`, named as the flag with underscores (`--recipient-name`:
+    /// `recipient_name`) and taking what it takes; a file with any problem is refused, naming each
+    /// line and column, and nothing is sent. A journal belongs to the file it was made for: run
+    /// with another file, it is refused. A new journal is refused when a journal beside it
+    /// already pays this file, or when a journal named with --also-journal has one of its keys.
+    /// Exit 0: every line paid; 2: refused, nothing sent; 3: some ended unpaid or under a
+    /// conflicting key; 4: some are not done or unsettled (resume).
     Run {
-        /// The journal (an SQLite file, created when missing).
+        #[command(flatten)]
+        pay: PayArgs,
+        /// Another journal whose keys this batch must not share (a key paid there is not paid
+        /// again through a new journal). May be given more than once.
         #[arg(long, value_name = "FILE")]
-        journal: PathBuf,
-        /// The batch (CSV).
-        file: PathBuf,
-        /// How long each payout may take, polling included (`90s`, `10m`).
-        #[arg(long, value_name = "DURATION", default_value = "10m", value_parser = duration)]
-        deadline: std::time::Duration,
-        /// The shortest wait between two polls of a payout's state (`1s`; `0s` in tests).
-        #[arg(long, value_name = "DURATION", default_value = "1s", value_parser = duration)]
-        poll_interval: std::time::Duration,
-        /// The key of the hash that stands for card numbers in the journal (default: the sign
-        /// secret). Keep it the same for a batch.
-        #[arg(long, value_name = "KEY", env = "INTELLECTMONEY_BATCH_KEY", hide_env_values = true)]
-        hash_key: Option<String>,
-        /// Payouts in flight at once.
-        #[arg(long, value_name = "N", default_value_t = 4)]
-        in_flight: usize,
-        /// The most payouts started per second (default: no limit).
-        #[arg(long, value_name = "N")]
-        per_second: Option<u32>,
-        /// Sync every step of the journal to disk, not only the one before each execution (a
-        /// report exact after a power loss, at three fsyncs per payout instead of one).
+        also_journal: Vec<PathBuf>,
+    },
+    /// Continues a batch through its journal, which must exist and belong to this file (never
+    /// makes one). Exit codes as `run`.
+    Resume {
+        #[command(flatten)]
+        pay: PayArgs,
+    },
+    /// Pays again, each with a new operation recorded as a new attempt of its key, lines whose
+    /// payout ended without moving money (failed, not enough money, deleted, refused before
+    /// sending); then continues the batch. A line completed, executing or unsettled is refused,
+    /// and nothing is sent. Exit codes as `run`.
+    Retry {
+        #[command(flatten)]
+        pay: PayArgs,
+        /// The keys to pay again.
+        #[arg(value_name = "KEY", required_unless_present = "unpaid")]
+        keys: Vec<String>,
+        /// Every line that ended without moving money.
         #[arg(long)]
-        sync_every_step: bool,
+        unpaid: bool,
     },
     /// Totals per state and currency.
     Status {
-        /// The journal.
+        /// The journal (it must exist).
         #[arg(long, value_name = "FILE")]
         journal: PathBuf,
     },
     /// One row per key (state, operation, amount, currency, orphans, message), then the totals.
     Report {
-        /// The journal.
+        /// The journal (it must exist).
         #[arg(long, value_name = "FILE")]
         journal: PathBuf,
         /// csv or json (JSON lines).
@@ -164,49 +175,77 @@ enum BatchCommand {
     },
 }
 
+/// What `run`, `resume` and `retry` take.
+#[derive(clap::Args)]
+struct PayArgs {
+    /// The journal: an SQLite file, with its -wal and -shm files beside it while a run has it or
+    /// after a run was killed (keep them together).
+    #[arg(long, value_name = "FILE")]
+    journal: PathBuf,
+    /// The batch (CSV).
+    file: PathBuf,
+    /// The key of the hash that stands for card numbers in the journal (required; keep it the
+    /// same for a batch: the journal refuses another). Not the sign secret: a secret rotated
+    /// mid-batch must not change the hashes.
+    #[arg(long, value_name = "KEY", env = "INTELLECTMONEY_BATCH_KEY", hide_env_values = true)]
+    hash_key: String,
+    /// How long each payout may take, polling included (`90s`, `10m`).
+    #[arg(long, value_name = "DURATION", default_value = "10m", value_parser = duration)]
+    deadline: std::time::Duration,
+    /// The shortest wait between two polls of a payout's state (`1s`; `0s` in tests).
+    #[arg(long, value_name = "DURATION", default_value = "1s", value_parser = duration)]
+    poll_interval: std::time::Duration,
+    /// Payouts in flight at once.
+    #[arg(long, value_name = "N", default_value_t = 4)]
+    in_flight: usize,
+    /// The most payouts started per second (default: no limit).
+    #[arg(long, value_name = "N")]
+    per_second: Option<u32>,
+    /// Sync every step of the journal to disk, not only the one before each execution (a
+    /// report exact after a power loss, at three fsyncs per payout instead of one).
+    #[arg(long)]
+    sync_every_step: bool,
+}
+
 /// `payout-batch`.
 async fn payout_batch(cli: &mut Cli, command: BatchCommand) -> ExitCode {
-    match command {
-        BatchCommand::Status { journal } => batch::report(&journal, false, false),
-        BatchCommand::Report { journal, format } => batch::report(&journal, true, format == "json"),
-        BatchCommand::Run {
-            journal,
-            file,
-            deadline,
-            poll_interval,
-            hash_key,
-            in_flight,
-            per_second,
-            sync_every_step,
-        } => {
-            let Some(key) = hash_key.or_else(|| cli.sign_secret.clone()) else {
-                eprintln!("intellectmoney: configuration: --hash-key (or --sign-secret) is needed to keep card numbers out of the journal");
-                return ExitCode::from(2);
-            };
-            let client = match client(cli) {
-                Ok(c) => c,
-                Err(e) => {
-                    eprintln!("intellectmoney: configuration: {e}");
-                    return ExitCode::from(2);
-                }
-            };
-            let poll = PollPolicy {
-                min_delay: poll_interval,
-                max_delay: poll_interval.max(std::time::Duration::from_secs(30)).min(deadline),
-                deadline,
-            };
-            let durability = match sync_every_step {
-                true => intellectmoney::runtime::batch::Durability::EveryStep,
-                false => intellectmoney::runtime::batch::Durability::MoneySteps,
-            };
-            let pace = batch::Pace {
-                in_flight,
-                per_second,
-                durability,
-            };
-            batch::run(&client, &journal, &file, key.as_bytes(), poll, pace).await
-        }
+    let (pay, start) = match command {
+        BatchCommand::Status { journal } => return batch::report(&journal, false, false),
+        BatchCommand::Report { journal, format } => return batch::report(&journal, true, format == "json"),
+        BatchCommand::Run { pay, also_journal } => (pay, batch::Start::Run { also: also_journal }),
+        BatchCommand::Resume { pay } => (pay, batch::Start::Resume),
+        BatchCommand::Retry { pay, keys, unpaid } => (pay, batch::Start::Retry { keys, unpaid }),
+    };
+    if pay.hash_key.is_empty() {
+        eprintln!("intellectmoney: configuration: --hash-key (INTELLECTMONEY_BATCH_KEY) is empty: it keys the hash that keeps card numbers out of the journal");
+        return ExitCode::from(2);
     }
+    let client = match client(cli) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("intellectmoney: configuration: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let poll = PollPolicy {
+        min_delay: pay.poll_interval,
+        max_delay: pay
+            .poll_interval
+            .max(std::time::Duration::from_secs(30))
+            .min(pay.deadline),
+        deadline: pay.deadline,
+    };
+    let durability = match pay.sync_every_step {
+        true => intellectmoney::runtime::batch::Durability::EveryStep,
+        false => intellectmoney::runtime::batch::Durability::MoneySteps,
+    };
+    let pace = batch::Pace {
+        in_flight: pay.in_flight,
+        per_second: pay.per_second,
+        durability,
+    };
+    let paths = (pay.journal.as_path(), pay.file.as_path());
+    batch::run(&client, paths, pay.hash_key.as_bytes(), start, poll, pace).await
 }
 
 fn duration(s: &str) -> Result<std::time::Duration, String> {
@@ -234,13 +273,19 @@ const MAX_DURATION_HOURS: u64 = 7 * 24;
 
 /// `payout`: the whole flow, each state on a line, the outcome last.
 async fn payout(client: &Client, top: Top) -> ExitCode {
-    let Top::Payout { request, deadline } = top else {
+    let Top::Payout {
+        request,
+        deadline,
+        poll_interval,
+    } = top
+    else {
         unreachable!("called for the payout subcommand");
     };
     let request = request.into_request();
     let poll = intellectmoney::PollPolicy {
+        min_delay: poll_interval,
+        max_delay: poll_interval.max(std::time::Duration::from_secs(30)).min(deadline),
         deadline,
-        ..Default::default()
     };
     let printed = client
         .payout(request, poll, |id, state| {
@@ -267,22 +312,33 @@ async fn payout(client: &Client, top: Top) -> ExitCode {
             );
             ExitCode::from(code)
         }
-        // The creation's answer was lost: an operation may exist. Not a failure to retry.
+        // Sent, and what it did is unknown: never reported as unpaid.
         Err(e @ intellectmoney::Error::Unsettled { .. }) => {
-            eprintln!("intellectmoney: unsettled: {e}");
-            if let intellectmoney::Error::Unsettled {
-                operation_id: Some(id), ..
-            } = &e
-            {
-                println!(
-                    "{}",
-                    serde_json::json!({ "Outcome": "Unsettled", "PayoutOperationId": id })
-                );
+            match &e {
+                intellectmoney::Error::Unsettled {
+                    operation_id: Some(id), ..
+                } => {
+                    eprintln!("intellectmoney: unsettled: {e}");
+                    eprintln!("intellectmoney: operation {id} may be paying: look it up (get-operation-state --payout-operation-id {id}); do not pay it again");
+                    println!(
+                        "{}",
+                        serde_json::json!({ "Outcome": "Unsettled", "PayoutOperationId": id })
+                    );
+                }
+                _ => {
+                    eprintln!("intellectmoney: unsettled: {e}");
+                    eprintln!(
+                        "intellectmoney: an operation may have been created; it was never executed and moves no money"
+                    );
+                }
             }
             ExitCode::from(5)
         }
         Err(e) => {
-            eprintln!("intellectmoney: {} error (nothing was paid): {e}", e.kind());
+            eprintln!(
+                "intellectmoney: {} error (nothing was paid; safe to retry): {e}",
+                e.kind()
+            );
             ExitCode::FAILURE
         }
     }

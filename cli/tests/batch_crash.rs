@@ -16,31 +16,35 @@ use common::{batch_run, env_or, Batch, BIN, SECRET};
 use intellectmoney::mock::MockServer;
 use intellectmoney::payout::{CreateOperation, ExecuteOperation};
 use intellectmoney::runtime::batch::{Journal, SqliteJournal, Step};
+use intellectmoney_tests::Rng;
 use std::collections::HashMap;
 use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
-/// xorshift64*: the kill times, replayable from the seed.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
-    }
+/// One crash run against the mock: kills until the batch ends paid; returns how many times it
+/// was killed.
+fn crash_run(seed: u64, lines: u64) -> usize {
+    let batch = Batch::new(lines);
+    let kills = kill_until_paid(seed, |sub, options| batch.command(sub, options));
+    check(seed, lines, &batch.mock, &batch.journal);
+    kills
 }
 
-/// One crash run: kills until the CLI ends by itself; returns how many times it was killed.
-fn crash_run(seed: u64, lines: u64) -> usize {
+/// Runs a batch as an operator drives it, killing each run at a random moment: `run` again after
+/// a kill or an unfinished run (exit 4), `retry --unpaid` after lines ended unpaid (exit 3:
+/// executions in doubt fenced by a deletion), until it ends paid. `command(sub, options)` is the
+/// CLI's `payout-batch <sub>`. Returns how many times it was killed.
+fn kill_until_paid(seed: u64, command: impl Fn(&str, &[&str]) -> Command) -> usize {
     let mut rng = Rng(seed | 1);
-    let batch = Batch::new(lines);
     let mut kills = 0;
-    let finished = loop {
-        let mut child = batch
-            .run(&["--poll-interval", "0s"])
+    let mut next = "run";
+    loop {
+        let options: &[&str] = match next {
+            "retry" => &["--poll-interval", "0s", "--unpaid"],
+            _ => &["--poll-interval", "0s"],
+        };
+        let mut child = command(next, options)
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
@@ -51,7 +55,12 @@ fn crash_run(seed: u64, lines: u64) -> usize {
         let window = 150 << (kills / 50).min(6);
         std::thread::sleep(Duration::from_millis(rng.next() % window));
         match child.try_wait().unwrap() {
-            Some(status) => break status,
+            Some(status) => match status.code() {
+                Some(0) => return kills,
+                Some(3) => next = "retry",
+                Some(4) => next = "run",
+                _ => panic!("seed {seed}: `{next}` ended with {status}"),
+            },
             None => {
                 child.kill().unwrap(); // SIGKILL
                 child.wait().unwrap();
@@ -59,10 +68,62 @@ fn crash_run(seed: u64, lines: u64) -> usize {
                 assert!(kills < 500, "seed {seed}: the batch never finished");
             }
         }
-    };
-    assert!(finished.success(), "seed {seed}: the last run ended with {finished}");
-    check(seed, lines, &batch.mock, &batch.journal);
-    kills
+    }
+}
+
+/// Killed runs against a server whose states lag two polls behind the truth and whose
+/// executions are answered "queued": a line found `executing` whose state reads `Created` may
+/// well have been executed, and is never executed again.
+#[test]
+fn killed_batches_against_a_lagging_state_pay_every_key_once() {
+    use intellectmoney_tests::payouts::{Execute, Payouts, Script};
+    let seed = std::env::var("CRASH_SEED")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(7);
+    let lines = env_or("CRASH_LINES", 200) / 2;
+    let server = Payouts::start(Script {
+        lag: 2,
+        in_process: 1,
+        execute: Execute::Queued,
+        ..Script::default()
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let (file, journal) = (dir.path().join("batch.csv"), dir.path().join("payouts.db"));
+    let mut text = String::from("key,preference_type,amount,currency,recipient_name,account,bank_id\n");
+    for i in 0..lines {
+        text.push_str(&format!("k{i},OutSbp,77.00,RUB,k{i},79990000000,100000000111\n"));
+    }
+    std::fs::write(&file, text).unwrap();
+    let kills = kill_until_paid(seed, |sub, options| {
+        let mut command = Command::new(BIN);
+        command
+            .args(["--base-url", &server.url(), "--user-token", "t", "--bearer-token", "b"])
+            .args([
+                "--sign-secret",
+                SECRET,
+                "payout-batch",
+                sub,
+                "--hash-key",
+                common::HASH_KEY,
+            ])
+            .args(options)
+            .arg("--journal")
+            .arg(&journal)
+            .arg(&file);
+        command
+    });
+    let book = server.book.lock().unwrap();
+    for (id, n) in book.executions() {
+        assert_eq!(n, 1, "seed {seed}: operation {id} received {n} executions");
+    }
+    let paid = book.paid_per_recipient();
+    assert_eq!(paid.len() as u64, lines, "seed {seed}: every key paid");
+    assert!(
+        paid.values().all(|&n| n == 1),
+        "seed {seed}: a key paid twice: {paid:?}"
+    );
+    eprintln!("seed {seed}: {lines} lines, {kills} kills, every key paid once");
 }
 
 /// What the mock saw against what the journal says.
@@ -99,8 +160,11 @@ fn check(seed: u64, lines: u64, mock: &MockServer, journal: &Path) {
     let orphans: u32 = entries.iter().map(|e| e.orphans).sum();
     let creations = mock.requests_for::<CreateOperation>().len() as u64;
     assert!(creations >= lines, "seed {seed}");
+    // One creation per attempt (a retry of a line fenced after a kill is one more), and one per
+    // creation whose answer a kill lost.
+    let retries: u64 = entries.iter().map(|e| u64::from(e.attempt - 1)).sum();
     assert!(
-        creations <= lines + u64::from(orphans),
+        creations <= lines + u64::from(orphans) + retries,
         "seed {seed}: creations not accounted for"
     );
     let conn = rusqlite::Connection::open(journal).unwrap();
@@ -193,7 +257,7 @@ fn ctrl_c_stops_after_the_payouts_in_flight() {
     }
     // While it runs, another run of the same journal is refused: two runs never drive one key.
     let second = run().wait_with_output().unwrap();
-    assert_eq!(second.status.code(), Some(1));
+    assert_eq!(second.status.code(), Some(2));
     let second_err = String::from_utf8_lossy(&second.stderr);
     assert!(second_err.contains("in use by another run"), "{second_err}");
     let signalled = Command::new("kill")

@@ -93,12 +93,16 @@ fn progress(
 impl crate::runtime::PayoutApi for IntellectMoney {
     type Execute = crate::api::payout::ExecuteOperation;
     type Poll = crate::api::payout::GetOperationState;
+    type Delete = crate::api::payout::DeleteOperation;
     type State = crate::api::payout::MassPaymentOperationState;
     fn execute(operation_id: crate::runtime::Uuid) -> Self::Execute {
         crate::api::payout::ExecuteOperation::new(operation_id)
     }
     fn poll(operation_id: crate::runtime::Uuid) -> Self::Poll {
         crate::api::payout::GetOperationState::new(operation_id)
+    }
+    fn delete(operation_id: crate::runtime::Uuid) -> Self::Delete {
+        crate::api::payout::DeleteOperation::new(operation_id)
     }
     fn executed(
         output: crate::api::payout::PayoutOperationData,

@@ -2,7 +2,7 @@
 //! runtime names no generated type.
 //!
 //! The generator implements them from the spec's `roles:` (which enum value means "processed",
-//! which field holds the operation id, which method gets a token, which methods make a payout).
+//! which field holds the operation id, which method gets a token, which methods make, execute, look up and delete a payout).
 //! The client, the payout flow and the mock are written against them, so a change of the spec
 //! reaches them through regeneration alone.
 
@@ -113,6 +113,10 @@ pub trait PayoutApi: Api {
     type Execute: ApiRequest<Api = Self> + Send + Sync;
     /// Looks an operation's state up.
     type Poll: ApiRequest<Api = Self> + Send + Sync;
+    /// Deletes an operation still created: once deleted it can never move money. The payout
+    /// flow sends it to settle an operation whose execution is in doubt and whose state reads
+    /// created, instead of executing it again.
+    type Delete: ApiRequest<Api = Self> + Send + Sync;
     /// The state of a payout operation.
     type State: fmt::Debug + fmt::Display + Clone + PartialEq + Send + Sync + 'static;
 
@@ -120,6 +124,8 @@ pub trait PayoutApi: Api {
     fn execute(operation_id: Uuid) -> Self::Execute;
     /// The request that looks this operation up.
     fn poll(operation_id: Uuid) -> Self::Poll;
+    /// The request that deletes this operation.
+    fn delete(operation_id: Uuid) -> Self::Delete;
     /// What an execution answered.
     fn executed(output: <Self::Execute as ApiRequest>::Output) -> Progress<Self::State>;
     /// What a lookup answered.

@@ -3,6 +3,7 @@
 pub mod big;
 pub mod capture;
 pub mod mutations;
+pub mod payouts;
 pub mod server;
 pub mod tls;
 pub mod wiki;
@@ -41,4 +42,28 @@ pub fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
 pub fn spec_ir() -> intellectmoney_codegen::ir::Ir {
     intellectmoney_codegen::build_ir(&intellectmoney_codegen::Layout::repository(&root()))
         .unwrap_or_else(|d| panic!("{d}"))
+}
+
+/// xorshift64*: the seeded chance of the simulations and crash tests, replayable from a seed.
+pub struct Rng(pub u64);
+
+impl Rng {
+    /// The next number.
+    #[allow(clippy::should_implement_trait)]
+    pub fn next(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
+    }
+
+    /// A number below `n` (0 when `n` is 0).
+    pub fn below(&mut self, n: u64) -> u64 {
+        self.next() % n.max(1)
+    }
+
+    /// True `percent` times in a hundred.
+    pub fn chance(&mut self, percent: u64) -> bool {
+        self.below(100) < percent
+    }
 }

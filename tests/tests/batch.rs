@@ -2,13 +2,13 @@
 //! recorded requests (creations and executions per operation) are the truth.
 
 use intellectmoney::mock::{MockServer, Override, PayoutScript};
-use intellectmoney::payout::{CreateOperation, ExecuteOperation};
+use intellectmoney::payout::{CreateOperation, DeleteOperation, ExecuteOperation};
 use intellectmoney::runtime::batch::{
     planned, BatchError, Entry, Flushed, Journal, JournalError, Planned, SqliteJournal, Step,
 };
 use intellectmoney::runtime::client::PollPolicy;
 use intellectmoney::runtime::ApiRequest;
-use intellectmoney::Client;
+use intellectmoney::{Client, Error};
 use intellectmoney_tests::wiki;
 use std::path::Path;
 
@@ -175,8 +175,12 @@ async fn a_lost_creation_is_made_again_and_counted() {
 
 /// A run that died after recording `executing`: when the operation is still created, the
 /// execution was never sent and is sent now; when it was executed, it is only followed.
+/// A payout found `executing` (the run died around the execution) is never executed again:
+/// its state decides. Executed, it is followed to its end; still created (the execution never
+/// arrived, or a state that lags), it is fenced: deleted and read back, nothing paid, and a
+/// retry pays it with a new operation.
 #[tokio::test]
-async fn an_execution_picked_up_again_is_sent_only_when_it_never_was() {
+async fn an_execution_picked_up_again_is_never_sent_again_and_fenced_when_still_created() {
     for already_executed in [false, true] {
         let dir = tempfile::tempdir().unwrap();
         let mock = mock();
@@ -196,9 +200,22 @@ async fn an_execution_picked_up_again_is_sent_only_when_it_never_was() {
             .pay_once(&j, "k", request, HASH_KEY, PollPolicy::for_tests())
             .await
             .unwrap();
-        assert_eq!(step, Step::Completed(id), "executed before: {already_executed}");
-        assert_eq!(counts(&mock), (1, 1), "executed before: {already_executed}");
-        assert_eq!(j.entries().unwrap()[0].step, Step::Completed(id));
+        let executed = usize::from(already_executed);
+        assert_eq!(counts(&mock), (1, executed), "executed before: {already_executed}");
+        let deletions = mock.requests_for::<DeleteOperation>().len();
+        if already_executed {
+            assert_eq!(step, Step::Completed(id));
+            assert_eq!(deletions, 0);
+        } else {
+            assert_eq!(step, Step::Deleted(id), "fenced, not executed");
+            assert_eq!(deletions, 1);
+            // Unpaid for certain: a retry pays it once, with a new operation.
+            assert_eq!(j.retry("k").unwrap().attempt, 2);
+            let step = pay(&c, &j, "k").await.unwrap();
+            let Step::Completed(new) = step else { panic!("{step:?}") };
+            assert_ne!(new, id);
+            assert_eq!(counts(&mock), (2, 1));
+        }
     }
 }
 
@@ -323,53 +340,60 @@ async fn a_full_journal_stops_the_payout_before_anything_is_sent() {
 
 /// An execution the API refused leaves the operation created; past the deadline the payout is
 /// `pending`. The next run asks its state, finds it still created, and executes it: paid once.
+/// An execution the API refuses may still have been received (an answer is not proof): it is
+/// never sent again. The state reads created, so the operation is fenced (deleted, read back):
+/// the line ends deleted, nothing paid, and only a retry pays it, with a new operation.
 #[tokio::test]
-async fn a_pending_payout_still_created_is_executed_by_the_next_run() {
+async fn a_refused_execution_is_fenced_not_sent_again() {
     let dir = tempfile::tempdir().unwrap();
     let mock = mock();
     let c = client(&mock);
     let j = journal(dir.path());
     mock.set_for::<ExecuteOperation>(Override::Refuse("try later".into()));
-    let short = PollPolicy {
-        deadline: std::time::Duration::from_millis(300),
-        ..PollPolicy::for_tests()
-    };
-    let step = c.pay_once(&j, "k", payout("10.00"), HASH_KEY, short).await.unwrap();
-    let Step::Pending(id) = step else { panic!("{step:?}") };
+    let step = c
+        .pay_once(&j, "k", payout("10.00"), HASH_KEY, PollPolicy::for_tests())
+        .await
+        .unwrap();
+    let Step::Deleted(id) = step else { panic!("{step:?}") };
     mock.reset(<ExecuteOperation as ApiRequest>::METHOD.name);
+    // A run again sends nothing: the line ended without moving money.
+    assert_eq!(pay(&c, &j, "k").await.unwrap(), Step::Deleted(id));
+    assert_eq!(counts(&mock), (1, 1), "one creation, one (refused) execution");
+    j.retry("k").unwrap();
     let step = pay(&c, &j, "k").await.unwrap();
-    assert_eq!(step, Step::Completed(id));
-    let executed: Vec<_> = mock
+    assert!(matches!(step, Step::Completed(new) if new != id), "{step:?}");
+    let processed = mock
         .requests_for::<ExecuteOperation>()
         .into_iter()
         .filter(|r| r.refused.is_none())
-        .collect();
-    assert_eq!(executed.len(), 1, "one execution processed");
-    assert_eq!(counts(&mock).0, 1, "one creation");
+        .count();
+    assert_eq!(processed, 1, "one execution processed");
+    assert_eq!(counts(&mock).0, 2, "a creation per attempt");
 }
 
-/// A creation refused for the session (authentication failed) created nothing: the payout goes
-/// back to `planned` (not an orphan), and the next run pays it.
+/// A creation answered "authentication failed" is not sent again after the new login (a money
+/// call is never repeated): the line stays `creating`, since an operation may exist, and the
+/// next run creates it again, counting the possible orphan.
 #[tokio::test]
-async fn a_creation_refused_for_the_session_is_tried_again_without_an_orphan() {
+async fn a_creation_refused_for_the_session_is_not_repeated_and_the_next_run_creates_it() {
     let dir = tempfile::tempdir().unwrap();
     let mock = MockServer::builder().sign_secret(SECRET).user_token("good").start();
     let j = journal(dir.path());
     let wrong = client_with_token(&mock, "stale");
     let e = pay(&wrong, &j, "k").await.unwrap_err();
     assert!(
-        matches!(&e, BatchError::Call(c) if c.is_authentication_failed()),
+        matches!(&e, BatchError::Call(Error::Unsettled { cause, .. }) if cause.is_authentication_failed()),
         "{e:?}"
     );
-    assert_eq!(j.entries().unwrap()[0].step, Step::Planned);
+    assert_eq!(j.entries().unwrap()[0].step, Step::Creating);
+    assert_eq!(counts(&mock), (1, 0));
     let right = client_with_token(&mock, "good");
     let step = pay(&right, &j, "k").await.unwrap();
     assert!(matches!(step, Step::Completed(_)), "{step:?}");
-    assert_eq!(j.entries().unwrap()[0].orphans, 0);
+    assert_eq!(j.entries().unwrap()[0].orphans, 1);
+    assert_eq!(counts(&mock), (2, 1));
 }
 
-/// One run at a time: while a journal is open, a second opener (another run of the same batch)
-/// is refused, so that two runs never drive one key; once the first is closed, it opens.
 #[test]
 fn a_journal_in_use_by_another_run_is_refused() {
     let dir = tempfile::tempdir().unwrap();
@@ -411,6 +435,9 @@ impl Journal for Watched<'_> {
     }
     fn orphan(&self, key: &str) -> Result<(), JournalError> {
         self.inner.orphan(key)
+    }
+    fn retry(&self, key: &str) -> Result<Entry, JournalError> {
+        self.inner.retry(key)
     }
     fn flush(&self) -> Flushed<'_> {
         Box::pin(async move {

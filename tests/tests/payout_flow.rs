@@ -31,6 +31,7 @@ fn server(execute: Answer, polls: Vec<Answer>) -> Server {
             *n += 1;
             answer
         }
+        "DeleteOperation" => Answer::json("{\"OperationState\":{\"Code\":0},\"Result\":true}"),
         other => panic!("unexpected {other}"),
     })
 }
@@ -169,15 +170,50 @@ async fn an_execution_of_unknown_fate_is_polled_never_repeated() {
     }
 }
 
+/// An execution answered with a refusal, an error status or an unknown code may have been
+/// received: it is never reported as "nothing was paid". The state decides (here: it was
+/// executed, and completes), and the execution is not sent again.
 #[tokio::test]
-async fn a_refused_execution_is_an_error_and_nothing_more_is_sent() {
+async fn a_failed_execution_is_followed_by_its_state_never_reported_unpaid() {
+    let answers = [
+        (
+            "refused",
+            Answer::json("{\"OperationState\":{\"Code\":2,\"Desc\":\"Недостаточно прав\"}}"),
+        ),
+        ("unknown code", Answer::json("{\"OperationState\":{\"Code\":7}}")),
+        (
+            "Result.State 5",
+            Answer::json("{\"OperationState\":{\"Code\":0},\"Result\":{\"State\":{\"Code\":5}}}"),
+        ),
+    ];
+    let statuses = [400, 408, 409, 429, 307].map(|status| {
+        let answer = Answer::Http {
+            status,
+            content_type: "text/html".into(),
+            body: "<html>no</html>".into(),
+        };
+        ("status", answer)
+    });
+    for (what, answer) in answers.into_iter().chain(statuses) {
+        let server = server(answer, vec![state("InProcess", None), state("Completed", None)]);
+        let (outcome, _) = run(&server, fast()).await;
+        assert!(outcome.as_ref().is_ok_and(|o| o.is_completed()), "{what}: {outcome:?}");
+        assert_eq!(count(&server, "ExecuteOperation"), 1, "{what}: executed once");
+    }
+}
+
+/// An execution the server refused and never received in truth: the state reads created, so
+/// the operation is fenced (deleted, read back): `Deleted`, nothing paid, for certain.
+#[tokio::test]
+async fn a_refused_execution_still_created_is_fenced() {
     let server = server(
         Answer::json("{\"OperationState\":{\"Code\":2,\"Desc\":\"Недостаточно прав\"}}"),
-        vec![state("Completed", None)],
+        vec![state("Created", None), state("Deleted", None)],
     );
     let (outcome, _) = run(&server, fast()).await;
-    assert!(matches!(outcome, Err(Error::Refused { .. })), "{outcome:?}");
-    assert_eq!(count(&server, "GetOperationState"), 0);
+    assert!(matches!(outcome, Ok(PayoutOutcome::Deleted { .. })), "{outcome:?}");
+    assert_eq!(count(&server, "ExecuteOperation"), 1);
+    assert_eq!(count(&server, "DeleteOperation"), 1);
 }
 
 /// A client that would wait long for each answer: only the flow's deadline can stop it.

@@ -1,11 +1,19 @@
 //! The batch file: CSV with a header, checked whole before anything is sent, then read again
-//! one line at a time, so that neither pass keeps its lines in memory.
+//! one line at a time, so that neither pass keeps its lines in memory. Both passes read the one
+//! file handle opened for the check (a file renamed over it meanwhile is not read), and every
+//! line is paid only if its digest is the one the check recorded for it: what is paid is what
+//! was checked, byte for byte, even when the file is rewritten in place during the run.
 
 use clap::{Args, FromArgMatches};
 use intellectmoney::cli::CreateOperationArgs;
 use intellectmoney::payout::CreateOperation;
 use intellectmoney::runtime::ApiRequest;
+use sha2::{Digest, Sha256};
+use std::cell::RefCell;
+use std::fs::File;
+use std::io::{Read, Seek};
 use std::path::Path;
+use std::rc::Rc;
 
 /// The column that holds a line's key; the others are the flags of `create-operation`.
 const KEY: &str = "key";
@@ -21,9 +29,36 @@ pub struct Line {
 /// A batch file opened past its header, with the header's column names (lowercase).
 struct Opened {
     shown: String,
-    reader: csv::Reader<std::fs::File>,
+    reader: csv::Reader<Hashing>,
     header: Vec<String>,
     flags: Flags,
+}
+
+/// The file as read, hashed on the way (SHA-256 of every byte the CSV reader took).
+struct Hashing {
+    file: File,
+    sha: Rc<RefCell<Sha256>>,
+}
+
+impl Read for Hashing {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.file.read(buf)?;
+        self.sha.borrow_mut().update(&buf[..n]);
+        Ok(n)
+    }
+}
+
+/// A batch file that [`check`] passed: its handle, its content hash, the number of its lines,
+/// and the digest of each line.
+pub struct Checked {
+    /// The file as given.
+    pub shown: String,
+    /// Lowercase hex SHA-256 of its content, as checked.
+    pub sha256: String,
+    /// Its lines (records).
+    pub count: u64,
+    file: File,
+    seen: SeenKeys,
 }
 
 /// The flags of a line's payout, as the generated `create-operation` subcommand describes them
@@ -71,13 +106,16 @@ impl Flags {
     }
 }
 
-/// Opens a batch file and checks its header: every column known, the required ones there.
-fn open(path: &Path) -> Result<Opened, Vec<String>> {
-    let shown = path.display().to_string();
+/// Reads a batch file from its handle, from the start, and checks its header: every column
+/// known, the required ones there.
+fn open(shown: &str, file: &File) -> Result<(Opened, Rc<RefCell<Sha256>>), Vec<String>> {
+    let shown = shown.to_owned();
+    let mut file = file.try_clone().map_err(|e| vec![format!("{shown}: {e}")])?;
+    file.rewind().map_err(|e| vec![format!("{shown}: {e}")])?;
+    let sha = Rc::new(RefCell::new(Sha256::new()));
     let mut reader = csv::ReaderBuilder::new()
         .trim(csv::Trim::All)
-        .from_path(path)
-        .map_err(|e| vec![format!("{shown}: {e}")])?;
+        .from_reader(Hashing { file, sha: sha.clone() });
     let header: Vec<String> = reader
         .headers()
         .map_err(|e| vec![format!("{shown}:1: {e}")])?
@@ -103,42 +141,58 @@ fn open(path: &Path) -> Result<Opened, Vec<String>> {
         }
     }
     if problems.is_empty() {
-        Ok(Opened {
+        let opened = Opened {
             shown,
             reader,
             header,
             flags,
-        })
+        };
+        Ok((opened, sha))
     } else {
         Err(problems)
     }
 }
 
 impl Opened {
-    /// Each record in turn: its line number, its key (when it has one) and its payout, or the
-    /// problems of that line.
-    fn records(self) -> impl Iterator<Item = (u64, Option<String>, Result<Line, Vec<String>>)> {
+    /// Each record in turn: its line number, its digest, its key (when it has one) and its
+    /// payout, or the problems of that line.
+    #[allow(clippy::type_complexity)]
+    fn records(self) -> impl Iterator<Item = (u64, [u8; 32], Option<String>, Result<Line, Vec<String>>)> {
         let Opened {
             shown,
             reader,
             header,
             mut flags,
         } = self;
+        let header_digest = Sha256::digest(header.join("\x1f").as_bytes());
         reader.into_records().map(move |record| {
             let record = match record {
                 Ok(r) => r,
                 Err(e) => {
                     let line = e.position().map_or(0, |p| p.line());
-                    return (line, None, Err(vec![format!("{shown}: {e}")]));
+                    return (line, [0; 32], None, Err(vec![format!("{shown}: {e}")]));
                 }
             };
             let line = record.position().map_or(0, |p| p.line());
+            let digest = line_digest(&header_digest, line, &record);
             let at = |column: &str| place(&shown, &header, line, column);
             let key = header.iter().position(|h| h == KEY).and_then(|i| record.get(i));
             let key = key.filter(|k| !k.is_empty()).map(str::to_owned);
-            (line, key, parse_line(&mut flags, &header, &record, &at))
+            (line, digest, key, parse_line(&mut flags, &header, &record, &at))
         })
     }
+}
+
+/// What a line is: the header, its number and its fields.
+fn line_digest(header: &[u8], line: u64, record: &csv::StringRecord) -> [u8; 32] {
+    let mut sha = Sha256::new();
+    sha.update(header);
+    sha.update(line.to_le_bytes());
+    for field in record {
+        sha.update((field.len() as u64).to_le_bytes());
+        sha.update(field.as_bytes());
+    }
+    sha.finalize().into()
 }
 
 /// `file:line:column (name)` of a field.
@@ -149,21 +203,27 @@ fn place(shown: &str, header: &[String], line: u64, column: &str) -> String {
     }
 }
 
-/// Checks a whole batch file, one line at a time and keeping none: the number of its lines, or
-/// every problem in it (`file:line:column: …`). A file with any problem is refused whole, so
-/// that nothing of it is sent. The keys seen are kept in a temporary SQLite file (deleted when
-/// done), so that memory does not grow with the file.
-pub fn check(path: &Path) -> Result<u64, Vec<String>> {
-    let opened = open(path)?;
-    let (shown, header) = (opened.shown.clone(), opened.header.clone());
-    let mut keys = SeenKeys::new().map_err(|e| vec![format!("{shown}: cannot check its keys: {e}")])?;
+/// Checks a whole batch file, one line at a time and keeping none: the file's handle, content
+/// hash, number of lines and each line's digest, or every problem in it
+/// (`file:line:column: …`). A file with any problem is refused whole, so that nothing of it is
+/// sent. The keys seen and the digests are kept in a temporary SQLite file (deleted when done),
+/// so that memory does not grow with the file.
+pub fn check(path: &Path) -> Result<Checked, Vec<String>> {
+    let shown = path.display().to_string();
+    let file = File::open(path).map_err(|e| vec![format!("{shown}: {e}")])?;
+    let (opened, sha) = open(&shown, &file)?;
+    let header = opened.header.clone();
+    let mut seen = SeenKeys::new().map_err(|e| vec![format!("{shown}: cannot check its keys: {e}")])?;
     let mut problems = Vec::new();
     let mut count = 0;
-    for (line, key, parsed) in opened.records() {
+    for (line, digest, key, parsed) in opened.records() {
         count += 1;
+        if let Err(e) = seen.digest(line, &digest) {
+            return Err(vec![format!("{shown}: cannot check its lines: {e}")]);
+        }
         // A key twice in one file is a problem whatever else the lines hold.
         if let Some(key) = key {
-            match keys.first_line(&key, line) {
+            match seen.first_line(&key, line) {
                 Ok(None) => {}
                 Ok(Some(first)) => problems.push(format!(
                     "{}: key `{key}` is also on line {first}",
@@ -176,20 +236,60 @@ pub fn check(path: &Path) -> Result<u64, Vec<String>> {
             problems.extend(p);
         }
     }
-    if problems.is_empty() {
-        Ok(count)
-    } else {
-        Err(problems)
+    if !problems.is_empty() {
+        return Err(problems);
     }
+    let sha256 = sha
+        .borrow_mut()
+        .finalize_reset()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    Ok(Checked {
+        shown,
+        sha256,
+        count,
+        file,
+        seen,
+    })
 }
 
-/// The lines of a file that [`check`] passed, read again one at a time. A line that no longer
-/// reads (the file changed since) ends the lines with its problem.
-pub fn lines(path: &Path) -> Result<impl Iterator<Item = Result<Line, String>>, String> {
-    let opened = open(path).map_err(|p| p.join("; "))?;
-    Ok(opened
-        .records()
-        .map(|(_, _, parsed)| parsed.map_err(|p| format!("{}: the file changed since it was checked", p.join("; ")))))
+/// Every key of a checked file, in file order (to look them up in other journals).
+pub fn keys(checked: &Checked) -> Result<Vec<String>, String> {
+    checked.seen.keys().map_err(|e| format!("{}: {e}", checked.shown))
+}
+
+/// The lines of a file that [`check`] passed, read again from its handle one at a time. A line
+/// whose digest is not the one checked (the file was changed in place since), or one more than
+/// were checked, ends the lines with its problem, before it is paid.
+pub fn lines(checked: &Checked) -> Result<impl Iterator<Item = Result<Line, String>> + '_, String> {
+    let (opened, _) = open(&checked.shown, &checked.file).map_err(|p| p.join("; "))?;
+    let changed = |line: u64| {
+        format!(
+            "{}:{line}: the file changed since it was checked: nothing more of it is paid; check it and run again",
+            checked.shown
+        )
+    };
+    let mut read = 0;
+    let mut records = opened.records();
+    // Each line as checked; then, when the lines end early (the file was cut short), that too.
+    Ok(std::iter::from_fn(move || {
+        let Some((line, digest, _, parsed)) = records.next() else {
+            return (read < checked.count).then(|| {
+                read = checked.count;
+                Err(format!(
+                    "{}: the file changed since it was checked: it ends after {read} of its {} lines; nothing more of it is paid; check it and run again",
+                    checked.shown, checked.count
+                ))
+            });
+        };
+        read += 1;
+        match checked.seen.digest_of(line) {
+            Ok(Some(d)) if d == digest => {}
+            _ => return Some(Err(changed(line))),
+        }
+        Some(parsed.map_err(|_| changed(line)))
+    }))
 }
 
 /// The keys of a file and the line of each, in a private temporary SQLite database (on disk,
@@ -205,9 +305,36 @@ impl SeenKeys {
         conn.execute_batch(
             "PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF; PRAGMA cache_size = -512;
              CREATE TABLE seen (key TEXT PRIMARY KEY, line INTEGER NOT NULL) WITHOUT ROWID;
+             CREATE TABLE lines (line INTEGER PRIMARY KEY, digest BLOB NOT NULL);
              BEGIN;",
         )?;
         Ok(SeenKeys { conn })
+    }
+
+    /// Notes the digest of `line`.
+    fn digest(&mut self, line: u64, digest: &[u8; 32]) -> rusqlite::Result<()> {
+        self.conn
+            .prepare_cached("INSERT OR REPLACE INTO lines (line, digest) VALUES (?1, ?2)")?
+            .execute(rusqlite::params![line as i64, &digest[..]])
+            .map(|_| ())
+    }
+
+    /// The digest noted for `line`.
+    fn digest_of(&self, line: u64) -> rusqlite::Result<Option<[u8; 32]>> {
+        use rusqlite::OptionalExtension;
+        let digest: Option<Vec<u8>> = self
+            .conn
+            .prepare_cached("SELECT digest FROM lines WHERE line = ?1")?
+            .query_row([line as i64], |r| r.get(0))
+            .optional()?;
+        Ok(digest.and_then(|d| d.try_into().ok()))
+    }
+
+    /// Every key, in the order of their lines.
+    fn keys(&self) -> rusqlite::Result<Vec<String>> {
+        let mut stmt = self.conn.prepare("SELECT key FROM seen ORDER BY line")?;
+        let keys = stmt.query_map([], |r| r.get(0))?;
+        keys.collect()
     }
 
     /// Notes `key` at `line`; the line it was first seen on, when it was.

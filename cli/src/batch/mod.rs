@@ -2,11 +2,13 @@
 //! on disk that a killed or interrupted run continues from (`run` again, or `resume`).
 
 mod file;
+mod open;
 
 use file::Line;
 use futures_util::StreamExt;
 use intellectmoney::runtime::batch::{BatchError, Durability, Entry, Journal, JournalError, SqliteJournal, Step};
 use intellectmoney::{Client, PollPolicy};
+pub use open::Start;
 use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::Path;
@@ -46,32 +48,37 @@ enum Ended {
     Journal(JournalError),
 }
 
-/// `payout-batch run`: every line, `pace.in_flight` at a time; Ctrl-C (or a journal that
-/// fails) stops starting new ones, and those in flight finish and are recorded. The same
-/// command continues.
+/// `payout-batch run`, `resume` and `retry`: the file checked (nothing sent when it has a
+/// problem), the journal opened as `start` says and bound to the file, then every line not done,
+/// `pace.in_flight` at a time, from the bytes that were checked. Ctrl-C (or a journal that
+/// fails) stops starting new ones, and those in flight finish and are recorded.
 pub async fn run(
     client: &Client,
-    journal_path: &Path,
-    file: &Path,
+    (journal_path, file): (&Path, &Path),
     hash_key: &[u8],
+    start: Start,
     poll: PollPolicy,
     pace: Pace,
 ) -> ExitCode {
-    let Some(count) = check_or_tell(file) else {
+    let Some(checked) = check_or_tell(file) else {
         return ExitCode::from(2);
     };
-    let opened = SqliteJournal::open(journal_path)
-        .map(|j| j.durability(pace.durability))
-        .map_err(|e| e.to_string());
-    let (journal, lines) = match opened.and_then(|j| Ok((j, file::lines(file)?))) {
-        Ok(both) => both,
+    let journal = match open::journal(journal_path, &checked, hash_key, &start) {
+        Ok(j) => j.durability(pace.durability),
+        Err(e) => {
+            eprintln!("intellectmoney: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let lines = match file::lines(&checked) {
+        Ok(lines) => lines,
         Err(e) => {
             eprintln!("intellectmoney: {e}");
             return ExitCode::FAILURE;
         }
     };
     let stop = stop_on_ctrl_c();
-    let paid = pay_all(client, &journal, (lines, count), hash_key, poll, &pace, &stop).await;
+    let paid = pay_all(client, &journal, (lines, checked.count), hash_key, poll, &pace, &stop).await;
     let mut tally = match paid {
         Ok(t) => t,
         Err(e) => {
@@ -83,7 +90,7 @@ pub async fn run(
         eprintln!("intellectmoney: stopped; run the same command to continue");
         tally.stopped += 1;
     }
-    let code = summary(&tally);
+    let code = summary(&tally, journal_path, file);
     eprintln!(
         "intellectmoney: the journal was synced to disk {} time(s)",
         journal.syncs()
@@ -93,10 +100,10 @@ pub async fn run(
     code
 }
 
-/// The number of lines of the file, or (printed) every problem in it.
-fn check_or_tell(file: &Path) -> Option<u64> {
+/// The file checked, or (printed) every problem in it.
+fn check_or_tell(file: &Path) -> Option<file::Checked> {
     match file::check(file) {
-        Ok(count) => Some(count),
+        Ok(checked) => Some(checked),
         Err(problems) => {
             for p in &problems {
                 eprintln!("{p}");
@@ -212,9 +219,9 @@ async fn pay(client: &Client, journal: &SqliteJournal, line: Line, hash_key: &[u
     }
 }
 
-/// The run's summary, and its exit code: 0 every line paid; 3 some ended unpaid or conflicted;
-/// 4 some are not done (pending, stopped): run again.
-fn summary(t: &Tally) -> ExitCode {
+/// The run's summary, what to do next, and its exit code: 0 every line paid; 3 some ended
+/// unpaid or conflicted; 4 some are not done (pending, stopped): run again.
+fn summary(t: &Tally, journal: &Path, file: &Path) -> ExitCode {
     let parts: Vec<String> = t.steps.iter().map(|(k, v)| format!("{k} {v}")).collect();
     eprintln!(
         "intellectmoney: {}; conflicts {}; not done {}",
@@ -222,6 +229,19 @@ fn summary(t: &Tally) -> ExitCode {
         t.conflicts,
         t.stopped
     );
+    let (journal, file) = (journal.display(), file.display());
+    if t.pending > 0 {
+        eprintln!(
+            "intellectmoney: {} payout(s) unsettled (executed or in doubt, not final): `payout-batch resume --journal {journal} {file}` looks them up again; they are never executed twice",
+            t.pending
+        );
+    }
+    if t.unpaid > 0 {
+        eprintln!(
+            "intellectmoney: {} line(s) ended without moving money: to pay them with a new operation, `payout-batch retry --journal {journal} {file} --unpaid` (or name the keys)",
+            t.unpaid
+        );
+    }
     if t.stopped + t.pending > 0 {
         ExitCode::from(4)
     } else if t.conflicts > 0 || t.unpaid > 0 {
@@ -234,7 +254,7 @@ fn summary(t: &Tally) -> ExitCode {
 /// `payout-batch report` (`rows`: one row per key, CSV or JSON lines) and `status` (totals
 /// only): totals per step and currency on stderr. The journal is read one entry at a time.
 pub fn report(journal_path: &Path, rows: bool, json: bool) -> ExitCode {
-    let journal = match SqliteJournal::open(journal_path) {
+    let journal = match SqliteJournal::open_existing(journal_path) {
         Ok(j) => j,
         Err(e) => {
             eprintln!("intellectmoney: {e}");

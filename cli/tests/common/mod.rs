@@ -1,4 +1,6 @@
 //! What the batch tests share: the CLI, a batch file, and the command that runs it.
+// Each test binary that includes this module uses only part of it.
+#![allow(dead_code)]
 
 use intellectmoney::mock::MockServer;
 use std::path::Path;
@@ -27,12 +29,20 @@ fn batch_file(path: &Path, lines: u64) {
     std::fs::write(path, text).unwrap();
 }
 
+/// The key of the card-number hash the batch tests use.
+pub const HASH_KEY: &str = "batch-hash-key";
+
 /// `payout-batch run` of `file` through `journal` against `mock`, with `options` of the run.
 pub fn batch_run(mock: &MockServer, journal: &Path, file: &Path, options: &[&str]) -> Command {
+    batch_command(mock, "run", journal, file, options)
+}
+
+/// `payout-batch <sub>` (`run`, `resume`, `retry`) of `file` through `journal` against `mock`.
+pub fn batch_command(mock: &MockServer, sub: &str, journal: &Path, file: &Path, options: &[&str]) -> Command {
     let mut command = Command::new(BIN);
     command
         .args(["--base-url", &mock.url(), "--user-token", "t", "--bearer-token", "b"])
-        .args(["--sign-secret", SECRET, "payout-batch", "run"])
+        .args(["--sign-secret", SECRET, "payout-batch", sub, "--hash-key", HASH_KEY])
         .args(options)
         .arg("--journal")
         .arg(journal)
@@ -75,5 +85,10 @@ impl Batch {
     /// `payout-batch run` of this batch, with `options`.
     pub fn run(&self, options: &[&str]) -> Command {
         batch_run(&self.mock, &self.journal, &self.file, options)
+    }
+
+    /// `payout-batch <sub>` of this batch, with `options`.
+    pub fn command(&self, sub: &str, options: &[&str]) -> Command {
+        batch_command(&self.mock, sub, &self.journal, &self.file, options)
     }
 }

@@ -24,7 +24,7 @@ pub fn emit(ir: &Ir, api: &Api) -> TokenStream {
 /// Whether a method of this API has a payout role.
 fn plays_in(api: &Api, p: &PayoutRoles) -> bool {
     let creates = p.creates.iter().map(|c| &c.method);
-    let mut all = creates.chain([&p.execute, &p.poll]).chain(p.delete.iter());
+    let mut all = creates.chain([&p.execute, &p.poll, &p.delete]);
     all.any(|(m, _)| *m == api.module)
 }
 
@@ -145,7 +145,7 @@ fn role(ir: &Ir, api: &Api, m: &Method) -> TokenStream {
         quote!(Execute)
     } else if p.poll == me {
         quote!(Poll)
-    } else if p.delete.as_ref() == Some(&me) {
+    } else if p.delete == me {
         quote!(Delete)
     } else {
         return quote!(None);

@@ -195,6 +195,7 @@ fn payout_impl(p: &PayoutRoles) -> TokenStream {
     let marker = ident(MARKER);
     let execute = item_path(&p.execute.0, &p.execute.1);
     let poll = item_path(&p.poll.0, &p.poll.1);
+    let delete = item_path(&p.delete.0, &p.delete.1);
     let g = &p.progress;
     let result = item_path(&g.module, &g.name);
     let state = item_path(&g.state_enum.0, &g.state_enum.1);
@@ -243,12 +244,16 @@ fn payout_impl(p: &PayoutRoles) -> TokenStream {
         impl crate::runtime::PayoutApi for #marker {
             type Execute = #execute;
             type Poll = #poll;
+            type Delete = #delete;
             type State = #state;
             fn execute(operation_id: crate::runtime::Uuid) -> Self::Execute {
                 #execute::new(operation_id)
             }
             fn poll(operation_id: crate::runtime::Uuid) -> Self::Poll {
                 #poll::new(operation_id)
+            }
+            fn delete(operation_id: crate::runtime::Uuid) -> Self::Delete {
+                #delete::new(operation_id)
             }
             fn executed(output: #result) -> crate::runtime::api::Progress<#state> {
                 progress(output)

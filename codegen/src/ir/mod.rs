@@ -98,8 +98,8 @@ pub struct PayoutRoles {
     pub execute: (String, String),
     /// The method that looks one up.
     pub poll: (String, String),
-    /// The method that deletes a created one, if any.
-    pub delete: Option<(String, String)>,
+    /// The method that deletes a created one (the fence of an execution in doubt).
+    pub delete: (String, String),
     /// What their answers hold.
     pub progress: PayoutProgress,
     /// Final states and their fates (variant wire name, `Fate` variant).

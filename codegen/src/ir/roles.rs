@@ -436,19 +436,20 @@ impl<'a> Resolver<'a, '_> {
             .collect();
         let execute = self.method(methods, "payout_execute");
         let poll = self.method(methods, "payout_poll");
-        let (Some(execute), Some(poll), false) = (execute, poll, creates.is_empty()) else {
-            let message =
-                "the payout flow needs `role: payout_create` (one or more), `payout_execute` and `payout_poll`";
+        // The deletion fences an operation whose execution is in doubt: deleted, it can never
+        // move money, so the payout is settled without a second execution.
+        let delete = self.method(methods, "payout_delete");
+        let (Some(execute), Some(poll), Some(delete), false) = (execute, poll, delete, creates.is_empty()) else {
+            let message = "the payout flow needs `role: payout_create` (one or more), `payout_execute`, `payout_poll` and `payout_delete`";
             self.fail_method(methods, "payout_create", message.into());
             return None;
         };
-        let delete = self.method(methods, "payout_delete");
         let by_id = [
-            ("payout_execute", Some(execute)),
-            ("payout_poll", Some(poll)),
+            ("payout_execute", execute),
+            ("payout_poll", poll),
             ("payout_delete", delete),
         ];
-        for (role, (_, m)) in by_id.into_iter().filter_map(|(r, m)| Some((r, m?))) {
+        for (role, (_, m)) in by_id {
             let args = m
                 .params
                 .iter()
@@ -481,7 +482,7 @@ impl<'a> Resolver<'a, '_> {
             creates,
             execute: path(execute),
             poll: path(poll),
-            delete: delete.map(path),
+            delete: path(delete),
             progress,
             fates,
             created,

@@ -18,7 +18,9 @@ pub enum Step {
     /// Created as this operation; not executed. (`pay_once` goes from `Creating` to `Executing`
     /// with the id in one write; a step a journal may still hold.)
     Created(Uuid),
-    /// The execution of this operation was sent (or was about to be).
+    /// The execution of this operation was sent (or was about to be). It is never sent again:
+    /// the operation's state decides, and an operation that still reads created is fenced by a
+    /// deletion.
     Executing(Uuid),
     /// Paid.
     Completed(Uuid),
@@ -33,7 +35,8 @@ pub enum Step {
     NotEnoughMoney(Uuid),
     /// Deleted; nothing paid.
     Deleted(Uuid),
-    /// Executed and not final when the deadline passed: look it up again, never create it again.
+    /// Executed (or its execution in doubt) and not final when the deadline passed: unsettled.
+    /// The next run looks it up again; it is never executed or created again.
     Pending(Uuid),
 }
 
@@ -73,6 +76,12 @@ impl Step {
             self,
             Step::Completed(_) | Step::Failed { .. } | Step::NotEnoughMoney(_) | Step::Deleted(_)
         )
+    }
+
+    /// Whether the payout ended without moving money (failed, not enough money, deleted): the
+    /// steps a retry may start again from.
+    pub fn moved_no_money(&self) -> bool {
+        matches!(self, Step::Failed { .. } | Step::NotEnoughMoney(_) | Step::Deleted(_))
     }
 
     /// A step from its stored name, operation id and message.
@@ -146,6 +155,9 @@ pub struct Entry {
     /// Creations whose answer was lost and that were made again: operations that exist, were
     /// never executed, and move no money.
     pub orphans: u32,
+    /// Which attempt of the key this is (1, then one more for each retry of a payout that ended
+    /// without moving money).
+    pub attempt: u32,
 }
 
 /// What [`Journal::flush`] returns.
@@ -171,10 +183,16 @@ pub trait Journal: Send + Sync {
         }
         Ok(entry)
     }
-    /// Records the step a payout has reached.
+    /// Records the step a payout has reached. `Executing` binds its operation to the key's
+    /// attempt: an operation already bound to another key or attempt is refused with
+    /// [`JournalError::OperationReused`], and nothing is written.
     fn record(&self, key: &str, step: &Step) -> Result<(), JournalError>;
     /// Counts a creation whose answer was lost (the runner creates again).
     fn orphan(&self, key: &str) -> Result<(), JournalError>;
+    /// Plans `key` again as a new attempt, with a new operation: only when its payout ended
+    /// without moving money (failed, not enough money, deleted); anything else is
+    /// [`JournalError::NotRetryable`]. The ended attempt stays in the journal's history.
+    fn retry(&self, key: &str) -> Result<Entry, JournalError>;
     /// Puts every write made so far on disk. Awaited, not blocking: the payouts in flight go on
     /// meanwhile, and one sync can serve all that wait at once. The default does nothing, for a
     /// journal whose every write is on disk when it returns (a database's synchronous commit).
@@ -239,6 +257,71 @@ pub enum JournalError {
     /// The journal holds something this crate cannot read.
     #[error("the journal is damaged: {0}")]
     Damaged(String),
+    /// A new journal was asked for where a file already is.
+    #[error("{path} already exists: a new batch needs a new journal (to continue the batch it holds: `resume`)")]
+    Exists {
+        /// The journal.
+        path: String,
+    },
+    /// No journal at this path: a command that continues a batch never creates one.
+    #[error("no journal at {path}: check the path (a new journal is made only by `run`, for a new batch)")]
+    NotFound {
+        /// The path.
+        path: String,
+    },
+    /// The file is not a journal: empty, truncated, damaged, or another program's.
+    #[error("{path} is not a payout journal: {why}; nothing was sent")]
+    NotAJournal {
+        /// The file.
+        path: String,
+        /// What is wrong with it.
+        why: String,
+    },
+    /// A run holding the journal was killed, and its write-ahead log (`<journal>-wal`) is gone
+    /// since: the last steps it recorded are lost with it, and paying from what is left could
+    /// pay twice.
+    #[error("{path} was left open by a run that was killed, and its log {path}-wal is missing: its last steps are lost with it. Put the -wal file back beside it (a journal is the .db file with its -wal and -shm files); nothing was sent")]
+    LogLost {
+        /// The journal.
+        path: String,
+    },
+    /// The journal belongs to another batch file (another content).
+    #[error("the journal {path} belongs to the batch {was}, not {now}: a journal pays one batch file, as it was when its run began; nothing was sent")]
+    OtherBatch {
+        /// The journal.
+        path: String,
+        /// The batch it was made for (name and content hash).
+        was: String,
+        /// The batch given now.
+        now: String,
+    },
+    /// The key of the card-number hash is not the one the journal was made with.
+    #[error("the hash key is not the one the journal {path} was made with: give the same --hash-key (INTELLECTMONEY_BATCH_KEY); nothing was sent")]
+    HashKey {
+        /// The journal.
+        path: String,
+    },
+    /// The server gave an operation id that the journal already holds for a key: it is not
+    /// executed for another.
+    #[error("operation {operation_id} is already key `{owner}`'s (attempt {attempt}): not executed again for `{key}`")]
+    OperationReused {
+        /// The key that was being paid.
+        key: String,
+        /// The operation.
+        operation_id: Uuid,
+        /// The key it belongs to.
+        owner: String,
+        /// The attempt of that key.
+        attempt: u32,
+    },
+    /// A retry was asked for a key whose payout may have moved money, or is not over.
+    #[error("key `{key}` is {step}: only a payout that ended without moving money (failed, not enough money, deleted) is paid again")]
+    NotRetryable {
+        /// The key.
+        key: String,
+        /// Where it is.
+        step: String,
+    },
     /// The storage failed (a full disk): nothing was sent after it.
     #[error("the journal {path} could not be written or read: {source}")]
     Storage {

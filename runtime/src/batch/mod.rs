@@ -33,4 +33,4 @@ mod syncer;
 
 pub use journal::{Entry, Flushed, Journal, JournalError, Planned, Step};
 pub use runner::{planned, BatchError};
-pub use sqlite::{Durability, SqliteJournal, SCHEMA_VERSION};
+pub use sqlite::{Attempt, BatchId, Durability, SqliteJournal, SCHEMA_VERSION};

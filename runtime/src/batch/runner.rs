@@ -1,15 +1,15 @@
-//! One payout of a batch, exactly once: each step is recorded before the call that takes it and
+//! One payout of a batch, at most once: each step is recorded before the call that takes it and
 //! after its answer, and a payout picked up again continues from what the journal and the API
-//! say, never executing an operation twice.
+//! say, never executing an operation twice nor a second operation for a key.
 
 use super::journal::{Journal, JournalError, Planned, Step};
 use crate::api::{Api, PayoutApi, PayoutRequest};
-use crate::client::payout::fate_unknown;
+use crate::client::payout::{creation_failed, fresh, may_have_been_sent, refused, Settling};
 use crate::client::{Client, Error, PayoutOutcome, PollPolicy};
 use crate::{RequestError, Uuid};
 use hmac::{Hmac, Mac};
 use sha2::{Digest, Sha256};
-use std::time::Instant;
+use tokio::time::Instant;
 
 /// Why a payout of a batch stopped before a final step. The journal says where it is; running
 /// the batch again continues it.
@@ -66,6 +66,15 @@ fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
+/// The keyed check value that tells whether a run hashes card numbers with the journal's key
+/// (HMAC-SHA-256 of a fixed text; the key itself is never stored).
+pub(crate) fn key_check(hash_key: &[u8]) -> String {
+    format!(
+        "hmac-sha256:{}",
+        keyed_hash(hash_key, "intellectmoney payout journal: hash key check")
+    )
+}
+
 /// One payout being driven: its journal and key, and how long its polling may take.
 struct Drive<'a> {
     journal: &'a dyn Journal,
@@ -106,7 +115,19 @@ impl<A: PayoutApi> Client<A> {
     /// Pays `request` under `key` at most once, whatever happened to earlier runs: plans it in
     /// the journal (a different request under a known key is refused), then takes each step
     /// the journal says is next, recording it before and after the call. Returns the step
-    /// reached: a final one, or `Pending` when `poll.deadline` passed (run again later).
+    /// reached: a final one, or `Pending` when `poll.deadline` passed with the payout unsettled
+    /// (run again later: it is looked up, never executed again).
+    ///
+    /// The rules, for every path (a lost answer, a crash, a new login, a run again):
+    /// - an operation is executed at most once: `executing` is on disk before its execution is
+    ///   sent, and a payout found `executing` or `pending` is only looked up. One that still
+    ///   reads created is fenced: deleted, then read back; it ends `deleted`, nothing paid;
+    /// - a key has at most one executed operation: an operation id the journal holds for another
+    ///   key or attempt is never executed ([`JournalError::OperationReused`], the line ends
+    ///   failed), and a new attempt is made only by [`Journal::retry`] of a payout that ended
+    ///   without moving money;
+    /// - a creation whose answer was lost is made again by the next run (its operation, never
+    ///   executed, is counted as an orphan).
     ///
     /// `hash_key` keys the hash that stands for secret parameters (card numbers) in the journal:
     /// keep it the same for a batch, or its keys no longer match their requests. The journal's
@@ -141,17 +162,9 @@ impl<A: PayoutApi> Client<A> {
                     journal.orphan(key)?;
                     self.batch_create(&d, &request).await?
                 }
-                Step::Created(id) => {
-                    d.record(&Step::Executing(id)).await?;
-                    self.batch_execute(&d, id).await?
-                }
-                Step::Executing(id) => self.batch_resume(&d, id).await?,
-                // Not final at the last deadline: the state decides again. Still created (the
-                // execution was refused or never arrived), it is executed, recorded first.
-                Step::Pending(id) => {
-                    d.record(&Step::Executing(id)).await?;
-                    self.batch_resume(&d, id).await?
-                }
+                Step::Created(id) => self.batch_execute(&d, id).await?,
+                // The execution may have been sent: never again. The state decides.
+                Step::Executing(id) | Step::Pending(id) => self.batch_settle(&d, id, None, true).await?,
                 other => return Ok(other),
             };
             if matches!(step, Step::Pending(_)) {
@@ -163,70 +176,88 @@ impl<A: PayoutApi> Client<A> {
     /// The creation, recorded `creating` before (by `begin`, or by the run that lost its
     /// answer). A created operation is returned as `Created` without a write of its own: the
     /// next write, `executing` with its id, says it (a crash between the two leaves `creating`,
-    /// and the operation is an orphan never executed). A refusal is recorded as `failed`.
+    /// and the operation is an orphan never executed). A refusal is recorded as `failed`; a
+    /// creation certainly not sent goes back to `planned`.
     async fn batch_create<R: PayoutRequest<A>>(&self, d: &Drive<'_>, request: &R) -> Result<Step, BatchError<A>> {
-        let step = match self.send(request).await {
-            Ok(reply) => match R::created(reply.result).operation_id {
-                Some(id) => return Ok(Step::Created(id)),
+        let create = R::METHOD.name;
+        let e = match self.send(request).await {
+            Ok(reply) => match fresh::<A>(create, R::created(reply.result)).map(|c| c.operation_id) {
+                Ok(Some(id)) => return Ok(Step::Created(id)),
+                Err(e) => creation_failed(create, e),
                 // Created, but which operation is unknown: like a lost answer.
-                None => {
-                    return Err(Error::Unsettled {
-                        method: R::METHOD.name,
-                        operation_id: None,
-                        cause: Box::new(Error::Decode(crate::DecodeError::new::<A>(
-                            R::METHOD.name,
-                            "Result",
-                            "the payout was created but its id is missing",
-                            "",
-                        ))),
-                    }
-                    .into())
-                }
+                Ok(None) => creation_failed(
+                    create,
+                    Error::Decode(crate::DecodeError::new::<A>(
+                        create,
+                        "Result",
+                        "the payout was created but its id is missing",
+                        "",
+                    )),
+                ),
             },
-            Err(e) if fate_unknown(&e) => return Err(e.into()),
-            // Refused for the session (a token that could not be renewed): nothing was created,
-            // and the next run tries again.
-            Err(e) if e.is_authentication_failed() => {
-                d.record(&Step::Planned).await?;
-                return Err(e.into());
-            }
-            Err(Error::Refused { desc, .. }) | Err(Error::Rejected { desc, .. }) => Step::Failed {
+            Err(e) => creation_failed(create, e),
+        };
+        if !may_have_been_sent(create, &e) {
+            // Nothing reached the server: the next run creates it.
+            d.record(&Step::Planned).await?;
+        } else if refused(&e) {
+            let message = match &e {
+                Error::Refused { desc, .. } | Error::Rejected { desc, .. } => desc.clone(),
+                _ => None,
+            };
+            let step = Step::Failed {
                 operation_id: None,
-                message: desc,
-            },
-            Err(e) => return Err(e.into()),
-        };
-        d.record(&step).await?;
-        Ok(step)
+                message: message.or_else(|| Some(e.to_string())),
+            };
+            d.record(&step).await?;
+            return Ok(step);
+        }
+        // Unsettled: an operation may exist; the journal says `creating`.
+        Err(e.into())
     }
 
-    /// The execution (recorded `executing` before), then the state until final or the deadline.
+    /// The one execution of `id`: recorded `executing` (on disk) first, then sent, then the
+    /// state until final or the deadline. An operation the journal holds for another key is not
+    /// executed: the line ends failed, nothing sent.
     async fn batch_execute(&self, d: &Drive<'_>, id: Uuid) -> Result<Step, BatchError<A>> {
-        let state = match self.send(&A::execute(id)).await {
-            Ok(reply) => A::executed(reply.result).state,
-            // Sent, maybe done: the state says; never a second execution on a guess.
-            Err(e) if fate_unknown(&e) => None,
-            Err(Error::Refused { .. }) | Err(Error::Rejected { .. }) => None,
+        match d.record(&Step::Executing(id)).await {
+            Ok(()) => {}
+            Err(e @ JournalError::OperationReused { .. }) => {
+                let step = Step::Failed {
+                    operation_id: None,
+                    message: Some(format!("not executed: {e}")),
+                };
+                d.record(&step).await?;
+                return Ok(step);
+            }
             Err(e) => return Err(e.into()),
-        };
-        self.batch_follow(d, id, state).await
-    }
-
-    /// An execution that may or may not have been sent: the state decides. Still created: it was
-    /// not, and is executed now; anything else: it was, and is followed.
-    async fn batch_resume(&self, d: &Drive<'_>, id: Uuid) -> Result<Step, BatchError<A>> {
-        let state = A::polled(self.send(&A::poll(id)).await?.result).state;
-        match state {
-            Some(s) if A::is_created(&s) => self.batch_execute(d, id).await,
-            other => self.batch_follow(d, id, other).await,
+        }
+        match self.execute_once(id, None, d.end).await {
+            Ok(settling) => self.batch_settle(d, id, settling.last, settling.in_doubt).await,
+            Err(e) => {
+                // Certainly not sent: the operation is created and was never executed.
+                d.record(&Step::Created(id)).await?;
+                Err(e.into())
+            }
         }
     }
 
-    /// Polls until a final state or the deadline, and records where it ended.
-    async fn batch_follow(&self, d: &Drive<'_>, id: Uuid, last: Option<A::State>) -> Result<Step, BatchError<A>> {
-        let outcome = self
-            .poll_until_final(id, last, None, d.poll, d.end, &mut |_, _| {})
-            .await?;
+    /// Polls until a final state or the deadline (fencing an operation in doubt that reads
+    /// created), and records where it ended.
+    async fn batch_settle(
+        &self,
+        d: &Drive<'_>,
+        id: Uuid,
+        last: Option<A::State>,
+        in_doubt: bool,
+    ) -> Result<Step, BatchError<A>> {
+        let settling = Settling {
+            id,
+            last,
+            error_message: None,
+            in_doubt,
+        };
+        let outcome = self.settle(settling, d.poll, d.end, &mut |_, _| {}).await?;
         let step = step_of(outcome);
         d.record(&step).await?;
         Ok(step)

@@ -14,11 +14,13 @@ use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard};
 
 /// The schema this version writes and the newest it reads.
-pub const SCHEMA_VERSION: i64 = 1;
+pub const SCHEMA_VERSION: i64 = 2;
 
-const SCHEMA: &str = "
-CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS payouts (
+/// Schema 1's tables. A new journal is made as schema 1 and migrated, in one transaction: the
+/// schema is the sum of its migrations, so a migrated journal is the same as a new one.
+const SCHEMA_1: &str = "
+CREATE TABLE meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE payouts (
     key TEXT PRIMARY KEY,
     method TEXT NOT NULL,
     params TEXT NOT NULL,
@@ -29,7 +31,25 @@ CREATE TABLE IF NOT EXISTS payouts (
     operation_id TEXT,
     message TEXT,
     orphans INTEGER NOT NULL DEFAULT 0
-) WITHOUT ROWID;";
+) WITHOUT ROWID;
+INSERT INTO meta (name, value) VALUES ('schema_version', '1');";
+
+/// From schema 1: attempts, and `operations`, every operation whose execution a key recorded,
+/// each under one key and attempt only, so that an id the server gives twice is never executed
+/// twice (from a schema-1 journal, the first key of an id is kept).
+const MIGRATE_1_TO_2: &str = "
+ALTER TABLE payouts ADD COLUMN attempt INTEGER NOT NULL DEFAULT 1;
+CREATE TABLE operations (
+    operation_id TEXT PRIMARY KEY,
+    key TEXT NOT NULL,
+    attempt INTEGER NOT NULL,
+    step TEXT NOT NULL,
+    message TEXT
+) WITHOUT ROWID;
+INSERT OR IGNORE INTO operations (operation_id, key, attempt, step, message)
+    SELECT operation_id, key, 1, step, message FROM payouts
+    WHERE operation_id IS NOT NULL AND step NOT IN ('created');
+UPDATE meta SET value = '2' WHERE name = 'schema_version';";
 
 /// A journal in one SQLite file. Its connection is behind a lock: the payouts in flight write
 /// one at a time (each write is short; SQLite has one writer anyway). The syncs are shared
@@ -65,35 +85,123 @@ impl std::fmt::Debug for SqliteJournal {
 }
 
 impl SqliteJournal {
-    /// Opens the journal at `path`, creating it when it does not exist, and holds it alone
-    /// until dropped: a second opener, in this process or another, is refused with
-    /// [`JournalError::InUse`], so two runs never drive the same key at once. Refuses a journal
-    /// written by a newer version ([`JournalError::Newer`]).
+    /// Opens the journal at `path`, creating it when no file is there, and holds it alone until
+    /// dropped (see [`SqliteJournal::open_existing`] for what an existing file must be). A
+    /// command that continues a batch uses [`SqliteJournal::open_existing`] instead: a mistyped
+    /// path must not start a new journal.
     pub fn open(path: impl AsRef<Path>) -> Result<Self, JournalError> {
-        let path = path.as_ref().to_path_buf();
+        let path = path.as_ref();
+        if path.exists() {
+            Self::open_existing(path)
+        } else {
+            Self::create(path)
+        }
+    }
+
+    /// Creates a new journal at `path`; a file already there is refused
+    /// ([`JournalError::Exists`]), whatever it holds. The journal is made whole under a
+    /// temporary name beside it and then linked into place, so that a process killed meanwhile
+    /// leaves no empty or half-made journal at `path`.
+    pub fn create(path: impl AsRef<Path>) -> Result<Self, JournalError> {
+        let path = path.as_ref();
+        let exists = || JournalError::Exists {
+            path: path.display().to_string(),
+        };
+        if path.exists() {
+            return Err(exists());
+        }
+        let mut temporary = path.as_os_str().to_owned();
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.subsec_nanos());
+        temporary.push(format!(".creating-{}-{nanos}", std::process::id()));
+        let temporary = PathBuf::from(temporary);
+        let made = Connection::open(&temporary)
+            .and_then(|conn| {
+                conn.execute_batch(&format!("BEGIN; {SCHEMA_1} {MIGRATE_1_TO_2} COMMIT;"))?;
+                conn.close().map_err(|(_, e)| e)
+            })
+            .map_err(|e| storage_at(path, e));
+        // A link fails where a file is: two runs starting at once do not both make it.
+        let linked = made.and_then(|()| match std::fs::hard_link(&temporary, path) {
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Err(exists()),
+            other => other.map_err(|e| io_at(path, e)),
+        });
+        let _ = std::fs::remove_file(&temporary);
+        linked?;
+        Self::open_existing(path)
+    }
+
+    /// Opens the journal at `path`, which must be one: refused when there is no file
+    /// ([`JournalError::NotFound`]), or when it is empty, not SQLite, truncated, or another
+    /// program's database ([`JournalError::NotAJournal`]), written by a newer version
+    /// ([`JournalError::Newer`]), or left by a run that was killed and has since lost its
+    /// write-ahead log (`-wal`), which held its last steps ([`JournalError::LogLost`]). Held
+    /// alone until dropped: a second opener is refused with [`JournalError::InUse`].
+    pub fn open_existing(path: impl AsRef<Path>) -> Result<Self, JournalError> {
+        let path = path.as_ref();
+        let shown = path.display().to_string();
+        let not_a_journal = |why: String| JournalError::NotAJournal {
+            path: shown.clone(),
+            why,
+        };
+        let size = match std::fs::metadata(path) {
+            Ok(m) => m.len(),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Err(JournalError::NotFound { path: shown }),
+            Err(e) => return Err(io_at(path, e)),
+        };
+        if size == 0 {
+            return Err(not_a_journal("the file is empty".into()));
+        }
+        // SQLite opens a file it cannot write read-only, without a word, and fails at the first
+        // write with an unclear error: refuse such a file now.
+        if let Err(e) = std::fs::OpenOptions::new().read(true).write(true).open(path) {
+            return Err(JournalError::ReadOnly {
+                path: shown,
+                reason: e.to_string(),
+            });
+        }
+        let log_was_there = log_path(path).exists();
+        let conn = Self::connect(path)?;
+        let version = read_version(&conn).map_err(not_a_journal)?;
+        if version > SCHEMA_VERSION {
+            return Err(JournalError::Newer {
+                path: shown,
+                found: version,
+                known: SCHEMA_VERSION,
+            });
+        }
+        // The main file says `open` while a run has the journal: found so with no log beside
+        // it, the run was killed and the log, with the steps it held, is gone.
+        let state = meta(&conn, "state").map_err(|e| storage_at(path, e))?;
+        if state.as_deref() == Some("open") && !log_was_there {
+            return Err(JournalError::LogLost { path: shown });
+        }
+        if version == 1 {
+            conn.execute_batch(&format!("BEGIN; {MIGRATE_1_TO_2} COMMIT;"))
+                .map_err(|e| storage_at(path, e))?;
+        }
+        Self::start(path, conn)
+    }
+
+    /// A connection to the file, its lock taken and kept (exclusive locking mode), in WAL mode.
+    /// A run that finds the lock taken waits a moment, then is refused rather than racing
+    /// another run on a key.
+    fn connect(path: &Path) -> Result<Connection, JournalError> {
         let shown = path.display().to_string();
         let failed = |e: rusqlite::Error| match e.sqlite_error_code() {
             Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked) => {
                 JournalError::InUse { path: shown.clone() }
             }
-            _ => JournalError::Storage {
-                path: shown.clone(),
-                source: Box::new(e),
-            },
-        };
-        // SQLite opens a file it cannot write read-only, without a word, and fails at the first
-        // write with an unclear error: refuse such a file now.
-        if path.exists() {
-            if let Err(e) = std::fs::OpenOptions::new().read(true).write(true).open(&path) {
-                return Err(JournalError::ReadOnly {
-                    path: shown,
-                    reason: e.to_string(),
-                });
+            Some(rusqlite::ErrorCode::NotADatabase | rusqlite::ErrorCode::DatabaseCorrupt) => {
+                JournalError::NotAJournal {
+                    path: shown.clone(),
+                    why: format!("not a journal, or a damaged one ({e})"),
+                }
             }
-        }
-        let conn = Connection::open(&path).map_err(failed)?;
-        // The file's lock is taken now and kept (exclusive locking mode): a run that finds it
-        // taken waits a moment, then is refused rather than racing another run on a key.
+            _ => storage_at(path, e),
+        };
+        let conn = Connection::open(path).map_err(failed)?;
         conn.busy_timeout(std::time::Duration::from_secs(1)).map_err(failed)?;
         conn.pragma_update(None, "locking_mode", "EXCLUSIVE").map_err(failed)?;
         // WAL: a commit appends to the log, and survives a killed process once it returns. The
@@ -101,10 +209,20 @@ impl SqliteJournal {
         conn.pragma_update(None, "journal_mode", "WAL").map_err(failed)?;
         conn.pragma_update(None, "synchronous", "NORMAL").map_err(failed)?;
         conn.execute_batch("BEGIN EXCLUSIVE; COMMIT;").map_err(failed)?;
-        conn.execute_batch(SCHEMA).map_err(failed)?;
-        // The schema's commit made the log: it is there, and stays while the journal is open.
-        let mut log = path.clone().into_os_string();
-        log.push("-wal");
+        Ok(conn)
+    }
+
+    /// Marks the journal `open` in its main file (a checkpoint puts it there, not only in the
+    /// log), and starts the thread that syncs the log.
+    fn start(path: &Path, conn: Connection) -> Result<Self, JournalError> {
+        conn.execute(
+            "INSERT INTO meta (name, value) VALUES ('state', 'open')
+             ON CONFLICT (name) DO UPDATE SET value = 'open'",
+            [],
+        )
+        .and_then(|_| conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(())))
+        .map_err(|e| storage_at(path, e))?;
+        // The log is there, and stays while the journal is open.
         let folder = match path.parent() {
             Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
             _ => PathBuf::from("."),
@@ -112,20 +230,15 @@ impl SqliteJournal {
         let syncer = std::fs::OpenOptions::new()
             .read(true)
             .write(true)
-            .open(&log)
+            .open(log_path(path))
             .and_then(|log| Syncer::start(log, &folder))
-            .map_err(|e| JournalError::Storage {
-                path: shown.clone(),
-                source: Box::new(e),
-            })?;
-        let journal = SqliteJournal {
+            .map_err(|e| io_at(path, e))?;
+        Ok(SqliteJournal {
             conn: Mutex::new(conn),
             syncer,
             durability: Durability::default(),
-            path,
-        };
-        journal.check_version()?;
-        Ok(journal)
+            path: path.to_path_buf(),
+        })
     }
 
     /// Sets how much of the journal is on disk when a write returns (default
@@ -192,32 +305,6 @@ impl SqliteJournal {
         self.syncer.count()
     }
 
-    /// Writes this version's schema number, or refuses a newer one.
-    fn check_version(&self) -> Result<(), JournalError> {
-        let conn = self.conn();
-        let found: Option<String> = conn
-            .query_row("SELECT value FROM meta WHERE name = 'schema_version'", [], |r| r.get(0))
-            .optional()
-            .map_err(|e| self.storage(e))?;
-        match found.map(|v| v.parse::<i64>()) {
-            None => {
-                conn.execute(
-                    "INSERT INTO meta (name, value) VALUES ('schema_version', ?1)",
-                    params![SCHEMA_VERSION.to_string()],
-                )
-                .map_err(|e| self.storage(e))?;
-                Ok(())
-            }
-            Some(Ok(v)) if v <= SCHEMA_VERSION => Ok(()),
-            Some(Ok(v)) => Err(JournalError::Newer {
-                path: self.path.display().to_string(),
-                found: v,
-                known: SCHEMA_VERSION,
-            }),
-            Some(Err(e)) => Err(JournalError::Damaged(format!("schema_version: {e}"))),
-        }
-    }
-
     fn entry(&self, conn: &Connection, key: &str) -> Result<Option<Entry>, JournalError> {
         let mut stmt = conn
             .prepare_cached(&format!("SELECT {COLUMNS} FROM payouts WHERE key = ?1"))
@@ -245,8 +332,55 @@ impl SqliteJournal {
     }
 }
 
+/// `<journal>-wal`: the write-ahead log beside the journal.
+fn log_path(path: &Path) -> PathBuf {
+    let mut log = path.as_os_str().to_owned();
+    log.push("-wal");
+    PathBuf::from(log)
+}
+
+fn storage_at(path: &Path, e: rusqlite::Error) -> JournalError {
+    JournalError::Storage {
+        path: path.display().to_string(),
+        source: Box::new(e),
+    }
+}
+
+fn io_at(path: &Path, e: std::io::Error) -> JournalError {
+    JournalError::Storage {
+        path: path.display().to_string(),
+        source: Box::new(e),
+    }
+}
+
+/// A value of the `meta` table.
+fn meta(conn: &Connection, name: &str) -> rusqlite::Result<Option<String>> {
+    conn.query_row("SELECT value FROM meta WHERE name = ?1", [name], |r| r.get(0))
+        .optional()
+}
+
+/// The schema version of a journal, or why the file is not one.
+fn read_version(conn: &Connection) -> Result<i64, String> {
+    let damaged = |e: rusqlite::Error| format!("not a journal, or a damaged one ({e})");
+    let tables: i64 = conn
+        .query_row(
+            "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name IN ('meta', 'payouts')",
+            [],
+            |r| r.get(0),
+        )
+        .map_err(damaged)?;
+    if tables != 2 {
+        return Err("an SQLite database, but not a payout journal (no `meta` and `payouts` tables)".into());
+    }
+    match meta(conn, "schema_version").map_err(damaged)? {
+        Some(v) => v.parse().map_err(|e| format!("schema_version `{v}`: {e}")),
+        None => Err("a journal without a schema version".into()),
+    }
+}
+
 /// The columns of an entry, in the order `read_row` takes them.
-const COLUMNS: &str = "key, method, params, fingerprint, amount, currency, step, operation_id, message, orphans";
+const COLUMNS: &str =
+    "key, method, params, fingerprint, amount, currency, step, operation_id, message, orphans, attempt";
 
 /// A row as stored, before its text is parsed.
 struct Row {
@@ -260,6 +394,7 @@ struct Row {
     operation_id: Option<String>,
     message: Option<String>,
     orphans: u32,
+    attempt: u32,
 }
 
 fn read_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Row> {
@@ -274,6 +409,7 @@ fn read_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Row> {
         operation_id: r.get(7)?,
         message: r.get(8)?,
         orphans: r.get(9)?,
+        attempt: r.get(10)?,
     })
 }
 
@@ -301,6 +437,7 @@ fn into_entry(row: Row) -> Result<Entry, JournalError> {
         key,
         step,
         orphans: row.orphans,
+        attempt: row.attempt,
     })
 }
 
@@ -342,8 +479,205 @@ impl SqliteJournal {
             planned: planned.clone(),
             step: Step::Planned,
             orphans: 0,
+            attempt: 1,
         };
         Ok((entry, true))
+    }
+}
+
+impl SqliteJournal {
+    /// Binds operation `op` to `key`'s current attempt, before its execution is recorded; an
+    /// operation bound to another key or attempt is refused.
+    fn bind_operation(&self, key: &str, op: Uuid, id: &str) -> Result<(), JournalError> {
+        let conn = self.conn();
+        let attempt: u32 = conn
+            .query_row("SELECT attempt FROM payouts WHERE key = ?1", [key], |r| r.get(0))
+            .optional()
+            .map_err(|e| self.storage(e))?
+            .ok_or_else(|| JournalError::Unknown(key.to_owned()))?;
+        let owner: Option<(String, u32)> = conn
+            .query_row(
+                "SELECT key, attempt FROM operations WHERE operation_id = ?1",
+                [id],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()
+            .map_err(|e| self.storage(e))?;
+        match owner {
+            Some((owner, a)) if owner == key && a == attempt => Ok(()),
+            Some((owner, attempt)) => Err(JournalError::OperationReused {
+                key: key.to_owned(),
+                operation_id: op,
+                owner,
+                attempt,
+            }),
+            None => conn
+                .prepare_cached(
+                    "INSERT INTO operations (operation_id, key, attempt, step) VALUES (?1, ?2, ?3, 'executing')",
+                )
+                .and_then(|mut insert| insert.execute(params![id, key, attempt]))
+                .map(|_| ())
+                .map_err(|e| self.storage(e)),
+        }
+    }
+
+    /// Every operation whose execution a key recorded (sent, or maybe sent), in key and attempt
+    /// order, with how it ended.
+    pub fn operations(&self) -> Result<Vec<Attempt>, JournalError> {
+        let conn = self.conn();
+        let mut stmt = conn
+            .prepare("SELECT key, attempt, operation_id, step, message FROM operations ORDER BY key, attempt")
+            .map_err(|e| self.storage(e))?;
+        let rows = stmt
+            .query_map([], |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get(1)?,
+                    r.get::<_, String>(2)?,
+                    r.get(3)?,
+                    r.get(4)?,
+                ))
+            })
+            .map_err(|e| self.storage(e))?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (key, attempt, id, step, message) = row.map_err(|e| self.storage(e))?;
+            let operation_id =
+                Uuid::parse_str(&id).map_err(|e| JournalError::Damaged(format!("operation id `{id}`: {e}")))?;
+            out.push(Attempt {
+                key,
+                attempt,
+                operation_id,
+                step,
+                message,
+            });
+        }
+        Ok(out)
+    }
+
+    /// The batch the journal pays, once bound ([`SqliteJournal::bind`]).
+    pub fn batch(&self) -> Result<Option<BatchId>, JournalError> {
+        let conn = self.conn();
+        let name = meta(&conn, "batch_name").map_err(|e| self.storage(e))?;
+        let sha256 = meta(&conn, "batch_sha256").map_err(|e| self.storage(e))?;
+        Ok(name.zip(sha256).map(|(name, sha256)| BatchId { name, sha256 }))
+    }
+
+    /// Binds the journal to `batch` the first time; after that, another batch (another content
+    /// hash) is refused with [`JournalError::OtherBatch`], naming both.
+    pub fn bind(&self, batch: &BatchId) -> Result<(), JournalError> {
+        match self.batch()? {
+            Some(was) if was.sha256 == batch.sha256 => Ok(()),
+            Some(was) => Err(JournalError::OtherBatch {
+                path: self.path.display().to_string(),
+                was: was.to_string(),
+                now: batch.to_string(),
+            }),
+            // Put in the main file at once (a checkpoint), where `peek_batch` reads it.
+            None => {
+                let conn = self.conn();
+                conn.execute(
+                    "INSERT INTO meta (name, value) VALUES ('batch_name', ?1), ('batch_sha256', ?2)",
+                    params![batch.name, batch.sha256],
+                )
+                .and_then(|_| conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(())))
+                .map_err(|e| self.storage(e))
+            }
+        }
+    }
+
+    /// The batch a journal file at `path` is bound to, read from its main file without opening
+    /// it as a journal (no lock taken, nothing written; a journal in use by a run is read too).
+    /// `None` for any file that is not a bound journal. For a guard: a new journal for a batch
+    /// that another journal beside it already pays.
+    pub fn peek_batch(path: &Path) -> Option<BatchId> {
+        let mut head = [0u8; 16];
+        let mut file = std::fs::File::open(path).ok()?;
+        std::io::Read::read_exact(&mut file, &mut head).ok()?;
+        if &head != b"SQLite format 3\0" {
+            return None;
+        }
+        let mut uri = String::from("file:");
+        for b in path.to_str()?.bytes() {
+            match b {
+                b'?' | b'#' | b'%' | 0x80.. => uri.push_str(&format!("%{b:02X}")),
+                _ => uri.push(b as char),
+            }
+        }
+        uri.push_str("?immutable=1");
+        let flags = rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_URI;
+        let conn = Connection::open_with_flags(uri, flags).ok()?;
+        let name = meta(&conn, "batch_name").ok()??;
+        let sha256 = meta(&conn, "batch_sha256").ok()??;
+        Some(BatchId { name, sha256 })
+    }
+
+    /// Checks that `hash_key` is the key the journal's card-number hashes were made with (the
+    /// first call records a keyed check value, never the key); another key is refused with
+    /// [`JournalError::HashKey`] rather than turning every card line into a conflict.
+    pub fn check_hash_key(&self, hash_key: &[u8]) -> Result<(), JournalError> {
+        let check = super::runner::key_check(hash_key);
+        let conn = self.conn();
+        match meta(&conn, "hash_key_check").map_err(|e| self.storage(e))? {
+            Some(was) if was == check => Ok(()),
+            Some(_) => Err(JournalError::HashKey {
+                path: self.path.display().to_string(),
+            }),
+            None => conn
+                .execute(
+                    "INSERT INTO meta (name, value) VALUES ('hash_key_check', ?1)",
+                    params![check],
+                )
+                .map(|_| ())
+                .map_err(|e| self.storage(e)),
+        }
+    }
+}
+
+impl Drop for SqliteJournal {
+    /// Marks the journal closed: a journal found `open` without its log was left by a killed run
+    /// whose log is gone ([`JournalError::LogLost`]).
+    fn drop(&mut self) {
+        let conn = self.conn();
+        if let Err(e) = conn.execute("UPDATE meta SET value = 'closed' WHERE name = 'state'", []) {
+            tracing::warn!(error = %e, "the journal could not be marked closed");
+        }
+    }
+}
+
+/// One operation of a key's attempt, as the journal's history keeps it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Attempt {
+    /// The key.
+    pub key: String,
+    /// Which attempt of the key (1, then one more per retry).
+    pub attempt: u32,
+    /// The operation whose execution was recorded.
+    pub operation_id: Uuid,
+    /// The step it ended at (`executing` while not over).
+    pub step: String,
+    /// Its message, when it failed.
+    pub message: Option<String>,
+}
+
+/// Which batch file a journal pays: its name as given and the SHA-256 of its content as it was
+/// checked.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BatchId {
+    /// The file's name, as given to the run that made the journal.
+    pub name: String,
+    /// Lowercase hex SHA-256 of its bytes.
+    pub sha256: String,
+}
+
+impl std::fmt::Display for BatchId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{} (sha256 {})",
+            self.name,
+            &self.sha256[..self.sha256.len().min(12)]
+        )
     }
 }
 
@@ -363,11 +697,43 @@ impl Journal for SqliteJournal {
 
     fn record(&self, key: &str, step: &Step) -> Result<(), JournalError> {
         let id = step.operation_id().map(|id| id.to_string());
+        if let (Step::Executing(op), Some(id)) = (step, &id) {
+            self.bind_operation(key, *op, id)?;
+        } else if let (true, Some(id)) = (step.is_final() || matches!(step, Step::Pending(_)), &id) {
+            // The history of the operation: how it ended.
+            self.conn()
+                .prepare_cached("UPDATE operations SET step = ?2, message = ?3 WHERE operation_id = ?1")
+                .and_then(|mut update| update.execute(params![id, step.name(), step.message()]))
+                .map_err(|e| self.storage(e))?;
+        }
         self.update(
             key,
             "UPDATE payouts SET step = ?2, operation_id = ?3, message = ?4 WHERE key = ?1",
             params![key, step.name(), id, step.message()],
         )
+    }
+
+    fn retry(&self, key: &str) -> Result<Entry, JournalError> {
+        let entry = self
+            .entry(&self.conn(), key)?
+            .ok_or_else(|| JournalError::Unknown(key.to_owned()))?;
+        if !entry.step.moved_no_money() {
+            return Err(JournalError::NotRetryable {
+                key: key.to_owned(),
+                step: entry.step.to_string(),
+            });
+        }
+        self.update(
+            key,
+            "UPDATE payouts SET step = 'planned', operation_id = NULL, message = NULL, attempt = attempt + 1
+             WHERE key = ?1",
+            params![key],
+        )?;
+        Ok(Entry {
+            step: Step::Planned,
+            attempt: entry.attempt + 1,
+            ..entry
+        })
     }
 
     fn orphan(&self, key: &str) -> Result<(), JournalError> {

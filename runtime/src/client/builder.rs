@@ -31,6 +31,7 @@ pub struct ClientBuilder<A: Api> {
     max_pages: usize,
     deadline: Option<Duration>,
     proxy: ProxyChoice,
+    transport: Option<Arc<dyn super::Transport>>,
     api: PhantomData<A>,
 }
 
@@ -87,6 +88,7 @@ impl<A: Api> fmt::Debug for ClientBuilder<A> {
             .field("deadline", &self.deadline)
             .field("user_token", &self.user_token)
             .field("login", &self.credentials.as_ref().map(|(l, _)| l))
+            .field("transport", &self.transport.as_ref().map_or("reqwest", |_| "custom"))
             .finish()
     }
 }
@@ -111,6 +113,7 @@ impl<A: Api> Default for ClientBuilder<A> {
             max_pages: DEFAULT_MAX_PAGES,
             deadline: None,
             proxy: ProxyChoice::Off,
+            transport: None,
             api: PhantomData,
         }
     }
@@ -296,6 +299,15 @@ impl<A: Api> ClientBuilder<A> {
         self.build_core().map(A::Client::from)
     }
 
+    /// Sends every request through `transport` instead of reqwest: for tests and simulations
+    /// that answer in process (and fail as a network fails) without sockets. The TLS, proxy,
+    /// timeout and connection-pool settings are reqwest's and do not apply to it; the base URL,
+    /// the limits, the retries, the deadline and the session do.
+    pub fn transport(mut self, transport: impl super::Transport) -> Self {
+        self.transport = Some(Arc::new(transport));
+        self
+    }
+
     /// Builds the runtime's client, without the generated methods.
     pub fn build_core(self) -> Result<Client<A>, Error<A>> {
         let base = reqwest::Url::parse(&self.base_url)
@@ -347,10 +359,15 @@ impl<A: Api> ClientBuilder<A> {
         if !self.roots.is_empty() {
             http = http.tls_certs_merge(self.roots);
         }
-        let http = http.build().map_err(|e| Error::Config(format!("HTTP client: {e}")))?;
+        let transport: Arc<dyn super::Transport> = match self.transport {
+            Some(t) => t,
+            None => Arc::new(super::transport::ReqwestTransport::new(
+                http.build().map_err(|e| Error::Config(format!("HTTP client: {e}")))?,
+            )),
+        };
         Ok(Client {
             inner: Arc::new(Inner {
-                http,
+                transport,
                 base,
                 format: self.format,
                 bearer_token: self.bearer_token,

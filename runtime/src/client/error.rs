@@ -20,17 +20,18 @@ pub enum Error<A: Api> {
     /// The client refused to send the request: a parameter breaks a documented rule.
     #[error(transparent)]
     Request(#[from] RequestError),
-    /// The request did not get an answer: connection, TLS, timeout, or a broken body. For a call
-    /// that writes or moves money, the server may still have processed it.
-    #[error("{method}: {kind} error: {}", chain(.source))]
+    /// The request did not get an answer: connection, TLS, timeout, or a broken body. A
+    /// connection or TLS failure ([`Error::was_not_sent`]) means the server received nothing;
+    /// after any other, a call that writes or moves money may have been processed.
+    #[error("{method}: {kind} error: {}", chain(.source.as_ref()))]
     Transport {
         /// The method.
         method: &'static str,
         /// What failed.
         kind: TransportKind,
-        /// The underlying error.
+        /// The underlying error (reqwest's, with the default transport).
         #[source]
-        source: reqwest::Error,
+        source: Box<dyn std::error::Error + Send + Sync>,
     },
     /// An HTTP status other than 2xx.
     #[error("{method}: unexpected HTTP status {status}: {}", printable(.snippet))]
@@ -127,7 +128,7 @@ pub enum Error<A: Api> {
 }
 
 /// An error and its causes, down to the operating system's reason (`Connection refused`).
-fn chain(e: &(dyn std::error::Error + 'static)) -> String {
+fn chain(e: &(dyn std::error::Error + Send + Sync + 'static)) -> String {
     let mut out = e.to_string();
     let mut source = e.source();
     while let Some(s) = source {
@@ -235,6 +236,18 @@ impl<A: Api> Error<A> {
             Error::Deadline { .. } => "deadline",
             Error::Unsettled { .. } => "unsettled",
             Error::Config(_) => "config",
+        }
+    }
+
+    /// Whether the request certainly did not reach the server: refused by the client before
+    /// sending (a parameter, the configuration), or no connection made (refused, unreachable,
+    /// TLS). Nothing the call would do was done; sending it again is safe. Every other error of a
+    /// call that writes or moves money leaves open that it was processed.
+    pub fn was_not_sent(&self) -> bool {
+        match self {
+            Error::Request(_) | Error::Config(_) => true,
+            Error::Transport { kind, .. } => matches!(kind, TransportKind::Connect | TransportKind::Tls),
+            _ => false,
         }
     }
 

@@ -11,12 +11,14 @@ pub(crate) mod payout;
 mod raw;
 mod retry;
 mod session;
+pub mod transport;
 
 pub use builder::ClientBuilder;
 pub use error::{Error, PagingProblem, TransportKind};
 pub use payout::{PayoutOutcome, PollPolicy};
 pub use raw::RawRequest;
 pub use retry::RetryPolicy;
+pub use transport::{HttpRequest, HttpResponse, Transport, TransportError};
 
 use crate::api::{Api, Envelope, EnvelopeParts, Meaning, ResultState, StateCode};
 use crate::redact::Redactor;
@@ -105,7 +107,7 @@ impl<A: Api> Clone for Client<A> {
 }
 
 struct Inner {
-    http: reqwest::Client,
+    transport: Arc<dyn Transport>,
     base: reqwest::Url,
     format: Format,
     bearer_token: Option<Secret>,
@@ -196,9 +198,11 @@ impl<A: Api> Client<A> {
         .await
     }
 
-    /// The session around one call: a token first when the method needs one, and one renewal
-    /// and repeat when the server answers "authentication failed" (the request was refused, so
-    /// repeating it cannot do anything twice).
+    /// The session around one call: a token first when the method needs one, and a renewal when
+    /// the server answers "authentication failed". A call that only reads is then repeated once;
+    /// a call that writes or moves money is not (an answer is not proof of what the server did,
+    /// and such a call is never sent twice): its error is returned, and the next call has the
+    /// new token.
     async fn send_with_session<R: ApiRequest<Api = A>>(&self, request: &R) -> Result<Reply<R::Output, A>, Error<A>> {
         let session = &self.inner.session;
         let needs_token = R::METHOD.auth != crate::Auth::None;
@@ -208,6 +212,13 @@ impl<A: Api> Client<A> {
         let token = session.token();
         match self.call(request, token.as_ref()).await {
             Err(e) if e.is_authentication_failed() && needs_token && session.can_renew() => {
+                if R::METHOD.effect != Effect::Read {
+                    tracing::info!("authentication failed: getting a new UserToken; the call is not repeated");
+                    if let Err(renewal) = session.renew(self, token.as_ref()).await {
+                        tracing::warn!(error = %renewal, "the UserToken could not be renewed");
+                    }
+                    return Err(e);
+                }
                 tracing::info!("authentication failed: getting a new UserToken and repeating the call once");
                 session.renew(self, token.as_ref()).await?;
                 self.call(request, session.token().as_ref()).await
@@ -314,47 +325,63 @@ impl<A: Api> Client<A> {
         let mut delays = self.inner.retry.delays();
         let mut attempt = 1u32;
         loop {
-            let mut req = self
-                .inner
-                .http
-                .post(url.clone())
-                .header(reqwest::header::CONTENT_TYPE, method.content_type)
-                .body(encoded.body.clone());
+            let mut headers = reqwest::header::HeaderMap::new();
+            headers.insert(
+                reqwest::header::CONTENT_TYPE,
+                reqwest::header::HeaderValue::from_static(method.content_type),
+            );
+            headers.insert(
+                reqwest::header::USER_AGENT,
+                reqwest::header::HeaderValue::from_static(A::USER_AGENT),
+            );
             if let Some(accept) = format.accept {
-                req = req.header(reqwest::header::ACCEPT, accept);
+                headers.insert(
+                    reqwest::header::ACCEPT,
+                    reqwest::header::HeaderValue::from_static(accept),
+                );
             }
             if method.sign.is_some() {
                 if let Some(bearer) = &self.inner.bearer_token {
                     let mut value = reqwest::header::HeaderValue::try_from(format!("Bearer {}", bearer.expose()))
                         .map_err(|_| Error::Config("the bearer token is not a valid header value".into()))?;
                     value.set_sensitive(true);
-                    req = req.header(reqwest::header::AUTHORIZATION, value);
+                    headers.insert(reqwest::header::AUTHORIZATION, value);
                 }
                 if let Some(sign) = &encoded.sign {
-                    req = req.header("Sign", sign.as_str());
+                    let value = reqwest::header::HeaderValue::try_from(sign.as_str())
+                        .map_err(|_| Error::Config("the Sign is not a valid header value".into()))?;
+                    headers.insert("Sign", value);
                 }
             }
+            let request = HttpRequest {
+                method: method.name,
+                url: url.clone(),
+                headers,
+                body: encoded.body.clone().into_bytes(),
+            };
             // Held until the body is read: the connection is busy until then. The semaphore is
             // never closed, so a permit always comes.
             let permit = self.inner.in_flight.acquire().await.ok();
-            let outcome = match req.send().await {
-                Ok(resp) => {
-                    let status = resp.status();
-                    match self.read_body(method.name, resp).await {
-                        Ok(bytes) if status.is_success() => return text_of(method.name, bytes),
-                        Ok(bytes) => Err(Error::Status {
-                            method: method.name,
-                            status: status.as_u16(),
-                            // The whole body is scrubbed before a snippet is cut from it.
-                            snippet: snippet(
-                                &self.redactor(encoded).scrub(&String::from_utf8_lossy(&bytes)),
-                                A::SECRET_FIELDS,
-                            ),
-                        }),
-                        Err(e) => Err(e),
-                    }
-                }
-                Err(e) => Err(transport(method.name, e)),
+            let outcome = match self.inner.transport.send(request, self.inner.max_body_size).await {
+                Ok(HttpResponse { status, body }) if (200..300).contains(&status) => return text_of(method.name, body),
+                Ok(HttpResponse { status, body }) => Err(Error::Status {
+                    method: method.name,
+                    status,
+                    // The whole body is scrubbed before a snippet is cut from it.
+                    snippet: snippet(
+                        &self.redactor(encoded).scrub(&String::from_utf8_lossy(&body)),
+                        A::SECRET_FIELDS,
+                    ),
+                }),
+                Err(TransportError::TooLarge) => Err(Error::TooLarge {
+                    method: method.name,
+                    limit: self.inner.max_body_size,
+                }),
+                Err(TransportError::Failed { kind, source }) => Err(Error::Transport {
+                    method: method.name,
+                    kind,
+                    source,
+                }),
             };
             // Not held while waiting to retry.
             drop(permit);
@@ -377,24 +404,6 @@ impl<A: Api> Client<A> {
 }
 
 impl<A: Api> Client<A> {
-    /// The body, refused as soon as it grows past the limit (a declared length is checked
-    /// before anything is read).
-    async fn read_body(&self, method: &'static str, mut resp: reqwest::Response) -> Result<Vec<u8>, Error<A>> {
-        let limit = self.inner.max_body_size;
-        if resp.content_length().is_some_and(|n| n > limit as u64) {
-            return Err(Error::TooLarge { method, limit });
-        }
-        // Sized once when the length is declared: growing by doubling would hold up to twice it.
-        let mut body = Vec::with_capacity(resp.content_length().map_or(0, |n| n as usize));
-        while let Some(chunk) = resp.chunk().await.map_err(|e| transport(method, e))? {
-            if body.len() + chunk.len() > limit {
-                return Err(Error::TooLarge { method, limit });
-            }
-            body.extend_from_slice(&chunk);
-        }
-        Ok(body)
-    }
-
     /// The secret values this request carried: its secret parameters (UserToken, password, card
     /// number), the bearer token and the sign secret.
     fn redactor(&self, encoded: &EncodedRequest) -> Redactor {
@@ -453,14 +462,6 @@ fn text_of<A: Api>(method: &'static str, bytes: Vec<u8>) -> Result<String, Error
         Some(rest) => rest.to_owned(),
         None => text,
     })
-}
-
-fn transport<A: Api>(method: &'static str, e: reqwest::Error) -> Error<A> {
-    Error::Transport {
-        method,
-        kind: TransportKind::of(&e),
-        source: e.without_url(),
-    }
 }
 
 /// The envelope's codes: processed (with the result, and a warning if `Result.State` says so),

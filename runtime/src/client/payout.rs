@@ -1,16 +1,17 @@
 //! The payout flow: create a payout, execute it, and poll its state until it is final or a
-//! deadline passes. Nothing that moves money is ever sent twice: when the fate of
-//! `ExecuteOperation` is unknown (timeout, dropped connection, 5xx), the flow polls instead of
-//! executing again.
+//! deadline passes. Nothing that moves money is ever sent twice: once `ExecuteOperation` may
+//! have reached the server, whatever happened to its answer, only the state decides; an
+//! operation that still reads created is fenced by a deletion, never executed again.
 //!
 //! Which methods create, execute and look up a payout, and what their answers' states mean, the
 //! generated API says through [`PayoutApi`] (the spec's `payout_*` roles).
 
 use super::{Client, Error};
-use crate::api::{Fate, PayoutApi, PayoutRequest, Progress};
+use crate::api::{Api, Fate, PayoutApi, PayoutRequest, Progress};
 use crate::{ApiRequest, Uuid};
 use backon::{BackoffBuilder, ExponentialBuilder};
-use std::time::{Duration, Instant};
+use std::time::Duration;
+use tokio::time::Instant;
 use tracing::Instrument;
 
 /// How the flow polls `GetOperationState`.
@@ -103,8 +104,8 @@ impl<S> PayoutOutcome<S> {
     }
 }
 
-/// Whether an error leaves the fate of the call unknown (it may have reached the server and been
-/// processed): no answer, a 5xx, no answer in time, "queued", or a 200 that cannot be read.
+/// Whether a failed poll may be tried again: no answer, a 5xx, no answer in time, "queued", or
+/// an answer that cannot be read (or is about another operation).
 pub(crate) fn fate_unknown<A: PayoutApi>(e: &Error<A>) -> bool {
     matches!(
         e,
@@ -112,26 +113,109 @@ pub(crate) fn fate_unknown<A: PayoutApi>(e: &Error<A>) -> bool {
     ) || matches!(e, Error::Status { status, .. } if *status >= 500)
 }
 
+/// Whether `e` may have come after `method` reached the server: not when the client refused it,
+/// no connection was made, or the error is about another call made first (the login).
+pub(crate) fn may_have_been_sent<A: Api>(method: &str, e: &Error<A>) -> bool {
+    !e.was_not_sent() && e.method() == Some(method)
+}
+
+/// Whether the server refused the call outright (`OperationState` refused, or `Result.State`
+/// other than success, warning and "authentication failed"): it did nothing. An authentication
+/// failure of a call that moves money is not counted as one: the call is not repeated, and what
+/// it did is looked up.
+pub(crate) fn refused<A: Api>(e: &Error<A>) -> bool {
+    matches!(e, Error::Refused { .. } | Error::Rejected { .. }) && !e.is_authentication_failed()
+}
+
 /// What is left of the flow's time.
 fn remaining(end: Instant) -> Duration {
     end.saturating_duration_since(Instant::now())
+}
+
+/// A creation that failed: nothing was paid either way (a created operation moves nothing until
+/// executed), but unless it was certainly not sent or refused, an operation may exist.
+pub(crate) fn creation_failed<A: Api>(method: &'static str, e: Error<A>) -> Error<A> {
+    if !may_have_been_sent(method, &e) || refused(&e) {
+        return e;
+    }
+    Error::Unsettled {
+        method,
+        operation_id: None,
+        cause: Box::new(e),
+    }
+}
+
+/// A creation's answer, refused when it shows an operation that is not new: one in another state
+/// than created is one made (and maybe executed) before, which must not be executed again.
+pub(crate) fn fresh<A: PayoutApi>(
+    method: &'static str,
+    created: Progress<A::State>,
+) -> Result<Progress<A::State>, Error<A>> {
+    match &created.state {
+        Some(state) if !A::is_created(state) => Err(Error::Decode(crate::DecodeError::new::<A>(
+            method,
+            "Result.PayoutOperationState",
+            format!(
+                "a new payout is created, but the answer says {state}: an operation made before, not executed again"
+            ),
+            "",
+        ))),
+        _ => Ok(created),
+    }
+}
+
+/// An answer that names another operation than the one asked about: not to be believed.
+pub(crate) fn other_operation<A: PayoutApi>(
+    method: &'static str,
+    asked: Uuid,
+    answered: Option<Uuid>,
+) -> Option<Error<A>> {
+    let answered = answered.filter(|a| *a != asked)?;
+    Some(Error::Decode(crate::DecodeError::new::<A>(
+        method,
+        "Result.PayoutOperationId",
+        format!("the answer is about operation {answered}, not {asked}: not believed"),
+        "",
+    )))
+}
+
+/// Where the flow is with an operation whose execution was sent.
+pub(crate) struct Settling<S> {
+    /// The operation.
+    pub id: Uuid,
+    /// The last state seen.
+    pub last: Option<S>,
+    /// `ErrorMessage` with it.
+    pub error_message: Option<String>,
+    /// Whether the execution's fate is in doubt (no answer, or an error): a state that reads
+    /// created then does not prove it never arrived, and the operation is fenced by a deletion
+    /// rather than executed again.
+    pub in_doubt: bool,
 }
 
 impl<A: PayoutApi> Client<A> {
     /// Creates a payout with any request that creates one, executes it and polls its state until a final state or
     /// `poll.deadline`, which bounds the whole flow (for IntellectMoney: `CreateOperation`,
     /// `ExecuteOperation`, `GetOperationState`). `on_state` sees every change of state. Each
-    /// payout call is sent at most once; an execution whose fate is unknown is followed by
-    /// polling, never by a second execution.
+    /// payout call is sent at most once, and never again after a new login.
+    ///
+    /// Once the execution may have reached the server, only the state decides: an execution
+    /// that failed in any way (no answer, an error status, a refusal, an unreadable answer) is
+    /// followed by polling. When the state then reads created, the operation is fenced: it is
+    /// deleted (`DeleteOperation`, accepted only while an operation is created) and read back,
+    /// so that it ends `Deleted`, nothing paid; a deletion refused means the execution arrived,
+    /// and the polling goes on.
     ///
     /// What a caller may do next follows from the result:
-    /// - `Ok(Completed)`: paid. `Ok(Failed | NotEnoughMoney | Deleted)`: done, nothing paid.
-    /// - `Ok(Pending { operation_id, .. })`: may still pay: look it up by its id; never create it
-    ///   again.
-    /// - `Err(Error::Unsettled { .. })`: the creation's answer was lost: an operation may exist.
-    ///   Look for it before creating another.
-    /// - any other `Err`: nothing was paid (the server refused, or the request was not sent); a
+    /// - `Ok(Completed)`: paid. `Ok(Failed | NotEnoughMoney | Deleted)`: done, nothing paid; a
     ///   new payout is safe.
+    /// - `Ok(Pending { operation_id, .. })`: unsettled, may still pay: look it up by its id;
+    ///   never create it again.
+    /// - `Err(Error::Unsettled { operation_id: Some(..), .. })`: the execution was sent and its
+    ///   state could not be read: look it up by its id.
+    /// - `Err(Error::Unsettled { operation_id: None, .. })`: the creation's answer was lost: an
+    ///   operation may exist, never executed, moving nothing; a new payout is safe for money.
+    /// - any other `Err`: nothing was paid (refused, or not sent); a new payout is safe.
     pub async fn payout<R: PayoutRequest<A>>(
         &self,
         request: R,
@@ -141,15 +225,8 @@ impl<A: PayoutApi> Client<A> {
         let create = R::METHOD.name;
         let end = Instant::now() + poll.deadline;
         let created = match super::within(create, remaining(end), self.send(&request)).await {
-            Ok(created) => R::created(created.result),
-            Err(e) if fate_unknown(&e) => {
-                return Err(Error::Unsettled {
-                    method: create,
-                    operation_id: None,
-                    cause: Box::new(e),
-                })
-            }
-            Err(e) => return Err(e),
+            Ok(created) => fresh::<A>(create, R::created(created.result)).map_err(|e| creation_failed(create, e))?,
+            Err(e) => return Err(creation_failed(create, e)),
         };
         let operation_id = created.operation_id.ok_or_else(|| Error::Unsettled {
             method: create,
@@ -162,55 +239,74 @@ impl<A: PayoutApi> Client<A> {
             ))),
         })?;
         let span = tracing::info_span!("payout", payout_operation_id = %operation_id);
-        self.execute_and_poll(operation_id, created.state, poll, end, &mut on_state)
-            .instrument(span)
-            .await
-    }
-
-    async fn execute_and_poll(
-        &self,
-        operation_id: Uuid,
-        created: Option<A::State>,
-        poll: PollPolicy,
-        end: Instant,
-        on_state: &mut impl FnMut(Uuid, &A::State),
-    ) -> Result<PayoutOutcome<A::State>, Error<A>> {
-        let mut last = created;
-        let mut error_message = None;
-        if let Some(state) = &last {
-            on_state(operation_id, state);
-        }
-        let execute = <A::Execute as ApiRequest>::METHOD.name;
-        match super::within(execute, remaining(end), self.send(&A::execute(operation_id))).await {
-            Ok(reply) => {
-                let progress = A::executed(reply.result);
-                if let Some(state) = progress.state {
-                    if last.as_ref() != Some(&state) {
-                        on_state(operation_id, &state);
-                    }
-                    last = Some(state);
-                    error_message = progress.error_message;
+        async {
+            if let Some(state) = &created.state {
+                on_state(operation_id, state);
+            }
+            let settling = self.execute_once(operation_id, created.state.clone(), end).await?;
+            if settling.last != created.state {
+                if let Some(state) = &settling.last {
+                    on_state(operation_id, state);
                 }
             }
-            Err(e) if fate_unknown(&e) => {
-                tracing::warn!(error = %e, "the fate of the execution is unknown: polling, not executing again");
-            }
-            Err(e) => return Err(e),
+            self.settle(settling, poll, end, &mut on_state).await
         }
-        self.poll_until_final(operation_id, last, error_message, poll, end, on_state)
-            .await
+        .instrument(span)
+        .await
     }
 
-    pub(crate) async fn poll_until_final(
+    /// Sends the one execution of `id`. An error is returned only when it certainly did not reach
+    /// the server (the operation stays created and moved nothing); every other failure is a
+    /// fate in doubt, for [`Client::settle`].
+    pub(crate) async fn execute_once(
         &self,
-        operation_id: Uuid,
-        mut last: Option<A::State>,
-        error_message: Option<String>,
+        id: Uuid,
+        created: Option<A::State>,
+        end: Instant,
+    ) -> Result<Settling<A::State>, Error<A>> {
+        let execute = <A::Execute as ApiRequest>::METHOD.name;
+        let mut settling = Settling {
+            id,
+            last: created,
+            error_message: None,
+            in_doubt: false,
+        };
+        match super::within(execute, remaining(end), self.send(&A::execute(id))).await {
+            Ok(reply) => {
+                let progress = A::executed(reply.result);
+                if let Some(e) = other_operation::<A>(execute, id, progress.operation_id) {
+                    tracing::warn!(error = %e, "the execution's answer is about another operation");
+                    settling.in_doubt = true;
+                } else if let Some(state) = progress.state {
+                    settling.last = Some(state);
+                    settling.error_message = progress.error_message;
+                }
+            }
+            Err(e) if !may_have_been_sent(execute, &e) => return Err(e),
+            Err(e) => {
+                tracing::warn!(error = %e, "the fate of the execution is unknown: its state decides, it is not sent again");
+                settling.in_doubt = true;
+            }
+        }
+        Ok(settling)
+    }
+
+    /// Polls the state of an operation whose execution was sent (or may have been) until a
+    /// final state or `end`; never executes it. When the execution is in doubt and the state
+    /// reads created, the operation is fenced once (deleted, then read back).
+    pub(crate) async fn settle(
+        &self,
+        mut s: Settling<A::State>,
         poll: PollPolicy,
         end: Instant,
         on_state: &mut impl FnMut(Uuid, &A::State),
     ) -> Result<PayoutOutcome<A::State>, Error<A>> {
-        if let Some(outcome) = last.as_ref().and_then(|s| outcome::<A>(operation_id, s, error_message)) {
+        let id = s.id;
+        if let Some(outcome) = s
+            .last
+            .as_ref()
+            .and_then(|st| outcome::<A>(id, st, s.error_message.take()))
+        {
             return Ok(outcome);
         }
         let lookup = <A::Poll as ApiRequest>::METHOD.name;
@@ -224,42 +320,65 @@ impl<A: PayoutApi> Client<A> {
             let delay = delays.next().unwrap_or(poll.max_delay);
             if delay >= remaining(end) {
                 return Ok(PayoutOutcome::Pending {
-                    operation_id,
-                    last_state: last,
+                    operation_id: id,
+                    last_state: s.last,
                 });
             }
             tokio::time::sleep(delay).await;
-            match super::within(lookup, remaining(end), self.send(&A::poll(operation_id))).await {
-                Ok(reply) => {
-                    let Progress {
-                        state, error_message, ..
-                    } = A::polled(reply.result);
-                    if let Some(state) = state {
-                        if last.as_ref() != Some(&state) {
-                            tracing::info!(state = %state, "payout state");
-                            on_state(operation_id, &state);
-                        }
-                        if let Some(outcome) = outcome::<A>(operation_id, &state, error_message) {
-                            return Ok(outcome);
-                        }
-                        last = Some(state);
-                    }
+            let answer = super::within(lookup, remaining(end), self.send(&A::poll(id))).await;
+            let progress = answer.and_then(|reply| {
+                let progress = A::polled(reply.result);
+                match other_operation::<A>(lookup, id, progress.operation_id) {
+                    Some(e) => Err(e),
+                    None => Ok(progress),
                 }
+            });
+            match progress {
+                Ok(Progress {
+                    state: Some(state),
+                    error_message,
+                    ..
+                }) => {
+                    if s.last.as_ref() != Some(&state) {
+                        tracing::info!(state = %state, "payout state");
+                        on_state(id, &state);
+                    }
+                    if let Some(outcome) = outcome::<A>(id, &state, error_message) {
+                        return Ok(outcome);
+                    }
+                    if s.in_doubt && A::is_created(&state) {
+                        s.in_doubt = false;
+                        self.fence(id, remaining(end)).await;
+                    }
+                    s.last = Some(state);
+                }
+                Ok(_) => {}
                 // A poll changes nothing: a failed one is tried again at the next delay.
                 Err(e) if fate_unknown(&e) => tracing::warn!(error = %e, "polling the payout state failed"),
                 // The execution was sent: whatever stops the polling, the payout may be moving.
                 Err(e) => {
                     return Err(Error::Unsettled {
                         method: lookup,
-                        operation_id: Some(operation_id),
+                        operation_id: Some(id),
                         cause: Box::new(e),
                     })
                 }
             }
         }
     }
-}
 
+    /// Deletes an operation that reads created while its execution is in doubt. Whatever the
+    /// answer, the next polls decide: `Deleted` (nothing paid, ever), or the state of an
+    /// execution that did arrive (the deletion was refused).
+    async fn fence(&self, id: Uuid, left: Duration) {
+        let delete = <A::Delete as ApiRequest>::METHOD.name;
+        tracing::info!("the state reads created while the execution is in doubt: deleting the operation");
+        match super::within(delete, left, self.send(&A::delete(id))).await {
+            Ok(_) => tracing::info!("deleted; its state confirms it"),
+            Err(e) => tracing::warn!(error = %e, "the deletion failed: the state decides"),
+        }
+    }
+}
 /// The outcome a state gives, if the state is final.
 fn outcome<A: PayoutApi>(
     operation_id: Uuid,
