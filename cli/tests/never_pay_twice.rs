@@ -167,6 +167,12 @@ fn a_wrong_journal_is_refused_and_nothing_is_sent() {
     let (code, err) = output(batch(&server, "run", &typo, &file, &[]));
     assert_eq!(code, Some(2), "{err}");
     assert!(err.contains("already paid through the journal"), "{err}");
+    // A new journal for a file holding a key of the paid batch is refused too.
+    let overlapping = dir.path().join("next.csv");
+    write_batch(&overlapping, &["z", "c"]);
+    let (code, err) = output(batch(&server, "run", &dir.path().join("next.db"), &overlapping, &[]));
+    assert_eq!(code, Some(2), "{err}");
+    assert!(err.contains("key `c` is also in the journal"), "{err}");
     assert!(!typo.exists(), "a journal was made");
     // `status` and `report` on a wrong path make nothing either.
     for sub in ["status", "report"] {
@@ -175,13 +181,16 @@ fn a_wrong_journal_is_refused_and_nothing_is_sent() {
             .arg(&typo)
             .output()
             .unwrap();
-        assert_eq!(out.status.code(), Some(1), "{sub}");
+        assert_eq!(out.status.code(), Some(2), "{sub}");
         assert!(!typo.exists(), "{sub} made a journal");
     }
     // An emptied journal, and another program's SQLite database.
-    let emptied = dir.path().join("emptied.db");
+    // (In a folder of their own: beside `payouts.db`, the guard refuses first, naming it.)
+    let elsewhere = dir.path().join("elsewhere");
+    std::fs::create_dir(&elsewhere).unwrap();
+    let emptied = elsewhere.join("emptied.db");
     std::fs::write(&emptied, b"").unwrap();
-    let foreign = dir.path().join("foreign.db");
+    let foreign = elsewhere.join("foreign.db");
     rusqlite::Connection::open(&foreign)
         .unwrap()
         .execute_batch("CREATE TABLE t (x INTEGER); INSERT INTO t VALUES (1);")
@@ -201,7 +210,7 @@ fn a_wrong_journal_is_refused_and_nothing_is_sent() {
     let also = ["--also-journal", journal.to_str().unwrap()];
     let (code, err) = output(batch(&server, "run", &next, &other, &also));
     assert_eq!(code, Some(2), "{err}");
-    assert!(err.contains("key `c` is already in the journal"), "{err}");
+    assert!(err.contains("key `c` is also in the journal"), "{err}");
     assert_eq!(server.book.lock().unwrap().ops.len(), made, "nothing was sent");
     assert_paid_once(&server);
 }
@@ -321,7 +330,10 @@ fn answers_about_another_operation_are_refused() {
     });
     let (code, err) = output(batch(&server, "run", &journal, &file, &[]));
     assert_eq!(code, Some(3), "{err}");
-    assert!(err.contains("is already key `"), "{err}");
+    assert!(
+        err.contains("answered an operation the journal holds for another key"),
+        "{err}"
+    );
     assert_eq!(server.book.lock().unwrap().executions().len(), 1);
     assert_paid_once(&server);
 }

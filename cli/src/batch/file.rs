@@ -254,9 +254,39 @@ pub fn check(path: &Path) -> Result<Checked, Vec<String>> {
     })
 }
 
-/// Every key of a checked file, in file order (to look them up in other journals).
-pub fn keys(checked: &Checked) -> Result<Vec<String>, String> {
-    checked.seen.keys().map_err(|e| format!("{}: {e}", checked.shown))
+/// Every key of a checked file, in key order, read a page at a time (to record them in the
+/// journal without holding them all); a key that cannot be read ends them with the error.
+pub fn keys(checked: &Checked) -> impl Iterator<Item = Result<String, String>> + '_ {
+    let mut page: std::vec::IntoIter<String> = Vec::new().into_iter();
+    let mut after = String::new();
+    let mut done = false;
+    std::iter::from_fn(move || loop {
+        if let Some(key) = page.next() {
+            after.clone_from(&key);
+            return Some(Ok(key));
+        }
+        if done {
+            return None;
+        }
+        match checked.seen.keys_after(&after, 1000) {
+            Ok(next) => {
+                done = next.len() < 1000;
+                page = next.into_iter();
+            }
+            Err(e) => {
+                done = true;
+                return Some(Err(format!("{}: cannot read its keys: {e}", checked.shown)));
+            }
+        }
+    })
+}
+
+/// Whether the checked file has this key.
+pub fn has_key(checked: &Checked, key: &str) -> Result<bool, String> {
+    checked
+        .seen
+        .contains(key)
+        .map_err(|e| format!("{}: {e}", checked.shown))
 }
 
 /// The lines of a file that [`check`] passed, read again from its handle one at a time. A line
@@ -330,11 +360,24 @@ impl SeenKeys {
         Ok(digest.and_then(|d| d.try_into().ok()))
     }
 
-    /// Every key, in the order of their lines.
-    fn keys(&self) -> rusqlite::Result<Vec<String>> {
-        let mut stmt = self.conn.prepare("SELECT key FROM seen ORDER BY line")?;
-        let keys = stmt.query_map([], |r| r.get(0))?;
+    /// Up to `n` keys after `after`, in key order.
+    fn keys_after(&self, after: &str, n: usize) -> rusqlite::Result<Vec<String>> {
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT key FROM seen WHERE key > ?1 ORDER BY key LIMIT ?2")?;
+        let keys = stmt.query_map(rusqlite::params![after, n as i64], |r| r.get(0))?;
         keys.collect()
+    }
+
+    /// Whether the file has `key`.
+    fn contains(&self, key: &str) -> rusqlite::Result<bool> {
+        use rusqlite::OptionalExtension;
+        let found: Option<i64> = self
+            .conn
+            .prepare_cached("SELECT line FROM seen WHERE key = ?1")?
+            .query_row([key], |r| r.get(0))
+            .optional()?;
+        Ok(found.is_some())
     }
 
     /// Notes `key` at `line`; the line it was first seen on, when it was.

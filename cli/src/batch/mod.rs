@@ -22,6 +22,8 @@ struct Tally {
     steps: BTreeMap<&'static str, usize>,
     /// Ended unpaid (failed, not enough money, deleted).
     unpaid: usize,
+    /// Answered an operation another key holds: not executed, to be checked by hand.
+    shared: usize,
     /// Pending at the deadline.
     pending: usize,
     conflicts: usize,
@@ -184,6 +186,7 @@ async fn pay_all(
                 match step {
                     Step::Pending(_) => tally.pending += 1,
                     Step::Completed(_) => {}
+                    Step::Shared { .. } => tally.shared += 1,
                     s if s.is_final() => tally.unpaid += 1,
                     _ => {}
                 }
@@ -242,9 +245,15 @@ fn summary(t: &Tally, journal: &Path, file: &Path) -> ExitCode {
             t.unpaid
         );
     }
+    if t.shared > 0 {
+        eprintln!(
+            "intellectmoney: {} line(s) were answered an operation the journal holds for another key: not executed, and never paid again on their own; check with IntellectMoney which payout that operation is (`payout-batch report` names the other key)",
+            t.shared
+        );
+    }
     if t.stopped + t.pending > 0 {
         ExitCode::from(4)
-    } else if t.conflicts > 0 || t.unpaid > 0 {
+    } else if t.conflicts > 0 || t.unpaid > 0 || t.shared > 0 {
         ExitCode::from(3)
     } else {
         ExitCode::SUCCESS
@@ -258,7 +267,7 @@ pub fn report(journal_path: &Path, rows: bool, json: bool) -> ExitCode {
         Ok(j) => j,
         Err(e) => {
             eprintln!("intellectmoney: {e}");
-            return ExitCode::FAILURE;
+            return ExitCode::from(2);
         }
     };
     let mut out = csv::Writer::from_writer(std::io::stdout().lock());

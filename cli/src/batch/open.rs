@@ -1,10 +1,11 @@
 //! Which journal a command of `payout-batch` works on, and the guards that keep a batch from
-//! being paid through a second journal: only `run` makes a journal, and only for a batch that no
-//! journal beside it (or named with `--also-journal`) already pays; every other command opens
-//! one that exists, is a journal, and belongs to the batch file given.
+//! being paid through a second journal. Only `run` makes a journal; every other command opens
+//! one that exists, is a journal, and belongs to the batch file given. On every start, no other
+//! journal beside it (nor one named with `--also-journal`) may pay this file's content or any of
+//! its keys: a key names one payout for ever.
 
 use super::file::{self, Checked};
-use intellectmoney::runtime::batch::{BatchId, Journal, JournalError, SqliteJournal};
+use intellectmoney::runtime::batch::{keyed_digest, peek, BatchId, Journal, JournalError, SqliteJournal};
 use std::path::{Path, PathBuf};
 
 /// How a command starts with its journal.
@@ -30,70 +31,109 @@ pub enum Start {
 pub fn journal(path: &Path, checked: &Checked, hash_key: &[u8], start: &Start) -> Result<SqliteJournal, String> {
     let batch = BatchId {
         name: checked.shown.clone(),
-        sha256: checked.sha256.clone(),
+        digest: keyed_digest(hash_key, checked.sha256.as_bytes()),
     };
+    let also = match start {
+        Start::Run { also } => also.as_slice(),
+        _ => &[],
+    };
+    // Before a journal is made (nothing left behind when refused), and once it is bound: two
+    // runs starting at once through two journals see each other then.
     let journal = match start {
-        Start::Run { also } if !path.exists() => {
-            guard_new(path, checked, &batch, also)?;
+        Start::Run { .. } if !path.exists() => {
+            guard(path, checked, &batch, also)?;
             SqliteJournal::create(path).map_err(|e| e.to_string())?
         }
         _ => SqliteJournal::open_existing(path).map_err(|e| e.to_string())?,
     };
     journal.check_hash_key(hash_key).map_err(|e| e.to_string())?;
-    journal.bind(&batch).map_err(|e| e.to_string())?;
+    let mut keys = file::keys(checked).map(|k| {
+        k.map_err(|e| JournalError::Storage {
+            path: checked.shown.clone(),
+            source: e.into(),
+        })
+    });
+    journal.bind(&batch, &mut keys).map_err(|e| match e {
+        JournalError::OtherBatch { .. } => format!(
+            "{e}. A file changed after its run began is a new batch: put its new or changed lines under new keys in a new file, and run that with a new journal (keys already in this one are refused)"
+        ),
+        e => e.to_string(),
+    })?;
+    guard(path, checked, &batch, also)?;
     if let Start::Retry { keys, unpaid } = start {
         plan_again(&journal, keys, *unpaid)?;
     }
     Ok(journal)
 }
 
-/// Before a new journal is made: no journal beside it is bound to the same batch content, and no
-/// key of the batch is in a journal named with `--also-journal`.
-fn guard_new(path: &Path, checked: &Checked, batch: &BatchId, also: &[PathBuf]) -> Result<(), String> {
+/// No journal beside `path` (in its folder), nor one of `also`, pays the same content or holds a
+/// key of the batch. A file beside it that is not a journal is passed over; a journal that
+/// cannot be read is a refusal (fail closed).
+fn guard(path: &Path, checked: &Checked, batch: &BatchId, also: &[PathBuf]) -> Result<(), String> {
     let folder = match path.parent() {
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
         _ => PathBuf::from("."),
     };
-    // A journal for this very content already: the new path is most likely a typo.
-    if let Ok(entries) = std::fs::read_dir(&folder) {
-        for other in entries.flatten().map(|e| e.path()) {
-            if SqliteJournal::peek_batch(&other).is_some_and(|b| b.sha256 == batch.sha256) {
-                return Err(format!(
-                    "{} is already paid through the journal {}: continue it with `payout-batch resume --journal {}` (a new journal would pay it again); nothing was sent",
-                    batch,
-                    other.display(),
-                    other.display()
-                ));
-            }
+    let mine = std::fs::canonicalize(path).ok();
+    let beside = std::fs::read_dir(&folder)
+        .map_err(|e| format!("cannot read the folder {}: {e}", folder.display()))?
+        .flatten()
+        .map(|e| e.path());
+    for other in beside {
+        if mine.is_some() && std::fs::canonicalize(&other).ok() == mine {
+            continue;
         }
+        check_other(&other, checked, batch, false)?;
     }
-    if also.is_empty() {
-        return Ok(());
-    }
-    let mut keys = file::keys(checked)?;
-    keys.sort();
     for other in also {
-        let journal = SqliteJournal::open_existing(other).map_err(|e| format!("--also-journal: {e}"))?;
-        let mut clash = None;
-        journal
-            .each(&mut |e| {
-                if clash.is_none() && keys.binary_search(&e.key).is_ok() {
-                    clash = Some((e.key, e.step.to_string()));
-                }
-            })
-            .map_err(|e| e.to_string())?;
-        if let Some((key, step)) = clash {
-            return Err(format!(
-                "key `{key}` is already in the journal {} ({step}): a new journal would pay it again; nothing was sent",
-                other.display()
-            ));
-        }
+        check_other(other, checked, batch, true)?;
     }
     Ok(())
 }
 
+/// One other journal: refused when it pays this content or holds a key of this batch.
+fn check_other(other: &Path, checked: &Checked, batch: &BatchId, named: bool) -> Result<(), String> {
+    let shown = other.display();
+    let Some(peeked) = peek(other).map_err(|e| e.to_string())? else {
+        return match named {
+            true => Err(format!("--also-journal {shown}: not a payout journal")),
+            false => Ok(()),
+        };
+    };
+    if peeked.batch.as_ref().is_some_and(|b| b.digest == batch.digest) {
+        return Err(format!(
+            "{batch} is already paid through the journal {shown}: continue it with `payout-batch resume --journal {shown}` (another journal would pay it again); nothing was sent"
+        ));
+    }
+    let mut clash = None;
+    let mut failed = None;
+    peeked
+        .each_key(&mut |key| match file::has_key(checked, key) {
+            Ok(false) => true,
+            Ok(true) => {
+                clash = Some(key.to_owned());
+                false
+            }
+            Err(e) => {
+                failed = Some(e);
+                false
+            }
+        })
+        .map_err(|e| e.to_string())?;
+    if let Some(e) = failed {
+        return Err(e);
+    }
+    match clash {
+        Some(key) => Err(format!(
+            "key `{key}` is also in the journal {shown}: a key names one payout, and another journal would pay it again; give this batch's lines new keys (or move that journal away if it is not about these payouts); nothing was sent"
+        )),
+        None => Ok(()),
+    }
+}
+
 /// `retry`: the keys planned again as new attempts, all or none (a key that may have moved
-/// money, or is not over, is refused with every other problem, before anything is written).
+/// money, or is not over, is refused with every other problem, before anything is written). A
+/// key already planned again (a retry killed part-way) is left as it is.
 fn plan_again(journal: &SqliteJournal, keys: &[String], unpaid: bool) -> Result<(), String> {
     let entries = journal.entries().map_err(|e| e.to_string())?;
     let mut chosen = Vec::new();
@@ -101,6 +141,9 @@ fn plan_again(journal: &SqliteJournal, keys: &[String], unpaid: bool) -> Result<
     for key in keys {
         match entries.iter().find(|e| &e.key == key) {
             None => problems.push(JournalError::Unknown(key.clone()).to_string()),
+            Some(e) if e.attempt > 1 && !e.step.is_final() => {
+                eprintln!("intellectmoney: {key}: already planned again (attempt {})", e.attempt)
+            }
             Some(e) if !e.step.moved_no_money() => problems.push(
                 JournalError::NotRetryable {
                     key: key.clone(),
@@ -129,7 +172,7 @@ fn plan_again(journal: &SqliteJournal, keys: &[String], unpaid: bool) -> Result<
         eprintln!("intellectmoney: {key}: planned again as attempt {}", entry.attempt);
     }
     if chosen.is_empty() {
-        eprintln!("intellectmoney: no line ended unpaid: nothing to retry");
+        eprintln!("intellectmoney: no line ended unpaid: nothing to plan again");
     }
     Ok(())
 }

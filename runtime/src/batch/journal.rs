@@ -15,8 +15,9 @@ pub enum Step {
     Planned,
     /// A creation was sent (or was about to be); its answer was not recorded.
     Creating,
-    /// Created as this operation; not executed. (`pay_once` goes from `Creating` to `Executing`
-    /// with the id in one write; a step a journal may still hold.)
+    /// Created as this operation; not executed: the execution was certainly not sent (no
+    /// connection), and the next run sends it. (`pay_once` otherwise goes from `Creating` to
+    /// `Executing` with the id in one write.)
     Created(Uuid),
     /// The execution of this operation was sent (or was about to be). It is never sent again:
     /// the operation's state decides, and an operation that still reads created is fenced by a
@@ -35,6 +36,15 @@ pub enum Step {
     NotEnoughMoney(Uuid),
     /// Deleted; nothing paid.
     Deleted(Uuid),
+    /// The creation answered an operation the journal holds for another key (`owner`): it was
+    /// not executed for this key, but it may carry this key's request. Final, and never retried
+    /// on its own: check with IntellectMoney by hand which payout the operation is.
+    Shared {
+        /// The operation.
+        operation_id: Uuid,
+        /// The key the journal holds it for.
+        owner: String,
+    },
     /// Executed (or its execution in doubt) and not final when the deadline passed: unsettled.
     /// The next run looks it up again; it is never executed or created again.
     Pending(Uuid),
@@ -53,6 +63,7 @@ impl Step {
             Step::NotEnoughMoney(_) => "not_enough_money",
             Step::Deleted(_) => "deleted",
             Step::Pending(_) => "pending",
+            Step::Shared { .. } => "shared",
         }
     }
 
@@ -61,6 +72,7 @@ impl Step {
         match self {
             Step::Planned | Step::Creating => None,
             Step::Failed { operation_id, .. } => *operation_id,
+            Step::Shared { operation_id, .. } => Some(*operation_id),
             Step::Created(id)
             | Step::Executing(id)
             | Step::Completed(id)
@@ -74,7 +86,7 @@ impl Step {
     pub fn is_final(&self) -> bool {
         matches!(
             self,
-            Step::Completed(_) | Step::Failed { .. } | Step::NotEnoughMoney(_) | Step::Deleted(_)
+            Step::Completed(_) | Step::Failed { .. } | Step::NotEnoughMoney(_) | Step::Deleted(_) | Step::Shared { .. }
         )
     }
 
@@ -97,6 +109,10 @@ impl Step {
             "not_enough_money" => Step::NotEnoughMoney(id()?),
             "deleted" => Step::Deleted(id()?),
             "pending" => Step::Pending(id()?),
+            "shared" => Step::Shared {
+                operation_id: id()?,
+                owner: message?,
+            },
             _ => return None,
         })
     }
@@ -110,16 +126,17 @@ impl Step {
     /// - `Planned` or `Creating` lost: the key is created again; the operation created before
     ///   (if any) was never executed and moves nothing (it is not counted as an orphan);
     /// - a final step or `Pending` lost: the journal says `Executing`, and the operation's state
-    ///   is asked, never executed again unless still created;
+    ///   is asked, never executed again: still created, it is fenced (deleted);
     /// - `Failed` of a refused creation lost: created again (the refused one made nothing).
     pub fn must_be_durable(&self) -> bool {
         matches!(self, Step::Executing(_))
     }
 
-    /// The message of a failure.
+    /// The message of a failure; for `Shared`, the key that holds the operation.
     pub fn message(&self) -> Option<&str> {
         match self {
             Step::Failed { message, .. } => message.as_deref(),
+            Step::Shared { owner, .. } => Some(owner),
             _ => None,
         }
     }

@@ -26,11 +26,13 @@
 //! disk (a PostgreSQL journal whose commits are synchronous needs no more than the default); and one key is driven by one worker at a time (the row stays claimed from
 //! `creating` or `executing` until the step after it is recorded).
 
+mod binding;
 mod journal;
 mod runner;
 mod sqlite;
 mod syncer;
 
+pub use binding::{keyed_digest, peek, BatchId, Peek};
 pub use journal::{Entry, Flushed, Journal, JournalError, Planned, Step};
 pub use runner::{planned, BatchError};
-pub use sqlite::{Attempt, BatchId, Durability, SqliteJournal, SCHEMA_VERSION};
+pub use sqlite::{Attempt, Durability, SqliteJournal, SCHEMA_VERSION};

@@ -66,15 +66,6 @@ fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-/// The keyed check value that tells whether a run hashes card numbers with the journal's key
-/// (HMAC-SHA-256 of a fixed text; the key itself is never stored).
-pub(crate) fn key_check(hash_key: &[u8]) -> String {
-    format!(
-        "hmac-sha256:{}",
-        keyed_hash(hash_key, "intellectmoney payout journal: hash key check")
-    )
-}
-
 /// One payout being driven: its journal and key, and how long its polling may take.
 struct Drive<'a> {
     journal: &'a dyn Journal,
@@ -123,8 +114,8 @@ impl<A: PayoutApi> Client<A> {
     ///   sent, and a payout found `executing` or `pending` is only looked up. One that still
     ///   reads created is fenced: deleted, then read back; it ends `deleted`, nothing paid;
     /// - a key has at most one executed operation: an operation id the journal holds for another
-    ///   key or attempt is never executed ([`JournalError::OperationReused`], the line ends
-    ///   failed), and a new attempt is made only by [`Journal::retry`] of a payout that ended
+    ///   key or attempt is never executed (the line ends [`Step::Shared`], to be checked by
+    ///   hand), and a new attempt is made only by [`Journal::retry`] of a payout that ended
     ///   without moving money;
     /// - a creation whose answer was lost is made again by the next run (its operation, never
     ///   executed, is counted as an orphan).
@@ -164,7 +155,15 @@ impl<A: PayoutApi> Client<A> {
                 }
                 Step::Created(id) => self.batch_execute(&d, id).await?,
                 // The execution may have been sent: never again. The state decides.
-                Step::Executing(id) | Step::Pending(id) => self.batch_settle(&d, id, None, true).await?,
+                Step::Executing(id) | Step::Pending(id) => {
+                    let in_doubt = Settling {
+                        id,
+                        last: None,
+                        error_message: None,
+                        in_doubt: true,
+                    };
+                    self.batch_settle(&d, in_doubt).await?
+                }
                 other => return Ok(other),
             };
             if matches!(step, Step::Pending(_)) {
@@ -222,18 +221,21 @@ impl<A: PayoutApi> Client<A> {
     async fn batch_execute(&self, d: &Drive<'_>, id: Uuid) -> Result<Step, BatchError<A>> {
         match d.record(&Step::Executing(id)).await {
             Ok(()) => {}
-            Err(e @ JournalError::OperationReused { .. }) => {
-                let step = Step::Failed {
-                    operation_id: None,
-                    message: Some(format!("not executed: {e}")),
+            // Whose payout the operation is cannot be told from the answer: not executed, and
+            // not retried on its own either (it may be this key's, executed under the other).
+            Err(JournalError::OperationReused { owner, .. }) => {
+                let step = Step::Shared {
+                    operation_id: id,
+                    owner,
                 };
+                tracing::warn!(key = d.key, step = %step, "the creation answered another key's operation");
                 d.record(&step).await?;
                 return Ok(step);
             }
             Err(e) => return Err(e.into()),
         }
         match self.execute_once(id, None, d.end).await {
-            Ok(settling) => self.batch_settle(d, id, settling.last, settling.in_doubt).await,
+            Ok(settling) => self.batch_settle(d, settling).await,
             Err(e) => {
                 // Certainly not sent: the operation is created and was never executed.
                 d.record(&Step::Created(id)).await?;
@@ -244,19 +246,7 @@ impl<A: PayoutApi> Client<A> {
 
     /// Polls until a final state or the deadline (fencing an operation in doubt that reads
     /// created), and records where it ended.
-    async fn batch_settle(
-        &self,
-        d: &Drive<'_>,
-        id: Uuid,
-        last: Option<A::State>,
-        in_doubt: bool,
-    ) -> Result<Step, BatchError<A>> {
-        let settling = Settling {
-            id,
-            last,
-            error_message: None,
-            in_doubt,
-        };
+    async fn batch_settle(&self, d: &Drive<'_>, settling: Settling<A::State>) -> Result<Step, BatchError<A>> {
         let outcome = self.settle(settling, d.poll, d.end, &mut |_, _| {}).await?;
         let step = step_of(outcome);
         d.record(&step).await?;

@@ -49,6 +49,8 @@ CREATE TABLE operations (
 INSERT OR IGNORE INTO operations (operation_id, key, attempt, step, message)
     SELECT operation_id, key, 1, step, message FROM payouts
     WHERE operation_id IS NOT NULL AND step NOT IN ('created');
+CREATE UNIQUE INDEX operations_attempt ON operations (key, attempt);
+CREATE TABLE batch_keys (key TEXT PRIMARY KEY) WITHOUT ROWID;
 UPDATE meta SET value = '2' WHERE name = 'schema_version';";
 
 /// A journal in one SQLite file. Its connection is behind a lock: the payouts in flight write
@@ -58,7 +60,7 @@ pub struct SqliteJournal {
     conn: Mutex<Connection>,
     syncer: Syncer,
     durability: Durability,
-    path: PathBuf,
+    pub(super) path: PathBuf,
 }
 
 /// How much of the journal is on disk when a write returns. Every write survives a killed
@@ -164,6 +166,12 @@ impl SqliteJournal {
         let log_was_there = log_path(path).exists();
         let conn = Self::connect(path)?;
         let version = read_version(&conn).map_err(not_a_journal)?;
+        let check: String = conn
+            .query_row("PRAGMA quick_check", [], |r| r.get(0))
+            .map_err(|e| not_a_journal(format!("damaged ({e})")))?;
+        if check != "ok" {
+            return Err(not_a_journal(format!("damaged or truncated ({check})")));
+        }
         if version > SCHEMA_VERSION {
             return Err(JournalError::Newer {
                 path: shown,
@@ -267,11 +275,11 @@ impl SqliteJournal {
     }
 
     /// The connection (a panic in another payout's write does not poison it for the rest).
-    fn conn(&self) -> MutexGuard<'_, Connection> {
+    pub(super) fn conn(&self) -> MutexGuard<'_, Connection> {
         self.conn.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    fn storage(&self, e: rusqlite::Error) -> JournalError {
+    pub(super) fn storage(&self, e: rusqlite::Error) -> JournalError {
         if e.sqlite_error_code() == Some(rusqlite::ErrorCode::ReadOnly) {
             return JournalError::ReadOnly {
                 path: self.path.display().to_string(),
@@ -354,7 +362,7 @@ fn io_at(path: &Path, e: std::io::Error) -> JournalError {
 }
 
 /// A value of the `meta` table.
-fn meta(conn: &Connection, name: &str) -> rusqlite::Result<Option<String>> {
+pub(super) fn meta(conn: &Connection, name: &str) -> rusqlite::Result<Option<String>> {
     conn.query_row("SELECT value FROM meta WHERE name = ?1", [name], |r| r.get(0))
         .optional()
 }
@@ -486,22 +494,17 @@ impl SqliteJournal {
 }
 
 impl SqliteJournal {
-    /// Binds operation `op` to `key`'s current attempt, before its execution is recorded; an
-    /// operation bound to another key or attempt is refused.
-    fn bind_operation(&self, key: &str, op: Uuid, id: &str) -> Result<(), JournalError> {
-        let conn = self.conn();
+    /// Binds operation `op` to `key`'s current attempt, in the transaction that records its
+    /// execution; an operation bound to another key or attempt is refused.
+    fn bind_operation(&self, conn: &Connection, key: &str, op: Uuid, id: &str) -> Result<(), JournalError> {
         let attempt: u32 = conn
-            .query_row("SELECT attempt FROM payouts WHERE key = ?1", [key], |r| r.get(0))
-            .optional()
+            .prepare_cached("SELECT attempt FROM payouts WHERE key = ?1")
+            .and_then(|mut select| select.query_row([key], |r| r.get(0)).optional())
             .map_err(|e| self.storage(e))?
             .ok_or_else(|| JournalError::Unknown(key.to_owned()))?;
         let owner: Option<(String, u32)> = conn
-            .query_row(
-                "SELECT key, attempt FROM operations WHERE operation_id = ?1",
-                [id],
-                |r| Ok((r.get(0)?, r.get(1)?)),
-            )
-            .optional()
+            .prepare_cached("SELECT key, attempt FROM operations WHERE operation_id = ?1")
+            .and_then(|mut select| select.query_row([id], |r| Ok((r.get(0)?, r.get(1)?))).optional())
             .map_err(|e| self.storage(e))?;
         match owner {
             Some((owner, a)) if owner == key && a == attempt => Ok(()),
@@ -511,6 +514,7 @@ impl SqliteJournal {
                 owner,
                 attempt,
             }),
+            // (key, attempt) is unique too: one attempt never binds two operations.
             None => conn
                 .prepare_cached(
                     "INSERT INTO operations (operation_id, key, attempt, step) VALUES (?1, ?2, ?3, 'executing')",
@@ -554,84 +558,6 @@ impl SqliteJournal {
         }
         Ok(out)
     }
-
-    /// The batch the journal pays, once bound ([`SqliteJournal::bind`]).
-    pub fn batch(&self) -> Result<Option<BatchId>, JournalError> {
-        let conn = self.conn();
-        let name = meta(&conn, "batch_name").map_err(|e| self.storage(e))?;
-        let sha256 = meta(&conn, "batch_sha256").map_err(|e| self.storage(e))?;
-        Ok(name.zip(sha256).map(|(name, sha256)| BatchId { name, sha256 }))
-    }
-
-    /// Binds the journal to `batch` the first time; after that, another batch (another content
-    /// hash) is refused with [`JournalError::OtherBatch`], naming both.
-    pub fn bind(&self, batch: &BatchId) -> Result<(), JournalError> {
-        match self.batch()? {
-            Some(was) if was.sha256 == batch.sha256 => Ok(()),
-            Some(was) => Err(JournalError::OtherBatch {
-                path: self.path.display().to_string(),
-                was: was.to_string(),
-                now: batch.to_string(),
-            }),
-            // Put in the main file at once (a checkpoint), where `peek_batch` reads it.
-            None => {
-                let conn = self.conn();
-                conn.execute(
-                    "INSERT INTO meta (name, value) VALUES ('batch_name', ?1), ('batch_sha256', ?2)",
-                    params![batch.name, batch.sha256],
-                )
-                .and_then(|_| conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(())))
-                .map_err(|e| self.storage(e))
-            }
-        }
-    }
-
-    /// The batch a journal file at `path` is bound to, read from its main file without opening
-    /// it as a journal (no lock taken, nothing written; a journal in use by a run is read too).
-    /// `None` for any file that is not a bound journal. For a guard: a new journal for a batch
-    /// that another journal beside it already pays.
-    pub fn peek_batch(path: &Path) -> Option<BatchId> {
-        let mut head = [0u8; 16];
-        let mut file = std::fs::File::open(path).ok()?;
-        std::io::Read::read_exact(&mut file, &mut head).ok()?;
-        if &head != b"SQLite format 3\0" {
-            return None;
-        }
-        let mut uri = String::from("file:");
-        for b in path.to_str()?.bytes() {
-            match b {
-                b'?' | b'#' | b'%' | 0x80.. => uri.push_str(&format!("%{b:02X}")),
-                _ => uri.push(b as char),
-            }
-        }
-        uri.push_str("?immutable=1");
-        let flags = rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_URI;
-        let conn = Connection::open_with_flags(uri, flags).ok()?;
-        let name = meta(&conn, "batch_name").ok()??;
-        let sha256 = meta(&conn, "batch_sha256").ok()??;
-        Some(BatchId { name, sha256 })
-    }
-
-    /// Checks that `hash_key` is the key the journal's card-number hashes were made with (the
-    /// first call records a keyed check value, never the key); another key is refused with
-    /// [`JournalError::HashKey`] rather than turning every card line into a conflict.
-    pub fn check_hash_key(&self, hash_key: &[u8]) -> Result<(), JournalError> {
-        let check = super::runner::key_check(hash_key);
-        let conn = self.conn();
-        match meta(&conn, "hash_key_check").map_err(|e| self.storage(e))? {
-            Some(was) if was == check => Ok(()),
-            Some(_) => Err(JournalError::HashKey {
-                path: self.path.display().to_string(),
-            }),
-            None => conn
-                .execute(
-                    "INSERT INTO meta (name, value) VALUES ('hash_key_check', ?1)",
-                    params![check],
-                )
-                .map(|_| ())
-                .map_err(|e| self.storage(e)),
-        }
-    }
 }
 
 impl Drop for SqliteJournal {
@@ -660,27 +586,6 @@ pub struct Attempt {
     pub message: Option<String>,
 }
 
-/// Which batch file a journal pays: its name as given and the SHA-256 of its content as it was
-/// checked.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct BatchId {
-    /// The file's name, as given to the run that made the journal.
-    pub name: String,
-    /// Lowercase hex SHA-256 of its bytes.
-    pub sha256: String,
-}
-
-impl std::fmt::Display for BatchId {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(
-            f,
-            "{} (sha256 {})",
-            self.name,
-            &self.sha256[..self.sha256.len().min(12)]
-        )
-    }
-}
-
 impl Journal for SqliteJournal {
     fn plan(&self, key: &str, planned: &Planned) -> Result<Entry, JournalError> {
         Ok(self.plan_at(key, planned, &Step::Planned)?.0)
@@ -697,20 +602,33 @@ impl Journal for SqliteJournal {
 
     fn record(&self, key: &str, step: &Step) -> Result<(), JournalError> {
         let id = step.operation_id().map(|id| id.to_string());
-        if let (Step::Executing(op), Some(id)) = (step, &id) {
-            self.bind_operation(key, *op, id)?;
-        } else if let (true, Some(id)) = (step.is_final() || matches!(step, Step::Pending(_)), &id) {
-            // The history of the operation: how it ended.
-            self.conn()
-                .prepare_cached("UPDATE operations SET step = ?2, message = ?3 WHERE operation_id = ?1")
-                .and_then(|mut update| update.execute(params![id, step.name(), step.message()]))
+        {
+            let conn = self.conn();
+            // One commit: an operation bound to a key is never left without the step that says
+            // its execution may have been sent.
+            let tx = conn.unchecked_transaction().map_err(|e| self.storage(e))?;
+            match (step, &id) {
+                (Step::Executing(op), Some(id)) => self.bind_operation(&tx, key, *op, id)?,
+                // The history of the key's own operation: how it ended.
+                (s, Some(id)) if s.is_final() || matches!(s, Step::Pending(_)) => {
+                    tx.prepare_cached(
+                        "UPDATE operations SET step = ?2, message = ?3 WHERE operation_id = ?1 AND key = ?4",
+                    )
+                    .and_then(|mut update| update.execute(params![id, step.name(), step.message(), key]))
+                    .map_err(|e| self.storage(e))?;
+                }
+                _ => {}
+            }
+            let changed = tx
+                .prepare_cached("UPDATE payouts SET step = ?2, operation_id = ?3, message = ?4 WHERE key = ?1")
+                .and_then(|mut update| update.execute(params![key, step.name(), id, step.message()]))
                 .map_err(|e| self.storage(e))?;
+            if changed == 0 {
+                return Err(JournalError::Unknown(key.to_owned()));
+            }
+            tx.commit().map_err(|e| self.storage(e))?;
         }
-        self.update(
-            key,
-            "UPDATE payouts SET step = ?2, operation_id = ?3, message = ?4 WHERE key = ?1",
-            params![key, step.name(), id, step.message()],
-        )
+        self.settle()
     }
 
     fn retry(&self, key: &str) -> Result<Entry, JournalError> {

@@ -20,9 +20,11 @@ pub enum Error<A: Api> {
     /// The client refused to send the request: a parameter breaks a documented rule.
     #[error(transparent)]
     Request(#[from] RequestError),
-    /// The request did not get an answer: connection, TLS, timeout, or a broken body. A
-    /// connection or TLS failure ([`Error::was_not_sent`]) means the server received nothing;
-    /// after any other, a call that writes or moves money may have been processed.
+    /// The request did not get an answer: connection, TLS, timeout, or a broken body. Only a
+    /// failure to connect ([`TransportKind::Connect`], [`Error::was_not_sent`]) means the server
+    /// received nothing; after any other (a TLS error too: TLS 1.3 can refuse a client
+    /// certificate after the request was written), a call that writes or moves money may have
+    /// been processed.
     #[error("{method}: {kind} error: {}", chain(.source.as_ref()))]
     Transport {
         /// The method.
@@ -240,13 +242,14 @@ impl<A: Api> Error<A> {
     }
 
     /// Whether the request certainly did not reach the server: refused by the client before
-    /// sending (a parameter, the configuration), or no connection made (refused, unreachable,
-    /// TLS). Nothing the call would do was done; sending it again is safe. Every other error of a
-    /// call that writes or moves money leaves open that it was processed.
+    /// sending (a parameter, the configuration), or no connection made (refused, unreachable, a
+    /// name that does not resolve). Nothing the call would do was done; sending it again is safe.
+    /// Every other error of a call that writes or moves money leaves open that it was processed
+    /// (a TLS error too: it may come after the request was written).
     pub fn was_not_sent(&self) -> bool {
         match self {
             Error::Request(_) | Error::Config(_) => true,
-            Error::Transport { kind, .. } => matches!(kind, TransportKind::Connect | TransportKind::Tls),
+            Error::Transport { kind, .. } => *kind == TransportKind::Connect,
             _ => false,
         }
     }

@@ -348,8 +348,9 @@ impl<A: Api> Client<A> {
                     headers.insert(reqwest::header::AUTHORIZATION, value);
                 }
                 if let Some(sign) = &encoded.sign {
-                    let value = reqwest::header::HeaderValue::try_from(sign.as_str())
+                    let mut value = reqwest::header::HeaderValue::try_from(sign.as_str())
                         .map_err(|_| Error::Config("the Sign is not a valid header value".into()))?;
+                    value.set_sensitive(true);
                     headers.insert("Sign", value);
                 }
             }

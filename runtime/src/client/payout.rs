@@ -283,6 +283,11 @@ impl<A: PayoutApi> Client<A> {
                 }
             }
             Err(e) if !may_have_been_sent(execute, &e) => return Err(e),
+            // Queued: received, and to be processed. Nothing is in doubt, and the operation is
+            // not fenced: a state that still reads created only means the queue has not run yet.
+            Err(e @ Error::Queued { .. }) => {
+                tracing::info!(error = %e, "the execution was queued: its state decides");
+            }
             Err(e) => {
                 tracing::warn!(error = %e, "the fate of the execution is unknown: its state decides, it is not sent again");
                 settling.in_doubt = true;
@@ -374,7 +379,7 @@ impl<A: PayoutApi> Client<A> {
         let delete = <A::Delete as ApiRequest>::METHOD.name;
         tracing::info!("the state reads created while the execution is in doubt: deleting the operation");
         match super::within(delete, left, self.send(&A::delete(id))).await {
-            Ok(_) => tracing::info!("deleted; its state confirms it"),
+            Ok(_) => tracing::info!("the deletion was answered; only the state read back confirms it"),
             Err(e) => tracing::warn!(error = %e, "the deletion failed: the state decides"),
         }
     }

@@ -47,9 +47,10 @@ pub struct HttpResponse {
 #[derive(Debug)]
 #[non_exhaustive]
 pub enum TransportError {
-    /// No answer. [`TransportKind::Connect`] and [`TransportKind::Tls`] say that no byte of the
-    /// request reached the server (no connection was made); every other kind leaves open that the
-    /// server received the request and acted on it.
+    /// No answer. [`TransportKind::Connect`] says that no byte of the request reached the server
+    /// (no connection was made); every other kind, [`TransportKind::Tls`] included, leaves open
+    /// that the server received the request and acted on it. A transport of one's own must not
+    /// say `Connect` unless it knows that.
     Failed {
         /// What failed.
         kind: TransportKind,
