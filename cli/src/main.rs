@@ -103,8 +103,9 @@ enum Top {
         #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:0")]
         addr: std::net::SocketAddr,
     },
-    /// Payouts from a CSV file, each line paid exactly once under its key, through a journal on
-    /// disk: a killed or interrupted run is continued by running the same command again.
+    /// Payouts from a CSV file, each line paid at most once under its key, through a journal on
+    /// disk (the .db file with its -wal and -shm files): `run` starts a batch, `resume`
+    /// continues it after a kill or an interruption, `retry` pays lines that ended unpaid.
     PayoutBatch {
         #[command(subcommand)]
         command: BatchCommand,

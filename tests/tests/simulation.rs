@@ -2,8 +2,10 @@
 //! SQLite journal) and the `payout` flow — against a simulated Payout API whose behaviour is
 //! drawn from a seed: connections refused, answers lost after the work is done, 5xx and 4xx
 //! answers, unreadable answers, expired tokens (a new login), "queued" executions, states that lag
-//! 0 to 3 polls behind, answers about another operation, and creations that answer an id already
-//! given. The runner is crashed at journal writes (its in-memory state dropped, only what the
+//! 0 to 3 polls behind, answers about another operation, and creations that answer the id of an
+//! operation executed before (with its state, or, to the batch, as `Created`: a lie only a
+//! journal can catch by the id it holds; the `payout` flow keeps none and is not told it). The
+//! runner is crashed at journal writes (its in-memory state dropped, only what the
 //! journal committed kept), run again, and unpaid lines retried, as an operator would.
 //!
 //! After every run: no operation received two `ExecuteOperation`s, no key has two executed
@@ -18,7 +20,7 @@
 use futures_util::FutureExt;
 use intellectmoney::payout::{CreateOperation, MassPaymentOperationState, PreferenceType};
 use intellectmoney::personal::Currency;
-use intellectmoney::runtime::batch::{Durability, Entry, Flushed, Journal, JournalError, Planned, SqliteJournal, Step};
+use intellectmoney::runtime::batch::{Entry, Flushed, Journal, JournalError, Planned, SqliteJournal, Step};
 use intellectmoney::runtime::client::transport::{Exchange, HttpRequest, HttpResponse, Transport, TransportError};
 use intellectmoney::runtime::client::TransportKind;
 use intellectmoney::runtime::{ApiRequest, Decimal, Uuid};
@@ -68,6 +70,8 @@ struct Faults {
 
 struct World {
     rng: Rng,
+    /// Whether a repeated id may be answered as `Created` (while the batch runs).
+    lie_about_ids: bool,
     ops: BTreeMap<Uuid, Op>,
     token: u32,
     faults: Faults,
@@ -137,6 +141,7 @@ impl World {
         };
         World {
             rng,
+            lie_about_ids: true,
             ops: BTreeMap::new(),
             token: 1,
             faults,
@@ -216,7 +221,11 @@ impl World {
             .collect();
         if !executed.is_empty() && self.rng.chance(self.faults.duplicate_id) {
             let (id, truth) = &executed[self.rng.below(executed.len() as u64) as usize];
-            return processed(payout_result(*id, truth));
+            // Its true state, or (a server that lies) `Created`, as a new one would be: only the
+            // batch's journal can tell that lie, by the id it already holds.
+            let lie = self.lie_about_ids && self.rng.chance(50);
+            let shown = if lie { State::Created } else { truth.clone() };
+            return processed(payout_result(*id, &shown));
         }
         let id = Uuid::from_u64_pair(self.rng.next(), self.rng.next());
         let ends = match self.rng.below(10) {
@@ -420,7 +429,7 @@ fn simulate(seed: u64, dir: &std::path::Path) {
         .build()
         .unwrap();
     for round in 0..40 {
-        let journal = SqliteJournal::open(&path).unwrap().durability(Durability::EveryStep);
+        let journal = SqliteJournal::open(&path).unwrap();
         let crashing = Crashing {
             inner: &journal,
             writes: Cell::new(0),
@@ -450,6 +459,7 @@ fn simulate(seed: u64, dir: &std::path::Path) {
     }
     std::fs::remove_file(&path).unwrap();
     let flow_key = "Flow";
+    world.0.lock().unwrap().lie_about_ids = false;
     let outcome = rt.block_on(client(&world).payout(request(flow_key), poll(), |_, _| {}));
     let w = world.0.lock().unwrap();
     w.check(seed);
@@ -488,7 +498,16 @@ fn compare(seed: u64, w: &World, entries: &[Entry]) {
                 assert_eq!(*id, paid, "seed {seed}: {} completed as another operation", e.key);
                 assert_eq!(op.truth, State::Completed, "seed {seed}: {}", e.key);
             }
-            (Step::Pending(_) | Step::Executing(_) | Step::Creating | Step::Planned | Step::Created(_), _) => {}
+            // Unsettled, or (shared) reported to be checked by hand: never paid again on its own.
+            (
+                Step::Pending(_)
+                | Step::Executing(_)
+                | Step::Creating
+                | Step::Planned
+                | Step::Created(_)
+                | Step::Shared { .. },
+                _,
+            ) => {}
             (step, None) => {
                 assert!(
                     step.moved_no_money(),
@@ -537,6 +556,10 @@ fn no_operation_executed_twice_and_no_key_paid_twice_under_seeded_faults() {
         if let Err(e) = run {
             eprintln!("failing seed: {seed} (replay: SIM_SEED={seed} SIM_RUNS=1)");
             std::panic::resume_unwind(e);
+        }
+        // Progress of a long run (a run stopped early has still proved what it printed).
+        if (seed - first + 1).is_multiple_of(50_000) {
+            eprintln!("{} seeded runs from seed {first}: no violation", seed - first + 1);
         }
     }
     eprintln!("{runs} seeded runs from seed {first}: no violation");

@@ -8,7 +8,9 @@
 //! puts all of its written data on disk, whichever descriptor wrote it. The journal holds its
 //! database in exclusive locking mode, so SQLite neither deletes nor replaces the log while it is
 //! open (it rewrites it from the start after a checkpoint, which itself syncs the log and then
-//! the database, so the commits it overwrites are already on disk). The folder is synced once
+//! the database, so the commits it overwrites are already on disk; the journal's own
+//! `wal_checkpoint(TRUNCATE)`, when it opens and when it binds a batch, truncates the same file,
+//! which the thread keeps open). The folder is synced once
 //! at the start, so that the log's name survives a power loss too.
 
 use std::fs::File;
