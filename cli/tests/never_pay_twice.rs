@@ -174,6 +174,12 @@ fn a_wrong_journal_is_refused_and_nothing_is_sent() {
     assert_eq!(code, Some(2), "{err}");
     assert!(err.contains("key `c` is also in the journal"), "{err}");
     assert!(!typo.exists(), "a journal was made");
+    // A new journal in another folder, while the paid one lies beside the batch file.
+    std::fs::create_dir(dir.path().join("sub")).unwrap();
+    let elsewhere = dir.path().join("sub").join("payouts.db");
+    let (code, err) = output(batch(&server, "run", &elsewhere, &file, &[]));
+    assert_eq!(code, Some(2), "{err}");
+    assert!(err.contains("already paid through the journal"), "{err}");
     // `status` and `report` on a wrong path make nothing either.
     for sub in ["status", "report"] {
         let out = Command::new(BIN)
@@ -400,9 +406,24 @@ fn amounts_in_exponent_form_are_refused() {
         let (code, err) = output(batch(&server, "run", &journal, &file, &[]));
         assert_eq!(code, Some(2), "{amount}: {err}");
         assert!(err.contains("exp.csv:2:3 (amount)"), "{amount}: {err}");
+        if amount.starts_with('-') {
+            assert!(err.contains("no sign"), "{amount}: {err}");
+        }
         let (code, err) = output(payout(&server.url(), amount, false));
         assert_eq!(code, Some(2), "{amount}: {err}");
         assert!(err.contains("--amount"), "{amount}: {err}");
     }
+    // A card number in the wrong column is named by its last four digits only.
+    let (dir, _, journal) = folder(&[]);
+    let shifted = dir.path().join("shifted.csv");
+    std::fs::write(
+        &shifted,
+        "key,preference_type,amount,currency,recipient_name,pan\nk,OutBankCard,50.00,4111111111111111,Seller k,RUB\n",
+    )
+    .unwrap();
+    let (code, err) = output(batch(&server, "run", &journal, &shifted, &[]));
+    assert_eq!(code, Some(2), "{err}");
+    assert!(!err.contains("4111111111111111"), "{err}");
+    assert!(err.contains("[card number …1111]"), "{err}");
     assert!(server.book.lock().unwrap().ops.is_empty(), "nothing was sent");
 }

@@ -281,6 +281,20 @@ pub fn keys(checked: &Checked) -> impl Iterator<Item = Result<String, String>> +
     })
 }
 
+/// Whether the file at the checked path no longer holds what was checked (changed, replaced or
+/// gone).
+pub fn changed_since(checked: &Checked) -> bool {
+    let Ok(mut file) = File::open(&checked.shown) else {
+        return true;
+    };
+    let mut sha = Sha256::new();
+    if std::io::copy(&mut file, &mut sha).is_err() {
+        return true;
+    }
+    let now: String = sha.finalize().iter().map(|b| format!("{b:02x}")).collect();
+    now != checked.sha256
+}
+
 /// Whether the checked file has this key.
 pub fn has_key(checked: &Checked, key: &str) -> Result<bool, String> {
     checked
@@ -296,7 +310,7 @@ pub fn lines(checked: &Checked) -> Result<impl Iterator<Item = Result<Line, Stri
     let (opened, _) = open(&checked.shown, &checked.file).map_err(|p| p.join("; "))?;
     let changed = |line: u64| {
         format!(
-            "{}:{line}: the file changed since it was checked: nothing more of it is paid; check it and run again",
+            "{}:{line}: the file changed since it was checked: nothing more of it is paid. Put it back as it was when this batch started, and run the same command; changes go in a new file, under new keys",
             checked.shown
         )
     };
@@ -308,7 +322,7 @@ pub fn lines(checked: &Checked) -> Result<impl Iterator<Item = Result<Line, Stri
             return (read < checked.count).then(|| {
                 read = checked.count;
                 Err(format!(
-                    "{}: the file changed since it was checked: it ends after {read} of its {} lines; nothing more of it is paid; check it and run again",
+                    "{}: the file changed since it was checked: it ends after {read} of its {} lines; nothing more of it is paid. Put it back as it was when this batch started, and run the same command",
                     checked.shown, checked.count
                 ))
             });
@@ -421,10 +435,11 @@ fn parse_line(
             }
             continue;
         };
-        let given = [format!("--{}", flag.long), value.to_owned()];
-        match flag.alone.try_get_matches_from_mut(&given) {
-            Ok(_) => argv.extend(given),
-            Err(e) => problems.push(format!("{}: {}", at(&flag.id), reason(&e))),
+        // `--flag=value`: a value that starts with `-` is a value, not another flag.
+        let given = format!("--{}={value}", flag.long);
+        match flag.alone.try_get_matches_from_mut([&given]) {
+            Ok(_) => argv.push(given),
+            Err(e) => problems.push(format!("{}: {}", at(&flag.id), masked(&reason(&e)))),
         }
     }
     let Some(key) = key.filter(|_| problems.is_empty()) else {
@@ -434,7 +449,7 @@ fn parse_line(
         .all
         .try_get_matches_from_mut(argv)
         .and_then(|m| CreateOperationArgs::from_arg_matches(&m))
-        .map_err(|e| vec![format!("{}: {}", at(KEY), reason(&e))])?
+        .map_err(|e| vec![format!("{}: {}", at(KEY), masked(&reason(&e)))])?
         .into_request();
     // The client's own checks, named by the column of the parameter they are about.
     if let Err(e) = request.validate() {
@@ -442,12 +457,37 @@ fn parse_line(
             .iter()
             .find(|(wire, _)| *wire == e.param)
             .map_or(KEY, |(_, id)| id);
-        return Err(vec![format!("{}: {} {}", at(column), e.param, e.rule)]);
+        return Err(vec![masked(&format!("{}: {} {}", at(column), e.param, e.rule))]);
     }
     Ok(Line {
         key: key.to_owned(),
         request,
     })
+}
+
+/// A problem's text with every run of 12 or more digits (a card number in the wrong column)
+/// shown by its last four only.
+fn masked(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut digits = String::new();
+    let flush = |digits: &mut String, out: &mut String| {
+        if digits.len() >= 12 {
+            out.push_str(&format!("[card number …{}]", &digits[digits.len() - 4..]));
+        } else {
+            out.push_str(digits);
+        }
+        digits.clear();
+    };
+    for c in text.chars() {
+        if c.is_ascii_digit() {
+            digits.push(c);
+        } else {
+            flush(&mut digits, &mut out);
+            out.push(c);
+        }
+    }
+    flush(&mut digits, &mut out);
+    out
 }
 
 /// What a flag's parser said, without clap's framing.

@@ -92,6 +92,12 @@ pub async fn run(
         eprintln!("intellectmoney: stopped; run the same command to continue");
         tally.stopped += 1;
     }
+    if file::changed_since(&checked) {
+        eprintln!(
+            "intellectmoney: warning: {} changed during the run: what was paid is the file as it was checked; its changes were not paid (they belong in a new file, under new keys)",
+            file.display()
+        );
+    }
     let code = summary(&tally, journal_path, file);
     eprintln!(
         "intellectmoney: the journal was synced to disk {} time(s)",
@@ -213,10 +219,13 @@ async fn pay(client: &Client, journal: &SqliteJournal, line: Line, hash_key: &[u
         }
         Err(BatchError::Journal(e)) => Ended::Journal(e),
         Err(e) => {
-            eprintln!(
-                "intellectmoney: {}: {e} (the journal says where it is; run again)",
-                line.key
-            );
+            let key = &line.key;
+            match e.unsettled_operation() {
+                Some(id) => eprintln!(
+                    "intellectmoney: {key}: {e}. Unsettled: `payout-batch resume` looks operation {id} up again; by hand: `intellectmoney get-operation-state --payout-operation-id {id}`"
+                ),
+                None => eprintln!("intellectmoney: {key}: {e} (the journal says where it is; `payout-batch resume` goes on)"),
+            }
             Ended::NotDone
         }
     }
@@ -295,6 +304,7 @@ pub fn report(journal_path: &Path, rows: bool, json: bool) -> ExitCode {
         return ExitCode::FAILURE;
     }
     totals.print();
+    not_started(&journal);
     ExitCode::SUCCESS
 }
 
@@ -338,6 +348,16 @@ fn totals(journal: &SqliteJournal) {
     let mut totals = Totals::default();
     match journal.each(&mut |e| totals.add(&e)) {
         Ok(()) => totals.print(),
+        Err(e) => eprintln!("intellectmoney: {e}"),
+    }
+    not_started(journal);
+}
+
+/// The lines of the batch that no run has started (after Ctrl-C, say), on stderr.
+fn not_started(journal: &SqliteJournal) {
+    match journal.unstarted() {
+        Ok(0) => {}
+        Ok(n) => eprintln!("not started: {n} line(s) of the batch (`payout-batch resume` pays them)"),
         Err(e) => eprintln!("intellectmoney: {e}"),
     }
 }

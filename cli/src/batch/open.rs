@@ -1,8 +1,8 @@
 //! Which journal a command of `payout-batch` works on, and the guards that keep a batch from
 //! being paid through a second journal. Only `run` makes a journal; every other command opens
 //! one that exists, is a journal, and belongs to the batch file given. On every start, no other
-//! journal beside it (nor one named with `--also-journal`) may pay this file's content or any of
-//! its keys: a key names one payout for ever.
+//! journal beside it or beside the batch file (nor one named with `--also-journal`) may pay this
+//! file's content or any of its keys: a key names one payout for ever.
 
 use super::file::{self, Checked};
 use intellectmoney::runtime::batch::{keyed_digest, peek, BatchId, Journal, JournalError, SqliteJournal};
@@ -70,20 +70,29 @@ pub fn journal(path: &Path, checked: &Checked, hash_key: &[u8], start: &Start) -
 /// key of the batch. A file beside it that is not a journal is passed over; a journal that
 /// cannot be read is a refusal (fail closed).
 fn guard(path: &Path, checked: &Checked, batch: &BatchId, also: &[PathBuf]) -> Result<(), String> {
-    let folder = match path.parent() {
+    let folder_of = |p: &Path| match p.parent() {
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
         _ => PathBuf::from("."),
     };
+    // The journal's folder, and the batch file's: a journal kept beside its file is found even
+    // when the new one is made elsewhere.
+    let mut folders = vec![folder_of(path)];
+    let file_folder = folder_of(Path::new(&checked.shown));
+    if std::fs::canonicalize(&file_folder).ok() != std::fs::canonicalize(&folders[0]).ok() {
+        folders.push(file_folder);
+    }
     let mine = std::fs::canonicalize(path).ok();
-    let beside = std::fs::read_dir(&folder)
-        .map_err(|e| format!("cannot read the folder {}: {e}", folder.display()))?
-        .flatten()
-        .map(|e| e.path());
-    for other in beside {
-        if mine.is_some() && std::fs::canonicalize(&other).ok() == mine {
-            continue;
+    for folder in folders {
+        let beside = std::fs::read_dir(&folder)
+            .map_err(|e| format!("cannot read the folder {}: {e}", folder.display()))?
+            .flatten()
+            .map(|e| e.path());
+        for other in beside {
+            if mine.is_some() && std::fs::canonicalize(&other).ok() == mine {
+                continue;
+            }
+            check_other(&other, checked, batch, false)?;
         }
-        check_other(&other, checked, batch, false)?;
     }
     for other in also {
         check_other(other, checked, batch, true)?;
@@ -102,7 +111,8 @@ fn check_other(other: &Path, checked: &Checked, batch: &BatchId, named: bool) ->
     };
     if peeked.batch.as_ref().is_some_and(|b| b.digest == batch.digest) {
         return Err(format!(
-            "{batch} is already paid through the journal {shown}: continue it with `payout-batch resume --journal {shown}` (another journal would pay it again); nothing was sent"
+            "{batch} is already paid through the journal {shown}: continue it with `payout-batch resume --journal {shown} {}` (another journal would pay it again); nothing was sent",
+            checked.shown
         ));
     }
     let mut clash = None;
@@ -125,7 +135,7 @@ fn check_other(other: &Path, checked: &Checked, batch: &BatchId, named: bool) ->
     }
     match clash {
         Some(key) => Err(format!(
-            "key `{key}` is also in the journal {shown}: a key names one payout, and another journal would pay it again; give this batch's lines new keys (or move that journal away if it is not about these payouts); nothing was sent"
+            "key `{key}` is also in the journal {shown}: a key names one payout, and another journal would pay it again; give this batch's lines new keys; nothing was sent"
         )),
         None => Ok(()),
     }

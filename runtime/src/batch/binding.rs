@@ -85,6 +85,19 @@ impl SqliteJournal {
         }
     }
 
+    /// How many keys of the journal's batch no run has started yet (none for a journal bound
+    /// before keys were recorded).
+    pub fn unstarted(&self) -> Result<u64, JournalError> {
+        let conn = self.conn();
+        conn.query_row(
+            "SELECT count(*) FROM batch_keys WHERE key NOT IN (SELECT key FROM payouts)",
+            [],
+            |r| r.get::<_, i64>(0),
+        )
+        .map(|n| n as u64)
+        .map_err(|e| self.storage(e))
+    }
+
     /// Checks that `hash_key` is the key the journal's card-number hashes were made with (the
     /// first call records a keyed check value, never the key); another key is refused with
     /// [`JournalError::HashKey`] rather than turning every card line into a conflict.

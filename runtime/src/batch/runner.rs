@@ -25,6 +25,16 @@ pub enum BatchError<A: Api> {
     Call(#[from] Error<A>),
 }
 
+impl<A: Api> BatchError<A> {
+    /// The operation to look up, when the payout stopped unsettled after its execution was sent.
+    pub fn unsettled_operation(&self) -> Option<Uuid> {
+        match self {
+            BatchError::Call(Error::Unsettled { operation_id, .. }) => *operation_id,
+            _ => None,
+        }
+    }
+}
+
 /// What the journal keeps of `request`: its parameters as sent, each of the API's secret
 /// parameters replaced by its HMAC-SHA-256 under `hash_key`, their fingerprint, and its amount and
 /// currency. Checks the request first (a request the client would refuse is not planned).
