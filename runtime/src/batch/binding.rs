@@ -4,7 +4,7 @@
 //! a batch (or a key of it) already paid through one journal is not paid again through another.
 
 use super::journal::JournalError;
-use super::sqlite::{meta, SqliteJournal};
+use super::sqlite::{has_journal_tables, meta, SqliteJournal};
 use rusqlite::{params, Connection};
 use std::path::Path;
 
@@ -162,14 +162,7 @@ pub fn peek(path: &Path) -> Result<Option<Peek>, JournalError> {
     uri.push_str("?immutable=1");
     let flags = rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_URI;
     let conn = Connection::open_with_flags(uri, flags).map_err(failed)?;
-    let tables: i64 = conn
-        .query_row(
-            "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name IN ('meta', 'payouts')",
-            [],
-            |r| r.get(0),
-        )
-        .map_err(failed)?;
-    if tables != 2 {
+    if !has_journal_tables(&conn).map_err(failed)? {
         return Ok(None);
     }
     let batch = batch_of(&conn).map_err(failed)?;

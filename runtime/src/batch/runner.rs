@@ -7,7 +7,6 @@ use crate::api::{Api, PayoutApi, PayoutRequest};
 use crate::client::payout::{creation_failed, fresh, may_have_been_sent, refused, Settling};
 use crate::client::{Client, Error, PayoutOutcome, PollPolicy};
 use crate::{RequestError, Uuid};
-use hmac::{Hmac, Mac};
 use sha2::{Digest, Sha256};
 use tokio::time::Instant;
 
@@ -67,9 +66,7 @@ pub fn planned<A: PayoutApi, R: PayoutRequest<A>>(request: &R, hash_key: &[u8]) 
 }
 
 fn keyed_hash(key: &[u8], value: &str) -> String {
-    let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(key).expect("HMAC takes a key of any length");
-    mac.update(value.as_bytes());
-    hex(&mac.finalize().into_bytes())
+    super::binding::keyed_digest(key, value.as_bytes())
 }
 
 fn hex(bytes: &[u8]) -> String {

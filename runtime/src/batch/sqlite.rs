@@ -367,17 +367,20 @@ pub(super) fn meta(conn: &Connection, name: &str) -> rusqlite::Result<Option<Str
         .optional()
 }
 
+/// Whether a database has a journal's tables (`meta` and `payouts`).
+pub(super) fn has_journal_tables(conn: &Connection) -> rusqlite::Result<bool> {
+    conn.query_row(
+        "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name IN ('meta', 'payouts')",
+        [],
+        |r| r.get::<_, i64>(0),
+    )
+    .map(|n| n == 2)
+}
+
 /// The schema version of a journal, or why the file is not one.
 fn read_version(conn: &Connection) -> Result<i64, String> {
     let damaged = |e: rusqlite::Error| format!("not a journal, or a damaged one ({e})");
-    let tables: i64 = conn
-        .query_row(
-            "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name IN ('meta', 'payouts')",
-            [],
-            |r| r.get(0),
-        )
-        .map_err(damaged)?;
-    if tables != 2 {
+    if !has_journal_tables(conn).map_err(damaged)? {
         return Err("an SQLite database, but not a payout journal (no `meta` and `payouts` tables)".into());
     }
     match meta(conn, "schema_version").map_err(damaged)? {

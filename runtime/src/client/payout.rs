@@ -154,7 +154,7 @@ pub(crate) fn fresh<A: PayoutApi>(
     match &created.state {
         Some(state) if !A::is_created(state) => Err(Error::Decode(crate::DecodeError::new::<A>(
             method,
-            "Result.PayoutOperationState",
+            "Result",
             format!(
                 "a new payout is created, but the answer says {state}: an operation made before, not executed again"
             ),
@@ -173,7 +173,7 @@ pub(crate) fn other_operation<A: PayoutApi>(
     let answered = answered.filter(|a| *a != asked)?;
     Some(Error::Decode(crate::DecodeError::new::<A>(
         method,
-        "Result.PayoutOperationId",
+        "Result",
         format!("the answer is about operation {answered}, not {asked}: not believed"),
         "",
     )))
