@@ -4,6 +4,7 @@
 //! server, notification check).
 
 mod batch;
+mod say;
 
 use clap::Parser;
 use intellectmoney::{Client, Format, PollPolicy};
@@ -217,17 +218,19 @@ async fn payout_batch(cli: &mut Cli, command: BatchCommand) -> ExitCode {
         BatchCommand::Resume { pay } => (pay, batch::Start::Resume),
         BatchCommand::Retry { pay, keys, unpaid } => (pay, batch::Start::Retry { keys, unpaid }),
     };
-    if pay.hash_key.is_empty() {
-        eprintln!("intellectmoney: configuration: --hash-key (INTELLECTMONEY_BATCH_KEY) is empty: it keys the hash that keeps card numbers out of the journal");
+    say::secrets([pay.hash_key.as_str()]);
+    if pay.hash_key.trim().is_empty() {
+        crate::say::err!("intellectmoney: configuration: --hash-key (INTELLECTMONEY_BATCH_KEY) is empty: it keys the hash that keeps card numbers out of the journal");
         return ExitCode::from(2);
     }
     let client = match client(cli) {
         Ok(c) => c,
         Err(e) => {
-            eprintln!("intellectmoney: configuration: {e}");
+            crate::say::err!("intellectmoney: configuration: {e}");
             return ExitCode::from(2);
         }
     };
+    say::client(&client);
     let poll = PollPolicy {
         min_delay: pay.poll_interval,
         max_delay: pay
@@ -290,7 +293,7 @@ async fn payout(client: &Client, top: Top) -> ExitCode {
     };
     let printed = client
         .payout(request, poll, |id, state| {
-            println!(
+            crate::say::out!(
                 "{}",
                 serde_json::json!({ "PayoutOperationId": id, "PayoutOperationState": state.to_string() })
             );
@@ -307,7 +310,7 @@ async fn payout(client: &Client, top: Top) -> ExitCode {
                 O::Pending { .. } => ("Pending", None, 4),
                 _ => ("Unknown", None, 3),
             };
-            println!(
+            crate::say::out!(
                 "{}",
                 serde_json::json!({ "Outcome": name, "PayoutOperationId": outcome.operation_id(), "ErrorMessage": error })
             );
@@ -319,16 +322,16 @@ async fn payout(client: &Client, top: Top) -> ExitCode {
                 intellectmoney::Error::Unsettled {
                     operation_id: Some(id), ..
                 } => {
-                    eprintln!("intellectmoney: unsettled: {e}");
-                    eprintln!("intellectmoney: operation {id} may be paying: look it up (get-operation-state --payout-operation-id {id}); do not pay it again");
-                    println!(
+                    crate::say::err!("intellectmoney: unsettled: {e}");
+                    crate::say::err!("intellectmoney: operation {id} may be paying: look it up (get-operation-state --payout-operation-id {id}); do not pay it again");
+                    crate::say::out!(
                         "{}",
                         serde_json::json!({ "Outcome": "Unsettled", "PayoutOperationId": id })
                     );
                 }
                 _ => {
-                    eprintln!("intellectmoney: unsettled: {e}");
-                    eprintln!(
+                    crate::say::err!("intellectmoney: unsettled: {e}");
+                    crate::say::err!(
                         "intellectmoney: an operation may have been created; it was never executed and moves no money"
                     );
                 }
@@ -336,7 +339,7 @@ async fn payout(client: &Client, top: Top) -> ExitCode {
             ExitCode::from(5)
         }
         Err(e) => {
-            eprintln!(
+            crate::say::err!(
                 "intellectmoney: {} error (nothing was paid; safe to retry): {e}",
                 e.kind()
             );
@@ -348,31 +351,56 @@ async fn payout(client: &Client, top: Top) -> ExitCode {
 /// `verify-notification`: exit 0 only for a notification whose hash matches.
 fn verify_notification(secret_key: &str) -> ExitCode {
     use std::io::Read;
+    if secret_key.trim().is_empty() {
+        crate::say::err!("intellectmoney: configuration: --secret-key (INTELLECTMONEY_SECRET_KEY) is empty: anyone can compute the hash of an empty key, so no notification is accepted with it");
+        return ExitCode::from(2);
+    }
     let mut body = Vec::new();
     if let Err(e) = std::io::stdin().read_to_end(&mut body) {
-        eprintln!("intellectmoney: cannot read stdin: {e}");
+        crate::say::err!("intellectmoney: cannot read stdin: {e}");
         return ExitCode::from(2);
     }
     let notification = match intellectmoney::personal::Notification::parse(&body) {
         Ok(n) => n,
         Err(e) => {
-            eprintln!("intellectmoney: notification error: {e}");
+            crate::say::err!("intellectmoney: notification error: {e}");
             return ExitCode::FAILURE;
         }
     };
     // Nothing of a notification whose hash does not match is printed: only the error.
     match notification.verify(secret_key) {
-        Ok(trusted) => {
+        Ok(mut trusted) => {
+            // The form's own `secretKey` comes empty; one that does not is a secret all the same.
+            if trusted.secret_key.as_ref().is_some_and(|k| !k.expose().is_empty()) {
+                trusted.secret_key = Some(intellectmoney::runtime::redact::REDACTED.into());
+            }
             match serde_json::to_string_pretty(&trusted) {
-                Ok(text) => println!("{text}"),
-                Err(e) => eprintln!("intellectmoney: cannot print the notification: {e}"),
+                Ok(text) => crate::say::out!("{text}"),
+                Err(e) => crate::say::err!("intellectmoney: cannot print the notification: {e}"),
             }
             ExitCode::SUCCESS
         }
         Err(e) => {
-            eprintln!("intellectmoney: notification error: {e}");
+            crate::say::err!("intellectmoney: notification error: {e}");
             ExitCode::FAILURE
         }
+    }
+}
+
+impl Cli {
+    /// The secrets among the options (the proxy's password included), to be removed from
+    /// everything printed.
+    fn secrets(&self) -> Vec<&str> {
+        let proxy_password = self.proxy.as_deref().and_then(|p| {
+            let (userinfo, _) = p.split_once("://")?.1.split_once('@')?;
+            userinfo.split_once(':').map(|(_, password)| password)
+        });
+        [&self.user_token, &self.password, &self.bearer_token, &self.sign_secret]
+            .into_iter()
+            .flatten()
+            .map(String::as_str)
+            .chain(proxy_password)
+            .collect()
     }
 }
 
@@ -416,6 +444,7 @@ fn client(cli: &mut Cli) -> Result<Client, String> {
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> ExitCode {
     let mut cli = Cli::parse();
+    say::secrets(cli.secrets());
     // The subcommand is taken out of `cli`, whose options then build the client.
     let top = std::mem::replace(
         &mut cli.command,
@@ -424,6 +453,7 @@ async fn main() -> ExitCode {
         },
     );
     if let Top::VerifyNotification { secret_key } = &top {
+        say::secrets([secret_key.as_str()]);
         return verify_notification(secret_key);
     }
     if let Top::PayoutBatch { command } = top {
@@ -441,17 +471,18 @@ async fn main() -> ExitCode {
             mock = mock.credentials(l, p);
         }
         let mock = mock.start();
-        println!("{}", mock.url());
+        crate::say::out!("{}", mock.url());
         mock.wait();
         return ExitCode::SUCCESS;
     }
     let client = match client(&mut cli) {
         Ok(c) => c,
         Err(e) => {
-            eprintln!("intellectmoney: configuration: {e}");
+            crate::say::err!("intellectmoney: configuration: {e}");
             return ExitCode::from(2);
         }
     };
+    say::client(&client);
     let command = match top {
         Top::Api(command) => command,
         payout_command => return payout(&client, payout_command).await,
@@ -459,13 +490,13 @@ async fn main() -> ExitCode {
     match (*command).run(&client).await {
         Ok(out) => {
             if let Some(w) = &out.warning {
-                eprintln!("intellectmoney: warning: {w}");
+                crate::say::err!("intellectmoney: warning: {w}");
             }
             if let Some(json) = &out.json {
                 match serde_json::to_string_pretty(json) {
-                    Ok(text) => println!("{text}"),
+                    Ok(text) => crate::say::out!("{text}"),
                     Err(e) => {
-                        eprintln!("intellectmoney: cannot print the result: {e}");
+                        crate::say::err!("intellectmoney: cannot print the result: {e}");
                         return ExitCode::FAILURE;
                     }
                 }
@@ -473,7 +504,7 @@ async fn main() -> ExitCode {
             ExitCode::SUCCESS
         }
         Err(e) => {
-            eprintln!("intellectmoney: {} error: {e}", e.kind());
+            crate::say::err!("intellectmoney: {} error: {e}", e.kind());
             ExitCode::FAILURE
         }
     }

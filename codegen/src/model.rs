@@ -105,6 +105,8 @@ pub struct NotificationField {
     pub name: S,
     #[serde(rename = "type")]
     pub ty: S,
+    /// `true`: a secret (a text field only): `Secret`, never in `Debug`.
+    pub secret: Option<S>,
     pub doc: String,
     pub source: Option<String>,
     pub note: Option<String>,
@@ -187,6 +189,9 @@ pub struct Param {
     pub from: Option<S>,
     pub encoding: Option<S>,
     pub secret: Option<S>,
+    /// Personal data of a recipient (a phone, a wallet): removed from shown texts like a secret.
+    #[serde(default)]
+    pub personal: bool,
     pub min_len: Option<u32>,
     pub max_len: Option<u32>,
     pub min: Option<i64>,

@@ -10,6 +10,7 @@
 pub struct IntellectMoney;
 impl crate::runtime::Api for IntellectMoney {
     const SECRET_FIELDS: &'static [&'static str] = crate::api::SECRET_FIELDS;
+    const PERSONAL_FIELDS: &'static [&'static str] = crate::api::PERSONAL_FIELDS;
     const ENVELOPE_ROOT: &'static str = "Response";
     const USER_AGENT: &'static str = crate::USER_AGENT;
     type Envelope<T: crate::runtime::xml::Decodable> = crate::api::common::Response<T>;

@@ -16,6 +16,10 @@ pub trait Api: fmt::Debug + Clone + Copy + PartialEq + Eq + Send + Sync + Sized 
     /// Wire names of every parameter and field the spec marks secret: masked wherever a body is
     /// shown.
     const SECRET_FIELDS: &'static [&'static str];
+    /// Wire names of the parameters the spec marks personal (a recipient's phone or wallet):
+    /// sent and journaled as given, but removed, like secrets, from any text the client shows
+    /// about a call or a payout that carried them.
+    const PERSONAL_FIELDS: &'static [&'static str] = &[];
     /// The name of the root element of every XML answer (the envelope's).
     const ENVELOPE_ROOT: &'static str;
     /// `User-Agent` of every request: the generated crate's name and version.

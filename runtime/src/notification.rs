@@ -87,19 +87,26 @@ pub enum NotificationError {
     },
     /// The body is larger than [`MAX_BODY`] or has more than [`MAX_FIELDS`] fields.
     TooLarge,
+    /// The SecretKey given to check with is empty or only spaces: anyone can compute the hash
+    /// of such a key, so no notification is accepted with it.
+    EmptySecretKey,
 }
 
 impl fmt::Display for NotificationError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // Names and values come from whoever posted the form: shown with control characters
+        // escaped.
+        use crate::redact::printable as p;
         match self {
-            NotificationError::Encoding { field } => write!(f, "field `{field}` is not valid in the form's charset"),
+            NotificationError::Encoding { field } => write!(f, "field `{}` is not valid in the form's charset", p(field)),
             NotificationError::Value { field, value, expected } => {
-                write!(f, "field `{field}`: `{value}` is not {expected}")
+                write!(f, "field `{}`: `{}` is not {expected}", p(field), p(value))
             }
             NotificationError::Repeated { field } => {
                 write!(
                     f,
-                    "field `{field}` appears more than once: the notification was altered"
+                    "field `{}` appears more than once: the notification was altered",
+                    p(field)
                 )
             }
             NotificationError::MissingHash => f.write_str("the notification has no hash"),
@@ -109,12 +116,16 @@ impl fmt::Display for NotificationError {
             NotificationError::CaseVariant { field, known } => {
                 write!(
                     f,
-                    "field `{field}` differs from `{known}` only in case: the notification was altered"
+                    "field `{}` differs from `{known}` only in case: the notification was altered",
+                    p(field)
                 )
             }
             NotificationError::TooLarge => write!(
                 f,
                 "the notification is larger than {MAX_BODY} bytes or has more than {MAX_FIELDS} fields"
+            ),
+            NotificationError::EmptySecretKey => f.write_str(
+                "the SecretKey to check with is empty: anyone can compute the hash of an empty key, so nothing is accepted with it (the shop's SecretKey is in its settings, or getEshopInfo's Eshop.SecretKey)"
             ),
         }
     }
@@ -213,6 +224,9 @@ impl Scheme {
     /// Checks the `hash` field against the shop's SecretKey, in constant time. Fields whose names
     /// repeat are refused first ([`NotificationError::Repeated`]).
     pub fn verify(&self, fields: &[(String, String)], secret_key: &str) -> Result<(), NotificationError> {
+        if secret_key.trim().is_empty() {
+            return Err(NotificationError::EmptySecretKey);
+        }
         // Fields read by other means (`from_fields`) are checked here too.
         refuse_repeated(fields)?;
         self.refuse_case_variants(fields)?;
@@ -261,6 +275,25 @@ impl Scheme {
             }
         }
     }
+}
+
+/// Form fields as `Debug` shows them: in order, the value of each field named in `secret` as
+/// `[redacted]` (a notification's `Debug` uses it).
+pub fn masked_fields<'a>(
+    fields: impl IntoIterator<Item = (&'a String, &'a String)>,
+    secret: &[&str],
+) -> Vec<(&'a str, &'a str)> {
+    fields
+        .into_iter()
+        .map(|(name, value)| {
+            let shown = if secret.contains(&name.as_str()) {
+                crate::redact::REDACTED
+            } else {
+                value.as_str()
+            };
+            (name.as_str(), shown)
+        })
+        .collect()
 }
 
 /// Builds a correctly signed notification, for tests of the shop's Result-URL handler.

@@ -2,6 +2,7 @@
 
 pub mod big;
 pub mod capture;
+pub mod echo;
 pub mod mutations;
 pub mod payouts;
 pub mod server;

@@ -610,3 +610,91 @@ fn the_log_the_journal_syncs_is_never_replaced() {
     );
     assert_eq!(j.entries().unwrap().len(), commits as usize);
 }
+
+/// A journal an earlier version wrote (schema 2): a server's failure text stored as given, and an
+/// SBP payout's account in clear. Opened now, the message's card number is masked; paid again, the
+/// same request is recognised (no conflict) and its account is replaced by its keyed hash.
+#[test]
+fn a_schema_2_journal_is_masked_when_opened_and_its_accounts_hashed_when_planned() {
+    use intellectmoney::payout::PreferenceType;
+    let dir = tempfile::tempdir().unwrap();
+    let account = "79161234567";
+    let sbp = CreateOperation::new(
+        PreferenceType::OutSbp,
+        wiki::dec("20.00"),
+        intellectmoney::personal::Currency::Rub,
+        "Petr",
+    )
+    .account(account)
+    .bank_id("100000000111");
+    let now = planned(&sbp, HASH_KEY).unwrap();
+    assert!(!now.params.contains(account), "{}", now.params);
+    // What schema 2 stored: the same lines, the account in clear.
+    let earlier_params: String = now
+        .params
+        .lines()
+        .map(|l| {
+            if l.starts_with("Account=") {
+                format!("Account={account}")
+            } else {
+                l.to_owned()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n");
+    let earlier = Planned {
+        params: earlier_params.clone(),
+        fingerprint: now
+            .earlier_fingerprint
+            .clone()
+            .expect("the account changes the fingerprint"),
+        earlier_fingerprint: None,
+        ..now.clone()
+    };
+    let j = journal(dir.path());
+    j.plan("sbp", &earlier).unwrap();
+    j.plan("card", &planned(&payout("10.00"), HASH_KEY).unwrap()).unwrap();
+    j.record(
+        "card",
+        &Step::Failed {
+            operation_id: None,
+            message: Some("card 4111111111111111 refused".into()),
+        },
+    )
+    .unwrap();
+    drop(j);
+    let path = dir.path().join("payouts.db");
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    conn.execute("UPDATE meta SET value = '2' WHERE name = 'schema_version'", [])
+        .unwrap();
+    conn.execute(
+        "UPDATE payouts SET message = 'card 4111111111111111 refused' WHERE key = 'card'",
+        [],
+    )
+    .unwrap();
+    drop(conn);
+
+    let j = SqliteJournal::open_existing(&path).unwrap();
+    let card = j.entries().unwrap().into_iter().find(|e| e.key == "card").unwrap();
+    assert_eq!(card.step.message(), Some("card 411111******1111 refused"));
+    let entry = j.plan("sbp", &now).expect("the same request, not a conflict");
+    assert_eq!(entry.planned.fingerprint, now.fingerprint);
+    drop(j);
+    let mut stored = String::new();
+    for suffix in ["", "-wal"] {
+        if let Ok(b) = std::fs::read(format!("{}{suffix}", path.display())) {
+            stored.push_str(&String::from_utf8_lossy(&b));
+        }
+    }
+    assert!(!stored.contains("4111111111111111"), "a card number is stored");
+    assert!(!stored.contains(account), "the account is stored in clear");
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    let params: String = conn
+        .query_row("SELECT params FROM payouts WHERE key = 'sbp'", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(params, now.params);
+    let version: String = conn
+        .query_row("SELECT value FROM meta WHERE name = 'schema_version'", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(version, "3");
+}

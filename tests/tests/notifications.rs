@@ -241,3 +241,34 @@ fn a_huge_notification_is_refused_before_it_is_read() {
         NotificationError::TooLarge
     );
 }
+
+/// A key anyone can guess is no key: the wiki's notification, signed with an empty SecretKey (or
+/// only spaces), is refused, whatever its hash says.
+#[test]
+fn an_empty_or_blank_secret_key_is_refused() {
+    for key in ["", " ", "\t "] {
+        let body = Notification::builder()
+            .field("eshopId", "452996")
+            .field("paymentStatus", "5")
+            .sign(key);
+        let n = Notification::parse(&body).unwrap();
+        let e = n.verify(key).unwrap_err();
+        assert_eq!(e, NotificationError::EmptySecretKey, "{key:?}");
+        assert!(e.to_string().contains("empty"), "{e}");
+    }
+}
+
+/// The form's own `secretKey` (IntellectMoney sends it empty) is a secret when it is not: never
+/// in `Debug`.
+#[test]
+fn a_secret_key_in_the_form_never_shows_in_debug() {
+    let body = Notification::builder()
+        .field("eshopId", "452996")
+        .field("paymentStatus", "5")
+        .field("secretKey", "LeakedKey123")
+        .sign(KEY);
+    let n = Notification::parse(&body).unwrap().verify(KEY).unwrap();
+    assert_eq!(n.secret_key.as_ref().map(|k| k.expose()), Some("LeakedKey123"));
+    let shown = format!("{n:?}");
+    assert!(!shown.contains("LeakedKey123"), "{shown}");
+}

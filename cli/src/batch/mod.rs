@@ -10,7 +10,6 @@ use intellectmoney::runtime::batch::{BatchError, Durability, Entry, Journal, Jou
 use intellectmoney::{Client, PollPolicy};
 pub use open::Start;
 use std::collections::BTreeMap;
-use std::io::Write;
 use std::path::Path;
 use std::process::ExitCode;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -68,14 +67,14 @@ pub async fn run(
     let journal = match open::journal(journal_path, &checked, hash_key, &start) {
         Ok(j) => j.durability(pace.durability),
         Err(e) => {
-            eprintln!("intellectmoney: {e}");
+            crate::say::err!("intellectmoney: {e}");
             return ExitCode::from(2);
         }
     };
     let lines = match file::lines(&checked) {
         Ok(lines) => lines,
         Err(e) => {
-            eprintln!("intellectmoney: {e}");
+            crate::say::err!("intellectmoney: {e}");
             return ExitCode::FAILURE;
         }
     };
@@ -84,22 +83,22 @@ pub async fn run(
     let mut tally = match paid {
         Ok(t) => t,
         Err(e) => {
-            eprintln!("intellectmoney: {e} (nothing was sent after it)");
+            crate::say::err!("intellectmoney: {e} (nothing was sent after it)");
             return ExitCode::FAILURE;
         }
     };
     if stop.load(Ordering::SeqCst) {
-        eprintln!("intellectmoney: stopped; run the same command to continue");
+        crate::say::err!("intellectmoney: stopped; run the same command to continue");
         tally.stopped += 1;
     }
     if file::changed_since(&checked) {
-        eprintln!(
+        crate::say::err!(
             "intellectmoney: warning: {} changed during the run: what was paid is the file as it was checked; its changes were not paid (they belong in a new file, under new keys)",
             file.display()
         );
     }
     let code = summary(&tally, journal_path, file);
-    eprintln!(
+    crate::say::err!(
         "intellectmoney: the journal was synced to disk {} time(s)",
         journal.syncs()
     );
@@ -114,10 +113,10 @@ fn check_or_tell(file: &Path) -> Option<file::Checked> {
         Ok(checked) => Some(checked),
         Err(problems) => {
             for p in &problems {
-                eprintln!("{p}");
+                crate::say::err!("{p}");
             }
             let (n, shown) = (problems.len(), file.display());
-            eprintln!("intellectmoney: {n} problem(s) in {shown}: nothing was sent");
+            crate::say::err!("intellectmoney: {n} problem(s) in {shown}: nothing was sent");
             None
         }
     }
@@ -129,7 +128,7 @@ fn stop_on_ctrl_c() -> Arc<AtomicBool> {
     let flag = stop.clone();
     tokio::spawn(async move {
         if tokio::signal::ctrl_c().await.is_ok() {
-            eprintln!("intellectmoney: stopping after the payouts in flight (Ctrl-C)");
+            crate::say::err!("intellectmoney: stopping after the payouts in flight (Ctrl-C)");
             flag.store(true, Ordering::SeqCst);
         }
     });
@@ -170,7 +169,7 @@ async fn pay_all(
             let line = match line {
                 Ok(line) => line,
                 Err(problem) => {
-                    eprintln!("intellectmoney: {problem}");
+                    crate::say::err!("intellectmoney: {problem}");
                     stop.store(true, Ordering::SeqCst);
                     return Ended::NotDone;
                 }
@@ -210,21 +209,21 @@ async fn pay_all(
 async fn pay(client: &Client, journal: &SqliteJournal, line: Line, hash_key: &[u8], poll: PollPolicy) -> Ended {
     match client.pay_once(journal, &line.key, line.request, hash_key, poll).await {
         Ok(step) => {
-            println!("{}: {step}", line.key);
+            crate::say::out!("{}: {step}", line.key);
             Ended::Step(step)
         }
         Err(BatchError::Journal(e @ JournalError::Conflict { .. })) => {
-            eprintln!("intellectmoney: {e}");
+            crate::say::err!("intellectmoney: {e}");
             Ended::Conflict
         }
         Err(BatchError::Journal(e)) => Ended::Journal(e),
         Err(e) => {
             let key = &line.key;
             match e.unsettled_operation() {
-                Some(id) => eprintln!(
+                Some(id) => crate::say::err!(
                     "intellectmoney: {key}: {e}. Unsettled: `payout-batch resume` looks operation {id} up again; by hand: `intellectmoney get-operation-state --payout-operation-id {id}`"
                 ),
-                None => eprintln!("intellectmoney: {key}: {e} (the journal says where it is; `payout-batch resume` goes on)"),
+                None => crate::say::err!("intellectmoney: {key}: {e} (the journal says where it is; `payout-batch resume` goes on)"),
             }
             Ended::NotDone
         }
@@ -235,7 +234,7 @@ async fn pay(client: &Client, journal: &SqliteJournal, line: Line, hash_key: &[u
 /// unpaid or conflicted; 4 some are not done (pending, stopped): run again.
 fn summary(t: &Tally, journal: &Path, file: &Path) -> ExitCode {
     let parts: Vec<String> = t.steps.iter().map(|(k, v)| format!("{k} {v}")).collect();
-    eprintln!(
+    crate::say::err!(
         "intellectmoney: {}; conflicts {}; not done {}",
         parts.join(", "),
         t.conflicts,
@@ -243,19 +242,19 @@ fn summary(t: &Tally, journal: &Path, file: &Path) -> ExitCode {
     );
     let (journal, file) = (journal.display(), file.display());
     if t.pending > 0 {
-        eprintln!(
+        crate::say::err!(
             "intellectmoney: {} payout(s) unsettled (executed or in doubt, not final): `payout-batch resume --journal {journal} {file}` looks them up again; they are never executed twice",
             t.pending
         );
     }
     if t.unpaid > 0 {
-        eprintln!(
+        crate::say::err!(
             "intellectmoney: {} line(s) ended without moving money: to pay them with a new operation, `payout-batch retry --journal {journal} {file} --unpaid` (or name the keys)",
             t.unpaid
         );
     }
     if t.shared > 0 {
-        eprintln!(
+        crate::say::err!(
             "intellectmoney: {} line(s) were answered an operation the journal holds for another key: not executed, and never paid again on their own; check with IntellectMoney which payout that operation is (`payout-batch report` names the other key)",
             t.shared
         );
@@ -275,32 +274,23 @@ pub fn report(journal_path: &Path, rows: bool, json: bool) -> ExitCode {
     let journal = match SqliteJournal::open_existing(journal_path) {
         Ok(j) => j,
         Err(e) => {
-            eprintln!("intellectmoney: {e}");
+            crate::say::err!("intellectmoney: {e}");
             return ExitCode::from(2);
         }
     };
-    let mut out = csv::Writer::from_writer(std::io::stdout().lock());
-    let mut printed: Result<(), Box<dyn std::error::Error>> = match (rows, json) {
-        (true, false) => out.write_record(REPORT_COLUMNS).map_err(Into::into),
-        _ => Ok(()),
-    };
+    if rows && !json {
+        crate::say::out!("{}", csv_line(REPORT_COLUMNS));
+    }
     let mut totals = Totals::default();
     let read = journal.each(&mut |e| {
         totals.add(&e);
-        if printed.is_ok() && rows {
-            printed = if json {
-                json_row(&e)
-            } else {
-                out.write_record(row(&e)).map_err(Into::into)
-            };
+        if rows {
+            let line = if json { json_row(&e) } else { csv_line(row(&e)) };
+            crate::say::out!("{line}");
         }
     });
     if let Err(e) = read {
-        eprintln!("intellectmoney: {e}");
-        return ExitCode::FAILURE;
-    }
-    if let Err(e) = printed.and_then(|()| out.flush().map_err(Into::into)) {
-        eprintln!("intellectmoney: cannot print the report: {e}");
+        crate::say::err!("intellectmoney: {e}");
         return ExitCode::FAILURE;
     }
     totals.print();
@@ -331,16 +321,26 @@ const REPORT_COLUMNS: [&str; 7] = [
     "message",
 ];
 
-/// One entry as a JSON line on stdout.
-fn json_row(e: &Entry) -> Result<(), Box<dyn std::error::Error>> {
+/// One entry as a JSON line (JSON escapes every control character).
+fn json_row(e: &Entry) -> String {
     let object: serde_json::Map<String, serde_json::Value> = REPORT_COLUMNS
         .iter()
         .zip(row(e))
         .map(|(k, v)| ((*k).to_owned(), serde_json::Value::from(v)))
         .collect();
-    let mut out = std::io::stdout().lock();
-    writeln!(out, "{}", serde_json::Value::Object(object))?;
-    Ok(())
+    serde_json::Value::Object(object).to_string()
+}
+
+/// One CSV record, without its line break. Every cell is made inert for a spreadsheet: control
+/// characters escaped, and one that starts like a formula (`=`, `+`, `-`, `@`) prefixed with `'`.
+fn csv_line<S: AsRef<str>>(cells: impl IntoIterator<Item = S>) -> String {
+    use intellectmoney::runtime::redact::csv_cell;
+    let mut w = csv::Writer::from_writer(Vec::new());
+    let cells: Vec<String> = cells.into_iter().map(|c| csv_cell(c.as_ref())).collect();
+    // Writing to memory cannot fail.
+    w.write_record(&cells).expect("a record is written to memory");
+    let bytes = w.into_inner().expect("a record is written to memory");
+    String::from_utf8_lossy(&bytes).trim_end_matches('\n').to_owned()
 }
 
 /// The journal's totals, on stderr.
@@ -348,7 +348,7 @@ fn totals(journal: &SqliteJournal) {
     let mut totals = Totals::default();
     match journal.each(&mut |e| totals.add(&e)) {
         Ok(()) => totals.print(),
-        Err(e) => eprintln!("intellectmoney: {e}"),
+        Err(e) => crate::say::err!("intellectmoney: {e}"),
     }
     not_started(journal);
 }
@@ -357,8 +357,8 @@ fn totals(journal: &SqliteJournal) {
 fn not_started(journal: &SqliteJournal) {
     match journal.unstarted() {
         Ok(0) => {}
-        Ok(n) => eprintln!("not started: {n} line(s) of the batch (`payout-batch resume` pays them)"),
-        Err(e) => eprintln!("intellectmoney: {e}"),
+        Ok(n) => crate::say::err!("not started: {n} line(s) of the batch (`payout-batch resume` pays them)"),
+        Err(e) => crate::say::err!("intellectmoney: {e}"),
     }
 }
 
@@ -389,14 +389,14 @@ impl Totals {
     /// On stderr.
     fn print(&self) {
         for ((step, currency), (n, sum)) in &self.by_state {
-            eprintln!("{step} {currency}: {n} payout(s), {sum}");
+            crate::say::err!("{step} {currency}: {n} payout(s), {sum}");
         }
         for (reason, n) in &self.reasons {
-            eprintln!("failed: {n} × {reason}");
+            crate::say::err!("failed: {n} × {reason}");
         }
         if self.orphans > 0 {
             let n = self.orphans;
-            eprintln!("orphans: {n} (created, never executed: they moved no money)");
+            crate::say::err!("orphans: {n} (created, never executed: they moved no money)");
         }
     }
 }

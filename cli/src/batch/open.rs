@@ -152,7 +152,7 @@ fn plan_again(journal: &SqliteJournal, keys: &[String], unpaid: bool) -> Result<
         match entries.iter().find(|e| &e.key == key) {
             None => problems.push(JournalError::Unknown(key.clone()).to_string()),
             Some(e) if e.attempt > 1 && !e.step.is_final() => {
-                eprintln!("intellectmoney: {key}: already planned again (attempt {})", e.attempt)
+                crate::say::err!("intellectmoney: {key}: already planned again (attempt {})", e.attempt)
             }
             Some(e) if !e.step.moved_no_money() => problems.push(
                 JournalError::NotRetryable {
@@ -179,10 +179,10 @@ fn plan_again(journal: &SqliteJournal, keys: &[String], unpaid: bool) -> Result<
     chosen.dedup();
     for key in &chosen {
         let entry = journal.retry(key).map_err(|e| e.to_string())?;
-        eprintln!("intellectmoney: {key}: planned again as attempt {}", entry.attempt);
+        crate::say::err!("intellectmoney: {key}: planned again as attempt {}", entry.attempt);
     }
     if chosen.is_empty() {
-        eprintln!("intellectmoney: no line ended unpaid: nothing to plan again");
+        crate::say::err!("intellectmoney: no line ended unpaid: nothing to plan again");
     }
     Ok(())
 }

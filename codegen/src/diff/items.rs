@@ -321,6 +321,7 @@ fn param_items(api: &Api, m: &Method, p: &Param, out: &mut Items) {
         .facet("encoding", Class::Wire, p.encoding.spec_name())
         .facet("limits", Class::Wire, limits_text(&p.limits))
         .facet("secret", Class::Wire, secret_text(p.secret))
+        .facet("personal", Class::Wire, if p.personal { "yes" } else { "no" })
         .facet("deprecated", Class::Additive, "no")
         .facet("doc", Class::Docs, &p.doc)
         .facet("notes", Class::Docs, p.notes.join(" "));
@@ -476,7 +477,7 @@ fn notification_items(api: &Api, n: &Notification, out: &mut Items) {
             .facet(
                 "Rust type",
                 Class::Breaking,
-                format!("Option<{}>", rust_type_text(&f.ty, Secret::No)),
+                format!("Option<{}>", rust_type_text(&f.ty, f.secret)),
             )
             .facet("wire name", Class::Wire, &f.wire)
             .facet("doc", Class::Docs, &f.doc);

@@ -71,6 +71,7 @@ pub fn api_root(ir: &Ir) -> String {
     let all: Vec<&str> = ir.apis.iter().map(|a| a.file.as_str()).collect();
     let mods = ir.apis.iter().map(|a| ident(&a.module));
     let secrets = secret_fields(ir).into_iter();
+    let personal = personal_fields(ir).into_iter();
     rust_file(
         &all,
         quote! {
@@ -79,8 +80,23 @@ pub fn api_root(ir: &Ir) -> String {
             /// Wire names of every parameter and field the spec marks secret: masked wherever a
             /// body is shown (decode errors).
             pub const SECRET_FIELDS: &[&str] = &[#(#secrets),*];
+            /// Wire names of every parameter the spec marks personal (a recipient's phone or
+            /// wallet): removed, like secrets, from every text the client shows about a call or
+            /// a payout that carried them.
+            pub const PERSONAL_FIELDS: &[&str] = &[#(#personal),*];
         },
     )
+}
+
+/// Wire names of every personal parameter, sorted and once each.
+fn personal_fields(ir: &Ir) -> BTreeSet<&str> {
+    ir.apis
+        .iter()
+        .flat_map(|a| a.methods.iter())
+        .flat_map(|m| m.params.iter())
+        .filter(|p| p.personal)
+        .map(|p| p.wire.as_str())
+        .collect()
 }
 
 /// Wire names of every secret parameter and field, sorted and once each.

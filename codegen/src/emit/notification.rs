@@ -8,20 +8,26 @@ use quote::quote;
 
 /// The `notification.rs` of an API.
 pub fn emit(n: &Notification) -> TokenStream {
+    let definition = definition(n);
+    let debug = debug_impl(n);
+    let methods = methods(n);
+    quote! {
+        //! The Result-URL notification (generated from the spec).
+        #definition
+        #debug
+        #methods
+    }
+}
+
+/// The struct.
+fn definition(n: &Notification) -> TokenStream {
     let name = ident(&n.name);
     let doc = doc_attrs(&n.doc, &n.notes);
     let fields = n.fields.iter().map(field);
-    let reads = n.fields.iter().map(read);
     let numbered_fields = n.numbered.iter().map(numbered_field);
-    let untrust = untrusted(n);
-    let numbered_reads = n.numbered.iter().map(numbered_read);
-    let scheme = scheme(n);
-    let answer = &n.answer;
-    let answer_doc = format!(" What the shop answers once it has accepted a notification (`{answer}`).");
     quote! {
-        //! The Result-URL notification (generated from the spec).
         #doc
-        #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+        #[derive(Clone, PartialEq, Default, serde::Serialize)]
         #[non_exhaustive]
         pub struct #name {
             #(#fields)*
@@ -38,7 +44,19 @@ pub fn emit(n: &Notification) -> TokenStream {
             #[serde(skip_serializing_if = "std::collections::BTreeMap::is_empty")]
             pub unverified: std::collections::BTreeMap<String, String>,
         }
+    }
+}
 
+/// Its scheme, `parse`, `from_fields`, `verify` and `builder`.
+fn methods(n: &Notification) -> TokenStream {
+    let name = ident(&n.name);
+    let reads = n.fields.iter().map(read);
+    let untrust = untrusted(n);
+    let numbered_reads = n.numbered.iter().map(numbered_read);
+    let scheme = scheme(n);
+    let answer = &n.answer;
+    let answer_doc = format!(" What the shop answers once it has accepted a notification (`{answer}`).");
+    quote! {
         impl #name {
             /// How the notification is written and signed.
             pub const SCHEME: crate::runtime::notification::Scheme = #scheme;
@@ -88,10 +106,43 @@ pub fn emit(n: &Notification) -> TokenStream {
     }
 }
 
+/// `Debug`, with the values of secret fields hidden in the fields as sent (typed secret fields
+/// hide themselves).
+fn debug_impl(n: &Notification) -> TokenStream {
+    let name = ident(&n.name);
+    let shown = n.name.as_str();
+    let typed = n
+        .fields
+        .iter()
+        .map(|f| f.rust.as_str())
+        .chain(n.numbered.iter().map(|f| f.rust.as_str()));
+    let typed: Vec<(String, proc_macro2::Ident)> = typed.map(|r| (r.to_owned(), ident(r))).collect();
+    let (names, idents): (Vec<_>, Vec<_>) = typed.into_iter().unzip();
+    let secrets = n
+        .fields
+        .iter()
+        .filter(|f| f.secret != Secret::No)
+        .map(|f| f.wire.as_str());
+    quote! {
+        impl std::fmt::Debug for #name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                use crate::runtime::notification::masked_fields;
+                const SECRET: &[&str] = &[#(#secrets),*];
+                f.debug_struct(#shown)
+                    #(.field(#names, &self.#idents))*
+                    .field("extra", &masked_fields(&self.extra, SECRET))
+                    .field("fields", &masked_fields(self.fields.iter().map(|(n, v)| (n, v)), SECRET))
+                    .field("unverified", &masked_fields(&self.unverified, SECRET))
+                    .finish()
+            }
+        }
+    }
+}
+
 /// A field of the struct: `Option` of its type, under its wire name.
 fn field(f: &NotificationField) -> TokenStream {
     let r = ident(&f.rust);
-    let t = rust_type(&f.ty, Secret::No);
+    let t = rust_type(&f.ty, f.secret);
     let wire = &f.wire;
     let d = doc_attrs(&format!("`{}`: {}", f.wire, f.doc), &f.notes);
     quote! {
@@ -151,6 +202,9 @@ fn read(f: &NotificationField) -> TokenStream {
         _ => "text",
     };
     let value = match &f.ty {
+        Ty::String if f.secret != Secret::No => {
+            quote!((!value.is_empty()).then(|| crate::runtime::Secret::new(value.clone())))
+        }
         Ty::String => quote!((!value.is_empty()).then(|| value.clone())),
         Ty::Decimal => quote!(crate::runtime::notification::decimal_field(#wire, value, #expected)?),
         _ => quote!(crate::runtime::notification::field(#wire, value, #expected)?),

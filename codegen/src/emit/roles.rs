@@ -69,6 +69,7 @@ fn api_impl(ir: &Ir) -> TokenStream {
     quote! {
         impl crate::runtime::Api for #marker {
             const SECRET_FIELDS: &'static [&'static str] = crate::api::SECRET_FIELDS;
+            const PERSONAL_FIELDS: &'static [&'static str] = crate::api::PERSONAL_FIELDS;
             const ENVELOPE_ROOT: &'static str = #root;
             const USER_AGENT: &'static str = crate::USER_AGENT;
             type Envelope<T: crate::runtime::xml::Decodable> = #envelope<T>;

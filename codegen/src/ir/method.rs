@@ -184,6 +184,7 @@ fn build_param(b: &mut Builder, p: &model::Param) -> Option<Param> {
         from_session,
         encoding,
         secret,
+        personal: p.personal,
         limits: Limits {
             min_len: p.min_len,
             max_len: p.max_len,

@@ -223,6 +223,8 @@ pub struct NotificationField {
     pub rust: String,
     /// Type.
     pub ty: Ty,
+    /// Whether it is secret (a text field only).
+    pub secret: Secret,
     /// Description.
     pub doc: String,
     /// Notes and sources.
@@ -389,6 +391,9 @@ pub struct Param {
     pub encoding: Encoding,
     /// Whether it is secret.
     pub secret: Secret,
+    /// Whether it is a recipient's personal data: sent and journaled as given, removed from
+    /// every text the client shows about a call that carried it.
+    pub personal: bool,
     /// Documented limits.
     pub limits: Limits,
     /// Description.

@@ -67,9 +67,17 @@ fn notification_fields(b: &mut Builder, n: &model::NotificationDef) -> Vec<Notif
                 format!("a notification field cannot be of type `{}`", ty.spec_name()),
             );
         }
+        let secret = b.secret(&f.secret);
+        if secret != Secret::No && (secret != Secret::Full || ty != Ty::String) {
+            b.err(
+                f.name.span(),
+                "a secret notification field is `type: string` with `secret: true`",
+            );
+        }
         fields.push(NotificationField {
             wire: f.name.as_str().to_owned(),
             rust: field_name(f.name.as_str()),
+            secret,
             ty,
             doc: f.doc.trim().to_owned(),
             notes: notes(&f.source, &f.note),

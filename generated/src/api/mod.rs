@@ -8,3 +8,7 @@ pub mod personal;
 /// Wire names of every parameter and field the spec marks secret: masked wherever a
 /// body is shown (decode errors).
 pub const SECRET_FIELDS: &[&str] = &["Pan", "Password", "SecretKey", "UserToken"];
+/// Wire names of every parameter the spec marks personal (a recipient's phone or
+/// wallet): removed, like secrets, from every text the client shows about a call or
+/// a payout that carried them.
+pub const PERSONAL_FIELDS: &[&str] = &["Account"];

@@ -143,8 +143,8 @@ impl Step {
 }
 
 /// What the journal keeps of a payout's request: the method, its parameters as sent with every
-/// secret value (a card number) replaced by a keyed hash, and a fingerprint of the whole. No
-/// secret is stored in clear; the file the batch is run from stays the source of the card
+/// secret or personal value (a card number, an account) replaced by a keyed hash, and a
+/// fingerprint of the whole. No secret is stored in clear; the file the batch is run from stays the source of the card
 /// numbers, and the fingerprint tells whether it still says the same for a key.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Planned {
@@ -154,6 +154,10 @@ pub struct Planned {
     pub params: String,
     /// Lowercase hex SHA-256 of `method` and `params`.
     pub fingerprint: String,
+    /// The fingerprint journals of schema 2 and before gave the same request, when it differs
+    /// (they kept personal parameters, an account, in clear): a key recorded so is the same
+    /// request, and its row is rewritten with the hash. `None` for a journal's own entries.
+    pub earlier_fingerprint: Option<String>,
     /// How much it pays (the spec's `payout_amount` parameter), for reports.
     pub amount: crate::Decimal,
     /// In which currency (the spec's `payout_currency` parameter, as sent), for reports.

@@ -34,35 +34,50 @@ impl<A: Api> BatchError<A> {
     }
 }
 
-/// What the journal keeps of `request`: its parameters as sent, each of the API's secret
-/// parameters replaced by its HMAC-SHA-256 under `hash_key`, their fingerprint, and its amount and
-/// currency. Checks the request first (a request the client would refuse is not planned).
+/// What the journal keeps of `request`: its parameters as sent, each of the API's secret and
+/// personal parameters replaced by its HMAC-SHA-256 under `hash_key`, their fingerprint, and its
+/// amount and currency. Checks the request first (a request the client would refuse is not
+/// planned).
 pub fn planned<A: PayoutApi, R: PayoutRequest<A>>(request: &R, hash_key: &[u8]) -> Result<Planned, RequestError> {
     request.validate()?;
-    let secret = <R::Api as Api>::SECRET_FIELDS;
-    let mut lines = Vec::new();
+    let api = (<R::Api as Api>::SECRET_FIELDS, <R::Api as Api>::PERSONAL_FIELDS);
     // The session's token is not part of the request: it is sent empty here and left out.
-    for p in request.wire_params(Some(""))? {
+    let wire = request.wire_params(Some(""))?;
+    let params = params_text(&wire, hash_key, |name| api.0.contains(&name) || api.1.contains(&name));
+    // Before schema 3, personal parameters were kept in clear.
+    let earlier = params_text(&wire, hash_key, |name| api.0.contains(&name));
+    let method = R::METHOD.name.to_owned();
+    let fingerprint = fingerprint_of(&method, &params);
+    let earlier_fingerprint = (earlier != params).then(|| fingerprint_of(&method, &earlier));
+    Ok(Planned {
+        method,
+        params,
+        fingerprint,
+        earlier_fingerprint,
+        amount: request.amount(),
+        currency: request.currency(),
+    })
+}
+
+/// `Name=value` lines of the parameters given, those `hashed` says replaced by their keyed hash.
+fn params_text(wire: &[crate::WireParam], hash_key: &[u8], hashed: impl Fn(&str) -> bool) -> String {
+    let mut lines = Vec::new();
+    for p in wire {
         let value = p.value.as_str();
         if value.is_empty() {
             continue;
         }
-        if secret.contains(&p.name) {
+        if hashed(p.name) {
             lines.push(format!("{}=hmac-sha256:{}", p.name, keyed_hash(hash_key, value)));
         } else {
             lines.push(format!("{}={value}", p.name));
         }
     }
-    let method = R::METHOD.name.to_owned();
-    let params = lines.join("\n");
-    let fingerprint = hex(&Sha256::digest(format!("{method}\n{params}").as_bytes()));
-    Ok(Planned {
-        method,
-        params,
-        fingerprint,
-        amount: request.amount(),
-        currency: request.currency(),
-    })
+    lines.join("\n")
+}
+
+fn fingerprint_of(method: &str, params: &str) -> String {
+    hex(&Sha256::digest(format!("{method}\n{params}").as_bytes()))
 }
 
 fn keyed_hash(key: &[u8], value: &str) -> String {
@@ -141,6 +156,8 @@ impl<A: PayoutApi> Client<A> {
         poll: PollPolicy,
     ) -> Result<Step, BatchError<A>> {
         let planned = planned(&request, hash_key).map_err(Error::Request)?;
+        // Its card number and account are removed from every text about it while it is paid.
+        let _held = self.hold_secrets_of(&request);
         // Planned, it is recorded `creating` now: its creation is sent first.
         let mut step = journal.begin(key, &planned)?.step;
         let d = Drive {

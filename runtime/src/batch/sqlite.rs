@@ -14,7 +14,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard};
 
 /// The schema this version writes and the newest it reads.
-pub const SCHEMA_VERSION: i64 = 2;
+pub const SCHEMA_VERSION: i64 = 3;
 
 /// Schema 1's tables. A new journal is made as schema 1 and migrated, in one transaction: the
 /// schema is the sum of its migrations, so a migrated journal is the same as a new one.
@@ -52,6 +52,54 @@ INSERT OR IGNORE INTO operations (operation_id, key, attempt, step, message)
 CREATE UNIQUE INDEX operations_attempt ON operations (key, attempt);
 CREATE TABLE batch_keys (key TEXT PRIMARY KEY) WITHOUT ROWID;
 UPDATE meta SET value = '2' WHERE name = 'schema_version';";
+
+/// From schema 2: messages are stored with card numbers masked. A message written before (a
+/// server's failure text, which may quote the card) is masked by [`mask_stored_messages`] in the
+/// same transaction.
+const MIGRATE_2_TO_3: &str = "UPDATE meta SET value = '3' WHERE name = 'schema_version';";
+
+/// Masks the card numbers in every stored message (schema 2 stored a server's text as given).
+fn mask_stored_messages(conn: &Connection) -> rusqlite::Result<()> {
+    for table in ["payouts", "operations"] {
+        let key = if table == "payouts" { "key" } else { "operation_id" };
+        let rows: Vec<(String, String)> = conn
+            .prepare(&format!("SELECT {key}, message FROM {table} WHERE message IS NOT NULL"))?
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<rusqlite::Result<_>>()?;
+        for (id, message) in rows {
+            let masked = crate::redact::mask_card_numbers(&message);
+            if masked != message {
+                conn.execute(
+                    &format!("UPDATE {table} SET message = ?1 WHERE {key} = ?2"),
+                    rusqlite::params![masked, id],
+                )?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Brings a journal of schema `from` to [`SCHEMA_VERSION`], in one transaction.
+fn migrate(conn: &Connection, from: i64) -> rusqlite::Result<()> {
+    conn.execute_batch("BEGIN")?;
+    let done = (|| {
+        if from < 2 {
+            conn.execute_batch(MIGRATE_1_TO_2)?;
+        }
+        if from < 3 {
+            mask_stored_messages(conn)?;
+            conn.execute_batch(MIGRATE_2_TO_3)?;
+        }
+        Ok(())
+    })();
+    match done {
+        Ok(()) => conn.execute_batch("COMMIT"),
+        Err(e) => {
+            let _ = conn.execute_batch("ROLLBACK");
+            Err(e)
+        }
+    }
+}
 
 /// A journal in one SQLite file. Its connection is behind a lock: the payouts in flight write
 /// one at a time (each write is short; SQLite has one writer anyway). The syncs are shared
@@ -120,7 +168,8 @@ impl SqliteJournal {
         let temporary = PathBuf::from(temporary);
         let made = Connection::open(&temporary)
             .and_then(|conn| {
-                conn.execute_batch(&format!("BEGIN; {SCHEMA_1} {MIGRATE_1_TO_2} COMMIT;"))?;
+                conn.execute_batch(SCHEMA_1)?;
+                migrate(&conn, 1)?;
                 conn.close().map_err(|(_, e)| e)
             })
             .map_err(|e| storage_at(path, e));
@@ -185,9 +234,8 @@ impl SqliteJournal {
         if state.as_deref() == Some("open") && !log_was_there {
             return Err(JournalError::LogLost { path: shown });
         }
-        if version == 1 {
-            conn.execute_batch(&format!("BEGIN; {MIGRATE_1_TO_2} COMMIT;"))
-                .map_err(|e| storage_at(path, e))?;
+        if version < SCHEMA_VERSION {
+            migrate(&conn, version).map_err(|e| storage_at(path, e))?;
         }
         Self::start(path, conn)
     }
@@ -216,6 +264,9 @@ impl SqliteJournal {
         // log is synced by `flush` (and after every write with `Durability::EveryStep`).
         conn.pragma_update(None, "journal_mode", "WAL").map_err(failed)?;
         conn.pragma_update(None, "synchronous", "NORMAL").map_err(failed)?;
+        // What a row held before it was rewritten (a message, an account in clear) is zeroed,
+        // not left in free space.
+        conn.pragma_update(None, "secure_delete", "ON").map_err(failed)?;
         conn.execute_batch("BEGIN EXCLUSIVE; COMMIT;").map_err(failed)?;
         Ok(conn)
     }
@@ -442,6 +493,7 @@ fn into_entry(row: Row) -> Result<Entry, JournalError> {
             method: row.method,
             params: row.params,
             fingerprint: row.fingerprint,
+            earlier_fingerprint: None,
             amount,
             currency: row.currency,
         },
@@ -457,7 +509,16 @@ impl SqliteJournal {
     /// Says whether the key was new.
     fn plan_at(&self, key: &str, planned: &Planned, first: &Step) -> Result<(Entry, bool), JournalError> {
         let conn = self.conn();
-        if let Some(entry) = self.entry(&conn, key)? {
+        if let Some(mut entry) = self.entry(&conn, key)? {
+            if Some(&entry.planned.fingerprint) == planned.earlier_fingerprint.as_ref() {
+                // Planned by an earlier version, its account in clear: the same request, stored
+                // now as this version stores it.
+                conn.prepare_cached("UPDATE payouts SET params = ?2, fingerprint = ?3 WHERE key = ?1")
+                    .and_then(|mut update| update.execute(params![key, planned.params, planned.fingerprint]))
+                    .map_err(|e| self.storage(e))?;
+                entry.planned.params = planned.params.clone();
+                entry.planned.fingerprint = planned.fingerprint.clone();
+            }
             if entry.planned.fingerprint != planned.fingerprint {
                 return Err(JournalError::Conflict {
                     key: key.to_owned(),

@@ -39,12 +39,17 @@ where
     let stdout = std::io::stdout();
     while let Some(page) = pages.next().await {
         let page = page?;
+        // Every secret the client knows is removed from what is printed; the warning is a
+        // server's text, shown with its control characters escaped.
+        let redactor = client.redactor();
         if let Some(w) = &page.warning {
-            eprintln!("intellectmoney: warning: {w}");
+            let shown = crate::redact::printable(&redactor.untrusted(w));
+            // A closed stderr is no reason to stop.
+            let _ = writeln!(std::io::stderr(), "intellectmoney: warning: {shown}");
         }
         let mut out = stdout.lock();
         for item in R::into_items(page.result) {
-            let line = serde_json::to_string(&item).expect("results serialize to JSON");
+            let line = redactor.scrub(&serde_json::to_string(&item).expect("results serialize to JSON"));
             // A closed stdout (`| head`) ends the listing quietly.
             if writeln!(out, "{line}").is_err() {
                 return Ok(Output {

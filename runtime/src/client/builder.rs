@@ -365,6 +365,23 @@ impl<A: Api> ClientBuilder<A> {
                 http.build().map_err(|e| Error::Config(format!("HTTP client: {e}")))?,
             )),
         };
+        let secrets = Arc::new(super::secrets::Secrets::default());
+        let proxy_password = match &self.proxy {
+            ProxyChoice::Url(url) => reqwest::Url::parse(url)
+                .ok()
+                .and_then(|u| u.password().map(str::to_owned)),
+            _ => None,
+        };
+        let known = [&self.bearer_token, &self.sign_secret, &self.user_token]
+            .into_iter()
+            .flatten()
+            .chain(self.credentials.as_ref().map(|(_, password)| password));
+        for secret in known {
+            secrets.keep(secret.expose());
+        }
+        if let Some(p) = proxy_password {
+            secrets.keep(&p);
+        }
         Ok(Client {
             inner: Arc::new(Inner {
                 transport,
@@ -379,6 +396,7 @@ impl<A: Api> ClientBuilder<A> {
                 deadline: self.deadline,
                 in_flight: tokio::sync::Semaphore::new(self.max_connections),
                 session: Session::new(self.user_token, self.credentials),
+                secrets,
             }),
             api: PhantomData,
         })

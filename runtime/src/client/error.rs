@@ -152,12 +152,13 @@ fn desc_suffix(desc: &Option<String>) -> String {
 }
 
 impl<A: Api> Error<A> {
-    /// The error with every secret the request carried removed from the server's text.
+    /// The error with every secret the client knows, and the request carried, removed from the
+    /// server's text, and any card number in it masked.
     pub(crate) fn redacted(self, r: &Redactor) -> Self {
         match self {
             Error::Decode(mut e) => {
-                r.scrub_in_place(&mut e.body);
-                r.scrub_in_place(&mut e.message);
+                e.body = r.untrusted(&e.body);
+                e.message = r.untrusted(&e.message);
                 Error::Decode(e)
             }
             Error::Status {
@@ -167,7 +168,7 @@ impl<A: Api> Error<A> {
             } => Error::Status {
                 method,
                 status,
-                snippet: r.scrub(&snippet),
+                snippet: r.untrusted(&snippet),
             },
             Error::Refused {
                 method,
@@ -177,7 +178,7 @@ impl<A: Api> Error<A> {
             } => Error::Refused {
                 method,
                 code,
-                desc: desc.map(|d| r.scrub(&d)),
+                desc: desc.map(|d| r.untrusted(&d)),
                 operation_id,
             },
             Error::Rejected {
@@ -188,7 +189,7 @@ impl<A: Api> Error<A> {
             } => Error::Rejected {
                 method,
                 code,
-                desc: desc.map(|d| r.scrub(&d)),
+                desc: desc.map(|d| r.untrusted(&d)),
                 operation_id,
             },
             Error::Unsettled {

@@ -10,6 +10,7 @@ mod pages;
 pub(crate) mod payout;
 mod raw;
 mod retry;
+mod secrets;
 mod session;
 pub mod transport;
 
@@ -120,6 +121,8 @@ struct Inner {
     /// One permit per request in flight (`max_connections`).
     in_flight: tokio::sync::Semaphore,
     session: Session,
+    /// Every secret the client knows, for redaction.
+    secrets: Arc<secrets::Secrets>,
 }
 
 impl<A: Api> fmt::Debug for Client<A> {
@@ -248,10 +251,17 @@ impl<A: Api> Client<A> {
         &self,
         encoded: &EncodedRequest,
     ) -> Result<Reply<T, A>, Error<A>> {
-        // Whatever the answer quotes of the request's secrets is removed before an error leaves.
-        self.exchange_unredacted(encoded)
-            .await
-            .map_err(|e| e.redacted(&self.redactor(encoded)))
+        // Whatever the answer quotes of any secret the client knows is removed before an error
+        // or a warning leaves.
+        match self.exchange_unredacted(encoded).await {
+            Ok(mut reply) => {
+                if let Some(w) = reply.warning.take() {
+                    reply.warning = Some(self.call_redactor(encoded).untrusted(&w));
+                }
+                Ok(reply)
+            }
+            Err(e) => Err(e.redacted(&self.call_redactor(encoded))),
+        }
     }
 
     async fn exchange_unredacted<T: crate::xml::Decodable + ResultState<A::RequestCode>>(
@@ -370,7 +380,7 @@ impl<A: Api> Client<A> {
                     status,
                     // The whole body is scrubbed before a snippet is cut from it.
                     snippet: snippet(
-                        &self.redactor(encoded).scrub(&String::from_utf8_lossy(&body)),
+                        &self.call_redactor(encoded).scrub(&String::from_utf8_lossy(&body)),
                         A::SECRET_FIELDS,
                     ),
                 }),
@@ -405,20 +415,39 @@ impl<A: Api> Client<A> {
 }
 
 impl<A: Api> Client<A> {
-    /// The secret values this request carried: its secret parameters (UserToken, password, card
-    /// number), the bearer token and the sign secret.
-    fn redactor(&self, encoded: &EncodedRequest) -> Redactor {
-        let params = encoded
-            .params
-            .iter()
-            .filter(|p| A::SECRET_FIELDS.contains(&p.name))
-            .map(|p| p.value.as_str());
-        let keys = [&self.inner.bearer_token, &self.inner.sign_secret]
-            .into_iter()
-            .flatten()
-            .map(Secret::expose);
-        Redactor::new(params.chain(keys))
+    /// A redactor of every secret this client knows now: its password, bearer token and sign
+    /// secret, every UserToken it was given or got, and the card numbers and accounts of the
+    /// payouts in flight. For any text about a call an application shows, logs or stores
+    /// ([`Redactor::untrusted`] for text a server wrote); the client's own errors, warnings,
+    /// failure messages and logs already went through it.
+    pub fn redactor(&self) -> Redactor {
+        self.inner.secrets.redactor()
     }
+
+    /// The client's secrets and, besides, the secret and personal parameters this request
+    /// carried (UserToken, password, card number, account).
+    fn call_redactor(&self, encoded: &EncodedRequest) -> Redactor {
+        let params = Redactor::new(sensitive_params::<A>(&encoded.params));
+        self.inner.secrets.redactor().and(&params)
+    }
+
+    /// Holds the secret and personal values of `request` (a payout's card number or account)
+    /// for redaction while the returned hold lives.
+    pub(crate) fn hold_secrets_of<R: ApiRequest<Api = A>>(&self, request: &R) -> secrets::Hold {
+        let values = match request.wire_params(Some("")) {
+            Ok(params) => sensitive_params::<A>(&params).map(str::to_owned).collect(),
+            Err(_) => Vec::new(),
+        };
+        self.inner.secrets.hold(values)
+    }
+}
+
+/// The values of the parameters the spec marks secret or personal.
+fn sensitive_params<A: Api>(params: &[crate::WireParam]) -> impl Iterator<Item = &str> {
+    params
+        .iter()
+        .filter(|p| A::SECRET_FIELDS.contains(&p.name) || A::PERSONAL_FIELDS.contains(&p.name))
+        .map(|p| p.value.as_str())
 }
 
 /// An XML answer is one element named as the spec's envelope (`<Response>`): the serde decoder

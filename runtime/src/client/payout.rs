@@ -224,6 +224,9 @@ impl<A: PayoutApi> Client<A> {
     ) -> Result<PayoutOutcome<A::State>, Error<A>> {
         let create = R::METHOD.name;
         let end = Instant::now() + poll.deadline;
+        // The card number and account are removed from every text about the payout, not only
+        // from the creation's: an answer to a poll may quote them.
+        let _held = self.hold_secrets_of(&request);
         let created = match super::within(create, remaining(end), self.send(&request)).await {
             Ok(created) => fresh::<A>(create, R::created(created.result)).map_err(|e| creation_failed(create, e))?,
             Err(e) => return Err(creation_failed(create, e)),
@@ -279,7 +282,7 @@ impl<A: PayoutApi> Client<A> {
                     settling.in_doubt = true;
                 } else if let Some(state) = progress.state {
                     settling.last = Some(state);
-                    settling.error_message = progress.error_message;
+                    settling.error_message = self.untrusted(progress.error_message);
                 }
             }
             Err(e) if !may_have_been_sent(execute, &e) => return Err(e),
@@ -348,7 +351,7 @@ impl<A: PayoutApi> Client<A> {
                         tracing::info!(state = %state, "payout state");
                         on_state(id, &state);
                     }
-                    if let Some(outcome) = outcome::<A>(id, &state, error_message) {
+                    if let Some(outcome) = outcome::<A>(id, &state, self.untrusted(error_message)) {
                         return Ok(outcome);
                     }
                     if s.in_doubt && A::is_created(&state) {
@@ -370,6 +373,12 @@ impl<A: PayoutApi> Client<A> {
                 }
             }
         }
+    }
+
+    /// A server's text (`ErrorMessage`) as it may be shown: every secret the client knows
+    /// removed, card numbers masked.
+    fn untrusted(&self, text: Option<String>) -> Option<String> {
+        text.map(|t| self.redactor().untrusted(&t))
     }
 
     /// Deletes an operation that reads created while its execution is in doubt. Whatever the

@@ -75,6 +75,7 @@ impl Session {
                     "",
                 ))
             })?;
+        client.inner.secrets.keep(token.expose());
         *self.token.write().unwrap_or_else(|e| e.into_inner()) = Some(token);
         tracing::debug!("got a new UserToken");
         Ok(())

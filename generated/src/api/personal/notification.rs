@@ -7,7 +7,7 @@
 /// Source: the developer portal's description of the payment-notification hash \[portal\]; the field list from the getInvoiceInfo examples.
 ///
 /// Note: `secretKey` in the order stands for the shop's SecretKey (shop settings; getEshopInfo's Eshop.SecretKey), not the form's own `secretKey` field, which comes empty.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Clone, PartialEq, Default, serde::Serialize)]
 #[non_exhaustive]
 pub struct Notification {
     /// `eshopId`: Shop id.
@@ -70,9 +70,9 @@ pub struct Notification {
     /// `sourceInvoiceId`: The invoice a recurring charge repeats.
     #[serde(rename = "sourceInvoiceId", skip_serializing_if = "Option::is_none")]
     pub source_invoice_id: Option<i64>,
-    /// `secretKey`: Sent empty: the shop's SecretKey is never sent.
+    /// `secretKey`: Sent empty: the shop's SecretKey is never sent. A value that comes all the same is kept as a secret (never in `Debug`).
     #[serde(rename = "secretKey", skip_serializing_if = "Option::is_none")]
-    pub secret_key: Option<String>,
+    pub secret_key: Option<crate::runtime::Secret>,
     /// `hash`: Lowercase hex MD5 over the `hash.order` fields (see `verify`).
     #[serde(rename = "hash", skip_serializing_if = "Option::is_none")]
     pub hash: Option<String>,
@@ -103,6 +103,44 @@ pub struct Notification {
     /// fields and leaves them here.
     #[serde(skip_serializing_if = "std::collections::BTreeMap::is_empty")]
     pub unverified: std::collections::BTreeMap<String, String>,
+}
+impl std::fmt::Debug for Notification {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        use crate::runtime::notification::masked_fields;
+        const SECRET: &[&str] = &["secretKey"];
+        f.debug_struct("Notification")
+            .field("eshop_id", &self.eshop_id)
+            .field("payment_id", &self.payment_id)
+            .field("order_id", &self.order_id)
+            .field("eshop_account", &self.eshop_account)
+            .field("service_name", &self.service_name)
+            .field("recipient_amount", &self.recipient_amount)
+            .field("recipient_original_amount", &self.recipient_original_amount)
+            .field("refund_amount", &self.refund_amount)
+            .field("recipient_currency", &self.recipient_currency)
+            .field("payment_status", &self.payment_status)
+            .field("user_name", &self.user_name)
+            .field("user_email", &self.user_email)
+            .field("payment_data", &self.payment_data)
+            .field("pay_method", &self.pay_method)
+            .field("short_pan", &self.short_pan)
+            .field("country", &self.country)
+            .field("bank", &self.bank)
+            .field("ip_address", &self.ip_address)
+            .field("reccurring_state", &self.reccurring_state)
+            .field("source_invoice_id", &self.source_invoice_id)
+            .field("secret_key", &self.secret_key)
+            .field("hash", &self.hash)
+            .field("user_fields", &self.user_fields)
+            .field("user_field_names", &self.user_field_names)
+            .field("extra", &masked_fields(&self.extra, SECRET))
+            .field(
+                "fields",
+                &masked_fields(self.fields.iter().map(|(n, v)| (n, v)), SECRET),
+            )
+            .field("unverified", &masked_fields(&self.unverified, SECRET))
+            .finish()
+    }
 }
 impl Notification {
     /// How the notification is written and signed.
@@ -241,7 +279,10 @@ impl Notification {
                         "a whole number",
                     )?;
                 }
-                "secretKey" => n.secret_key = (!value.is_empty()).then(|| value.clone()),
+                "secretKey" => {
+                    n.secret_key = (!value.is_empty())
+                        .then(|| crate::runtime::Secret::new(value.clone()));
+                }
                 "hash" => n.hash = (!value.is_empty()).then(|| value.clone()),
                 _ => {
                     if let Some(k) = crate::runtime::notification::numbered(
