@@ -67,9 +67,14 @@ struct DiffArgs {
     /// Do not fail when the crate's version was not bumped as the changes need.
     #[arg(long)]
     no_version_check: bool,
-    /// Write the classified changes as a section of CHANGELOG.md (under the manifest's version).
+    /// Write the classified changes as a section of CHANGELOG.md (under the manifest's version;
+    /// only when the diff passes, and only against the last release).
     #[arg(long)]
     changelog: bool,
+    /// Bump the version as far as the changes need: the root Cargo.toml's [workspace.package]
+    /// and the published crates' [workspace.dependencies] entries, and both lock files.
+    #[arg(long)]
+    bump: bool,
 }
 
 #[derive(Args)]
@@ -216,10 +221,14 @@ impl Context {
             fail_on: a.fail_on,
             version_check: !a.no_version_check,
             changelog: a.changelog,
+            bump: a.bump,
         };
         match diff::run(&options) {
             Ok(outcome) => {
                 print!("{}", outcome.report);
+                for file in &outcome.bumped {
+                    eprintln!("bumped to {}: wrote {}", outcome.version.current, file.display());
+                }
                 if format == ReportFormat::Text {
                     println!("(root {})", self.root.display());
                 }

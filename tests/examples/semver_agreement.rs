@@ -13,7 +13,7 @@
 //!
 //! It prints the agreement table as Markdown and exits 1 on an unexplained disagreement.
 
-use intellectmoney_codegen::diff::{self, Class, ReportFormat};
+use intellectmoney_codegen::diff::{self, Class};
 use intellectmoney_codegen::{generate, write, Layout};
 use intellectmoney_tests::mutations::{Mutation, MUTATIONS};
 use intellectmoney_tests::{copy_dir, root};
@@ -104,13 +104,8 @@ fn diff_class(spec: &Path, dir: &Path) -> Option<Class> {
         }
     }
     let options = diff::Options {
-        root: new.clone(),
-        layout: Layout::repository(&new),
-        base: base.display().to_string(),
-        format: ReportFormat::Text,
-        fail_on: None,
         version_check: false,
-        changelog: false,
+        ..diff::Options::new(&new, base.display().to_string())
     };
     let outcome = diff::run(&options).unwrap_or_else(|e| panic!("{e}"));
     outcome.changes.iter().map(|c| c.class).min()

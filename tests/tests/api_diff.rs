@@ -3,7 +3,6 @@
 //! the version check fails until the manifest is bumped as far as Cargo's rules need.
 
 use intellectmoney_codegen::diff::{self, compare::Change, Class, ReportFormat};
-use intellectmoney_codegen::Layout;
 use intellectmoney_tests::mutations::{Expect, Mutation, MUTATIONS};
 use intellectmoney_tests::{copy_dir, root};
 use std::path::Path;
@@ -21,13 +20,8 @@ fn checkout(dir: &Path, version: &str) {
 
 fn run(new: &Path, base: &Path) -> diff::Outcome {
     let options = diff::Options {
-        root: new.to_path_buf(),
-        layout: Layout::repository(new),
-        base: base.display().to_string(),
         format: ReportFormat::Json,
-        fail_on: None,
-        version_check: true,
-        changelog: false,
+        ..diff::Options::new(new, base.display().to_string())
     };
     diff::run(&options).unwrap_or_else(|e| panic!("{e}"))
 }
@@ -169,4 +163,126 @@ fn no_change_gives_an_empty_report() {
     let o = run(&new, &base);
     assert!(o.changes.is_empty(), "{}", o.report);
     assert!(o.version.ok);
+}
+
+/// `diff --changelog` on a checkout whose CHANGELOG.md holds a section written by hand.
+fn changelog_outcome(m: &Mutation, base_version: &str, version: &str) -> (diff::Outcome, String, String) {
+    let dir = tempfile::tempdir().unwrap();
+    let (base, new) = (dir.path().join("base"), dir.path().join("new"));
+    checkout(&base, base_version);
+    checkout(&new, version);
+    m.apply(&new.join("spec"));
+    let before = "# Changelog\n\n## [1.4.3] - 2026-01-02\n\n### Added\n\n- an entry of 1.4.3\n\n## [1.4.2] - 2026-01-01\n\n- the release\n";
+    std::fs::write(new.join("CHANGELOG.md"), before).unwrap();
+    let options = diff::Options {
+        changelog: true,
+        ..diff::Options::new(&new, base.display().to_string())
+    };
+    let outcome = diff::run(&options).unwrap_or_else(|e| panic!("{e}"));
+    let after = std::fs::read_to_string(new.join("CHANGELOG.md")).unwrap();
+    (outcome, before.to_owned(), after)
+}
+
+fn first(class: Expect) -> &'static Mutation {
+    MUTATIONS
+        .iter()
+        .find(|m| m.class == class)
+        .expect("the catalogue has one")
+}
+
+#[test]
+fn a_failed_version_check_leaves_the_changelog_byte_identical() {
+    // A breaking change without the bump it needs.
+    let (o, before, after) = changelog_outcome(first(Expect::Breaking), "1.4.2", "1.4.3");
+    assert!(!o.failures.is_empty());
+    assert!(
+        o.failures.iter().any(|f| f.contains("CHANGELOG.md was not written")),
+        "{:?}",
+        o.failures
+    );
+    assert_eq!(after, before);
+}
+
+#[test]
+fn a_base_of_the_same_version_does_not_rewrite_its_section() {
+    // The base is an unreleased state of 1.4.3: the changes since it are only part of 1.4.3.
+    let (o, before, after) = changelog_outcome(first(Expect::Docs), "1.4.3", "1.4.3");
+    assert!(
+        o.failures.iter().any(|f| f.contains("the last release")),
+        "{:?}",
+        o.failures
+    );
+    assert_eq!(after, before);
+}
+
+#[test]
+fn a_passing_diff_writes_the_section_and_keeps_the_older_ones() {
+    let m = first(Expect::Additive);
+    let (o, _, after) = changelog_outcome(m, "1.4.2", "1.5.0");
+    assert!(o.failures.is_empty(), "{:?}", o.failures);
+    assert!(after.contains("## [1.5.0] - "), "{after}");
+    assert!(
+        after.contains("## [1.4.3] - 2026-01-02\n\n### Added\n\n- an entry of 1.4.3"),
+        "{after}"
+    );
+    assert!(after.contains(m.shows.1), "{after}");
+}
+
+/// `git` in `dir`, with an identity of its own.
+fn git(dir: &Path, args: &[&str]) -> String {
+    let out = std::process::Command::new("git")
+        .arg("-C")
+        .arg(dir)
+        .args(["-c", "user.name=t", "-c", "user.email=t@example.org"])
+        .args(args)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "git {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap().trim().to_owned()
+}
+
+#[test]
+fn between_releases_the_version_answers_to_the_last_release() {
+    // A release at 0.4.2; `main` then took an addition and became 0.5.0 (unreleased); the working
+    // tree removes a parameter. Against `main` that is a breaking change of 0.5.0, but nobody has
+    // 0.5.0 yet: 0.5.0 is enough, and the changelog's section holds both changes.
+    let dir = tempfile::tempdir().unwrap();
+    let repo = dir.path();
+    checkout(repo, "0.4.2");
+    git(repo, &["init", "-q"]);
+    git(repo, &["add", "."]);
+    git(repo, &["commit", "-q", "-m", "release"]);
+    let release = git(repo, &["rev-parse", "HEAD"]);
+    let added = MUTATIONS.iter().find(|m| m.name == "enum_value_added").unwrap();
+    let removed = MUTATIONS.iter().find(|m| m.name == "parameter_removed").unwrap();
+    checkout(repo, "0.5.0");
+    added.apply(&repo.join("spec"));
+    std::fs::create_dir_all(repo.join(".ci")).unwrap();
+    std::fs::write(repo.join(".ci/released"), format!("# the last release\n{release}\n")).unwrap();
+    git(repo, &["add", "."]);
+    git(repo, &["commit", "-q", "-m", "an addition"]);
+    removed.apply(&repo.join("spec"));
+
+    let options = diff::Options {
+        changelog: true,
+        ..diff::Options::new(repo, "HEAD")
+    };
+    let o = diff::run(&options).unwrap_or_else(|e| panic!("{e}"));
+    assert!(o.failures.is_empty(), "{:?}", o.failures);
+    assert_eq!(o.version.release.as_deref(), Some(release.as_str()));
+    assert_eq!(o.version.needed.unwrap().to_string(), "0.5.0");
+    // The report is of the changes since HEAD; the version and the changelog, since the release.
+    assert!(!o.changes.is_empty(), "{}", o.report);
+    assert!(o.changes.iter().all(|c| c.class == Class::Breaking), "{}", o.report);
+    let log = std::fs::read_to_string(repo.join("CHANGELOG.md")).unwrap();
+    assert!(log.contains("## [0.5.0] - "), "{log}");
+    assert!(log.contains(added.shows.1) && log.contains(removed.shows.1), "{log}");
+
+    // Against the release itself, the same verdict without the detour.
+    let o = diff::run(&diff::Options::new(repo, release.clone())).unwrap();
+    assert!(o.version.ok && o.version.release.is_none(), "{}", o.report);
 }

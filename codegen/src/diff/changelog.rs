@@ -29,6 +29,12 @@ pub fn write(path: &Path, version: Version, changes: &[Change]) -> Result<(), St
 pub fn update(old: &str, version: Version, date: &str, changes: &[Change]) -> String {
     let title = format!("## [{version}]");
     let (before, existing, after) = split(old, &title);
+    // A section already written keeps its date: rewriting it is not a release.
+    let date = existing
+        .lines()
+        .next()
+        .and_then(|l| l.strip_prefix(&format!("{title} - ")))
+        .map_or(date, str::trim);
     let mut section = format!("{title} - {date}\n");
     for class in Class::ALL {
         let lines: Vec<String> = changes
@@ -119,7 +125,7 @@ mod tests {
         let noted = once.replace("(method): added\n", "(method): added\n\n### Notes\n\nby hand\n");
         let twice = update(&noted, v, "2026-11-26", &[change(Class::Breaking, "a::c")]);
         assert!(twice.contains(
-            "## [0.2.0] - 2026-11-26\n\n### Breaking\n\n- `a::c` (method): added\n\n### Notes\n\nby hand\n\n## [0.1.0]"
+            "## [0.2.0] - 2026-11-25\n\n### Breaking\n\n- `a::c` (method): added\n\n### Notes\n\nby hand\n\n## [0.1.0]"
         ));
         assert!(!twice.contains("a::b"));
         assert_eq!(twice.matches("## [0.2.0]").count(), 1);

@@ -4,6 +4,7 @@
 //! JSON ([`report`]), optionally as a section of `CHANGELOG.md` ([`changelog`]).
 
 pub mod base;
+pub mod bump;
 pub mod changelog;
 pub mod compare;
 pub mod items;
@@ -72,6 +73,26 @@ pub struct Options {
     pub version_check: bool,
     /// Write the changes as a section of `CHANGELOG.md`.
     pub changelog: bool,
+    /// Write the version the changes need (and the published crates' dependency entries, and
+    /// the lock files) when the manifest's is not enough.
+    pub bump: bool,
+}
+
+impl Options {
+    /// `diff BASE` on the repository at `root` as the command runs by default: a text report,
+    /// the version checked, nothing written.
+    pub fn new(root: &std::path::Path, base: impl Into<String>) -> Options {
+        Options {
+            root: root.to_path_buf(),
+            layout: Layout::repository(root),
+            base: base.into(),
+            format: ReportFormat::Text,
+            fail_on: None,
+            version_check: true,
+            changelog: false,
+            bump: false,
+        }
+    }
 }
 
 /// The version of the crate at both ends, and what the changes need.
@@ -87,6 +108,9 @@ pub struct VersionCheck {
     pub needed: Option<Version>,
     /// Whether the current version is enough.
     pub ok: bool,
+    /// The last release's commit (`.ci/released`), when the version was checked against it
+    /// rather than the base: the base is an unreleased state of the same version.
+    pub release: Option<String>,
 }
 
 /// What `diff` found.
@@ -100,6 +124,8 @@ pub struct Outcome {
     pub version: VersionCheck,
     /// Why the command fails (empty: it succeeds).
     pub failures: Vec<String>,
+    /// What `--bump` wrote.
+    pub bumped: Vec<PathBuf>,
 }
 
 /// Runs `diff` as asked.
@@ -107,11 +133,116 @@ pub fn run(o: &Options) -> Result<Outcome, String> {
     let base = base::Base::open(&o.root, &o.base, &o.layout)?;
     let old_ir = base.ir()?;
     let new_ir = crate::build_ir(&o.layout).map_err(|d| format!("the working tree's spec:\n{d}"))?;
-    let changes = compare::compare(&items::items(&old_ir), &items::items(&new_ir));
-    let current = version::crate_version(&o.layout.out_dir)?;
-    let version = check_version(base.version, current, &changes);
+    let new_items = items::items(&new_ir);
+    let changes = compare::compare(&items::items(&old_ir), &new_items);
+    let mut current = version::crate_version(&o.layout.out_dir)?;
+    let since = Since::choose(o, &base, current, &changes, &new_items);
+    let mut version = since.check(current);
+    let mut bumped = Vec::new();
+    if o.bump && (!version.ok || !stale(o, current).is_empty()) {
+        let to = version.needed.filter(|_| !version.ok).unwrap_or(current);
+        bumped = bump::bump(&o.root, to)?;
+        current = version::crate_version(&o.layout.out_dir)?;
+        version = since.check(current);
+    }
     let report = report::render(o.format, &o.base, &changes, &version);
+    let mut failures = failures(o, &changes, &version);
+    if o.changelog {
+        changelog_step(o, &since, &version, &mut failures)?;
+    }
+    Ok(Outcome {
+        report,
+        changes,
+        version,
+        failures,
+        bumped,
+    })
+}
+
+/// What the version answers to: the base, or the last release when the base is an unreleased
+/// state of the working tree's version (`main` between releases). Cargo's rules are about what
+/// was published: a second breaking change before a release needs no second bump.
+struct Since {
+    /// The last release's commit, when it is what the version answers to.
+    release: Option<String>,
+    version: Option<Version>,
+    changes: Vec<compare::Change>,
+}
+
+impl Since {
+    fn choose(
+        o: &Options,
+        base: &base::Base,
+        current: Version,
+        changes: &[compare::Change],
+        new_items: &items::Items,
+    ) -> Since {
+        let of_base = || Since {
+            release: None,
+            version: base.version,
+            changes: changes.to_vec(),
+        };
+        if base.version != Some(current) {
+            return of_base();
+        }
+        let Some(commit) = last_release(&o.root) else {
+            return of_base();
+        };
+        // A clone without the release (a shallow one), or a release of this very version: the
+        // base is all there is to compare with.
+        let Ok(release) = base::Base::open(&o.root, &commit, &o.layout) else {
+            return of_base();
+        };
+        let (Some(v), Ok(ir)) = (release.version, release.ir()) else {
+            return of_base();
+        };
+        if v >= current {
+            return of_base();
+        }
+        Since {
+            release: Some(commit),
+            version: Some(v),
+            changes: compare::compare(&items::items(&ir), new_items),
+        }
+    }
+
+    fn check(&self, current: Version) -> VersionCheck {
+        VersionCheck {
+            release: self.release.clone(),
+            ..check_version(self.version, current, &self.changes)
+        }
+    }
+}
+
+/// The commit in `.ci/released` (its first line that is not a comment), if any.
+fn last_release(root: &std::path::Path) -> Option<String> {
+    let text = std::fs::read_to_string(root.join(".ci/released")).ok()?;
+    let line = text
+        .lines()
+        .map(str::trim)
+        .find(|l| !l.is_empty() && !l.starts_with('#'))?;
+    Some(line.to_owned())
+}
+
+/// The published crates' `[workspace.dependencies]` entries not at `v`.
+fn stale(o: &Options, v: Version) -> Vec<String> {
+    std::fs::read_to_string(o.root.join("Cargo.toml"))
+        .map(|m| bump::stale_dependencies(&m, v))
+        .unwrap_or_default()
+}
+
+/// Why the diff fails, before the changelog is asked for.
+fn failures(o: &Options, changes: &[compare::Change], version: &VersionCheck) -> Vec<String> {
     let mut failures = Vec::new();
+    let behind = stale(o, version.current);
+    if !behind.is_empty() {
+        failures.push(format!(
+            "the root Cargo.toml's [workspace.dependencies] still say {} while the crates are at {}: Cargo refuses that workspace (`diff {} --bump` writes every place)",
+            behind.join(", "),
+            version.current,
+            o.base
+        ));
+    }
     if let Some(limit) = o.fail_on {
         let n = changes.iter().filter(|c| c.class <= limit).count();
         if n > 0 {
@@ -123,17 +254,31 @@ pub fn run(o: &Options) -> Result<Outcome, String> {
         }
     }
     if o.version_check && !version.ok {
-        failures.push(report::version_sentence(&version));
+        failures.push(report::version_sentence(version));
     }
-    if o.changelog {
-        changelog::write(&o.root.join("CHANGELOG.md"), current, &changes)?;
+    failures
+}
+
+/// Writes the version's section of `CHANGELOG.md`, only for a diff that passes, and only as a
+/// whole release's section: the changes since the last release. A base of the same version
+/// that is not the release would give a part of them, and writing it would drop the rest.
+fn changelog_step(
+    o: &Options,
+    since: &Since,
+    version: &VersionCheck,
+    failures: &mut Vec<String>,
+) -> Result<(), String> {
+    if !failures.is_empty() || !version.ok {
+        failures.push("CHANGELOG.md was not written: the diff failed".into());
+    } else if since.version.is_some_and(|b| b >= version.current) {
+        failures.push(format!(
+            "CHANGELOG.md was not written: the base is already at {}, and the last release (.ci/released) could not be read to write the section against",
+            version.current
+        ));
+    } else {
+        changelog::write(&o.root.join("CHANGELOG.md"), version.current, &since.changes)?;
     }
-    Ok(Outcome {
-        report,
-        changes,
-        version,
-        failures,
-    })
+    Ok(())
 }
 
 fn check_version(base: Option<Version>, current: Version, changes: &[compare::Change]) -> VersionCheck {
@@ -152,5 +297,6 @@ fn check_version(base: Option<Version>, current: Version, changes: &[compare::Ch
         strongest,
         needed,
         ok,
+        release: None,
     }
 }

@@ -15,6 +15,17 @@ pub fn render(format: ReportFormat, base: &str, changes: &[Change], v: &VersionC
 
 /// One sentence on the version: what it is, what the changes need, whether it is enough.
 pub fn version_sentence(v: &VersionCheck) -> String {
+    let sentence = version_clause(v);
+    match &v.release {
+        Some(commit) => format!(
+            "{sentence} [since the last release, {}: the base is an unreleased state of the same version]",
+            &commit[..commit.len().min(12)]
+        ),
+        None => sentence,
+    }
+}
+
+fn version_clause(v: &VersionCheck) -> String {
     match (v.base, v.strongest, v.needed) {
         (None, _, _) => format!("version {} (the base has no version to compare with)", v.current),
         (Some(b), None, _) => format!("version {b} → {}: no change of the public API", v.current),
