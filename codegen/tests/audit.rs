@@ -12,22 +12,99 @@ fn repository() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_path_buf()
 }
 
-/// A page holding every name of the committed index of `page`, one per line.
+/// A page holding every name of the committed index of `page`, one per line, then every fact of
+/// it in the shapes the wiki writes them: request tables (`Имя параметра` … `Ответ`, a row as
+/// `НазваниеNameДаОписание`), the Payout page's rows (`Name string(2,50)`) after their `Sign:`
+/// line, and documents' tables (`<Doc>`, `ПолеТипОписание`, a row as `NametypeОписание`).
 fn page_from_index(page: &str) -> Vec<String> {
     let index = std::fs::read_to_string(repository().join("spec/audit").join(format!("{page}.names"))).unwrap();
-    let mut lines = Vec::new();
-    for row in index
+    let rows: Vec<Vec<&str>> = index
         .lines()
         .filter(|l| !l.starts_with('#') && !l.starts_with("sha256"))
-    {
-        let cols: Vec<&str> = row.split('\t').collect();
+        .map(|l| l.split('\t').collect())
+        .collect();
+    let mut lines = Vec::new();
+    for cols in rows.iter().filter(|c| c.len() == 3) {
         lines.push(match cols[0] {
             "path" => format!("https://api.intellectmoney.ru{}", cols[1]),
             "value" => format!("{}Описание", cols[1]),
             _ => cols[1].to_owned(),
         });
     }
+    let facts: Vec<&Vec<&str>> = rows.iter().filter(|c| c.len() == 4).collect();
+    request_tables(&facts, &mut lines);
+    document_tables(&facts, &mut lines);
     lines
+}
+
+fn attr<'a>(attrs: &'a str, key: &str) -> Option<&'a str> {
+    attrs.split(' ').find_map(|p| p.strip_prefix(key)?.strip_prefix('='))
+}
+
+/// The methods' parameter rows and signs, one block per method.
+fn request_tables(facts: &[&Vec<&str>], lines: &mut Vec<String>) {
+    let mut methods: Vec<&str> = facts.iter().filter(|c| c[0] != "field").map(|c| c[1]).collect();
+    methods.dedup();
+    for m in methods {
+        lines.push(format!("URL: https://api.intellectmoney.ru{m}"));
+        for c in facts.iter().filter(|c| c[0] == "sign" && c[1] == m) {
+            lines.push(format!("Sign: {}", attr(c[3], "slots").unwrap()));
+        }
+        let rows: Vec<&&Vec<&str>> = facts.iter().filter(|c| c[0] == "param" && c[1] == m).collect();
+        if rows.iter().any(|c| attr(c[3], "required").is_some()) {
+            lines.push("Имя параметра".into());
+            for c in &rows {
+                let mark = match attr(c[3], "required").unwrap() {
+                    "yes" => "Да",
+                    "no" => "Нет",
+                    _ => "Да, если передан другой",
+                };
+                lines.push(format!("Название{}{mark}", c[2]));
+                lines.push(match attr(c[3], "max_len") {
+                    Some(n) => format!("Описание. Максимальная длина – {n} символов"),
+                    None => "Описание.".into(),
+                });
+            }
+            lines.push("Ответ".into());
+        } else {
+            for c in &rows {
+                let len = match (attr(c[3], "min_len"), attr(c[3], "max_len")) {
+                    (Some(a), Some(b)) if a == b => format!("({a})"),
+                    (Some(a), Some(b)) => format!("({a},{b})"),
+                    _ => String::new(),
+                };
+                lines.push(format!("{} {}{len} описание", c[2], attr(c[3], "type").unwrap()));
+            }
+            lines.push("Response.".into());
+        }
+    }
+}
+
+/// The documents' tables.
+fn document_tables(facts: &[&Vec<&str>], lines: &mut Vec<String>) {
+    let mut docs: Vec<&str> = facts.iter().filter(|c| c[0] == "field").map(|c| c[1]).collect();
+    docs.dedup();
+    for d in docs {
+        // A table headed in words (`Оплата`) has no `<…>`.
+        let named = d.chars().all(|c| c.is_ascii_alphanumeric());
+        lines.push(if named { format!("<{d}>") } else { d.to_owned() });
+        lines.push("ПолеТипОписание".into());
+        for c in facts.iter().filter(|c| c[0] == "field" && c[1] == d) {
+            let ty = attr(c[3], "type").unwrap();
+            if ty.starts_with(|c: char| c.is_ascii_uppercase())
+                && !ty.contains('<')
+                && !ty.ends_with("Enum")
+                && ty != "DateTime"
+                && ty != "GUID"
+            {
+                // A type named without brackets (`MethodResult`) stands on its own line.
+                lines.extend([c[2].to_owned(), ty.to_owned(), "Описание".to_owned()]);
+            } else {
+                lines.push(format!("{}{ty}Описание", c[2]));
+            }
+        }
+        lines.push(String::new());
+    }
 }
 
 fn audit(page_name: &str, lines: &[String]) -> (i32, String) {
@@ -109,5 +186,232 @@ fn a_name_the_page_drops_is_reported_against_the_spec() {
     assert!(
         text.contains("spec/payout.yaml: payout::PayoutOperationData.ErrorMessage (field) is on none of its pages"),
         "{text}"
+    );
+}
+
+/// `audit PAGE [--update]` on a copy of the repository's `spec/` (so that `--update` writes
+/// there): (exit code, output, the page's index afterwards).
+fn audit_copy(page_name: &str, lines: &[String], update: bool, edit_spec: impl Fn(&Path)) -> (i32, String, String) {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("repo");
+    copy(&repository().join("spec"), &root.join("spec"));
+    std::fs::create_dir_all(root.join("generated")).unwrap();
+    edit_spec(&root.join("spec"));
+    let page = dir.path().join(page_name);
+    std::fs::write(&page, lines.join("\n") + "\n").unwrap();
+    let mut cmd = Command::new(BIN);
+    cmd.arg("--root").arg(&root).arg("audit").arg(&page);
+    if update {
+        cmd.arg("--update");
+    }
+    let o = cmd.output().unwrap();
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let index = std::fs::read_to_string(root.join("spec/audit").join(format!("{page_name}.names"))).unwrap();
+    (o.status.code().unwrap(), text, index)
+}
+
+fn copy(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap() {
+        let e = e.unwrap();
+        if e.file_type().unwrap().is_dir() {
+            copy(&e.path(), &to.join(e.file_name()));
+        } else {
+            std::fs::copy(e.path(), to.join(e.file_name())).unwrap();
+        }
+    }
+}
+
+/// The index of the line `text` at or after `from`.
+fn find(lines: &[String], from: usize, text: &str) -> usize {
+    from + lines[from..]
+        .iter()
+        .position(|l| l == text)
+        .unwrap_or_else(|| panic!("`{text}` is not on the page after line {from}"))
+}
+
+/// The index of the line `text` in the block that starts with `head`.
+fn in_block(lines: &[String], head: &str, text: &str) -> usize {
+    find(lines, find(lines, 0, head), text)
+}
+
+const PERSONAL: &str = "personal-api.txt";
+const PAYOUT: &str = "payout-api.ocr.txt";
+const INVOICES: &str = "URL: https://api.intellectmoney.ru/personal/payment/getInvoicesHistory";
+const PAYMENTS: &str = "URL: https://api.intellectmoney.ru/personal/payment/getPaymentsHistory";
+const ESHOP_INFO: &str = "URL: https://api.intellectmoney.ru/personal/eshop/getEshopInfo";
+const CARD: &str = "URL: https://api.intellectmoney.ru/personal/payout/CreateBankCardRussiaOperation";
+
+/// What `audit` must say: the 1-based line it names (`None` for a removed row), and the text.
+type Said = (Option<usize>, String);
+
+/// One wiki change: the page, the edit, and what `audit` must say of it (each with the line it
+/// names, `None` for a removed row, which has none).
+struct WikiChange {
+    name: &'static str,
+    page: &'static str,
+    edit: fn(&mut Vec<String>) -> Vec<Said>,
+}
+
+const SEVEN: &[WikiChange] = &[
+    WikiChange {
+        name: "an optional parameter",
+        page: PERSONAL,
+        edit: |l| {
+            let at = in_block(l, INVOICES, "Ответ");
+            l.splice(at..at, ["НазваниеFilterModeНет".to_owned(), "Описание.".to_owned()]);
+            vec![(
+                Some(at + 1),
+                "parameter FilterMode of /personal/payment/getInvoicesHistory: row added (required=no)".into(),
+            )]
+        },
+    },
+    WikiChange {
+        name: "an enum value",
+        page: PERSONAL,
+        edit: |l| {
+            l.insert(0, "Disputed7Оспорен".into());
+            vec![(
+                Some(1),
+                "value `Disputed7` (name and number run together) is not a value of the spec".into(),
+            )]
+        },
+    },
+    WikiChange {
+        name: "int to decimal",
+        page: PERSONAL,
+        edit: |l| {
+            let at = in_block(l, "<EshopInfo>", "EshopIdintОписание");
+            l[at] = "EshopIddecimalОписание".into();
+            vec![(Some(at + 1), "field EshopId of <EshopInfo>: type int → decimal".into())]
+        },
+    },
+    WikiChange {
+        name: "a wire rename",
+        page: PERSONAL,
+        edit: |l| {
+            let at = in_block(l, ESHOP_INFO, "НазваниеOrganizationIdНет");
+            l[at] = "НазваниеOrgIdНет".into();
+            vec![
+                (
+                    Some(at + 1),
+                    "parameter OrgId of /personal/eshop/getEshopInfo: row added (required=no)".into(),
+                ),
+                (
+                    None,
+                    "parameter OrganizationId of /personal/eshop/getEshopInfo: row removed (was required=no)".into(),
+                ),
+            ]
+        },
+    },
+    WikiChange {
+        name: "a Sign order",
+        page: PAYOUT,
+        edit: |l| {
+            let at = find(
+                l,
+                find(l, 0, CARD),
+                "Sign: UserToken::Pan::Account::Amount::Currency::RecipientNane::signSecretKey",
+            );
+            l[at] = "Sign: UserToken::Account::Pan::Amount::Currency::RecipientNane::signSecretKey".into();
+            vec![(
+                Some(at + 1),
+                "Sign of /personal/payout/CreateBankCardRussiaOperation: Sign order changed: UserToken::Pan::Account::Amount::Currency::RecipientNane::signSecretKey → UserToken::Account::Pan::Amount::Currency::RecipientNane::signSecretKey".into(),
+            )]
+        },
+    },
+    WikiChange {
+        name: "a new method",
+        page: PERSONAL,
+        edit: |l| {
+            let at = l.len();
+            l.extend(
+                [
+                    "URL: https://api.intellectmoney.ru/personal/payment/getRefundsHistory",
+                    "Имя параметра",
+                    "НазваниеUserTokenДа",
+                    "Описание.",
+                    "Ответ",
+                ]
+                .map(str::to_owned),
+            );
+            vec![
+                (
+                    Some(at + 1),
+                    "path `/personal/payment/getRefundsHistory` is not in the spec".into(),
+                ),
+                (
+                    Some(at + 3),
+                    "parameter UserToken of /personal/payment/getRefundsHistory: row added (required=yes)".into(),
+                ),
+            ]
+        },
+    },
+    WikiChange {
+        name: "a removed field and a parameter made required",
+        page: PERSONAL,
+        edit: |l| {
+            let at = in_block(l, "<InvoiceData>", "CommentstringОписание");
+            l.remove(at);
+            let req = in_block(l, PAYMENTS, "НазваниеEshopIdНет");
+            l[req] = "НазваниеEshopIdДа".into();
+            vec![
+                (
+                    None,
+                    "field Comment of <InvoiceData>: row removed (was type=string)".into(),
+                ),
+                (
+                    Some(req + 1),
+                    "parameter EshopId of /personal/payment/getPaymentsHistory: required no → yes".into(),
+                ),
+            ]
+        },
+    },
+];
+
+#[test]
+fn seven_wiki_changes_are_each_named_as_the_fact_that_changed_and_update_cannot_hide_them() {
+    for change in SEVEN {
+        let mut lines = page_from_index(change.page);
+        let wants = (change.edit)(&mut lines);
+        let (code, text) = audit(change.page, &lines);
+        assert_eq!(code, 1, "{}: {text}", change.name);
+        for (line, what) in wants {
+            let at = line.map_or(String::new(), |n| format!(":{n}"));
+            let want = format!("{}{at}: {what}", change.page);
+            assert!(text.contains(&want), "{}: `{want}` not in:\n{text}", change.name);
+        }
+        let before =
+            std::fs::read_to_string(repository().join("spec/audit").join(format!("{}.names", change.page))).unwrap();
+        let (code, text, after) = audit_copy(change.page, &lines, true, |_| {});
+        assert_eq!(code, 1, "{}: {text}", change.name);
+        assert!(text.contains("nothing written"), "{}: {text}", change.name);
+        assert_eq!(after, before, "{}: --update wrote the index", change.name);
+    }
+}
+
+#[test]
+fn once_the_spec_agrees_update_records_the_page() {
+    let mut lines = page_from_index(PERSONAL);
+    let at = in_block(&lines, PAYMENTS, "НазваниеEshopIdНет");
+    lines[at] = "НазваниеEshopIdДа".into();
+    let required = |spec: &Path| {
+        let file = spec.join("personal.yaml");
+        let text = std::fs::read_to_string(&file).unwrap();
+        let old = "      - { name: EshopId, type: EshopId, doc: \"Shop id.\" }\n      - { name: PaymentTransactionId";
+        assert!(text.contains(old));
+        let new = "      - { name: EshopId, type: EshopId, required: true, doc: \"Shop id.\" }\n      - { name: PaymentTransactionId";
+        std::fs::write(file, text.replacen(old, new, 1)).unwrap();
+    };
+    let (code, text, index) = audit_copy(PERSONAL, &lines, true, required);
+    assert_eq!(code, 0, "{text}");
+    assert!(text.contains("wrote"), "{text}");
+    assert!(
+        index.contains("param\t/personal/payment/getPaymentsHistory\tEshopId\trequired=yes\n"),
+        "{index}"
     );
 }

@@ -212,12 +212,17 @@ impl SpecNames {
             .iter()
             .filter(|f| !self.accounted(f) && seen.insert((f.kind, f.name.to_lowercase())))
             .map(|f| Problem {
-                at: format!("{}:{}", index.page, f.line),
+                at: if f.line == 0 {
+                    index.page.clone()
+                } else {
+                    format!("{}:{}", index.page, f.line)
+                },
                 what: match f.kind {
                     Kind::Value => format!(
                         "value `{}` (name and number run together) is not a value of the spec",
                         f.name
                     ),
+                    Kind::Path => format!("path `{}` is not in the spec", f.name),
                     k => format!("{} `{}`{} is not in the spec", k.word(), f.name, section(&f.method)),
                 },
             })

@@ -73,9 +73,10 @@ static PHP_KEY: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"'([A-Za-z][A-Za-
 static FORM: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"^[A-Za-z][A-Za-z0-9_]*=[^\s]*(&[A-Za-z][A-Za-z0-9_]*=[^\s&]*)*$").unwrap());
 static FORM_KEY: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"(?:^|&)([A-Za-z][A-Za-z0-9_]*)=").unwrap());
-// A table row saved as one line runs its cells together: `Тип операцииIsHoldingSearchНет`.
+// A table row saved as one line runs its cells together: `Тип операцииIsHoldingSearchНет`, and
+// a title cell may end in a bracket: `Email пользователя (покупателя)OwnerEmailНет`.
 static GLUED: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"(?:^|[^\x00-\x7F])([A-Za-z][A-Za-z0-9_]*)(?:[^\x00-\x7F]|$)").unwrap());
+    LazyLock::new(|| Regex::new(r"(?:^|[^\x00-\x7F]|\))([A-Za-z][A-Za-z0-9_]*)(?:[^\x00-\x7F]|$)").unwrap());
 // `MerchantReceipt = {…}`: a form field shown with spaces.
 static ASSIGN: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^([A-Za-z][A-Za-z0-9_]*)\s*=\s*\S").unwrap());
 // `• Active - Активен` and `(1 - Recurring)`: values listed in prose.
@@ -84,6 +85,13 @@ static NUMBERED: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"\((\d+)\s*-\s*(
 static SIGN: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^\s*Sign\s*:\s*(.*)$").unwrap());
 static VALUE: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"^([A-Z][A-Za-z]*[0-9]*?[0-9]+)(?:[^\x00-\x7F]|\s*$)").unwrap());
+
+/// The method paths a line names, as `/personal/<area>/<method>` (OCR's spaces removed).
+pub fn paths_on(text: &str) -> Vec<String> {
+    PATH.captures_iter(text)
+        .map(|c| format!("/personal/{}/{}", &c[1], c[2].replace(' ', "")))
+        .collect()
+}
 
 /// Every name on the page, in page order, each (kind, name) once per method section and line.
 pub fn extract(page: &str) -> Vec<Found> {
@@ -103,8 +111,7 @@ pub fn extract(page: &str) -> Vec<Found> {
                 out.push(f);
             }
         };
-        for c in PATH.captures_iter(text) {
-            let path = format!("/personal/{}/{}", &c[1], c[2].replace(' ', ""));
+        for path in paths_on(text) {
             method = path.clone();
             push(Kind::Path, path, &method);
         }
@@ -179,7 +186,7 @@ mod tests {
 
     #[test]
     fn reads_tables_examples_and_paths() {
-        let page = "https://api.intellectmoney.ru/personal/user/getUserToken\nЛогин\nLogin\nДа\n<Response>\n  <UserToken>x</UserToken>\n\"EshopId\": 1,\n'Take' => 5,\neshopId=450063&take=10\nPaid2Полностью оплачен\n";
+        let page = "https://api.intellectmoney.ru/personal/user/getUserToken\nЛогин\nLogin\nДа\n<Response>\n  <UserToken>x</UserToken>\n\"EshopId\": 1,\n'Take' => 5,\neshopId=450063&take=10\nPaid2Полностью оплачен\nEmail пользователя (покупателя)OwnerEmailНет\n";
         let got = names(page);
         for want in [
             (Kind::Path, "/personal/user/getUserToken"),
@@ -191,6 +198,7 @@ mod tests {
             (Kind::Name, "eshopId"),
             (Kind::Name, "take"),
             (Kind::Value, "Paid2"),
+            (Kind::Name, "OwnerEmail"),
         ] {
             assert!(got.contains(&(want.0, want.1.to_owned())), "{want:?} not in {got:?}");
         }

@@ -1,9 +1,12 @@
 //! The audit index of a page (`spec/audit/<page>.names`): what the audit took from the page, not
-//! the page's text. One line per name (kind, name, line, method section), under a header with the
-//! page's SHA-256, so that a newly saved page is known to differ and a wiki change shows in a pull
-//! request as names added and removed.
+//! the page's text. Under a header with the page's SHA-256 (so that a newly saved page is known to
+//! differ), one line per name (kind, name, method section) and one per fact (kind, scope, name,
+//! attributes), sorted and keyed by what they are, never by line: an edit elsewhere on the page
+//! changes no line of the index, and a wiki change shows in a pull request as the facts it
+//! changed.
 
 use super::extract::{extract, Found, Kind};
+use super::facts::{facts, Fact, FactKind};
 use sha2::{Digest, Sha256};
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -15,8 +18,10 @@ pub struct Index {
     pub page: String,
     /// SHA-256 of the page's bytes, lowercase hex.
     pub sha256: String,
-    /// What was found, in page order.
+    /// The names found, in page order (from an index: sorted, lines 0).
     pub found: Vec<Found>,
+    /// The facts found, in page order (from an index: sorted, lines 0).
+    pub facts: Vec<Fact>,
 }
 
 impl Index {
@@ -29,6 +34,7 @@ impl Index {
             page: page.to_owned(),
             sha256,
             found: extract(&text),
+            facts: facts(&text),
         }
     }
 
@@ -42,13 +48,22 @@ impl Index {
         let mut o = format!(
             "# What `intellectmoney-codegen audit` took from the wiki page `{}` (not its text).\n\
              # Rewritten by `intellectmoney-codegen audit <PAGE> --update`; do not edit by hand.\n\
-             # kind\tname\tline\tmethod section\n\
+             # name lines: kind<TAB>name<TAB>method section; fact lines: kind<TAB>scope<TAB>name<TAB>attributes\n\
              sha256\t{}\n",
             self.page, self.sha256
         );
-        for f in &self.found {
-            o.push_str(&format!("{}\t{}\t{}\t{}\n", f.kind.word(), f.name, f.line, f.method));
-        }
+        let names: BTreeSet<String> = self
+            .found
+            .iter()
+            .map(|f| format!("{}\t{}\t{}\n", f.kind.word(), f.name, f.method))
+            .collect();
+        names.iter().for_each(|l| o.push_str(l));
+        let facts: BTreeSet<String> = self
+            .facts
+            .iter()
+            .map(|f| format!("{}\t{}\t{}\t{}\n", f.kind.word(), f.scope, f.name, f.attrs_text()))
+            .collect();
+        facts.iter().for_each(|l| o.push_str(l));
         o
     }
 
@@ -56,33 +71,37 @@ impl Index {
     pub fn parse(page: &str, text: &str, shown: &str) -> Result<Index, String> {
         let mut sha256 = None;
         let mut found = Vec::new();
+        let mut facts = Vec::new();
         for (i, line) in text.lines().enumerate() {
             if line.starts_with('#') || line.trim().is_empty() {
                 continue;
             }
             let cols: Vec<&str> = line.split('\t').collect();
-            let bad = || format!("{shown}:{}: not `kind<TAB>name<TAB>line<TAB>method`: {line}", i + 1);
-            if cols[0] == "sha256" && cols.len() == 2 {
-                sha256 = Some(cols[1].to_owned());
-                continue;
+            let bad = || {
+                format!(
+                    "{shown}:{}: neither `kind<TAB>name<TAB>method` nor `kind<TAB>scope<TAB>name<TAB>attributes` (rewrite it with `audit PAGE --update`): {line}",
+                    i + 1
+                )
+            };
+            match (cols[0], cols.len()) {
+                ("sha256", 2) => sha256 = Some(cols[1].to_owned()),
+                // A name; an index written before facts also kept its line (third column).
+                (word, 3 | 4) if Kind::from_word(word).is_some() => found.push(Found {
+                    kind: Kind::from_word(word).ok_or_else(bad)?,
+                    name: cols[1].to_owned(),
+                    method: cols[cols.len() - 1].to_owned(),
+                    line: 0,
+                }),
+                (word, 4) => facts.push(parse_fact(word, &cols, bad)?),
+                _ => return Err(bad()),
             }
-            if cols.len() != 4 {
-                return Err(bad());
-            }
-            let kind = Kind::from_word(cols[0]).ok_or_else(bad)?;
-            let line = cols[2].parse().map_err(|_| bad())?;
-            found.push(Found {
-                kind,
-                name: cols[1].to_owned(),
-                method: cols[3].to_owned(),
-                line,
-            });
         }
         let sha256 = sha256.ok_or_else(|| format!("{shown}: no `sha256` line"))?;
         Ok(Index {
             page: page.to_owned(),
             sha256,
             found,
+            facts,
         })
     }
 
@@ -95,4 +114,20 @@ impl Index {
             .map(|f| (f.kind, f.name.clone()))
             .collect()
     }
+}
+
+fn parse_fact(word: &str, cols: &[&str], bad: impl Fn() -> String) -> Result<Fact, String> {
+    let kind = FactKind::from_word(word).ok_or_else(&bad)?;
+    let mut attrs = std::collections::BTreeMap::new();
+    for pair in cols[3].split(' ').filter(|p| !p.is_empty()) {
+        let (k, v) = pair.split_once('=').ok_or_else(&bad)?;
+        attrs.insert(k.to_owned(), v.to_owned());
+    }
+    Ok(Fact {
+        kind,
+        scope: cols[1].to_owned(),
+        name: cols[2].to_owned(),
+        attrs,
+        line: 0,
+    })
 }

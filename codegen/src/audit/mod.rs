@@ -4,13 +4,17 @@
 //! page is compared with its index, and `--update` rewrites the index from it.
 
 pub mod account;
+pub mod agree;
 pub mod extract;
+pub mod facts;
 pub mod index;
 
 use crate::Layout;
 use account::{Problem, SpecNames};
+use agree::SpecFacts;
+use facts::FactKey;
 use index::Index;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write;
 use std::path::PathBuf;
 
@@ -24,13 +28,15 @@ pub struct Report {
 }
 
 /// Audits the spec against the pages given (and the committed indexes of the others); with
-/// `update`, rewrites the indexes of the pages given.
+/// `update`, rewrites the indexes of the pages given, only when nothing is unaccounted.
 pub fn run(layout: &Layout, pages: &[PathBuf], update: bool) -> Result<Report, String> {
     let ir = crate::build_ir(layout).map_err(|d| format!("the spec:\n{d}"))?;
     let spec = SpecNames::of(&ir);
     let mut o = String::new();
     let mut problems: Vec<Problem> = Vec::new();
     let mut indexes = committed(layout, &spec, &mut problems)?;
+    let mut changed: BTreeMap<String, BTreeSet<FactKey>> = BTreeMap::new();
+    let mut fresh_pages = Vec::new();
     for path in pages {
         let name = path
             .file_name()
@@ -38,48 +44,36 @@ pub fn run(layout: &Layout, pages: &[PathBuf], update: bool) -> Result<Report, S
             .ok_or_else(|| format!("{}: not a file", path.display()))?;
         let bytes = std::fs::read(path).map_err(|e| format!("{}: {e}", path.display()))?;
         let fresh = Index::of_page(&name, &bytes);
-        let file = Index::file(&layout.spec_dir, &name);
-        match indexes.get(&name) {
-            Some(old) if old.sha256 == fresh.sha256 => {
-                let _ = writeln!(o, "{name}: the same page as its index");
-            }
-            Some(old) => {
-                let _ = writeln!(o, "{name}: the page changed since its index was written");
-                for (kind, n) in fresh.names_not_in(old) {
-                    let _ = writeln!(o, "  + {} {n}", kind.word());
-                }
-                for (kind, n) in old.names_not_in(&fresh) {
-                    let _ = writeln!(o, "  - {} {n}", kind.word());
-                }
-            }
-            None => {
-                let _ = writeln!(o, "{name}: no index yet ({})", file.display());
-            }
-        }
-        if update {
-            std::fs::create_dir_all(file.parent().expect("audit dir")).map_err(|e| e.to_string())?;
-            std::fs::write(&file, fresh.render()).map_err(|e| format!("{}: {e}", file.display()))?;
-            let _ = writeln!(o, "{name}: wrote {}", file.display());
-        } else if indexes.get(&name).is_some_and(|old| old.sha256 != fresh.sha256) {
+        let keys = describe(&mut o, &name, indexes.get(&name), &fresh, &layout.spec_dir);
+        problems.extend(wrong_page(&SpecFacts::of(&ir, &name), &name, &fresh));
+        if !update && indexes.get(&name).is_some_and(|old| old.sha256 != fresh.sha256) {
             problems.push(Problem {
                 at: name.clone(),
                 what: "differs from its index: once the spec accounts for it, run `audit PAGE --update`".into(),
             });
         }
         problems.retain(|p| !(p.at == name && p.what.starts_with("no index")));
-        indexes.insert(name, fresh);
+        changed.insert(name.clone(), keys);
+        indexes.insert(name.clone(), fresh);
+        fresh_pages.push(name);
     }
     for ix in indexes.values() {
         problems.extend(spec.unaccounted(ix));
+        let keys = changed.remove(&ix.page).unwrap_or_default();
+        problems.extend(SpecFacts::of(&ir, &ix.page).disagreements(&ix.page, &ix.facts, &keys));
     }
     problems.extend(spec.missing(&indexes));
     for p in &problems {
         let _ = writeln!(o, "{}: {}", p.at, p.what);
     }
+    if update {
+        write_indexes(&mut o, layout, &indexes, &fresh_pages, problems.len())?;
+    }
     let names: usize = indexes.values().map(|i| i.found.len()).sum();
+    let facts: usize = indexes.values().map(|i| i.facts.len()).sum();
     let _ = writeln!(
         o,
-        "audited {} page(s) against {}: {names} names, {} unaccounted",
+        "audited {} page(s) against {}: {names} names, {facts} facts, {} unaccounted",
         indexes.len(),
         layout.spec_dir.display(),
         problems.len()
@@ -88,6 +82,77 @@ pub fn run(layout: &Layout, pages: &[PathBuf], update: bool) -> Result<Report, S
         text: o,
         clean: problems.is_empty(),
     })
+}
+
+/// What a newly saved page changed since its index: names added and removed, and each fact
+/// that changed, with its line. Returns the keys of the changed facts.
+fn describe(
+    o: &mut String,
+    name: &str,
+    old: Option<&Index>,
+    fresh: &Index,
+    spec_dir: &std::path::Path,
+) -> BTreeSet<FactKey> {
+    let Some(old) = old else {
+        let _ = writeln!(o, "{name}: no index yet ({})", Index::file(spec_dir, name).display());
+        return BTreeSet::new();
+    };
+    if old.sha256 == fresh.sha256 {
+        let _ = writeln!(o, "{name}: the same page as its index");
+        return BTreeSet::new();
+    }
+    let _ = writeln!(o, "{name}: the page changed since its index was written");
+    for (kind, n) in fresh.names_not_in(old) {
+        let _ = writeln!(o, "  + {} {n}", kind.word());
+    }
+    for (kind, n) in old.names_not_in(fresh) {
+        let _ = writeln!(o, "  - {} {n}", kind.word());
+    }
+    let changes = facts::changes(&old.facts, &fresh.facts);
+    for c in &changes {
+        let line = if c.line == 0 {
+            String::new()
+        } else {
+            format!(":{}", c.line)
+        };
+        let _ = writeln!(o, "  ~ {name}{line}: {}: {}", c.shown, c.what);
+    }
+    changes.into_iter().map(|c| c.key).collect()
+}
+
+/// A page on which few of the spec's methods are is likely another page saved under this name.
+fn wrong_page(spec: &SpecFacts, name: &str, fresh: &Index) -> Option<Problem> {
+    let (found, all) = spec.methods_found(&fresh.found);
+    (all > 0 && found * 2 < all).then(|| Problem {
+        at: name.to_owned(),
+        what: format!(
+            "only {found} of the {all} methods the spec takes from this page are on it: is it the right page? (the spec's `wiki: pages:` names each file's page)"
+        ),
+    })
+}
+
+/// `--update`: writes the indexes of the pages given, or nothing while anything is unaccounted.
+fn write_indexes(
+    o: &mut String,
+    layout: &Layout,
+    indexes: &BTreeMap<String, Index>,
+    fresh: &[String],
+    unaccounted: usize,
+) -> Result<(), String> {
+    if unaccounted > 0 {
+        let _ = writeln!(
+            o,
+            "nothing written: {unaccounted} unaccounted; the spec must account for every fact first (an index records the page, it does not excuse it)"
+        );
+        return Ok(());
+    }
+    for name in fresh {
+        let file = Index::file(&layout.spec_dir, name);
+        std::fs::create_dir_all(file.parent().expect("audit dir")).map_err(|e| e.to_string())?;
+        std::fs::write(&file, indexes[name].render()).map_err(|e| format!("{}: {e}", file.display()))?;
+        let _ = writeln!(o, "{name}: wrote {}", file.display());
+    }
+    Ok(())
 }
 
 /// The committed index of every page the spec names (a page without one is a problem).

@@ -201,6 +201,10 @@ pub struct CashboxReceiptInfo {
 #[non_exhaustive]
 pub struct TransactionInfoData {
     /// Status of the request.
+    ///
+    /// Source: example.
+    ///
+    /// Note: Not in the wiki's table of \<TransactionInfoData>; every example of its methods sends it.
     #[serde(rename = "State", default, skip_serializing_if = "Option::is_none")]
     pub state: Option<crate::api::common::RequestState>,
     /// Transaction number.
@@ -241,6 +245,10 @@ pub struct TransactionInfoData {
 #[non_exhaustive]
 pub struct AccountInfoData {
     /// Status of the request.
+    ///
+    /// Source: example.
+    ///
+    /// Note: Not in the wiki's table of \<AccountInfoData>; getAccountData's example sends it.
     #[serde(rename = "State", default, skip_serializing_if = "Option::is_none")]
     pub state: Option<crate::api::common::RequestState>,
     /// Account number.
@@ -978,7 +986,9 @@ pub struct ScheduledOperationData {
         skip_serializing_if = "Option::is_none"
     )]
     pub retry_on_fail_plan: Option<String>,
-    /// Number of retries (the wiki types it `text`; it holds an integer).
+    /// Number of retries.
+    ///
+    /// Note: The wiki types it `text`; it holds an integer.
     #[serde(
         rename = "RetryOnFailCount",
         default,
