@@ -415,3 +415,100 @@ fn once_the_spec_agrees_update_records_the_page() {
         "{index}"
     );
 }
+
+/// The committed index's parameter rows of each method path, in the index's order.
+fn rows_by_method(page: &str) -> std::collections::BTreeMap<String, Vec<String>> {
+    let index = std::fs::read_to_string(repository().join("spec/audit").join(format!("{page}.names"))).unwrap();
+    let mut out: std::collections::BTreeMap<String, Vec<String>> = Default::default();
+    for cols in index.lines().map(|l| l.split('\t').collect::<Vec<_>>()) {
+        if cols.len() == 4 && cols[0] == "param" {
+            out.entry(cols[1].to_owned()).or_default().push(cols[2].to_owned());
+        }
+    }
+    out
+}
+
+#[test]
+fn every_request_table_row_of_both_pages_is_read() {
+    // getInvoicesHistory's table as the wiki shows it (read by eye from the page), including the
+    // row whose title cell ends in a bracket: `Email пользователя (покупателя)OwnerEmailНет`.
+    let personal = rows_by_method(PERSONAL);
+    let mut invoices = personal["/personal/payment/getInvoicesHistory"].clone();
+    invoices.sort();
+    let mut want = [
+        "UserToken",
+        "EshopId",
+        "OrganizationId",
+        "State",
+        "InvoiceId",
+        "IncludePaymentTransactions",
+        "IsHoldingSearch",
+        "OwnerEmail",
+        "SortOrder",
+        "DateFrom",
+        "DateTo",
+        "ChangeDateFrom",
+        "ChangeDateTo",
+        "Skip",
+        "Take",
+        "WithRefunds",
+    ];
+    want.sort();
+    assert_eq!(invoices, want);
+
+    // Every method the spec takes from a page has its table read, and the rows are the spec's
+    // parameters (a difference is one the spec explains: `audit` checks that, fact by fact).
+    let layout = intellectmoney_codegen::Layout::repository(&repository());
+    let ir = intellectmoney_codegen::build_ir(&layout).unwrap();
+    for page in [PERSONAL, PAYOUT] {
+        let rows = rows_by_method(page);
+        let spec = intellectmoney_codegen::audit::agree::SpecFacts::of(&ir, page);
+        let read: Vec<String> = rows
+            .keys()
+            .filter_map(|p| spec.method(p))
+            .map(|m| m.wire.clone())
+            .collect();
+        let unread: Vec<String> = ir
+            .apis
+            .iter()
+            .filter(|a| a.wiki.as_ref().is_some_and(|w| w.pages.iter().any(|p| p == page)))
+            .flat_map(|a| &a.methods)
+            .filter(|m| !m.params.is_empty() && !read.contains(&m.wire))
+            .filter(|m| !m.notes.iter().any(|n| n.starts_with("Source:")))
+            .map(|m| m.wire.clone())
+            .collect();
+        assert!(
+            unread.is_empty(),
+            "{page}: no rows read for {unread:?}; read: {rows:#?}"
+        );
+        for (path, names) in &rows {
+            let m = spec
+                .method(path)
+                .unwrap_or_else(|| panic!("{page}: {path} is no method of the spec"));
+            let params: Vec<String> = m.params.iter().map(|p| p.wire.to_lowercase()).collect();
+            let strangers: Vec<&String> = names.iter().filter(|n| !params.contains(&spec.meant(n))).collect();
+            assert!(
+                strangers.is_empty(),
+                "{page}: {path}: rows {strangers:?} are not parameters {params:?}"
+            );
+        }
+    }
+}
+
+#[test]
+fn another_api_saved_under_the_name_is_called_the_wrong_page() {
+    let lines: Vec<String> = [
+        "https://api.example.org/personal/orders/createOrder",
+        "Имя параметра",
+        "Суммаamountдаwhatever",
+        "amount",
+        "currency",
+        "orderId",
+    ]
+    .map(str::to_owned)
+    .to_vec();
+    let (code, text) = audit(PERSONAL, &lines);
+    assert_eq!(code, 1, "{text}");
+    assert!(text.contains("personal-api.txt: only 0 of the "), "{text}");
+    assert!(text.contains("is it the right page?"), "{text}");
+}

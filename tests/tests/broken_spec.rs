@@ -205,6 +205,16 @@ const CASES: &[Case] = &[
         message: "Sign slot `Stat` names no parameter",
     },
     Case {
+        // A parameter renamed without its Sign slot: the message points at the rename, not at
+        // `absent` (which would sign an empty slot while the value is sent).
+        name: "param_renamed_but_not_its_sign_slot",
+        file: "shop.yaml",
+        find: "{ name: State, type: OrderState, encoding: code,",
+        replace: "{ name: Status, type: OrderState, encoding: code,",
+        at: "\"UserToken",
+        message: "Sign slot `State` names no parameter. Was a parameter renamed? Not in the template: `Status`,",
+    },
+    Case {
         name: "sign_without_secret",
         file: "pay.yaml",
         find: "template: \"EshopId::Amount::Pan::::signSecretKey\"",

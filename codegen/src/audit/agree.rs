@@ -38,8 +38,9 @@ impl<'a> SpecFacts<'a> {
         SpecFacts { apis, misprints, words }
     }
 
-    /// The spec's spelling of a page's word (lowercase).
-    fn meant(&self, page: &str) -> String {
+    /// The spec's spelling of a page's word (lowercase): itself, or what `wiki: page_names:`
+    /// says a misprint stands for.
+    pub fn meant(&self, page: &str) -> String {
         let lower = page.to_lowercase();
         self.misprints.get(&lower).cloned().unwrap_or(lower)
     }

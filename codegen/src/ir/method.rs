@@ -455,10 +455,7 @@ pub(super) fn build_sign(
         } else if declared(part) {
             ok = false;
         } else {
-            b.err(
-                s.template.span(),
-                format!("Sign slot `{part}` names no parameter (list it under `absent` if it is always empty)"),
-            );
+            b.err(s.template.span(), unknown_slot(part, &parts, params));
             ok = false;
         }
     }
@@ -485,4 +482,30 @@ pub(super) fn build_sign(
         note: s.note.clone(),
         required: s.required,
     })
+}
+
+/// Why a Sign slot names no parameter, and what to do. A renamed parameter is the usual cause:
+/// the slot must then name its new name, since listing it under `absent` would sign an empty
+/// slot while the value is sent (and the server would refuse every such request). The
+/// parameters the template does not name are offered, the likeliest first (at most three).
+fn unknown_slot(part: &str, parts: &[&str], params: &[Param]) -> String {
+    let mut unsigned: Vec<&str> = params
+        .iter()
+        .map(|p| p.wire.as_str())
+        .filter(|w| !parts.iter().any(|s| s.eq_ignore_ascii_case(w)))
+        .collect();
+    let lower = part.to_lowercase();
+    let likeness = |w: &&str| strsim::jaro_winkler(&lower, &w.to_lowercase());
+    unsigned.sort_by(|a, b| likeness(b).total_cmp(&likeness(a)));
+    unsigned.truncate(3);
+    let absent = format!(
+        "only if the server signs an always-empty slot here, list `{part}` under `absent` (an `absent` slot is signed empty even when a value is sent)"
+    );
+    match unsigned.as_slice() {
+        [] => format!("Sign slot `{part}` names no parameter; {absent}"),
+        names => format!(
+            "Sign slot `{part}` names no parameter. Was a parameter renamed? Not in the template: {}; write the new name in this slot. Else, {absent}",
+            names.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", ")
+        ),
+    }
 }
