@@ -45,6 +45,54 @@ pub fn spec_ir() -> intellectmoney_codegen::ir::Ir {
         .unwrap_or_else(|d| panic!("{d}"))
 }
 
+/// The format `api` answers a client in that prefers `preferred`: that one when the spec lists
+/// it among the API's `responses:`, else the API's first (the Payout API answers JSON only).
+pub fn answered_format(api: &str, preferred: intellectmoney::runtime::Format) -> intellectmoney::runtime::Format {
+    use intellectmoney::runtime::Format;
+    use intellectmoney_codegen::ir::Format as Spec;
+    let ir = spec_ir();
+    let a = ir
+        .apis
+        .iter()
+        .find(|a| a.module == api)
+        .unwrap_or_else(|| panic!("no API `{api}`"));
+    let of = |f: Spec| match f {
+        Spec::Xml => Format::Xml,
+        Spec::Json => Format::Json,
+    };
+    let formats: Vec<Format> = a.responses.iter().map(|r| of(r.format)).collect();
+    if formats.is_empty() || formats.contains(&preferred) {
+        preferred
+    } else {
+        formats[0]
+    }
+}
+
+/// `api::method` of every method whose wiki example answers in the format its API answers a
+/// client preferring `preferred` in, sorted: the methods a test answering with the examples can
+/// check in that format. (A method the wiki shows in one format only is checked in that one.)
+pub fn methods_answered_in(preferred: intellectmoney::runtime::Format) -> Vec<String> {
+    use intellectmoney::runtime::Format;
+    let mut out: Vec<String> = spec_ir()
+        .apis
+        .iter()
+        .flat_map(|a| {
+            let format = answered_format(&a.module, preferred);
+            a.methods
+                .iter()
+                .filter(move |m| {
+                    m.examples.iter().any(|e| match format {
+                        Format::Xml => e.xml_text.is_some(),
+                        Format::Json => e.json_text.is_some(),
+                    })
+                })
+                .map(move |m| format!("{}::{}", a.module, m.wire))
+        })
+        .collect();
+    out.sort();
+    out
+}
+
 /// xorshift64*: the seeded chance of the simulations and crash tests, replayable from a seed.
 pub struct Rng(pub u64);
 
