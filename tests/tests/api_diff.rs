@@ -144,14 +144,30 @@ fn a_changed_sign_order_shows_both_templates() {
 }
 
 #[test]
-fn json_report_is_a_list_of_classified_changes() {
+fn json_report_holds_the_changes_and_the_verdicts() {
     let m = MUTATIONS.iter().find(|m| m.name == "enum_value_added").unwrap();
     let o = outcome(m, "1.5.0");
     let json: serde_json::Value = serde_json::from_str(&o.report).unwrap();
-    let list = json.as_array().expect("a list");
-    assert!(list
+    let list = json["changes"].as_array().expect("a list of changes");
+    let (_, item, _) = m.shown();
+    let added = list
         .iter()
-        .any(|c| c["class"] == "additive" && c["kind"] == "value" && c["item"] == m.shown().1));
+        .find(|c| c["class"] == "additive" && c["kind"] == "value" && c["item"] == item.as_str())
+        .expect("the value, added");
+    // The added item's facets, for a reviewer who cannot see the spec.
+    assert!(added["detail"].as_array().is_some_and(|d| !d.is_empty()), "{added}");
+    // Answers that carried the value were read as `Unknown(..)`: that reading changed.
+    assert!(
+        list.iter()
+            .any(|c| c["class"] == "wire" && c["item"] == item.as_str() && c["change"] == "answers read"),
+        "{json}"
+    );
+    assert_eq!(json["version"]["ok"], true, "{json}");
+    assert_eq!(json["version"]["needed"], "1.5.0", "{json}");
+    assert!(
+        json["version"]["verdict"].as_str().unwrap().contains("enough"),
+        "{json}"
+    );
 }
 
 #[test]
@@ -288,4 +304,58 @@ fn between_releases_the_version_answers_to_the_last_release() {
     // Against the release itself, the same verdict without the detour.
     let o = diff::run(&diff::Options::new(repo, release.clone())).unwrap();
     assert!(o.version.ok && o.version.release.is_none(), "{}", o.report);
+}
+
+#[test]
+fn a_reviewer_can_judge_a_pull_request_from_the_markdown_alone() {
+    // One pull request: an optional parameter, a type change and a Sign order.
+    let dir = tempfile::tempdir().unwrap();
+    let (base, new) = (dir.path().join("base"), dir.path().join("new"));
+    checkout(&base, "0.4.2");
+    checkout(&new, "0.5.0");
+    let edits = [
+        "optional_parameter_added",
+        "parameter_type_changed",
+        "sign_order_changed",
+    ];
+    let edits: Vec<&Mutation> = edits
+        .iter()
+        .map(|n| MUTATIONS.iter().find(|m| m.name == *n).unwrap())
+        .collect();
+    for m in &edits {
+        m.apply(&new.join("spec"));
+    }
+    let options = diff::Options {
+        format: ReportFormat::Markdown,
+        ..diff::Options::new(&new, base.display().to_string())
+    };
+    let o = diff::run(&options).unwrap();
+    let md = &o.report;
+    // Each change named with what Rust code calls it.
+    let (_, added, _) = edits[0].shown();
+    let setter = added.rsplit('.').next().unwrap().to_lowercase();
+    assert!(
+        md.contains(&format!("`{added}` (parameter; Rust: setter .{setter}(..)): **added**")),
+        "{md}"
+    );
+    // The added parameter's type, required mark and doc.
+    for facet in ["  - Rust type: `i32`", "  - required: `no`", "  - doc: `A holding.`"] {
+        assert!(md.contains(facet), "`{facet}` not in:\n{md}");
+    }
+    // The type change, before and after.
+    assert!(
+        md.contains("**Rust type**\n  - before: `i64`\n  - after: `String`"),
+        "{md}"
+    );
+    // The Sign, slot by slot, the moved slots marked, once.
+    assert!(md.contains("| 4 | `EshopId` | `DateFrom` | ⚠ changed |"), "{md}");
+    assert!(md.contains("| 1 | `UserToken` | `UserToken` |  |"), "{md}");
+    assert_eq!(md.matches("**Sign").count(), 1, "{md}");
+    // Nothing cut; the version and the audit judged.
+    assert!(!md.contains('…'), "{md}");
+    assert!(
+        md.contains("✅ version 0.4.2 → 0.5.0: enough for breaking changes"),
+        "{md}"
+    );
+    assert!(md.contains(" audit: "), "{md}");
 }

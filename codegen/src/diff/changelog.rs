@@ -113,6 +113,8 @@ mod tests {
             change: "added".into(),
             old: None,
             new: None,
+            rust: None,
+            detail: Vec::new(),
         }
     }
 

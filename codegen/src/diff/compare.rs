@@ -2,7 +2,7 @@
 //! gives), one only in the old one is removed (breaking), and a facet whose value differs is
 //! changed (with the facet's class).
 
-use super::items::{Items, PARAMETER_ORDER};
+use super::items::{Items, PARAMETER_ORDER, SIGN, SIGN_SLOTS};
 use super::Class;
 use serde::Serialize;
 
@@ -23,6 +23,41 @@ pub struct Change {
     /// The new value (facet changes and additions).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub new: Option<String>,
+    /// How Rust code reaches the item (`setter .holding_id(..)`, `personal::GetEshopInfo`), when
+    /// that differs from its wire name.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rust: Option<String>,
+    /// An added item's facets (its Rust type, required, limits, doc…), for a reviewer who cannot
+    /// see the spec: (facet, value), in the item's order.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub detail: Vec<(String, String)>,
+}
+
+/// The facets that tell how Rust code reaches an item.
+const RUST_FACETS: &[&str] = &["Rust", "request type"];
+
+/// Facet values that say nothing of an added item (the defaults).
+fn telling(facet: &str, value: &str) -> bool {
+    !value.is_empty() && !matches!((facet, value), ("deprecated" | "secret" | "personal" | "final", "no"))
+}
+
+impl Change {
+    fn of(class: Class, item: &super::items::Item, change: &str, old: Option<String>, new: Option<String>) -> Change {
+        let rust = RUST_FACETS
+            .iter()
+            .find_map(|f| item.facets.get(f))
+            .map(|(_, v)| v.clone());
+        Change {
+            class,
+            kind: item.kind,
+            item: item.name.clone(),
+            change: change.into(),
+            old,
+            new,
+            rust,
+            detail: Vec::new(),
+        }
+    }
 }
 
 /// Every change from `old` to `new`, strongest class first, then in item order.
@@ -34,41 +69,21 @@ pub fn compare(old: &Items, new: &Items) -> Vec<Change> {
     for (key, o) in old {
         match new.get(key) {
             None if folded(o, new) => {}
-            None => changes.push(Change {
-                class: Class::Breaking,
-                kind: o.kind,
-                item: o.name.clone(),
-                change: "removed".into(),
-                old: None,
-                new: None,
-            }),
-            Some(n) => {
-                for (facet, (class, value)) in &n.facets {
-                    let before = o.facets.get(facet).map(|(_, v)| v.as_str()).unwrap_or_default();
-                    if before != value && !(*facet == PARAMETER_ORDER && same_relative_order(before, value)) {
-                        changes.push(Change {
-                            class: *class,
-                            kind: n.kind,
-                            item: n.name.clone(),
-                            change: (*facet).into(),
-                            old: Some(before.to_owned()),
-                            new: Some(value.clone()),
-                        });
-                    }
-                }
-            }
+            None => changes.push(Change::of(Class::Breaking, o, "removed", None, None)),
+            Some(n) => changes.extend(facet_changes(o, n)),
         }
     }
     for (key, n) in new {
         if !old.contains_key(key) && !folded(n, old) {
-            changes.push(Change {
-                class: n.added,
-                kind: n.kind,
-                item: n.name.clone(),
-                change: "added".into(),
-                old: None,
-                new: None,
-            });
+            let mut added = Change::of(n.added, n, "added", None, None);
+            added.detail = n
+                .facets
+                .iter()
+                .filter(|(f, (_, v))| !RUST_FACETS.contains(f) && telling(f, v))
+                .map(|(f, (_, v))| ((*f).to_owned(), v.clone()))
+                .collect();
+            changes.push(added);
+            changes.extend(reading_changed(n, old));
         }
     }
     changes.sort_by(|a, b| {
@@ -78,6 +93,52 @@ pub fn compare(old: &Items, new: &Items) -> Vec<Change> {
             .then_with(|| a.change.cmp(&b.change))
     });
     changes
+}
+
+/// The facets of an item that changed. A changed `Sign` says what its slots say too: the slots
+/// are reported alone only when the template's text is the same (an `absent` slot changed).
+fn facet_changes(o: &super::items::Item, n: &super::items::Item) -> Vec<Change> {
+    let differs = |facet: &str| {
+        let before = o.facets.get(facet).map(|(_, v)| v.as_str()).unwrap_or_default();
+        let after = n.facets.get(facet).map(|(_, v)| v.as_str()).unwrap_or_default();
+        before != after
+    };
+    let mut out = Vec::new();
+    for (facet, (class, value)) in &n.facets {
+        let before = o.facets.get(facet).map(|(_, v)| v.as_str()).unwrap_or_default();
+        if before == value
+            || (*facet == PARAMETER_ORDER && same_relative_order(before, value))
+            || (*facet == SIGN_SLOTS && differs(SIGN))
+        {
+            continue;
+        }
+        out.push(Change::of(
+            *class,
+            n,
+            facet,
+            Some(before.to_owned()),
+            Some(value.clone()),
+        ));
+    }
+    out
+}
+
+/// A value added to an enum that already was: answers that carried it were read as
+/// `Unknown("…")` and are now read as the new variant, which code matching on `Unknown` sees.
+fn reading_changed(n: &super::items::Item, old: &Items) -> Option<Change> {
+    let parent = n.parent.as_ref()?;
+    if n.kind != "value" || !old.contains_key(parent) {
+        return None;
+    }
+    let wire = n.facets.get("wire name").map(|(_, v)| v.as_str())?;
+    let variant = n.facets.get("Rust").map(|(_, v)| v.as_str())?;
+    Some(Change::of(
+        Class::Wire,
+        n,
+        "answers read",
+        Some(format!("Unknown(\"{wire}\")")),
+        Some(variant.to_owned()),
+    ))
 }
 
 /// Whether the names both lists have come in the same order (an addition or a removal alone

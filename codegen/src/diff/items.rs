@@ -54,6 +54,13 @@ impl Item {
 /// Every item, by a key that stays the same while the item keeps its Rust identity.
 pub type Items = BTreeMap<String, Item>;
 
+/// The facet of a method that holds its `Sign` template as written.
+pub const SIGN: &str = "Sign";
+
+/// The facet of a method that holds its `Sign` template as the client fills it (an `absent` slot
+/// shown empty).
+pub const SIGN_SLOTS: &str = "Sign slots";
+
 /// The facet of a method that lists its parameters in wire order: a change of it counts only
 /// when the parameters both sides have are in another order ([`super::compare`]), not when one
 /// was only added or removed.
@@ -226,8 +233,8 @@ fn method_items(api: &Api, m: &Method, out: &mut Items) {
         .facet("path", Class::Wire, &m.path)
         .facet("auth", Class::Wire, auth_text(m.auth))
         .facet("effect", Class::Wire, effect_text(m.effect))
-        .facet("Sign", Class::Wire, sign_text(m))
-        .facet("Sign slots", Class::Wire, sign_slots(m))
+        .facet(SIGN, Class::Wire, sign_text(m))
+        .facet(SIGN_SLOTS, Class::Wire, sign_slots(m))
         .facet(
             "Sign required",
             Class::Wire,
@@ -449,7 +456,8 @@ fn enum_items(api: &Api, e: &Enum, out: &mut Items) {
     for v in &e.values {
         // Enums are #[non_exhaustive] with `Unknown(String)`: a new value is additive.
         let mut item = Item::new("value", format!("{name}.{}", v.wire), Class::Additive).within(format!("enum {name}"));
-        item.facet("wire name", Class::Wire, &v.wire)
+        item.facet("Rust", Class::Breaking, format!("{}::{}", e.name, v.rust))
+            .facet("wire name", Class::Wire, &v.wire)
             .facet("code", Class::Wire, v.code.map(|c| c.to_string()).unwrap_or_default())
             .facet("final", Class::Wire, if v.is_final { "yes" } else { "no" })
             .facet("doc", Class::Docs, &v.doc)

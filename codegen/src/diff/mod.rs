@@ -113,6 +113,34 @@ pub struct VersionCheck {
     pub release: Option<String>,
 }
 
+/// The audit's verdict on the working tree's spec (its committed page indexes), for the report.
+#[derive(Debug, Clone)]
+pub struct AuditVerdict {
+    /// Nothing unaccounted.
+    pub clean: bool,
+    /// Its summary line (`audited 2 page(s) …: … 0 unaccounted`).
+    pub summary: String,
+    /// What it could not account for, one line each.
+    pub problems: Vec<String>,
+}
+
+/// Audits the working tree's spec against its committed indexes (no pages needed).
+fn audit_verdict(layout: &Layout) -> Option<AuditVerdict> {
+    let report = crate::audit::run(layout, &[], false).ok()?;
+    let lines: Vec<&str> = report.text.lines().collect();
+    let (summary, problems) = lines.split_last().map_or(("", &[][..]), |(s, p)| (*s, p));
+    // The summary names the folder of this machine; a report names only what it found.
+    let summary = match (summary.find(" against "), summary.find(": ")) {
+        (Some(a), Some(b)) if a < b => format!("{}{}", &summary[..a], &summary[b..]),
+        _ => summary.to_owned(),
+    };
+    Some(AuditVerdict {
+        clean: report.clean,
+        summary,
+        problems: problems.iter().map(|p| (*p).to_owned()).collect(),
+    })
+}
+
 /// What `diff` found.
 #[derive(Debug)]
 pub struct Outcome {
@@ -145,7 +173,12 @@ pub fn run(o: &Options) -> Result<Outcome, String> {
         current = version::crate_version(&o.layout.out_dir)?;
         version = since.check(current);
     }
-    let report = report::render(o.format, &o.base, &changes, &version);
+    let audit = audit_verdict(&o.layout);
+    let verdicts = report::Verdicts {
+        version: &version,
+        audit: audit.as_ref(),
+    };
+    let report = report::render(o.format, &o.base, &changes, &verdicts);
     let mut failures = failures(o, &changes, &version);
     if o.changelog {
         changelog_step(o, &since, &version, &mut failures)?;
