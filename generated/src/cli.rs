@@ -1143,7 +1143,7 @@ pub struct GetScheduledOperationDataArgs {
     #[arg(
         long = "is-single",
         value_name = "true|false",
-        help = "Only operations with this concurrency flag.",
+        help = "Only operations with this concurrency flag (1: runs start regardless of the previous one; 0: one run at a time).",
         value_parser = crate::runtime::cli::parse::boolean
     )]
     is_single: Option<bool>,

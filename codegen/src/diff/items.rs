@@ -488,7 +488,8 @@ fn notification_items(api: &Api, n: &Notification, out: &mut Items) {
                 format!("Option<{}>", rust_type_text(&f.ty, f.secret)),
             )
             .facet("wire name", Class::Wire, &f.wire)
-            .facet("doc", Class::Docs, &f.doc);
+            .facet("doc", Class::Docs, &f.doc)
+            .facet("notes", Class::Docs, f.notes.join(" "));
         insert(out, format!("field {name}.{}", f.rust), item);
     }
 }

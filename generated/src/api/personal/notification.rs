@@ -4,7 +4,7 @@
 //! The Result-URL notification (generated from the spec).
 /// A payment notification that IntellectMoney POSTs to the shop's Result URL.
 ///
-/// Source: the developer portal's description of the payment-notification hash \[portal\]; the field list from the getInvoiceInfo examples.
+/// Source: the developer portal's description of the payment-notification hash \[portal\]; the fields from the getInvoiceInfo examples, and those marked so from the portal's list of fields that may come.
 ///
 /// Note: `secretKey` in the order stands for the shop's SecretKey (shop settings; getEshopInfo's Eshop.SecretKey), not the form's own `secretKey` field, which comes empty.
 #[derive(Clone, PartialEq, Default, serde::Serialize)]
@@ -29,9 +29,13 @@ pub struct Notification {
     #[serde(rename = "recipientAmount", skip_serializing_if = "Option::is_none")]
     pub recipient_amount: Option<crate::runtime::Decimal>,
     /// `recipientOriginalAmount`: The original amount.
+    ///
+    /// Source: the developer portal's list of fields that may come; not in the getInvoiceInfo examples.
     #[serde(rename = "recipientOriginalAmount", skip_serializing_if = "Option::is_none")]
     pub recipient_original_amount: Option<crate::runtime::Decimal>,
     /// `refundAmount`: Amount refunded.
+    ///
+    /// Source: the developer portal's list of fields that may come; not in the getInvoiceInfo examples.
     #[serde(rename = "refundAmount", skip_serializing_if = "Option::is_none")]
     pub refund_amount: Option<crate::runtime::Decimal>,
     /// `recipientCurrency`: Currency (`RUB`, `TST`).
@@ -50,24 +54,38 @@ pub struct Notification {
     #[serde(rename = "paymentData", skip_serializing_if = "Option::is_none")]
     pub payment_data: Option<crate::runtime::DateTime>,
     /// `payMethod`: How it was paid.
+    ///
+    /// Source: the developer portal's list of fields that may come; not in the getInvoiceInfo examples.
     #[serde(rename = "payMethod", skip_serializing_if = "Option::is_none")]
     pub pay_method: Option<String>,
     /// `shortPan`: The masked card number.
+    ///
+    /// Source: the developer portal's list of fields that may come; not in the getInvoiceInfo examples.
     #[serde(rename = "shortPan", skip_serializing_if = "Option::is_none")]
     pub short_pan: Option<String>,
     /// `country`: The card's country.
+    ///
+    /// Source: the developer portal's list of fields that may come; not in the getInvoiceInfo examples.
     #[serde(rename = "country", skip_serializing_if = "Option::is_none")]
     pub country: Option<String>,
     /// `bank`: The card's bank.
+    ///
+    /// Source: the developer portal's list of fields that may come; not in the getInvoiceInfo examples.
     #[serde(rename = "bank", skip_serializing_if = "Option::is_none")]
     pub bank: Option<String>,
     /// `ipAddress`: The buyer's IP address.
+    ///
+    /// Source: the developer portal's list of fields that may come; not in the getInvoiceInfo examples.
     #[serde(rename = "ipAddress", skip_serializing_if = "Option::is_none")]
     pub ip_address: Option<String>,
     /// `reccurringState`: State of a recurring payment (`Activated` allows setScheduledOperationData); the wiki's spelling.
+    ///
+    /// Source: the developer portal's list of fields that may come; not in the getInvoiceInfo examples.
     #[serde(rename = "reccurringState", skip_serializing_if = "Option::is_none")]
     pub reccurring_state: Option<String>,
     /// `sourceInvoiceId`: The invoice a recurring charge repeats.
+    ///
+    /// Source: the developer portal's list of fields that may come; not in the getInvoiceInfo examples.
     #[serde(rename = "sourceInvoiceId", skip_serializing_if = "Option::is_none")]
     pub source_invoice_id: Option<i64>,
     /// `secretKey`: Sent empty: the shop's SecretKey is never sent. A value that comes all the same is kept as a secret (never in `Debug`).

@@ -1039,7 +1039,7 @@ pub struct GetScheduledOperationData {
     ///
     /// Note: Not on the wiki: no operation has a negative number of retries.
     pub retry_on_fail_count: Option<i32>,
-    /// `IsSingle`: Only operations with this concurrency flag.
+    /// `IsSingle`: Only operations with this concurrency flag (1: runs start regardless of the previous one; 0: one run at a time).
     pub is_single: Option<bool>,
     /// `FireOnSkip`: Only operations with this restart flag.
     pub fire_on_skip: Option<bool>,
@@ -1050,6 +1050,8 @@ pub struct GetScheduledOperationData {
     /// `DateTo`: End of the schedule's change-date range (ДД.ММ.ГГГГ).
     pub date_to: Option<crate::runtime::Date>,
     /// `Skip`: Number of records to skip (numbering starts at 0).
+    ///
+    /// Note: Not on the wiki: a negative offset means nothing, so refusing one before sending loses no valid request.
     pub skip: Option<i32>,
     /// `Take`: Number of records to return.
     ///
@@ -1117,7 +1119,7 @@ impl GetScheduledOperationData {
         self.retry_on_fail_count = Some(value);
         self
     }
-    /// Sets `IsSingle`: Only operations with this concurrency flag.
+    /// Sets `IsSingle`: Only operations with this concurrency flag (1: runs start regardless of the previous one; 0: one run at a time).
     pub fn is_single(mut self, value: bool) -> Self {
         self.is_single = Some(value);
         self

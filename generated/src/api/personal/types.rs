@@ -129,6 +129,8 @@ pub struct InvoiceInfoData {
     /// Notifications sent to the Result URL.
     ///
     /// In XML, a wrapper element holding `<NotificationParamsData>` items.
+    ///
+    /// Note: The wiki's table types it `<NotificationParamsData>` (one); getInvoiceInfo's example sends an array of them, so it is read as a list (one notification reads as a list of one). The XML name of each item (`NotificationParamsData`) is a guess \[inferred\]: the wiki shows this answer in JSON only, so a client that asks for XML may read the list empty if the server names its items otherwise; ask `Format::Json` when it matters.
     #[serde(
         rename = "ListNotificationParams",
         default,
@@ -1004,7 +1006,9 @@ pub struct ScheduledOperationData {
         skip_serializing_if = "Option::is_none"
     )]
     pub fire_on_skip: Option<bool>,
-    /// Whether only one run at a time is allowed.
+    /// true (1): runs start whatever the state of the previous one, any number at a time; false (0): one run at a time, a run waits until the previous one ends.
+    ///
+    /// Note: The wiki's table of \<ScheduledOperationData> (and setScheduledOperationData's): «0 — один поток, операция не будет запущена пока не закончена предыдущая; 1 — не ограниченное количество потоков, операции запускаются независимо от статуса предыдущей». So `true` is not «single»: the name reads the other way round.
     #[serde(
         rename = "IsSingle",
         default,
@@ -1387,6 +1391,8 @@ pub struct CashboxReceiptResponseData {
     /// Errors.
     ///
     /// In XML, a wrapper element holding `<string>` items.
+    ///
+    /// Note: The XML name of each item (`string`) is a guess \[inferred\]: the wiki shows this answer in JSON only, so a client that asks for XML may read the list empty if the server names its items otherwise; ask `Format::Json` when it matters.
     #[serde(
         rename = "Errors",
         default,
@@ -1410,6 +1416,8 @@ pub struct CashboxReceiptContentData {
     /// Positions.
     ///
     /// In XML, a wrapper element holding `<CashboxReceiptPositionData>` items.
+    ///
+    /// Note: The XML name of each item (`CashboxReceiptPositionData`) is a guess \[inferred\]: the wiki shows this answer in JSON only, so a client that asks for XML may read the list empty if the server names its items otherwise; ask `Format::Json` when it matters.
     #[serde(
         rename = "Positions",
         default,
@@ -1513,6 +1521,8 @@ pub struct CashboxReceiptCheckCloseData {
     /// Payments.
     ///
     /// In XML, a wrapper element holding `<CashboxReceiptPaymentData>` items.
+    ///
+    /// Note: The wiki's table types it `<CashboxReceiptPaymentData>` (one); getReceipt's example sends an array of them, so it is read as a list. The XML name of each item (`CashboxReceiptPaymentData`) is a guess \[inferred\]: the wiki shows this answer in JSON only, so a client that asks for XML may read the list empty if the server names its items otherwise; ask `Format::Json` when it matters.
     #[serde(
         rename = "Payments",
         default,
@@ -2038,6 +2048,8 @@ pub struct MerchantReceipt {
     )]
     pub group: Option<String>,
     /// Content of the receipt.
+    ///
+    /// Note: Required \[inferred from the example\]: the wiki has no table of this document, and a receipt without content registers nothing.
     #[serde(rename = "content")]
     pub content: crate::api::personal::MerchantReceiptContent,
 }
@@ -2093,6 +2105,8 @@ impl MerchantReceipt {
     }
 }
 /// Content of a receipt (enums by number, as OrangeData takes them).
+///
+/// Note: Required flags: the wiki has no table of this document, only createReceipt's example; the fields that example sends are required here \[inferred from the example\], the others optional.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct MerchantReceiptContent {
@@ -2184,6 +2198,8 @@ impl MerchantReceiptContent {
     }
 }
 /// A position of a receipt.
+///
+/// Note: Required flags: the wiki has no table of this document, only createReceipt's example; the fields that example sends are required here \[inferred from the example\], the others optional.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct MerchantReceiptPosition {
@@ -2301,6 +2317,8 @@ impl MerchantReceiptPosition {
     }
 }
 /// How a receipt is closed.
+///
+/// Note: Required flags: the wiki has no table of this document, only createReceipt's example; the fields that example sends are required here \[inferred from the example\], the others optional.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct MerchantReceiptCheckClose {
@@ -2348,6 +2366,8 @@ impl MerchantReceiptCheckClose {
     }
 }
 /// A payment of a receipt.
+///
+/// Note: Required flags: the wiki has no table of this document, only createReceipt's example; the fields that example sends are required here \[inferred from the example\], the others optional.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct MerchantReceiptPayment {
