@@ -512,3 +512,49 @@ fn another_api_saved_under_the_name_is_called_the_wrong_page() {
     assert!(text.contains("personal-api.txt: only 0 of the "), "{text}");
     assert!(text.contains("is it the right page?"), "{text}");
 }
+
+/// Adds `field` to the type `ty` of `spec/personal.yaml` under `spec`.
+fn add_field(spec: &Path, ty: &str, field: &str) {
+    let file = spec.join("personal.yaml");
+    let text = std::fs::read_to_string(&file).unwrap();
+    let head = format!("  - name: {ty}\n");
+    let at = text.find(&head).unwrap_or_else(|| panic!("no type {ty}"));
+    let fields = at + text[at..].find("    fields:\n").unwrap() + "    fields:\n".len();
+    let mut new = text.clone();
+    new.insert_str(fields, &format!("      - {field}\n"));
+    std::fs::write(file, new).unwrap();
+}
+
+#[test]
+fn a_field_added_beyond_the_wiki_needs_a_source_and_an_example_source_needs_the_example() {
+    let page = page_from_index(PERSONAL);
+    let unsourced = |spec: &Path| {
+        add_field(
+            spec,
+            "InvoiceData",
+            "{ name: NovelField, type: string, doc: Something new. }",
+        )
+    };
+    let (code, text, _) = audit_copy(PERSONAL, &page, false, unsourced);
+    assert_eq!(code, 1, "{text}");
+    assert!(
+        text.contains("field NovelField of InvoiceData is not a row of the page's table <InvoiceData>"),
+        "{text}"
+    );
+    let unfounded = |spec: &Path| {
+        add_field(
+            spec,
+            "InvoiceData",
+            "{ name: NovelField, type: string, doc: Something new., source: example }",
+        )
+    };
+    let (code, text, _) = audit_copy(PERSONAL, &page, false, unfounded);
+    assert_eq!(code, 1, "{text}");
+    assert!(
+        text.contains(
+            "personal::InvoiceData.NovelField says `source: example`, but no example of the API holds `NovelField`"
+        ),
+        "{text}"
+    );
+    assert!(!text.contains("field NovelField of InvoiceData is not a row"), "{text}");
+}

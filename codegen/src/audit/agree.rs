@@ -250,6 +250,45 @@ fn names_in_notes(notes: &[String], row: &str) -> bool {
 }
 
 impl SpecFacts<'_> {
+    /// Fields and enum values whose `source:` says they come from the examples, that no example
+    /// of their API holds: a claim a reader cannot check is as good as none.
+    pub fn unfounded_examples(&self) -> Vec<Problem> {
+        let mut out = Vec::new();
+        for api in &self.apis {
+            let texts: Vec<&String> = api
+                .methods
+                .iter()
+                .flat_map(|m| &m.examples)
+                .flat_map(|e| [&e.xml_text, &e.json_text, &e.request].into_iter().flatten())
+                .collect();
+            let held = |name: &str| texts.iter().any(|t| t.contains(name));
+            let from_example = |notes: &[String]| notes.iter().any(|n| n.starts_with("Source: example"));
+            for t in &api.types {
+                for f in t.fields.iter().filter(|f| from_example(&f.notes) && !held(&f.wire)) {
+                    out.push(Problem {
+                        at: api.file.clone(),
+                        what: format!(
+                            "{}::{}.{} says `source: example`, but no example of the API holds `{}`",
+                            api.module, t.name, f.wire, f.wire
+                        ),
+                    });
+                }
+            }
+            for e in &api.enums {
+                for v in e.values.iter().filter(|v| from_example(&v.notes) && !held(&v.wire)) {
+                    out.push(Problem {
+                        at: api.file.clone(),
+                        what: format!(
+                            "{}::{}.{} says `source: example`, but no example of the API holds `{}`",
+                            api.module, e.name, v.wire, v.wire
+                        ),
+                    });
+                }
+            }
+        }
+        out
+    }
+
     /// Fields of a type whose table the page has, that are not rows of it.
     fn fields_missing(&self, page: &str, facts: &[Fact]) -> Vec<Problem> {
         let mut tables: BTreeMap<String, Vec<String>> = BTreeMap::new();

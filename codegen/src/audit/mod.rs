@@ -63,6 +63,11 @@ pub fn run(layout: &Layout, pages: &[PathBuf], update: bool) -> Result<Report, S
         problems.extend(SpecFacts::of(&ir, &ix.page).disagreements(&ix.page, &ix.facts, &keys));
     }
     problems.extend(spec.missing(&indexes));
+    for page in &spec.pages {
+        problems.extend(SpecFacts::of(&ir, page).unfounded_examples());
+    }
+    problems.sort();
+    problems.dedup();
     for p in &problems {
         let _ = writeln!(o, "{}: {}", p.at, p.what);
     }
