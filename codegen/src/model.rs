@@ -270,6 +270,9 @@ pub struct Field {
     pub notification: Option<S>,
     /// What the field is to the runtime (`service_code`, `operation_id`, …; spec/README.md).
     pub role: Option<S>,
+    /// A value the wiki says to ignore: one that does not parse reads as none (spec/README.md).
+    #[serde(default)]
+    pub lenient: bool,
     pub doc: String,
     pub source: Option<String>,
     pub note: Option<String>,

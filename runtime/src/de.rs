@@ -261,6 +261,106 @@ where
     scalar::optional(Option::<Text>::deserialize(d)?.and_then(|t| t.0).as_deref()).map_err(de::Error::custom)
 }
 
+/// The text of a value the wiki says to ignore (a field with `lenient: true`): read as
+/// [`Text`] reads a scalar, except that a list is none rather than an error. With the parse
+/// that follows made infallible, no shape of such a value fails the answer.
+struct Lenient<'de>(Option<Cow<'de, str>>);
+
+impl<'de> Deserialize<'de> for Lenient<'de> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_newtype_struct(RAW_JSON, LenientVisitor)
+    }
+}
+
+/// The visitor of [`Lenient`]: [`V`]'s, and a list as none.
+struct LenientVisitor;
+
+impl<'de> Visitor<'de> for LenientVisitor {
+    type Value = Lenient<'de>;
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("any value")
+    }
+    fn visit_newtype_struct<D: Deserializer<'de>>(self, d: D) -> Result<Lenient<'de>, D::Error> {
+        d.deserialize_any(LenientVisitor)
+    }
+    fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Lenient<'de>, E> {
+        V.visit_borrowed_str(v).map(|t| Lenient(t.0))
+    }
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Lenient<'de>, E> {
+        V.visit_str(v).map(|t| Lenient(t.0))
+    }
+    fn visit_string<E: de::Error>(self, v: String) -> Result<Lenient<'de>, E> {
+        V.visit_string(v).map(|t| Lenient(t.0))
+    }
+    fn visit_bool<E: de::Error>(self, v: bool) -> Result<Lenient<'de>, E> {
+        V.visit_bool(v).map(|t| Lenient(t.0))
+    }
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<Lenient<'de>, E> {
+        V.visit_i64(v).map(|t| Lenient(t.0))
+    }
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<Lenient<'de>, E> {
+        V.visit_u64(v).map(|t| Lenient(t.0))
+    }
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<Lenient<'de>, E> {
+        V.visit_f64(v).map(|t| Lenient(t.0))
+    }
+    fn visit_unit<E: de::Error>(self) -> Result<Lenient<'de>, E> {
+        Ok(Lenient(None))
+    }
+    fn visit_none<E: de::Error>(self) -> Result<Lenient<'de>, E> {
+        Ok(Lenient(None))
+    }
+    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Lenient<'de>, D::Error> {
+        Lenient::deserialize(d)
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Lenient<'de>, A::Error> {
+        while seq.next_element::<IgnoredAny>()?.is_some() {}
+        Ok(Lenient(None))
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Lenient<'de>, A::Error> {
+        let mut text = Some(Cow::Borrowed(""));
+        while let Some(Borrowed(key)) = map.next_key::<Borrowed<'de>>()? {
+            if key == RAW_JSON {
+                let raw = map.next_value::<Borrowed<'de>>()?.0;
+                if raw.starts_with('[') {
+                    return Ok(Lenient(None));
+                }
+                return Text::from_raw_json(raw).map(|t| Lenient(t.0));
+            }
+            if key == "$text" || key == "$value" {
+                text = map.next_value::<Lenient<'de>>()?.0;
+            } else {
+                map.next_value::<IgnoredAny>()?;
+            }
+        }
+        Ok(Lenient(text))
+    }
+}
+
+/// The text of a value the wiki says to ignore, `None` when nil or absent.
+fn ignorable_text<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Cow<'de, str>>, D::Error> {
+    Ok(Option::<Lenient<'de>>::deserialize(d)?.and_then(|t| t.0))
+}
+
+/// A scalar the wiki says to ignore (`lenient: true`): parsed when it parses, else `None`, so
+/// that a surprise value never fails the answer.
+pub fn lenient<'de, D: Deserializer<'de>, T: FromStr>(d: D) -> Result<Option<T>, D::Error>
+where
+    T::Err: fmt::Display,
+{
+    Ok(ignorable_text(d)?.and_then(|t| scalar::optional(Some(&t)).ok().flatten()))
+}
+
+/// A decimal the wiki says to ignore (see [`lenient`]).
+pub fn lenient_decimal<'de, D: Deserializer<'de>>(d: D) -> Result<Option<rust_decimal::Decimal>, D::Error> {
+    Ok(ignorable_text(d)?.and_then(|t| scalar::opt_decimal(Some(&t)).ok().flatten()))
+}
+
+/// A date-time the wiki says to ignore (see [`lenient`]).
+pub fn lenient_datetime<'de, D: Deserializer<'de>>(d: D) -> Result<Option<DateTime>, D::Error> {
+    Ok(ignorable_text(d)?.and_then(|t| scalar::opt_datetime(Some(&t)).ok().flatten()))
+}
+
 /// A decimal read exactly: one with more digits than `Decimal` holds (28 places) is refused,
 /// never rounded.
 pub fn decimal<'de, D: Deserializer<'de>>(d: D) -> Result<rust_decimal::Decimal, D::Error> {

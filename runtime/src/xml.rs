@@ -518,6 +518,29 @@ impl<'a> XmlReader<'a> {
         scalar::optional(t.as_deref()).map_err(XmlError::new)
     }
 
+    /// A scalar the wiki says to ignore (a field with `lenient: true`): its text parsed when it
+    /// parses, else `None`, so that a surprise value never fails the answer (a document that is
+    /// not XML still does). An element inside it counts for nothing, as [`Self::text`] reads.
+    pub fn lenient<T: FromStr>(&mut self, parent: &Map, start: Start<'_>) -> Result<Option<T>, XmlError>
+    where
+        T::Err: fmt::Display,
+    {
+        let t = self.opt_text(parent, start)?;
+        Ok(t.and_then(|t| scalar::optional(Some(&t)).ok().flatten()))
+    }
+
+    /// A decimal the wiki says to ignore (see [`Self::lenient`]).
+    pub fn lenient_decimal(&mut self, parent: &Map, start: Start<'_>) -> Result<Option<Decimal>, XmlError> {
+        let t = self.opt_text(parent, start)?;
+        Ok(t.and_then(|t| scalar::opt_decimal(Some(&t)).ok().flatten()))
+    }
+
+    /// A date-time the wiki says to ignore (see [`Self::lenient`]).
+    pub fn lenient_datetime(&mut self, parent: &Map, start: Start<'_>) -> Result<Option<DateTime>, XmlError> {
+        let t = self.opt_text(parent, start)?;
+        Ok(t.and_then(|t| scalar::opt_datetime(Some(&t)).ok().flatten()))
+    }
+
     /// A required string, untrimmed.
     pub fn string<T: From<String>>(&mut self, start: Start<'_>) -> Result<T, XmlError> {
         Ok(T::from(self.text(start)?.into_owned()))

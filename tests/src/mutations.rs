@@ -206,6 +206,7 @@ pub const MUTATIONS: &[Mutation] = &[
     m("limit_changed", "personal.yaml", "max_len: 100, doc: \"Only invoices that carry this buyer e-mail (at most 100 characters).\"", "max_len: 50, doc: \"Only invoices that carry this buyer e-mail (at most 50 characters).\"", Expect::Wire, ("parameter", "personal::getInvoicesHistory.OwnerEmail", "limits")),
     m("retried_no_more", "personal.yaml", "    auth: certificate\n    effect: read\n    sign:\n      template: \"UserToken::AccountId", "    auth: certificate\n    effect: write\n    sign:\n      template: \"UserToken::AccountId", Expect::Wire, ("method", "personal::getAccountData", "effect")),
     m("enum_code_changed", "personal.yaml", "{ name: Held, code: 6, doc: \"Held (frozen)", "{ name: Held, code: {NEW_CODE:InvoiceState}, doc: \"Held (frozen)", Expect::Wire, ("value", "personal::InvoiceState.Held", "code")),
+    m("field_read_strictly", "personal.yaml", "{ name: HoldModeFlag, type: bool, lenient: true,", "{ name: HoldModeFlag, type: bool,", Expect::Wire, ("field", "personal::InvoiceData.HoldModeFlag", "read")),
     m("answer_format_changed", "payout.yaml", "  - { format: json, accept: application/json }", "  - { format: json, accept: text/json }", Expect::Wire, ("api", "payout", "answers")),
     // --- docs
     m("method_doc_changed", "personal.yaml", "    doc: Returns the state of an account (GetAccountData", "    doc: Returns the balance and state of an account (GetAccountData", Expect::Docs, ("method", "personal::getAccountData", "doc")),

@@ -424,6 +424,15 @@ fn struct_items(api: &Api, t: &Struct, out: &mut Items) {
             .facet("wire name", Class::Wire, &f.wire)
             .facet("XML items", Class::Wire, f.item.clone().unwrap_or_default())
             .facet("read also as", Class::Wire, f.aliases.join(", "))
+            .facet(
+                "read",
+                Class::Wire,
+                if f.lenient {
+                    "leniently (a value that does not parse is none)"
+                } else {
+                    "strictly"
+                },
+            )
             .facet("encoding", Class::Wire, encoding_text(t, f.encoding))
             .facet("limits", Class::Wire, limits_text(&f.limits))
             .facet("secret", Class::Wire, secret_text(f.secret))

@@ -129,6 +129,13 @@ pub(super) fn field_type(f: &StructField) -> TokenStream {
 
 /// The `deserialize_with` helper of a field, if it needs one.
 fn deserializer(f: &StructField) -> Option<&'static str> {
+    if f.lenient {
+        return Some(match f.ty.wire() {
+            Ty::Decimal => "crate::runtime::de::lenient_decimal",
+            Ty::DateTime => "crate::runtime::de::lenient_datetime",
+            _ => "crate::runtime::de::lenient",
+        });
+    }
     let opt = !f.required;
     Some(match (f.ty.wire(), opt) {
         (Ty::String, true) => "crate::runtime::de::opt_string",

@@ -99,6 +99,13 @@ pub fn from_xml_impl(s: &Struct) -> TokenStream {
 /// The reader call that reads one field's element (`child`), as the serde helper of the same
 /// field reads it.
 fn reader_call(f: &StructField) -> TokenStream {
+    if f.lenient {
+        return match f.ty.wire() {
+            Ty::Decimal => quote!(r.lenient_decimal(&map, child)),
+            Ty::DateTime => quote!(r.lenient_datetime(&map, child)),
+            _ => quote!(r.lenient(&map, child)),
+        };
+    }
     let opt = !f.required;
     match (f.ty.wire(), opt) {
         (Ty::String, false) => quote!(r.string(child)),

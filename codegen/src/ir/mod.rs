@@ -608,6 +608,9 @@ pub struct StructField {
     pub limits: Limits,
     /// The notification type (module, name) whose form body this string holds.
     pub notification: Option<(String, String)>,
+    /// A value the wiki says to ignore: one that does not parse reads as `None`, never failing
+    /// the answer (optional scalars of answers only).
+    pub lenient: bool,
     /// Description.
     pub doc: String,
     /// Notes and sources.

@@ -133,6 +133,26 @@ fn field_limit_numbers(f: &model::Field) -> Vec<String> {
     v
 }
 
+/// `lenient` is for the optional scalars of answers whose parse can fail: a number, a decimal, a
+/// boolean, a date-time or a GUID (a text and an enum read any text already).
+fn check_lenient(b: &mut Builder, f: &model::Field, ty: &Ty, document: bool) {
+    let scalar = matches!(
+        ty.wire(),
+        Ty::Int | Ty::Long | Ty::Decimal | Ty::Bool | Ty::DateTime | Ty::Guid
+    );
+    if f.lenient && (f.required || document || !scalar) {
+        b.err(
+            f.name.span(),
+            format!(
+                "`lenient` is for an optional number, decimal, boolean, date-time or GUID of an answer; `{}` is {}{}",
+                f.name.as_str(),
+                if f.required { "required, " } else { "" },
+                ty.spec_name()
+            ),
+        );
+    }
+}
+
 pub(super) fn build_struct(b: &mut Builder, t: &model::TypeDef) -> Struct {
     let mut seen = BTreeSet::new();
     let mut fields = Vec::new();
@@ -160,6 +180,7 @@ pub(super) fn build_struct(b: &mut Builder, t: &model::TypeDef) -> Struct {
                 b.err(f.name.span(), format!("min_len {min} is above max_len {max}"));
             }
         }
+        check_lenient(b, f, &ty, t.document);
         let encoding = b.encoding(f.encoding.as_ref(), &ty, true);
         let secret = b.secret(&f.secret);
         check_field_limits(b, f, &ty, t.document);
@@ -182,6 +203,7 @@ pub(super) fn build_struct(b: &mut Builder, t: &model::TypeDef) -> Struct {
             notification: f.notification.as_ref().map(|n| (String::new(), n.as_str().to_owned())),
             doc: f.doc.trim().to_owned(),
             notes: notes(&f.source, &f.note),
+            lenient: f.lenient,
             ty,
         });
     }

@@ -279,6 +279,8 @@ pub struct AccountInfoData {
     pub currency: Option<crate::api::personal::Currency>,
 }
 /// An invoice (СКО). The example carries more fields than the wiki's table; all are kept.
+///
+/// Note: The wiki: «Свойства типа данных \<InvoiceData> и \<HistoryData>, приведенные в примере ответа на запрос, но не описанные выше, следует игнорировать в текущей версии API» (properties the example shows but the tables do not describe are to be ignored). They are kept, marked `source: example`; those that could fail to parse (numbers, flags, dates) are `lenient`: a value that does not parse reads as none and never fails the answer. Texts and enums read any text already. The structured ones (AdditionalInfo, PurchaseData, OriginalAmount) are read as typed, so a malformed one of those still fails the answer.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct InvoiceData {
@@ -304,7 +306,7 @@ pub struct InvoiceData {
     #[serde(
         rename = "HoldModeFlag",
         default,
-        deserialize_with = "crate::runtime::de::opt_text",
+        deserialize_with = "crate::runtime::de::lenient",
         skip_serializing_if = "Option::is_none"
     )]
     pub hold_mode_flag: Option<bool>,
@@ -330,7 +332,7 @@ pub struct InvoiceData {
     #[serde(
         rename = "ExpirationDate",
         default,
-        deserialize_with = "crate::runtime::de::opt_datetime",
+        deserialize_with = "crate::runtime::de::lenient_datetime",
         skip_serializing_if = "Option::is_none"
     )]
     pub expiration_date: Option<crate::runtime::DateTime>,
@@ -424,7 +426,7 @@ pub struct InvoiceData {
     #[serde(
         rename = "IsCanEnrollmentByDisabledMethod",
         default,
-        deserialize_with = "crate::runtime::de::opt_text",
+        deserialize_with = "crate::runtime::de::lenient",
         skip_serializing_if = "Option::is_none"
     )]
     pub is_can_enrollment_by_disabled_method: Option<bool>,
@@ -471,12 +473,14 @@ pub struct InvoiceData {
     #[serde(
         rename = "IsHaveCashboxReceipts",
         default,
-        deserialize_with = "crate::runtime::de::opt_text",
+        deserialize_with = "crate::runtime::de::lenient",
         skip_serializing_if = "Option::is_none"
     )]
     pub is_have_cashbox_receipts: Option<bool>,
 }
 /// A payment transaction. The example carries more fields than the wiki's table; all are kept.
+///
+/// Note: The wiki: «Свойства типа данных \<InvoiceData> и \<HistoryData>, приведенные в примере ответа на запрос, но не описанные выше, следует игнорировать в текущей версии API» (properties the example shows but the tables do not describe are to be ignored). They are kept, marked `source: example`; those that could fail to parse (numbers, flags, dates) are `lenient`: a value that does not parse reads as none and never fails the answer. Texts and enums read any text already. The structured ones (AdditionalInfo, PurchaseData, OriginalAmount) are read as typed, so a malformed one of those still fails the answer.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct HistoryData {
@@ -600,7 +604,7 @@ pub struct HistoryData {
     #[serde(
         rename = "InvoiceId",
         default,
-        deserialize_with = "crate::runtime::de::opt_text",
+        deserialize_with = "crate::runtime::de::lenient",
         skip_serializing_if = "Option::is_none"
     )]
     pub invoice_id: Option<i64>,
@@ -610,7 +614,7 @@ pub struct HistoryData {
     #[serde(
         rename = "IsElectedPayment",
         default,
-        deserialize_with = "crate::runtime::de::opt_text",
+        deserialize_with = "crate::runtime::de::lenient",
         skip_serializing_if = "Option::is_none"
     )]
     pub is_elected_payment: Option<bool>,
@@ -640,7 +644,7 @@ pub struct HistoryData {
     #[serde(
         rename = "CatalogPaymentId",
         default,
-        deserialize_with = "crate::runtime::de::opt_text",
+        deserialize_with = "crate::runtime::de::lenient",
         skip_serializing_if = "Option::is_none"
     )]
     pub catalog_payment_id: Option<i64>,
@@ -3529,7 +3533,7 @@ impl crate::runtime::xml::FromXml for InvoiceData {
                 "Id" => x::set(&mut f0, "Id", r.opt_parse(&map, child))?,
                 "State" => x::set(&mut f1, "State", r.opt_parse(&map, child))?,
                 "HoldModeFlag" => {
-                    x::set(&mut f2, "HoldModeFlag", r.opt_parse(&map, child))?
+                    x::set(&mut f2, "HoldModeFlag", r.lenient(&map, child))?
                 }
                 "ChangeDate" => {
                     x::set(&mut f3, "ChangeDate", r.opt_datetime(&map, child))?
@@ -3538,7 +3542,7 @@ impl crate::runtime::xml::FromXml for InvoiceData {
                     x::set(&mut f4, "CreationDate", r.opt_datetime(&map, child))?
                 }
                 "ExpirationDate" => {
-                    x::set(&mut f5, "ExpirationDate", r.opt_datetime(&map, child))?
+                    x::set(&mut f5, "ExpirationDate", r.lenient_datetime(&map, child))?
                 }
                 "Amount" => x::set(&mut f6, "Amount", r.opt_value(&map, child))?,
                 "CurrentAmount" => {
@@ -3565,7 +3569,7 @@ impl crate::runtime::xml::FromXml for InvoiceData {
                     x::set(
                         &mut f17,
                         "IsCanEnrollmentByDisabledMethod",
-                        r.opt_parse(&map, child),
+                        r.lenient(&map, child),
                     )?
                 }
                 "InvoiceChangeAmountHistoryData" => {
@@ -3583,7 +3587,7 @@ impl crate::runtime::xml::FromXml for InvoiceData {
                     x::set(&mut f21, "OrganizationName", r.opt_string(&map, child))?
                 }
                 "IsHaveCashboxReceipts" => {
-                    x::set(&mut f22, "IsHaveCashboxReceipts", r.opt_parse(&map, child))?
+                    x::set(&mut f22, "IsHaveCashboxReceipts", r.lenient(&map, child))?
                 }
                 _ => r.skip(child)?,
             }
@@ -3685,9 +3689,9 @@ impl crate::runtime::xml::FromXml for HistoryData {
                 "InvoicePaymentType" => {
                     x::set(&mut f13, "InvoicePaymentType", r.opt_parse(&map, child))?
                 }
-                "InvoiceId" => x::set(&mut f14, "InvoiceId", r.opt_parse(&map, child))?,
+                "InvoiceId" => x::set(&mut f14, "InvoiceId", r.lenient(&map, child))?,
                 "IsElectedPayment" => {
-                    x::set(&mut f15, "IsElectedPayment", r.opt_parse(&map, child))?
+                    x::set(&mut f15, "IsElectedPayment", r.lenient(&map, child))?
                 }
                 "TypeOfRePayment" => {
                     x::set(&mut f16, "TypeOfRePayment", r.opt_string(&map, child))?
@@ -3696,7 +3700,7 @@ impl crate::runtime::xml::FromXml for HistoryData {
                     x::set(&mut f17, "ProviderId", r.opt_string(&map, child))?
                 }
                 "CatalogPaymentId" => {
-                    x::set(&mut f18, "CatalogPaymentId", r.opt_parse(&map, child))?
+                    x::set(&mut f18, "CatalogPaymentId", r.lenient(&map, child))?
                 }
                 "InputType" => x::set(&mut f19, "InputType", r.opt_parse(&map, child))?,
                 "ShortPan" => x::set(&mut f20, "ShortPan", r.opt_string(&map, child))?,
