@@ -28,6 +28,8 @@ fn page_from_index(page: &str) -> Vec<String> {
         lines.push(match cols[0] {
             "path" => format!("https://api.intellectmoney.ru{}", cols[1]),
             "value" => format!("{}Описание", cols[1]),
+            // An example's key, as a form body writes it.
+            "key" => format!("{}=1", cols[1]),
             _ => cols[1].to_owned(),
         });
     }
@@ -503,6 +505,7 @@ fn another_api_saved_under_the_name_is_called_the_wrong_page() {
         "Суммаamountдаwhatever",
         "amount",
         "currency",
+        "balance",
         "orderId",
     ]
     .map(str::to_owned)
@@ -511,6 +514,14 @@ fn another_api_saved_under_the_name_is_called_the_wrong_page() {
     assert_eq!(code, 1, "{text}");
     assert!(text.contains("personal-api.txt: only 0 of the "), "{text}");
     assert!(text.contains("is it the right page?"), "{text}");
+    // Its generic words are not taken for the spec's names (`Currency`, `Balance`); `amount`
+    // is one, as the receipt documents spell it.
+    for word in ["currency", "balance"] {
+        assert!(
+            text.contains(&format!("name `{word}`")),
+            "`{word}` was accepted:\n{text}"
+        );
+    }
 }
 
 /// Adds `field` to the type `ty` of `spec/personal.yaml` under `spec`.

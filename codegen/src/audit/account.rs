@@ -38,6 +38,8 @@ struct Expected {
 pub struct SpecNames {
     paths: BTreeSet<String>,
     names: BTreeSet<String>,
+    /// The names as the spec spells them (an all-lower-case name of a page must be one).
+    spelled_so: BTreeSet<String>,
     values: BTreeSet<(String, Option<i64>)>,
     words: BTreeMap<String, String>,
     misprints: BTreeMap<String, String>,
@@ -64,6 +66,7 @@ impl SpecNames {
         for api in &ir.apis {
             s.collect_api(api);
         }
+        s.spelled_so = exact_names(ir);
         for (page, spec) in s.misprints.clone() {
             if !s.names.contains(&spec) && !s.paths.contains(&spec) && !s.values.iter().any(|(n, _)| *n == spec) {
                 s.bad_misprints.push(Problem {
@@ -199,9 +202,23 @@ impl SpecNames {
         match f.kind {
             Kind::Path => self.paths.contains(&meant),
             // A glued table row can end in the value's number (`Paid2Полностью`).
-            Kind::Name => self.names.contains(&meant) || self.words.contains_key(&meant) || self.value_known(&f.name),
+            Kind::Name if self.generic(&f.name) => false,
+            Kind::Name | Kind::Key => {
+                self.names.contains(&meant) || self.words.contains_key(&meant) || self.value_known(&f.name)
+            }
             Kind::Value => self.value_known(&f.name) || self.words.contains_key(&meant),
         }
+    }
+
+    /// An all-lower-case word outside an example's keys (`amount`) that the spec spells
+    /// otherwise (`Amount`), and the spec does not name as a word or misprint: a word of the
+    /// page's prose or of another API, not the spec's name.
+    fn generic(&self, name: &str) -> bool {
+        let lower = name.to_lowercase();
+        name == lower
+            && !self.spelled_so.contains(name)
+            && !self.words.contains_key(&lower)
+            && !self.misprints.contains_key(&lower)
     }
 
     /// Names on the page the spec does not account for.
@@ -257,7 +274,7 @@ impl SpecNames {
         let meant = self.meant(&f.name);
         match (e.kind, f.kind) {
             (Kind::Path, Kind::Path) => meant == e.name,
-            (Kind::Name, Kind::Name) => meant == e.name,
+            (Kind::Name, Kind::Name | Kind::Key) => meant == e.name && !self.generic(&f.name),
             (Kind::Value, Kind::Value) => {
                 let lower = f.name.to_lowercase();
                 match e.code {
@@ -270,6 +287,36 @@ impl SpecNames {
             _ => false,
         }
     }
+}
+
+/// Every name of the IR as the spec spells it.
+fn exact_names(ir: &Ir) -> BTreeSet<String> {
+    let mut out = BTreeSet::new();
+    for api in &ir.apis {
+        for m in &api.methods {
+            out.insert(m.wire.clone());
+            out.extend(m.params.iter().map(|p| p.wire.clone()));
+        }
+        for t in &api.types {
+            out.insert(t.name.clone());
+            out.extend(
+                t.fields
+                    .iter()
+                    .flat_map(|f| std::iter::once(f.wire.clone()).chain(f.aliases.iter().cloned())),
+            );
+            out.extend(t.fields.iter().filter_map(|f| f.item.clone()));
+        }
+        for e in &api.enums {
+            out.insert(e.name.clone());
+            out.extend(e.values.iter().map(|v| v.wire.clone()));
+        }
+        if let Some(n) = &api.notification {
+            out.insert(n.name.clone());
+            out.insert(n.hash_field.clone());
+            out.extend(n.fields.iter().map(|f| f.wire.clone()));
+        }
+    }
+    out
 }
 
 fn section(method: &str) -> String {

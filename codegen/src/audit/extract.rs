@@ -16,6 +16,11 @@ pub enum Kind {
     Name,
     /// An enum value with its number (`Paid` = 2), as the page runs them together (`Paid2`).
     Value,
+    /// A name as an example's request writes it: a form's, a JSON object's or a PHP array's
+    /// key (`eshopId=…`, `"Take": …`). The server binds those without regard to case, so they
+    /// stand for the spec's name in any case; a name elsewhere on the page must have the spec's
+    /// spelling when it is written all in lower case (`amount` is a word, not `Amount`).
+    Key,
 }
 
 impl Kind {
@@ -25,6 +30,7 @@ impl Kind {
             Kind::Path => "path",
             Kind::Name => "name",
             Kind::Value => "value",
+            Kind::Key => "key",
         }
     }
 
@@ -34,6 +40,7 @@ impl Kind {
             "path" => Some(Kind::Path),
             "name" => Some(Kind::Name),
             "value" => Some(Kind::Value),
+            "key" => Some(Kind::Key),
             _ => None,
         }
     }
@@ -117,8 +124,8 @@ pub fn extract(page: &str) -> Vec<Found> {
         }
         let value = VALUE.captures(text).map(|c| c[1].to_owned());
         // A value's row (`Paid2Полностью`) is a value, not also a name.
-        for name in names_on(text).into_iter().filter(|n| Some(n) != value.as_ref()) {
-            push(Kind::Name, name, &method);
+        for (kind, name) in names_on(text).into_iter().filter(|(_, n)| Some(n) != value.as_ref()) {
+            push(kind, name, &method);
         }
         if let Some(v) = value {
             push(Kind::Value, v, &method);
@@ -131,10 +138,11 @@ pub fn extract(page: &str) -> Vec<Found> {
 }
 
 /// The names one line holds, by the rules of the module's doc.
-fn names_on(text: &str) -> Vec<String> {
-    let mut v = Vec::new();
+fn names_on(text: &str) -> Vec<(Kind, String)> {
+    let mut v: Vec<String> = Vec::new();
+    let mut keys: Vec<String> = Vec::new();
     if text.contains("://") && !text.contains(' ') {
-        return v; // a bare address: its path was taken, its words are not names
+        return Vec::new(); // a bare address: its path was taken, its words are not names
     }
     if let Some(c) = LONE.captures(text) {
         v.push(c[1].to_owned());
@@ -142,8 +150,8 @@ fn names_on(text: &str) -> Vec<String> {
         v.push(c[1].to_owned());
     }
     v.extend(TAG.captures_iter(&format!("{text} ")).map(|c| c[1].to_owned()));
-    v.extend(JSON_KEY.captures_iter(text).map(|c| c[1].replace(' ', "")));
-    v.extend(PHP_KEY.captures_iter(text).map(|c| c[1].to_owned()));
+    keys.extend(JSON_KEY.captures_iter(text).map(|c| c[1].replace(' ', "")));
+    keys.extend(PHP_KEY.captures_iter(text).map(|c| c[1].to_owned()));
     // Runs of Latin between other letters; the spaces around them keep Latin words apart, so
     // ordinary prose ("через API") has none.
     let mut at = 0;
@@ -156,19 +164,20 @@ fn names_on(text: &str) -> Vec<String> {
         v.push(c[1].to_owned());
     }
     if let Some(c) = ASSIGN.captures(text) {
-        v.push(c[1].to_owned());
+        keys.push(c[1].to_owned()); // a form field shown as `Name = value`
     }
     if let Some(c) = BULLET.captures(text) {
         v.push(c[1].to_owned());
     }
     if FORM.is_match(text) {
-        v.extend(FORM_KEY.captures_iter(text).map(|c| c[1].to_owned()));
+        keys.extend(FORM_KEY.captures_iter(text).map(|c| c[1].to_owned()));
     }
     if let Some(c) = SIGN.captures(text) {
         let joined = c[1].replace(' ', "");
         v.extend(joined.split("::").filter(|s| is_identifier(s)).map(str::to_owned));
     }
-    v
+    let names = v.into_iter().map(|n| (Kind::Name, n));
+    names.chain(keys.into_iter().map(|k| (Kind::Key, k))).collect()
 }
 
 fn is_identifier(s: &str) -> bool {
@@ -193,10 +202,10 @@ mod tests {
             (Kind::Name, "Login"),
             (Kind::Name, "Response"),
             (Kind::Name, "UserToken"),
-            (Kind::Name, "EshopId"),
-            (Kind::Name, "Take"),
-            (Kind::Name, "eshopId"),
-            (Kind::Name, "take"),
+            (Kind::Key, "EshopId"),
+            (Kind::Key, "Take"),
+            (Kind::Key, "eshopId"),
+            (Kind::Key, "take"),
             (Kind::Value, "Paid2"),
             (Kind::Name, "OwnerEmail"),
         ] {
@@ -211,7 +220,7 @@ mod tests {
         let got = names(page);
         for want in [
             (Kind::Path, "/personal/payout/DeleteOperation"),
-            (Kind::Name, "PayoutOperationld"),
+            (Kind::Key, "PayoutOperationld"),
             (Kind::Name, "Pan"),
             (Kind::Name, "signSecretKey"),
             (Kind::Name, "RecipientName"),
