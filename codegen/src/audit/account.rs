@@ -202,6 +202,8 @@ impl SpecNames {
         match f.kind {
             Kind::Path => self.paths.contains(&meant),
             // A glued table row can end in the value's number (`Paid2Полностью`).
+            // A type cell alone on its line (`decimal`): the table's type column, not a name.
+            Kind::Name if TYPE_CELLS.contains(&f.name.to_lowercase().as_str()) => true,
             Kind::Name if self.generic(&f.name) => false,
             Kind::Name | Kind::Key => {
                 self.names.contains(&meant) || self.words.contains_key(&meant) || self.value_known(&f.name)

@@ -157,9 +157,9 @@ impl<'a> SpecFacts<'a> {
             }
         }
         differs.retain(|(word, _)| !(strict && speaks_of(&p.notes, word)));
+        let words: Vec<String> = differs.iter().map(|(w, _)| format!("`{w}`")).collect();
         let text: Vec<String> = differs.into_iter().map(|(_, t)| t).collect();
-        (!text.is_empty())
-            .then(|| text.join("; ") + " (a reading of the spec's own needs a `note:` or `source:` on the parameter)")
+        (!text.is_empty()).then(|| text.join("; ") + &how_to_account("parameter", strict, &words.join(", ")))
     }
 
     fn field(&self, f: &Fact, strict: bool) -> Option<String> {
@@ -185,10 +185,8 @@ impl<'a> SpecFacts<'a> {
             has_notes(&field.notes)
         };
         (!excused && !type_agrees(page, &field.ty)).then(|| {
-            format!(
-                "type: the page says {page}, the spec {} (a reading of the spec's own needs a `note:` or `source:` on the field)",
-                field.ty.spec_name()
-            )
+            format!("type: the page says {page}, the spec {}", field.ty.spec_name())
+                + &how_to_account("field", strict, &format!("`{page}`"))
         })
     }
 
@@ -239,6 +237,18 @@ impl<'a> SpecFacts<'a> {
             }
         }
         out
+    }
+}
+
+/// What accounts for a disagreement: the spec made to agree, or a note on the element (for a
+/// fact that changed since the index, one that names the new value: `words`).
+fn how_to_account(element: &str, strict: bool, words: &str) -> String {
+    if strict {
+        format!(
+            " (the page changed this since its index: make the spec agree, or, to read it otherwise, give the {element} a `note:` that names the new value, {words}, and says why)"
+        )
+    } else {
+        format!(" (a reading of the spec's own needs a `note:` or `source:` on the {element})")
     }
 }
 

@@ -79,7 +79,7 @@ impl Index {
             let cols: Vec<&str> = line.split('\t').collect();
             let bad = || {
                 format!(
-                    "{shown}:{}: neither `kind<TAB>name<TAB>method` nor `kind<TAB>scope<TAB>name<TAB>attributes` (rewrite it with `audit PAGE --update`): {line}",
+                    "{shown}:{}: neither `kind<TAB>name<TAB>method` nor `kind<TAB>scope<TAB>name<TAB>attributes`: {line} (an index written by a newer intellectmoney-codegen? run the checkout's own, `cargo run -q -p intellectmoney-codegen -- audit`)",
                     i + 1
                 )
             };

@@ -42,10 +42,21 @@ pub fn run(layout: &Layout, pages: &[PathBuf], update: bool) -> Result<Report, S
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .ok_or_else(|| format!("{}: not a file", path.display()))?;
+        if !spec.pages.contains(&name) {
+            return Err(format!(
+                "{}: not a page the spec was written from; save it under the name its spec file gives (`wiki: pages:`): {}",
+                path.display(),
+                spec.pages.iter().cloned().collect::<Vec<_>>().join(", ")
+            ));
+        }
         let bytes = std::fs::read(path).map_err(|e| format!("{}: {e}", path.display()))?;
         let fresh = Index::of_page(&name, &bytes);
+        if let Some(wrong) = wrong_page(&SpecFacts::of(&ir, &name), &name, &fresh) {
+            // First, before the hundreds of lines such a page gives.
+            let _ = writeln!(o, "{}: {}", wrong.at, wrong.what);
+            problems.push(wrong);
+        }
         let keys = describe(&mut o, &name, indexes.get(&name), &fresh, &layout.spec_dir);
-        problems.extend(wrong_page(&SpecFacts::of(&ir, &name), &name, &fresh));
         if !update && indexes.get(&name).is_some_and(|old| old.sha256 != fresh.sha256) {
             problems.push(Problem {
                 at: name.clone(),
@@ -68,6 +79,7 @@ pub fn run(layout: &Layout, pages: &[PathBuf], update: bool) -> Result<Report, S
     }
     problems.sort();
     problems.dedup();
+    only_to_record(&mut problems);
     for p in &problems {
         let _ = writeln!(o, "{}: {}", p.at, p.what);
     }
@@ -87,6 +99,31 @@ pub fn run(layout: &Layout, pages: &[PathBuf], update: bool) -> Result<Report, S
         text: o,
         clean: problems.is_empty(),
     })
+}
+
+/// A page whose only problem is that it differs from its index has nothing for the spec to
+/// account for: it only needs recording.
+fn only_to_record(problems: &mut [Problem]) {
+    const DIFFERS: &str = "differs from its index";
+    let pages: Vec<String> = problems
+        .iter()
+        .filter(|p| p.what.starts_with(DIFFERS))
+        .map(|p| p.at.clone())
+        .collect();
+    for page in pages {
+        let others = problems
+            .iter()
+            .filter(|p| !p.what.starts_with(DIFFERS) && (p.at == page || p.at.starts_with(&format!("{page}:"))))
+            .count();
+        if others == 0 {
+            for p in problems
+                .iter_mut()
+                .filter(|p| p.at == page && p.what.starts_with(DIFFERS))
+            {
+                p.what = "differs from its index, and the spec accounts for all of it: run `audit PAGE --update` to record the page".into();
+            }
+        }
+    }
 }
 
 /// What a newly saved page changed since its index: names added and removed, and each fact

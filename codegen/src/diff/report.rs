@@ -87,9 +87,14 @@ fn what(c: &Change) -> String {
     }
 }
 
+/// A value as inline code; one holding backticks is fenced with two, so that it renders whole.
 fn quoted(s: &str) -> String {
     let one_line = s.replace('\n', " ");
-    format!("`{}`", if one_line.is_empty() { "∅" } else { &one_line })
+    match one_line.as_str() {
+        "" => "`∅`".to_owned(),
+        v if v.contains('`') => format!("`` {v} ``"),
+        v => format!("`{v}`"),
+    }
 }
 
 /// The item, with its Rust name beside it when that is another.
