@@ -151,6 +151,9 @@ pub struct Sign {
     pub required: bool,
     #[serde(default)]
     pub absent: Vec<S>,
+    /// Parameters sent but not signed (the template has no slot for them).
+    #[serde(default)]
+    pub unsigned: Vec<S>,
     pub source: Option<String>,
     pub note: Option<String>,
     #[serde(default)]

@@ -174,7 +174,7 @@ pub const MUTATIONS: &[Mutation] = &[
     ),
     // The setter keeps its name, deprecated, but the request's public field is renamed.
     m("parameter_renamed_with_alias", "personal.yaml", ORGANIZATION, "{ name: {NEW}, rust_alias: organization_id, type: int, doc: \"Every shop of this organization;", Expect::Breaking, ("parameter", "personal::getEshopInfo.{NEW} (former setter .organization_id)", "Rust")),
-    m("required_parameter_added", "personal.yaml", "      - { name: AccountId, type: long, required: true, doc: \"Account number.\" }\n      - { name: BalanceOnDate", "      - { name: AccountId, type: long, required: true, doc: \"Account number.\" }\n      - { name: {NEW}, type: string, required: true, doc: Why. }\n      - { name: BalanceOnDate", Expect::Breaking, ("parameter", "personal::getAccountData.{NEW}", "added")),
+    m("required_parameter_added", "personal.yaml", ORGANIZATION, "{ name: {NEW}, type: string, required: true, doc: Why. }\n      - { name: OrganizationId, type: int, doc: \"Every shop of this organization;", Expect::Breaking, ("parameter", "personal::getEshopInfo.{NEW}", "added")),
     m("field_removed", "personal.yaml", "      - { name: EshopUrl, type: string, doc: URL of the shop. }\n", "", Expect::Breaking, ("field", "personal::PurchaseData.EshopUrl", "removed")),
     missed(
         m("field_type_changed", "personal.yaml", ESHOP_URL, "{ name: EshopUrl, type: long, doc: URL of the shop. }", Expect::Breaking, ("field", "personal::PurchaseData.EshopUrl", "Rust type")),

@@ -212,7 +212,17 @@ const CASES: &[Case] = &[
         find: "{ name: State, type: OrderState, encoding: code,",
         replace: "{ name: Status, type: OrderState, encoding: code,",
         at: "\"UserToken",
-        message: "Sign slot `State` names no parameter. Was a parameter renamed? Not in the template: `Status`,",
+        message: "Sign slot `State` names no parameter. Was a parameter renamed? Not in the template: `Status`; write the new name in this slot.",
+    },
+    Case {
+        // A parameter sent by a signed method without a slot in its template or a place under
+        // `unsigned:`: the server would refuse the Sign, or the spec forgot to say it is unsigned.
+        name: "param_without_a_sign_slot",
+        file: "shop.yaml",
+        find: "unsigned: [Kind, From,",
+        replace: "unsigned: [From,",
+        at: "\"UserToken",
+        message: "parameter `Kind` is sent but has no slot in the Sign template",
     },
     Case {
         name: "sign_without_secret",
@@ -503,6 +513,10 @@ const CONSEQUENCES: &[(&str, usize)] = &[
     ("bad_from", 2),
     // No envelope: the `Result` field is outside one.
     ("no_envelope", 2),
+    // The added parameter `Note` has no slot in the method's Sign template either.
+    ("swappable_arguments", 2),
+    // `Holding`, renamed to a duplicate, is gone from the parameters the Sign's `unsigned` names.
+    ("duplicate_param", 2),
 ];
 
 /// 1-based line and column (in characters) of byte offset `at` of `text`.

@@ -406,16 +406,8 @@ fn build_example(b: &mut Builder, e: &model::Example, examples_dir: &Path) -> Ex
     }
 }
 
-pub(super) fn build_sign(
-    b: &mut Builder,
-    s: &model::Sign,
-    params: &[Param],
-    declared: &dyn Fn(&str) -> bool,
-) -> Option<SignTemplate> {
-    let text = s.template.as_str();
-    let parts: Vec<&str> = text.split("::").collect();
-    let mut slots = Vec::new();
-    let absent: Vec<&str> = s.absent.iter().map(|a| a.as_str()).collect();
+/// `absent` lists template names that are not parameters.
+fn check_absent(b: &mut Builder, s: &model::Sign, parts: &[&str], params: &[Param]) {
     for a in &s.absent {
         if params.iter().any(|p| p.wire.eq_ignore_ascii_case(a.as_str())) {
             b.err(
@@ -429,6 +421,72 @@ pub(super) fn build_sign(
         if !parts.iter().any(|p| p.eq_ignore_ascii_case(a.as_str())) {
             b.err(a.span(), format!("`{}` is not in the template", a.as_str()));
         }
+    }
+}
+
+/// Every parameter of a signed method has its slot, or is listed under `unsigned:` (sent, not
+/// signed): a parameter added to a signed method is then a question the maintainer answers, not
+/// one the server answers by refusing the `Sign`.
+fn check_unsigned(
+    b: &mut Builder,
+    s: &model::Sign,
+    parts: &[&str],
+    params: &[Param],
+    declared: &dyn Fn(&str) -> bool,
+    absent: &[&str],
+) {
+    let in_template = |name: &str| parts.iter().any(|p| p.eq_ignore_ascii_case(name));
+    let is_param = |name: &str| params.iter().any(|p| p.wire.eq_ignore_ascii_case(name));
+    for u in &s.unsigned {
+        if !is_param(u.as_str()) {
+            // A parameter declared but refused is reported where it is declared.
+            if !declared(u.as_str()) {
+                b.err(u.span(), format!("`{}` is not a parameter of the method", u.as_str()));
+            }
+        } else if in_template(u.as_str()) {
+            b.err(
+                u.span(),
+                format!(
+                    "`{}` is in the template; `unsigned` lists only parameters sent but not signed",
+                    u.as_str()
+                ),
+            );
+        }
+    }
+    // A slot that names no parameter (a renamed one, usually) is reported with the parameters
+    // it may stand for; those are not reported again here.
+    let unknown = parts.iter().any(|p| {
+        !p.is_empty() && *p != "signSecretKey" && !is_param(p) && !absent.iter().any(|a| a.eq_ignore_ascii_case(p))
+    });
+    let listed = |name: &str| s.unsigned.iter().any(|u| u.as_str().eq_ignore_ascii_case(name));
+    for p in params
+        .iter()
+        .filter(|p| !unknown && !in_template(&p.wire) && !listed(&p.wire))
+    {
+        b.err(
+            s.template.span(),
+            format!(
+                "parameter `{}` is sent but has no slot in the Sign template: give it its slot where the published template has it, or, if the server signs without it, list it under `unsigned:` and say where that is known from in the sign's `note:`",
+                p.wire
+            ),
+        );
+    }
+}
+
+pub(super) fn build_sign(
+    b: &mut Builder,
+    s: &model::Sign,
+    params: &[Param],
+    declared: &dyn Fn(&str) -> bool,
+) -> Option<SignTemplate> {
+    let text = s.template.as_str();
+    let parts: Vec<&str> = text.split("::").collect();
+    let mut slots = Vec::new();
+    let absent: Vec<&str> = s.absent.iter().map(|a| a.as_str()).collect();
+    check_absent(b, s, &parts, params);
+    // A lint: a base revision read by `diff` was written before it.
+    if b.lints == Lints::On {
+        check_unsigned(b, s, &parts, params, declared, &absent);
     }
     let mut ok = true;
     for (i, part) in parts.iter().enumerate() {
@@ -455,7 +513,7 @@ pub(super) fn build_sign(
         } else if declared(part) {
             ok = false;
         } else {
-            b.err(s.template.span(), unknown_slot(part, &parts, params));
+            b.err(s.template.span(), unknown_slot(part, &parts, params, &s.unsigned));
             ok = false;
         }
     }
@@ -488,11 +546,12 @@ pub(super) fn build_sign(
 /// the slot must then name its new name, since listing it under `absent` would sign an empty
 /// slot while the value is sent (and the server would refuse every such request). The
 /// parameters the template does not name are offered, the likeliest first (at most three).
-fn unknown_slot(part: &str, parts: &[&str], params: &[Param]) -> String {
+fn unknown_slot(part: &str, parts: &[&str], params: &[Param], listed: &[model::S]) -> String {
     let mut unsigned: Vec<&str> = params
         .iter()
         .map(|p| p.wire.as_str())
         .filter(|w| !parts.iter().any(|s| s.eq_ignore_ascii_case(w)))
+        .filter(|w| !listed.iter().any(|u| u.as_str().eq_ignore_ascii_case(w)))
         .collect();
     let lower = part.to_lowercase();
     let likeness = |w: &&str| strsim::jaro_winkler(&lower, &w.to_lowercase());
