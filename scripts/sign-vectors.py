@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """Golden `Sign` vectors, computed from the spec's templates and the wiki's example requests,
-without the code under test: for every signed method with an example request, the template's
+without the code under test: for every signed method with an example request, and for each
+version of its API that has a template of its own (`version:` on the sign or a variant), the template's
 names are replaced by the values the example sends (percent-decoded form fields, or JSON values
 as written), empty slots and names it does not send stay empty, `signSecretKey` becomes the
 tests' secret, and the input is hashed with SHA-256 (signing rules: spec/README.md, «Sign»).
@@ -20,7 +21,7 @@ ROOT = pathlib.Path(__file__).resolve().parent.parent
 OUT = ROOT / "tests" / "golden" / "sign.tsv"
 SECRET = "s3cr3t"
 HEADER = (
-    "# method\tSign input (secret s3cr3t)\tsha256 of the input\n"
+    "# method\tversion (- for every version)\tSign input (secret s3cr3t)\tsha256 of the input\n"
     "# Written by scripts/sign-vectors.py from the spec's templates and the example requests; do not edit.\n"
 )
 
@@ -48,6 +49,14 @@ def sign_input(template, absent, values):
     return "::".join(slots)
 
 
+def templates(method, sign):
+    """(version, template) of the sign and of its variants tagged with a version; the main
+    template untagged is the method's version's (`-`: every version without one of its own)."""
+    out = [(sign.get("version", method.get("version", "-")), sign["template"])]
+    out += [(v["version"], v["template"]) for v in sign.get("variants", []) if "version" in v]
+    return out
+
+
 def rows():
     out = []
     for spec in sorted((ROOT / "spec").glob("*.yaml")):
@@ -60,9 +69,10 @@ def rows():
                 if "request" not in example:
                     continue
                 values = request_values(ROOT / "spec" / "examples" / example["request"])
-                text = sign_input(sign["template"], set(sign.get("absent", [])), values)
-                digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
-                out.append(f"{method['name']}\t{text}\t{digest}\n")
+                for version, template in templates(method, sign):
+                    text = sign_input(template, set(sign.get("absent", [])), values)
+                    digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
+                    out.append(f"{method['name']}\t{version}\t{text}\t{digest}\n")
                 break
     return out
 

@@ -7,6 +7,7 @@ mod batch;
 mod say;
 
 use clap::Parser;
+use intellectmoney::payout::Version as PayoutVersion;
 use intellectmoney::{Client, Format, PollPolicy};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -68,6 +69,18 @@ struct Cli {
     /// Plain-http calls (loopback) never go through a proxy.
     #[arg(long)]
     proxy_from_env: bool,
+    /// The version of the Payout API to sign for: every payout call is signed with its
+    /// templates, and a method of another version is refused before it is sent (the mock
+    /// server answers this version only). The default is the portal's: the wiki page lost
+    /// CreateOperation's template, so only the portal's version signs every call of a payout.
+    #[arg(
+        long,
+        value_name = "VERSION",
+        env = "INTELLECTMONEY_PAYOUT_VERSION",
+        default_value_t = PayoutVersion::default(),
+        value_parser = payout_versions()
+    )]
+    payout_version: PayoutVersion,
     #[command(subcommand)]
     command: Top,
 }
@@ -412,8 +425,18 @@ fn format(s: &str) -> Result<Format, String> {
     }
 }
 
+/// The spec's versions of the Payout API, by name.
+fn payout_versions() -> impl clap::builder::TypedValueParser<Value = PayoutVersion> {
+    use clap::builder::TypedValueParser;
+    clap::builder::PossibleValuesParser::new(PayoutVersion::ALL.iter().map(|v| v.as_str()))
+        .map(|s| s.parse().expect("a listed version parses"))
+}
+
 fn client(cli: &mut Cli) -> Result<Client, String> {
-    let mut builder = Client::builder().base_url(cli.base_url.clone()).format(cli.format);
+    let mut builder = Client::builder()
+        .base_url(cli.base_url.clone())
+        .format(cli.format)
+        .api_version(cli.payout_version);
     if let Some(t) = cli.user_token.take() {
         builder = builder.user_token(t);
     }
@@ -460,7 +483,9 @@ async fn main() -> ExitCode {
         return payout_batch(&mut cli, command).await;
     }
     if let Top::MockServer { addr } = &top {
-        let mut mock = intellectmoney::mock::MockServer::builder().addr(*addr);
+        let mut mock = intellectmoney::mock::MockServer::builder()
+            .addr(*addr)
+            .api_version(cli.payout_version);
         if let Some(s) = cli.sign_secret.take() {
             mock = mock.sign_secret(s);
         }

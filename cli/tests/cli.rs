@@ -15,6 +15,7 @@ fn run(args: &[&str], env: &[(&str, &str)]) -> Output {
         "INTELLECTMONEY_PASSWORD",
         "INTELLECTMONEY_BEARER_TOKEN",
         "INTELLECTMONEY_SIGN_SECRET",
+        "INTELLECTMONEY_PAYOUT_VERSION",
     ] {
         cmd.env_remove(var);
     }
@@ -326,12 +327,14 @@ fn payout_prints_each_state_and_the_outcome() {
     assert_eq!(created["BankId"], "100000000111");
 }
 
-#[test]
-fn mock_server_serves_other_clients_until_killed() {
+/// `intellectmoney … mock-server` started with these arguments: the URL it prints, and its
+/// process.
+fn spawn_mock(args: &[&str]) -> (String, std::process::Child) {
     use std::io::BufRead;
     let mut mock = Command::new(env!("CARGO_BIN_EXE_intellectmoney"))
-        .args(["--sign-secret", "s3cr3t", "mock-server", "--addr", "127.0.0.1:0"])
+        .args(args)
         .env_remove("INTELLECTMONEY_USER_TOKEN")
+        .env_remove("INTELLECTMONEY_PAYOUT_VERSION")
         .stdout(std::process::Stdio::piped())
         .spawn()
         .unwrap();
@@ -339,7 +342,12 @@ fn mock_server_serves_other_clients_until_killed() {
     std::io::BufReader::new(mock.stdout.take().unwrap())
         .read_line(&mut url)
         .unwrap();
-    let url = url.trim().to_owned();
+    (url.trim().to_owned(), mock)
+}
+
+#[test]
+fn mock_server_serves_other_clients_until_killed() {
+    let (url, mut mock) = spawn_mock(&["--sign-secret", "s3cr3t", "mock-server", "--addr", "127.0.0.1:0"]);
     assert!(url.starts_with("http://127.0.0.1:"), "{url}");
     let out = run(
         &[
@@ -380,6 +388,90 @@ fn mock_server_serves_other_clients_until_killed() {
         "{}",
         text(&refused.stderr)
     );
+}
+
+#[test]
+fn payout_version_chooses_the_templates_and_a_mismatch_names_both_versions() {
+    let (url, mut mock) = spawn_mock(&["--sign-secret", "s3cr3t", "--payout-version", "wiki", "mock-server"]);
+    let signed = [
+        "--base-url",
+        &url,
+        "--user-token",
+        "t",
+        "--bearer-token",
+        "b",
+        "--sign-secret",
+        "s3cr3t",
+    ];
+    let card = [
+        "--pan",
+        "4111111111111111",
+        "--amount",
+        "10.00",
+        "--currency",
+        "RUB",
+        "--recipient-name",
+        "Иванов Иван",
+    ];
+    // The wiki's create method, signed with the wiki's template: the wiki mock creates it.
+    let wiki_create = [
+        &signed[..],
+        &["--payout-version", "wiki", "create-bank-card-russia-operation"],
+        &card,
+    ]
+    .concat();
+    let created = run(&wiki_create, &[]);
+    // The same from a client of the default (portal) version: refused before it is sent.
+    let portal_create = [&signed[..], &["create-bank-card-russia-operation"], &card].concat();
+    let refused_here = run(&portal_create, &[]);
+    // The portal's payout sent to the wiki mock: refused by it, naming both versions.
+    let portal_payout = [&signed[..], &["payout", "--preference-type", "OutBankCard"], &card].concat();
+    let refused_there = run(&portal_payout, &[]);
+    // The same version from the environment.
+    let from_env = run(&portal_create, &[("INTELLECTMONEY_PAYOUT_VERSION", "wiki")]);
+    mock.kill().unwrap();
+    mock.wait().unwrap();
+    assert!(created.status.success(), "{}", text(&created.stderr));
+    assert!(
+        text(&created.stdout).contains("\"Created\""),
+        "{}",
+        text(&created.stdout)
+    );
+    assert!(from_env.status.success(), "{}", text(&from_env.stderr));
+    let here = text(&refused_here.stderr);
+    assert!(!refused_here.status.success());
+    assert!(
+        here.contains("belongs to the wiki version") && here.contains("set to the portal version"),
+        "{here}"
+    );
+    let there = text(&refused_there.stderr);
+    assert_eq!(refused_there.status.code(), Some(1), "{there}");
+    assert!(
+        there.contains("of the portal version") && there.contains("answers the wiki version"),
+        "{there}"
+    );
+    // A batch whose create method the chosen version lacks is refused before its file is read.
+    let batch = run(
+        &[
+            "--payout-version",
+            "wiki",
+            "payout-batch",
+            "run",
+            "--journal",
+            "unused.db",
+            "--hash-key",
+            "0123456789abcdef0123456789abcdef",
+            "missing.csv",
+        ],
+        &[],
+    );
+    let said = text(&batch.stderr);
+    assert_eq!(batch.status.code(), Some(2), "{said}");
+    assert!(
+        said.contains("a method of the portal version") && said.contains("--payout-version is wiki"),
+        "{said}"
+    );
+    assert!(!std::path::Path::new("unused.db").exists());
 }
 
 #[test]

@@ -19,6 +19,9 @@ pub struct SpecFile {
     pub content_type: Option<S>,
     #[serde(default)]
     pub responses: Vec<ResponseFormat>,
+    /// Published versions of the API that sign some methods differently (spec/README.md).
+    #[serde(default)]
+    pub versions: Vec<VersionDef>,
     #[serde(default)]
     pub methods: Vec<Method>,
     #[serde(default)]
@@ -29,6 +32,20 @@ pub struct SpecFile {
     pub ids: Vec<IdDef>,
     pub notification: Option<NotificationDef>,
     pub wiki: Option<WikiDef>,
+}
+
+/// One published version of an API.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct VersionDef {
+    pub name: S,
+    pub doc: String,
+    /// The version a client and a mock use unless told otherwise (exactly one).
+    #[serde(default)]
+    pub default: bool,
+    /// Why the default is the default.
+    pub reason: Option<String>,
+    pub source: Option<String>,
 }
 
 /// What the audit of saved wiki pages needs to know from this file.
@@ -131,6 +148,8 @@ pub struct Method {
     pub deprecated: Option<String>,
     pub source: Option<String>,
     pub note: Option<String>,
+    /// The version of the API the method belongs to (absent: every version).
+    pub version: Option<S>,
     pub sign: Option<Sign>,
     pub pagination: Option<Pagination>,
     #[serde(default)]
@@ -156,16 +175,22 @@ pub struct Sign {
     pub unsigned: Vec<S>,
     pub source: Option<String>,
     pub note: Option<String>,
+    /// The version of the API that signs with `template` (absent: every version without a
+    /// variant of its own).
+    pub version: Option<S>,
     #[serde(default)]
     pub variants: Vec<SignVariant>,
 }
 
-/// Another published template of the same method, kept for the record.
+/// Another published template of the same method: the one a version signs with (`version`), or
+/// kept for the record.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct SignVariant {
     pub template: S,
     pub source: Option<String>,
+    pub version: Option<S>,
+    pub note: Option<String>,
 }
 
 /// Which parameters page through a list, and which result field holds the items.

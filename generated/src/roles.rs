@@ -10,6 +10,13 @@
 pub struct IntellectMoney;
 impl crate::runtime::Api for IntellectMoney {
     const SECRET_FIELDS: &'static [&'static str] = crate::api::SECRET_FIELDS;
+    const VERSIONS: &'static [crate::runtime::ApiVersions] = &[
+        crate::runtime::ApiVersions {
+            api: "payout",
+            names: &["portal", "wiki"],
+            default: "portal",
+        },
+    ];
     const PERSONAL_FIELDS: &'static [&'static str] = crate::api::PERSONAL_FIELDS;
     const ENVELOPE_ROOT: &'static str = "Response";
     const USER_AGENT: &'static str = crate::USER_AGENT;

@@ -39,11 +39,45 @@ pub trait Api: fmt::Debug + Clone + Copy + PartialEq + Eq + Send + Sync + Sized 
     /// The generated blocking client (`()` when the generated crate is built without it).
     type Blocking;
 
+    /// The APIs that have versions, and their versions (the spec's `versions:`): a client and a
+    /// mock are set to one version of each, its default unless chosen.
+    const VERSIONS: &'static [ApiVersions] = &[];
+
     /// Every method the mock answers, API by API (the generated mock tables).
     #[cfg(feature = "mock")]
     fn mock_methods() -> &'static [&'static [crate::mock::MockMethod]] {
         &[]
     }
+}
+
+/// The published versions of one API (the spec's `versions:`), which sign some methods
+/// differently and have some methods of their own.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ApiVersions {
+    /// The API (`payout`).
+    pub api: &'static str,
+    /// Its versions, by name.
+    pub names: &'static [&'static str],
+    /// The one a client and a mock use unless told otherwise.
+    pub default: &'static str,
+}
+
+/// A version of one API, as its generated enum names it: what `api_version(..)` of the
+/// client's and the mock's builders take.
+pub trait ApiVersion: Copy + fmt::Debug + Send + Sync + 'static {
+    /// The API (`payout`).
+    const API: &'static str;
+    /// The version's name in the spec (`portal`).
+    fn name(self) -> &'static str;
+}
+
+/// The version of `api` in `chosen` (pairs of API and version), or that API's default.
+pub fn version_of<A: Api>(chosen: &[(&'static str, &'static str)], api: &str) -> Option<&'static str> {
+    chosen
+        .iter()
+        .find(|(a, _)| *a == api)
+        .map(|(_, v)| *v)
+        .or_else(|| A::VERSIONS.iter().find(|v| v.api == api).map(|v| v.default))
 }
 
 /// The parts of an answer's envelope that the client reads.

@@ -40,15 +40,15 @@ mod text;
 pub mod xml;
 pub mod xml_shape;
 
-pub use api::{Api, Envelope, PayoutApi, PayoutRequest, ResultState, StateCode, TokenRequest};
+pub use api::{Api, ApiVersion, ApiVersions, Envelope, PayoutApi, PayoutRequest, ResultState, StateCode, TokenRequest};
 pub use datetime::DateTime;
 pub use error::{mask_secrets, snippet, DecodeError, RequestError};
 #[cfg(feature = "xml-serde")]
 pub use request::reference as xml_serde;
 pub use request::{
     decode_json, decode_json_as, decode_owned, decode_xml, decode_xml_as, encode, encode_params, form_body, json_body,
-    sign_hash, sign_input, ApiRequest, Auth, BodyFormat, Effect, EncodeContext, EncodedRequest, EnvelopeOf, Format,
-    MethodInfo, Paginated, ResponseFormat, SignSlot, WireParam, WireValue,
+    sign_hash, sign_input, version_refusal, ApiRequest, Auth, BodyFormat, Effect, EncodeContext, EncodedRequest,
+    EnvelopeOf, Format, MethodInfo, Paginated, ResponseFormat, SignSlot, SignTemplate, WireParam, WireValue,
 };
 pub use rust_decimal::Decimal;
 pub use secret::{CardNumber, Secret};

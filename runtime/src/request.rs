@@ -50,6 +50,15 @@ pub enum SignSlot {
     Secret,
 }
 
+/// A `Sign` template and the version of its API that signs with it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SignTemplate {
+    /// The version (the spec's `versions:` of the API), or `None`: every version.
+    pub version: Option<&'static str>,
+    /// The slots, in order.
+    pub slots: &'static [SignSlot],
+}
+
 /// A response format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Format {
@@ -87,13 +96,41 @@ pub struct MethodInfo {
     pub auth: Auth,
     /// Effect.
     pub effect: Effect,
-    /// The `Sign` template, when one is known.
-    pub sign: Option<&'static [SignSlot]>,
+    /// The `Sign` templates: none when no template is known; one per version of the API when
+    /// its versions sign the method differently (the default version's first).
+    pub sign: &'static [SignTemplate],
+    /// The version of its API the method belongs to (`None`: every version).
+    pub version: Option<&'static str>,
     /// The server refuses the method without `Sign` and `Authorization` (the spec's
     /// `sign.required`): the client does not send it without its secrets.
     pub sign_required: bool,
     /// Whether the wiki deprecates the method.
     pub deprecated: bool,
+}
+
+impl MethodInfo {
+    /// Whether the method is part of this version of its API (`None`: the API's default).
+    pub fn in_version(&self, version: Option<&str>) -> bool {
+        match (self.version, version) {
+            (Some(own), Some(chosen)) => own == chosen,
+            _ => true,
+        }
+    }
+
+    /// The template this version of the API signs the method with (`None`: the default
+    /// version's, which comes first).
+    pub fn sign_for(&self, version: Option<&str>) -> Option<&'static [SignSlot]> {
+        let chosen = |t: &&SignTemplate| match (t.version, version) {
+            (Some(own), Some(v)) => own == v,
+            _ => true,
+        };
+        self.sign.iter().find(chosen).map(|t| t.slots)
+    }
+
+    /// Whether any version signs the method.
+    pub fn is_signed(&self) -> bool {
+        !self.sign.is_empty()
+    }
 }
 
 /// A value as written on the wire.
@@ -158,6 +195,9 @@ pub struct EncodeContext<'a> {
     pub user_token: Option<&'a str>,
     /// The sign secret (signSecretKey); with it, methods with a template are signed.
     pub sign_secret: Option<&'a str>,
+    /// The version of the method's API the request is for (`None`: the API's default), which
+    /// chooses its `Sign` template.
+    pub version: Option<&'a str>,
 }
 
 /// A request ready to be sent.
@@ -188,19 +228,41 @@ impl fmt::Debug for EncodedRequest {
 
 /// Checks and writes a request.
 pub fn encode<R: ApiRequest>(request: &R, ctx: &EncodeContext<'_>) -> Result<EncodedRequest, RequestError> {
+    if !R::METHOD.in_version(ctx.version) {
+        return Err(version_refusal(R::METHOD, ctx.version.unwrap_or_default()));
+    }
     request.validate()?;
     let params = request.wire_params(ctx.user_token)?;
-    Ok(encode_params(R::METHOD, params, ctx.sign_secret))
+    Ok(encode_params(R::METHOD, params, ctx.sign_secret, ctx.version))
+}
+
+/// The refusal of a method that the chosen version of its API does not have: signing it with
+/// another version's template would mix two versions in one flow.
+pub fn version_refusal(method: &'static MethodInfo, chosen: &str) -> RequestError {
+    RequestError::new(
+        method.name,
+        "Sign",
+        format!(
+            "cannot be made: the method belongs to the {own} version of the {} API and the client is set to the {chosen} version (one flow never mixes two); choose the {own} version, or a method of the {chosen} one",
+            method.api,
+            own = method.version.unwrap_or("default"),
+        ),
+    )
 }
 
 /// Writes the body of parameters already on the wire, and signs them when the method has a
-/// template and a secret is given.
-pub fn encode_params(method: &'static MethodInfo, params: Vec<WireParam>, sign_secret: Option<&str>) -> EncodedRequest {
+/// template in this version of its API (`None`: the default) and a secret is given.
+pub fn encode_params(
+    method: &'static MethodInfo,
+    params: Vec<WireParam>,
+    sign_secret: Option<&str>,
+    version: Option<&str>,
+) -> EncodedRequest {
     let body = match method.body {
         BodyFormat::Form => form_body(&params),
         BodyFormat::Json => json_body(&params),
     };
-    let (sign_input, sign) = match (method.sign, sign_secret) {
+    let (sign_input, sign) = match (method.sign_for(version), sign_secret) {
         (Some(slots), Some(secret)) => {
             let input = sign_input(slots, &params, secret);
             let hash = sign_hash(&input);

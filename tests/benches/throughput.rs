@@ -169,6 +169,7 @@ fn encoding(c: &mut Criterion) {
     let ctx = EncodeContext {
         user_token: Some("bs/fZNe0CE+b/Ze1xvVaNdEbjxm2wkRqMBSnBXJO9nFeEM57Hg17+AS8nF0Cs7+0"),
         sign_secret: Some("s3cr3t"),
+        version: None,
     };
     c.bench_function("encode and sign getInvoicesHistory", |b| {
         b.iter(|| encode(&request, &ctx).unwrap())
@@ -202,6 +203,7 @@ fn call(c: &mut Criterion) {
     let ctx = EncodeContext {
         user_token: Some("bs/fZNe0CE+b/Ze1xvVaNdEbjxm2wkRqMBSnBXJO9nFeEM57Hg17+AS8nF0Cs7+0"),
         sign_secret: Some("s3cr3t"),
+        version: None,
     };
     let mut g = c.benchmark_group("loopback call");
     g.bench_function(

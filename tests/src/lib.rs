@@ -6,6 +6,7 @@ pub mod echo;
 pub mod mutations;
 pub mod payouts;
 pub mod server;
+pub mod signing;
 pub mod tls;
 pub mod wiki;
 
@@ -115,4 +116,34 @@ impl Rng {
     pub fn chance(&mut self, percent: u64) -> bool {
         self.below(100) < percent
     }
+}
+
+/// The version of `method`'s API a client calls it with: the method's own, else the API's
+/// default (`None`: the API has no versions). From the generated tables, which come from the
+/// spec.
+pub fn version_for(method: &intellectmoney::runtime::MethodInfo) -> Option<&'static str> {
+    use intellectmoney::runtime::Api;
+    method.version.or_else(|| {
+        intellectmoney::IntellectMoney::VERSIONS
+            .iter()
+            .find(|v| v.api == method.api)
+            .map(|v| v.default)
+    })
+}
+
+/// The payout API's version of this name (the generated enum), for a builder's `api_version`.
+pub fn payout_version(name: &str) -> intellectmoney::payout::Version {
+    name.parse().unwrap_or_else(|e| panic!("{e}"))
+}
+
+/// The golden `Sign` vector of a method in a version (`tests/golden/sign.tsv`, written by
+/// `scripts/sign-vectors.py` outside the code under test): the input and its hash. A row for
+/// every version (`-`) serves any.
+pub fn golden_sign(method: &str, version: Option<&str>) -> Option<(String, String)> {
+    let text = std::fs::read_to_string(root().join("tests/golden/sign.tsv")).unwrap();
+    text.lines().filter(|l| !l.starts_with('#')).find_map(|l| {
+        let parts: Vec<&str> = l.split('\t').collect();
+        let fits = parts[1] == "-" || Some(parts[1]) == version;
+        (parts[0] == method && fits).then(|| (parts[2].to_owned(), parts[3].to_owned()))
+    })
 }

@@ -233,6 +233,30 @@ const CASES: &[Case] = &[
         message: "must end with `::signSecretKey`",
     },
     Case {
+        name: "unknown_sign_version",
+        file: "pay.yaml",
+        find: "      version: old\n",
+        replace: "      version: olde\n",
+        at: "olde",
+        message: "unknown version `olde`: the versions are new, old",
+    },
+    Case {
+        name: "two_default_versions",
+        file: "pay.yaml",
+        find: "{ name: old, doc: The older version. }",
+        replace: "{ name: old, default: true, reason: Also., doc: The older version. }",
+        at: "new",
+        message: "exactly one version is `default: true`; 2 are",
+    },
+    Case {
+        name: "a_version_without_its_template",
+        file: "pay.yaml",
+        find: "version: new, source: portal }",
+        replace: "source: portal }",
+        at: "\"EshopId::Amount::Pan::::",
+        message: "method `CreatePayout` has no Sign template for the `new` version",
+    },
+    Case {
         name: "sign_absent_is_a_param",
         file: "shop.yaml",
         find: "absent: [Gone]",
@@ -509,6 +533,8 @@ const CONSEQUENCES: &[(&str, usize)] = &[
     ("reserved_enum_value", 2),
     // `Gone` is no longer absent: the template's slot names no parameter.
     ("sign_absent_is_a_param", 2),
+    // The `old` version has lost its template to the misspelt one.
+    ("unknown_sign_version", 2),
     // No `UserToken` comes from the session: auth `user_token` cannot work.
     ("bad_from", 2),
     // No envelope: the `Result` field is outside one.

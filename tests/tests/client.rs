@@ -5,19 +5,10 @@ use intellectmoney::runtime::{decode_json_as, decode_xml_as, ApiRequest, Format}
 use intellectmoney::{blocking, Client, IntellectMoney};
 use intellectmoney_tests::server::{Answer, Received, Server};
 use intellectmoney_tests::wiki::{self, Visitor};
-use intellectmoney_tests::{example, root};
+use intellectmoney_tests::{example, golden_sign, payout_version, version_for};
 
 const SECRET: &str = "s3cr3t";
 const BEARER: &str = "bearer-t0ken";
-
-/// The `Sign` hash of a method from the golden vectors (made outside this code).
-fn golden_sign(method: &str) -> Option<String> {
-    let text = std::fs::read_to_string(root().join("tests/golden/sign.tsv")).unwrap();
-    text.lines().filter(|l| !l.starts_with('#')).find_map(|l| {
-        let mut parts = l.split('\t');
-        (parts.next() == Some(method)).then(|| parts.nth(1).unwrap().to_owned())
-    })
-}
 
 /// The example answer of a method in a format, wrapped in the envelope when the wiki shows the
 /// result alone.
@@ -94,11 +85,15 @@ impl Visitor for OverTheWire {
                 Answer::xml(answer_body.clone())
             }
         });
+        let version = version_for(R::METHOD);
         let mut builder = Client::builder()
             .base_url(server.url())
             .format(self.format)
             .bearer_token(BEARER)
             .sign_secret(SECRET);
+        if let Some(v) = version {
+            builder = builder.api_version(payout_version(v));
+        }
         if let Some(t) = token {
             builder = builder.user_token(t);
         }
@@ -125,7 +120,7 @@ impl Visitor for OverTheWire {
             Some(intellectmoney::USER_AGENT),
             "{name}: User-Agent"
         );
-        match golden_sign(name) {
+        match golden_sign(name, version).map(|(_, hash)| hash) {
             Some(hash) => {
                 assert_eq!(req.header("sign"), Some(hash.as_str()), "{name}: Sign");
                 let bearer = format!("Bearer {BEARER}");
@@ -212,12 +207,16 @@ static GET_SOMETHING_NEW: intellectmoney::runtime::MethodInfo = intellectmoney::
     ],
     auth: intellectmoney::runtime::Auth::UserToken,
     effect: intellectmoney::runtime::Effect::Read,
-    sign: Some(&[
-        intellectmoney::runtime::SignSlot::Param("UserToken"),
-        intellectmoney::runtime::SignSlot::Param("EshopId"),
-        intellectmoney::runtime::SignSlot::Empty,
-        intellectmoney::runtime::SignSlot::Secret,
-    ]),
+    sign: &[intellectmoney::runtime::SignTemplate {
+        version: None,
+        slots: &[
+            intellectmoney::runtime::SignSlot::Param("UserToken"),
+            intellectmoney::runtime::SignSlot::Param("EshopId"),
+            intellectmoney::runtime::SignSlot::Empty,
+            intellectmoney::runtime::SignSlot::Secret,
+        ],
+    }],
+    version: None,
     sign_required: false,
     deprecated: false,
 };

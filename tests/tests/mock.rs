@@ -293,14 +293,24 @@ async fn payouts_move_through_their_states() {
 }
 
 /// The mock's payout flow follows the spec's roles: any method with `role: payout_create` creates
-/// (here a deprecated one), and the method with `role: payout_delete` deletes a created payout,
-/// which then cannot be executed.
+/// (here a deprecated one, of the wiki's version), and the method with `role: payout_delete`
+/// deletes a created payout, which then cannot be executed.
 #[tokio::test]
 #[allow(deprecated)]
 async fn the_mock_pays_and_deletes_by_the_spec_roles() {
-    use intellectmoney::payout::{CreateQiwiWalletOperation, DeleteOperation, ExecuteOperation, QiwiWallet};
-    let mock = MockServer::builder().sign_secret(SECRET).start();
-    let c = payout_client(&mock);
+    use intellectmoney::payout::{CreateQiwiWalletOperation, DeleteOperation, ExecuteOperation, QiwiWallet, Version};
+    let mock = MockServer::builder()
+        .sign_secret(SECRET)
+        .api_version(Version::Wiki)
+        .start();
+    let c = Client::builder()
+        .base_url(mock.url())
+        .user_token("t")
+        .bearer_token("bearer")
+        .sign_secret(SECRET)
+        .api_version(Version::Wiki)
+        .build()
+        .unwrap();
     let qiwi = || {
         CreateQiwiWalletOperation::new(
             QiwiWallet::from("70000000000"),

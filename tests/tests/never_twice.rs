@@ -56,6 +56,9 @@ impl Visitor for Faults {
             if let Some(t) = token {
                 builder = builder.user_token(t);
             }
+            if let Some(v) = intellectmoney_tests::version_for(R::METHOD) {
+                builder = builder.api_version(intellectmoney_tests::payout_version(v));
+            }
             let client = blocking::Client::new(builder).unwrap();
             let result = client.block_on(client.inner().send(&request));
             assert!(result.is_err(), "{name} under {fault}: {result:?}");

@@ -13,12 +13,18 @@ use intellectmoney_tests::{example, root};
 
 const SECRET: &str = "s3cr3t";
 
-fn golden(method: &str) -> Option<(String, String)> {
+/// The golden vectors of a method: (version, Sign input, hash), one per template.
+fn golden(method: &str) -> Vec<(Option<String>, String, String)> {
     let text = std::fs::read_to_string(root().join("tests/golden/sign.tsv")).unwrap();
-    text.lines().filter(|l| !l.starts_with('#')).find_map(|l| {
-        let mut parts = l.split('\t');
-        (parts.next() == Some(method)).then(|| (parts.next().unwrap().to_owned(), parts.next().unwrap().to_owned()))
-    })
+    text.lines()
+        .filter(|l| !l.starts_with('#'))
+        .map(|l| l.split('\t').collect::<Vec<_>>())
+        .filter(|parts| parts[0] == method)
+        .map(|parts| {
+            let version = (parts[1] != "-").then(|| parts[1].to_owned());
+            (version, parts[2].to_owned(), parts[3].to_owned())
+        })
+        .collect()
 }
 
 /// Encodes the request with the example's token, compares the body with the example file, and
@@ -30,6 +36,7 @@ fn check<R: ApiRequest>(api: &str, token: Option<&str>, request: R) {
         &EncodeContext {
             user_token: token,
             sign_secret: Some(SECRET),
+            version: R::METHOD.version,
         },
     )
     .unwrap();
@@ -54,19 +61,30 @@ fn check<R: ApiRequest>(api: &str, token: Option<&str>, request: R) {
             .replace("\": ", "\":");
         assert_eq!(encoded.body, compact, "{name}: JSON text");
     }
-    match golden(name) {
-        Some((input, hash)) => {
-            assert_eq!(
-                encoded.sign_input.as_ref().unwrap().expose(),
-                input,
-                "{name}: Sign input"
-            );
-            assert_eq!(encoded.sign.as_deref(), Some(hash.as_str()), "{name}: Sign");
-        }
-        None => assert!(
-            R::METHOD.sign.is_none() && encoded.sign.is_none(),
-            "{name}: a template without a golden vector"
-        ),
+    let vectors = golden(name);
+    assert_eq!(
+        vectors.len(),
+        R::METHOD.sign.len(),
+        "{name}: one golden vector per Sign template"
+    );
+    if vectors.is_empty() {
+        assert!(encoded.sign.is_none(), "{name}: signed without a template");
+    }
+    // Each version's template gives its own vector: the body is the same, the Sign is not.
+    for (version, input, hash) in vectors {
+        let ctx = EncodeContext {
+            user_token: token,
+            sign_secret: Some(SECRET),
+            version: version.as_deref(),
+        };
+        let encoded = encode(&request, &ctx).unwrap();
+        let shown = version.as_deref().unwrap_or("every version");
+        assert_eq!(
+            encoded.sign_input.as_ref().unwrap().expose(),
+            input,
+            "{name} ({shown}): Sign input"
+        );
+        assert_eq!(encoded.sign.as_deref(), Some(hash.as_str()), "{name} ({shown}): Sign");
     }
 }
 
@@ -98,6 +116,7 @@ fn refused<R: ApiRequest>(token: Option<&str>, request: R) -> RequestError {
         &EncodeContext {
             user_token: token,
             sign_secret: None,
+            version: None,
         },
     )
     .unwrap_err()
@@ -175,6 +194,7 @@ fn an_inn_is_10_or_12_characters() {
             &EncodeContext {
                 user_token: Some("t"),
                 sign_secret: None,
+                version: None,
             },
         )
         .unwrap();
@@ -191,6 +211,7 @@ fn a_correction_amount_has_at_most_two_places() {
         &EncodeContext {
             user_token: Some("t"),
             sign_secret: None,
+            version: None,
         },
     )
     .unwrap();

@@ -6,7 +6,9 @@ mod open;
 
 use file::Line;
 use futures_util::StreamExt;
+use intellectmoney::payout::CreateOperation;
 use intellectmoney::runtime::batch::{BatchError, Durability, Entry, Journal, JournalError, SqliteJournal, Step};
+use intellectmoney::runtime::ApiRequest;
 use intellectmoney::{Client, PollPolicy};
 pub use open::Start;
 use std::collections::BTreeMap;
@@ -61,6 +63,17 @@ pub async fn run(
     poll: PollPolicy,
     pace: Pace,
 ) -> ExitCode {
+    // A client set to a version without the batch's create method would refuse every line.
+    let create = <CreateOperation as ApiRequest>::METHOD;
+    if client.check_version(create).is_err() {
+        crate::say::err!(
+            "intellectmoney: the batch pays with {}, a method of the {} version of the Payout API, and --payout-version is {}: nothing was sent",
+            create.name,
+            create.version.unwrap_or_default(),
+            client.version_of(create).unwrap_or_default()
+        );
+        return ExitCode::from(2);
+    }
     let Some(checked) = check_or_tell(file) else {
         return ExitCode::from(2);
     };

@@ -167,9 +167,25 @@ fn api_items(api: &Api, out: &mut Items) {
             }
         })
         .collect();
-    item.facet("Content-Type", Class::Wire, &api.content_type)
-        .facet("answers", Class::Wire, formats.join(", "))
-        .facet("doc", Class::Docs, &api.title);
+    let versions: Vec<&str> = api.versions.iter().map(|v| v.name.as_str()).collect();
+    let default = api
+        .versions
+        .iter()
+        .find(|v| v.default)
+        .map_or("none", |v| v.name.as_str());
+    item.facet(
+        "versions",
+        Class::Breaking,
+        if versions.is_empty() {
+            "one".into()
+        } else {
+            versions.join(", ")
+        },
+    )
+    .facet("default version", Class::Wire, default)
+    .facet("Content-Type", Class::Wire, &api.content_type)
+    .facet("answers", Class::Wire, formats.join(", "))
+    .facet("doc", Class::Docs, &api.title);
     insert(out, format!("api {}", api.module), item);
 }
 
@@ -194,26 +210,44 @@ fn param_type(p: &Param) -> String {
     rust_type_text(&p.ty, p.secret)
 }
 
+/// The template, or each version's (`portal: …; wiki: …`).
 fn sign_text(m: &Method) -> String {
-    match &m.sign {
-        Some(s) => s.text.clone(),
-        None => "none".into(),
-    }
+    per_version(m, |text, _| text.to_owned(), "none")
 }
 
 fn sign_slots(m: &Method) -> String {
-    match &m.sign {
-        Some(s) => s
-            .slots
-            .iter()
-            .map(|x| match x {
-                Slot::Param(p) => p.clone(),
-                Slot::Empty => "∅".into(),
-                Slot::Secret => "secret".into(),
-            })
-            .collect::<Vec<_>>()
-            .join("::"),
-        None => String::new(),
+    per_version(
+        m,
+        |_, slots| {
+            slots
+                .iter()
+                .map(|x| match x {
+                    Slot::Param(p) => p.clone(),
+                    Slot::Empty => "∅".into(),
+                    Slot::Secret => "secret".into(),
+                })
+                .collect::<Vec<_>>()
+                .join("::")
+        },
+        "",
+    )
+}
+
+/// One text per template, prefixed with its version when the method has several.
+fn per_version(m: &Method, show: impl Fn(&str, &[Slot]) -> String, none: &str) -> String {
+    let Some(s) = &m.sign else {
+        return none.into();
+    };
+    match s.by_version().as_slice() {
+        [(_, text, slots)] => show(text, slots),
+        all => {
+            let mut each: Vec<String> = all
+                .iter()
+                .map(|(v, text, slots)| format!("{}: {}", v.unwrap_or("other versions"), show(text, slots)))
+                .collect();
+            each.sort();
+            each.join("; ")
+        }
     }
 }
 
@@ -229,6 +263,13 @@ fn method_items(api: &Api, m: &Method, out: &mut Items) {
             "deprecated",
             Class::Additive,
             m.deprecated.clone().unwrap_or_else(|| "no".into()),
+        )
+        .facet(
+            "version",
+            Class::Breaking,
+            m.version
+                .as_deref()
+                .map_or("every version".into(), |v| format!("{v} only")),
         )
         .facet("path", Class::Wire, &m.path)
         .facet("auth", Class::Wire, auth_text(m.auth))

@@ -18,10 +18,88 @@ pub fn emit(api: &Api) -> TokenStream {
             #conversions
         }
     });
+    let versions = versions(api);
     quote! {
         //! Enumerations (generated from the spec).
         #(#items)*
+        #versions
     }
+}
+
+/// The enum of the API's versions (`versions:`), what the client's and the mock's
+/// `api_version(..)` take.
+fn versions(api: &Api) -> Option<TokenStream> {
+    let default = api.versions.iter().find(|v| v.default)?;
+    let name = ident(crate::ir::VERSION_TYPE);
+    let module = &api.module;
+    let doc = format!(
+        "The published versions of the {module} API, which sign some methods differently and have some methods of their own. A client and a mock are set to one (`api_version(..)` of their builders; default `{}`), so that one flow never mixes two.",
+        default.rust
+    );
+    let variants = api.versions.iter().map(|v| {
+        let d = doc_attrs(&v.doc, &v.notes);
+        let r = ident(&v.rust);
+        let default = v.default.then(|| quote!(#[default]));
+        quote! { #d #default #r, }
+    });
+    let names = api.versions.iter().map(|v| {
+        let (r, w) = (ident(&v.rust), &v.name);
+        quote! { Self::#r => #w, }
+    });
+    let parse = api.versions.iter().map(|v| {
+        let (r, w) = (ident(&v.rust), &v.name);
+        quote! { #w => Ok(Self::#r), }
+    });
+    let all = api.versions.iter().map(|v| ident(&v.rust));
+    let choices = api
+        .versions
+        .iter()
+        .map(|v| format!("`{}`", v.name))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let unknown = format!("unknown {module} API version `{{other}}`: the versions are {choices}");
+    Some(quote! {
+        #[doc = #doc]
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+        pub enum #name {
+            #(#variants)*
+        }
+
+        impl #name {
+            /// Every version, in spec order.
+            pub const ALL: &'static [#name] = &[#(Self::#all),*];
+
+            /// The version's name in the spec (`portal`).
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    #(#names)*
+                }
+            }
+        }
+
+        impl crate::runtime::ApiVersion for #name {
+            const API: &'static str = #module;
+            fn name(self) -> &'static str {
+                self.as_str()
+            }
+        }
+
+        impl std::fmt::Display for #name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+
+        impl std::str::FromStr for #name {
+            type Err = String;
+            fn from_str(s: &str) -> Result<Self, String> {
+                match s {
+                    #(#parse)*
+                    other => Err(format!(#unknown)),
+                }
+            }
+        }
+    })
 }
 
 /// The enum itself, `ALL`, and `is_final` when some values are final.

@@ -61,11 +61,33 @@ fn param_doc(p: &Param) -> String {
     s
 }
 
+/// What the request's doc says of its `Sign`: the template, or each version's.
+fn sign_doc(sign: &crate::ir::SignTemplate) -> String {
+    match sign.by_version().as_slice() {
+        [(_, text, _)] => format!("\n\nSigned: `Sign` over `{text}`."),
+        all => {
+            let each: Vec<String> = all
+                .iter()
+                .map(|(v, text, _)| format!("\n- {}: `{text}`", v.unwrap_or("every other version")))
+                .collect();
+            format!(
+                "\n\nSigned: `Sign` over the template of the client's version:{}",
+                each.concat()
+            )
+        }
+    }
+}
+
 fn emit_method(api: &Api, m: &Method) -> TokenStream {
     let name = ident(&m.rust);
     let mut doc = format!("`{}` — {}\n\n`POST {}`", m.wire, m.doc, m.path);
+    if let Some(v) = &m.version {
+        doc.push_str(&format!(
+            "\n\nA method of the `{v}` version of the API: a client set to another version refuses it."
+        ));
+    }
     if let Some(sign) = &m.sign {
-        doc.push_str(&format!("\n\nSigned: `Sign` over `{}`.", sign.text));
+        doc.push_str(&sign_doc(sign));
     }
     let d = doc_attrs(&doc, &m.notes);
     let deprecated = m.deprecated.as_ref().map(|text| quote!(#[deprecated(note = #text)]));
@@ -276,16 +298,10 @@ fn method_info(api: &Api, m: &Method) -> TokenStream {
         Effect::Write => quote!(crate::runtime::Effect::Write),
         Effect::Money => quote!(crate::runtime::Effect::Money),
     };
-    let sign = match &m.sign {
+    let sign = sign_templates(api, m);
+    let version = match &m.version {
+        Some(v) => quote!(Some(#v)),
         None => quote!(None),
-        Some(s) => {
-            let slots = s.slots.iter().map(|slot| match slot {
-                Slot::Param(p) => quote!(crate::runtime::SignSlot::Param(#p)),
-                Slot::Empty => quote!(crate::runtime::SignSlot::Empty),
-                Slot::Secret => quote!(crate::runtime::SignSlot::Secret),
-            });
-            quote!(Some(&[#(#slots),*]))
-        }
     };
     let deprecated = m.deprecated.is_some();
     let content_type = &api.content_type;
@@ -312,10 +328,39 @@ fn method_info(api: &Api, m: &Method) -> TokenStream {
             auth: #auth,
             effect: #effect,
             sign: #sign,
+            version: #version,
             sign_required: #sign_required,
             deprecated: #deprecated,
         }
     }
+}
+
+/// The method's templates for `MethodInfo::sign`: the default version's first, then the other
+/// versions', then the one for every version (the runtime takes the first that applies).
+fn sign_templates(api: &Api, m: &Method) -> TokenStream {
+    let Some(s) = &m.sign else {
+        return quote!(&[]);
+    };
+    let default = api.versions.iter().find(|v| v.default).map(|v| v.name.as_str());
+    let mut all = s.by_version();
+    all.sort_by_key(|(v, _, _)| match v {
+        Some(v) if Some(*v) == default => 0,
+        Some(_) => 1,
+        None => 2,
+    });
+    let templates = all.iter().map(|(v, _, slots)| {
+        let version = match v {
+            Some(v) => quote!(Some(#v)),
+            None => quote!(None),
+        };
+        let slots = slots.iter().map(|slot| match slot {
+            Slot::Param(p) => quote!(crate::runtime::SignSlot::Param(#p)),
+            Slot::Empty => quote!(crate::runtime::SignSlot::Empty),
+            Slot::Secret => quote!(crate::runtime::SignSlot::Secret),
+        });
+        quote!(crate::runtime::SignTemplate { version: #version, slots: &[#(#slots),*] })
+    });
+    quote!(&[#(#templates),*])
 }
 
 /// The checks of one parameter's documented limits and conditions.

@@ -66,9 +66,17 @@ fn api_impl(ir: &Ir) -> TokenStream {
         .iter()
         .filter(|a| !a.methods.is_empty())
         .map(|a| ident(&a.module));
+    let versions = ir.apis.iter().filter_map(|a| {
+        let default = &a.versions.iter().find(|v| v.default)?.name;
+        let (module, names) = (&a.module, a.versions.iter().map(|v| &v.name));
+        Some(quote! {
+            crate::runtime::ApiVersions { api: #module, names: &[#(#names),*], default: #default }
+        })
+    });
     quote! {
         impl crate::runtime::Api for #marker {
             const SECRET_FIELDS: &'static [&'static str] = crate::api::SECRET_FIELDS;
+            const VERSIONS: &'static [crate::runtime::ApiVersions] = &[#(#versions),*];
             const PERSONAL_FIELDS: &'static [&'static str] = crate::api::PERSONAL_FIELDS;
             const ENVELOPE_ROOT: &'static str = #root;
             const USER_AGENT: &'static str = crate::USER_AGENT;

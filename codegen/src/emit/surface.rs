@@ -32,6 +32,7 @@ fn api_section(o: &mut String, api: &Api) {
     if !api.methods.is_empty() {
         transport(o, api);
     }
+    versions(o, api);
     for m in &api.methods {
         method(o, api, m);
     }
@@ -49,6 +50,26 @@ fn api_section(o: &mut String, api: &Api) {
     }
     for e in &api.enums {
         enumeration(o, e);
+    }
+    let _ = writeln!(o);
+}
+
+/// The API's versions: `intellectmoney::{api}::Version`, the default and why.
+fn versions(o: &mut String, api: &Api) {
+    if api.versions.is_empty() {
+        return;
+    }
+    let _ = writeln!(
+        o,
+        "Versions (`{}::{}`; a client and a mock are set to one, so that one flow never mixes two):
+",
+        api.module,
+        crate::ir::VERSION_TYPE
+    );
+    for v in &api.versions {
+        let default = if v.default { " (the default)" } else { "" };
+        let notes: String = v.notes.iter().map(|n| format!(" {n}")).collect();
+        let _ = writeln!(o, "- `{}` → `{}`{default}: {}{notes}", v.name, v.rust, v.doc);
     }
     let _ = writeln!(o);
 }
@@ -115,28 +136,36 @@ fn method(o: &mut String, api: &Api, m: &Method) {
 }
 
 fn sign(o: &mut String, m: &Method) {
+    if let Some(v) = &m.version {
+        let _ = writeln!(o, "- version: `{v}` only");
+    }
     let Some(s) = &m.sign else {
         let _ = writeln!(o, "- Sign: none");
         return;
     };
-    let slots: Vec<String> = s
-        .slots
-        .iter()
-        .map(|x| match x {
-            Slot::Param(p) => p.clone(),
-            Slot::Empty => "∅".into(),
-            Slot::Secret => "signSecretKey".into(),
-        })
-        .collect();
-    let _ = writeln!(
-        o,
-        "- Sign: `{}` ({}); slots: {}",
-        s.text,
-        s.source.as_deref().unwrap_or("unsourced"),
-        slots.join(" · ")
-    );
+    let sources = std::iter::once(s.source.as_deref()).chain(s.versioned.iter().map(|v| v.source.as_deref()));
+    for ((version, text, slots), source) in s.by_version().into_iter().zip(sources) {
+        let slots: Vec<String> = slots
+            .iter()
+            .map(|x| match x {
+                Slot::Param(p) => p.clone(),
+                Slot::Empty => "∅".into(),
+                Slot::Secret => "signSecretKey".into(),
+            })
+            .collect();
+        let of = version.map(|v| format!(" of `{v}`")).unwrap_or_default();
+        let _ = writeln!(
+            o,
+            "- Sign{of}: `{text}` ({}); slots: {}",
+            source.unwrap_or("unsourced"),
+            slots.join(" · ")
+        );
+    }
     if let Some(n) = &s.note {
         let _ = writeln!(o, "- Sign note: {n}");
+    }
+    for n in s.versioned.iter().filter_map(|v| Some((&v.version, v.note.as_ref()?))) {
+        let _ = writeln!(o, "- Sign note of `{}`: {}", n.0, n.1);
     }
     for v in &s.variants {
         let _ = writeln!(o, "- Sign variant not used: `{v}`");

@@ -154,8 +154,11 @@ fn build_api(b: &mut Builder, l: &Loaded, examples_dir: &Path) -> Api {
     let ids = spec.ids.iter().filter_map(|i| build_id(b, i)).collect();
     let wiki = spec.wiki.as_ref().map(build_wiki);
     let types = spec.types.iter().map(|t| build_struct(b, t)).collect();
+    let versions = super::versions::build_versions(b, spec);
+    super::versions::check_method_versions(b, spec, &versions);
     let methods = build_methods(b, spec, examples_dir);
     Api {
+        versions,
         module: spec.api.as_str().to_owned(),
         title: spec.title.clone(),
         source: spec.source.clone(),

@@ -72,6 +72,7 @@ pub(super) fn build_method(b: &mut Builder, m: &model::Method, examples_dir: &Pa
         notes: notes(&m.source, &m.note),
         auth,
         effect,
+        version: m.version.as_ref().map(|v| v.as_str().to_owned()),
         sign,
         params,
         result: result?,
@@ -430,14 +431,21 @@ fn check_absent(b: &mut Builder, s: &model::Sign, parts: &[&str], params: &[Para
 fn check_unsigned(
     b: &mut Builder,
     s: &model::Sign,
-    parts: &[&str],
+    template: &model::S,
     params: &[Param],
     declared: &dyn Fn(&str) -> bool,
     absent: &[&str],
 ) {
+    let parts: Vec<&str> = template.as_str().split("::").collect();
     let in_template = |name: &str| parts.iter().any(|p| p.eq_ignore_ascii_case(name));
     let is_param = |name: &str| params.iter().any(|p| p.wire.eq_ignore_ascii_case(name));
-    for u in &s.unsigned {
+    // The list itself is checked once, against the main template.
+    let listing = if std::ptr::eq(template, &s.template) {
+        &s.unsigned[..]
+    } else {
+        &[]
+    };
+    for u in listing {
         if !is_param(u.as_str()) {
             // A parameter declared but refused is reported where it is declared.
             if !declared(u.as_str()) {
@@ -464,7 +472,7 @@ fn check_unsigned(
         .filter(|p| !unknown && !in_template(&p.wire) && !listed(&p.wire))
     {
         b.err(
-            s.template.span(),
+            template.span(),
             format!(
                 "parameter `{}` is sent but has no slot in the Sign template: give it its slot where the published template has it, or, if the server signs without it, list it under `unsigned:` and say where that is known from in the sign's `note:`",
                 p.wire
@@ -481,54 +489,44 @@ pub(super) fn build_sign(
 ) -> Option<SignTemplate> {
     let text = s.template.as_str();
     let parts: Vec<&str> = text.split("::").collect();
-    let mut slots = Vec::new();
     let absent: Vec<&str> = s.absent.iter().map(|a| a.as_str()).collect();
     check_absent(b, s, &parts, params);
     // A lint: a base revision read by `diff` was written before it.
     if b.lints == Lints::On {
-        check_unsigned(b, s, &parts, params, declared, &absent);
+        check_unsigned(b, s, &s.template, params, declared, &absent);
     }
-    let mut ok = true;
-    for (i, part) in parts.iter().enumerate() {
-        let last = i + 1 == parts.len();
-        if *part == "signSecretKey" {
-            if !last {
-                b.err(
-                    s.template.span(),
-                    "`signSecretKey` must be the last slot of a Sign template",
-                );
-                ok = false;
-            }
-            slots.push(Slot::Secret);
-        } else if last {
-            b.err(
-                s.template.span(),
-                format!("a Sign template must end with `::signSecretKey`, not `{part}`"),
-            );
-            ok = false;
-        } else if part.is_empty() || absent.iter().any(|a| a.eq_ignore_ascii_case(part)) {
-            slots.push(Slot::Empty);
-        } else if let Some(p) = params.iter().find(|p| p.wire.eq_ignore_ascii_case(part)) {
-            slots.push(Slot::Param(p.wire.clone()));
-        } else if declared(part) {
-            ok = false;
-        } else {
-            b.err(s.template.span(), unknown_slot(part, &parts, params, &s.unsigned));
-            ok = false;
-        }
-    }
+    let slots = parse_slots(b, s, &s.template, params, declared);
+    let mut versioned = Vec::new();
     for v in &s.variants {
-        if !v.template.as_str().ends_with("::signSecretKey") {
-            b.err(v.template.span(), "a Sign template must end with `::signSecretKey`");
+        let Some(version) = &v.version else {
+            if !v.template.as_str().ends_with("::signSecretKey") {
+                b.err(v.template.span(), "a Sign template must end with `::signSecretKey`");
+            }
+            continue;
+        };
+        if b.lints == Lints::On {
+            check_unsigned(b, s, &v.template, params, declared, &absent);
+        }
+        if let Some(slots) = parse_slots(b, s, &v.template, params, declared) {
+            versioned.push(VersionedSign {
+                version: version.as_str().to_owned(),
+                text: v.template.as_str().to_owned(),
+                slots,
+                source: v.source.clone(),
+                note: v.note.clone(),
+            });
         }
     }
-    ok.then(|| SignTemplate {
+    Some(SignTemplate {
         text: text.to_owned(),
-        slots,
+        slots: slots?,
         source: s.source.clone(),
+        version: s.version.as_ref().map(|v| v.as_str().to_owned()),
+        versioned,
         variants: s
             .variants
             .iter()
+            .filter(|v| v.version.is_none())
             .map(|v| {
                 format!(
                     "{} ({})",
@@ -540,6 +538,50 @@ pub(super) fn build_sign(
         note: s.note.clone(),
         required: s.required,
     })
+}
+
+/// The slots of one template of `s` (its own or a variant's), each name a parameter or listed
+/// under `absent`, `signSecretKey` last.
+fn parse_slots(
+    b: &mut Builder,
+    s: &model::Sign,
+    template: &model::S,
+    params: &[Param],
+    declared: &dyn Fn(&str) -> bool,
+) -> Option<Vec<Slot>> {
+    let parts: Vec<&str> = template.as_str().split("::").collect();
+    let absent: Vec<&str> = s.absent.iter().map(|a| a.as_str()).collect();
+    let mut slots = Vec::new();
+    let mut ok = true;
+    for (i, part) in parts.iter().enumerate() {
+        let last = i + 1 == parts.len();
+        if *part == "signSecretKey" {
+            if !last {
+                b.err(
+                    template.span(),
+                    "`signSecretKey` must be the last slot of a Sign template",
+                );
+                ok = false;
+            }
+            slots.push(Slot::Secret);
+        } else if last {
+            b.err(
+                template.span(),
+                format!("a Sign template must end with `::signSecretKey`, not `{part}`"),
+            );
+            ok = false;
+        } else if part.is_empty() || absent.iter().any(|a| a.eq_ignore_ascii_case(part)) {
+            slots.push(Slot::Empty);
+        } else if let Some(p) = params.iter().find(|p| p.wire.eq_ignore_ascii_case(part)) {
+            slots.push(Slot::Param(p.wire.clone()));
+        } else if declared(part) {
+            ok = false;
+        } else {
+            b.err(template.span(), unknown_slot(part, &parts, params, &s.unsigned));
+            ok = false;
+        }
+    }
+    ok.then_some(slots)
 }
 
 /// Why a Sign slot names no parameter, and what to do. A renamed parameter is the usual cause:

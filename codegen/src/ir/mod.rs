@@ -11,10 +11,12 @@ mod method;
 mod notification;
 mod roles;
 mod shapes;
+mod versions;
 
 pub(crate) use build::build;
 pub use builder::Lints;
 use std::collections::BTreeMap;
+pub use versions::VERSION_TYPE;
 
 /// The whole API.
 #[derive(Debug)]
@@ -157,6 +159,8 @@ pub struct Api {
     pub content_type: String,
     /// The formats the API answers in; the first is its default.
     pub responses: Vec<ResponseFormat>,
+    /// Published versions that sign some methods differently (empty: one version).
+    pub versions: Vec<Version>,
     /// Methods in spec order.
     pub methods: Vec<Method>,
     /// Structures in spec order.
@@ -169,6 +173,21 @@ pub struct Api {
     pub wiki: Option<WikiAudit>,
     /// The Result-URL notification, when this API sends one.
     pub notification: Option<Notification>,
+}
+
+/// A published version of an API.
+#[derive(Debug)]
+pub struct Version {
+    /// Name in the spec (`portal`).
+    pub name: String,
+    /// Variant name (`Portal`).
+    pub rust: String,
+    /// Description.
+    pub doc: String,
+    /// Notes: why it is the default, where it comes from.
+    pub notes: Vec<String>,
+    /// The one a client and a mock use unless told otherwise.
+    pub default: bool,
 }
 
 /// A notification POSTed to the shop (form body) and how its hash is made.
@@ -299,6 +318,8 @@ pub struct Method {
     pub auth: Auth,
     /// Effect.
     pub effect: Effect,
+    /// The version of its API the method belongs to (`None`: every version).
+    pub version: Option<String>,
     /// Sign template.
     pub sign: Option<SignTemplate>,
     /// Parameters in wire order.
@@ -320,13 +341,45 @@ pub struct SignTemplate {
     pub slots: Vec<Slot>,
     /// Where it comes from.
     pub source: Option<String>,
-    /// Other published templates.
+    /// The version that signs with it (`None`: every version without a template of its own).
+    pub version: Option<String>,
+    /// The templates of the other versions.
+    pub versioned: Vec<VersionedSign>,
+    /// Other published templates, kept for the record (`template (source)`).
     pub variants: Vec<String>,
     /// A note on the template.
     pub note: Option<String>,
     /// The server refuses the method without `Sign` and `Authorization`: the client refuses to
     /// send it without the secrets, and the mock refuses it unsigned.
     pub required: bool,
+}
+
+/// The template one version signs a method with.
+#[derive(Debug)]
+pub struct VersionedSign {
+    /// The version.
+    pub version: String,
+    /// The template as written.
+    pub text: String,
+    /// Its slots.
+    pub slots: Vec<Slot>,
+    /// Where it comes from.
+    pub source: Option<String>,
+    /// A note on it.
+    pub note: Option<String>,
+}
+
+impl SignTemplate {
+    /// Every template with the version that signs with it, the main one first.
+    pub fn by_version(&self) -> Vec<(Option<&str>, &str, &[Slot])> {
+        std::iter::once((self.version.as_deref(), self.text.as_str(), self.slots.as_slice()))
+            .chain(
+                self.versioned
+                    .iter()
+                    .map(|v| (Some(v.version.as_str()), v.text.as_str(), v.slots.as_slice())),
+            )
+            .collect()
+    }
 }
 
 /// One slot of a template.

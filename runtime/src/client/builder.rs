@@ -20,6 +20,7 @@ pub struct ClientBuilder<A: Api> {
     timeout: Duration,
     bearer_token: Option<Secret>,
     sign_secret: Option<Secret>,
+    versions: Vec<(&'static str, &'static str)>,
     identity: Option<reqwest::Identity>,
     roots: Vec<reqwest::Certificate>,
     retry: RetryPolicy,
@@ -77,6 +78,7 @@ impl<A: Api> fmt::Debug for ClientBuilder<A> {
             .field("timeout", &self.timeout)
             .field("bearer_token", &self.bearer_token)
             .field("sign_secret", &self.sign_secret)
+            .field("versions", &self.versions)
             .field("identity", &self.identity.as_ref().map(|_| "[redacted]"))
             .field("proxy", &self.proxy)
             .field("extra_roots", &self.roots.len())
@@ -102,6 +104,7 @@ impl<A: Api> Default for ClientBuilder<A> {
             timeout: Duration::from_secs(60),
             bearer_token: None,
             sign_secret: None,
+            versions: Vec::new(),
             identity: None,
             roots: Vec::new(),
             retry: RetryPolicy::default(),
@@ -165,6 +168,16 @@ impl<A: Api> ClientBuilder<A> {
     /// The signSecretKey: with it, every method that has a `Sign` template is signed.
     pub fn sign_secret(mut self, secret: impl Into<Secret>) -> Self {
         self.sign_secret = Some(secret.into());
+        self
+    }
+
+    /// The version of an API the client calls (default: the one the spec names as default, with
+    /// its reason): every method of that API is signed with this version's template, and a
+    /// method of another version is refused before it is sent, so that one flow never mixes
+    /// two versions.
+    pub fn api_version<V: crate::ApiVersion>(mut self, version: V) -> Self {
+        self.versions.retain(|(api, _)| *api != V::API);
+        self.versions.push((V::API, version.name()));
         self
     }
 
@@ -389,6 +402,7 @@ impl<A: Api> ClientBuilder<A> {
                 format: self.format,
                 bearer_token: self.bearer_token,
                 sign_secret: self.sign_secret,
+                versions: self.versions,
                 retry: self.retry,
                 max_body_size: self.max_body_size,
                 max_items: self.max_items,

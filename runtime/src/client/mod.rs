@@ -113,6 +113,8 @@ struct Inner {
     format: Format,
     bearer_token: Option<Secret>,
     sign_secret: Option<Secret>,
+    /// The version chosen of each API that has versions (the others use their default).
+    versions: Vec<(&'static str, &'static str)>,
     retry: RetryPolicy,
     max_body_size: usize,
     max_items: usize,
@@ -132,6 +134,7 @@ impl<A: Api> fmt::Debug for Client<A> {
             .field("format", &self.inner.format)
             .field("bearer_token", &self.inner.bearer_token)
             .field("sign_secret", &self.inner.sign_secret)
+            .field("versions", &self.inner.versions)
             .field("retry", &self.inner.retry)
             .field("session", &self.inner.session)
             .finish()
@@ -241,6 +244,7 @@ impl<A: Api> Client<A> {
         let ctx = EncodeContext {
             user_token: token.map(Secret::expose),
             sign_secret: self.inner.sign_secret.as_ref().map(Secret::expose),
+            version: self.version_of(R::METHOD),
         };
         let encoded = encode(request, &ctx)?;
         self.exchange(&encoded).await
@@ -278,6 +282,20 @@ impl<A: Api> Client<A> {
             crate::decode_owned::<A, _>(method.name, format.format, body)
         })?;
         read_envelope(method.name, response.into_parts(), &body)
+    }
+
+    /// The version of `method`'s API the client is set to (`None`: the API has no versions).
+    pub fn version_of(&self, method: &MethodInfo) -> Option<&'static str> {
+        crate::api::version_of::<A>(&self.inner.versions, method.api)
+    }
+
+    /// Refuses a method that the client's version of its API does not have (nothing is sent):
+    /// the batch runner asks before its first line.
+    pub fn check_version(&self, method: &'static MethodInfo) -> Result<(), Error<A>> {
+        match self.version_of(method) {
+            Some(v) if !method.in_version(Some(v)) => Err(Error::Request(crate::version_refusal(method, v))),
+            _ => Ok(()),
+        }
     }
 
     /// A method the server refuses unsigned (`MethodInfo::sign_required`) is sent only with what
@@ -350,7 +368,7 @@ impl<A: Api> Client<A> {
                     reqwest::header::HeaderValue::from_static(accept),
                 );
             }
-            if method.sign.is_some() {
+            if method.is_signed() {
                 if let Some(bearer) = &self.inner.bearer_token {
                     let mut value = reqwest::header::HeaderValue::try_from(format!("Bearer {}", bearer.expose()))
                         .map_err(|_| Error::Config("the bearer token is not a valid header value".into()))?;

@@ -24,7 +24,8 @@ use tracing::Instrument;
 ///     responses: &[ResponseFormat { format: Format::Xml, accept: None }],
 ///     auth: Auth::UserToken,
 ///     effect: Effect::Read,
-///     sign: None,
+///     sign: &[],
+///     version: None,
 ///     sign_required: false,
 ///     deprecated: false,
 /// };
@@ -107,7 +108,8 @@ impl<A: Api> Client<A> {
                 }
             }
         }
+        self.check_version(method)?;
         let secret = self.inner.sign_secret.as_ref().map(Secret::expose);
-        Ok(encode_params(method, params, secret))
+        Ok(encode_params(method, params, secret, self.version_of(method)))
     }
 }

@@ -2,7 +2,7 @@
 //! encodings, and the `Sign` header.
 
 use super::{Kind, MockMethod, Need};
-use crate::{sign_hash, sign_input, WireParam, WireValue};
+use crate::{sign_hash, sign_input, SignSlot, WireParam, WireValue};
 use std::str::FromStr;
 
 /// The body's parameters as text, in order.
@@ -112,9 +112,8 @@ fn kind_error(kind: &Kind, v: &str) -> Option<&'static str> {
     })
 }
 
-/// The `Sign` the request should carry, computed from the values received.
-pub(crate) fn expected_sign(method: &MockMethod, params: &[(String, String)], secret: &str) -> Option<String> {
-    let slots = method.info.sign?;
+/// The `Sign` the request should carry with this template, computed from the values received.
+pub(crate) fn sign_with(method: &MockMethod, slots: &[SignSlot], params: &[(String, String)], secret: &str) -> String {
     let wire: Vec<WireParam> = params
         .iter()
         .filter_map(|(n, v)| {
@@ -125,5 +124,5 @@ pub(crate) fn expected_sign(method: &MockMethod, params: &[(String, String)], se
                 .map(|r| WireParam::new(r.name, WireValue::Text(v.clone())))
         })
         .collect();
-    Some(sign_hash(&sign_input(slots, &wire, secret)))
+    sign_hash(&sign_input(slots, &wire, secret))
 }

@@ -24,6 +24,8 @@ struct Config {
     user_token: Option<String>,
     credentials: Option<(String, String)>,
     payout: PayoutScript,
+    /// The version chosen of each API that has versions (the others answer their default).
+    versions: Vec<(&'static str, &'static str)>,
 }
 
 /// Configures a [`MockServer`] of the generated API `A`.
@@ -52,6 +54,7 @@ impl<A: Api> std::fmt::Debug for MockBuilder<A> {
             .field("user_token", &c.user_token.as_ref().map(|_| "[redacted]"))
             .field("login", &c.credentials.as_ref().map(|(l, _)| l))
             .field("payout", &c.payout)
+            .field("versions", &c.versions)
             .finish()
     }
 }
@@ -66,6 +69,15 @@ impl<A: Api> MockBuilder<A> {
     /// Checks `Sign` on every method with a template, against this signSecretKey.
     pub fn sign_secret(mut self, secret: impl Into<String>) -> Self {
         self.config.sign_secret = Some(secret.into());
+        self
+    }
+
+    /// Answers this version of an API (default: the spec's default): its methods only, each
+    /// checked against this version's `Sign` template; a request of another version is refused
+    /// with a message that names both.
+    pub fn api_version<V: crate::ApiVersion>(mut self, version: V) -> Self {
+        self.config.versions.retain(|(api, _)| *api != V::API);
+        self.config.versions.push((V::API, version.name()));
         self
     }
 
@@ -102,7 +114,12 @@ impl<A: Api> MockBuilder<A> {
         let listener = std::net::TcpListener::bind(addr).expect("the mock cannot listen");
         listener.set_nonblocking(true).expect("non-blocking listener");
         let addr = listener.local_addr().expect("local address");
+        let versions = A::VERSIONS
+            .iter()
+            .filter_map(|v| crate::api::version_of::<A>(&config.versions, v.api).map(|name| (v.api, name)))
+            .collect();
         let state = Arc::new(State {
+            versions,
             payouts: Mutex::new(Payouts::new(config.payout.clone())),
             config,
             methods: A::mock_methods().iter().flat_map(|api| api.iter()).collect(),
@@ -149,6 +166,8 @@ impl<A: Api> std::fmt::Debug for MockServer<A> {
 
 struct State {
     config: Config,
+    /// The version answered of each API that has versions.
+    versions: Vec<(&'static str, &'static str)>,
     /// Every method of the API, from the generated tables.
     methods: Vec<&'static MockMethod>,
     /// The API's secret fields, masked in what the mock shows.
@@ -381,11 +400,7 @@ async fn answer(state: &State, req: Request<Incoming>) -> Option<Response<Full<B
         Ok(b) => b.to_bytes(),
         Err(_) => Bytes::new(),
     };
-    let method = state
-        .methods
-        .iter()
-        .copied()
-        .find(|m| m.info.path.eq_ignore_ascii_case(&path));
+    let method = state.method_at(&path);
     let mut record = MockRequest {
         method: method.map(|m| m.info.name),
         path: path.clone(),
@@ -448,15 +463,19 @@ async fn respond(
     }
     let params = match check::params(method, body) {
         Ok(p) => p,
-        Err(why) => return refuse(Vec::new(), why),
+        Err(why) => return refuse(Vec::new(), why + &state.other_version_hint(method, body)),
     };
     if let Some(Override::Refuse(why)) = behaviour {
         return refuse(params, why);
     }
     if let Err(why) = check::check(method, &params) {
+        let hint = state.other_version_hint(method, body);
+        return refuse(params, why + &hint);
+    }
+    if let Some(why) = state.version_problem(method) {
         return refuse(params, why);
     }
-    if let Some(why) = signing_problem(&state.config, method, record, &params) {
+    if let Some(why) = signing_problem(state, method, record, &params) {
         return refuse(params, why);
     }
     if let Some(result) = authentication_result(&state.config, method, format, &params) {
@@ -489,13 +508,14 @@ fn param<'a>(params: &'a [(String, String)], name: &str) -> Option<&'a str> {
 
 /// Why the call's signing is refused, if it is: a method the spec always signs, sent without
 /// `Authorization` and `Sign` (unless the mock is lax), or a `Sign` that the mock's secret does
-/// not give.
+/// not give with the template of the mock's version (naming the version whose template does).
 fn signing_problem(
-    config: &Config,
+    state: &State,
     method: &MockMethod,
     record: &MockRequest,
     params: &[(String, String)],
 ) -> Option<String> {
+    let config = &state.config;
     if method.info.sign_required && !config.lax_signing {
         let bearer = record
             .header("authorization")
@@ -504,8 +524,79 @@ fn signing_problem(
             return Some("Authorization and Sign are required".into());
         }
     }
-    let expected = check::expected_sign(method, params, config.sign_secret.as_deref()?)?;
-    (record.header("sign") != Some(expected.as_str())).then(|| "Invalid Sign".into())
+    let secret = config.sign_secret.as_deref()?;
+    let version = state.version_of(method.info.api);
+    let slots = method.info.sign_for(version)?;
+    let sent = record.header("sign");
+    if sent == Some(check::sign_with(method, slots, params, secret).as_str()) {
+        return None;
+    }
+    let other = method
+        .info
+        .sign
+        .iter()
+        .filter(|t| t.version.is_some() && t.version != version)
+        .find(|t| sent == Some(check::sign_with(method, t.slots, params, secret).as_str()))
+        .and_then(|t| t.version);
+    Some(match (other, version) {
+        (Some(other), Some(mine)) => format!(
+            "Invalid Sign: it is made with the {other} version's template, and this server answers the {mine} version of the {} API",
+            method.info.api
+        ),
+        _ => "Invalid Sign".into(),
+    })
+}
+
+impl State {
+    /// The version this mock answers of `api` (`None`: the API has no versions).
+    fn version_of(&self, api: &str) -> Option<&'static str> {
+        self.versions.iter().find(|(a, _)| *a == api).map(|(_, v)| *v)
+    }
+
+    /// The method at `path`: of the mock's version where two versions share a path.
+    fn method_at(&self, path: &str) -> Option<&'static MockMethod> {
+        let mut at = self
+            .methods
+            .iter()
+            .copied()
+            .filter(|m| m.info.path.eq_ignore_ascii_case(path));
+        let first = at.clone().next();
+        at.find(|m| m.info.in_version(self.version_of(m.info.api))).or(first)
+    }
+
+    /// Where a refused request is a method of another version at the same path (the portal's
+    /// CreateOperation sent to a mock of the wiki's), what to say of it.
+    fn other_version_hint(&self, method: &MockMethod, body: &[u8]) -> String {
+        let Some(mine) = self.version_of(method.info.api) else {
+            return String::new();
+        };
+        self.methods
+            .iter()
+            .filter(|m| m.info.path.eq_ignore_ascii_case(method.info.path) && !std::ptr::eq(**m, method))
+            .find(|m| check::params(m, body).and_then(|p| check::check(m, &p)).is_ok())
+            .map(|m| {
+                format!(
+                    " (the request is {} of the {} version of the {} API, and this server answers the {mine} version)",
+                    m.info.name,
+                    m.info.version.unwrap_or_default(),
+                    m.info.api
+                )
+            })
+            .unwrap_or_default()
+    }
+
+    /// Why a method of another version than the mock's is refused.
+    fn version_problem(&self, method: &MockMethod) -> Option<String> {
+        let mine = self.version_of(method.info.api)?;
+        (!method.info.in_version(Some(mine))).then(|| {
+            format!(
+                "{} is a method of the {} version of the {} API, and this server answers the {mine} version",
+                method.info.name,
+                method.info.version.unwrap_or_default(),
+                method.info.api
+            )
+        })
+    }
 }
 
 /// The `Result` when the mock's credentials decide the answer: a session token that is not the

@@ -6,6 +6,8 @@
 ///
 /// `POST /personal/payout/CreateOperation`
 ///
+/// A method of the `portal` version of the API: a client set to another version refuses it.
+///
 /// Signed: `Sign` over `UserToken::PreferenceType::Pan::Account::BankId::Amount::Currency::RecipientName::EshopId::signSecretKey`.
 ///
 /// Source: portal.
@@ -114,20 +116,24 @@ impl crate::runtime::ApiRequest for CreateOperation {
         ],
         auth: crate::runtime::Auth::UserToken,
         effect: crate::runtime::Effect::Money,
-        sign: Some(
-            &[
-                crate::runtime::SignSlot::Param("UserToken"),
-                crate::runtime::SignSlot::Param("PreferenceType"),
-                crate::runtime::SignSlot::Param("Pan"),
-                crate::runtime::SignSlot::Param("Account"),
-                crate::runtime::SignSlot::Param("BankId"),
-                crate::runtime::SignSlot::Param("Amount"),
-                crate::runtime::SignSlot::Param("Currency"),
-                crate::runtime::SignSlot::Param("RecipientName"),
-                crate::runtime::SignSlot::Param("EshopId"),
-                crate::runtime::SignSlot::Secret,
-            ],
-        ),
+        sign: &[
+            crate::runtime::SignTemplate {
+                version: None,
+                slots: &[
+                    crate::runtime::SignSlot::Param("UserToken"),
+                    crate::runtime::SignSlot::Param("PreferenceType"),
+                    crate::runtime::SignSlot::Param("Pan"),
+                    crate::runtime::SignSlot::Param("Account"),
+                    crate::runtime::SignSlot::Param("BankId"),
+                    crate::runtime::SignSlot::Param("Amount"),
+                    crate::runtime::SignSlot::Param("Currency"),
+                    crate::runtime::SignSlot::Param("RecipientName"),
+                    crate::runtime::SignSlot::Param("EshopId"),
+                    crate::runtime::SignSlot::Secret,
+                ],
+            },
+        ],
+        version: Some("portal"),
         sign_required: true,
         deprecated: false,
     };
@@ -289,6 +295,8 @@ impl crate::runtime::ApiRequest for CreateOperation {
 ///
 /// `POST /personal/payout/CreateOperation`
 ///
+/// A method of the `wiki` version of the API: a client set to another version refuses it.
+///
 /// Note: The OCR lost this version's Sign template and no other source gives it, so the request is sent without Sign (the portal's template has no ProviderType slot and cannot sign it). A server that requires Sign refuses it, and nothing is paid.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -390,7 +398,8 @@ impl crate::runtime::ApiRequest for CreateOperationByProviderType {
         ],
         auth: crate::runtime::Auth::UserToken,
         effect: crate::runtime::Effect::Money,
-        sign: None,
+        sign: &[],
+        version: Some("wiki"),
         sign_required: false,
         deprecated: true,
     };
@@ -546,6 +555,8 @@ impl crate::runtime::ApiRequest for CreateOperationByProviderType {
 ///
 /// `POST /personal/payout/CreateBankCardRussiaOperation`
 ///
+/// A method of the `wiki` version of the API: a client set to another version refuses it.
+///
 /// Signed: `Sign` over `UserToken::Pan::Account::Amount::Currency::RecipientName::signSecretKey`.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -607,17 +618,21 @@ impl crate::runtime::ApiRequest for CreateBankCardRussiaOperation {
         ],
         auth: crate::runtime::Auth::UserToken,
         effect: crate::runtime::Effect::Money,
-        sign: Some(
-            &[
-                crate::runtime::SignSlot::Param("UserToken"),
-                crate::runtime::SignSlot::Param("Pan"),
-                crate::runtime::SignSlot::Empty,
-                crate::runtime::SignSlot::Param("Amount"),
-                crate::runtime::SignSlot::Param("Currency"),
-                crate::runtime::SignSlot::Param("RecipientName"),
-                crate::runtime::SignSlot::Secret,
-            ],
-        ),
+        sign: &[
+            crate::runtime::SignTemplate {
+                version: None,
+                slots: &[
+                    crate::runtime::SignSlot::Param("UserToken"),
+                    crate::runtime::SignSlot::Param("Pan"),
+                    crate::runtime::SignSlot::Empty,
+                    crate::runtime::SignSlot::Param("Amount"),
+                    crate::runtime::SignSlot::Param("Currency"),
+                    crate::runtime::SignSlot::Param("RecipientName"),
+                    crate::runtime::SignSlot::Secret,
+                ],
+            },
+        ],
+        version: Some("wiki"),
         sign_required: true,
         deprecated: true,
     };
@@ -714,6 +729,8 @@ impl crate::runtime::ApiRequest for CreateBankCardRussiaOperation {
 ///
 /// `POST /personal/payout/CreateQiwiWalletOperation`
 ///
+/// A method of the `wiki` version of the API: a client set to another version refuses it.
+///
 /// Signed: `Sign` over `UserToken::::Account::Amount::Currency::RecipientName::signSecretKey`.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -775,17 +792,21 @@ impl crate::runtime::ApiRequest for CreateQiwiWalletOperation {
         ],
         auth: crate::runtime::Auth::UserToken,
         effect: crate::runtime::Effect::Money,
-        sign: Some(
-            &[
-                crate::runtime::SignSlot::Param("UserToken"),
-                crate::runtime::SignSlot::Empty,
-                crate::runtime::SignSlot::Param("Account"),
-                crate::runtime::SignSlot::Param("Amount"),
-                crate::runtime::SignSlot::Param("Currency"),
-                crate::runtime::SignSlot::Param("RecipientName"),
-                crate::runtime::SignSlot::Secret,
-            ],
-        ),
+        sign: &[
+            crate::runtime::SignTemplate {
+                version: None,
+                slots: &[
+                    crate::runtime::SignSlot::Param("UserToken"),
+                    crate::runtime::SignSlot::Empty,
+                    crate::runtime::SignSlot::Param("Account"),
+                    crate::runtime::SignSlot::Param("Amount"),
+                    crate::runtime::SignSlot::Param("Currency"),
+                    crate::runtime::SignSlot::Param("RecipientName"),
+                    crate::runtime::SignSlot::Secret,
+                ],
+            },
+        ],
+        version: Some("wiki"),
         sign_required: true,
         deprecated: true,
     };
@@ -872,7 +893,9 @@ impl crate::runtime::ApiRequest for CreateQiwiWalletOperation {
 ///
 /// `POST /personal/payout/ExecuteOperation`
 ///
-/// Signed: `Sign` over `UserToken::PayoutOperationId::::::::::::signSecretKey`.
+/// Signed: `Sign` over the template of the client's version:
+/// - wiki: `UserToken::PayoutOperationId::::::::::::signSecretKey`
+/// - portal: `UserToken::PayoutOperationId::signSecretKey`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ExecuteOperation {
@@ -906,18 +929,30 @@ impl crate::runtime::ApiRequest for ExecuteOperation {
         ],
         auth: crate::runtime::Auth::UserToken,
         effect: crate::runtime::Effect::Money,
-        sign: Some(
-            &[
-                crate::runtime::SignSlot::Param("UserToken"),
-                crate::runtime::SignSlot::Param("PayoutOperationId"),
-                crate::runtime::SignSlot::Empty,
-                crate::runtime::SignSlot::Empty,
-                crate::runtime::SignSlot::Empty,
-                crate::runtime::SignSlot::Empty,
-                crate::runtime::SignSlot::Empty,
-                crate::runtime::SignSlot::Secret,
-            ],
-        ),
+        sign: &[
+            crate::runtime::SignTemplate {
+                version: Some("portal"),
+                slots: &[
+                    crate::runtime::SignSlot::Param("UserToken"),
+                    crate::runtime::SignSlot::Param("PayoutOperationId"),
+                    crate::runtime::SignSlot::Secret,
+                ],
+            },
+            crate::runtime::SignTemplate {
+                version: Some("wiki"),
+                slots: &[
+                    crate::runtime::SignSlot::Param("UserToken"),
+                    crate::runtime::SignSlot::Param("PayoutOperationId"),
+                    crate::runtime::SignSlot::Empty,
+                    crate::runtime::SignSlot::Empty,
+                    crate::runtime::SignSlot::Empty,
+                    crate::runtime::SignSlot::Empty,
+                    crate::runtime::SignSlot::Empty,
+                    crate::runtime::SignSlot::Secret,
+                ],
+            },
+        ],
+        version: None,
         sign_required: true,
         deprecated: false,
     };
@@ -954,7 +989,9 @@ impl crate::runtime::ApiRequest for ExecuteOperation {
 ///
 /// `POST /personal/payout/GetOperationState`
 ///
-/// Signed: `Sign` over `UserToken::PayoutOperationId::::::::::::signSecretKey`.
+/// Signed: `Sign` over the template of the client's version:
+/// - wiki: `UserToken::PayoutOperationId::::::::::::signSecretKey`
+/// - portal: `UserToken::PayoutOperationId::signSecretKey`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct GetOperationState {
@@ -988,18 +1025,30 @@ impl crate::runtime::ApiRequest for GetOperationState {
         ],
         auth: crate::runtime::Auth::UserToken,
         effect: crate::runtime::Effect::Read,
-        sign: Some(
-            &[
-                crate::runtime::SignSlot::Param("UserToken"),
-                crate::runtime::SignSlot::Param("PayoutOperationId"),
-                crate::runtime::SignSlot::Empty,
-                crate::runtime::SignSlot::Empty,
-                crate::runtime::SignSlot::Empty,
-                crate::runtime::SignSlot::Empty,
-                crate::runtime::SignSlot::Empty,
-                crate::runtime::SignSlot::Secret,
-            ],
-        ),
+        sign: &[
+            crate::runtime::SignTemplate {
+                version: Some("portal"),
+                slots: &[
+                    crate::runtime::SignSlot::Param("UserToken"),
+                    crate::runtime::SignSlot::Param("PayoutOperationId"),
+                    crate::runtime::SignSlot::Secret,
+                ],
+            },
+            crate::runtime::SignTemplate {
+                version: Some("wiki"),
+                slots: &[
+                    crate::runtime::SignSlot::Param("UserToken"),
+                    crate::runtime::SignSlot::Param("PayoutOperationId"),
+                    crate::runtime::SignSlot::Empty,
+                    crate::runtime::SignSlot::Empty,
+                    crate::runtime::SignSlot::Empty,
+                    crate::runtime::SignSlot::Empty,
+                    crate::runtime::SignSlot::Empty,
+                    crate::runtime::SignSlot::Secret,
+                ],
+            },
+        ],
+        version: None,
         sign_required: true,
         deprecated: false,
     };
@@ -1036,7 +1085,9 @@ impl crate::runtime::ApiRequest for GetOperationState {
 ///
 /// `POST /personal/payout/DeleteOperation`
 ///
-/// Signed: `Sign` over `UserToken::PayoutOperationId::::::::::::signSecretKey`.
+/// Signed: `Sign` over the template of the client's version:
+/// - wiki: `UserToken::PayoutOperationId::::::::::::signSecretKey`
+/// - portal: `UserToken::PayoutOperationId::signSecretKey`
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct DeleteOperation {
@@ -1070,18 +1121,30 @@ impl crate::runtime::ApiRequest for DeleteOperation {
         ],
         auth: crate::runtime::Auth::UserToken,
         effect: crate::runtime::Effect::Write,
-        sign: Some(
-            &[
-                crate::runtime::SignSlot::Param("UserToken"),
-                crate::runtime::SignSlot::Param("PayoutOperationId"),
-                crate::runtime::SignSlot::Empty,
-                crate::runtime::SignSlot::Empty,
-                crate::runtime::SignSlot::Empty,
-                crate::runtime::SignSlot::Empty,
-                crate::runtime::SignSlot::Empty,
-                crate::runtime::SignSlot::Secret,
-            ],
-        ),
+        sign: &[
+            crate::runtime::SignTemplate {
+                version: Some("portal"),
+                slots: &[
+                    crate::runtime::SignSlot::Param("UserToken"),
+                    crate::runtime::SignSlot::Param("PayoutOperationId"),
+                    crate::runtime::SignSlot::Secret,
+                ],
+            },
+            crate::runtime::SignTemplate {
+                version: Some("wiki"),
+                slots: &[
+                    crate::runtime::SignSlot::Param("UserToken"),
+                    crate::runtime::SignSlot::Param("PayoutOperationId"),
+                    crate::runtime::SignSlot::Empty,
+                    crate::runtime::SignSlot::Empty,
+                    crate::runtime::SignSlot::Empty,
+                    crate::runtime::SignSlot::Empty,
+                    crate::runtime::SignSlot::Empty,
+                    crate::runtime::SignSlot::Secret,
+                ],
+            },
+        ],
+        version: None,
         sign_required: true,
         deprecated: false,
     };
