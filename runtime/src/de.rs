@@ -272,7 +272,7 @@ impl<'de> Deserialize<'de> for Lenient<'de> {
     }
 }
 
-/// The visitor of [`Lenient`]: [`V`]'s, and a list as none.
+/// The visitor of [`Lenient`]: [`V`]'s, and a JSON list or object as none.
 struct LenientVisitor;
 
 impl<'de> Visitor<'de> for LenientVisitor {
@@ -322,7 +322,9 @@ impl<'de> Visitor<'de> for LenientVisitor {
         while let Some(Borrowed(key)) = map.next_key::<Borrowed<'de>>()? {
             if key == RAW_JSON {
                 let raw = map.next_value::<Borrowed<'de>>()?.0;
-                if raw.starts_with('[') {
+                // A JSON list or object is no value of a scalar: none (a text would read an
+                // object as its empty text).
+                if raw.starts_with(['[', '{']) {
                     return Ok(Lenient(None));
                 }
                 return Text::from_raw_json(raw).map(|t| Lenient(t.0));
@@ -349,6 +351,12 @@ where
     T::Err: fmt::Display,
 {
     Ok(ignorable_text(d)?.and_then(|t| scalar::optional(Some(&t)).ok().flatten()))
+}
+
+/// A text the wiki says to ignore (see [`lenient`]), untrimmed: an object or a list reads as
+/// none, where a text field would fail.
+pub fn lenient_string<'de, D: Deserializer<'de>, T: From<String>>(d: D) -> Result<Option<T>, D::Error> {
+    Ok(ignorable_text(d)?.map(|t| T::from(t.into_owned())))
 }
 
 /// A decimal the wiki says to ignore (see [`lenient`]).

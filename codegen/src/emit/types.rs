@@ -133,6 +133,7 @@ fn deserializer(f: &StructField) -> Option<&'static str> {
         return Some(match f.ty.wire() {
             Ty::Decimal => "crate::runtime::de::lenient_decimal",
             Ty::DateTime => "crate::runtime::de::lenient_datetime",
+            Ty::String => "crate::runtime::de::lenient_string",
             _ => "crate::runtime::de::lenient",
         });
     }

@@ -103,6 +103,8 @@ fn reader_call(f: &StructField) -> TokenStream {
         return match f.ty.wire() {
             Ty::Decimal => quote!(r.lenient_decimal(&map, child)),
             Ty::DateTime => quote!(r.lenient_datetime(&map, child)),
+            // A text reads an element inside it as nothing already: as strictly as it can.
+            Ty::String => quote!(r.opt_string(&map, child)),
             _ => quote!(r.lenient(&map, child)),
         };
     }

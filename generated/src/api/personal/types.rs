@@ -280,7 +280,7 @@ pub struct AccountInfoData {
 }
 /// An invoice (СКО). The example carries more fields than the wiki's table; all are kept.
 ///
-/// Note: The wiki: «Свойства типа данных \<InvoiceData> и \<HistoryData>, приведенные в примере ответа на запрос, но не описанные выше, следует игнорировать в текущей версии API» (properties the example shows but the tables do not describe are to be ignored). They are kept, marked `source: example`; those that could fail to parse (numbers, flags, dates) are `lenient`: a value that does not parse reads as none and never fails the answer. Texts and enums read any text already. The structured ones (AdditionalInfo, PurchaseData, OriginalAmount) are read as typed, so a malformed one of those still fails the answer.
+/// Note: The wiki: «Свойства типа данных \<InvoiceData> и \<HistoryData>, приведенные в примере ответа на запрос, но не описанные выше, следует игнорировать в текущей версии API» (properties the example shows but the tables do not describe are to be ignored). They are kept, marked `source: example`, and every scalar among them is `lenient`: a number, flag or date that does not parse, and a JSON object or list in place of any of them (a text or an enum reads words as its value), read as none and never fail the answer. The structured ones (AdditionalInfo, PurchaseData, OriginalAmount) are still read as typed, so a malformed one of those fails the answer.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct InvoiceData {
@@ -393,7 +393,7 @@ pub struct InvoiceData {
     #[serde(
         rename = "OwnerEmail",
         default,
-        deserialize_with = "crate::runtime::de::opt_string",
+        deserialize_with = "crate::runtime::de::lenient_string",
         skip_serializing_if = "Option::is_none"
     )]
     pub owner_email: Option<String>,
@@ -403,7 +403,7 @@ pub struct InvoiceData {
     #[serde(
         rename = "OwnerFIO",
         default,
-        deserialize_with = "crate::runtime::de::opt_string",
+        deserialize_with = "crate::runtime::de::lenient_string",
         skip_serializing_if = "Option::is_none"
     )]
     pub owner_fio: Option<String>,
@@ -438,7 +438,7 @@ pub struct InvoiceData {
     #[serde(
         rename = "InvoiceChangeAmountHistoryData",
         default,
-        deserialize_with = "crate::runtime::de::opt_string",
+        deserialize_with = "crate::runtime::de::lenient_string",
         skip_serializing_if = "Option::is_none"
     )]
     pub invoice_change_amount_history_data: Option<String>,
@@ -453,7 +453,7 @@ pub struct InvoiceData {
     #[serde(
         rename = "FormType",
         default,
-        deserialize_with = "crate::runtime::de::opt_string",
+        deserialize_with = "crate::runtime::de::lenient_string",
         skip_serializing_if = "Option::is_none"
     )]
     pub form_type: Option<String>,
@@ -463,7 +463,7 @@ pub struct InvoiceData {
     #[serde(
         rename = "OrganizationName",
         default,
-        deserialize_with = "crate::runtime::de::opt_string",
+        deserialize_with = "crate::runtime::de::lenient_string",
         skip_serializing_if = "Option::is_none"
     )]
     pub organization_name: Option<String>,
@@ -480,7 +480,7 @@ pub struct InvoiceData {
 }
 /// A payment transaction. The example carries more fields than the wiki's table; all are kept.
 ///
-/// Note: The wiki: «Свойства типа данных \<InvoiceData> и \<HistoryData>, приведенные в примере ответа на запрос, но не описанные выше, следует игнорировать в текущей версии API» (properties the example shows but the tables do not describe are to be ignored). They are kept, marked `source: example`; those that could fail to parse (numbers, flags, dates) are `lenient`: a value that does not parse reads as none and never fails the answer. Texts and enums read any text already. The structured ones (AdditionalInfo, PurchaseData, OriginalAmount) are read as typed, so a malformed one of those still fails the answer.
+/// Note: The wiki: «Свойства типа данных \<InvoiceData> и \<HistoryData>, приведенные в примере ответа на запрос, но не описанные выше, следует игнорировать в текущей версии API» (properties the example shows but the tables do not describe are to be ignored). They are kept, marked `source: example`, and every scalar among them is `lenient`: a number, flag or date that does not parse, and a JSON object or list in place of any of them (a text or an enum reads words as its value), read as none and never fail the answer. The structured ones (AdditionalInfo, PurchaseData, OriginalAmount) are still read as typed, so a malformed one of those fails the answer.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct HistoryData {
@@ -564,7 +564,7 @@ pub struct HistoryData {
     #[serde(
         rename = "Direction",
         default,
-        deserialize_with = "crate::runtime::de::opt_text",
+        deserialize_with = "crate::runtime::de::lenient",
         skip_serializing_if = "Option::is_none"
     )]
     pub direction: Option<crate::api::personal::Direction>,
@@ -574,7 +574,7 @@ pub struct HistoryData {
     #[serde(
         rename = "PurchaseOrderId",
         default,
-        deserialize_with = "crate::runtime::de::opt_string",
+        deserialize_with = "crate::runtime::de::lenient_string",
         skip_serializing_if = "Option::is_none"
     )]
     pub purchase_order_id: Option<String>,
@@ -624,7 +624,7 @@ pub struct HistoryData {
     #[serde(
         rename = "TypeOfRePayment",
         default,
-        deserialize_with = "crate::runtime::de::opt_string",
+        deserialize_with = "crate::runtime::de::lenient_string",
         skip_serializing_if = "Option::is_none"
     )]
     pub type_of_re_payment: Option<String>,
@@ -634,7 +634,7 @@ pub struct HistoryData {
     #[serde(
         rename = "ProviderId",
         default,
-        deserialize_with = "crate::runtime::de::opt_string",
+        deserialize_with = "crate::runtime::de::lenient_string",
         skip_serializing_if = "Option::is_none"
     )]
     pub provider_id: Option<String>,
@@ -654,7 +654,7 @@ pub struct HistoryData {
     #[serde(
         rename = "InputType",
         default,
-        deserialize_with = "crate::runtime::de::opt_text",
+        deserialize_with = "crate::runtime::de::lenient",
         skip_serializing_if = "Option::is_none"
     )]
     pub input_type: Option<crate::api::personal::InputType>,
@@ -664,7 +664,7 @@ pub struct HistoryData {
     #[serde(
         rename = "ShortPan",
         default,
-        deserialize_with = "crate::runtime::de::opt_string",
+        deserialize_with = "crate::runtime::de::lenient_string",
         skip_serializing_if = "Option::is_none"
     )]
     pub short_pan: Option<String>,
@@ -674,7 +674,7 @@ pub struct HistoryData {
     #[serde(
         rename = "Country",
         default,
-        deserialize_with = "crate::runtime::de::opt_string",
+        deserialize_with = "crate::runtime::de::lenient_string",
         skip_serializing_if = "Option::is_none"
     )]
     pub country: Option<String>,
@@ -684,7 +684,7 @@ pub struct HistoryData {
     #[serde(
         rename = "Bank",
         default,
-        deserialize_with = "crate::runtime::de::opt_string",
+        deserialize_with = "crate::runtime::de::lenient_string",
         skip_serializing_if = "Option::is_none"
     )]
     pub bank: Option<String>,
@@ -696,7 +696,7 @@ pub struct HistoryData {
     #[serde(
         rename = "IPAdress",
         default,
-        deserialize_with = "crate::runtime::de::opt_string",
+        deserialize_with = "crate::runtime::de::lenient_string",
         skip_serializing_if = "Option::is_none"
     )]
     pub ip_address: Option<String>,
@@ -706,7 +706,7 @@ pub struct HistoryData {
     #[serde(
         rename = "UserEmail",
         default,
-        deserialize_with = "crate::runtime::de::opt_string",
+        deserialize_with = "crate::runtime::de::lenient_string",
         skip_serializing_if = "Option::is_none"
     )]
     pub user_email: Option<String>,
@@ -716,7 +716,7 @@ pub struct HistoryData {
     #[serde(
         rename = "ServiceName",
         default,
-        deserialize_with = "crate::runtime::de::opt_string",
+        deserialize_with = "crate::runtime::de::lenient_string",
         skip_serializing_if = "Option::is_none"
     )]
     pub service_name: Option<String>,
@@ -726,7 +726,7 @@ pub struct HistoryData {
     #[serde(
         rename = "CardHolder",
         default,
-        deserialize_with = "crate::runtime::de::opt_string",
+        deserialize_with = "crate::runtime::de::lenient_string",
         skip_serializing_if = "Option::is_none"
     )]
     pub card_holder: Option<String>,
@@ -3681,7 +3681,7 @@ impl crate::runtime::xml::FromXml for HistoryData {
                 "Description" => {
                     x::set(&mut f9, "Description", r.opt_string(&map, child))?
                 }
-                "Direction" => x::set(&mut f10, "Direction", r.opt_parse(&map, child))?,
+                "Direction" => x::set(&mut f10, "Direction", r.lenient(&map, child))?,
                 "PurchaseOrderId" => {
                     x::set(&mut f11, "PurchaseOrderId", r.opt_string(&map, child))?
                 }
@@ -3702,7 +3702,7 @@ impl crate::runtime::xml::FromXml for HistoryData {
                 "CatalogPaymentId" => {
                     x::set(&mut f18, "CatalogPaymentId", r.lenient(&map, child))?
                 }
-                "InputType" => x::set(&mut f19, "InputType", r.opt_parse(&map, child))?,
+                "InputType" => x::set(&mut f19, "InputType", r.lenient(&map, child))?,
                 "ShortPan" => x::set(&mut f20, "ShortPan", r.opt_string(&map, child))?,
                 "Country" => x::set(&mut f21, "Country", r.opt_string(&map, child))?,
                 "Bank" => x::set(&mut f22, "Bank", r.opt_string(&map, child))?,
