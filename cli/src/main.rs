@@ -116,6 +116,10 @@ enum Top {
         /// Where to listen.
         #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:0")]
         addr: std::net::SocketAddr,
+        /// Answers a paged method from a data set of N records, page by page as Skip and Take
+        /// ask (`getInvoicesHistory=25`); repeat for several methods.
+        #[arg(long, value_name = "METHOD=N", value_parser = records)]
+        records: Vec<(String, usize)>,
     },
     /// Payouts from a CSV file, each line paid at most once under its key, through a journal on
     /// disk (the .db file with its -wal and -shm files): `run` starts a batch, `resume`
@@ -425,6 +429,18 @@ fn format(s: &str) -> Result<Format, String> {
     }
 }
 
+/// `METHOD=N` of `mock-server --records`.
+fn records(s: &str) -> Result<(String, usize), String> {
+    let (method, n) = s
+        .split_once('=')
+        .ok_or_else(|| format!("`{s}` is not METHOD=N (getInvoicesHistory=25)"))?;
+    let n = n
+        .trim()
+        .parse()
+        .map_err(|_| format!("`{n}` is not a number of records"))?;
+    Ok((method.trim().to_owned(), n))
+}
+
 /// The spec's versions of the Payout API, by name.
 fn payout_versions() -> impl clap::builder::TypedValueParser<Value = PayoutVersion> {
     use clap::builder::TypedValueParser;
@@ -482,7 +498,7 @@ async fn main() -> ExitCode {
     if let Top::PayoutBatch { command } = top {
         return payout_batch(&mut cli, command).await;
     }
-    if let Top::MockServer { addr } = &top {
+    if let Top::MockServer { addr, records } = &top {
         let mut mock = intellectmoney::mock::MockServer::builder()
             .addr(*addr)
             .api_version(cli.payout_version);
@@ -496,6 +512,12 @@ async fn main() -> ExitCode {
             mock = mock.credentials(l, p);
         }
         let mock = mock.start();
+        for (method, n) in records {
+            if let Err(why) = mock.try_records(method, *n) {
+                crate::say::err!("intellectmoney: --records: {why}");
+                return ExitCode::from(2);
+            }
+        }
         crate::say::out!("{}", mock.url());
         mock.wait();
         return ExitCode::SUCCESS;

@@ -27,6 +27,18 @@ fn text(b: &[u8]) -> String {
     String::from_utf8(b.to_vec()).unwrap()
 }
 
+/// The `Id` of every JSON line printed (one per item of `--all`).
+fn printed_ids(out: &Output) -> Vec<i64> {
+    text(&out.stdout)
+        .lines()
+        .map(|l| {
+            serde_json::from_str::<serde_json::Value>(l).unwrap()["Id"]
+                .as_i64()
+                .unwrap()
+        })
+        .collect()
+}
+
 #[test]
 fn get_invoices_history_in_xml_and_json() {
     for (format, answer) in [
@@ -220,14 +232,7 @@ fn all_prints_every_item_of_every_page_as_a_json_line() {
         &[("INTELLECTMONEY_USER_TOKEN", "t")],
     );
     assert!(out.status.success(), "{}", text(&out.stderr));
-    let ids: Vec<i64> = text(&out.stdout)
-        .lines()
-        .map(|l| {
-            serde_json::from_str::<serde_json::Value>(l).unwrap()["Id"]
-                .as_i64()
-                .unwrap()
-        })
-        .collect();
+    let ids = printed_ids(&out);
     assert_eq!(ids, (0..250).collect::<Vec<i64>>());
     assert_eq!(server.received().len(), 3);
 }
@@ -599,4 +604,34 @@ fn the_hand_written_commands_and_global_options_are_snapshotted() {
         assert!(out.status.success(), "{name}: {}", text(&out.stderr));
         insta::assert_snapshot!(format!("help_{name}"), text(&out.stdout));
     }
+}
+
+#[test]
+fn mock_server_answers_a_data_set_of_records_page_by_page() {
+    let (url, mut mock) = spawn_mock(&["mock-server", "--records", "getInvoicesHistory=25"]);
+    let out = run(
+        &[
+            "--base-url",
+            &url,
+            "--user-token",
+            "t",
+            "get-invoices-history",
+            "--take",
+            "10",
+            "--all",
+        ],
+        &[],
+    );
+    let refused = run(&["mock-server", "--records", "getEshopInfo=3"], &[]);
+    mock.kill().unwrap();
+    mock.wait().unwrap();
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let ids = printed_ids(&out);
+    assert_eq!(ids, (1..=25).collect::<Vec<i64>>());
+    assert_eq!(refused.status.code(), Some(2));
+    let said = text(&refused.stderr);
+    assert!(
+        said.contains("getEshopInfo has no data set") && said.contains("getInvoicesHistory"),
+        "{said}"
+    );
 }

@@ -200,6 +200,8 @@ pub struct Pagination {
     pub skip: S,
     pub take: S,
     pub items: S,
+    /// The item field that tells records apart (the mock numbers the records of a data set by it).
+    pub key: Option<S>,
 }
 
 /// One request parameter.

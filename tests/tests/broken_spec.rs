@@ -233,6 +233,14 @@ const CASES: &[Case] = &[
         message: "must end with `::signSecretKey`",
     },
     Case {
+        name: "pagination_key_names_no_field",
+        file: "shop.yaml",
+        find: "items: Orders, key: OrderId }",
+        replace: "items: Orders, key: OrderNo }",
+        at: "OrderNo",
+        message: "pagination key `OrderNo` is not a number, text or GUID field of `Order`",
+    },
+    Case {
         name: "unknown_sign_version",
         file: "pay.yaml",
         find: "      version: old\n",
@@ -443,8 +451,8 @@ const CASES: &[Case] = &[
     Case {
         name: "pagination_items_not_list",
         file: "shop.yaml",
-        find: "items: Orders }",
-        replace: "items: State }",
+        find: "items: Orders, key",
+        replace: "items: State, key",
         at: "State",
         message: "pagination items `State` is not a list field of `OrderList`",
     },

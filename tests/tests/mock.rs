@@ -410,3 +410,59 @@ async fn a_payout_is_never_sent_unsigned_and_the_mock_refuses_one() {
     let answer = post(lax.url()).await;
     assert!(answer.contains("PayoutOperationId"), "{answer}");
 }
+
+/// A data set of records pages as the real API does: a paging loop over 25 invoices with
+/// `Take` 10 gets three pages (10, 10, 5) and every record once, in XML and in JSON; each record
+/// is the wiki example's first invoice, numbered by its key.
+#[tokio::test]
+async fn a_data_set_of_records_pages_by_skip_and_take() {
+    use futures_util::TryStreamExt;
+    for format in [Format::Xml, Format::Json] {
+        let mock = MockServer::start();
+        mock.records_for::<GetInvoicesHistory>(25);
+        let c = Client::builder()
+            .base_url(mock.url())
+            .user_token("t")
+            .format(format)
+            .build()
+            .unwrap();
+        let invoices: Vec<_> = c
+            .get_invoices_history_items(GetInvoicesHistory::new(10))
+            .try_collect()
+            .await
+            .unwrap();
+        let ids: Vec<i64> = invoices.iter().map(|i| i.id.unwrap()).collect();
+        assert_eq!(ids, (1..=25).collect::<Vec<i64>>(), "{format:?}");
+        let skips: Vec<String> = mock
+            .requests_for::<GetInvoicesHistory>()
+            .iter()
+            .map(|r| r.param("Skip").unwrap_or("0").to_owned())
+            .collect();
+        assert_eq!(skips, ["0", "10", "20"], "{format:?}: pages asked");
+        // Every other value is the example's.
+        let example = decode_xml_as::<
+            IntellectMoney,
+            intellectmoney::common::Response<<GetInvoicesHistory as ApiRequest>::Output>,
+        >(
+            "getInvoicesHistory",
+            &example("personal/getInvoicesHistory.response.xml"),
+        )
+        .unwrap();
+        let first = example
+            .result
+            .unwrap()
+            .invoices_history_list
+            .into_iter()
+            .next()
+            .unwrap();
+        let mut last = invoices.last().unwrap().clone();
+        last.id = first.id;
+        assert_eq!(last, first, "{format:?}");
+    }
+}
+
+#[test]
+#[should_panic(expected = "getEshopInfo has no data set of records")]
+fn a_data_set_for_a_method_without_a_key_panics_naming_those_that_have_one() {
+    MockServer::start().records("getEshopInfo", 3);
+}

@@ -172,6 +172,17 @@ fn method(ir: &Ir, api: &Api, module: &proc_macro2::Ident, m: &Method) -> TokenS
         None => quote!(None),
     };
     let role = role(ir, api, m);
+    let paging = match &m.pagination {
+        Some(pg) => {
+            let ((skip, take), items) = (&pg.wire, &pg.items);
+            let key = match &pg.key {
+                Some(k) => quote!(Some(#k)),
+                None => quote!(None),
+            };
+            quote!(Some(crate::runtime::mock::MockPaging { skip: #skip, take: #take, items: #items, key: #key }))
+        }
+        None => quote!(None),
+    };
     quote! {
         crate::runtime::mock::MockMethod {
             info: <crate::api::#module::#request as crate::runtime::ApiRequest>::METHOD,
@@ -181,6 +192,7 @@ fn method(ir: &Ir, api: &Api, module: &proc_macro2::Ident, m: &Method) -> TokenS
             bare: #bare,
             session: #session,
             role: #role,
+            paging: #paging,
         }
     }
 }

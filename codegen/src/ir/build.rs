@@ -175,6 +175,34 @@ fn build_api(b: &mut Builder, l: &Loaded, examples_dir: &Path) -> Api {
     }
 }
 
+/// A pagination's `key` is a number or text field of the list's items.
+fn check_key(b: &mut Builder, pg: &model::Pagination, list: &Ty, structs: &BTreeMap<&str, &Struct>) {
+    let Some(key) = &pg.key else { return };
+    let Ty::List(item) = list else { return };
+    let Ty::Struct(_, name) = item.as_ref() else {
+        b.err(
+            key.span(),
+            format!(
+                "`key` needs items that are structures; `{}` holds none",
+                pg.items.as_str()
+            ),
+        );
+        return;
+    };
+    let ok = structs
+        .get(name.as_str())
+        .and_then(|s| s.fields.iter().find(|f| f.wire == key.as_str()));
+    if !ok.is_some_and(|f| matches!(f.ty.wire(), Ty::Int | Ty::Long | Ty::String | Ty::Guid)) {
+        b.err(
+            key.span(),
+            format!(
+                "pagination key `{}` is not a number, text or GUID field of `{name}`",
+                key.as_str()
+            ),
+        );
+    }
+}
+
 /// The methods of a file: unique, and their request types clash with no type.
 fn build_methods(b: &mut Builder, spec: &model::SpecFile, examples_dir: &Path) -> Vec<Method> {
     let mut methods = Vec::new();
@@ -280,7 +308,7 @@ pub(super) fn check_results(b: &mut Builder, loaded: &[Loaded], apis: &[Api]) {
                 continue;
             };
             match result.fields.iter().find(|f| f.wire == pg.items.as_str()) {
-                Some(f) if matches!(f.ty, Ty::List(_)) => {}
+                Some(f) if matches!(f.ty, Ty::List(_)) => check_key(b, pg, &f.ty, &structs),
                 _ => b.err(
                     pg.items.span(),
                     format!(

@@ -360,6 +360,8 @@ fn build_pagination(
         skip,
         take,
         items: pg.items.as_str().to_owned(),
+        wire: (pg.skip.as_str().to_owned(), pg.take.as_str().to_owned()),
+        key: pg.key.as_ref().map(|k| k.as_str().to_owned()),
     })
 }
 

@@ -402,6 +402,10 @@ pub struct Pagination {
     pub take: String,
     /// Rust name of the result's list field.
     pub items: String,
+    /// Wire names of the skip and take parameters.
+    pub wire: (String, String),
+    /// The item field that tells records apart, when the spec names it.
+    pub key: Option<String>,
 }
 
 /// A wiki example.

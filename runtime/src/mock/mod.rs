@@ -17,6 +17,7 @@
 
 mod check;
 mod payout;
+mod records;
 mod server;
 
 pub use server::{Connections, MockBuilder, MockServer};
@@ -41,6 +42,21 @@ pub struct MockMethod {
     pub session: Option<&'static str>,
     /// What the method is to the mock's scripted flows (from the spec's roles).
     pub role: Option<MockRole>,
+    /// How the method pages (the spec's `pagination`), for data sets of records.
+    pub paging: Option<MockPaging>,
+}
+
+/// How a method pages: what a data set of records needs (the spec's `pagination`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MockPaging {
+    /// The wire name of the skip parameter.
+    pub skip: &'static str,
+    /// The wire name of the take parameter.
+    pub take: &'static str,
+    /// The wire name of the result's list.
+    pub items: &'static str,
+    /// The item field that tells records apart (the spec's `key`), when known.
+    pub key: Option<&'static str>,
 }
 
 /// What a method is to the mock's scripted flows (the spec's roles, generated).

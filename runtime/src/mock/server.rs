@@ -125,6 +125,7 @@ impl<A: Api> MockBuilder<A> {
             methods: A::mock_methods().iter().flat_map(|api| api.iter()).collect(),
             secret_fields: A::SECRET_FIELDS,
             overrides: Mutex::new(HashMap::new()),
+            records: Mutex::new(HashMap::new()),
             requests: Mutex::new(Vec::new()),
             accepted: AtomicUsize::new(0),
             open: AtomicUsize::new(0),
@@ -173,6 +174,8 @@ struct State {
     /// The API's secret fields, masked in what the mock shows.
     secret_fields: &'static [&'static str],
     overrides: Mutex<HashMap<String, Override>>,
+    /// The methods answered from a data set of records, and how many.
+    records: Mutex<HashMap<&'static str, usize>>,
     requests: Mutex<Vec<MockRequest>>,
     payouts: Mutex<Payouts>,
     accepted: AtomicUsize,
@@ -252,6 +255,56 @@ impl<A: Api> MockServer<A> {
     /// [`Self::set`] (`mock.set_for::<GetEshopInfo>(..)`), where a misspelling does not compile.
     pub fn set_for<R: crate::ApiRequest<Api = A>>(&self, behaviour: Override) {
         self.set(R::METHOD.name, behaviour);
+    }
+
+    /// Answers a paged method (`getInvoicesHistory`, any case) from a data set of `total`
+    /// records from now on: each page holds the records `Skip`..`Skip + Take`, each shaped like
+    /// the example's first item and numbered 1 to `total` by its key, so that a paging loop can
+    /// be tested (a page shorter than `Take` is the last).
+    ///
+    /// # Panics
+    /// When the spec has no such method, or the method does not page by a key
+    /// ([`Self::try_records`] says so instead).
+    pub fn records(&self, method: &str, total: usize) {
+        if let Err(why) = self.try_records(method, total) {
+            panic!("{why}");
+        }
+    }
+
+    /// [`Self::records`], or why the method has no data set.
+    pub fn try_records(&self, method: &str, total: usize) -> Result<(), String> {
+        let keyed = |m: &&&MockMethod| m.paging.is_some_and(|p| p.key.is_some());
+        let Some(found) = self
+            .state
+            .methods
+            .iter()
+            .find(|m| m.info.name.eq_ignore_ascii_case(method))
+        else {
+            let known: Vec<&str> = self.state.methods.iter().filter(keyed).map(|m| m.info.name).collect();
+            return Err(format!(
+                "the mock has no method `{method}`; the methods with a data set: {}",
+                known.join(", ")
+            ));
+        };
+        if !keyed(&found) {
+            let able: Vec<&str> = self.state.methods.iter().filter(keyed).map(|m| m.info.name).collect();
+            return Err(format!(
+                "{} has no data set of records (the spec gives it no `pagination: key:`); the methods that have one: {}",
+                found.info.name,
+                able.join(", ")
+            ));
+        }
+        self.state
+            .records
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(found.info.name, total);
+        Ok(())
+    }
+
+    /// [`Self::records`] for the method of request type `R`.
+    pub fn records_for<R: crate::Paginated<Api = A>>(&self, total: usize) {
+        self.records(R::METHOD.name, total);
     }
 
     /// The requests received so far for the method of request type `R`.
@@ -487,7 +540,18 @@ async fn respond(
             Err(why) => refuse(params, why),
         };
     }
-    match example_body(method, format) {
+    let records = state
+        .records
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .get(method.info.name)
+        .copied();
+    let body = example_body(method, format).and_then(|body| {
+        records.map_or(Ok(body.clone()), |n| {
+            super::records::page(method, format, &body, &params, n)
+        })
+    });
+    match body {
         Ok(body) => (send(format, body), params, None),
         Err(why) => refuse(params, why),
     }

@@ -74,6 +74,7 @@ pub(crate) static METHODS: &[crate::runtime::mock::MockMethod] = &[
                 &PAYOUT,
             ),
         ),
+        paging: None,
     },
     crate::runtime::mock::MockMethod {
         info: <crate::api::payout::CreateOperationByProviderType as crate::runtime::ApiRequest>::METHOD,
@@ -143,6 +144,7 @@ pub(crate) static METHODS: &[crate::runtime::mock::MockMethod] = &[
                 &PAYOUT,
             ),
         ),
+        paging: None,
     },
     crate::runtime::mock::MockMethod {
         info: <crate::api::payout::CreateBankCardRussiaOperation as crate::runtime::ApiRequest>::METHOD,
@@ -189,6 +191,7 @@ pub(crate) static METHODS: &[crate::runtime::mock::MockMethod] = &[
                 &PAYOUT,
             ),
         ),
+        paging: None,
     },
     crate::runtime::mock::MockMethod {
         info: <crate::api::payout::CreateQiwiWalletOperation as crate::runtime::ApiRequest>::METHOD,
@@ -235,6 +238,7 @@ pub(crate) static METHODS: &[crate::runtime::mock::MockMethod] = &[
                 &PAYOUT,
             ),
         ),
+        paging: None,
     },
     crate::runtime::mock::MockMethod {
         info: <crate::api::payout::ExecuteOperation as crate::runtime::ApiRequest>::METHOD,
@@ -264,6 +268,7 @@ pub(crate) static METHODS: &[crate::runtime::mock::MockMethod] = &[
                 &PAYOUT,
             ),
         ),
+        paging: None,
     },
     crate::runtime::mock::MockMethod {
         info: <crate::api::payout::GetOperationState as crate::runtime::ApiRequest>::METHOD,
@@ -293,6 +298,7 @@ pub(crate) static METHODS: &[crate::runtime::mock::MockMethod] = &[
                 &PAYOUT,
             ),
         ),
+        paging: None,
     },
     crate::runtime::mock::MockMethod {
         info: <crate::api::payout::DeleteOperation as crate::runtime::ApiRequest>::METHOD,
@@ -322,6 +328,7 @@ pub(crate) static METHODS: &[crate::runtime::mock::MockMethod] = &[
                 &PAYOUT,
             ),
         ),
+        paging: None,
     },
 ];
 /// The wire names of the payout flow's answers and states (from the spec's roles).

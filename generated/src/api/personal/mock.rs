@@ -32,6 +32,7 @@ pub(crate) static METHODS: &[crate::runtime::mock::MockMethod] = &[
             token: "UserToken",
             state: Some(("State", "Code")),
         }),
+        paging: None,
     },
     crate::runtime::mock::MockMethod {
         info: <crate::api::personal::GetInvoicesHistory as crate::runtime::ApiRequest>::METHOD,
@@ -130,6 +131,12 @@ pub(crate) static METHODS: &[crate::runtime::mock::MockMethod] = &[
         bare: false,
         session: Some("UserToken"),
         role: None,
+        paging: Some(crate::runtime::mock::MockPaging {
+            skip: "Skip",
+            take: "Take",
+            items: "InvoicesHistoryList",
+            key: Some("Id"),
+        }),
     },
     crate::runtime::mock::MockMethod {
         info: <crate::api::personal::GetPaymentsHistory as crate::runtime::ApiRequest>::METHOD,
@@ -179,6 +186,12 @@ pub(crate) static METHODS: &[crate::runtime::mock::MockMethod] = &[
         bare: false,
         session: Some("UserToken"),
         role: None,
+        paging: Some(crate::runtime::mock::MockPaging {
+            skip: "Skip",
+            take: "Take",
+            items: "PaymentsHistoryList",
+            key: Some("Id"),
+        }),
     },
     crate::runtime::mock::MockMethod {
         info: <crate::api::personal::SetScheduledOperationData as crate::runtime::ApiRequest>::METHOD,
@@ -261,6 +274,7 @@ pub(crate) static METHODS: &[crate::runtime::mock::MockMethod] = &[
         bare: false,
         session: Some("UserToken"),
         role: None,
+        paging: None,
     },
     crate::runtime::mock::MockMethod {
         info: <crate::api::personal::GetScheduledOperationData as crate::runtime::ApiRequest>::METHOD,
@@ -358,6 +372,12 @@ pub(crate) static METHODS: &[crate::runtime::mock::MockMethod] = &[
         bare: false,
         session: Some("UserToken"),
         role: None,
+        paging: Some(crate::runtime::mock::MockPaging {
+            skip: "Skip",
+            take: "Take",
+            items: "ScheduledOperationList",
+            key: Some("CronOperationId"),
+        }),
     },
     crate::runtime::mock::MockMethod {
         info: <crate::api::personal::GetEshopInfo as crate::runtime::ApiRequest>::METHOD,
@@ -402,6 +422,12 @@ pub(crate) static METHODS: &[crate::runtime::mock::MockMethod] = &[
         bare: false,
         session: Some("UserToken"),
         role: None,
+        paging: Some(crate::runtime::mock::MockPaging {
+            skip: "Skip",
+            take: "Take",
+            items: "EshopInfoDatas",
+            key: None,
+        }),
     },
     crate::runtime::mock::MockMethod {
         info: <crate::api::personal::GetInvoiceInfo as crate::runtime::ApiRequest>::METHOD,
@@ -441,6 +467,7 @@ pub(crate) static METHODS: &[crate::runtime::mock::MockMethod] = &[
         bare: false,
         session: Some("UserToken"),
         role: None,
+        paging: None,
     },
     crate::runtime::mock::MockMethod {
         info: <crate::api::personal::CreateReceipt as crate::runtime::ApiRequest>::METHOD,
@@ -475,6 +502,7 @@ pub(crate) static METHODS: &[crate::runtime::mock::MockMethod] = &[
         bare: false,
         session: Some("UserToken"),
         role: None,
+        paging: None,
     },
     crate::runtime::mock::MockMethod {
         info: <crate::api::personal::GetReceipt as crate::runtime::ApiRequest>::METHOD,
@@ -504,6 +532,7 @@ pub(crate) static METHODS: &[crate::runtime::mock::MockMethod] = &[
         bare: false,
         session: Some("UserToken"),
         role: None,
+        paging: None,
     },
     crate::runtime::mock::MockMethod {
         info: <crate::api::personal::CreateReceiptCorrection as crate::runtime::ApiRequest>::METHOD,
@@ -538,6 +567,7 @@ pub(crate) static METHODS: &[crate::runtime::mock::MockMethod] = &[
         bare: true,
         session: Some("UserToken"),
         role: None,
+        paging: None,
     },
     crate::runtime::mock::MockMethod {
         info: <crate::api::personal::WithdrawMoney as crate::runtime::ApiRequest>::METHOD,
@@ -572,6 +602,7 @@ pub(crate) static METHODS: &[crate::runtime::mock::MockMethod] = &[
         bare: false,
         session: Some("UserToken"),
         role: None,
+        paging: None,
     },
     crate::runtime::mock::MockMethod {
         info: <crate::api::personal::GetTransactionData as crate::runtime::ApiRequest>::METHOD,
@@ -596,6 +627,7 @@ pub(crate) static METHODS: &[crate::runtime::mock::MockMethod] = &[
         bare: false,
         session: Some("UserToken"),
         role: None,
+        paging: None,
     },
     crate::runtime::mock::MockMethod {
         info: <crate::api::personal::GetAccountData as crate::runtime::ApiRequest>::METHOD,
@@ -625,5 +657,6 @@ pub(crate) static METHODS: &[crate::runtime::mock::MockMethod] = &[
         bare: false,
         session: Some("UserToken"),
         role: None,
+        paging: None,
     },
 ];
