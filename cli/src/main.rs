@@ -21,16 +21,23 @@ use std::process::ExitCode;
 #[command(name = "intellectmoney", version)]
 struct Cli {
     /// The API's base URL.
-    #[arg(long, value_name = "URL", default_value = intellectmoney::DEFAULT_BASE_URL)]
+    #[arg(global = true, long, value_name = "URL", default_value = intellectmoney::DEFAULT_BASE_URL)]
     base_url: String,
     /// The format asked of the Personal API (the Payout API answers in JSON).
     #[arg(long, value_name = "xml|json", default_value = "xml", value_parser = format)]
     format: Format,
     /// A UserToken from getUserToken.
-    #[arg(long, value_name = "T", env = "INTELLECTMONEY_USER_TOKEN", hide_env_values = true)]
+    #[arg(
+        global = true,
+        long,
+        value_name = "T",
+        env = "INTELLECTMONEY_USER_TOKEN",
+        hide_env_values = true
+    )]
     user_token: Option<String>,
     /// The merchant cabinet's login (a UserToken is fetched with it).
     #[arg(
+        global = true,
         long,
         value_name = "L",
         env = "INTELLECTMONEY_LOGIN",
@@ -40,6 +47,7 @@ struct Cli {
     login: Option<String>,
     /// The merchant cabinet's password.
     #[arg(
+        global = true,
         long,
         value_name = "P",
         env = "INTELLECTMONEY_PASSWORD",
@@ -48,32 +56,44 @@ struct Cli {
     )]
     password: Option<String>,
     /// The bearer token (Security → API), sent on signed methods.
-    #[arg(long, value_name = "B", env = "INTELLECTMONEY_BEARER_TOKEN", hide_env_values = true)]
+    #[arg(
+        global = true,
+        long,
+        value_name = "B",
+        env = "INTELLECTMONEY_BEARER_TOKEN",
+        hide_env_values = true
+    )]
     bearer_token: Option<String>,
     /// The signSecretKey: methods with a Sign template are signed with it.
-    #[arg(long, value_name = "S", env = "INTELLECTMONEY_SIGN_SECRET", hide_env_values = true)]
+    #[arg(
+        global = true,
+        long,
+        value_name = "S",
+        env = "INTELLECTMONEY_SIGN_SECRET",
+        hide_env_values = true
+    )]
     sign_secret: Option<String>,
     /// The TLS client identity (PEM: key and certificate chain), for withdrawMoney,
     /// getTransactionData and getAccountData.
-    #[arg(long, value_name = "PEM_FILE")]
+    #[arg(global = true, long, value_name = "PEM_FILE")]
     cert: Option<PathBuf>,
     /// The longest a call may take, its retries included (`90s`, `10m`, `1h`); default: each
     /// attempt's own timeout (60 s), up to three attempts for a read.
-    #[arg(long, value_name = "DURATION", value_parser = duration)]
+    #[arg(global = true, long, value_name = "DURATION", value_parser = duration)]
     timeout: Option<std::time::Duration>,
     /// Send HTTPS calls through this proxy (a CONNECT tunnel: TLS stays end to end). Without it
     /// or --proxy-from-env no proxy is used, whatever HTTP_PROXY and the like say.
-    #[arg(long, value_name = "URL", conflicts_with = "proxy_from_env")]
+    #[arg(global = true, long, value_name = "URL", conflicts_with = "proxy_from_env")]
     proxy: Option<String>,
     /// Send HTTPS calls through the proxy of HTTPS_PROXY / ALL_PROXY (NO_PROXY honoured).
     /// Plain-http calls (loopback) never go through a proxy.
-    #[arg(long)]
+    #[arg(global = true, long)]
     proxy_from_env: bool,
     /// The version of the Payout API to sign for: every payout call is signed with its
     /// templates, and a method of another version is refused before it is sent (the mock
     /// server answers this version only). The default is the portal's: the wiki page lost
     /// CreateOperation's template, so only the portal's version signs every call of a payout.
-    #[arg(
+    #[arg(global = true,
         long,
         value_name = "VERSION",
         env = "INTELLECTMONEY_PAYOUT_VERSION",
@@ -98,6 +118,7 @@ enum Top {
     /// unsettled: the state could not be read after the execution (look it up by its id), or
     /// the creation's answer was lost (an operation may exist, never executed: it moves no
     /// money); 1: nothing was paid (refused or not sent before any execution), safe to retry.
+    #[command(allow_negative_numbers = true)]
     Payout {
         /// The payout: the flags of `create-operation`.
         #[command(flatten)]

@@ -62,8 +62,30 @@ pub fn out_text(text: &str) {
 /// A line for stderr: secrets removed, card numbers masked, control characters escaped (line
 /// breaks of a message of several lines kept).
 pub fn err_text(text: &str) {
-    let line = inert(&mask_card_numbers(&redactor().scrub(text)));
+    let line = inert(&mask_card_numbers(&redactor().scrub(&in_cli_words(text))));
     write_line(std::io::stderr().lock(), &STDERR_CLOSED, &line);
+}
+
+/// The library's messages name its builder calls; the command line's user has flags and
+/// environment variables instead.
+const CLI_WORDS: &[(&str, &str)] = &[
+    ("the client was built without", "the command was given no"),
+    ("build the client with", "give"),
+    (".bearer_token(..)", "--bearer-token (or INTELLECTMONEY_BEARER_TOKEN)"),
+    (".sign_secret(..)", "--sign-secret (or INTELLECTMONEY_SIGN_SECRET)"),
+    (
+        ".credentials(login, password)",
+        "--login and --password (or INTELLECTMONEY_LOGIN and INTELLECTMONEY_PASSWORD)",
+    ),
+    (".user_token(..)", "--user-token (or INTELLECTMONEY_USER_TOKEN)"),
+    ("the client is set to the", "--payout-version is the"),
+];
+
+/// `text` with the library's words for its settings replaced by the command line's.
+pub fn in_cli_words(text: &str) -> String {
+    CLI_WORDS
+        .iter()
+        .fold(text.to_owned(), |t, (library, cli)| t.replace(library, cli))
 }
 
 /// Control characters escaped, but for the line breaks between the lines of `text`.

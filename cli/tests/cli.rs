@@ -446,7 +446,7 @@ fn payout_version_chooses_the_templates_and_a_mismatch_names_both_versions() {
     let here = text(&refused_here.stderr);
     assert!(!refused_here.status.success());
     assert!(
-        here.contains("belongs to the wiki version") && here.contains("set to the portal version"),
+        here.contains("belongs to the wiki version") && here.contains("--payout-version is the portal version"),
         "{here}"
     );
     let there = text(&refused_there.stderr);
@@ -634,4 +634,134 @@ fn mock_server_answers_a_data_set_of_records_page_by_page() {
         said.contains("getEshopInfo has no data set") && said.contains("getInvoicesHistory"),
         "{said}"
     );
+}
+
+/// Library errors name flags and environment variables, not builder calls; a negative amount is
+/// refused as an amount; a global option is taken after the subcommand too.
+#[test]
+fn messages_name_flags_and_options_go_anywhere() {
+    let card = [
+        "--pan",
+        "4111111111111111",
+        "--currency",
+        "RUB",
+        "--recipient-name",
+        "Иванов Иван",
+    ];
+    let unsigned = run(
+        &[
+            &[
+                "--user-token",
+                "t",
+                "payout",
+                "--preference-type",
+                "OutBankCard",
+                "--amount",
+                "10.00",
+            ],
+            &card[..],
+        ]
+        .concat(),
+        &[],
+    );
+    let said = text(&unsigned.stderr);
+    assert!(
+        said.contains("--bearer-token (or INTELLECTMONEY_BEARER_TOKEN)") && said.contains("--sign-secret"),
+        "{said}"
+    );
+    assert!(!said.contains(".bearer_token(..)"), "{said}");
+    let tokenless = run(&["get-invoices-history", "--take", "3"], &[]);
+    let said = text(&tokenless.stderr);
+    assert!(
+        said.contains("--login and --password") && said.contains("--user-token"),
+        "{said}"
+    );
+    let negative = run(
+        &[
+            &[
+                "--user-token",
+                "t",
+                "payout",
+                "--preference-type",
+                "OutBankCard",
+                "--amount",
+                "-3.00",
+            ],
+            &card[..],
+        ]
+        .concat(),
+        &[],
+    );
+    let said = text(&negative.stderr);
+    assert!(said.contains("'-3.00' for '--amount"), "{said}");
+    // `--base-url` after the subcommand: the call goes there (nothing listens: a connect error).
+    let after = run(
+        &[
+            "get-eshop-info",
+            "--take",
+            "3",
+            "--user-token",
+            "t",
+            "--base-url",
+            "http://127.0.0.1:9",
+        ],
+        &[],
+    );
+    let said = text(&after.stderr);
+    assert!(
+        said.contains("getEshopInfo") && !said.contains("unexpected argument"),
+        "{said}"
+    );
+}
+
+/// A batch file's problems say where (line and column from 1, with the column's name) and what
+/// to do: another encoding, another separator, a field too many; nothing is sent.
+#[test]
+fn a_batch_file_in_another_encoding_or_separator_is_explained() {
+    let dir = tempfile::tempdir().unwrap();
+    let header = "key,preference_type,pan,amount,currency,recipient_name\n";
+    let cases: [(&str, Vec<u8>, &str); 3] = [
+        (
+            "cp1251.csv",
+            [
+                header.as_bytes(),
+                b"k1,OutBankCard,4111111111111111,10.00,RUB,\xc8\xe2\xe0\xed\n",
+            ]
+            .concat(),
+            "cp1251.csv:2:6 (recipient_name): the text is not UTF-8",
+        ),
+        (
+            "semicolons.csv",
+            header.replace(',', ";").into_bytes(),
+            "semicolons.csv:1: the columns are separated by `;`",
+        ),
+        (
+            "extra.csv",
+            format!("{header}k1,OutBankCard,4111111111111111,10.00,RUB,Ivan,Ivanov\n").into_bytes(),
+            "extra.csv:2: 7 field(s), where the header has 6",
+        ),
+    ];
+    for (name, bytes, expected) in cases {
+        let file = dir.path().join(name);
+        std::fs::write(&file, bytes).unwrap();
+        let journal = dir.path().join(format!("{name}.db"));
+        let out = run(
+            &[
+                "--base-url",
+                "http://127.0.0.1:9",
+                "payout-batch",
+                "run",
+                "--hash-key",
+                "batch-hash-key",
+                "--journal",
+                journal.to_str().unwrap(),
+                file.to_str().unwrap(),
+            ],
+            &[],
+        );
+        let said = text(&out.stderr).replace(&format!("{}/", dir.path().display()), "");
+        assert_eq!(out.status.code(), Some(2), "{said}");
+        assert!(said.contains(expected), "{name}: {said}");
+        assert!(said.contains("nothing was sent"), "{said}");
+    }
 }

@@ -13,140 +13,160 @@ pub enum Command {
     #[command(
         name = "create-operation",
         about = "Creates a payout to a Russian bank card or through SBP (state `Created`). Execute it with ExecuteOperation.",
-        long_about = "Creates a payout to a Russian bank card or through SBP (state `Created`). Execute it with ExecuteOperation.\n\n`POST /personal/payout/CreateOperation` (IntellectMoney Payout API)."
+        long_about = "Creates a payout to a Russian bank card or through SBP (state `Created`). Execute it with ExecuteOperation.\n\n`POST /personal/payout/CreateOperation` (IntellectMoney Payout API).",
+        allow_negative_numbers = true
     )]
     CreateOperation(CreateOperationArgs),
     /// `CreateOperationByProviderType`: The wiki's version of CreateOperation: creates a payout to a Russian bank card, a Qiwi wallet or SBP (state `Created`), chosen by ProviderType.
     #[command(
         name = "create-operation-by-provider-type",
         about = "The wiki's version of CreateOperation: creates a payout to a Russian bank card, a Qiwi wallet or SBP (state `Created`), chosen by ProviderType.",
-        long_about = "The wiki's version of CreateOperation: creates a payout to a Russian bank card, a Qiwi wallet or SBP (state `Created`), chosen by ProviderType.\n\n`POST /personal/payout/CreateOperation` (IntellectMoney Payout API).\n\nDeprecated: The current API takes PreferenceType: use CreateOperation."
+        long_about = "The wiki's version of CreateOperation: creates a payout to a Russian bank card, a Qiwi wallet or SBP (state `Created`), chosen by ProviderType.\n\n`POST /personal/payout/CreateOperation` (IntellectMoney Payout API).\n\nDeprecated: The current API takes PreferenceType: use CreateOperation.",
+        allow_negative_numbers = true
     )]
     CreateOperationByProviderType(CreateOperationByProviderTypeArgs),
     /// `CreateBankCardRussiaOperation`: Creates a payout to a Russian bank card. Needs PCI DSS access.
     #[command(
         name = "create-bank-card-russia-operation",
         about = "Creates a payout to a Russian bank card. Needs PCI DSS access.",
-        long_about = "Creates a payout to a Russian bank card. Needs PCI DSS access.\n\n`POST /personal/payout/CreateBankCardRussiaOperation` (IntellectMoney Payout API).\n\nDeprecated: Use CreateOperation."
+        long_about = "Creates a payout to a Russian bank card. Needs PCI DSS access.\n\n`POST /personal/payout/CreateBankCardRussiaOperation` (IntellectMoney Payout API).\n\nDeprecated: Use CreateOperation.",
+        allow_negative_numbers = true
     )]
     CreateBankCardRussiaOperation(CreateBankCardRussiaOperationArgs),
     /// `CreateQiwiWalletOperation`: Creates a payout to a Qiwi wallet.
     #[command(
         name = "create-qiwi-wallet-operation",
         about = "Creates a payout to a Qiwi wallet.",
-        long_about = "Creates a payout to a Qiwi wallet.\n\n`POST /personal/payout/CreateQiwiWalletOperation` (IntellectMoney Payout API).\n\nDeprecated: Use CreateOperation."
+        long_about = "Creates a payout to a Qiwi wallet.\n\n`POST /personal/payout/CreateQiwiWalletOperation` (IntellectMoney Payout API).\n\nDeprecated: Use CreateOperation.",
+        allow_negative_numbers = true
     )]
     CreateQiwiWalletOperation(CreateQiwiWalletOperationArgs),
     /// `ExecuteOperation`: Starts a created payout.
     #[command(
         name = "execute-operation",
         about = "Starts a created payout.",
-        long_about = "Starts a created payout.\n\n`POST /personal/payout/ExecuteOperation` (IntellectMoney Payout API)."
+        long_about = "Starts a created payout.\n\n`POST /personal/payout/ExecuteOperation` (IntellectMoney Payout API).",
+        allow_negative_numbers = true
     )]
     ExecuteOperation(ExecuteOperationArgs),
     /// `GetOperationState`: Reads the state of a payout.
     #[command(
         name = "get-operation-state",
         about = "Reads the state of a payout.",
-        long_about = "Reads the state of a payout.\n\n`POST /personal/payout/GetOperationState` (IntellectMoney Payout API)."
+        long_about = "Reads the state of a payout.\n\n`POST /personal/payout/GetOperationState` (IntellectMoney Payout API).",
+        allow_negative_numbers = true
     )]
     GetOperationState(GetOperationStateArgs),
     /// `DeleteOperation`: Deletes a payout; allowed only while it is `Created`.
     #[command(
         name = "delete-operation",
         about = "Deletes a payout; allowed only while it is `Created`.",
-        long_about = "Deletes a payout; allowed only while it is `Created`.\n\n`POST /personal/payout/DeleteOperation` (IntellectMoney Payout API)."
+        long_about = "Deletes a payout; allowed only while it is `Created`.\n\n`POST /personal/payout/DeleteOperation` (IntellectMoney Payout API).",
+        allow_negative_numbers = true
     )]
     DeleteOperation(DeleteOperationArgs),
     /// `getUserToken`: Authenticates an API client (getUserToken — Аутентификация клиента API) with the merchant cabinet's login and password and returns the UserToken that every other method takes.
     #[command(
         name = "get-user-token",
         about = "Authenticates an API client (getUserToken — Аутентификация клиента API) with the merchant cabinet's login and password and returns the UserToken that every other method takes.",
-        long_about = "Authenticates an API client (getUserToken — Аутентификация клиента API) with the merchant\ncabinet's login and password and returns the UserToken that every other method takes.\n\n`POST /personal/user/getUserToken` (IntellectMoney Personal API)."
+        long_about = "Authenticates an API client (getUserToken — Аутентификация клиента API) with the merchant\ncabinet's login and password and returns the UserToken that every other method takes.\n\n`POST /personal/user/getUserToken` (IntellectMoney Personal API).",
+        allow_negative_numbers = true
     )]
     GetUserToken(GetUserTokenArgs),
     /// `getInvoicesHistory`: Returns the registry of invoices (СКО, «счёт к оплате») matching every given filter (getInvoicesHistory — Получение реестра платежей). Filters are combined with AND.
     #[command(
         name = "get-invoices-history",
         about = "Returns the registry of invoices (СКО, «счёт к оплате») matching every given filter (getInvoicesHistory — Получение реестра платежей). Filters are combined with AND.",
-        long_about = "Returns the registry of invoices (СКО, «счёт к оплате») matching every given filter\n(getInvoicesHistory — Получение реестра платежей). Filters are combined with AND.\n\n`POST /personal/payment/getInvoicesHistory` (IntellectMoney Personal API)."
+        long_about = "Returns the registry of invoices (СКО, «счёт к оплате») matching every given filter\n(getInvoicesHistory — Получение реестра платежей). Filters are combined with AND.\n\n`POST /personal/payment/getInvoicesHistory` (IntellectMoney Personal API).",
+        allow_negative_numbers = true
     )]
     GetInvoicesHistory(GetInvoicesHistoryArgs),
     /// `getPaymentsHistory`: Returns the history of payment transactions matching every given filter (getPaymentsHistory — Получение истории операций).
     #[command(
         name = "get-payments-history",
         about = "Returns the history of payment transactions matching every given filter (getPaymentsHistory — Получение истории операций).",
-        long_about = "Returns the history of payment transactions matching every given filter\n(getPaymentsHistory — Получение истории операций).\n\n`POST /personal/payment/getPaymentsHistory` (IntellectMoney Personal API)."
+        long_about = "Returns the history of payment transactions matching every given filter\n(getPaymentsHistory — Получение истории операций).\n\n`POST /personal/payment/getPaymentsHistory` (IntellectMoney Personal API).",
+        allow_negative_numbers = true
     )]
     GetPaymentsHistory(GetPaymentsHistoryArgs),
     /// `setScheduledOperationData`: Creates or edits an operation run on a schedule, such as a recurring charge (SetScheduledOperation — Редактирование операций по расписанию). Allowed once a payment notification came with `reccurringState` = `Activated`.
     #[command(
         name = "set-scheduled-operation-data",
         about = "Creates or edits an operation run on a schedule, such as a recurring charge (SetScheduledOperation — Редактирование операций по расписанию). Allowed once a payment notification came with `reccurringState` = `Activated`.",
-        long_about = "Creates or edits an operation run on a schedule, such as a recurring charge\n(SetScheduledOperation — Редактирование операций по расписанию). Allowed once a payment\nnotification came with `reccurringState` = `Activated`.\n\n`POST /personal/scheduler/setScheduledOperationData` (IntellectMoney Personal API)."
+        long_about = "Creates or edits an operation run on a schedule, such as a recurring charge\n(SetScheduledOperation — Редактирование операций по расписанию). Allowed once a payment\nnotification came with `reccurringState` = `Activated`.\n\n`POST /personal/scheduler/setScheduledOperationData` (IntellectMoney Personal API).",
+        allow_negative_numbers = true
     )]
     SetScheduledOperationData(SetScheduledOperationDataArgs),
     /// `getScheduledOperationData`: Returns the operations run on a schedule that match every given filter (GetScheduledOperation — Получение списка операций по расписанию).
     #[command(
         name = "get-scheduled-operation-data",
         about = "Returns the operations run on a schedule that match every given filter (GetScheduledOperation — Получение списка операций по расписанию).",
-        long_about = "Returns the operations run on a schedule that match every given filter (GetScheduledOperation — Получение списка операций по расписанию).\n\n`POST /personal/scheduler/getScheduledOperationData` (IntellectMoney Personal API)."
+        long_about = "Returns the operations run on a schedule that match every given filter (GetScheduledOperation — Получение списка операций по расписанию).\n\n`POST /personal/scheduler/getScheduledOperationData` (IntellectMoney Personal API).",
+        allow_negative_numbers = true
     )]
     GetScheduledOperationData(GetScheduledOperationDataArgs),
     /// `getEshopInfo`: Returns information about the shops of the organization (GetEshopInfo — Получение информации о магазине).
     #[command(
         name = "get-eshop-info",
         about = "Returns information about the shops of the organization (GetEshopInfo — Получение информации о магазине).",
-        long_about = "Returns information about the shops of the organization (GetEshopInfo — Получение информации о магазине).\n\n`POST /personal/eshop/getEshopInfo` (IntellectMoney Personal API)."
+        long_about = "Returns information about the shops of the organization (GetEshopInfo — Получение информации о магазине).\n\n`POST /personal/eshop/getEshopInfo` (IntellectMoney Personal API).",
+        allow_negative_numbers = true
     )]
     GetEshopInfo(GetEshopInfoArgs),
     /// `getInvoiceInfo`: Returns information about one invoice and the notifications sent to the shop's Result URL about it (GetInvoiceInfo — Получение информации о платеже).
     #[command(
         name = "get-invoice-info",
         about = "Returns information about one invoice and the notifications sent to the shop's Result URL about it (GetInvoiceInfo — Получение информации о платеже).",
-        long_about = "Returns information about one invoice and the notifications sent to the shop's Result URL about it (GetInvoiceInfo — Получение информации о платеже).\n\n`POST /personal/payment/getInvoiceInfo` (IntellectMoney Personal API)."
+        long_about = "Returns information about one invoice and the notifications sent to the shop's Result URL about it (GetInvoiceInfo — Получение информации о платеже).\n\n`POST /personal/payment/getInvoiceInfo` (IntellectMoney Personal API).",
+        allow_negative_numbers = true
     )]
     GetInvoiceInfo(GetInvoiceInfoArgs),
     /// `createReceipt`: Asks OrangeData to create a fiscal receipt for an invoice (CreateReceipt — Отправка запроса на создание чека в OrangeData). Switch the shop's online cash register off first, so that it is clear who issues the receipt.
     #[command(
         name = "create-receipt",
         about = "Asks OrangeData to create a fiscal receipt for an invoice (CreateReceipt — Отправка запроса на создание чека в OrangeData). Switch the shop's online cash register off first, so that it is clear who issues the receipt.",
-        long_about = "Asks OrangeData to create a fiscal receipt for an invoice (CreateReceipt — Отправка запроса на\nсоздание чека в OrangeData). Switch the shop's online cash register off first, so that it is\nclear who issues the receipt.\n\n`POST /personal/cashBox/createReceipt` (IntellectMoney Personal API)."
+        long_about = "Asks OrangeData to create a fiscal receipt for an invoice (CreateReceipt — Отправка запроса на\nсоздание чека в OrangeData). Switch the shop's online cash register off first, so that it is\nclear who issues the receipt.\n\n`POST /personal/cashBox/createReceipt` (IntellectMoney Personal API).",
+        allow_negative_numbers = true
     )]
     CreateReceipt(CreateReceiptArgs),
     /// `getReceipt`: Returns the state of a fiscal receipt from OrangeData (GetReceipt — Получение информации о чеке от OrangeData).
     #[command(
         name = "get-receipt",
         about = "Returns the state of a fiscal receipt from OrangeData (GetReceipt — Получение информации о чеке от OrangeData).",
-        long_about = "Returns the state of a fiscal receipt from OrangeData (GetReceipt — Получение информации о чеке от OrangeData).\n\n`POST /personal/cashBox/getReceipt` (IntellectMoney Personal API)."
+        long_about = "Returns the state of a fiscal receipt from OrangeData (GetReceipt — Получение информации о чеке от OrangeData).\n\n`POST /personal/cashBox/getReceipt` (IntellectMoney Personal API).",
+        allow_negative_numbers = true
     )]
     GetReceipt(GetReceiptArgs),
     /// `createReceiptCorrection`: Asks OrangeData to create a correction receipt (CreateReceiptCorrection — Отправка запроса на создание чека коррекции в OrangeData).
     #[command(
         name = "create-receipt-correction",
         about = "Asks OrangeData to create a correction receipt (CreateReceiptCorrection — Отправка запроса на создание чека коррекции в OrangeData).",
-        long_about = "Asks OrangeData to create a correction receipt (CreateReceiptCorrection — Отправка запроса на создание чека коррекции в OrangeData).\n\n`POST /personal/cashBox/createReceiptCorrection` (IntellectMoney Personal API)."
+        long_about = "Asks OrangeData to create a correction receipt (CreateReceiptCorrection — Отправка запроса на создание чека коррекции в OrangeData).\n\n`POST /personal/cashBox/createReceiptCorrection` (IntellectMoney Personal API).",
+        allow_negative_numbers = true
     )]
     CreateReceiptCorrection(CreateReceiptCorrectionArgs),
     /// `withdrawMoney`: Creates a request to withdraw money from an account (WithdrawMoney — Создание заявки на вывод средств).
     #[command(
         name = "withdraw-money",
         about = "Creates a request to withdraw money from an account (WithdrawMoney — Создание заявки на вывод средств).",
-        long_about = "Creates a request to withdraw money from an account (WithdrawMoney — Создание заявки на вывод средств).\n\n`POST /personal/payment/withdrawMoney` (IntellectMoney Personal API)."
+        long_about = "Creates a request to withdraw money from an account (WithdrawMoney — Создание заявки на вывод средств).\n\n`POST /personal/payment/withdrawMoney` (IntellectMoney Personal API).",
+        allow_negative_numbers = true
     )]
     WithdrawMoney(WithdrawMoneyArgs),
     /// `getTransactionData`: Returns information about a transaction (GetTransactionData — Получение информации о транзакции).
     #[command(
         name = "get-transaction-data",
         about = "Returns information about a transaction (GetTransactionData — Получение информации о транзакции).",
-        long_about = "Returns information about a transaction (GetTransactionData — Получение информации о транзакции).\n\n`POST /personal/payment/getTransactionData` (IntellectMoney Personal API)."
+        long_about = "Returns information about a transaction (GetTransactionData — Получение информации о транзакции).\n\n`POST /personal/payment/getTransactionData` (IntellectMoney Personal API).",
+        allow_negative_numbers = true
     )]
     GetTransactionData(GetTransactionDataArgs),
     /// `getAccountData`: Returns the state of an account (GetAccountData — Получение информации о состоянии счета).
     #[command(
         name = "get-account-data",
         about = "Returns the state of an account (GetAccountData — Получение информации о состоянии счета).",
-        long_about = "Returns the state of an account (GetAccountData — Получение информации о состоянии счета).\n\n`POST /personal/payment/getAccountData` (IntellectMoney Personal API)."
+        long_about = "Returns the state of an account (GetAccountData — Получение информации о состоянии счета).\n\n`POST /personal/payment/getAccountData` (IntellectMoney Personal API).",
+        allow_negative_numbers = true
     )]
     GetAccountData(GetAccountDataArgs),
 }

@@ -118,7 +118,7 @@ fn open(shown: &str, file: &File) -> Result<(Opened, Rc<RefCell<Sha256>>), Vec<S
         .from_reader(Hashing { file, sha: sha.clone() });
     let header: Vec<String> = reader
         .headers()
-        .map_err(|e| vec![format!("{shown}:1: {e}")])?
+        .map_err(|e| vec![csv_problem(&shown, &[], &e)])?
         .iter()
         .map(str::to_ascii_lowercase)
         .collect();
@@ -134,6 +134,13 @@ fn open(shown: &str, file: &File) -> Result<(Opened, Rc<RefCell<Sha256>>), Vec<S
                 names.join(", ")
             ));
         }
+    }
+    if let Some(separator) = other_separator(&header) {
+        // One column that holds the names: the file is separated otherwise, and every column
+        // seems missing. One line says why.
+        return Err(vec![format!(
+            "{shown}:1: the columns are separated by `{separator}`, not by commas: save the file as CSV separated by commas (`,`)"
+        )]);
     }
     for (required, _) in columns.iter().filter(|(_, r)| *r) {
         if !header.iter().any(|h| h == *required) {
@@ -170,7 +177,7 @@ impl Opened {
                 Ok(r) => r,
                 Err(e) => {
                     let line = e.position().map_or(0, |p| p.line());
-                    return (line, [0; 32], None, Err(vec![format!("{shown}: {e}")]));
+                    return (line, [0; 32], None, Err(vec![csv_problem(&shown, &header, &e)]));
                 }
             };
             let line = record.position().map_or(0, |p| p.line());
@@ -180,6 +187,36 @@ impl Opened {
             let key = key.filter(|k| !k.is_empty()).map(str::to_owned);
             (line, digest, key, parse_line(&mut flags, &header, &record, &at))
         })
+    }
+}
+
+/// The separator a header of one column was written with (`;` or a tab), if it was.
+fn other_separator(header: &[String]) -> Option<&'static str> {
+    match header {
+        [only] => [(";", ";"), ("\t", "tab")]
+            .into_iter()
+            .find(|(c, _)| only.contains(c))
+            .map(|(_, shown)| shown),
+        _ => None,
+    }
+}
+
+/// A CSV error in the operator's words: where (line and column from 1, the column's name) and
+/// what to do.
+fn csv_problem(shown: &str, header: &[String], e: &csv::Error) -> String {
+    let line = e.position().map_or(1, |p| p.line());
+    match e.kind() {
+        csv::ErrorKind::Utf8 { err, .. } => {
+            let column = err.field() + 1;
+            let name = header.get(err.field()).map(|n| format!(" ({n})")).unwrap_or_default();
+            format!(
+                "{shown}:{line}:{column}{name}: the text is not UTF-8: the file was saved in another encoding (Windows-1251, as Excel's plain «CSV» is?); save it as «CSV UTF-8»"
+            )
+        }
+        csv::ErrorKind::UnequalLengths { expected_len, len, .. } => format!(
+            "{shown}:{line}: {len} field(s), where the header has {expected_len}: a separator too many or too few on this line?"
+        ),
+        _ => format!("{shown}:{line}: {e}"),
     }
 }
 

@@ -28,7 +28,12 @@ struct Tally {
     /// Pending at the deadline.
     pending: usize,
     conflicts: usize,
+    /// Started, and not done (stopped, or an error the journal records).
     stopped: usize,
+    /// Lines of the file never started (the run stopped first).
+    not_started: u64,
+    /// Lines that ended one way or another.
+    ended: u64,
 }
 
 /// How a run goes: payouts in flight at once, the most started per second, and how much of the
@@ -100,9 +105,9 @@ pub async fn run(
             return ExitCode::FAILURE;
         }
     };
+    tally.not_started = checked.count.saturating_sub(tally.ended);
     if stop.load(Ordering::SeqCst) {
         crate::say::err!("intellectmoney: stopped; run the same command to continue");
-        tally.stopped += 1;
     }
     if file::changed_since(&checked) {
         crate::say::err!(
@@ -141,8 +146,18 @@ fn stop_on_ctrl_c() -> Arc<AtomicBool> {
     let flag = stop.clone();
     tokio::spawn(async move {
         if tokio::signal::ctrl_c().await.is_ok() {
-            crate::say::err!("intellectmoney: stopping after the payouts in flight (Ctrl-C)");
+            crate::say::err!(
+                "intellectmoney: stopping after the payouts in flight (Ctrl-C); press Ctrl-C again to stop at once"
+            );
             flag.store(true, Ordering::SeqCst);
+            // Stopping at once is as safe as a crash, which the journal is made for: every step
+            // is recorded before its call is sent, and `resume` settles what was in flight.
+            if tokio::signal::ctrl_c().await.is_ok() {
+                crate::say::err!(
+                    "intellectmoney: stopped at once (second Ctrl-C): every step recorded stands; `payout-batch resume` looks up the payouts that were in flight, and executes none of them twice"
+                );
+                std::process::exit(4);
+            }
         }
     });
     stop
@@ -198,6 +213,7 @@ async fn pay_all(
     let mut tally = Tally::default();
     let mut failed = None;
     while let Some(e) = ended.next().await {
+        tally.ended += 1;
         match e {
             Ended::Step(step) => {
                 *tally.steps.entry(step.name()).or_default() += 1;
@@ -246,12 +262,17 @@ async fn pay(client: &Client, journal: &SqliteJournal, line: Line, hash_key: &[u
 /// The run's summary, what to do next, and its exit code: 0 every line paid; 3 some ended
 /// unpaid or conflicted; 4 some are not done (pending, stopped): run again.
 fn summary(t: &Tally, journal: &Path, file: &Path) -> ExitCode {
-    let parts: Vec<String> = t.steps.iter().map(|(k, v)| format!("{k} {v}")).collect();
+    // Every way a line can end, with its count, zero too.
+    let parts: Vec<String> = Step::ENDS
+        .iter()
+        .map(|name| format!("{} {}", name.replace('_', " "), t.steps.get(name).copied().unwrap_or(0)))
+        .collect();
     crate::say::err!(
-        "intellectmoney: {}; conflicts {}; not done {}",
+        "intellectmoney: {}; conflicts {}; stopped {}; not started {}",
         parts.join(", "),
         t.conflicts,
-        t.stopped
+        t.stopped,
+        t.not_started
     );
     let (journal, file) = (journal.display(), file.display());
     if t.pending > 0 {
@@ -272,7 +293,7 @@ fn summary(t: &Tally, journal: &Path, file: &Path) -> ExitCode {
             t.shared
         );
     }
-    if t.stopped + t.pending > 0 {
+    if t.stopped + t.pending > 0 || t.not_started > 0 {
         ExitCode::from(4)
     } else if t.conflicts > 0 || t.unpaid > 0 || t.shared > 0 {
         ExitCode::from(3)

@@ -58,7 +58,8 @@ fn variant(api: &Api, m: &Method) -> TokenStream {
     let doc = format!(" `{}`: {about}", m.wire);
     quote! {
         #[doc = #doc]
-        #[command(name = #command, about = #about, long_about = #long)]
+        // `--amount -3.00` reaches the request's own check, which names the parameter.
+        #[command(name = #command, about = #about, long_about = #long, allow_negative_numbers = true)]
         #name(#args),
     }
 }

@@ -51,6 +51,16 @@ pub enum Step {
 }
 
 impl Step {
+    /// The names of the steps a run ends a line with, in the order a summary lists them.
+    pub const ENDS: &'static [&'static str] = &[
+        "completed",
+        "failed",
+        "not_enough_money",
+        "deleted",
+        "shared",
+        "pending",
+    ];
+
     /// The name stored in the journal.
     pub fn name(&self) -> &'static str {
         match self {
