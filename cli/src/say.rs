@@ -56,14 +56,31 @@ pub fn redactor() -> Redactor {
 /// (line breaks of a text of several lines, such as pretty JSON, kept).
 pub fn out_text(text: &str) {
     let line = inert(&redactor().scrub(text));
-    write_line(std::io::stdout().lock(), &STDOUT_CLOSED, &line);
+    above_the_bar(|| write_line(std::io::stdout().lock(), &STDOUT_CLOSED, &line));
 }
 
 /// A line for stderr: secrets removed, card numbers masked, control characters escaped (line
 /// breaks of a message of several lines kept).
 pub fn err_text(text: &str) {
     let line = inert(&mask_card_numbers(&redactor().scrub(&in_cli_words(text))));
-    write_line(std::io::stderr().lock(), &STDERR_CLOSED, &line);
+    above_the_bar(|| write_line(std::io::stderr().lock(), &STDERR_CLOSED, &line));
+}
+
+/// The live progress bar of a batch run, while one is on the terminal.
+static BAR: std::sync::Mutex<Option<indicatif::ProgressBar>> = std::sync::Mutex::new(None);
+
+/// Makes `bar` the live one (`None`: there is none): every line printed from then on, by any
+/// part of the program, goes above it, and no stale copy of it is left in the scroll.
+pub fn live_bar(bar: Option<indicatif::ProgressBar>) {
+    *BAR.lock().unwrap_or_else(|e| e.into_inner()) = bar;
+}
+
+fn above_the_bar(write: impl FnOnce()) {
+    let bar = BAR.lock().unwrap_or_else(|e| e.into_inner()).clone();
+    match bar {
+        Some(bar) => bar.suspend(write),
+        None => write(),
+    }
 }
 
 /// The library's messages name its builder calls; the command line's user has flags and

@@ -103,9 +103,13 @@ async fn another_request_under_a_known_key_is_refused_and_not_sent() {
         .await
         .unwrap_err();
     assert!(
-        matches!(&e, BatchError::Journal(JournalError::Conflict { key, .. }) if key == "k"),
+        matches!(&e, BatchError::Journal(JournalError::Conflict { key, fields, .. }) if key == "k" && fields == &["Amount"]),
         "{e:?}"
     );
+    // The message names what changed, and shows no value of it.
+    let shown = e.to_string();
+    assert!(shown.contains("what differs: Amount"), "{shown}");
+    assert!(!shown.contains("11.00") && !shown.contains("4111"), "{shown}");
     assert_eq!(mock.requests().len(), before, "nothing is sent for a conflict");
 }
 

@@ -3,6 +3,7 @@
 
 mod file;
 mod open;
+mod screen;
 
 use file::Line;
 use futures_util::StreamExt;
@@ -175,16 +176,12 @@ async fn pay_all(
     pace: &Pace,
     stop: &AtomicBool,
 ) -> Result<Tally, JournalError> {
-    // A progress bar on a terminal; plain lines (stdout) either way.
-    let bar = if std::io::IsTerminal::is_terminal(&std::io::stderr()) {
-        indicatif::ProgressBar::new(count)
-    } else {
-        indicatif::ProgressBar::hidden()
-    };
+    // One live bar on a terminal, every line printed above it; plain lines either way.
+    let screen = screen::Screen::new(count);
     // The starts share one clock: each payout waits for its tick before it is sent.
     let gap = pace.per_second.map(|n| std::time::Duration::from_secs(1) / n.max(1));
     let ticks = gap.map(|g| tokio::sync::Mutex::new(tokio::time::interval(g)));
-    let (ticks, bar) = (&ticks, &bar);
+    let (ticks, screen) = (&ticks, &screen);
     let mut ended = futures_util::stream::iter(lines)
         .take_while(|_| std::future::ready(!stop.load(Ordering::SeqCst)))
         .map(|line| async move {
@@ -197,13 +194,12 @@ async fn pay_all(
             let line = match line {
                 Ok(line) => line,
                 Err(problem) => {
-                    crate::say::err!("intellectmoney: {problem}");
+                    screen.err(&format!("intellectmoney: {problem}"));
                     stop.store(true, Ordering::SeqCst);
                     return Ended::NotDone;
                 }
             };
-            let ended = pay(client, journal, line, hash_key, poll).await;
-            bar.inc(1);
+            let ended = pay(client, journal, line, hash_key, poll, screen).await;
             if matches!(ended, Ended::Journal(_)) {
                 stop.store(true, Ordering::SeqCst);
             }
@@ -230,30 +226,41 @@ async fn pay_all(
             Ended::Journal(e) => failed = failed.or(Some(e)),
         }
     }
-    bar.finish_and_clear();
+    screen.finish();
     failed.map_or(Ok(tally), Err)
 }
 
-/// One line, paid once, its end printed.
-async fn pay(client: &Client, journal: &SqliteJournal, line: Line, hash_key: &[u8], poll: PollPolicy) -> Ended {
+/// One line, paid once, its end printed above the bar and counted on it.
+async fn pay(
+    client: &Client,
+    journal: &SqliteJournal,
+    line: Line,
+    hash_key: &[u8],
+    poll: PollPolicy,
+    screen: &screen::Screen,
+) -> Ended {
+    let (amount, currency) = (line.request.amount, line.request.currency.to_string());
     match client.pay_once(journal, &line.key, line.request, hash_key, poll).await {
         Ok(step) => {
-            crate::say::out!("{}: {step}", line.key);
+            screen.out(&format!("{}: {step}", line.key));
+            screen.ended(&step, amount, &currency);
             Ended::Step(step)
         }
         Err(BatchError::Journal(e @ JournalError::Conflict { .. })) => {
-            crate::say::err!("intellectmoney: {e}");
+            screen.err(&format!("intellectmoney: {e}"));
+            screen.conflict();
             Ended::Conflict
         }
         Err(BatchError::Journal(e)) => Ended::Journal(e),
         Err(e) => {
             let key = &line.key;
-            match e.unsettled_operation() {
-                Some(id) => crate::say::err!(
+            screen.err(&match e.unsettled_operation() {
+                Some(id) => format!(
                     "intellectmoney: {key}: {e}. Unsettled: `payout-batch resume` looks operation {id} up again; by hand: `intellectmoney get-operation-state --payout-operation-id {id}`"
                 ),
-                None => crate::say::err!("intellectmoney: {key}: {e} (the journal says where it is; `payout-batch resume` goes on)"),
-            }
+                None => format!("intellectmoney: {key}: {e} (the journal says where it is; `payout-batch resume` goes on)"),
+            });
+            screen.stopped();
             Ended::NotDone
         }
     }

@@ -241,12 +241,30 @@ pub trait Journal: Send + Sync {
     }
 }
 
+/// The parameters in which two planned requests differ, by name (`method` when the methods
+/// differ): from the `Name=value` lines a journal keeps of each.
+pub fn differing(was: (&str, &str), now: (&str, &str)) -> Vec<String> {
+    let lines = |text: &str| -> std::collections::BTreeMap<String, String> {
+        text.lines()
+            .filter_map(|l| l.split_once('='))
+            .map(|(n, v)| (n.to_owned(), v.to_owned()))
+            .collect()
+    };
+    if was.0 != now.0 {
+        return vec!["method".into()];
+    }
+    let (a, b) = (lines(was.1), lines(now.1));
+    let names: std::collections::BTreeSet<&String> =
+        a.keys().chain(b.keys()).filter(|n| a.get(*n) != b.get(*n)).collect();
+    names.into_iter().cloned().collect()
+}
+
 /// Why the journal refused or failed.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum JournalError {
     /// The key is known with another request: it is never paid under this one.
-    #[error("key `{key}`: planned before with another request ({was}), now {now}: not paid")]
+    #[error("key `{key}`: planned before with another request (what differs: {}): not paid", fields.join(", "))]
     Conflict {
         /// The key.
         key: String,
@@ -254,6 +272,9 @@ pub enum JournalError {
         was: String,
         /// The fingerprint given now.
         now: String,
+        /// The parameters that differ (names only: a card number's value is never shown), or
+        /// `method` when the requests are of two methods.
+        fields: Vec<String>,
     },
     /// The journal was written by a newer version of this crate, whose steps this one may not
     /// know.

@@ -522,10 +522,15 @@ impl SqliteJournal {
                 entry.planned.fingerprint = planned.fingerprint.clone();
             }
             if entry.planned.fingerprint != planned.fingerprint {
+                let fields = super::journal::differing(
+                    (&entry.planned.method, &entry.planned.params),
+                    (&planned.method, &planned.params),
+                );
                 return Err(JournalError::Conflict {
                     key: key.to_owned(),
                     was: entry.planned.fingerprint,
                     now: planned.fingerprint.clone(),
+                    fields,
                 });
             }
             return Ok((entry, false));
