@@ -203,6 +203,9 @@ enum BatchCommand {
         /// The journal (it must exist).
         #[arg(long, value_name = "FILE")]
         journal: PathBuf,
+        /// text (lines) or json (one object: by_state, failed_reasons, orphans, not_started).
+        #[arg(long, value_name = "text|json", default_value = "text", value_parser = ["text", "json"])]
+        format: String,
     },
     /// One row per key (state, operation, amount, currency, orphans, message), then the totals.
     Report {
@@ -250,7 +253,7 @@ struct PayArgs {
 /// `payout-batch`.
 async fn payout_batch(cli: &mut Cli, command: BatchCommand) -> ExitCode {
     let (pay, start) = match command {
-        BatchCommand::Status { journal } => return batch::report(&journal, false, false),
+        BatchCommand::Status { journal, format } => return batch::report(&journal, false, format == "json"),
         BatchCommand::Report { journal, format } => return batch::report(&journal, true, format == "json"),
         BatchCommand::Run { pay, also_journal } => (pay, batch::Start::Run { also: also_journal }),
         BatchCommand::Resume { pay } => (pay, batch::Start::Resume),

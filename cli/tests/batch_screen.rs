@@ -46,6 +46,20 @@ fn the_summary_names_every_way_a_line_ends_with_its_count() {
         line,
         "intellectmoney: completed 3, failed 0, not enough money 0, deleted 0, shared 0, pending 0; conflicts 0; stopped 0; not started 0"
     );
+    // `status` prints its totals on stdout (`status > file` keeps them), as text or JSON.
+    let status = |format: &str| {
+        let out = Command::new(common::BIN)
+            .args(["payout-batch", "status", "--format", format, "--journal"])
+            .arg(&batch.journal)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        String::from_utf8(out.stdout).unwrap()
+    };
+    assert!(status("text").starts_with("completed RUB: 3 payout(s), "), "{}", status("text"));
+    let json: serde_json::Value = serde_json::from_str(&status("json")).unwrap();
+    assert_eq!(json["by_state"][0]["payouts"], 3);
+    assert_eq!(json["not_started"], 0);
 }
 
 /// Sends SIGINT to the process, as Ctrl-C does.

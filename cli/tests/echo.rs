@@ -144,7 +144,7 @@ fn cli_channels(server: &Hostile, dir: &Path) -> Vec<Channel> {
     // (Its stdout names each line's step and operation, no server text.)
     let (_, batch_err) = run(&batch_run);
     out.push(channel("batch run stderr", batch_err, both()));
-    let (_, status) = run(&["payout-batch", "status", "--journal", journal_arg]);
+    let (status, _) = run(&["payout-batch", "status", "--journal", journal_arg]);
     out.push(channel("status", status, both()));
     let (csv, _) = run(&["payout-batch", "report", "--journal", journal_arg]);
     out.push(channel("report CSV", csv, both()));

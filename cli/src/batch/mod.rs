@@ -334,8 +334,20 @@ pub fn report(journal_path: &Path, rows: bool, json: bool) -> ExitCode {
         crate::say::err!("intellectmoney: {e}");
         return ExitCode::FAILURE;
     }
-    totals.print();
-    not_started(&journal);
+    let unstarted = match journal.unstarted() {
+        Ok(n) => n,
+        Err(e) => {
+            crate::say::err!("intellectmoney: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match (rows, json) {
+        // The report's rows are its output: the totals go beside them, on stderr.
+        (true, _) => totals.lines(unstarted).iter().for_each(|l| crate::say::err!("{l}")),
+        // The totals are the status's output.
+        (false, false) => totals.lines(unstarted).iter().for_each(|l| crate::say::out!("{l}")),
+        (false, true) => crate::say::out!("{}", totals.json(unstarted)),
+    }
     ExitCode::SUCCESS
 }
 
@@ -384,21 +396,15 @@ fn csv_line<S: AsRef<str>>(cells: impl IntoIterator<Item = S>) -> String {
     String::from_utf8_lossy(&bytes).trim_end_matches('\n').to_owned()
 }
 
-/// The journal's totals, on stderr.
+/// The journal's totals after a run, on stderr (stdout holds the lines' results).
 fn totals(journal: &SqliteJournal) {
     let mut totals = Totals::default();
-    match journal.each(&mut |e| totals.add(&e)) {
-        Ok(()) => totals.print(),
-        Err(e) => crate::say::err!("intellectmoney: {e}"),
+    if let Err(e) = journal.each(&mut |e| totals.add(&e)) {
+        crate::say::err!("intellectmoney: {e}");
+        return;
     }
-    not_started(journal);
-}
-
-/// The lines of the batch that no run has started (after Ctrl-C, say), on stderr.
-fn not_started(journal: &SqliteJournal) {
     match journal.unstarted() {
-        Ok(0) => {}
-        Ok(n) => crate::say::err!("not started: {n} line(s) of the batch (`payout-batch resume` pays them)"),
+        Ok(unstarted) => totals.lines(unstarted).iter().for_each(|l| crate::say::err!("{l}")),
         Err(e) => crate::say::err!("intellectmoney: {e}"),
     }
 }
@@ -427,17 +433,41 @@ impl Totals {
         self.orphans += u64::from(e.orphans);
     }
 
-    /// On stderr.
-    fn print(&self) {
-        for ((step, currency), (n, sum)) in &self.by_state {
-            crate::say::err!("{step} {currency}: {n} payout(s), {sum}");
-        }
-        for (reason, n) in &self.reasons {
-            crate::say::err!("failed: {n} × {reason}");
-        }
+    /// The totals as lines of text, and the lines of the batch not started.
+    fn lines(&self, unstarted: u64) -> Vec<String> {
+        let mut out: Vec<String> = self
+            .by_state
+            .iter()
+            .map(|((step, currency), (n, sum))| format!("{step} {currency}: {n} payout(s), {sum}"))
+            .collect();
+        out.extend(self.reasons.iter().map(|(reason, n)| format!("failed: {n} × {reason}")));
         if self.orphans > 0 {
             let n = self.orphans;
-            crate::say::err!("orphans: {n} (created, never executed: they moved no money)");
+            out.push(format!("orphans: {n} (created, never executed: they moved no money)"));
         }
+        if unstarted > 0 {
+            out.push(format!(
+                "not started: {unstarted} line(s) of the batch (`payout-batch resume` pays them)"
+            ));
+        }
+        out
+    }
+
+    /// The totals as one JSON object.
+    fn json(&self, unstarted: u64) -> String {
+        let by_state: Vec<serde_json::Value> = self
+            .by_state
+            .iter()
+            .map(|((step, currency), (n, sum))| {
+                serde_json::json!({ "step": step, "currency": currency, "payouts": n, "amount": sum.to_string() })
+            })
+            .collect();
+        serde_json::json!({
+            "by_state": by_state,
+            "failed_reasons": self.reasons,
+            "orphans": self.orphans,
+            "not_started": unstarted,
+        })
+        .to_string()
     }
 }
