@@ -5,6 +5,7 @@
 
 mod batch;
 mod say;
+mod scenario;
 
 use clap::Parser;
 use intellectmoney::payout::Version as PayoutVersion;
@@ -141,6 +142,11 @@ enum Top {
         /// ask (`getInvoicesHistory=25`); repeat for several methods.
         #[arg(long, value_name = "METHOD=N", value_parser = records)]
         records: Vec<(String, usize)>,
+        /// What the mock does, from a JSON file: how payouts end, data sets, and methods that
+        /// refuse, answer an HTTP status (for their next N calls), wait, or lose their answer
+        /// (the README's "A mock IntellectMoney" shows the format).
+        #[arg(long, value_name = "FILE")]
+        scenario: Option<PathBuf>,
     },
     /// Payouts from a CSV file, each line paid at most once under its key, through a journal on
     /// disk (the .db file with its -wal and -shm files): `run` starts a batch, `resume`
@@ -522,10 +528,25 @@ async fn main() -> ExitCode {
     if let Top::PayoutBatch { command } = top {
         return payout_batch(&mut cli, command).await;
     }
-    if let Top::MockServer { addr, records } = &top {
+    if let Top::MockServer {
+        addr,
+        records,
+        scenario,
+    } = &top
+    {
+        let scenario = match scenario.as_deref().map(scenario::Scenario::read).transpose() {
+            Ok(s) => s.unwrap_or_default(),
+            Err(why) => {
+                crate::say::err!("intellectmoney: --scenario: {why}");
+                return ExitCode::from(2);
+            }
+        };
         let mut mock = intellectmoney::mock::MockServer::builder()
             .addr(*addr)
             .api_version(cli.payout_version);
+        if let Some(script) = scenario.payout() {
+            mock = mock.payout(script);
+        }
         if let Some(s) = cli.sign_secret.take() {
             mock = mock.sign_secret(s);
         }
@@ -541,6 +562,10 @@ async fn main() -> ExitCode {
                 crate::say::err!("intellectmoney: --records: {why}");
                 return ExitCode::from(2);
             }
+        }
+        if let Err(why) = scenario.apply(&mock) {
+            crate::say::err!("intellectmoney: --scenario: {why}");
+            return ExitCode::from(2);
         }
         crate::say::out!("{}", mock.url());
         mock.wait();

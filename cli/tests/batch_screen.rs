@@ -56,7 +56,11 @@ fn the_summary_names_every_way_a_line_ends_with_its_count() {
         assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
         String::from_utf8(out.stdout).unwrap()
     };
-    assert!(status("text").starts_with("completed RUB: 3 payout(s), "), "{}", status("text"));
+    assert!(
+        status("text").starts_with("completed RUB: 3 payout(s), "),
+        "{}",
+        status("text")
+    );
     let json: serde_json::Value = serde_json::from_str(&status("json")).unwrap();
     assert_eq!(json["by_state"][0]["payouts"], 3);
     assert_eq!(json["not_started"], 0);

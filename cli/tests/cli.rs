@@ -765,3 +765,90 @@ fn a_batch_file_in_another_encoding_or_separator_is_explained() {
         assert!(said.contains("nothing was sent"), "{said}");
     }
 }
+
+/// `mock-server --scenario`: payouts that fail after a burst of 503s on the poll, a data set, a
+/// refused method; a broken scenario file is refused naming its line and column.
+#[test]
+fn mock_server_follows_a_scenario_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("scenario.json");
+    std::fs::write(
+        &file,
+        r#"{
+  "payout": { "outcome": "fail", "polls": 1, "message": "Карта заблокирована" },
+  "records": { "getInvoicesHistory": 12 },
+  "methods": {
+    "GetOperationState": { "status": 503, "times": 2 },
+    "getEshopInfo": { "refuse": "Магазин не найден" }
+  }
+}"#,
+    )
+    .unwrap();
+    let (url, mut mock) = spawn_mock(&[
+        "--sign-secret",
+        "s3cr3t",
+        "mock-server",
+        "--scenario",
+        file.to_str().unwrap(),
+    ]);
+    let signed = [
+        "--base-url",
+        &url,
+        "--user-token",
+        "t",
+        "--bearer-token",
+        "b",
+        "--sign-secret",
+        "s3cr3t",
+    ];
+    let payout = run(
+        &[
+            &signed[..],
+            &[
+                "payout",
+                "--preference-type",
+                "OutBankCard",
+                "--pan",
+                "4111111111111111",
+            ],
+            &[
+                "--amount",
+                "10.00",
+                "--currency",
+                "RUB",
+                "--recipient-name",
+                "Иванов Иван",
+                "--poll-interval",
+                "1s",
+            ],
+        ]
+        .concat(),
+        &[],
+    );
+    let invoices = run(
+        &[&signed[..], &["get-invoices-history", "--take", "5", "--all"]].concat(),
+        &[],
+    );
+    let shop = run(&[&signed[..], &["get-eshop-info", "--take", "1"]].concat(), &[]);
+    mock.kill().unwrap();
+    mock.wait().unwrap();
+    let said = format!("{}{}", text(&payout.stdout), text(&payout.stderr));
+    assert_eq!(payout.status.code(), Some(3), "{said}");
+    assert!(said.contains("Карта заблокирована"), "{said}");
+    assert_eq!(printed_ids(&invoices), (1..=12).collect::<Vec<i64>>());
+    assert!(
+        text(&shop.stderr).contains("Магазин не найден"),
+        "{}",
+        text(&shop.stderr)
+    );
+    // A typo in the file: refused before the mock serves, where it is.
+    std::fs::write(
+        &file,
+        "{\n  \"methods\": { \"getEshopInfo\": { \"refuze\": \"x\" } }\n}",
+    )
+    .unwrap();
+    let broken = run(&["mock-server", "--scenario", file.to_str().unwrap()], &[]);
+    let said = text(&broken.stderr);
+    assert_eq!(broken.status.code(), Some(2), "{said}");
+    assert!(said.contains("scenario.json:2:") && said.contains("refuze"), "{said}");
+}

@@ -466,3 +466,37 @@ async fn a_data_set_of_records_pages_by_skip_and_take() {
 fn a_data_set_for_a_method_without_a_key_panics_naming_those_that_have_one() {
     MockServer::start().records("getEshopInfo", 3);
 }
+
+/// A burst: the behaviour lasts the given number of calls, then the method answers as usual; a
+/// read's retries outlast a burst of two 503s.
+#[tokio::test]
+async fn a_burst_of_errors_ends_after_its_calls() {
+    let mock = MockServer::start();
+    mock.set_times(
+        "getEshopInfo",
+        Override::Respond {
+            status: 503,
+            content_type: "text/plain".into(),
+            body: "busy".into(),
+        },
+        2,
+    );
+    let c = Client::builder()
+        .base_url(mock.url())
+        .user_token("t")
+        .retry(RetryPolicy {
+            max_retries: 2,
+            min_delay: Duration::from_millis(1),
+            max_delay: Duration::from_millis(5),
+        })
+        .build()
+        .unwrap();
+    c.get_eshop_info(GetEshopInfo::new(3)).await.unwrap();
+    assert_eq!(
+        mock.requests_for::<GetEshopInfo>().len(),
+        3,
+        "two 503s, then the example"
+    );
+    c.get_eshop_info(GetEshopInfo::new(3)).await.unwrap();
+    assert_eq!(mock.requests_for::<GetEshopInfo>().len(), 4, "the burst is over");
+}

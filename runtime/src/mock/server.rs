@@ -173,7 +173,8 @@ struct State {
     methods: Vec<&'static MockMethod>,
     /// The API's secret fields, masked in what the mock shows.
     secret_fields: &'static [&'static str],
-    overrides: Mutex<HashMap<String, Override>>,
+    /// Each method's behaviour, and how many more calls it lasts (`None`: until reset).
+    overrides: Mutex<HashMap<String, (Override, Option<usize>)>>,
     /// The methods answered from a data set of records, and how many.
     records: Mutex<HashMap<&'static str, usize>>,
     requests: Mutex<Vec<MockRequest>>,
@@ -248,7 +249,30 @@ impl<A: Api> MockServer<A> {
             .overrides
             .lock()
             .unwrap_or_else(|e| e.into_inner())
-            .insert(name.to_owned(), behaviour);
+            .insert(name.to_owned(), (behaviour, None));
+    }
+
+    /// Answers `method` this way for its next `times` calls, then as usual again: a burst of
+    /// errors (`Override::Respond { status: 503, .. }` three times) that a retry outlasts.
+    ///
+    /// # Panics
+    /// When the spec has no such method (as [`Self::set`]).
+    pub fn set_times(&self, method: &str, behaviour: Override, times: usize) {
+        let name = self.state.spec_name(method);
+        let mut overrides = self.state.overrides.lock().unwrap_or_else(|e| e.into_inner());
+        if times == 0 {
+            overrides.remove(name);
+        } else {
+            overrides.insert(name.to_owned(), (behaviour, Some(times)));
+        }
+    }
+
+    /// Whether the spec has this method (its name in any case).
+    pub fn knows(&self, method: &str) -> bool {
+        self.state
+            .methods
+            .iter()
+            .any(|m| m.info.name.eq_ignore_ascii_case(method))
     }
 
     /// Answers the method of request type `R` this way from now on: the typed form of
@@ -474,12 +498,7 @@ async fn answer(state: &State, req: Request<Incoming>) -> Option<Response<Full<B
         .find(|r| r.accept.is_some_and(|a| accept.contains(a)))
         .or_else(|| method.info.responses.first())
         .map_or(Format::Xml, |r| r.format);
-    let behaviour = state
-        .overrides
-        .lock()
-        .unwrap_or_else(|e| e.into_inner())
-        .get(method.info.name)
-        .cloned();
+    let behaviour = state.take_override(method.info.name);
     let lose = matches!(behaviour, Some(Override::LoseAnswer));
     let (response, params, refused) = respond(state, method, &record, &body, format, behaviour).await;
     record.params = params;
@@ -612,6 +631,20 @@ fn signing_problem(
 }
 
 impl State {
+    /// The behaviour set for `method`, counting one call against a limited one.
+    fn take_override(&self, method: &str) -> Option<Override> {
+        let mut overrides = self.overrides.lock().unwrap_or_else(|e| e.into_inner());
+        let (behaviour, left) = overrides.get_mut(method)?;
+        let behaviour = behaviour.clone();
+        if let Some(n) = left {
+            *n -= 1;
+            if *n == 0 {
+                overrides.remove(method);
+            }
+        }
+        Some(behaviour)
+    }
+
     /// The version this mock answers of `api` (`None`: the API has no versions).
     fn version_of(&self, api: &str) -> Option<&'static str> {
         self.versions.iter().find(|(a, _)| *a == api).map(|(_, v)| *v)
