@@ -27,6 +27,18 @@ fn text(b: &[u8]) -> String {
     String::from_utf8(b.to_vec()).unwrap()
 }
 
+/// A card payout's flags: 10.00 RUB to the test card.
+const CARD: [&str; 8] = [
+    "--pan",
+    "4111111111111111",
+    "--amount",
+    "10.00",
+    "--currency",
+    "RUB",
+    "--recipient-name",
+    "Иванов Иван",
+];
+
 /// The `Id` of every JSON line printed (one per item of `--all`).
 fn printed_ids(out: &Output) -> Vec<i64> {
     text(&out.stdout)
@@ -408,16 +420,7 @@ fn payout_version_chooses_the_templates_and_a_mismatch_names_both_versions() {
         "--sign-secret",
         "s3cr3t",
     ];
-    let card = [
-        "--pan",
-        "4111111111111111",
-        "--amount",
-        "10.00",
-        "--currency",
-        "RUB",
-        "--recipient-name",
-        "Иванов Иван",
-    ];
+    let card = CARD;
     // The wiki's create method, signed with the wiki's template: the wiki mock creates it.
     let wiki_create = [
         &signed[..],
@@ -804,23 +807,9 @@ fn mock_server_follows_a_scenario_file() {
     let payout = run(
         &[
             &signed[..],
-            &[
-                "payout",
-                "--preference-type",
-                "OutBankCard",
-                "--pan",
-                "4111111111111111",
-            ],
-            &[
-                "--amount",
-                "10.00",
-                "--currency",
-                "RUB",
-                "--recipient-name",
-                "Иванов Иван",
-                "--poll-interval",
-                "1s",
-            ],
+            &["payout", "--preference-type", "OutBankCard"],
+            &CARD,
+            &["--poll-interval", "1s"],
         ]
         .concat(),
         &[],
