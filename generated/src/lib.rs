@@ -6,7 +6,9 @@
 //! - [`payout`]: IntellectMoney Payout API
 //! - [`personal`]: IntellectMoney Personal API
 //!
-//! Build a [`Client`] with [`Client::builder`]; it has one method per spec method (`client.get_invoices_history(..)`), each taking the method's request type (`new(..)` with the required parameters, a setter for each other one), and the runtime's methods that are the same for every method ([`runtime::client::Client`]: pagination, the payout flow, raw requests). Errors are [`Error`]; a mock server for tests is `mock` (feature `mock`).
+//! # A first call
+//!
+//! Build a [`Client`] with [`Client::builder`]; it has one method per spec method (`client.get_invoices_history(..)`), each taking the method's request type (`new(..)` with the required parameters, a setter for each other one), and the runtime's methods that are the same for every method ([`runtime::client::Client`]: pagination, the payout flow, raw requests). Errors are [`Error`].
 //!
 //! ```no_run
 //! # async fn run() -> Result<(), intellectmoney::Error> {
@@ -17,7 +19,21 @@
 //! # Ok(()) }
 //! ```
 //!
+//! # Where to go next
+//!
+//! - Every page of a list: `client.get_invoices_history_items(..)` (a stream of items), or `get_invoices_history_pages` (of pages).
+//! - A payout, created once, executed at most once, polled to its end: [`runtime::client::Client::payout`].
+//! - The IntellectMoney Payout API has 2 published versions that sign differently: a client signs for one, `payout::Version::Portal` unless [`ClientBuilder::api_version`] says otherwise.
+//! - Payouts from a file, each key paid at most once across crashes: `runtime::batch` (feature `batch`).
+//! - Tests without an account: `mock::MockServer` (feature `mock`), which checks each request as the real API does, pages data sets of records and plays scripted payout outcomes.
+//! - A notification the API sends (Result URL): `personal::Notification::verify`.
+//!
+//! # Features
+//!
+//! `rustls` (default) or `native-tls` for TLS; `mock`, a mock IntellectMoney for tests; `batch`, payout batches with a journal on disk; `blocking`, a blocking client; `pkcs12`, TLS client identities in PKCS#12; `cli`, the command line's subcommands; `xml-serde`, the serde reference of the XML decoders.
+//!
 //! Everything under [`api`] is generated from the spec by `intellectmoney-codegen`; [`runtime`] is the hand-written part that does not vary per method.
+#![cfg_attr(docsrs, feature(doc_cfg))]
 #[rustfmt::skip]
 pub mod api;
 #[cfg(feature = "cli")]

@@ -11,6 +11,8 @@
 //! - behind features (documented on docs.rs, which builds them all): `mock`, the mock server's
 //!   engine; `blocking`, the blocking client's engine; `cli`, the command line's value parsers
 //!   and output; `batch`, payout batches with a journal on disk.
+// docs.rs (nightly, `--cfg docsrs`) marks each item a feature gates with its feature.
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 #[cfg(not(any(feature = "rustls", feature = "native-tls")))]
 compile_error!("intellectmoney needs a TLS backend: the feature `rustls` (the default) or `native-tls`");

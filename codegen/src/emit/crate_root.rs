@@ -18,7 +18,7 @@ pub fn emit(ir: &Ir) -> TokenStream {
         .filter(|a| !a.methods.is_empty())
         .map(|a| format!("- [`{}`]: {}", a.module, a.title))
         .collect();
-    let front = front_page(&titles);
+    let front = front_page(&titles, &next_steps(ir));
     quote! {
         #front
         #[rustfmt::skip]
@@ -114,29 +114,83 @@ fn for_each_method(ir: &Ir) -> TokenStream {
     }
 }
 
-fn front_page(titles: &[String]) -> TokenStream {
+fn front_page(titles: &[String], next: &[String]) -> TokenStream {
     let text = format!(
         "A typed client for the IntellectMoney APIs, generated from a hand-maintained spec:\n\n{}\n\n\
+         # A first call\n\n\
          Build a [`Client`] with [`Client::builder`]; it has one method per spec method \
          (`client.get_invoices_history(..)`), each taking the method's request type (`new(..)` with \
          the required parameters, a setter for each other one), and the runtime's methods that are \
          the same for every method ([`runtime::client::Client`]: pagination, the payout flow, raw \
-         requests). Errors are [`Error`]; a mock server for tests is `mock` (feature `mock`).\n\n\
+         requests). Errors are [`Error`].\n\n\
          ```no_run\n\
          # async fn run() -> Result<(), intellectmoney::Error> {{\n\
          let client = intellectmoney::Client::builder()\n    .credentials(\"login\", \"password\")\n    .build()?;\n\
          client.login().await?;\n\
          # Ok(()) }}\n\
          ```\n\n\
+         # Where to go next\n\n{}\n\n\
+         # Features\n\n\
+         `rustls` (default) or `native-tls` for TLS; `mock`, a mock IntellectMoney for tests; \
+         `batch`, payout batches with a journal on disk; `blocking`, a blocking client; `pkcs12`, \
+         TLS client identities in PKCS#12; `cli`, the command line's subcommands; `xml-serde`, the \
+         serde reference of the XML decoders.\n\n\
          Everything under [`api`] is generated from the spec by `intellectmoney-codegen`; \
          [`runtime`] is the hand-written part that does not vary per method.",
-        titles.join("\n")
+        titles.join("\n"),
+        next.join("\n")
     );
     // Written as it is (not through `doc_attrs`, which escapes brackets): the links are ours.
     let lines = text
         .lines()
         .map(|l| if l.is_empty() { String::new() } else { format!(" {l}") });
-    quote! { #( #![doc = #lines] )* }
+    quote! {
+        #( #![doc = #lines] )*
+        // docs.rs (nightly, `--cfg docsrs`) marks each item a feature gates with its feature.
+        #![cfg_attr(docsrs, feature(doc_cfg))]
+    }
+}
+
+/// The front page's pointers, each from what the spec has: a paged method, versions, a
+/// notification.
+fn next_steps(ir: &Ir) -> Vec<String> {
+    use heck::ToSnakeCase;
+    let mut out = Vec::new();
+    if let Some(m) = ir.apis.iter().flat_map(|a| &a.methods).find(|m| m.pagination.is_some()) {
+        let name = m.wire.to_snake_case();
+        out.push(format!(
+            "- Every page of a list: `client.{name}_items(..)` (a stream of items), or `{name}_pages` (of pages)."
+        ));
+    }
+    out.push(
+        "- A payout, created once, executed at most once, polled to its end: [`runtime::client::Client::payout`]."
+            .into(),
+    );
+    for a in &ir.apis {
+        if let Some(v) = a.versions.iter().find(|v| v.default) {
+            out.push(format!(
+                "- The {} has {} published versions that sign differently: a client signs for one, `{}::{}::{}` unless [`ClientBuilder::api_version`] says otherwise.",
+                a.title,
+                a.versions.len(),
+                a.module,
+                crate::ir::VERSION_TYPE,
+                v.rust
+            ));
+        }
+    }
+    out.push(
+        "- Payouts from a file, each key paid at most once across crashes: `runtime::batch` (feature `batch`).".into(),
+    );
+    out.push("- Tests without an account: `mock::MockServer` (feature `mock`), which checks each request as the real API does, pages data sets of records and plays scripted payout outcomes.".into());
+    for a in &ir.apis {
+        if let Some(n) = &a.notification {
+            out.push(format!(
+                "- A notification the API sends (Result URL): `{}::{}::verify`.",
+                a.module, n.name
+            ));
+        }
+    }
+    out
 }
 
 /// The async client: the runtime's, with the generated methods (`api/*/client.rs`) added.

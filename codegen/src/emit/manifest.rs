@@ -25,6 +25,7 @@ keywords = ["intellectmoney", "payments", "payout", "api-client"]
 # docs.rs documents every feature (the mock, the blocking client, the CLI's subcommands, PKCS#12).
 [package.metadata.docs.rs]
 all-features = true
+rustdoc-args = ["--cfg", "docsrs"]
 
 [features]
 default = ["rustls"]
