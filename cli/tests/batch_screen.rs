@@ -88,6 +88,23 @@ fn after_ctrl_c_the_lines_never_started_are_counted_and_a_second_ctrl_c_stops_at
             .spawn()
             .unwrap();
         std::thread::sleep(Duration::from_millis(900));
+        if presses == 1 {
+            // `status` while the run holds the journal: the run's counts so far, on stdout.
+            let out = Command::new(common::BIN)
+                .args(["payout-batch", "status", "--format", "json", "--journal"])
+                .arg(&batch.journal)
+                .output()
+                .unwrap();
+            let said = String::from_utf8_lossy(&out.stderr);
+            assert!(out.status.success(), "{said}");
+            let live: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+            assert_eq!(
+                (live["running"].as_bool(), live["lines"].as_u64()),
+                (Some(true), Some(LINES)),
+                "{live}"
+            );
+            assert!(live["done"].as_u64().unwrap() < LINES, "{live}");
+        }
         for _ in 0..presses {
             interrupt(run.id());
             std::thread::sleep(Duration::from_millis(50));

@@ -98,7 +98,8 @@ pub async fn run(
         }
     };
     let stop = stop_on_ctrl_c();
-    let paid = pay_all(client, &journal, (lines, checked.count), hash_key, poll, &pace, &stop).await;
+    let screen = screen::Screen::new(checked.count, journal_path);
+    let paid = pay_all(client, &journal, lines, hash_key, poll, (&pace, &screen), &stop).await;
     let mut tally = match paid {
         Ok(t) => t,
         Err(e) => {
@@ -170,18 +171,16 @@ fn stop_on_ctrl_c() -> Arc<AtomicBool> {
 async fn pay_all(
     client: &Client,
     journal: &SqliteJournal,
-    (lines, count): (impl Iterator<Item = Result<Line, String>>, u64),
+    lines: impl Iterator<Item = Result<Line, String>>,
     hash_key: &[u8],
     poll: PollPolicy,
-    pace: &Pace,
+    (pace, screen): (&Pace, &screen::Screen),
     stop: &AtomicBool,
 ) -> Result<Tally, JournalError> {
-    // One live bar on a terminal, every line printed above it; plain lines either way.
-    let screen = screen::Screen::new(count);
     // The starts share one clock: each payout waits for its tick before it is sent.
     let gap = pace.per_second.map(|n| std::time::Duration::from_secs(1) / n.max(1));
     let ticks = gap.map(|g| tokio::sync::Mutex::new(tokio::time::interval(g)));
-    let (ticks, screen) = (&ticks, &screen);
+    let ticks = &ticks;
     let mut ended = futures_util::stream::iter(lines)
         .take_while(|_| std::future::ready(!stop.load(Ordering::SeqCst)))
         .map(|line| async move {
@@ -314,6 +313,8 @@ fn summary(t: &Tally, journal: &Path, file: &Path) -> ExitCode {
 pub fn report(journal_path: &Path, rows: bool, json: bool) -> ExitCode {
     let journal = match SqliteJournal::open_existing(journal_path) {
         Ok(j) => j,
+        // A run holds the journal: `status` reads the run's progress file instead.
+        Err(e @ JournalError::InUse { .. }) if !rows => return running_status(journal_path, json, &e),
         Err(e) => {
             crate::say::err!("intellectmoney: {e}");
             return ExitCode::from(2);
@@ -348,6 +349,43 @@ pub fn report(journal_path: &Path, rows: bool, json: bool) -> ExitCode {
         (false, false) => totals.lines(unstarted).iter().for_each(|l| crate::say::out!("{l}")),
         (false, true) => crate::say::out!("{}", totals.json(unstarted)),
     }
+    ExitCode::SUCCESS
+}
+
+/// `status` while a run holds the journal: that run's counts so far, from its progress file.
+fn running_status(journal_path: &Path, json: bool, in_use: &JournalError) -> ExitCode {
+    let progress = std::fs::read_to_string(screen::progress_path(journal_path))
+        .ok()
+        .and_then(|t| serde_json::from_str::<serde_json::Value>(&t).ok());
+    let Some(mut p) = progress else {
+        crate::say::err!("intellectmoney: {in_use}");
+        return ExitCode::from(2);
+    };
+    if json {
+        p["running"] = serde_json::Value::Bool(true);
+        crate::say::out!("{p}");
+        return ExitCode::SUCCESS;
+    }
+    let n = |v: &serde_json::Value| v.as_u64().unwrap_or(0);
+    let (lines, done) = (n(&p["lines"]), n(&p["done"]));
+    crate::say::out!(
+        "a run is going (process {}): {done} of the file's {lines} line(s) done so far",
+        p["pid"]
+    );
+    for name in Step::ENDS {
+        let count = n(&p["steps"][name]);
+        crate::say::out!("{}: {count}", name.replace('_', " "));
+    }
+    crate::say::out!("conflicts: {}; stopped: {}", n(&p["conflicts"]), n(&p["stopped"]));
+    if let Some(paid) = p["paid"].as_object() {
+        for (currency, sum) in paid {
+            crate::say::out!("paid {currency}: {}", sum.as_str().unwrap_or_default());
+        }
+    }
+    crate::say::out!(
+        "not ended yet: {} line(s) (in flight, or not started)",
+        lines.saturating_sub(done)
+    );
     ExitCode::SUCCESS
 }
 

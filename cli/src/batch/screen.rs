@@ -1,6 +1,8 @@
 //! What a run shows while it goes: on a terminal, one live bar at the bottom (lines done of the
 //! file, counts per ending, the amount paid per currency), with every result line printed above
-//! it, so that no stale bar is left behind; elsewhere plain lines only.
+//! it, so that no stale bar is left behind; elsewhere plain lines only. The same counts go to a
+//! progress file beside the journal (`<journal>.progress`, counts and amounts only), which
+//! `status` reads while the run holds the journal; the run removes it when it ends.
 
 use intellectmoney::runtime::batch::Step;
 use intellectmoney::runtime::Decimal;
@@ -10,6 +12,8 @@ use std::collections::BTreeMap;
 pub struct Screen {
     bar: indicatif::ProgressBar,
     counts: std::sync::Mutex<Counts>,
+    /// The progress file, and the lines of the file.
+    progress: (std::path::PathBuf, u64),
 }
 
 #[derive(Default)]
@@ -18,11 +22,21 @@ struct Counts {
     paid: BTreeMap<String, Decimal>,
     conflicts: u64,
     stopped: u64,
+    /// When the progress file was last written.
+    written: Option<std::time::Instant>,
+}
+
+/// The progress file of the journal at `journal`.
+pub fn progress_path(journal: &std::path::Path) -> std::path::PathBuf {
+    let mut name = journal.as_os_str().to_owned();
+    name.push(".progress");
+    name.into()
 }
 
 impl Screen {
-    /// A bar over `lines` lines when stderr is a terminal, else none.
-    pub fn new(lines: u64) -> Screen {
+    /// A bar over `lines` lines when stderr is a terminal, else none; the progress file of
+    /// `journal` either way.
+    pub fn new(lines: u64, journal: &std::path::Path) -> Screen {
         let bar = if std::io::IsTerminal::is_terminal(&std::io::stderr()) {
             let bar = indicatif::ProgressBar::new(lines);
             let style = indicatif::ProgressStyle::with_template("{bar:30} {pos}/{len} lines  {msg}")
@@ -33,10 +47,13 @@ impl Screen {
         } else {
             indicatif::ProgressBar::hidden()
         };
-        Screen {
+        let screen = Screen {
             bar,
             counts: std::sync::Mutex::new(Counts::default()),
-        }
+            progress: (progress_path(journal), lines),
+        };
+        screen.write_progress(&mut screen.lock(), true);
+        screen
     }
 
     /// A result line on stdout, above the bar (every printed line goes above it).
@@ -56,36 +73,66 @@ impl Screen {
         if matches!(step, Step::Completed(_)) {
             *c.paid.entry(currency.to_owned()).or_default() += amount;
         }
-        self.show(&c);
+        self.show(&mut c);
     }
 
     /// A line refused as a conflict.
     pub fn conflict(&self) {
         let mut c = self.lock();
         c.conflicts += 1;
-        self.show(&c);
+        self.show(&mut c);
     }
 
     /// A line started and not done.
     pub fn stopped(&self) {
         let mut c = self.lock();
         c.stopped += 1;
-        self.show(&c);
+        self.show(&mut c);
     }
 
     /// The bar removed, once the run is over (the summary follows as plain lines).
     pub fn finish(&self) {
         crate::say::live_bar(None);
         self.bar.finish_and_clear();
+        // The journal says it all once the run lets go of it.
+        let _ = std::fs::remove_file(&self.progress.0);
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, Counts> {
         self.counts.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    fn show(&self, c: &Counts) {
+    fn show(&self, c: &mut Counts) {
         self.bar.inc(1);
         self.bar.set_message(message(c));
+        self.write_progress(c, false);
+    }
+
+    /// The counts in the progress file, at most four times a second (`now`: at once), written
+    /// whole under another name and renamed, so that a reader never sees half of it. A file
+    /// that cannot be written costs the run nothing: `status` then says the journal is in use.
+    fn write_progress(&self, c: &mut Counts, now: bool) {
+        let due = c
+            .written
+            .is_none_or(|t| t.elapsed() >= std::time::Duration::from_millis(250));
+        if !(now || due) {
+            return;
+        }
+        c.written = Some(std::time::Instant::now());
+        let done: u64 = c.steps.values().sum::<u64>() + c.conflicts + c.stopped;
+        let text = serde_json::json!({
+            "pid": std::process::id(),
+            "lines": self.progress.1,
+            "done": done,
+            "steps": c.steps,
+            "paid": c.paid.iter().map(|(k, v)| (k.clone(), v.to_string())).collect::<BTreeMap<_, _>>(),
+            "conflicts": c.conflicts,
+            "stopped": c.stopped,
+        })
+        .to_string();
+        let mut temporary = self.progress.0.as_os_str().to_owned();
+        temporary.push(".new");
+        let _ = std::fs::write(&temporary, text).and_then(|()| std::fs::rename(&temporary, &self.progress.0));
     }
 }
 
