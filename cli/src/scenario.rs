@@ -3,7 +3,10 @@
 //!
 //! ```json
 //! {
-//!   "payout": { "outcome": "fail", "polls": 2, "message": "Карта заблокирована" },
+//!   "payout": { "outcome": "each", "each": [
+//!     { "outcome": "complete", "polls": 1 },
+//!     { "outcome": "fail", "polls": 2, "message": "Карта заблокирована" }
+//!   ] },
 //!   "records": { "getInvoicesHistory": 25 },
 //!   "methods": {
 //!     "getEshopInfo": { "refuse": "Магазин не найден" },
@@ -49,6 +52,29 @@ enum Payout {
         message: String,
     },
     NotEnoughMoney,
+    Deleted {
+        #[serde(default)]
+        polls: usize,
+    },
+    /// Each payout its own outcome, in order; the last for every later one.
+    Each {
+        each: Vec<Payout>,
+    },
+}
+
+impl Payout {
+    fn script(&self) -> PayoutScript {
+        match self {
+            Payout::Complete { polls } => PayoutScript::Complete { polls: *polls },
+            Payout::Fail { polls, message } => PayoutScript::Fail {
+                polls: *polls,
+                message: message.clone(),
+            },
+            Payout::NotEnoughMoney => PayoutScript::NotEnoughMoney,
+            Payout::Deleted { polls } => PayoutScript::Deleted { polls: *polls },
+            Payout::Each { each } => PayoutScript::Each(each.iter().map(Payout::script).collect()),
+        }
+    }
 }
 
 /// One method's behaviour (`Override`): exactly one of `refuse`, `status`, `delay_ms`,
@@ -108,14 +134,7 @@ impl Scenario {
 
     /// The payout script, when the file sets one.
     pub fn payout(&self) -> Option<PayoutScript> {
-        self.payout.as_ref().map(|p| match p {
-            Payout::Complete { polls } => PayoutScript::Complete { polls: *polls },
-            Payout::Fail { polls, message } => PayoutScript::Fail {
-                polls: *polls,
-                message: message.clone(),
-            },
-            Payout::NotEnoughMoney => PayoutScript::NotEnoughMoney,
-        })
+        self.payout.as_ref().map(Payout::script)
     }
 
     /// Sets the data sets and behaviours on a started mock, or says what is wrong (nothing is

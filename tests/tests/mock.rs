@@ -500,3 +500,33 @@ async fn a_burst_of_errors_ends_after_its_calls() {
     c.get_eshop_info(GetEshopInfo::new(3)).await.unwrap();
     assert_eq!(mock.requests_for::<GetEshopInfo>().len(), 4, "the burst is over");
 }
+
+/// Each payout its own ending: the first completes, the second fails with its message, the
+/// third and every later one are deleted by the server; nothing but the first is paid.
+#[tokio::test]
+async fn each_payout_follows_its_own_script() {
+    let mock = MockServer::builder()
+        .sign_secret(SECRET)
+        .payout(PayoutScript::Each(vec![
+            PayoutScript::Complete { polls: 0 },
+            PayoutScript::Fail {
+                polls: 1,
+                message: "Карта заблокирована".into(),
+            },
+            PayoutScript::Deleted { polls: 0 },
+        ]))
+        .start();
+    let c = payout_client(&mock);
+    let mut outcomes = Vec::new();
+    for _ in 0..4 {
+        let o = c.payout(wiki::card_payout(), PollPolicy::for_tests(), |_, _| {}).await.unwrap();
+        outcomes.push(o);
+    }
+    assert!(outcomes[0].is_completed(), "{outcomes:?}");
+    assert!(
+        matches!(&outcomes[1], PayoutOutcome::Failed { error_message: Some(m), .. } if m == "Карта заблокирована"),
+        "{outcomes:?}"
+    );
+    assert!(matches!(outcomes[2], PayoutOutcome::Deleted { .. }), "{outcomes:?}");
+    assert!(matches!(outcomes[3], PayoutOutcome::Deleted { .. }), "{outcomes:?}");
+}

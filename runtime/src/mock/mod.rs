@@ -252,6 +252,7 @@ pub enum Override {
 
 /// How a payout created on the mock ends.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum PayoutScript {
     /// `Completed` after this many polls in `InProcess`.
     Complete {
@@ -267,6 +268,27 @@ pub enum PayoutScript {
     },
     /// `NotEnoughMoney` at once.
     NotEnoughMoney,
+    /// `Deleted` after this many polls: the server gave up on the payout, nothing paid.
+    Deleted {
+        /// Polls answered `InProcess` first.
+        polls: usize,
+    },
+    /// Each payout its own script: the first payout created follows the first, the second the
+    /// second, and every later one the last (a batch whose 3rd payout fails).
+    Each(Vec<PayoutScript>),
+}
+
+impl PayoutScript {
+    /// The script of the `n`th payout created (from 0).
+    pub fn nth(&self, n: usize) -> PayoutScript {
+        match self {
+            PayoutScript::Each(all) => match all.get(n).or(all.last()) {
+                Some(script) => script.nth(n),
+                None => PayoutScript::default(),
+            },
+            other => other.clone(),
+        }
+    }
 }
 
 impl Default for PayoutScript {

@@ -10,6 +10,8 @@ use std::collections::HashMap;
 struct Payout {
     state: &'static str,
     polls: usize,
+    /// How this payout ends.
+    script: PayoutScript,
 }
 
 /// Every payout created on one mock.
@@ -36,6 +38,7 @@ impl Payouts {
             let payout = Payout {
                 state: shape.created,
                 polls: 0,
+                script: self.script.nth(self.known.len()),
             };
             self.known.insert(id, payout);
             return Ok((id, shape.created, None));
@@ -44,8 +47,8 @@ impl Payouts {
             .and_then(|s| Uuid::parse_str(s).ok())
             .filter(|id| self.known.contains_key(id))
             .ok_or_else(|| "Operation not found".to_owned())?;
-        let script = self.script.clone();
         let payout = self.known.get_mut(&id).expect("known");
+        let script = payout.script.clone();
         let not_created = |state: &str| format!("Operation is {state}, not {}", shape.created);
         match step {
             PayoutStep::Execute if payout.state == shape.created => {
@@ -79,6 +82,9 @@ fn poll(payout: &mut Payout, script: &PayoutScript, shape: &PayoutShape) {
         PayoutScript::Complete { polls } if payout.polls > *polls => payout.state = shape.completed,
         PayoutScript::Fail { polls, .. } if payout.polls > *polls => {
             payout.state = shape.failed.unwrap_or(shape.completed)
+        }
+        PayoutScript::Deleted { polls } if payout.polls > *polls => {
+            payout.state = shape.deleted.or(shape.failed).unwrap_or(shape.completed)
         }
         _ => {}
     }
