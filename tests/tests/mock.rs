@@ -519,7 +519,10 @@ async fn each_payout_follows_its_own_script() {
     let c = payout_client(&mock);
     let mut outcomes = Vec::new();
     for _ in 0..4 {
-        let o = c.payout(wiki::card_payout(), PollPolicy::for_tests(), |_, _| {}).await.unwrap();
+        let o = c
+            .payout(wiki::card_payout(), PollPolicy::for_tests(), |_, _| {})
+            .await
+            .unwrap();
         outcomes.push(o);
     }
     assert!(outcomes[0].is_completed(), "{outcomes:?}");
