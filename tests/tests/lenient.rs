@@ -115,19 +115,14 @@ fn json_value(field: &str) -> Regex {
 /// The example of `method` with every value of `field` replaced by `surprise`, in the example's
 /// syntax.
 fn xml_with(method: &str, field: &str, surprise: &str) -> String {
-    xml_replaced(method, field, &xml_element(field), surprise)
-}
-
-/// The XML example of `method` with each match of `element` replaced by
-/// `<field>{content}</field>`.
-fn xml_replaced(method: &str, field: &str, element: &Regex, content: &str) -> String {
     let text = example(&format!("personal/{method}.response.xml"));
+    let element = xml_element(field);
     assert!(
         element.is_match(&text),
         "`{field}` is not in the XML example of {method}"
     );
     element
-        .replace_all(&text, format!("<{field}>{content}</{field}>"))
+        .replace_all(&text, format!("<{field}>{surprise}</{field}>"))
         .into_owned()
 }
 
@@ -281,8 +276,15 @@ fn json_composite_with(method: &str, field: &str, surprise: &str) -> String {
 /// The XML example of `method` with every element `field` (with its content) replaced by
 /// `<field>{inner}</field>`.
 fn xml_composite_with(method: &str, field: &str, inner: &str) -> String {
+    let text = example(&format!("personal/{method}.response.xml"));
     let element = Regex::new(&format!(r"(?s)<{field}>.*?</{field}>|<{field}(\s[^>]*)?/>")).unwrap();
-    xml_replaced(method, field, &element, inner)
+    assert!(
+        element.is_match(&text),
+        "`{field}` is not in the XML example of {method}"
+    );
+    element
+        .replace_all(&text, format!("<{field}>{inner}</{field}>"))
+        .into_owned()
 }
 
 /// The first field of a structure whose text must parse (a number, a decimal, a flag, a date):
