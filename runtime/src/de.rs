@@ -133,28 +133,18 @@ impl<'de> Visitor<'de> for V {
     }
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Text<'de>, A::Error> {
         let mut text = Some(Cow::Borrowed(""));
-        let mut nil = false;
         while let Some(Borrowed(key)) = map.next_key::<Borrowed<'de>>()? {
             if key == RAW_JSON {
                 return Text::from_raw_json(map.next_value::<Borrowed<'de>>()?.0);
             }
             if key == "$text" || key == "$value" {
                 text = map.next_value::<Text<'de>>()?.0;
-            } else if is_nil_attribute(&key) {
-                // An element buffered whole (a structure the wiki says to ignore) keeps its
-                // `xsi:nil` as an attribute: nil, as the XML reader reads it.
-                nil = map.next_value::<Text<'de>>()?.0.is_some_and(|v| v.trim() == "true");
             } else {
                 map.next_value::<IgnoredAny>()?;
             }
         }
-        Ok(Text(if nil { None } else { text }))
+        Ok(Text(text))
     }
-}
-
-/// `@xsi:nil` (any prefix), the attribute that makes an element nil.
-fn is_nil_attribute(key: &str) -> bool {
-    key.strip_prefix('@').is_some_and(|a| a == "nil" || a.ends_with(":nil"))
 }
 
 /// The format-free core of the scalar helpers: what a scalar's text (`None` when nil or
@@ -367,73 +357,6 @@ where
 /// none, where a text field would fail.
 pub fn lenient_string<'de, D: Deserializer<'de>, T: From<String>>(d: D) -> Result<Option<T>, D::Error> {
     Ok(ignorable_text(d)?.map(|t| T::from(t.into_owned())))
-}
-
-/// A structure the wiki says to ignore (`lenient: true`): read when it reads, else `None`, so
-/// that a surprise inside never fails the answer. JSON is read from the value's raw text, its
-/// numbers exact; the serde XML reader's value is buffered and tried.
-pub fn lenient_value<'de, D: Deserializer<'de>, T: DeserializeOwned>(d: D) -> Result<Option<T>, D::Error> {
-    d.deserialize_newtype_struct(RAW_JSON, Ignorable::<T>(PhantomData))
-}
-
-/// A list the wiki says to ignore (see [`lenient_value`]): empty when it does not read.
-pub fn lenient_list<'de, D: Deserializer<'de>, T: DeserializeOwned>(d: D) -> Result<Vec<T>, D::Error> {
-    Ok(lenient_value::<D, ListOf<T>>(d)?.map_or_else(Vec::new, |l| l.0))
-}
-
-/// A list read as [`list`] reads one.
-struct ListOf<T>(Vec<T>);
-
-impl<'de, T: DeserializeOwned> Deserialize<'de> for ListOf<T> {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        list(d).map(ListOf)
-    }
-}
-
-/// `T`, or anything else (serde tries the variants in order on a buffered copy).
-#[derive(Deserialize)]
-#[serde(untagged)]
-enum Maybe<T> {
-    Value(T),
-    #[allow(dead_code)]
-    Other(IgnoredAny),
-}
-
-/// The visitor of [`lenient_value`]: the raw JSON text (serde_json), or the XML reader's value.
-struct Ignorable<T>(PhantomData<T>);
-
-impl<'de, T: DeserializeOwned> Visitor<'de> for Ignorable<T> {
-    type Value = Option<T>;
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("any value")
-    }
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Option<T>, A::Error> {
-        match map.next_key::<Borrowed<'de>>()? {
-            Some(Borrowed(key)) if key == RAW_JSON => {
-                let raw = map.next_value::<Borrowed<'de>>()?.0;
-                Ok(serde_json::from_str::<Option<T>>(&raw).ok().flatten())
-            }
-            // Not serde_json's raw value: a map read past.
-            Some(_) => {
-                map.next_value::<IgnoredAny>()?;
-                while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
-                Ok(None)
-            }
-            None => Ok(None),
-        }
-    }
-    fn visit_newtype_struct<D: Deserializer<'de>>(self, d: D) -> Result<Option<T>, D::Error> {
-        Ok(match Option::<Maybe<T>>::deserialize(d)? {
-            Some(Maybe::Value(v)) => Some(v),
-            _ => None,
-        })
-    }
-    fn visit_none<E: de::Error>(self) -> Result<Option<T>, E> {
-        Ok(None)
-    }
-    fn visit_unit<E: de::Error>(self) -> Result<Option<T>, E> {
-        Ok(None)
-    }
 }
 
 /// A decimal the wiki says to ignore (see [`lenient`]).

@@ -133,9 +133,7 @@ fn has_attributes(start: &Start<'_>) -> bool {
     !is_blank(start.attributes_raw())
 }
 
-/// The pull reader. Cloned, it is a bookmark: a value the wiki says to ignore is read from a
-/// copy, and on failure read past from the bookmark instead.
-#[derive(Clone)]
+/// The pull reader.
 pub struct XmlReader<'a> {
     reader: Reader<&'a [u8]>,
     version: XmlVersion,
@@ -541,34 +539,6 @@ impl<'a> XmlReader<'a> {
     pub fn lenient_datetime(&mut self, parent: &Map, start: Start<'_>) -> Result<Option<DateTime>, XmlError> {
         let t = self.opt_text(parent, start)?;
         Ok(t.and_then(|t| scalar::opt_datetime(Some(&t)).ok().flatten()))
-    }
-
-    /// A structure the wiki says to ignore (a field with `lenient: true`): read when it reads,
-    /// else passed over and `None`, so that a surprise inside never fails the answer (a document
-    /// that is not XML still does).
-    pub fn lenient_value<T: FromXml>(&mut self, parent: &Map, start: Start<'_>) -> Result<Option<T>, XmlError> {
-        let bookmark = self.clone();
-        match self.opt_value(parent, start.clone()) {
-            Ok(value) => Ok(value),
-            Err(_) => {
-                *self = bookmark;
-                self.skip(start)?;
-                Ok(None)
-            }
-        }
-    }
-
-    /// A list the wiki says to ignore (see [`Self::lenient_value`]): empty when it does not read.
-    pub fn lenient_list<T: FromXml>(&mut self, start: Start<'_>) -> Result<Vec<T>, XmlError> {
-        let bookmark = self.clone();
-        match self.list(start.clone()) {
-            Ok(items) => Ok(items),
-            Err(_) => {
-                *self = bookmark;
-                self.skip(start)?;
-                Ok(Vec::new())
-            }
-        }
     }
 
     /// A required string, untrimmed.
