@@ -2,6 +2,7 @@
 //! (where a scalar may arrive as an element map with `$text` and attributes) and JSON.
 
 use super::text::EmbeddedJson;
+use super::tree::Node;
 use super::{DateTime, WireEnum};
 use serde::de::{self, DeserializeOwned, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde::{Deserialize, Deserializer};
@@ -357,6 +358,72 @@ where
 /// none, where a text field would fail.
 pub fn lenient_string<'de, D: Deserializer<'de>, T: From<String>>(d: D) -> Result<Option<T>, D::Error> {
     Ok(ignorable_text(d)?.map(|t| T::from(t.into_owned())))
+}
+
+/// A structure the wiki says to ignore (`lenient: true`): read when it reads, else `None`, so
+/// that a surprise inside never fails the answer. JSON is read from the value's raw text, its
+/// numbers exact; the serde XML reader's value is held whole in a buffer of the runtime's own and tried.
+pub fn lenient_value<'de, D: Deserializer<'de>, T: DeserializeOwned>(d: D) -> Result<Option<T>, D::Error> {
+    d.deserialize_newtype_struct(RAW_JSON, Ignorable::<T>(PhantomData, true))
+}
+
+/// A list the wiki says to ignore (see [`lenient_value`]): empty when it does not read.
+pub fn lenient_list<'de, D: Deserializer<'de>, T: DeserializeOwned>(d: D) -> Result<Vec<T>, D::Error> {
+    // A nil wrapper's items are read all the same, as [`list`] reads them.
+    let list = d.deserialize_newtype_struct(RAW_JSON, Ignorable::<ListOf<T>>(PhantomData, false))?;
+    Ok(list.map_or_else(Vec::new, |l| l.0))
+}
+
+/// A list read as [`list`] reads one.
+struct ListOf<T>(Vec<T>);
+
+impl<'de, T: DeserializeOwned> Deserialize<'de> for ListOf<T> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        list(d).map(ListOf)
+    }
+}
+
+/// The visitor of [`lenient_value`]: the raw JSON text (serde_json), or the XML reader's value;
+/// `true` when a nil element reads as none.
+struct Ignorable<T>(PhantomData<T>, bool);
+
+impl<'de, T: DeserializeOwned> Visitor<'de> for Ignorable<T> {
+    type Value = Option<T>;
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("any value")
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Option<T>, A::Error> {
+        match map.next_key::<Borrowed<'de>>()? {
+            Some(Borrowed(key)) if key == RAW_JSON => {
+                let raw = map.next_value::<Borrowed<'de>>()?.0;
+                Ok(serde_json::from_str::<Option<T>>(&raw).ok().flatten())
+            }
+            // Not serde_json's raw value: a map read past.
+            Some(_) => {
+                map.next_value::<IgnoredAny>()?;
+                while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+                Ok(None)
+            }
+            None => Ok(None),
+        }
+    }
+    fn visit_newtype_struct<D: Deserializer<'de>>(self, d: D) -> Result<Option<T>, D::Error> {
+        // Nil (by quick-xml's reading of the namespaces) is none; anything else is held whole
+        // and tried, so that a failure inside never leaves the reader mid-element.
+        match self.1 {
+            true => d.deserialize_option(self),
+            false => self.visit_some(d),
+        }
+    }
+    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Option<T>, D::Error> {
+        Ok(Node::capture(d)?.try_as())
+    }
+    fn visit_none<E: de::Error>(self) -> Result<Option<T>, E> {
+        Ok(None)
+    }
+    fn visit_unit<E: de::Error>(self) -> Result<Option<T>, E> {
+        Ok(None)
+    }
 }
 
 /// A decimal the wiki says to ignore (see [`lenient`]).

@@ -39,6 +39,7 @@ mod request;
 mod secret;
 pub mod ser;
 mod text;
+mod tree;
 pub mod xml;
 pub mod xml_shape;
 

@@ -426,13 +426,16 @@ pub mod reference {
 
     /// Decodes an XML document of API `A` into `T` through serde.
     pub fn decode_xml_as<A: Api, T: DeserializeOwned>(method: &'static str, body: &str) -> Result<T, DecodeError> {
-        let value = decode_tracked(method, body, quick_xml::de::Deserializer::from_str, |_| Ok(())).map_err(|e| {
-            DecodeError {
-                body: body.to_owned(),
-                secret_fields: A::SECRET_FIELDS,
-                ..e
-            }
-        })?;
+        // Nil elements marked, for the structures read whole (`crate::tree`).
+        let marked = crate::tree::mark_nil(body);
+        let value =
+            decode_tracked(method, &marked, quick_xml::de::Deserializer::from_str, |_| Ok(())).map_err(|e| {
+                DecodeError {
+                    body: body.to_owned(),
+                    secret_fields: A::SECRET_FIELDS,
+                    ..e
+                }
+            })?;
         single_root_of(method, body, None).map_err(|e| DecodeError {
             body: body.to_owned(),
             secret_fields: A::SECRET_FIELDS,

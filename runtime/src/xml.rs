@@ -128,12 +128,25 @@ fn is_blank(text: &str) -> bool {
     text.bytes().all(|b| matches!(b, b' ' | b'\r' | b'\n' | b'\t'))
 }
 
+/// Refuses a start tag whose attributes are malformed, repeated, or hold a reference that is not
+/// defined.
+fn check_attributes(start: &Start<'_>) -> Result<(), XmlError> {
+    if has_attributes(start) {
+        for a in start.attributes() {
+            a.map_err(err)?.normalized_value(XmlVersion::Implicit1_0).map_err(err)?;
+        }
+    }
+    Ok(())
+}
+
 /// Whether a start tag has attributes (anything but whitespace after its name).
 fn has_attributes(start: &Start<'_>) -> bool {
     !is_blank(start.attributes_raw())
 }
 
-/// The pull reader.
+/// The pull reader. Cloned, it is a bookmark: a value the wiki says to ignore is read from a
+/// copy, and on failure read past from the bookmark instead.
+#[derive(Clone)]
 pub struct XmlReader<'a> {
     reader: Reader<&'a [u8]>,
     version: XmlVersion,
@@ -539,6 +552,77 @@ impl<'a> XmlReader<'a> {
     pub fn lenient_datetime(&mut self, parent: &Map, start: Start<'_>) -> Result<Option<DateTime>, XmlError> {
         let t = self.opt_text(parent, start)?;
         Ok(t.and_then(|t| scalar::opt_datetime(Some(&t)).ok().flatten()))
+    }
+
+    /// A structure the wiki says to ignore (a field with `lenient: true`): read when it reads,
+    /// else `None`, so that a surprise value inside never fails the answer. The element must
+    /// still be well-formed XML throughout (every reference defined, every attribute sound):
+    /// what the serde path's buffer reads whole, this reader checks, so that both refuse the
+    /// same documents.
+    pub fn lenient_value<T: FromXml>(&mut self, parent: &Map, start: Start<'_>) -> Result<Option<T>, XmlError> {
+        let bookmark = self.clone();
+        match self.opt_value(parent, start.clone()) {
+            Ok(None) => Ok(None),
+            Ok(Some(value)) => {
+                bookmark.clone().check_well_formed(start)?;
+                Ok(Some(value))
+            }
+            Err(_) => {
+                *self = bookmark;
+                self.check_well_formed(start)?;
+                Ok(None)
+            }
+        }
+    }
+
+    /// A list the wiki says to ignore (see [`Self::lenient_value`]): empty when it does not read.
+    pub fn lenient_list<T: FromXml>(&mut self, start: Start<'_>) -> Result<Vec<T>, XmlError> {
+        let bookmark = self.clone();
+        match self.list(start.clone()) {
+            Ok(items) => {
+                bookmark.clone().check_well_formed(start)?;
+                Ok(items)
+            }
+            Err(_) => {
+                *self = bookmark;
+                self.check_well_formed(start)?;
+                Ok(Vec::new())
+            }
+        }
+    }
+
+    /// Reads past the rest of the element whose start tag was just read, refusing what is not
+    /// well-formed XML anywhere inside (a malformed or repeated attribute, a reference that is
+    /// not defined, a namespace bound wrongly, nesting deeper than the limit): what reading every
+    /// part of it would refuse, where [`Self::skip`] looks only for its end.
+    fn check_well_formed(&mut self, start: Start<'_>) -> Result<(), XmlError> {
+        let mut open = 0;
+        let mut element = start;
+        loop {
+            if self.depth + open >= MAX_DEPTH {
+                return Err(XmlError::new(format!(
+                    "the document nests deeper than {MAX_DEPTH} elements"
+                )));
+            }
+            check_attributes(&element)?;
+            open += 1;
+            loop {
+                match self.next()? {
+                    Ev::Start(e) => {
+                        element = e;
+                        break;
+                    }
+                    Ev::End if open == 1 => return Ok(()),
+                    Ev::End => open -= 1,
+                    Ev::Text(_) | Ev::Blank(_) => {}
+                    Ev::Eof => {
+                        return Err(XmlError::new(
+                            "unexpected end of the document: an element is not closed",
+                        ))
+                    }
+                }
+            }
+        }
     }
 
     /// A required string, untrimmed.

@@ -134,6 +134,8 @@ fn deserializer(f: &StructField) -> Option<&'static str> {
             Ty::Decimal => "crate::runtime::de::lenient_decimal",
             Ty::DateTime => "crate::runtime::de::lenient_datetime",
             Ty::String => "crate::runtime::de::lenient_string",
+            Ty::Struct(..) => "crate::runtime::de::lenient_value",
+            Ty::List(_) => "crate::runtime::de::lenient_list",
             _ => "crate::runtime::de::lenient",
         });
     }

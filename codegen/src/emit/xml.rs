@@ -105,6 +105,8 @@ fn reader_call(f: &StructField) -> TokenStream {
             Ty::DateTime => quote!(r.lenient_datetime(&map, child)),
             // A text reads an element inside it as nothing already: as strictly as it can.
             Ty::String => quote!(r.opt_string(&map, child)),
+            Ty::Struct(..) => quote!(r.lenient_value(&map, child)),
+            Ty::List(_) => quote!(r.lenient_list(child)),
             _ => quote!(r.lenient(&map, child)),
         };
     }

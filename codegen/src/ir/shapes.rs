@@ -133,19 +133,21 @@ fn field_limit_numbers(f: &model::Field) -> Vec<String> {
     v
 }
 
-/// `lenient` is for the optional scalars of answers: a number, a decimal, a boolean, a date-time
+/// `lenient` is for the optional scalars of answers (a number, a decimal, a boolean, a date-time
 /// or a GUID whose parse can fail, and a text or an enum, which read any text but not an object
-/// or a list.
+/// or a list), and for structures and lists of them, read as none or empty when they do not read.
 fn check_lenient(b: &mut Builder, f: &model::Field, ty: &Ty, document: bool) {
-    let scalar = matches!(
-        ty.wire(),
-        Ty::Int | Ty::Long | Ty::Decimal | Ty::Bool | Ty::DateTime | Ty::Guid | Ty::String | Ty::Enum(..)
-    );
-    if f.lenient && (f.required || document || !scalar) {
+    let readable = match ty.wire() {
+        Ty::Int | Ty::Long | Ty::Decimal | Ty::Bool | Ty::DateTime | Ty::Guid | Ty::String | Ty::Enum(..) => true,
+        Ty::Struct(..) => true,
+        Ty::List(item) => matches!(item.as_ref(), Ty::Struct(..)),
+        _ => false,
+    };
+    if f.lenient && (f.required || document || !readable) {
         b.err(
             f.name.span(),
             format!(
-                "`lenient` is for an optional scalar (a number, decimal, boolean, date-time, GUID, text or enum) of an answer; `{}` is {}{}",
+                "`lenient` is for an optional scalar (a number, decimal, boolean, date-time, GUID, text or enum), structure or list of structures of an answer; `{}` is {}{}",
                 f.name.as_str(),
                 if f.required { "required, " } else { "" },
                 ty.spec_name()

@@ -280,7 +280,7 @@ pub struct AccountInfoData {
 }
 /// An invoice (СКО). The example carries more fields than the wiki's table; all are kept.
 ///
-/// Note: The wiki: «Свойства типа данных \<InvoiceData> и \<HistoryData>, приведенные в примере ответа на запрос, но не описанные выше, следует игнорировать в текущей версии API» (properties the example shows but the tables do not describe are to be ignored). They are kept, marked `source: example`, and every scalar among them is `lenient`: a number, flag or date that does not parse, and a JSON object or list in place of any of them (a text or an enum reads words as its value), read as none and never fail the answer. The structured ones (AdditionalInfo, PurchaseData, OriginalAmount) are still read as typed, so a malformed one of those fails the answer.
+/// Note: The wiki: «Свойства типа данных \<InvoiceData> и \<HistoryData>, приведенные в примере ответа на запрос, но не описанные выше, следует игнорировать в текущей версии API» (properties the example shows but the tables do not describe are to be ignored). They are kept, marked `source: example`, and every scalar among them is `lenient`: a number, flag or date that does not parse, and a JSON object or list in place of any of them (a text or an enum reads words as its value), read as none and never fail the answer; so does a structured one (AdditionalInfo, PurchaseData, OriginalAmount) that does not read as its type: it is none (an empty list). Only XML that is not well-formed inside one (an undefined reference, a repeated attribute) still fails the answer, as it would anywhere.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct InvoiceData {
@@ -373,7 +373,7 @@ pub struct InvoiceData {
     #[serde(
         rename = "AdditionalInfo",
         default,
-        deserialize_with = "crate::runtime::de::list",
+        deserialize_with = "crate::runtime::de::lenient_list",
         skip_serializing_if = "Vec::is_empty"
     )]
     pub additional_info: Vec<crate::api::personal::KeyValue>,
@@ -418,7 +418,12 @@ pub struct InvoiceData {
     /// The purchase behind the invoice.
     ///
     /// Source: example.
-    #[serde(rename = "PurchaseData", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "PurchaseData",
+        default,
+        deserialize_with = "crate::runtime::de::lenient_value",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub purchase_data: Option<crate::api::personal::PurchaseData>,
     /// Whether the invoice may be credited through a disabled payment method.
     ///
@@ -445,7 +450,12 @@ pub struct InvoiceData {
     /// Original amount of the invoice.
     ///
     /// Source: example.
-    #[serde(rename = "OriginalAmount", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "OriginalAmount",
+        default,
+        deserialize_with = "crate::runtime::de::lenient_value",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub original_amount: Option<crate::api::personal::Money>,
     /// Payment form type (`None` in the example).
     ///
@@ -480,7 +490,7 @@ pub struct InvoiceData {
 }
 /// A payment transaction. The example carries more fields than the wiki's table; all are kept.
 ///
-/// Note: The wiki: «Свойства типа данных \<InvoiceData> и \<HistoryData>, приведенные в примере ответа на запрос, но не описанные выше, следует игнорировать в текущей версии API» (properties the example shows but the tables do not describe are to be ignored). They are kept, marked `source: example`, and every scalar among them is `lenient`: a number, flag or date that does not parse, and a JSON object or list in place of any of them (a text or an enum reads words as its value), read as none and never fail the answer. The structured ones (AdditionalInfo, PurchaseData, OriginalAmount) are still read as typed, so a malformed one of those fails the answer.
+/// Note: The wiki: «Свойства типа данных \<InvoiceData> и \<HistoryData>, приведенные в примере ответа на запрос, но не описанные выше, следует игнорировать в текущей версии API» (properties the example shows but the tables do not describe are to be ignored). They are kept, marked `source: example`, and every scalar among them is `lenient`: a number, flag or date that does not parse, and a JSON object or list in place of any of them (a text or an enum reads words as its value), read as none and never fail the answer; so does a structured one (AdditionalInfo, PurchaseData, OriginalAmount) that does not read as its type: it is none (an empty list). Only XML that is not well-formed inside one (an undefined reference, a repeated attribute) still fails the answer, as it would anywhere.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct HistoryData {
@@ -586,7 +596,7 @@ pub struct HistoryData {
     #[serde(
         rename = "AdditionalInfo",
         default,
-        deserialize_with = "crate::runtime::de::list",
+        deserialize_with = "crate::runtime::de::lenient_list",
         skip_serializing_if = "Vec::is_empty"
     )]
     pub additional_info: Vec<crate::api::personal::KeyValue>,
@@ -3553,7 +3563,9 @@ impl crate::runtime::xml::FromXml for InvoiceData {
                 }
                 "Comment" => x::set(&mut f9, "Comment", r.opt_string(&map, child))?,
                 "EShopId" => x::set(&mut f10, "EShopId", r.opt_parse(&map, child))?,
-                "AdditionalInfo" => x::set(&mut f11, "AdditionalInfo", r.list(child))?,
+                "AdditionalInfo" => {
+                    x::set(&mut f11, "AdditionalInfo", r.lenient_list(child))?
+                }
                 "HistoryList" => x::set(&mut f12, "HistoryList", r.list(child))?,
                 "OwnerEmail" => {
                     x::set(&mut f13, "OwnerEmail", r.opt_string(&map, child))?
@@ -3563,7 +3575,7 @@ impl crate::runtime::xml::FromXml for InvoiceData {
                     x::set(&mut f15, "PurchaseOrderId", r.opt_string(&map, child))?
                 }
                 "PurchaseData" => {
-                    x::set(&mut f16, "PurchaseData", r.opt_value(&map, child))?
+                    x::set(&mut f16, "PurchaseData", r.lenient_value(&map, child))?
                 }
                 "IsCanEnrollmentByDisabledMethod" => {
                     x::set(
@@ -3580,7 +3592,7 @@ impl crate::runtime::xml::FromXml for InvoiceData {
                     )?
                 }
                 "OriginalAmount" => {
-                    x::set(&mut f19, "OriginalAmount", r.opt_value(&map, child))?
+                    x::set(&mut f19, "OriginalAmount", r.lenient_value(&map, child))?
                 }
                 "FormType" => x::set(&mut f20, "FormType", r.opt_string(&map, child))?,
                 "OrganizationName" => {
@@ -3685,7 +3697,9 @@ impl crate::runtime::xml::FromXml for HistoryData {
                 "PurchaseOrderId" => {
                     x::set(&mut f11, "PurchaseOrderId", r.opt_string(&map, child))?
                 }
-                "AdditionalInfo" => x::set(&mut f12, "AdditionalInfo", r.list(child))?,
+                "AdditionalInfo" => {
+                    x::set(&mut f12, "AdditionalInfo", r.lenient_list(child))?
+                }
                 "InvoicePaymentType" => {
                     x::set(&mut f13, "InvoicePaymentType", r.opt_parse(&map, child))?
                 }
