@@ -75,6 +75,14 @@ pub fn live_bar(bar: Option<indicatif::ProgressBar>) {
     *BAR.lock().unwrap_or_else(|e| e.into_inner()) = bar;
 }
 
+/// Clears the live bar off the terminal and lets it go (a run that exits at once leaves no bar
+/// under the shell's prompt).
+pub fn clear_bar() {
+    if let Some(bar) = BAR.lock().unwrap_or_else(|e| e.into_inner()).take() {
+        bar.finish_and_clear();
+    }
+}
+
 fn above_the_bar(write: impl FnOnce()) {
     let bar = BAR.lock().unwrap_or_else(|e| e.into_inner()).clone();
     match bar {

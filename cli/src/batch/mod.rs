@@ -155,6 +155,7 @@ fn stop_on_ctrl_c() -> Arc<AtomicBool> {
             // Stopping at once is as safe as a crash, which the journal is made for: every step
             // is recorded before its call is sent, and `resume` settles what was in flight.
             if tokio::signal::ctrl_c().await.is_ok() {
+                crate::say::clear_bar();
                 crate::say::err!(
                     "intellectmoney: stopped at once (second Ctrl-C): every step recorded stands; `payout-batch resume` looks up the payouts that were in flight, and executes none of them twice"
                 );

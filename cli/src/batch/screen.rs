@@ -42,7 +42,11 @@ impl Screen {
             let style = indicatif::ProgressStyle::with_template("{bar:30} {pos}/{len} lines  {msg}")
                 .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar());
             bar.set_style(style);
+            let term = Narrower(console::Term::stderr());
+            bar.set_draw_target(indicatif::ProgressDrawTarget::term_like_with_hz(Box::new(term), 20));
             crate::say::live_bar(Some(bar.clone()));
+            // Shown from the start, before the first line ends.
+            bar.tick();
             bar
         } else {
             indicatif::ProgressBar::hidden()
@@ -133,6 +137,46 @@ impl Screen {
         let mut temporary = self.progress.0.as_os_str().to_owned();
         temporary.push(".new");
         let _ = std::fs::write(&temporary, text).and_then(|()| std::fs::rename(&temporary, &self.progress.0));
+    }
+}
+
+/// The terminal, seen two columns narrower than it is. indicatif fills the bar's line to the
+/// terminal's width, which leaves the cursor in the last column; the `^C` that the terminal
+/// echoes for Ctrl-C then wraps onto a line of its own, the bar's next redraw clears only that
+/// one, and a stale copy of the bar stays above it.
+#[derive(Debug)]
+struct Narrower(console::Term);
+
+impl indicatif::TermLike for Narrower {
+    fn width(&self) -> u16 {
+        self.0.size().1.saturating_sub(2).max(20)
+    }
+    fn height(&self) -> u16 {
+        self.0.size().0
+    }
+    fn move_cursor_up(&self, n: usize) -> std::io::Result<()> {
+        self.0.move_cursor_up(n)
+    }
+    fn move_cursor_down(&self, n: usize) -> std::io::Result<()> {
+        self.0.move_cursor_down(n)
+    }
+    fn move_cursor_right(&self, n: usize) -> std::io::Result<()> {
+        self.0.move_cursor_right(n)
+    }
+    fn move_cursor_left(&self, n: usize) -> std::io::Result<()> {
+        self.0.move_cursor_left(n)
+    }
+    fn write_line(&self, s: &str) -> std::io::Result<()> {
+        self.0.write_line(s)
+    }
+    fn write_str(&self, s: &str) -> std::io::Result<()> {
+        self.0.write_str(s)
+    }
+    fn clear_line(&self) -> std::io::Result<()> {
+        self.0.clear_line()
+    }
+    fn flush(&self) -> std::io::Result<()> {
+        self.0.flush()
     }
 }
 
