@@ -63,7 +63,7 @@ pub fn emit_client(ir: &Ir) -> TokenStream {
         //! The client and the names of the runtime's generic types for this API (generated).
         use crate::{runtime, #marker};
         pub use runtime::client::{
-            PagingProblem, PollPolicy, RawRequest, RetryPolicy, TransportKind, DEFAULT_BASE_URL,
+            AttemptFailure, PagingProblem, PollPolicy, RawRequest, RetryDecision, RetryPolicy, TransportKind, DEFAULT_BASE_URL,
             DEFAULT_MAX_BODY_SIZE, DEFAULT_MAX_CONNECTIONS, DEFAULT_MAX_ITEMS, DEFAULT_MAX_PAGES,
         };
         pub use runtime::Format;

@@ -18,7 +18,7 @@ pub use builder::ClientBuilder;
 pub use error::{Error, PagingProblem, TransportKind};
 pub use payout::{PayoutOutcome, PollPolicy};
 pub use raw::RawRequest;
-pub use retry::RetryPolicy;
+pub use retry::{AttemptFailure, RetryDecision, RetryPolicy};
 pub use transport::{HttpRequest, HttpResponse, Transport, TransportError};
 
 use crate::api::{Api, Envelope, EnvelopeParts, Meaning, ResultState, StateCode};
@@ -340,8 +340,8 @@ impl<A: Api> Client<A> {
             })
     }
 
-    /// POSTs the body; retries only when the method reads only, and only on transport errors
-    /// and 5xx answers.
+    /// POSTs the body, again as long as [`RetryPolicy::decide`] says so (only a call that reads
+    /// only, only after a transport error or a 5xx answer).
     async fn execute(&self, encoded: &EncodedRequest, format: crate::ResponseFormat) -> Result<String, Error<A>> {
         let method = encoded.method;
         let url = self
@@ -349,8 +349,6 @@ impl<A: Api> Client<A> {
             .base
             .join(method.path)
             .map_err(|e| Error::Config(format!("path `{}`: {e}", method.path)))?;
-        let retries = method.effect == Effect::Read;
-        let mut delays = self.inner.retry.delays();
         let mut attempt = 1u32;
         loop {
             let mut headers = reqwest::header::HeaderMap::new();
@@ -418,15 +416,25 @@ impl<A: Api> Client<A> {
                 Ok(text) => return Ok(text),
                 Err(e) => e,
             };
-            let retryable = matches!(&err, Error::Transport { .. })
-                || matches!(&err, Error::Status { status, .. } if *status >= 500);
-            match delays.next() {
-                Some(delay) if retries && retryable => {
+            let failure = match &err {
+                Error::Transport { kind, .. } if *kind == TransportKind::Connect => AttemptFailure::NotConnected,
+                Error::Transport { .. } => AttemptFailure::NoAnswer,
+                Error::Status { status, .. } => AttemptFailure::Status(*status),
+                Error::TooLarge { .. } => AttemptFailure::TooLarge,
+                _ => return Err(err),
+            };
+            let retries = attempt as usize - 1;
+            match self
+                .inner
+                .retry
+                .decide(method.effect, failure, retries, retry::jitter())
+            {
+                RetryDecision::RetryAfter(delay) => {
                     tracing::warn!(attempt, error = %err, delay_ms = delay.as_millis() as u64, "retrying a read-only call");
                     tokio::time::sleep(delay).await;
                     attempt += 1;
                 }
-                _ => return Err(err),
+                RetryDecision::Stop | RetryDecision::Unsettled => return Err(err),
             }
         }
     }

@@ -1,6 +1,8 @@
-//! When and how often a call that changes nothing is sent again.
+//! When a call is sent again: one pure decision ([`RetryPolicy::decide`]) over what the call
+//! does, how its attempt failed and how many retries came before, tested as a table. The money
+//! rule is a row of it: a call that writes or moves money is never sent twice by the client.
 
-use backon::{BackoffBuilder, ExponentialBuilder};
+use crate::Effect;
 use std::time::Duration;
 
 /// Retries of calls that read only (the spec's `effect: read`), on transport errors and 5xx
@@ -26,6 +28,32 @@ impl Default for RetryPolicy {
     }
 }
 
+/// How an attempt of a call failed, as far as sending it again is concerned.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AttemptFailure {
+    /// No connection was made: the request never reached the server.
+    NotConnected,
+    /// Sent, and no answer came back (the connection broke, the attempt timed out, TLS failed
+    /// after the request may have been written).
+    NoAnswer,
+    /// An answer with an HTTP status other than 2xx.
+    Status(u16),
+    /// An answer larger than the client's limit.
+    TooLarge,
+}
+
+/// What follows a failed attempt.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RetryDecision {
+    /// Send the call again after this delay.
+    RetryAfter(Duration),
+    /// Give up; the error stands. The call only reads, or certainly did not reach the server.
+    Stop,
+    /// Give up and never send the call again: it writes or moves money and the server may have
+    /// processed it. What it did is to be looked up (the payout flow does).
+    Unsettled,
+}
+
 impl RetryPolicy {
     /// No retries at all.
     pub fn never() -> Self {
@@ -35,13 +63,107 @@ impl RetryPolicy {
         }
     }
 
-    /// The delays before each retry.
-    pub(crate) fn delays(&self) -> impl Iterator<Item = Duration> {
-        ExponentialBuilder::default()
-            .with_min_delay(self.min_delay)
-            .with_max_delay(self.max_delay)
-            .with_max_times(self.max_retries)
-            .with_jitter()
-            .build()
+    /// What follows an attempt of a call with `effect` that ended in `failure`, after `retries`
+    /// retries. `jitter` (in `0..1`) is the random part of the delay, drawn by the caller so that
+    /// the decision itself is pure: the delay is the doubled base plus up to as much again, at
+    /// most `max_delay`.
+    pub fn decide(&self, effect: Effect, failure: AttemptFailure, retries: usize, jitter: f64) -> RetryDecision {
+        let transient = match failure {
+            AttemptFailure::NotConnected | AttemptFailure::NoAnswer => true,
+            AttemptFailure::Status(status) => status >= 500,
+            AttemptFailure::TooLarge => false,
+        };
+        match effect {
+            // The money rule. Not connected: nothing happened, but sending again is the
+            // caller's choice (`Error::was_not_sent`), never the client's.
+            Effect::Write | Effect::Money if failure == AttemptFailure::NotConnected => RetryDecision::Stop,
+            Effect::Write | Effect::Money => RetryDecision::Unsettled,
+            Effect::Read if transient && retries < self.max_retries => {
+                RetryDecision::RetryAfter(self.delay(retries, jitter))
+            }
+            Effect::Read => RetryDecision::Stop,
+        }
+    }
+
+    /// The delay before retry `retries + 1`: `min_delay` doubled `retries` times, plus `jitter`
+    /// of itself, at most `max_delay`.
+    fn delay(&self, retries: usize, jitter: f64) -> Duration {
+        let doublings = u32::try_from(retries).unwrap_or(u32::MAX).min(31);
+        let base = self.min_delay.saturating_mul(1 << doublings).min(self.max_delay);
+        (base + base.mul_f64(jitter.clamp(0.0, 1.0))).min(self.max_delay)
+    }
+}
+
+/// A random number in `0..1` for [`RetryPolicy::decide`]'s jitter (std's per-process random
+/// hash keys: spreading retries needs no better randomness).
+pub(crate) fn jitter() -> f64 {
+    use std::hash::{BuildHasher, Hasher};
+    let bits = std::collections::hash_map::RandomState::new().build_hasher().finish();
+    (bits >> 11) as f64 / (1u64 << 53) as f64
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use AttemptFailure::*;
+    use Effect::*;
+    use RetryDecision::*;
+
+    const MS: fn(u64) -> Duration = Duration::from_millis;
+
+    #[test]
+    fn the_decision_table() {
+        let policy = RetryPolicy::default(); // 2 retries, 200 ms doubling, at most 2 s
+        #[rustfmt::skip]
+        let table = [
+            // effect, failure,        retries, jitter, decision
+            (Read,  NotConnected,      0, 0.0, RetryAfter(MS(200))),
+            (Read,  NoAnswer,          0, 0.0, RetryAfter(MS(200))),
+            (Read,  Status(500),       0, 0.5, RetryAfter(MS(300))),
+            (Read,  Status(503),       1, 0.0, RetryAfter(MS(400))),
+            (Read,  Status(503),       1, 1.0, RetryAfter(MS(800))),
+            (Read,  NoAnswer,          2, 0.0, Stop),            // retries spent
+            (Read,  Status(404),       0, 0.0, Stop),            // the server answered
+            (Read,  Status(429),       0, 0.0, Stop),
+            (Read,  TooLarge,          0, 0.0, Stop),
+            // The money rule: never sent twice, whatever the policy allows.
+            (Write, NotConnected,      0, 0.0, Stop),
+            (Money, NotConnected,      0, 0.0, Stop),
+            (Write, NoAnswer,          0, 0.0, Unsettled),
+            (Money, NoAnswer,          0, 0.0, Unsettled),
+            (Money, Status(500),       0, 0.0, Unsettled),
+            (Money, Status(400),       0, 0.0, Unsettled),  // a proxy's 4xx proves nothing
+            (Money, TooLarge,          0, 0.0, Unsettled),
+        ];
+        for (effect, failure, retries, jitter, want) in table {
+            assert_eq!(
+                policy.decide(effect, failure, retries, jitter),
+                want,
+                "{effect:?} {failure:?} after {retries} retries"
+            );
+        }
+    }
+
+    #[test]
+    fn delays_double_up_to_the_longest() {
+        let policy = RetryPolicy {
+            max_retries: 10,
+            min_delay: MS(100),
+            max_delay: MS(1000),
+        };
+        let delays: Vec<RetryDecision> = (0..6).map(|n| policy.decide(Read, NoAnswer, n, 0.0)).collect();
+        let want = [100, 200, 400, 800, 1000, 1000].map(|ms| RetryAfter(MS(ms)));
+        assert_eq!(delays, want);
+        // Jitter never passes the longest delay either.
+        assert_eq!(policy.decide(Read, NoAnswer, 3, 0.9), RetryAfter(MS(1000)));
+        assert_eq!(RetryPolicy::never().decide(Read, NoAnswer, 0, 0.0), Stop);
+    }
+
+    #[test]
+    fn jitter_is_in_range() {
+        for _ in 0..1000 {
+            let j = jitter();
+            assert!((0.0..1.0).contains(&j), "{j}");
+        }
     }
 }
