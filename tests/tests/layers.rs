@@ -72,6 +72,36 @@ fn every_file_of_the_generated_crate_is_the_generators() {
     }
 }
 
+/// Whether `pattern` (a `.gitattributes` path: a file, `dir/**`, or `dir/*.ext`) matches a file.
+fn matches_a_file(pattern: &str) -> bool {
+    let path = root().join(pattern);
+    if let Some(dir) = pattern.strip_suffix("/**") {
+        return !files_under(&root().join(dir)).is_empty();
+    }
+    match pattern.rsplit_once("/*") {
+        Some((dir, ending)) => files_under(&root().join(dir))
+            .iter()
+            .any(|f| f.to_string_lossy().ends_with(ending)),
+        None => path.is_file(),
+    }
+}
+
+#[test]
+fn every_path_of_gitattributes_names_files_that_exist() {
+    let text = std::fs::read_to_string(root().join(".gitattributes")).unwrap();
+    let lines: Vec<&str> = text
+        .lines()
+        .filter(|l| !l.trim().is_empty() && !l.starts_with('#'))
+        .collect();
+    assert!(lines.iter().any(|l| l.starts_with("generated/src/** ")), "{lines:?}");
+    for line in lines {
+        let mut words = line.split_whitespace();
+        let pattern = words.next().unwrap();
+        assert!(words.next().is_some(), "`{line}` sets no attribute");
+        assert!(matches_a_file(pattern), "`{pattern}` in .gitattributes matches no file");
+    }
+}
+
 #[test]
 fn the_generated_api_and_the_client_do_not_name_the_mock() {
     let api = root().join("generated/src/api");
