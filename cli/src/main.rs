@@ -78,9 +78,8 @@ struct Cli {
     /// getTransactionData and getAccountData.
     #[arg(global = true, long, value_name = "PEM_FILE")]
     cert: Option<PathBuf>,
-    /// The longest a call may take, its retries included (`90s`, `10m`, `1h`); default: each
-    /// attempt's own timeout (60 s), up to three attempts for a read.
-    #[arg(global = true, long, value_name = "DURATION", value_parser = duration)]
+    // Its help names the client's defaults from the constants that set them.
+    #[arg(global = true, long, value_name = "DURATION", value_parser = duration, help = timeout_help())]
     timeout: Option<std::time::Duration>,
     /// Send HTTPS calls through this proxy (a CONNECT tunnel: TLS stays end to end). Without it
     /// or --proxy-from-env no proxy is used, whatever HTTP_PROXY and the like say.
@@ -297,6 +296,15 @@ async fn payout_batch(cli: &mut Cli, command: BatchCommand) -> ExitCode {
     };
     let paths = (pay.journal.as_path(), pay.file.as_path());
     batch::run(&client, paths, pay.hash_key.as_bytes(), start, poll, pace).await
+}
+
+/// The help of `--timeout`: the client's own timeouts and retries, as their constants set them.
+fn timeout_help() -> String {
+    format!(
+        "The longest a call may take, its retries included (`90s`, `10m`, `1h`); default: each attempt's own timeout ({} s), up to {} attempts for a read",
+        intellectmoney::DEFAULT_ATTEMPT_TIMEOUT.as_secs(),
+        intellectmoney::DEFAULT_MAX_RETRIES + 1
+    )
 }
 
 fn duration(s: &str) -> Result<std::time::Duration, String> {

@@ -5,8 +5,9 @@
 use crate::{runtime, IntellectMoney};
 pub use runtime::client::{
     AttemptFailure, PagingProblem, PollPolicy, RawRequest, RetryDecision, RetryPolicy,
-    TransportKind, DEFAULT_BASE_URL, DEFAULT_MAX_BODY_SIZE, DEFAULT_MAX_CONNECTIONS,
-    DEFAULT_MAX_ITEMS, DEFAULT_MAX_PAGES,
+    TransportKind, DEFAULT_ATTEMPT_TIMEOUT, DEFAULT_BASE_URL, DEFAULT_CONNECT_TIMEOUT,
+    DEFAULT_MAX_BODY_SIZE, DEFAULT_MAX_CONNECTIONS, DEFAULT_MAX_ITEMS, DEFAULT_MAX_PAGES,
+    DEFAULT_MAX_RETRIES, DEFAULT_MAX_RETRY_DELAY, DEFAULT_MIN_RETRY_DELAY,
 };
 pub use runtime::Format;
 /// `intellectmoney/<version>`, sent as `User-Agent`.
@@ -19,8 +20,9 @@ pub const USER_AGENT: &str = concat!(
 #[derive(Clone)]
 pub struct Client(runtime::client::Client<IntellectMoney>);
 impl Client {
-    /// A builder with the defaults: production URL, XML, 10 s to connect, 60 s per
-    /// attempt, two retries of read-only calls.
+    /// A builder with the defaults: the production URL ([`DEFAULT_BASE_URL`]), XML,
+    /// [`DEFAULT_CONNECT_TIMEOUT`] to connect, [`DEFAULT_ATTEMPT_TIMEOUT`] per attempt, and
+    /// [`DEFAULT_MAX_RETRIES`] retries of read-only calls ([`RetryPolicy::default`]).
     pub fn builder() -> ClientBuilder {
         ClientBuilder::default()
     }

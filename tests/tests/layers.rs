@@ -169,3 +169,25 @@ fn the_generators_functions_are_small() {
     assert!(count > 100, "only {count} functions found: the walk is broken");
     assert!(long.is_empty(), "longer than {LIMIT} lines:\n{}", long.join("\n"));
 }
+
+#[test]
+fn the_generated_docs_link_the_runtimes_defaults_instead_of_restating_them() {
+    // One source: a figure written into the generated docs could drift from the constant that
+    // sets it; a link to the constant cannot.
+    let restated =
+        regex::Regex::new(r"(?i)\d+ ?(s|ms) (to connect|per attempt|apart)|\b(one|two|three|\d) retries").unwrap();
+    for path in files_under(&root().join("generated/src")) {
+        let text = std::fs::read_to_string(&path).unwrap();
+        for line in text.lines().filter(|l| l.trim_start().starts_with("//")) {
+            assert!(!restated.is_match(line), "{}: {line}", path.display());
+        }
+    }
+    let client = std::fs::read_to_string(root().join("generated/src/client.rs")).unwrap();
+    for constant in [
+        "DEFAULT_CONNECT_TIMEOUT",
+        "DEFAULT_ATTEMPT_TIMEOUT",
+        "DEFAULT_MAX_RETRIES",
+    ] {
+        assert!(client.contains(&format!("[`{constant}`]")), "{constant} is not linked");
+    }
+}

@@ -63,8 +63,10 @@ pub fn emit_client(ir: &Ir) -> TokenStream {
         //! The client and the names of the runtime's generic types for this API (generated).
         use crate::{runtime, #marker};
         pub use runtime::client::{
-            AttemptFailure, PagingProblem, PollPolicy, RawRequest, RetryDecision, RetryPolicy, TransportKind, DEFAULT_BASE_URL,
-            DEFAULT_MAX_BODY_SIZE, DEFAULT_MAX_CONNECTIONS, DEFAULT_MAX_ITEMS, DEFAULT_MAX_PAGES,
+            AttemptFailure, PagingProblem, PollPolicy, RawRequest, RetryDecision, RetryPolicy, TransportKind,
+            DEFAULT_ATTEMPT_TIMEOUT, DEFAULT_BASE_URL, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_BODY_SIZE,
+            DEFAULT_MAX_CONNECTIONS, DEFAULT_MAX_ITEMS, DEFAULT_MAX_PAGES, DEFAULT_MAX_RETRIES,
+            DEFAULT_MAX_RETRY_DELAY, DEFAULT_MIN_RETRY_DELAY,
         };
         pub use runtime::Format;
 
@@ -204,8 +206,9 @@ fn client() -> TokenStream {
         pub struct Client(runtime::client::Client<#marker>);
 
         impl Client {
-            /// A builder with the defaults: production URL, XML, 10 s to connect, 60 s per
-            /// attempt, two retries of read-only calls.
+            /// A builder with the defaults: the production URL ([`DEFAULT_BASE_URL`]), XML,
+            /// [`DEFAULT_CONNECT_TIMEOUT`] to connect, [`DEFAULT_ATTEMPT_TIMEOUT`] per attempt, and
+            /// [`DEFAULT_MAX_RETRIES`] retries of read-only calls ([`RetryPolicy::default`]).
             pub fn builder() -> ClientBuilder {
                 ClientBuilder::default()
             }

@@ -1,8 +1,8 @@
 //! The client's configuration: endpoint, formats, timeouts, credentials, TLS, limits, proxy.
 
 use super::{
-    Client, Error, Inner, RetryPolicy, Session, DEFAULT_BASE_URL, DEFAULT_MAX_BODY_SIZE, DEFAULT_MAX_CONNECTIONS,
-    DEFAULT_MAX_ITEMS, DEFAULT_MAX_PAGES,
+    Client, Error, Inner, RetryPolicy, Session, DEFAULT_ATTEMPT_TIMEOUT, DEFAULT_BASE_URL, DEFAULT_CONNECT_TIMEOUT,
+    DEFAULT_MAX_BODY_SIZE, DEFAULT_MAX_CONNECTIONS, DEFAULT_MAX_ITEMS, DEFAULT_MAX_PAGES,
 };
 use crate::api::Api;
 use crate::{Format, Secret};
@@ -100,8 +100,8 @@ impl<A: Api> Default for ClientBuilder<A> {
         ClientBuilder {
             base_url: DEFAULT_BASE_URL.to_owned(),
             format: Format::Xml,
-            connect_timeout: Duration::from_secs(10),
-            timeout: Duration::from_secs(60),
+            connect_timeout: DEFAULT_CONNECT_TIMEOUT,
+            timeout: DEFAULT_ATTEMPT_TIMEOUT,
             bearer_token: None,
             sign_secret: None,
             versions: Vec::new(),
@@ -137,13 +137,13 @@ impl<A: Api> ClientBuilder<A> {
         self
     }
 
-    /// How long to wait for a connection (default 10 s).
+    /// How long to wait for a connection (default [`DEFAULT_CONNECT_TIMEOUT`]).
     pub fn connect_timeout(mut self, timeout: Duration) -> Self {
         self.connect_timeout = timeout;
         self
     }
 
-    /// How long a whole attempt may take, body included (default 60 s).
+    /// How long a whole attempt may take, body included (default [`DEFAULT_ATTEMPT_TIMEOUT`]).
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.timeout = timeout;
         self

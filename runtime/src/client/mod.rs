@@ -45,6 +45,22 @@ pub const DEFAULT_MAX_ITEMS: usize = 20_000;
 /// How many pages `pages`/`items` fetch at most by default: 10,000.
 pub const DEFAULT_MAX_PAGES: usize = 10_000;
 
+/// How long the client waits for a connection by default: 10 s.
+pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// How long one attempt of a call may take by default, its answer's body included: 60 s.
+pub const DEFAULT_ATTEMPT_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// How many times a read-only call is sent again by default after a transport error or a 5xx
+/// answer: 2 (see [`RetryPolicy`]). A call that writes or moves money never is.
+pub const DEFAULT_MAX_RETRIES: usize = 2;
+
+/// The delay before the first retry by default, before jitter: 200 ms (each next one doubles).
+pub const DEFAULT_MIN_RETRY_DELAY: Duration = Duration::from_millis(200);
+
+/// The longest delay between retries by default: 2 s.
+pub const DEFAULT_MAX_RETRY_DELAY: Duration = Duration::from_secs(2);
+
 /// How many requests a client has in flight at once by default, and how many idle connections
 /// it keeps: 32 (see [`ClientBuilder::max_connections`]).
 pub const DEFAULT_MAX_CONNECTIONS: usize = 32;
@@ -142,8 +158,9 @@ impl<A: Api> fmt::Debug for Client<A> {
 }
 
 impl<A: Api> Client<A> {
-    /// A builder with the defaults: production URL, XML, 10 s to connect, 60 s per attempt, two
-    /// retries of read-only calls.
+    /// A builder with the defaults: the production URL ([`DEFAULT_BASE_URL`]), XML,
+    /// [`DEFAULT_CONNECT_TIMEOUT`] to connect, [`DEFAULT_ATTEMPT_TIMEOUT`] per attempt, and
+    /// [`DEFAULT_MAX_RETRIES`] retries of read-only calls ([`RetryPolicy::default`]).
     pub fn builder() -> ClientBuilder<A> {
         ClientBuilder::default()
     }

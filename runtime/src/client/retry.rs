@@ -2,6 +2,7 @@
 //! does, how its attempt failed and how many retries came before, tested as a table. The money
 //! rule is a row of it: a call that writes or moves money is never sent twice by the client.
 
+use super::{DEFAULT_MAX_RETRIES, DEFAULT_MAX_RETRY_DELAY, DEFAULT_MIN_RETRY_DELAY};
 use crate::Effect;
 use std::time::Duration;
 
@@ -18,12 +19,13 @@ pub struct RetryPolicy {
 }
 
 impl Default for RetryPolicy {
-    /// Two retries, after about 200 ms and 400 ms (plus jitter), at most 2 s apart.
+    /// [`DEFAULT_MAX_RETRIES`] retries, the first after [`DEFAULT_MIN_RETRY_DELAY`] (plus
+    /// jitter), each next one twice as long, at most [`DEFAULT_MAX_RETRY_DELAY`] apart.
     fn default() -> Self {
         RetryPolicy {
-            max_retries: 2,
-            min_delay: Duration::from_millis(200),
-            max_delay: Duration::from_secs(2),
+            max_retries: DEFAULT_MAX_RETRIES,
+            min_delay: DEFAULT_MIN_RETRY_DELAY,
+            max_delay: DEFAULT_MAX_RETRY_DELAY,
         }
     }
 }
