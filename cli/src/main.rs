@@ -467,11 +467,20 @@ fn format(s: &str) -> Result<Format, String> {
     }
 }
 
+/// A method the mock answers from a data set of records (the first the spec pages), for examples.
+fn paged_method() -> &'static str {
+    use intellectmoney::mock::MockApi;
+    let mut methods = intellectmoney::IntellectMoney::methods()
+        .iter()
+        .flat_map(|api| api.iter());
+    methods.find(|m| m.paging.is_some()).map_or("METHOD", |m| m.info.name)
+}
+
 /// `METHOD=N` of `mock-server --records`.
 fn records(s: &str) -> Result<(String, usize), String> {
     let (method, n) = s
         .split_once('=')
-        .ok_or_else(|| format!("`{s}` is not METHOD=N (getInvoicesHistory=25)"))?;
+        .ok_or_else(|| format!("`{s}` is not METHOD=N ({}=25)", paged_method()))?;
     let n = n
         .trim()
         .parse()

@@ -343,6 +343,8 @@ pub struct EnumValue {
     pub is_final: bool,
     /// What the value means to the runtime (`processed`, `payout_completed`, …; spec/README.md).
     pub role: Option<S>,
+    /// The words the API sends with the value (a code's `Desc`), as the wiki lists them.
+    pub text: Option<String>,
     pub doc: String,
     pub source: Option<String>,
     pub note: Option<String>,

@@ -30,14 +30,6 @@ impl crate::runtime::Api for IntellectMoney {
     type Blocking = crate::blocking::Client;
     #[cfg(not(feature = "blocking"))]
     type Blocking = ();
-    #[cfg(feature = "mock")]
-    fn mock_methods() -> &'static [&'static [crate::runtime::mock::MockMethod]] {
-        static TABLES: &[&[crate::runtime::mock::MockMethod]] = &[
-            crate::api::payout::mock::METHODS,
-            crate::api::personal::mock::METHODS,
-        ];
-        TABLES
-    }
 }
 impl<T> crate::runtime::Envelope<IntellectMoney, T> for crate::api::common::Response<T> {
     fn into_parts(self) -> crate::runtime::api::EnvelopeParts<IntellectMoney, T> {
@@ -58,6 +50,9 @@ impl crate::runtime::StateCode for crate::api::common::ServiceOperationState {
             }
             crate::api::common::ServiceOperationState::Queued => {
                 crate::runtime::api::Meaning::Queued
+            }
+            crate::api::common::ServiceOperationState::Failed => {
+                crate::runtime::api::Meaning::Failed
             }
             _ => crate::runtime::api::Meaning::Failed,
         }

@@ -42,12 +42,6 @@ pub trait Api: fmt::Debug + Clone + Copy + PartialEq + Eq + Send + Sync + Sized 
     /// The APIs that have versions, and their versions (the spec's `versions:`): a client and a
     /// mock are set to one version of each, its default unless chosen.
     const VERSIONS: &'static [ApiVersions] = &[];
-
-    /// Every method the mock answers, API by API (the generated mock tables).
-    #[cfg(feature = "mock")]
-    fn mock_methods() -> &'static [&'static [crate::mock::MockMethod]] {
-        &[]
-    }
 }
 
 /// The published versions of one API (the spec's `versions:`), which sign some methods

@@ -125,7 +125,7 @@ impl fmt::Display for NotificationError {
                 "the notification is larger than {MAX_BODY} bytes or has more than {MAX_FIELDS} fields"
             ),
             NotificationError::EmptySecretKey => f.write_str(
-                "the SecretKey to check with is empty: anyone can compute the hash of an empty key, so nothing is accepted with it (the shop's SecretKey is in its settings, or getEshopInfo's Eshop.SecretKey)"
+                "the SecretKey to check with is empty: anyone can compute the hash of an empty key, so nothing is accepted with it (the shop's SecretKey is in its settings in the merchant cabinet, and in the shop's information from the Personal API)"
             ),
         }
     }

@@ -147,3 +147,21 @@ pub fn golden_sign(method: &str, version: Option<&str>) -> Option<(String, Strin
         (parts[0] == method && fits).then(|| (parts[2].to_owned(), parts[3].to_owned()))
     })
 }
+
+/// Every file under `dir`, at any depth, sorted.
+pub fn files_under(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).unwrap().flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                stack.push(p);
+            } else {
+                out.push(p);
+            }
+        }
+    }
+    out.sort();
+    out
+}

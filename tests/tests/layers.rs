@@ -2,26 +2,8 @@
 //! holds only what the generator writes, the generated API does not name the mock, and the
 //! generator is made of small functions.
 
-use intellectmoney_tests::root;
-use std::path::{Path, PathBuf};
+use intellectmoney_tests::{files_under, root};
 use syn::visit::Visit;
-
-fn files_under(dir: &Path) -> Vec<PathBuf> {
-    let mut out = Vec::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for e in std::fs::read_dir(&d).unwrap().flatten() {
-            let p = e.path();
-            if p.is_dir() {
-                stack.push(p);
-            } else {
-                out.push(p);
-            }
-        }
-    }
-    out.sort();
-    out
-}
 
 #[test]
 fn the_runtime_does_not_depend_on_the_generated_crate() {

@@ -510,6 +510,8 @@ fn enum_items(api: &Api, e: &Enum, out: &mut Items) {
             .facet("wire name", Class::Wire, &v.wire)
             .facet("code", Class::Wire, v.code.map(|c| c.to_string()).unwrap_or_default())
             .facet("final", Class::Wire, if v.is_final { "yes" } else { "no" })
+            // The words the server sends with the value: what the mock answers with it.
+            .facet("words", Class::Wire, v.text.as_deref().unwrap_or_default())
             .facet("doc", Class::Docs, &v.doc)
             .facet("notes", Class::Docs, v.notes.join(" "));
         insert(out, format!("value {name}::{}", v.rust), item);

@@ -57,7 +57,7 @@ pub fn emit_client(ir: &Ir) -> TokenStream {
     });
     let client = client();
     let blocking = blocking();
-    let mock = mock();
+    let mock = mock(ir);
     let each = for_each_method(ir);
     quote! {
         //! The client and the names of the runtime's generic types for this API (generated).
@@ -281,8 +281,9 @@ fn blocking() -> TokenStream {
     }
 }
 
-fn mock() -> TokenStream {
+fn mock(ir: &Ir) -> TokenStream {
     let marker = ident(MARKER);
+    let mock_api = super::mock::mock_api(ir, &marker);
     quote! {
         /// A mock IntellectMoney for tests (feature `mock`): a server on a loopback port that
         /// answers every spec method with the spec's examples, checks what it receives the way
@@ -300,6 +301,7 @@ fn mock() -> TokenStream {
             pub type MockServer = crate::runtime::mock::MockServer<crate::#marker>;
             /// Configures a [`MockServer`].
             pub type MockBuilder = crate::runtime::mock::MockBuilder<crate::#marker>;
+            #mock_api
         }
     }
 }

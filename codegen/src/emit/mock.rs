@@ -172,6 +172,10 @@ fn method(ir: &Ir, api: &Api, module: &proc_macro2::Ident, m: &Method) -> TokenS
         None => quote!(None),
     };
     let role = role(ir, api, m);
+    let state = match &m.result {
+        Ty::Struct(_, result) => status(ir, result),
+        _ => quote!(None),
+    };
     let paging = match &m.pagination {
         Some(pg) => {
             let ((skip, take), items) = (&pg.wire, &pg.items);
@@ -193,6 +197,7 @@ fn method(ir: &Ir, api: &Api, module: &proc_macro2::Ident, m: &Method) -> TokenS
             session: #session,
             role: #role,
             paging: #paging,
+            state: #state,
         }
     }
 }
@@ -222,4 +227,90 @@ fn rule(p: &Param) -> TokenStream {
         _ => quote!(crate::runtime::mock::Kind::Text),
     };
     quote!(crate::runtime::mock::ParamRule { name: #name, need: #need, kind: #kind })
+}
+
+/// `impl MockApi`: the mock's method tables of every API and the envelope it writes, with the
+/// codes and words of the envelope's roles (in the generated `mock` module).
+pub fn mock_api(ir: &Ir, marker: &proc_macro2::Ident) -> TokenStream {
+    let tables = ir
+        .apis
+        .iter()
+        .filter(|a| !a.methods.is_empty())
+        .map(|a| ident(&a.module));
+    let envelope = envelope(ir);
+    quote! {
+        impl crate::runtime::mock::MockApi for crate::#marker {
+            const ENVELOPE: crate::runtime::mock::MockEnvelope = #envelope;
+            fn methods() -> &'static [&'static [crate::runtime::mock::MockMethod]] {
+                static TABLES: &[&[crate::runtime::mock::MockMethod]] =
+                    &[#(crate::api::#tables::mock::METHODS),*];
+                TABLES
+            }
+        }
+    }
+}
+
+/// The `MockEnvelope` of the spec's envelope and `Result.State` roles.
+fn envelope(ir: &Ir) -> TokenStream {
+    let (Some(e), Some(r)) = (&ir.roles.envelope, &ir.roles.request) else {
+        panic!("the mock needs the envelope's and `Result.State`'s roles (checked when the IR is built)")
+    };
+    let root = &e.name;
+    let service = wire_of(ir, &e.name, &e.code[0]);
+    let service_type = field_type_name(ir, &e.name, &e.code[0]);
+    let service_code = wire_of(ir, &service_type, &e.code[1]);
+    let service_desc = match &e.desc {
+        Some(path) => wire_of(ir, &service_type, &path[1]),
+        None => String::new(),
+    };
+    let result = wire_of(ir, &e.name, &e.result);
+    let request_code = wire_of(ir, &r.name, &r.code);
+    let request_desc = r.desc.as_ref().map(|d| wire_of(ir, &r.name, d)).unwrap_or_default();
+    let code = |(module, name): &(String, String), meanings: &[(String, String)], meaning: &str| {
+        let wire = &meanings
+            .iter()
+            .find(|(_, m)| m == meaning)
+            .expect("a value with this role")
+            .0;
+        let v = ir
+            .apis
+            .iter()
+            .filter(|a| a.module == *module)
+            .flat_map(|a| &a.enums)
+            .filter(|en| en.name == *name)
+            .flat_map(|en| &en.values)
+            .find(|v| v.wire == *wire)
+            .expect("the value");
+        let number = proc_macro2::Literal::i64_unsuffixed(v.code.unwrap_or_default());
+        let text = v.text.clone().unwrap_or_default();
+        quote!(crate::runtime::mock::MockCode { code: #number, text: #text })
+    };
+    let processed = code(&e.code_enum, &e.meanings, "Ok");
+    let failed = code(&e.code_enum, &e.meanings, "Failed");
+    let success = code(&r.code_enum, &r.meanings, "Ok");
+    let authentication_failed = code(&r.code_enum, &r.meanings, "AuthenticationFailed");
+    quote! {
+        crate::runtime::mock::MockEnvelope {
+            root: #root,
+            service: #service,
+            service_code: #service_code,
+            service_desc: #service_desc,
+            result: #result,
+            processed: #processed,
+            failed: #failed,
+            request_code: #request_code,
+            request_desc: #request_desc,
+            success: #success,
+            authentication_failed: #authentication_failed,
+        }
+    }
+}
+
+/// The structure type of a field, given the type and the field's Rust name.
+fn field_type_name(ir: &Ir, ty: &str, rust: &str) -> String {
+    let t = ir.apis.iter().flat_map(|a| a.types.iter()).find(|t| t.name == ty);
+    match t.and_then(|t| t.fields.iter().find(|f| f.rust == rust)).map(|f| &f.ty) {
+        Some(Ty::Struct(_, name)) => name.clone(),
+        _ => panic!("`{ty}.{rust}` holds a structure (the envelope's code is inside one)"),
+    }
 }

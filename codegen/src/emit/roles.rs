@@ -61,11 +61,6 @@ fn api_impl(ir: &Ir) -> TokenStream {
         .token
         .as_ref()
         .map_or(quote!(()), |t| item_path(&t.module, &t.method));
-    let mock_tables = ir
-        .apis
-        .iter()
-        .filter(|a| !a.methods.is_empty())
-        .map(|a| ident(&a.module));
     let versions = ir.apis.iter().filter_map(|a| {
         let default = &a.versions.iter().find(|v| v.default)?.name;
         let (module, names) = (&a.module, a.versions.iter().map(|v| &v.name));
@@ -90,12 +85,6 @@ fn api_impl(ir: &Ir) -> TokenStream {
             type Blocking = crate::blocking::Client;
             #[cfg(not(feature = "blocking"))]
             type Blocking = ();
-            #[cfg(feature = "mock")]
-            fn mock_methods() -> &'static [&'static [crate::runtime::mock::MockMethod]] {
-                static TABLES: &[&[crate::runtime::mock::MockMethod]] =
-                    &[#(crate::api::#mock_tables::mock::METHODS),*];
-                TABLES
-            }
         }
     }
 }

@@ -724,6 +724,8 @@ pub struct EnumValue {
     pub code: Option<i64>,
     /// A final state.
     pub is_final: bool,
+    /// The words the API sends with the value (the spec's `text`), when the wiki gives them.
+    pub text: Option<String>,
     /// Description.
     pub doc: String,
     /// Notes and sources.

@@ -35,6 +35,7 @@ const PARAM_ROLES: &[&str] = &["payout_amount", "payout_currency"];
 const VALUE_ROLES: &[(&str, &str)] = &[
     ("processed", "Ok"),
     ("queued", "Queued"),
+    ("failed", "Failed"),
     ("success", "Ok"),
     ("warning", "Warning"),
     ("authentication_failed", "AuthenticationFailed"),
@@ -298,7 +299,11 @@ impl<'a> Resolver<'a, '_> {
             }
             None => None,
         };
-        let meanings = self.meanings(&code_enum.1, &["processed", "queued"], &["processed"]);
+        let meanings = self.meanings(
+            &code_enum.1,
+            &["processed", "queued", "failed"],
+            &["processed", "failed"],
+        );
         Some(EnvelopeRoles {
             module,
             name,

@@ -80,6 +80,7 @@ pub(super) fn build_enum(b: &mut Builder, e: &model::EnumDef) -> Enum {
             rust: wire.to_upper_camel_case(),
             code: v.code.as_ref().map(|c| **c),
             is_final: v.is_final,
+            text: v.text.clone(),
             doc: v.doc.trim().to_owned(),
             notes: notes(&v.source, &v.note),
         });

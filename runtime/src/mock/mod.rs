@@ -2,8 +2,8 @@
 //! answers every spec method with the spec's examples, checks what it receives the way the real
 //! API does, and lets payouts move through their states.
 //!
-//! This is the engine; the generated crate gives it the API's method tables
-//! ([`crate::Api::mock_methods`]) and names it `intellectmoney::mock::MockServer`:
+//! This is the engine; the generated crate gives it the API's method tables and envelope (by
+//! implementing [`MockApi`]) and names it `intellectmoney::mock::MockServer`:
 //!
 //! ```text
 //! let mock = intellectmoney::mock::MockServer::start();
@@ -25,6 +25,53 @@ pub use server::{Connections, MockBuilder, MockServer};
 use crate::{MethodInfo, WireEnum};
 use std::time::Duration;
 
+/// An API the mock can play: its method tables and its envelope (implemented by the generated
+/// crate, from the spec).
+pub trait MockApi: crate::Api {
+    /// How the API's answers are wrapped, and the codes and words they carry.
+    const ENVELOPE: MockEnvelope;
+
+    /// Every method the mock answers, API by API (the generated tables).
+    fn methods() -> &'static [&'static [MockMethod]];
+}
+
+/// The answers' envelope as the mock writes it: the spec's envelope and its roles, with the
+/// wiki's words for each code (generated).
+#[derive(Debug, Clone, Copy)]
+pub struct MockEnvelope {
+    /// The root element (`Response`).
+    pub root: &'static str,
+    /// The element that says whether the request was processed (`OperationState`).
+    pub service: &'static str,
+    /// Its code's element (`Code`).
+    pub service_code: &'static str,
+    /// Its text's element (`Desc`).
+    pub service_desc: &'static str,
+    /// The element of the method's result (`Result`).
+    pub result: &'static str,
+    /// A processed request.
+    pub processed: MockCode,
+    /// A request that was not processed.
+    pub failed: MockCode,
+    /// The code's element of a result's status (`Code` in `State`).
+    pub request_code: &'static str,
+    /// Its text's element (`Desc` in `State`).
+    pub request_desc: &'static str,
+    /// A result's status that says the request succeeded.
+    pub success: MockCode,
+    /// A result's status that says the session token (or the login) was refused.
+    pub authentication_failed: MockCode,
+}
+
+/// A code, and the words the API sends with it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MockCode {
+    /// The code.
+    pub code: i64,
+    /// Its words (`Успешно обработана`).
+    pub text: &'static str,
+}
+
 /// What the mock knows of one method (generated from the spec).
 #[derive(Debug)]
 pub struct MockMethod {
@@ -44,6 +91,8 @@ pub struct MockMethod {
     pub role: Option<MockRole>,
     /// How the method pages (the spec's `pagination`), for data sets of records.
     pub paging: Option<MockPaging>,
+    /// The result's status field and its code element (`State`, `Code`), if it has one.
+    pub state: Option<(&'static str, &'static str)>,
 }
 
 /// How a method pages: what a data set of records needs (the spec's `pagination`).

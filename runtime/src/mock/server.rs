@@ -3,8 +3,8 @@
 
 use super::check;
 use super::payout::Payouts;
+use super::{MockApi as Api, MockCode, MockEnvelope};
 use super::{MockMethod, MockRequest, MockRole, Override, PayoutScript, PayoutShape, PayoutStep};
-use crate::api::Api;
 use crate::Format;
 use http_body_util::{BodyExt, Full};
 use hyper::body::{Bytes, Incoming};
@@ -122,7 +122,8 @@ impl<A: Api> MockBuilder<A> {
             versions,
             payouts: Mutex::new(Payouts::new(config.payout.clone())),
             config,
-            methods: A::mock_methods().iter().flat_map(|api| api.iter()).collect(),
+            methods: A::methods().iter().flat_map(|api| api.iter()).collect(),
+            envelope: A::ENVELOPE,
             secret_fields: A::SECRET_FIELDS,
             overrides: Mutex::new(HashMap::new()),
             records: Mutex::new(HashMap::new()),
@@ -171,6 +172,8 @@ struct State {
     versions: Vec<(&'static str, &'static str)>,
     /// Every method of the API, from the generated tables.
     methods: Vec<&'static MockMethod>,
+    /// The API's envelope, codes and words (generated).
+    envelope: MockEnvelope,
     /// The API's secret fields, masked in what the mock shows.
     secret_fields: &'static [&'static str],
     /// Each method's behaviour, and how many more calls it lasts (`None`: until reset).
@@ -419,21 +422,26 @@ fn reply(status: u16, content_type: &str, body: String) -> Response<Full<Bytes>>
         .expect("a valid response")
 }
 
-fn envelope(format: Format, code: u8, desc: &str, result: Option<&str>) -> String {
+/// An answer: the envelope with this processing code and its words, and the result if any.
+fn envelope(e: &MockEnvelope, format: Format, state: MockCode, desc: &str, result: Option<&str>) -> String {
+    let (root, service, code, text, name) = (e.root, e.service, e.service_code, e.service_desc, e.result);
+    let state = state.code;
     match format {
         Format::Xml => {
-            let result = result.map(|r| format!("<Result>{r}</Result>")).unwrap_or_default();
+            let result = result.map(|r| format!("<{name}>{r}</{name}>")).unwrap_or_default();
             format!(
-                "<?xml version=\"1.0\" encoding=\"utf-8\"?><Response><OperationState><Code>{code}</Code><Desc>{}</Desc></OperationState>{result}</Response>",
+                "<?xml version=\"1.0\" encoding=\"utf-8\"?><{root}><{service}><{code}>{state}</{code}><{text}>{}</{text}></{service}>{result}</{root}>",
                 xml_escape(desc)
             )
         }
         Format::Json => {
-            let result = result.map(|r| format!(",\"Result\":{r}")).unwrap_or_default();
-            format!(
-                "{{\"OperationState\":{{\"Code\":{code},\"Desc\":{}}}{result}}}",
-                serde_json::Value::from(desc)
-            )
+            let result = result
+                .map(|r| format!(",{}:{r}", serde_json::Value::from(name)))
+                .unwrap_or_default();
+            let service = serde_json::json!({ service: { code: state, text: desc } });
+            let service = service.to_string();
+            // The object's members, without its braces, and the result after them.
+            format!("{{{}{result}}}", &service[1..service.len() - 1])
         }
     }
 }
@@ -449,15 +457,12 @@ fn send(format: Format, body: String) -> Response<Full<Bytes>> {
     }
 }
 
-/// `Result` holding only a `State` with this code and text.
-fn state_only(format: Format, code: u8, desc: &str) -> String {
-    match format {
-        Format::Xml => format!("<State><Code>{code}</Code><Desc>{}</Desc></State>", xml_escape(desc)),
-        Format::Json => format!(
-            "{{\"State\":{{\"Code\":{code},\"Desc\":{}}}}}",
-            serde_json::Value::from(desc)
-        ),
-    }
+/// A `Result` holding only its status (`State`, when the method's result has one) with this
+/// code and its words.
+fn state_only(e: &MockEnvelope, method: &MockMethod, format: Format, code: MockCode) -> Option<String> {
+    let (field, code_field) = method.state?;
+    let status = serde_json::json!({ code_field: code.code, e.request_desc: code.text });
+    Some(result_fields(format, &[(field, status)]))
 }
 
 /// The answer to a request, or `None` when it is to be lost ([`Override::LoseAnswer`]).
@@ -518,7 +523,8 @@ async fn respond(
     behaviour: Option<Override>,
 ) -> Answered {
     let refuse = |params: Vec<(String, String)>, why: String| -> Answered {
-        (send(format, envelope(format, 2, &why, None)), params, Some(why))
+        let body = envelope(&state.envelope, format, state.envelope.failed, &why, None);
+        (send(format, body), params, Some(why))
     };
     match behaviour {
         Some(Override::Respond {
@@ -550,12 +556,14 @@ async fn respond(
     if let Some(why) = signing_problem(state, method, record, &params) {
         return refuse(params, why);
     }
-    if let Some(result) = authentication_result(&state.config, method, format, &params) {
-        return (processed(format, &result), params, None);
+    match authentication_result(state, method, format, &params) {
+        Some(Ok(result)) => return (processed(state, format, &result), params, None),
+        Some(Err(why)) => return refuse(params, why),
+        None => {}
     }
     if let Some(MockRole::Payout(step, shape)) = &method.role {
         return match payout_result(state, *step, shape, format, &params) {
-            Ok(result) => (processed(format, &result), params, None),
+            Ok(result) => (processed(state, format, &result), params, None),
             Err(why) => refuse(params, why),
         };
     }
@@ -565,7 +573,7 @@ async fn respond(
         .unwrap_or_else(|e| e.into_inner())
         .get(method.info.name)
         .copied();
-    let body = example_body(method, format).and_then(|body| {
+    let body = example_body(&state.envelope, method, format).and_then(|body| {
         records.map_or(Ok(body.clone()), |n| {
             super::records::page(method, format, &body, &params, n)
         })
@@ -576,9 +584,11 @@ async fn respond(
     }
 }
 
-/// An answer processed by IntellectMoney (OperationState 0) with this `Result`.
-fn processed(format: Format, result: &str) -> Response<Full<Bytes>> {
-    send(format, envelope(format, 0, "Успешно обработана", Some(result)))
+/// An answer processed by the API (the envelope's processed code, with its words) with this
+/// result.
+fn processed(state: &State, format: Format, result: &str) -> Response<Full<Bytes>> {
+    let e = &state.envelope;
+    send(format, envelope(e, format, e.processed, e.processed.text, Some(result)))
 }
 
 /// A parameter's value by its name in any case.
@@ -699,14 +709,20 @@ impl State {
 /// The `Result` when the mock's credentials decide the answer: a session token that is not the
 /// mock's, and for the token method (its `token` role) wrong credentials or the token handed out.
 fn authentication_result(
-    config: &Config,
+    state: &State,
     method: &MockMethod,
     format: Format,
     params: &[(String, String)],
-) -> Option<String> {
+) -> Option<Result<String, String>> {
+    let (config, e) = (&state.config, &state.envelope);
+    // The result's status says so, or (a result without one) the envelope refuses.
+    let refused = || {
+        let code = e.authentication_failed;
+        state_only(e, method, format, code).ok_or_else(|| code.text.to_owned())
+    };
     if let (Some(expected), Some(sent)) = (&config.user_token, method.session.and_then(|s| param(params, s))) {
         if sent != expected {
-            return Some(state_only(format, 2, "Аутентификация не пройдена"));
+            return Some(refused());
         }
     }
     let Some(MockRole::Token {
@@ -722,19 +738,22 @@ fn authentication_result(
         if param(params, login_param) != Some(login.as_str())
             || param(params, password_param) != Some(password.as_str())
         {
-            return Some(state_only(format, 2, "Неверный логин или пароль"));
+            return Some(refused());
         }
     }
     let token = config.user_token.as_deref()?;
-    let mut fields = status_fields(*status);
+    let mut fields = status_fields(e, *status);
     fields.push((token_field, serde_json::Value::from(token)));
-    Some(result_fields(format, &fields))
+    Some(Ok(result_fields(format, &fields)))
 }
 
-/// The processed status of a result, if it has one (`State.Code` 0), as its first field.
-fn status_fields(status: Option<(&'static str, &'static str)>) -> Vec<(&'static str, serde_json::Value)> {
+/// The successful status of a result, if it has one (`State.Code` 0), as its first field.
+fn status_fields(
+    e: &MockEnvelope,
+    status: Option<(&'static str, &'static str)>,
+) -> Vec<(&'static str, serde_json::Value)> {
     status
-        .map(|(field, code)| (field, serde_json::json!({ code: 0 })))
+        .map(|(field, code)| (field, serde_json::json!({ code: e.success.code })))
         .into_iter()
         .collect()
 }
@@ -780,7 +799,7 @@ fn payout_result(
         // A deletion answers whether it deleted (the spec's `bool`).
         return Ok("true".into());
     }
-    let mut fields = status_fields(shape.status);
+    let mut fields = status_fields(&state.envelope, shape.status);
     fields.push((shape.id_field, serde_json::Value::from(id.to_string())));
     fields.push((shape.state_field, serde_json::Value::from(st)));
     if let Some(error) = shape.error_field {
@@ -790,23 +809,24 @@ fn payout_result(
 }
 
 /// The method's example answer in `format` (wrapped when the spec's example is bare).
-fn example_body(method: &MockMethod, format: Format) -> Result<String, String> {
+fn example_body(e: &MockEnvelope, method: &MockMethod, format: Format) -> Result<String, String> {
     let example = match format {
         Format::Xml => method.xml,
         Format::Json => method.json,
     };
     let example = example.ok_or_else(|| format!("the spec has no {format:?} example of {}", method.info.name))?;
     Ok(if method.bare {
-        wrap(format, example)
+        wrap(e, format, example)
     } else {
         example.to_owned()
     })
 }
 
 /// An example that holds the result alone, inside the envelope.
-fn wrap(format: Format, example: &str) -> String {
+fn wrap(e: &MockEnvelope, format: Format, example: &str) -> String {
+    let ok = e.processed;
     match format {
-        Format::Json => envelope(format, 0, "Успешно обработана", Some(example.trim())),
+        Format::Json => envelope(e, format, ok, ok.text, Some(example.trim())),
         Format::Xml => {
             let body = example.trim_start_matches('\u{feff}').trim();
             let body = match body.strip_prefix("<?xml") {
@@ -815,7 +835,7 @@ fn wrap(format: Format, example: &str) -> String {
             };
             let inner_start = body.find('>').map_or(0, |i| i + 1);
             let inner_end = body.rfind("</").unwrap_or(body.len());
-            envelope(format, 0, "Успешно обработана", Some(&body[inner_start..inner_end]))
+            envelope(e, format, ok, ok.text, Some(&body[inner_start..inner_end]))
         }
     }
 }

@@ -75,6 +75,7 @@ pub(crate) static METHODS: &[crate::runtime::mock::MockMethod] = &[
             ),
         ),
         paging: None,
+        state: Some(("State", "Code")),
     },
     crate::runtime::mock::MockMethod {
         info: <crate::api::payout::CreateOperationByProviderType as crate::runtime::ApiRequest>::METHOD,
@@ -145,6 +146,7 @@ pub(crate) static METHODS: &[crate::runtime::mock::MockMethod] = &[
             ),
         ),
         paging: None,
+        state: Some(("State", "Code")),
     },
     crate::runtime::mock::MockMethod {
         info: <crate::api::payout::CreateBankCardRussiaOperation as crate::runtime::ApiRequest>::METHOD,
@@ -192,6 +194,7 @@ pub(crate) static METHODS: &[crate::runtime::mock::MockMethod] = &[
             ),
         ),
         paging: None,
+        state: Some(("State", "Code")),
     },
     crate::runtime::mock::MockMethod {
         info: <crate::api::payout::CreateQiwiWalletOperation as crate::runtime::ApiRequest>::METHOD,
@@ -239,6 +242,7 @@ pub(crate) static METHODS: &[crate::runtime::mock::MockMethod] = &[
             ),
         ),
         paging: None,
+        state: Some(("State", "Code")),
     },
     crate::runtime::mock::MockMethod {
         info: <crate::api::payout::ExecuteOperation as crate::runtime::ApiRequest>::METHOD,
@@ -269,6 +273,7 @@ pub(crate) static METHODS: &[crate::runtime::mock::MockMethod] = &[
             ),
         ),
         paging: None,
+        state: Some(("State", "Code")),
     },
     crate::runtime::mock::MockMethod {
         info: <crate::api::payout::GetOperationState as crate::runtime::ApiRequest>::METHOD,
@@ -299,6 +304,7 @@ pub(crate) static METHODS: &[crate::runtime::mock::MockMethod] = &[
             ),
         ),
         paging: None,
+        state: Some(("State", "Code")),
     },
     crate::runtime::mock::MockMethod {
         info: <crate::api::payout::DeleteOperation as crate::runtime::ApiRequest>::METHOD,
@@ -329,6 +335,7 @@ pub(crate) static METHODS: &[crate::runtime::mock::MockMethod] = &[
             ),
         ),
         paging: None,
+        state: None,
     },
 ];
 /// The wire names of the payout flow's answers and states (from the spec's roles).

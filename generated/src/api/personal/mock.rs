@@ -33,6 +33,7 @@ pub(crate) static METHODS: &[crate::runtime::mock::MockMethod] = &[
             state: Some(("State", "Code")),
         }),
         paging: None,
+        state: Some(("State", "Code")),
     },
     crate::runtime::mock::MockMethod {
         info: <crate::api::personal::GetInvoicesHistory as crate::runtime::ApiRequest>::METHOD,
@@ -137,6 +138,7 @@ pub(crate) static METHODS: &[crate::runtime::mock::MockMethod] = &[
             items: "InvoicesHistoryList",
             key: Some("Id"),
         }),
+        state: Some(("State", "Code")),
     },
     crate::runtime::mock::MockMethod {
         info: <crate::api::personal::GetPaymentsHistory as crate::runtime::ApiRequest>::METHOD,
@@ -192,6 +194,7 @@ pub(crate) static METHODS: &[crate::runtime::mock::MockMethod] = &[
             items: "PaymentsHistoryList",
             key: Some("Id"),
         }),
+        state: Some(("State", "Code")),
     },
     crate::runtime::mock::MockMethod {
         info: <crate::api::personal::SetScheduledOperationData as crate::runtime::ApiRequest>::METHOD,
@@ -275,6 +278,7 @@ pub(crate) static METHODS: &[crate::runtime::mock::MockMethod] = &[
         session: Some("UserToken"),
         role: None,
         paging: None,
+        state: Some(("State", "Code")),
     },
     crate::runtime::mock::MockMethod {
         info: <crate::api::personal::GetScheduledOperationData as crate::runtime::ApiRequest>::METHOD,
@@ -378,6 +382,7 @@ pub(crate) static METHODS: &[crate::runtime::mock::MockMethod] = &[
             items: "ScheduledOperationList",
             key: Some("CronOperationId"),
         }),
+        state: Some(("State", "Code")),
     },
     crate::runtime::mock::MockMethod {
         info: <crate::api::personal::GetEshopInfo as crate::runtime::ApiRequest>::METHOD,
@@ -428,6 +433,7 @@ pub(crate) static METHODS: &[crate::runtime::mock::MockMethod] = &[
             items: "EshopInfoDatas",
             key: None,
         }),
+        state: Some(("State", "Code")),
     },
     crate::runtime::mock::MockMethod {
         info: <crate::api::personal::GetInvoiceInfo as crate::runtime::ApiRequest>::METHOD,
@@ -468,6 +474,7 @@ pub(crate) static METHODS: &[crate::runtime::mock::MockMethod] = &[
         session: Some("UserToken"),
         role: None,
         paging: None,
+        state: Some(("State", "Code")),
     },
     crate::runtime::mock::MockMethod {
         info: <crate::api::personal::CreateReceipt as crate::runtime::ApiRequest>::METHOD,
@@ -503,6 +510,7 @@ pub(crate) static METHODS: &[crate::runtime::mock::MockMethod] = &[
         session: Some("UserToken"),
         role: None,
         paging: None,
+        state: Some(("State", "Code")),
     },
     crate::runtime::mock::MockMethod {
         info: <crate::api::personal::GetReceipt as crate::runtime::ApiRequest>::METHOD,
@@ -533,6 +541,7 @@ pub(crate) static METHODS: &[crate::runtime::mock::MockMethod] = &[
         session: Some("UserToken"),
         role: None,
         paging: None,
+        state: Some(("State", "Code")),
     },
     crate::runtime::mock::MockMethod {
         info: <crate::api::personal::CreateReceiptCorrection as crate::runtime::ApiRequest>::METHOD,
@@ -568,6 +577,7 @@ pub(crate) static METHODS: &[crate::runtime::mock::MockMethod] = &[
         session: Some("UserToken"),
         role: None,
         paging: None,
+        state: None,
     },
     crate::runtime::mock::MockMethod {
         info: <crate::api::personal::WithdrawMoney as crate::runtime::ApiRequest>::METHOD,
@@ -603,6 +613,7 @@ pub(crate) static METHODS: &[crate::runtime::mock::MockMethod] = &[
         session: Some("UserToken"),
         role: None,
         paging: None,
+        state: Some(("State", "Code")),
     },
     crate::runtime::mock::MockMethod {
         info: <crate::api::personal::GetTransactionData as crate::runtime::ApiRequest>::METHOD,
@@ -628,6 +639,7 @@ pub(crate) static METHODS: &[crate::runtime::mock::MockMethod] = &[
         session: Some("UserToken"),
         role: None,
         paging: None,
+        state: Some(("State", "Code")),
     },
     crate::runtime::mock::MockMethod {
         info: <crate::api::personal::GetAccountData as crate::runtime::ApiRequest>::METHOD,
@@ -658,5 +670,6 @@ pub(crate) static METHODS: &[crate::runtime::mock::MockMethod] = &[
         session: Some("UserToken"),
         role: None,
         paging: None,
+        state: Some(("State", "Code")),
     },
 ];

@@ -1,0 +1,119 @@
+//! No fact about the API in hand-written Rust: the runtime and the CLI take element names,
+//! method names and the server's words from the spec (through the generated crate), never from
+//! a string of their own. A string literal outside tests that holds one fails here, naming the
+//! file and the fact, so that a rename in the spec cannot leave a stale copy behind.
+
+use intellectmoney_codegen::ir::Ir;
+use intellectmoney_tests::{files_under, root, spec_ir};
+use std::path::{Path, PathBuf};
+use syn::visit::Visit;
+
+/// What a string may not hold: (a pattern, what it is).
+fn facts(ir: &Ir) -> Vec<(regex::Regex, String)> {
+    let mut out = Vec::new();
+    let word = |w: &str| regex::Regex::new(&format!(r"\b{}\b", regex::escape(w))).unwrap();
+    for api in &ir.apis {
+        for m in &api.methods {
+            out.push((word(&m.wire), format!("the method name `{}`", m.wire)));
+        }
+        for t in &api.types {
+            for f in &t.fields {
+                // As an element (`<Code>`, `</Code>`) or a JSON key (`"Code":`).
+                let w = regex::escape(&f.wire);
+                let pattern = format!(r#"</?{w}[\s>/]|"{w}"\s*:"#);
+                out.push((
+                    regex::Regex::new(&pattern).unwrap(),
+                    format!("the element `{}` of `{}`", f.wire, t.name),
+                ));
+            }
+        }
+        for e in &api.enums {
+            for v in e.values.iter().filter_map(|v| v.text.as_deref()) {
+                out.push((word(v), format!("the words `{v}` of `{}`", e.name)));
+            }
+        }
+    }
+    out
+}
+
+/// Every string literal of a file outside `#[cfg(test)]` items and attributes (docs included).
+#[derive(Default)]
+struct Strings(Vec<(usize, String)>);
+
+impl<'a> Visit<'a> for Strings {
+    fn visit_lit_str(&mut self, s: &'a syn::LitStr) {
+        self.0.push((s.span().start().line, s.value()));
+    }
+    fn visit_attribute(&mut self, _: &'a syn::Attribute) {}
+    fn visit_item_mod(&mut self, m: &'a syn::ItemMod) {
+        if !is_test(&m.attrs) {
+            syn::visit::visit_item_mod(self, m);
+        }
+    }
+    fn visit_item_fn(&mut self, f: &'a syn::ItemFn) {
+        if !is_test(&f.attrs) {
+            syn::visit::visit_item_fn(self, f);
+        }
+    }
+    fn visit_macro(&mut self, m: &'a syn::Macro) {
+        // Format strings and their arguments (`format!`, `tracing::warn!`, …).
+        let tokens = m.tokens.clone();
+        if let Ok(args) = syn::parse::Parser::parse2(
+            syn::punctuated::Punctuated::<syn::Expr, syn::Token![,]>::parse_terminated,
+            tokens,
+        ) {
+            for a in &args {
+                self.visit_expr(a);
+            }
+        }
+    }
+}
+
+/// `#[test]`, or `#[cfg(test)]` (and any `cfg` that names `test`).
+fn is_test(attrs: &[syn::Attribute]) -> bool {
+    attrs.iter().any(|a| {
+        a.path().is_ident("test")
+            || (a.path().is_ident("cfg")
+                && matches!(&a.meta, syn::Meta::List(l) if l.tokens.to_string().contains("test")))
+    })
+}
+
+fn rust_files(dir: &Path) -> Vec<PathBuf> {
+    let files = files_under(dir);
+    files
+        .into_iter()
+        .filter(|p| p.extension().is_some_and(|x| x == "rs"))
+        .collect()
+}
+
+#[test]
+fn hand_written_rust_holds_no_fact_about_the_api() {
+    let ir = spec_ir();
+    let facts = facts(&ir);
+    assert!(facts.len() > 100, "{} facts", facts.len());
+    let mut found = Vec::new();
+    let mut strings = 0;
+    for dir in ["runtime/src", "cli/src"] {
+        for path in rust_files(&root().join(dir)) {
+            let file = syn::parse_file(&std::fs::read_to_string(&path).unwrap()).unwrap();
+            let mut s = Strings::default();
+            s.visit_file(&file);
+            strings += s.0.len();
+            for (line, text) in &s.0 {
+                for (pattern, what) in &facts {
+                    if pattern.is_match(text) {
+                        let at = path.strip_prefix(root()).unwrap().display();
+                        found.push(format!("{at}:{line}: {what} in {text:?}"));
+                    }
+                }
+            }
+        }
+    }
+    assert!(strings > 500, "only {strings} strings read");
+    assert!(
+        found.is_empty(),
+        "{} API facts in hand-written Rust:\n{}",
+        found.len(),
+        found.join("\n")
+    );
+}
