@@ -82,29 +82,61 @@ pub fn generate_from(sources: &[(String, String)], examples_dir: &Path) -> Resul
     Ok(render(&ir))
 }
 
+/// One file of the generated crate rendered from the whole IR: where it goes (relative to the
+/// crate's root) and what writes it.
+struct Target {
+    path: &'static str,
+    emit: fn(&ir::Ir) -> String,
+}
+
+/// The files rendered from the whole IR (each API's own come from
+/// `emit::modules::api_files`). An output is one line here.
+const TARGETS: &[Target] = &[
+    Target {
+        path: "src/api/mod.rs",
+        emit: emit::modules::api_root,
+    },
+    Target {
+        path: "src/lib.rs",
+        emit: |ir| rust(ir, emit::crate_root::emit(ir)),
+    },
+    Target {
+        path: "src/client.rs",
+        emit: |ir| rust(ir, emit::crate_root::emit_client(ir)),
+    },
+    Target {
+        path: "src/roles.rs",
+        emit: |ir| rust(ir, emit::roles::emit(ir)),
+    },
+    Target {
+        path: "src/cli.rs",
+        emit: |ir| rust(ir, emit::cli::emit(ir)),
+    },
+    Target {
+        path: "API.md",
+        emit: emit::surface::emit,
+    },
+    Target {
+        path: "Cargo.toml",
+        emit: |_| emit::manifest::emit(),
+    },
+];
+
+/// A Rust file of the whole spec: the tokens formatted, under a header naming every spec file.
+fn rust(ir: &ir::Ir, tokens: proc_macro2::TokenStream) -> String {
+    let all: Vec<&str> = ir.apis.iter().map(|a| a.file.as_str()).collect();
+    emit::rust_file(&all, tokens)
+}
+
 /// Renders the IR: every file of the generated crate, by path (the emitters in [`emit`]).
 pub fn render(ir: &ir::Ir) -> Output {
     let mut out = Output::new();
     for api in &ir.apis {
         out.extend(emit::modules::api_files(ir, api));
     }
-    out.insert(PathBuf::from("src/api/mod.rs"), emit::modules::api_root(ir));
-    let all: Vec<&str> = ir.apis.iter().map(|a| a.file.as_str()).collect();
-    out.insert(
-        PathBuf::from("src/lib.rs"),
-        emit::rust_file(&all, emit::crate_root::emit(ir)),
-    );
-    out.insert(
-        PathBuf::from("src/client.rs"),
-        emit::rust_file(&all, emit::crate_root::emit_client(ir)),
-    );
-    out.insert(
-        PathBuf::from("src/roles.rs"),
-        emit::rust_file(&all, emit::roles::emit(ir)),
-    );
-    out.insert(PathBuf::from("API.md"), emit::surface::emit(ir));
-    out.insert(PathBuf::from("Cargo.toml"), emit::manifest::emit());
-    out.insert(PathBuf::from("src/cli.rs"), emit::rust_file(&all, emit::cli::emit(ir)));
+    for target in TARGETS {
+        out.insert(PathBuf::from(target.path), (target.emit)(ir));
+    }
     out
 }
 
