@@ -122,7 +122,7 @@ enum Top {
     Payout {
         /// The payout: the flags of `create-operation`.
         #[command(flatten)]
-        request: intellectmoney::cli::CreateOperationArgs,
+        request: intellectmoney::cli::PayoutCreateArgs,
         /// How long the whole payout may take, polling included (`90s`, `10m`, `1h`).
         #[arg(long, value_name = "DURATION", default_value = "10m", value_parser = duration)]
         deadline: std::time::Duration,

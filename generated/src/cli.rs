@@ -1721,3 +1721,7 @@ impl GetAccountDataArgs {
         )
     }
 }
+/// The request that creates a payout (`CreateOperation`, the spec's first `payout_create` method of the default version): what `payout` and `payout-batch` send.
+pub type PayoutCreate = crate::api::payout::CreateOperation;
+/// Its flags, which are `payout-batch`'s columns too.
+pub type PayoutCreateArgs = CreateOperationArgs;

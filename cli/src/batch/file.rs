@@ -5,8 +5,7 @@
 //! was checked, byte for byte, even when the file is rewritten in place during the run.
 
 use clap::{Args, FromArgMatches};
-use intellectmoney::cli::CreateOperationArgs;
-use intellectmoney::payout::CreateOperation;
+use intellectmoney::cli::{PayoutCreate, PayoutCreateArgs};
 use intellectmoney::runtime::ApiRequest;
 use sha2::{Digest, Sha256};
 use std::cell::RefCell;
@@ -23,7 +22,7 @@ pub struct Line {
     /// The merchant's key, unique in the journal.
     pub key: String,
     /// The payout.
-    pub request: CreateOperation,
+    pub request: PayoutCreate,
 }
 
 /// A batch file opened past its header, with the header's column names (lowercase).
@@ -79,7 +78,7 @@ struct Flag {
 
 impl Flags {
     fn new() -> Flags {
-        let all = CreateOperationArgs::augment_args(clap::Command::new("line").no_binary_name(true));
+        let all = PayoutCreateArgs::augment_args(clap::Command::new("line").no_binary_name(true));
         let each = all
             .get_arguments()
             .filter_map(|a| {
@@ -485,12 +484,12 @@ fn parse_line(
     let request = flags
         .all
         .try_get_matches_from_mut(argv)
-        .and_then(|m| CreateOperationArgs::from_arg_matches(&m))
+        .and_then(|m| PayoutCreateArgs::from_arg_matches(&m))
         .map_err(|e| vec![format!("{}: {}", at(KEY), masked(&reason(&e)))])?
         .into_request();
     // The client's own checks, named by the column of the parameter they are about.
     if let Err(e) = request.validate() {
-        let column = CreateOperationArgs::PARAMS
+        let column = PayoutCreateArgs::PARAMS
             .iter()
             .find(|(wire, _)| *wire == e.param)
             .map_or(KEY, |(_, id)| id);

@@ -7,7 +7,7 @@ mod screen;
 
 use file::Line;
 use futures_util::StreamExt;
-use intellectmoney::payout::CreateOperation;
+use intellectmoney::cli::PayoutCreate;
 use intellectmoney::runtime::batch::{BatchError, Durability, Entry, Journal, JournalError, SqliteJournal, Step};
 use intellectmoney::runtime::ApiRequest;
 use intellectmoney::{Client, PollPolicy};
@@ -70,7 +70,7 @@ pub async fn run(
     pace: Pace,
 ) -> ExitCode {
     // A client set to a version without the batch's create method would refuse every line.
-    let create = <CreateOperation as ApiRequest>::METHOD;
+    let create = <PayoutCreate as ApiRequest>::METHOD;
     if client.check_version(create).is_err() {
         crate::say::err!(
             "intellectmoney: the batch pays with {}, a method of the {} version of the Payout API, and --payout-version is {}: nothing was sent",
@@ -171,7 +171,7 @@ fn stop_on_ctrl_c() -> Arc<AtomicBool> {
 /// so does a line that no longer reads.
 async fn pay_all(
     client: &Client,
-    journal: &SqliteJournal,
+    journal: &dyn Journal,
     lines: impl Iterator<Item = Result<Line, String>>,
     hash_key: &[u8],
     poll: PollPolicy,
@@ -233,7 +233,7 @@ async fn pay_all(
 /// One line, paid once, its end printed above the bar and counted on it.
 async fn pay(
     client: &Client,
-    journal: &SqliteJournal,
+    journal: &dyn Journal,
     line: Line,
     hash_key: &[u8],
     poll: PollPolicy,

@@ -21,6 +21,7 @@ pub fn emit(ir: &Ir) -> TokenStream {
         quote!(Command::#name(args) => args.run(client).await,)
     });
     let args = methods.iter().map(|(a, m)| args_struct(ir, a, m));
+    let payout = payout_aliases(ir);
     quote! {
         //! One subcommand per spec method, with its flags (generated from the spec).
         #![allow(deprecated)]
@@ -42,6 +43,40 @@ pub fn emit(ir: &Ir) -> TokenStream {
             }
         }
         #(#args)*
+        #payout
+    }
+}
+
+/// `PayoutCreate` and `PayoutCreateArgs`: the method that creates a payout in its API's default
+/// version (the spec's first `payout_create` method there), which the CLI's `payout` and
+/// `payout-batch` send, so that they follow the spec's roles, not a name of their own.
+fn payout_aliases(ir: &Ir) -> TokenStream {
+    let Some(p) = &ir.roles.payout else {
+        return quote!();
+    };
+    let in_default = |(module, rust): &(String, String)| {
+        let api = ir.apis.iter().find(|a| a.module == *module)?;
+        let m = api.methods.iter().find(|m| m.rust == *rust)?;
+        let default = api.versions.iter().find(|v| v.default).map(|v| &v.name);
+        (m.version.is_none() || m.version.as_ref() == default).then_some(m)
+    };
+    let Some((module, m)) = p
+        .creates
+        .iter()
+        .find_map(|c| in_default(&c.method).map(|m| (&c.method.0, m)))
+    else {
+        return quote!();
+    };
+    let (module, request, args) = (ident(module), ident(&m.rust), ident(&format!("{}Args", m.rust)));
+    let doc = format!(
+        " The request that creates a payout (`{}`, the spec's first `payout_create` method of the default version): what `payout` and `payout-batch` send.",
+        m.wire
+    );
+    quote! {
+        #[doc = #doc]
+        pub type PayoutCreate = crate::api::#module::#request;
+        /// Its flags, which are `payout-batch`'s columns too.
+        pub type PayoutCreateArgs = #args;
     }
 }
 
