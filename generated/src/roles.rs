@@ -25,11 +25,13 @@ impl crate::runtime::Api for IntellectMoney {
     type RequestCode = crate::api::common::RequestStateCode;
     type EshopId = crate::api::common::EshopId;
     type Token = crate::api::personal::GetUserToken;
+}
+impl crate::runtime::client::ClientApi for IntellectMoney {
     type Client = crate::Client;
-    #[cfg(feature = "blocking")]
+}
+#[cfg(feature = "blocking")]
+impl crate::runtime::blocking::BlockingApi for IntellectMoney {
     type Blocking = crate::blocking::Client;
-    #[cfg(not(feature = "blocking"))]
-    type Blocking = ();
 }
 impl<T> crate::runtime::Envelope<IntellectMoney, T> for crate::api::common::Response<T> {
     fn into_parts(self) -> crate::runtime::api::EnvelopeParts<IntellectMoney, T> {

@@ -6,10 +6,8 @@
 //! The client, the payout flow and the mock are written against them, so a change of the spec
 //! reaches them through regeneration alone.
 
-use crate::client::Client;
 use crate::{ApiRequest, Secret, Uuid};
 use std::fmt;
-use std::ops::Deref;
 
 /// A generated API as a whole: its envelope, its codes, its secret fields and its client.
 pub trait Api: fmt::Debug + Clone + Copy + PartialEq + Eq + Send + Sync + Sized + 'static {
@@ -34,10 +32,6 @@ pub trait Api: fmt::Debug + Clone + Copy + PartialEq + Eq + Send + Sync + Sized 
     type EshopId: fmt::Debug + Clone + PartialEq + Send + Sync + 'static;
     /// The request that gets a session token with a login and a password.
     type Token: TokenRequest<Self>;
-    /// The generated client: the runtime's [`Client`] with one method per spec method.
-    type Client: From<Client<Self>> + Deref<Target = Client<Self>> + Send + Sync;
-    /// The generated blocking client (`()` when the generated crate is built without it).
-    type Blocking;
 
     /// The APIs that have versions, and their versions (the spec's `versions:`): a client and a
     /// mock are set to one version of each, its default unless chosen.

@@ -4,10 +4,23 @@
 //! It runs the generated async client on a runtime of its own, like `reqwest::blocking`; do not
 //! use it inside an async runtime.
 
-use crate::api::Api;
-use crate::client::{ClientBuilder, Error};
+use crate::client::{ClientApi as Api, ClientBuilder, Error};
 use std::fmt;
 use std::future::Future;
+
+/// An API with a generated blocking client (implemented by the generated crate, feature
+/// `blocking`).
+pub trait BlockingApi: Api {
+    /// The generated blocking client: this engine with one method per spec method.
+    type Blocking: From<Client<Self>>;
+}
+
+impl<A: BlockingApi> ClientBuilder<A> {
+    /// Builds a blocking client (feature `blocking`).
+    pub fn build_blocking(self) -> Result<A::Blocking, Error<A>> {
+        Client::new(self).map(A::Blocking::from)
+    }
+}
 
 /// A blocking client: the generated async client (`A::Client`) and a runtime to run it on.
 pub struct Client<A: Api> {

@@ -1,7 +1,7 @@
 //! Decoding helpers named by generated `deserialize_with` attributes. The same helper reads XML
 //! (where a scalar may arrive as an element map with `$text` and attributes) and JSON.
 
-use super::text::EmbeddedJson;
+use super::text::{EmbeddedJson, TypedText};
 use super::tree::Node;
 use super::{DateTime, WireEnum};
 use serde::de::{self, DeserializeOwned, IgnoredAny, MapAccess, SeqAccess, Visitor};
@@ -559,6 +559,61 @@ pub fn opt_json<'de, D: Deserializer<'de>, T: DeserializeOwned>(d: D) -> Result<
 /// An enum by name or number; unknown values are kept.
 pub fn wire_enum<'de, D: Deserializer<'de>, T: WireEnum>(d: D) -> Result<T, D::Error> {
     Ok(T::from_wire(&Text::deserialize(d)?.0.unwrap_or_default()))
+}
+
+/// [`TypedText`] from any format: a string, an XML element (its `$text`, and its `xsi:type` as
+/// `@type`), or a JSON value's raw text.
+impl<'de> Deserialize<'de> for TypedText {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = TypedText;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("text, possibly with an xsi:type attribute")
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<TypedText, E> {
+                Ok(TypedText {
+                    xsi_type: None,
+                    text: v.to_owned(),
+                })
+            }
+            fn visit_unit<E: de::Error>(self) -> Result<TypedText, E> {
+                Ok(TypedText::default())
+            }
+            fn visit_newtype_struct<D: Deserializer<'de>>(self, d: D) -> Result<TypedText, D::Error> {
+                d.deserialize_any(V)
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<TypedText, A::Error> {
+                let mut out = TypedText::default();
+                while let Some(key) = map.next_key::<String>()? {
+                    if key == RAW_JSON {
+                        // JSON: the value's raw text, a number with its exact characters.
+                        let raw = map.next_value::<Borrowed<'de>>()?.0;
+                        if raw.starts_with(['{', '[']) {
+                            return serde_json::Deserializer::from_str(&raw)
+                                .deserialize_any(V)
+                                .map_err(de::Error::custom);
+                        }
+                        let text = raw_json_text::<A::Error>(raw)?;
+                        return Ok(TypedText {
+                            xsi_type: None,
+                            text: text.map(std::borrow::Cow::into_owned).unwrap_or_default(),
+                        });
+                    }
+                    match key.as_str() {
+                        "@type" => out.xsi_type = Some(map.next_value()?),
+                        "$text" | "$value" => out.text = map.next_value()?,
+                        _ => {
+                            map.next_value::<IgnoredAny>()?;
+                        }
+                    }
+                }
+                Ok(out)
+            }
+        }
+        // serde_json hands over the raw text under this name; other formats the value itself.
+        d.deserialize_newtype_struct(RAW_JSON, V)
+    }
 }
 
 #[cfg(test)]

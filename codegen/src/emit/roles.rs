@@ -80,11 +80,13 @@ fn api_impl(ir: &Ir) -> TokenStream {
             type RequestCode = #request_code;
             type EshopId = #eshop_id;
             type Token = #token;
+        }
+        impl crate::runtime::client::ClientApi for #marker {
             type Client = crate::Client;
-            #[cfg(feature = "blocking")]
+        }
+        #[cfg(feature = "blocking")]
+        impl crate::runtime::blocking::BlockingApi for #marker {
             type Blocking = crate::blocking::Client;
-            #[cfg(not(feature = "blocking"))]
-            type Blocking = ();
         }
     }
 }

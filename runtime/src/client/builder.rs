@@ -12,6 +12,13 @@ use std::net::IpAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
+/// An API with a generated client (implemented by the generated crate): what
+/// [`ClientBuilder::build`] gives.
+pub trait ClientApi: Api {
+    /// The generated client: the runtime's [`Client`] with one method per spec method.
+    type Client: From<Client<Self>> + std::ops::Deref<Target = Client<Self>> + Send + Sync;
+}
+
 /// Configures a [`Client`].
 pub struct ClientBuilder<A: Api> {
     base_url: String,
@@ -298,17 +305,11 @@ impl<A: Api> ClientBuilder<A> {
         self
     }
 
-    /// Builds a blocking client (feature `blocking`).
-    #[cfg(feature = "blocking")]
-    pub fn build_blocking(self) -> Result<A::Blocking, Error<A>>
-    where
-        A::Blocking: From<crate::blocking::Client<A>>,
-    {
-        crate::blocking::Client::new(self).map(A::Blocking::from)
-    }
-
     /// Builds the client.
-    pub fn build(self) -> Result<A::Client, Error<A>> {
+    pub fn build(self) -> Result<A::Client, Error<A>>
+    where
+        A: ClientApi,
+    {
         self.build_core().map(A::Client::from)
     }
 

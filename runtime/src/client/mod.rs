@@ -14,7 +14,7 @@ mod secrets;
 mod session;
 pub mod transport;
 
-pub use builder::ClientBuilder;
+pub use builder::{ClientApi, ClientBuilder};
 pub use error::{Error, PagingProblem, TransportKind};
 pub use payout::{PayoutOutcome, PollPolicy};
 pub use raw::RawRequest;
