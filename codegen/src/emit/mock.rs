@@ -157,7 +157,13 @@ fn method(ir: &Ir, api: &Api, module: &proc_macro2::Ident, m: &Method) -> TokenS
     let request = ident(&m.rust);
     let params = m.params.iter().map(rule);
     let example = m.examples.first();
+    // An example as one piece per line (`concat!`), so that the file has no lines of thousands
+    // of characters.
     let text = |t: Option<&String>| match t {
+        Some(t) if t.trim_end().contains('\n') => {
+            let lines = t.split_inclusive('\n');
+            quote!(Some(concat!(#(#lines),*)))
+        }
         Some(t) => quote!(Some(#t)),
         None => quote!(None),
     };

@@ -61,10 +61,29 @@ pub(crate) static METHODS: &[crate::runtime::mock::MockMethod] = &[
             },
         ],
         xml: Some(
-            "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<Response xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\" xmlns:xsd=\"http://www.w3.org/2001/XMLSchema\">\n  <OperationState>\n    <Code>0</Code>\n    <Desc>Успешно обработана</Desc>\n  </OperationState>\n  <Result>\n    <State>\n      <Code>0</Code>\n      <Desc>Успешно обработан.</Desc>\n    </State>\n    <PayoutOperationId>2cf4b4bc-56cf-4ab6-bf4f-1b2aa9743154</PayoutOperationId>\n    <PayoutOperationState>Created</PayoutOperationState>\n  </Result>\n</Response>\n",
+            concat!(
+                "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n",
+                "<Response xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\" xmlns:xsd=\"http://www.w3.org/2001/XMLSchema\">\n",
+                "  <OperationState>\n", "    <Code>0</Code>\n",
+                "    <Desc>Успешно обработана</Desc>\n",
+                "  </OperationState>\n", "  <Result>\n", "    <State>\n",
+                "      <Code>0</Code>\n",
+                "      <Desc>Успешно обработан.</Desc>\n",
+                "    </State>\n",
+                "    <PayoutOperationId>2cf4b4bc-56cf-4ab6-bf4f-1b2aa9743154</PayoutOperationId>\n",
+                "    <PayoutOperationState>Created</PayoutOperationState>\n",
+                "  </Result>\n", "</Response>\n"
+            ),
         ),
         json: Some(
-            "{\n  \"OperationState\": {\n    \"Code\": 0,\n    \"Desc\": \"Успешно обработана\"\n  },\n  \"Result\": {\n    \"State\": {\n      \"Code\": 0,\n      \"Desc\": \"Успешно обработан.\"\n    },\n    \"PayoutOperationId\": \"2cf4b4bc-56cf-4ab6-bf4f-1b2aa9743154\",\n    \"PayoutOperationState\": \"Created\"\n  }\n}\n",
+            concat!(
+                "{\n", "  \"OperationState\": {\n", "    \"Code\": 0,\n",
+                "    \"Desc\": \"Успешно обработана\"\n", "  },\n",
+                "  \"Result\": {\n", "    \"State\": {\n", "      \"Code\": 0,\n",
+                "      \"Desc\": \"Успешно обработан.\"\n", "    },\n",
+                "    \"PayoutOperationId\": \"2cf4b4bc-56cf-4ab6-bf4f-1b2aa9743154\",\n",
+                "    \"PayoutOperationState\": \"Created\"\n", "  }\n", "}\n"
+            ),
         ),
         bare: false,
         session: Some("UserToken"),
@@ -132,10 +151,29 @@ pub(crate) static METHODS: &[crate::runtime::mock::MockMethod] = &[
             },
         ],
         xml: Some(
-            "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<Response xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\" xmlns:xsd=\"http://www.w3.org/2001/XMLSchema\">\n  <OperationState>\n    <Code>0</Code>\n    <Desc>Успешно обработана</Desc>\n  </OperationState>\n  <Result>\n    <State>\n      <Code>0</Code>\n      <Desc>Успешно обработан.</Desc>\n    </State>\n    <PayoutOperationId>2cf4b4bc-56cf-4ab6-bf4f-1b2aa9743154</PayoutOperationId>\n    <PayoutOperationState>Created</PayoutOperationState>\n  </Result>\n</Response>\n",
+            concat!(
+                "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n",
+                "<Response xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\" xmlns:xsd=\"http://www.w3.org/2001/XMLSchema\">\n",
+                "  <OperationState>\n", "    <Code>0</Code>\n",
+                "    <Desc>Успешно обработана</Desc>\n",
+                "  </OperationState>\n", "  <Result>\n", "    <State>\n",
+                "      <Code>0</Code>\n",
+                "      <Desc>Успешно обработан.</Desc>\n",
+                "    </State>\n",
+                "    <PayoutOperationId>2cf4b4bc-56cf-4ab6-bf4f-1b2aa9743154</PayoutOperationId>\n",
+                "    <PayoutOperationState>Created</PayoutOperationState>\n",
+                "  </Result>\n", "</Response>\n"
+            ),
         ),
         json: Some(
-            "{\n  \"OperationState\": {\n    \"Code\": 0,\n    \"Desc\": \"Успешно обработана\"\n  },\n  \"Result\": {\n    \"State\": {\n      \"Code\": 0,\n      \"Desc\": \"Успешно обработан.\"\n    },\n    \"PayoutOperationId\": \"2cf4b4bc-56cf-4ab6-bf4f-1b2aa9743154\",\n    \"PayoutOperationState\": \"Created\"\n  }\n}\n",
+            concat!(
+                "{\n", "  \"OperationState\": {\n", "    \"Code\": 0,\n",
+                "    \"Desc\": \"Успешно обработана\"\n", "  },\n",
+                "  \"Result\": {\n", "    \"State\": {\n", "      \"Code\": 0,\n",
+                "      \"Desc\": \"Успешно обработан.\"\n", "    },\n",
+                "    \"PayoutOperationId\": \"2cf4b4bc-56cf-4ab6-bf4f-1b2aa9743154\",\n",
+                "    \"PayoutOperationState\": \"Created\"\n", "  }\n", "}\n"
+            ),
         ),
         bare: false,
         session: Some("UserToken"),
@@ -180,10 +218,29 @@ pub(crate) static METHODS: &[crate::runtime::mock::MockMethod] = &[
             },
         ],
         xml: Some(
-            "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<Response xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\" xmlns:xsd=\"http://www.w3.org/2001/XMLSchema\">\n  <OperationState>\n    <Code>0</Code>\n    <Desc>Успешно обработана</Desc>\n  </OperationState>\n  <Result>\n    <State>\n      <Code>0</Code>\n      <Desc>Успешно обработан.</Desc>\n    </State>\n    <PayoutOperationId>2cf4b4bc-56cf-4ab6-bf4f-1b2aa9743154</PayoutOperationId>\n    <PayoutOperationState>Created</PayoutOperationState>\n  </Result>\n</Response>\n",
+            concat!(
+                "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n",
+                "<Response xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\" xmlns:xsd=\"http://www.w3.org/2001/XMLSchema\">\n",
+                "  <OperationState>\n", "    <Code>0</Code>\n",
+                "    <Desc>Успешно обработана</Desc>\n",
+                "  </OperationState>\n", "  <Result>\n", "    <State>\n",
+                "      <Code>0</Code>\n",
+                "      <Desc>Успешно обработан.</Desc>\n",
+                "    </State>\n",
+                "    <PayoutOperationId>2cf4b4bc-56cf-4ab6-bf4f-1b2aa9743154</PayoutOperationId>\n",
+                "    <PayoutOperationState>Created</PayoutOperationState>\n",
+                "  </Result>\n", "</Response>\n"
+            ),
         ),
         json: Some(
-            "{\n  \"OperationState\": {\n    \"Code\": 0,\n    \"Desc\": \"Успешно обработана\"\n  },\n  \"Result\": {\n    \"State\": {\n      \"Code\": 0,\n      \"Desc\": \"Успешно обработан.\"\n    },\n    \"PayoutOperationId\": \"2cf4b4bc-56cf-4ab6-bf4f-1b2aa9743154\",\n    \"PayoutOperationState\": \"Created\"\n  }\n}\n",
+            concat!(
+                "{\n", "  \"OperationState\": {\n", "    \"Code\": 0,\n",
+                "    \"Desc\": \"Успешно обработана\"\n", "  },\n",
+                "  \"Result\": {\n", "    \"State\": {\n", "      \"Code\": 0,\n",
+                "      \"Desc\": \"Успешно обработан.\"\n", "    },\n",
+                "    \"PayoutOperationId\": \"2cf4b4bc-56cf-4ab6-bf4f-1b2aa9743154\",\n",
+                "    \"PayoutOperationState\": \"Created\"\n", "  }\n", "}\n"
+            ),
         ),
         bare: false,
         session: Some("UserToken"),
@@ -228,10 +285,29 @@ pub(crate) static METHODS: &[crate::runtime::mock::MockMethod] = &[
             },
         ],
         xml: Some(
-            "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<Response xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\" xmlns:xsd=\"http://www.w3.org/2001/XMLSchema\">\n  <OperationState>\n    <Code>0</Code>\n    <Desc>Успешно обработана</Desc>\n  </OperationState>\n  <Result>\n    <State>\n      <Code>0</Code>\n      <Desc>Успешно обработан.</Desc>\n    </State>\n    <PayoutOperationId>55ebbacf-acf1-435b-9691-acd121934678</PayoutOperationId>\n    <PayoutOperationState>Created</PayoutOperationState>\n  </Result>\n</Response>\n",
+            concat!(
+                "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n",
+                "<Response xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\" xmlns:xsd=\"http://www.w3.org/2001/XMLSchema\">\n",
+                "  <OperationState>\n", "    <Code>0</Code>\n",
+                "    <Desc>Успешно обработана</Desc>\n",
+                "  </OperationState>\n", "  <Result>\n", "    <State>\n",
+                "      <Code>0</Code>\n",
+                "      <Desc>Успешно обработан.</Desc>\n",
+                "    </State>\n",
+                "    <PayoutOperationId>55ebbacf-acf1-435b-9691-acd121934678</PayoutOperationId>\n",
+                "    <PayoutOperationState>Created</PayoutOperationState>\n",
+                "  </Result>\n", "</Response>\n"
+            ),
         ),
         json: Some(
-            "{\n  \"OperationState\": {\n    \"Code\": 0,\n    \"Desc\": \"Успешно обработана\"\n  },\n  \"Result\": {\n    \"State\": {\n      \"Code\": 0,\n      \"Desc\": \"Успешно обработан.\"\n    },\n    \"PayoutOperationId\": \"55ebbacf-acf1-435b-9691-acd121934678\",\n    \"PayoutOperationState\": \"Created\"\n  }\n}\n",
+            concat!(
+                "{\n", "  \"OperationState\": {\n", "    \"Code\": 0,\n",
+                "    \"Desc\": \"Успешно обработана\"\n", "  },\n",
+                "  \"Result\": {\n", "    \"State\": {\n", "      \"Code\": 0,\n",
+                "      \"Desc\": \"Успешно обработан.\"\n", "    },\n",
+                "    \"PayoutOperationId\": \"55ebbacf-acf1-435b-9691-acd121934678\",\n",
+                "    \"PayoutOperationState\": \"Created\"\n", "  }\n", "}\n"
+            ),
         ),
         bare: false,
         session: Some("UserToken"),
@@ -259,10 +335,31 @@ pub(crate) static METHODS: &[crate::runtime::mock::MockMethod] = &[
             },
         ],
         xml: Some(
-            "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<Response xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\" xmlns:xsd=\"http://www.w3.org/2001/XMLSchema\">\n  <OperationState>\n    <Code>0</Code>\n    <Desc>Успешно обработана</Desc>\n  </OperationState>\n  <OperationId>a654fe39-42eb-4ac3-a3ec-76d148b2ba3a</OperationId>\n  <Result>\n    <State>\n      <Code>0</Code>\n      <Desc>Успешно обработан.</Desc>\n    </State>\n    <PayoutOperationId>81fa5265-de0b-498d-be37-5d48f4aa3ba1</PayoutOperationId>\n    <PayoutOperationState>InProcess</PayoutOperationState>\n  </Result>\n</Response>\n",
+            concat!(
+                "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n",
+                "<Response xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\" xmlns:xsd=\"http://www.w3.org/2001/XMLSchema\">\n",
+                "  <OperationState>\n", "    <Code>0</Code>\n",
+                "    <Desc>Успешно обработана</Desc>\n",
+                "  </OperationState>\n",
+                "  <OperationId>a654fe39-42eb-4ac3-a3ec-76d148b2ba3a</OperationId>\n",
+                "  <Result>\n", "    <State>\n", "      <Code>0</Code>\n",
+                "      <Desc>Успешно обработан.</Desc>\n",
+                "    </State>\n",
+                "    <PayoutOperationId>81fa5265-de0b-498d-be37-5d48f4aa3ba1</PayoutOperationId>\n",
+                "    <PayoutOperationState>InProcess</PayoutOperationState>\n",
+                "  </Result>\n", "</Response>\n"
+            ),
         ),
         json: Some(
-            "{\n  \"OperationState\": {\n    \"Code\": 0,\n    \"Desc\": \"Успешно обработана\"\n  },\n  \"OperationId\": \"a654fe39-42eb-4ac3-a3ec-76d148b2ba3a\",\n  \"Result\": {\n    \"State\": {\n      \"Code\": 0,\n      \"Desc\": \"Успешно обработан.\"\n    },\n    \"PayoutOperationId\": \"81fa5265-de0b-498d-be37-5d48f4aa3ba1\",\n    \"PayoutOperationState\": \"InProcess\"\n  }\n}\n",
+            concat!(
+                "{\n", "  \"OperationState\": {\n", "    \"Code\": 0,\n",
+                "    \"Desc\": \"Успешно обработана\"\n", "  },\n",
+                "  \"OperationId\": \"a654fe39-42eb-4ac3-a3ec-76d148b2ba3a\",\n",
+                "  \"Result\": {\n", "    \"State\": {\n", "      \"Code\": 0,\n",
+                "      \"Desc\": \"Успешно обработан.\"\n", "    },\n",
+                "    \"PayoutOperationId\": \"81fa5265-de0b-498d-be37-5d48f4aa3ba1\",\n",
+                "    \"PayoutOperationState\": \"InProcess\"\n", "  }\n", "}\n"
+            ),
         ),
         bare: false,
         session: Some("UserToken"),
@@ -290,10 +387,29 @@ pub(crate) static METHODS: &[crate::runtime::mock::MockMethod] = &[
             },
         ],
         xml: Some(
-            "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<Response xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\" xmlns:xsd=\"http://www.w3.org/2001/XMLSchema\">\n  <OperationState>\n    <Code>0</Code>\n    <Desc>Успешно обработана</Desc>\n  </OperationState>\n  <Result>\n    <State>\n      <Code>0</Code>\n      <Desc>Успешно обработан.</Desc>\n    </State>\n    <PayoutOperationId>ad22e55f-7e54-4e3a-b04b-0142a0314376</PayoutOperationId>\n    <PayoutOperationState>InProcess</PayoutOperationState>\n  </Result>\n</Response>\n",
+            concat!(
+                "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n",
+                "<Response xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\" xmlns:xsd=\"http://www.w3.org/2001/XMLSchema\">\n",
+                "  <OperationState>\n", "    <Code>0</Code>\n",
+                "    <Desc>Успешно обработана</Desc>\n",
+                "  </OperationState>\n", "  <Result>\n", "    <State>\n",
+                "      <Code>0</Code>\n",
+                "      <Desc>Успешно обработан.</Desc>\n",
+                "    </State>\n",
+                "    <PayoutOperationId>ad22e55f-7e54-4e3a-b04b-0142a0314376</PayoutOperationId>\n",
+                "    <PayoutOperationState>InProcess</PayoutOperationState>\n",
+                "  </Result>\n", "</Response>\n"
+            ),
         ),
         json: Some(
-            "{\n  \"OperationState\": {\n    \"Code\": 0,\n    \"Desc\": \"Успешно обработана\"\n  },\n  \"Result\": {\n    \"State\": {\n      \"Code\": 0,\n      \"Desc\": \"Успешно обработан.\"\n    },\n    \"PayoutOperationId\": \"ad22e55f-7e54-4e3a-b04b-0142a0314376\",\n    \"PayoutOperationState\": \"InProcess\"\n  }\n}\n",
+            concat!(
+                "{\n", "  \"OperationState\": {\n", "    \"Code\": 0,\n",
+                "    \"Desc\": \"Успешно обработана\"\n", "  },\n",
+                "  \"Result\": {\n", "    \"State\": {\n", "      \"Code\": 0,\n",
+                "      \"Desc\": \"Успешно обработан.\"\n", "    },\n",
+                "    \"PayoutOperationId\": \"ad22e55f-7e54-4e3a-b04b-0142a0314376\",\n",
+                "    \"PayoutOperationState\": \"InProcess\"\n", "  }\n", "}\n"
+            ),
         ),
         bare: false,
         session: Some("UserToken"),
@@ -321,10 +437,20 @@ pub(crate) static METHODS: &[crate::runtime::mock::MockMethod] = &[
             },
         ],
         xml: Some(
-            "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<Response xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\" xmlns:xsd=\"http://www.w3.org/2001/XMLSchema\">\n  <OperationState>\n    <Code>0</Code>\n    <Desc>Успешно обработана</Desc>\n  </OperationState>\n  <Result>true</Result>\n</Response>\n",
+            concat!(
+                "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n",
+                "<Response xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\" xmlns:xsd=\"http://www.w3.org/2001/XMLSchema\">\n",
+                "  <OperationState>\n", "    <Code>0</Code>\n",
+                "    <Desc>Успешно обработана</Desc>\n",
+                "  </OperationState>\n", "  <Result>true</Result>\n", "</Response>\n"
+            ),
         ),
         json: Some(
-            "{\n  \"OperationState\": {\n    \"Code\": 0,\n    \"Desc\": \"Успешно обработана\"\n  },\n  \"Result\": true\n}\n",
+            concat!(
+                "{\n", "  \"OperationState\": {\n", "    \"Code\": 0,\n",
+                "    \"Desc\": \"Успешно обработана\"\n", "  },\n",
+                "  \"Result\": true\n", "}\n"
+            ),
         ),
         bare: false,
         session: Some("UserToken"),
