@@ -240,8 +240,12 @@ pub(crate) fn mark_nil(body: &str) -> std::borrow::Cow<'_, str> {
         let start = reader.buffer_position() as usize;
         match reader.read_event() {
             Ok(Event::Start(e) | Event::Empty(e)) => {
-                if e.attributes().has_nil(reader.resolver()) {
-                    at.push(start + 1 + e.name().as_ref().len());
+                let end = start + 1 + e.name().as_ref().len();
+                // Only where the tag's name stands in the text as read (a position quick-xml
+                // counts otherwise, say past a BOM, is left unmarked rather than cut wrongly).
+                let here = body.as_bytes().get(start) == Some(&b'<') && body.is_char_boundary(end);
+                if here && e.attributes().has_nil(reader.resolver()) {
+                    at.push(end);
                 }
             }
             Ok(Event::Eof) | Err(_) => break,
@@ -260,4 +264,47 @@ pub(crate) fn mark_nil(body: &str) -> std::borrow::Cow<'_, str> {
     }
     out.push_str(&body[from..]);
     std::borrow::Cow::Owned(out)
+}
+
+#[cfg(all(test, feature = "xml-serde"))]
+mod tests {
+    use super::mark_nil;
+
+    const XSI: &str = "xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\"";
+
+    #[test]
+    fn an_element_quick_xml_reads_as_nil_is_marked_and_nothing_else_changes() {
+        let body = format!("<a {XSI}><Имя>текст</Имя><b xsi:nil=\"true\"/><c xsi:nil=\"false\"/></a>");
+        let want = format!(
+            "<a {XSI}><Имя>текст</Имя><b __intellectmoney_nil=\"true\" xsi:nil=\"true\"/><c xsi:nil=\"false\"/></a>"
+        );
+        assert_eq!(mark_nil(&body), want);
+    }
+
+    #[test]
+    fn a_prefix_not_bound_to_the_schema_instance_is_not_nil() {
+        for body in [
+            "<a><b xsi:nil=\"true\"/></a>",
+            "<a xmlns:xsi=\"urn:other\"><b xsi:nil=\"true\"/></a>",
+        ] {
+            assert_eq!(mark_nil(body), body);
+        }
+        let bound = "<a><b i:nil=\"1\" xmlns:i=\"http://www.w3.org/2001/XMLSchema-instance\"/></a>";
+        assert_eq!(
+            mark_nil(bound),
+            "<a><b __intellectmoney_nil=\"true\" i:nil=\"1\" xmlns:i=\"http://www.w3.org/2001/XMLSchema-instance\"/></a>"
+        );
+    }
+
+    #[test]
+    fn a_byte_order_mark_or_a_broken_document_never_cuts_the_text_wrongly() {
+        for body in [
+            format!("\u{feff}<a {XSI}><b xsi:nil=\"true\"/></a>"),
+            format!("<a {XSI}><b xsi:nil=\"true\"/><c a a></a>"),
+            format!("<a {XSI}><ж xsi:nil=\"true\">ё</ж"),
+        ] {
+            let marked = mark_nil(&body);
+            assert_eq!(marked.replace(" __intellectmoney_nil=\"true\"", ""), body);
+        }
+    }
 }
