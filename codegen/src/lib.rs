@@ -105,6 +105,10 @@ const TARGETS: &[Target] = &[
         emit: |ir| rust(ir, emit::crate_root::emit_client(ir)),
     },
     Target {
+        path: "src/marker.rs",
+        emit: |ir| rust(ir, emit::roles::marker(ir)),
+    },
+    Target {
         path: "src/roles.rs",
         emit: |ir| rust(ir, emit::roles::emit(ir)),
     },

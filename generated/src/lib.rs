@@ -42,13 +42,15 @@ pub mod cli;
 #[rustfmt::skip]
 mod client;
 #[rustfmt::skip]
+mod marker;
+#[rustfmt::skip]
 mod roles;
 pub use api::*;
 pub use client::*;
 /// The hand-written runtime the generated code stands on (the `intellectmoney-runtime`
 /// crate): codecs, checks, encoding and signing, decoding, the client's engine.
 pub use intellectmoney_runtime as runtime;
-pub use roles::IntellectMoney;
+pub use marker::IntellectMoney;
 /// The README's examples, compiled and run as doctests (they use the mock).
 #[cfg(all(doctest, feature = "mock"))]
 #[doc = include_str!("../../README.md")]

@@ -29,6 +29,8 @@ pub fn emit(ir: &Ir) -> TokenStream {
         #[rustfmt::skip]
         mod client;
         #[rustfmt::skip]
+        mod marker;
+        #[rustfmt::skip]
         mod roles;
         // In the order rustfmt sorts them.
         pub use api::*;
@@ -36,7 +38,7 @@ pub fn emit(ir: &Ir) -> TokenStream {
         /// The hand-written runtime the generated code stands on (the `intellectmoney-runtime`
         /// crate): codecs, checks, encoding and signing, decoding, the client's engine.
         pub use intellectmoney_runtime as runtime;
-        pub use roles::#marker;
+        pub use marker::#marker;
         /// The README's examples, compiled and run as doctests (they use the mock).
         #[cfg(all(doctest, feature = "mock"))]
         #[doc = include_str!("../../README.md")]

@@ -20,19 +20,30 @@ pub fn emit(ir: &Ir) -> TokenStream {
     let token = ir.roles.token.as_ref().map(token_impl);
     let payout = ir.roles.payout.as_ref().map(payout_impl);
     quote! {
-        //! How the runtime reads this API: the marker type and the runtime's traits, implemented
+        //! How the runtime reads this API: the runtime's traits implemented for the marker type,
         //! from the spec's roles (generated from the spec).
         // Deprecated methods (old payout creations) keep their roles while they exist.
         #![allow(deprecated)]
-        /// The IntellectMoney APIs as the runtime sees them: the `A` of the runtime's generic
-        /// types (`intellectmoney::Error` is `runtime::client::Error<IntellectMoney>`).
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
-        pub struct #marker;
+        use crate::#marker;
         #api
         #envelope
         #request
         #token
         #payout
+    }
+}
+
+/// `src/marker.rs`: the marker type alone, which the API's types name and `roles.rs`
+/// implements the runtime's traits for (in a file of its own, so that neither imports the other
+/// for it).
+pub fn marker(_: &Ir) -> TokenStream {
+    let marker = ident(MARKER);
+    quote! {
+        //! The marker type of this API (generated).
+        /// The IntellectMoney APIs as the runtime sees them: the `A` of the runtime's generic
+        /// types (`intellectmoney::Error` is `runtime::client::Error<IntellectMoney>`).
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+        pub struct #marker;
     }
 }
 
