@@ -396,7 +396,11 @@ impl<'de, T: DeserializeOwned> Visitor<'de> for Ignorable<T> {
         match map.next_key::<Borrowed<'de>>()? {
             Some(Borrowed(key)) if key == RAW_JSON => {
                 let raw = map.next_value::<Borrowed<'de>>()?.0;
-                Ok(serde_json::from_str::<Option<T>>(&raw).ok().flatten())
+                match serde_json::from_str::<Option<T>>(&raw) {
+                    Ok(value) => Ok(value),
+                    Err(_) if item_limit_hit() => Err(de::Error::custom(ITEM_LIMIT)),
+                    Err(_) => Ok(None),
+                }
             }
             // Not serde_json's raw value: a map read past.
             Some(_) => {
@@ -416,7 +420,10 @@ impl<'de, T: DeserializeOwned> Visitor<'de> for Ignorable<T> {
         }
     }
     fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Option<T>, D::Error> {
-        Ok(Node::capture(d)?.try_as())
+        match Node::capture(d)?.try_as() {
+            None if item_limit_hit() => Err(de::Error::custom(ITEM_LIMIT)),
+            value => Ok(value),
+        }
     }
     fn visit_none<E: de::Error>(self) -> Result<Option<T>, E> {
         Ok(None)
@@ -467,6 +474,17 @@ pub fn opt_string<'de, D: Deserializer<'de>, T: From<String>>(d: D) -> Result<Op
 thread_local! {
     /// List items the decode under way may still build (`None`: no limit).
     static ITEMS_LEFT: std::cell::Cell<Option<usize>> = const { std::cell::Cell::new(None) };
+    /// Whether the budget refused an item during this decode.
+    static ITEMS_EXCEEDED: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// The refusal of an item past the budget.
+const ITEM_LIMIT: &str = "the answer holds more list items than the client's limit (ClientBuilder::max_items)";
+
+/// Whether the item budget refused an item during this decode: a lenient value that failed
+/// because of it must not hide it (the limit fails the answer wherever the items are).
+pub(crate) fn item_limit_hit() -> bool {
+    ITEMS_EXCEEDED.with(std::cell::Cell::get)
 }
 
 /// Runs `decode` with at most `max` list items built in all, nested lists included: a small
@@ -474,17 +492,20 @@ thread_local! {
 /// Decoding is synchronous, so the budget is the calling thread's for its duration.
 pub fn with_item_budget<T>(max: usize, decode: impl FnOnce() -> T) -> T {
     let before = ITEMS_LEFT.with(|c| c.replace(Some(max)));
+    let exceeded = ITEMS_EXCEEDED.with(|c| c.replace(false));
     let out = decode();
     ITEMS_LEFT.with(|c| c.set(before));
+    ITEMS_EXCEEDED.with(|c| c.set(exceeded));
     out
 }
 
 /// Counts one list item against the budget.
 pub(crate) fn take_item<E: de::Error>() -> Result<(), E> {
     ITEMS_LEFT.with(|c| match c.get() {
-        Some(0) => Err(E::custom(
-            "the answer holds more list items than the client's limit (ClientBuilder::max_items)",
-        )),
+        Some(0) => {
+            ITEMS_EXCEEDED.with(|e| e.set(true));
+            Err(E::custom(ITEM_LIMIT))
+        }
         Some(n) => {
             c.set(Some(n - 1));
             Ok(())

@@ -567,6 +567,8 @@ impl<'a> XmlReader<'a> {
                 bookmark.clone().check_well_formed(start)?;
                 Ok(Some(value))
             }
+            // The item limit fails the answer wherever the items are.
+            Err(e) if crate::de::item_limit_hit() => Err(e),
             Err(_) => {
                 *self = bookmark;
                 self.check_well_formed(start)?;
@@ -583,6 +585,7 @@ impl<'a> XmlReader<'a> {
                 bookmark.clone().check_well_formed(start)?;
                 Ok(items)
             }
+            Err(e) if crate::de::item_limit_hit() => Err(e),
             Err(_) => {
                 *self = bookmark;
                 self.check_well_formed(start)?;

@@ -346,7 +346,8 @@ where
         assert_eq!(as_value(&got), without(as_value(&before), wire), "{what}");
     }
     let mut fed = json.len();
-    // In XML only a text that must parse can fail a structure (a list of texts reads any XML).
+    // In XML, a text that must parse fails a structure; a list's failing item is fed by
+    // `a_list_the_wiki_says_to_ignore_that_does_not_read_is_empty_on_both_xml_paths`.
     if let (Some(f), false) = (&inner, list) {
         let text = xml_composite_with(method, wire, &format!("<{f}>not a value</{f}>"));
         let what = format!("{method}: {wire} with <{f}>not a value</{f}> (XML)");
@@ -428,4 +429,54 @@ fn a_structure_the_wiki_says_to_ignore_must_still_be_well_formed_xml() {
         value["Result"]["InvoicesHistoryList"][0]["OriginalAmount"].is_object(),
         "{value}"
     );
+}
+
+#[test]
+fn a_list_the_wiki_says_to_ignore_that_does_not_read_is_empty_on_both_xml_paths() {
+    // An item with its key twice fails a strict read (a repeated field) on both paths.
+    let doubled = "<KeyValue><Key>a</Key><Key>b</Key><Value>v</Value></KeyValue>";
+    let text = xml_composite_with("getInvoicesHistory", "AdditionalInfo", doubled);
+    let strict = intellectmoney::runtime::decode_xml_as::<
+        intellectmoney::IntellectMoney,
+        intellectmoney::personal::KeyValue,
+    >("KeyValue", doubled);
+    assert!(strict.is_err(), "the item reads strictly: {strict:?}");
+    let value = xml_both_paths::<GetInvoicesHistory>(&text, "AdditionalInfo with a doubled key");
+    let invoice = &value["Result"]["InvoicesHistoryList"][0];
+    // An empty list is left out of the serialized answer.
+    assert!(invoice.get("AdditionalInfo").is_none(), "{invoice}");
+    assert!(invoice["PurchaseData"].is_object(), "{invoice}");
+}
+
+#[test]
+fn the_item_limit_fails_the_answer_even_inside_a_list_the_wiki_says_to_ignore() {
+    // One invoice (one item), no transactions, and two entries of `AdditionalInfo`: a budget of
+    // two items runs out at the second entry. The limit is not a surprise in the list; it fails
+    // the answer, on every path.
+    let xml = example("personal/getInvoicesHistory.response.xml");
+    let history = Regex::new(r"(?s)<HistoryList>.*?</HistoryList>").unwrap();
+    let xml = history.replace(&xml, "<HistoryList/>").into_owned();
+    let budget = |n: usize, f: &dyn Fn() -> bool| intellectmoney::runtime::de::with_item_budget(n, f);
+    assert!(
+        budget(3, &|| decode_xml::<GetInvoicesHistory>(&xml).is_ok()),
+        "three items are enough"
+    );
+    assert!(
+        budget(2, &|| decode_xml::<GetInvoicesHistory>(&xml).is_err()),
+        "generated reader"
+    );
+    assert!(
+        budget(2, &|| xml_serde::decode_xml::<GetInvoicesHistory>(&xml).is_err()),
+        "serde reference"
+    );
+    let json = example("personal/getInvoicesHistory.response.json");
+    let json: Value = serde_json::from_str(&json).unwrap();
+    let mut json = json;
+    json["Result"]["InvoicesHistoryList"][0]["HistoryList"] = serde_json::json!([]);
+    let json = json.to_string();
+    assert!(
+        budget(3, &|| decode_json::<GetInvoicesHistory>(&json).is_ok()),
+        "JSON: three are enough"
+    );
+    assert!(budget(2, &|| decode_json::<GetInvoicesHistory>(&json).is_err()), "JSON");
 }

@@ -42,7 +42,7 @@ impl Screen {
             let style = indicatif::ProgressStyle::with_template("{bar:30} {pos}/{len} lines  {msg}")
                 .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar());
             bar.set_style(style);
-            let term = Narrower(console::Term::stderr());
+            let term = Narrower(console::Term::buffered_stderr());
             bar.set_draw_target(indicatif::ProgressDrawTarget::term_like_with_hz(Box::new(term), 20));
             crate::say::live_bar(Some(bar.clone()));
             // Shown from the start, before the first line ends.
@@ -149,7 +149,7 @@ struct Narrower(console::Term);
 
 impl indicatif::TermLike for Narrower {
     fn width(&self) -> u16 {
-        self.0.size().1.saturating_sub(2).max(20)
+        self.0.size().1.saturating_sub(2).max(1)
     }
     fn height(&self) -> u16 {
         self.0.size().0

@@ -92,7 +92,13 @@ impl RetryPolicy {
     fn delay(&self, retries: usize, jitter: f64) -> Duration {
         let doublings = u32::try_from(retries).unwrap_or(u32::MAX).min(31);
         let base = self.min_delay.saturating_mul(1 << doublings).min(self.max_delay);
-        (base + base.mul_f64(jitter.clamp(0.0, 1.0))).min(self.max_delay)
+        let jitter = if jitter.is_finite() {
+            jitter.clamp(0.0, 1.0)
+        } else {
+            0.0
+        };
+        let extra = Duration::try_from_secs_f64(base.as_secs_f64() * jitter).unwrap_or(self.max_delay);
+        base.saturating_add(extra).min(self.max_delay)
     }
 }
 
@@ -159,6 +165,14 @@ mod tests {
         // Jitter never passes the longest delay either.
         assert_eq!(policy.decide(Read, NoAnswer, 3, 0.9), RetryAfter(MS(1000)));
         assert_eq!(RetryPolicy::never().decide(Read, NoAnswer, 0, 0.0), Stop);
+        // A jitter that is not a number counts as none; the longest delays do not overflow.
+        assert_eq!(policy.decide(Read, NoAnswer, 0, f64::NAN), RetryAfter(MS(100)));
+        let longest = RetryPolicy {
+            max_retries: 1,
+            min_delay: Duration::MAX,
+            max_delay: Duration::MAX,
+        };
+        assert_eq!(longest.decide(Read, NoAnswer, 0, 1.0), RetryAfter(Duration::MAX));
     }
 
     #[test]

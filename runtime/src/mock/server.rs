@@ -435,13 +435,16 @@ fn envelope(e: &MockEnvelope, format: Format, state: MockCode, desc: &str, resul
             )
         }
         Format::Json => {
-            let result = result
-                .map(|r| format!(",{}:{r}", serde_json::Value::from(name)))
-                .unwrap_or_default();
-            let service = serde_json::json!({ service: { code: state, text: desc } });
-            let service = service.to_string();
-            // The object's members, without its braces, and the result after them.
-            format!("{{{}{result}}}", &service[1..service.len() - 1])
+            // Written in the spec's order (serde_json's maps would sort the keys).
+            let q = |s: &str| serde_json::Value::from(s).to_string();
+            let result = result.map(|r| format!(",{}:{r}", q(name))).unwrap_or_default();
+            format!(
+                "{{{}:{{{}:{state},{}:{}}}{result}}}",
+                q(service),
+                q(code),
+                q(text),
+                q(desc)
+            )
         }
     }
 }
@@ -461,8 +464,26 @@ fn send(format: Format, body: String) -> Response<Full<Bytes>> {
 /// code and its words.
 fn state_only(e: &MockEnvelope, method: &MockMethod, format: Format, code: MockCode) -> Option<String> {
     let (field, code_field) = method.state?;
-    let status = serde_json::json!({ code_field: code.code, e.request_desc: code.text });
-    Some(result_fields(format, &[(field, status)]))
+    let desc = e.request_desc;
+    // Written in the spec's order (serde_json's maps would sort the keys).
+    Some(match format {
+        Format::Xml => format!(
+            "<{field}><{code_field}>{}</{code_field}><{desc}>{}</{desc}></{field}>",
+            code.code,
+            xml_escape(code.text)
+        ),
+        Format::Json => {
+            let q = |s: &str| serde_json::Value::from(s).to_string();
+            format!(
+                "{{{}:{{{}:{},{}:{}}}}}",
+                q(field),
+                q(code_field),
+                code.code,
+                q(desc),
+                q(code.text)
+            )
+        }
+    })
 }
 
 /// The answer to a request, or `None` when it is to be lost ([`Override::LoseAnswer`]).
