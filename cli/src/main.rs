@@ -340,6 +340,8 @@ async fn payout(client: &Client, top: Top) -> ExitCode {
     else {
         unreachable!("called for the payout subcommand");
     };
+    // The keys of its JSON lines: the payout answer's own names, from the spec.
+    use intellectmoney::cli::{PAYOUT_ERROR, PAYOUT_ID, PAYOUT_STATE};
     let request = request.into_request();
     let poll = intellectmoney::PollPolicy {
         min_delay: poll_interval,
@@ -350,7 +352,7 @@ async fn payout(client: &Client, top: Top) -> ExitCode {
         .payout(request, poll, |id, state| {
             crate::say::out!(
                 "{}",
-                serde_json::json!({ "PayoutOperationId": id, "PayoutOperationState": state.to_string() })
+                serde_json::json!({ PAYOUT_ID: id, PAYOUT_STATE: state.to_string() })
             );
         })
         .await;
@@ -367,7 +369,7 @@ async fn payout(client: &Client, top: Top) -> ExitCode {
             };
             crate::say::out!(
                 "{}",
-                serde_json::json!({ "Outcome": name, "PayoutOperationId": outcome.operation_id(), "ErrorMessage": error })
+                serde_json::json!({ "Outcome": name, PAYOUT_ID: outcome.operation_id(), PAYOUT_ERROR: error })
             );
             ExitCode::from(code)
         }
@@ -379,10 +381,7 @@ async fn payout(client: &Client, top: Top) -> ExitCode {
                 } => {
                     crate::say::err!("intellectmoney: unsettled: {e}");
                     crate::say::err!("intellectmoney: operation {id} may be paying: look it up (get-operation-state --payout-operation-id {id}); do not pay it again");
-                    crate::say::out!(
-                        "{}",
-                        serde_json::json!({ "Outcome": "Unsettled", "PayoutOperationId": id })
-                    );
+                    crate::say::out!("{}", serde_json::json!({ "Outcome": "Unsettled", PAYOUT_ID: id }));
                 }
                 _ => {
                     crate::say::err!("intellectmoney: unsettled: {e}");

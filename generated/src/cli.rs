@@ -1725,3 +1725,9 @@ impl GetAccountDataArgs {
 pub type PayoutCreate = crate::api::payout::CreateOperation;
 /// Its flags, which are `payout-batch`'s columns too.
 pub type PayoutCreateArgs = CreateOperationArgs;
+/// The wire name of a payout answer's operation id (the spec's `payout_operation_id`).
+pub const PAYOUT_ID: &str = "PayoutOperationId";
+/// The wire name of its state (`payout_state`).
+pub const PAYOUT_STATE: &str = "PayoutOperationState";
+/// The wire name of its error message (`payout_error`).
+pub const PAYOUT_ERROR: &str = "ErrorMessage";

@@ -19,8 +19,15 @@ fn facts(ir: &Ir) -> Vec<(regex::Regex, String)> {
         for t in &api.types {
             for f in &t.fields {
                 // As an element (`<Code>`, `</Code>`) or a JSON key (`"Code":`).
+                // A name of several words (`PayoutOperationId`) also as a whole string.
                 let w = regex::escape(&f.wire);
-                let pattern = format!(r#"</?{w}[\s>/]|"{w}"\s*:"#);
+                let words = f.wire.chars().filter(char::is_ascii_uppercase).count();
+                let whole = if words >= 2 && f.wire.len() >= 8 {
+                    format!("|^{w}$")
+                } else {
+                    String::new()
+                };
+                let pattern = format!(r#"</?{w}[\s>/]|"{w}"\s*:{whole}"#);
                 out.push((
                     regex::Regex::new(&pattern).unwrap(),
                     format!("the element `{}` of `{}`", f.wire, t.name),
@@ -56,25 +63,35 @@ impl<'a> Visit<'a> for Strings {
         }
     }
     fn visit_macro(&mut self, m: &'a syn::Macro) {
-        // Format strings and their arguments (`format!`, `tracing::warn!`, …).
-        let tokens = m.tokens.clone();
-        if let Ok(args) = syn::parse::Parser::parse2(
-            syn::punctuated::Punctuated::<syn::Expr, syn::Token![,]>::parse_terminated,
-            tokens,
-        ) {
-            for a in &args {
-                self.visit_expr(a);
+        // Format strings and their arguments (`format!`, `json!`, `tracing::warn!`, …): every
+        // string literal among the macro's tokens, whatever the macro's own syntax.
+        literals(m.tokens.clone(), &mut self.0);
+    }
+}
+
+/// Every string literal in `tokens`, at any depth, with its line.
+fn literals(tokens: proc_macro2::TokenStream, out: &mut Vec<(usize, String)>) {
+    for t in tokens {
+        match t {
+            proc_macro2::TokenTree::Group(g) => literals(g.stream(), out),
+            proc_macro2::TokenTree::Literal(l) => {
+                if let Ok(s) = syn::parse_str::<syn::LitStr>(&l.to_string()) {
+                    out.push((l.span().start().line, s.value()));
+                }
             }
+            _ => {}
         }
     }
 }
 
-/// `#[test]`, or `#[cfg(test)]` (and any `cfg` that names `test`).
+/// `#[test]`, or `#[cfg(test)]` (`cfg(all(test, …))` too, not `cfg(not(test))`).
 fn is_test(attrs: &[syn::Attribute]) -> bool {
     attrs.iter().any(|a| {
-        a.path().is_ident("test")
-            || (a.path().is_ident("cfg")
-                && matches!(&a.meta, syn::Meta::List(l) if l.tokens.to_string().contains("test")))
+        let cfg = match &a.meta {
+            syn::Meta::List(l) if a.path().is_ident("cfg") => l.tokens.to_string().replace(' ', ""),
+            _ => String::new(),
+        };
+        a.path().is_ident("test") || cfg == "test" || cfg.starts_with("all(test")
     })
 }
 

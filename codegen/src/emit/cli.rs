@@ -72,11 +72,22 @@ fn payout_aliases(ir: &Ir) -> TokenStream {
         " The request that creates a payout (`{}`, the spec's first `payout_create` method of the default version): what `payout` and `payout-batch` send.",
         m.wire
     );
+    let g = &p.progress;
+    let wire = |rust: &str| super::mock::wire_of(ir, &g.name, rust);
+    let (id, state) = (wire(&g.operation_id), wire(&g.state));
+    // Without a `payout_error` role the CLI names the message in its own word.
+    let error = g.error.as_deref().map_or_else(|| "error".to_owned(), wire);
     quote! {
         #[doc = #doc]
         pub type PayoutCreate = crate::api::#module::#request;
         /// Its flags, which are `payout-batch`'s columns too.
         pub type PayoutCreateArgs = #args;
+        /// The wire name of a payout answer's operation id (the spec's `payout_operation_id`).
+        pub const PAYOUT_ID: &str = #id;
+        /// The wire name of its state (`payout_state`).
+        pub const PAYOUT_STATE: &str = #state;
+        /// The wire name of its error message (`payout_error`).
+        pub const PAYOUT_ERROR: &str = #error;
     }
 }
 

@@ -29,7 +29,7 @@ fn plays_in(api: &Api, p: &PayoutRoles) -> bool {
 }
 
 /// The wire name of a field, given the type and the field's Rust name.
-fn wire_of(ir: &Ir, ty: &str, rust: &str) -> String {
+pub(super) fn wire_of(ir: &Ir, ty: &str, rust: &str) -> String {
     let t = ir.apis.iter().flat_map(|a| a.types.iter()).find(|t| t.name == ty);
     let f = t.and_then(|t| t.fields.iter().find(|f| f.rust == rust));
     f.map(|f| f.wire.clone()).expect("a field with a role")
