@@ -121,7 +121,6 @@ pub mod mock {
                 code: 2,
                 text: "Ошибка",
             },
-            request_code: "Code",
             request_desc: "Desc",
             success: crate::runtime::mock::MockCode {
                 code: 0,

@@ -362,7 +362,8 @@ pub fn lenient_string<'de, D: Deserializer<'de>, T: From<String>>(d: D) -> Resul
 
 /// A structure the wiki says to ignore (`lenient: true`): read when it reads, else `None`, so
 /// that a surprise inside never fails the answer. JSON is read from the value's raw text, its
-/// numbers exact; the serde XML reader's value is held whole in a buffer of the runtime's own and tried.
+/// numbers exact; the serde XML reader's value is held whole in a buffer of the runtime's own
+/// and tried.
 pub fn lenient_value<'de, D: Deserializer<'de>, T: DeserializeOwned>(d: D) -> Result<Option<T>, D::Error> {
     d.deserialize_newtype_struct(RAW_JSON, Ignorable::<T>(PhantomData, true))
 }

@@ -14,11 +14,14 @@ use serde::de::{self, DeserializeSeed, Deserializer, IntoDeserializer, MapAccess
 use std::fmt;
 
 /// The attribute [`mark_nil`] adds to every element quick-xml reads as nil.
-#[cfg(feature = "xml-serde")]
-const NIL_MARKER: &str = "__intellectmoney_nil";
+macro_rules! nil_marker {
+    () => {
+        "__intellectmoney_nil"
+    };
+}
 
 /// How the marker arrives as a map key from serde's XML reader.
-const NIL_KEY: &str = "@__intellectmoney_nil";
+const NIL_KEY: &str = concat!("@", nil_marker!());
 
 /// A value as its deserializer presented it.
 #[derive(Debug)]
@@ -255,11 +258,12 @@ pub(crate) fn mark_nil(body: &str) -> std::borrow::Cow<'_, str> {
     if at.is_empty() {
         return std::borrow::Cow::Borrowed(body);
     }
-    let mut out = String::with_capacity(body.len() + at.len() * (NIL_MARKER.len() + 10));
+    let marker = concat!(" ", nil_marker!(), "=\"true\"");
+    let mut out = String::with_capacity(body.len() + at.len() * marker.len());
     let mut from = 0;
     for i in at {
         out.push_str(&body[from..i]);
-        out.push_str(&format!(" {NIL_MARKER}=\"true\""));
+        out.push_str(marker);
         from = i;
     }
     out.push_str(&body[from..]);

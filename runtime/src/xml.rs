@@ -560,36 +560,39 @@ impl<'a> XmlReader<'a> {
     /// what the serde path's buffer reads whole, this reader checks, so that both refuse the
     /// same documents.
     pub fn lenient_value<T: FromXml>(&mut self, parent: &Map, start: Start<'_>) -> Result<Option<T>, XmlError> {
-        let bookmark = self.clone();
-        match self.opt_value(parent, start.clone()) {
-            Ok(None) => Ok(None),
-            Ok(Some(value)) => {
-                bookmark.clone().check_well_formed(start)?;
-                Ok(Some(value))
-            }
-            // The item limit fails the answer wherever the items are.
-            Err(e) if crate::de::item_limit_hit() => Err(e),
-            Err(_) => {
-                *self = bookmark;
-                self.check_well_formed(start)?;
-                Ok(None)
-            }
-        }
+        // A nil element was passed over unread: nothing to check.
+        self.tried(start, |r, s| r.opt_value(parent, s), None, Option::is_some)
     }
 
     /// A list the wiki says to ignore (see [`Self::lenient_value`]): empty when it does not read.
     pub fn lenient_list<T: FromXml>(&mut self, start: Start<'_>) -> Result<Vec<T>, XmlError> {
+        self.tried(start, Self::list, Vec::new(), |_| true)
+    }
+
+    /// `read` from a bookmark; when it fails (but for the item limit, which fails the answer
+    /// wherever the items are), the element is read past as `empty`. Either way an element that
+    /// was read must be well-formed throughout (`was_read` says whether it was).
+    fn tried<R>(
+        &mut self,
+        start: Start<'_>,
+        read: impl FnOnce(&mut Self, Start<'_>) -> Result<R, XmlError>,
+        empty: R,
+        was_read: impl FnOnce(&R) -> bool,
+    ) -> Result<R, XmlError> {
         let bookmark = self.clone();
-        match self.list(start.clone()) {
-            Ok(items) => {
-                bookmark.clone().check_well_formed(start)?;
-                Ok(items)
+        match read(self, start.clone()) {
+            Ok(value) => {
+                if was_read(&value) {
+                    let mut again = bookmark;
+                    again.check_well_formed(start)?;
+                }
+                Ok(value)
             }
             Err(e) if crate::de::item_limit_hit() => Err(e),
             Err(_) => {
                 *self = bookmark;
                 self.check_well_formed(start)?;
-                Ok(Vec::new())
+                Ok(empty)
             }
         }
     }

@@ -73,7 +73,7 @@ fn payout_aliases(ir: &Ir) -> TokenStream {
         m.wire
     );
     let g = &p.progress;
-    let wire = |rust: &str| super::mock::wire_of(ir, &g.name, rust);
+    let wire = |rust: &str| super::wire_of(ir, &g.name, rust);
     let (id, state) = (wire(&g.operation_id), wire(&g.state));
     // Without a `payout_error` role the CLI names the message in its own word.
     let error = g.error.as_deref().map_or_else(|| "error".to_owned(), wire);

@@ -2,7 +2,7 @@
 //! of each parameter it checks, the example answers it gives, and the part it plays in the
 //! mock's scripted flows (token, payout), from the spec's roles.
 
-use super::ident;
+use super::{ident, wire_of};
 use crate::ir::{Api, Encoding, Ir, Method, Param, PayoutRoles, Required, Ty};
 use proc_macro2::TokenStream;
 use quote::quote;
@@ -26,13 +26,6 @@ fn plays_in(api: &Api, p: &PayoutRoles) -> bool {
     let creates = p.creates.iter().map(|c| &c.method);
     let mut all = creates.chain([&p.execute, &p.poll, &p.delete]);
     all.any(|(m, _)| *m == api.module)
-}
-
-/// The wire name of a field, given the type and the field's Rust name.
-pub(super) fn wire_of(ir: &Ir, ty: &str, rust: &str) -> String {
-    let t = ir.apis.iter().flat_map(|a| a.types.iter()).find(|t| t.name == ty);
-    let f = t.and_then(|t| t.fields.iter().find(|f| f.rust == rust));
-    f.map(|f| f.wire.clone()).expect("a field with a role")
 }
 
 /// The result's status field and its code element (`State`, `Code`), when the type has one.
@@ -270,7 +263,6 @@ fn envelope(ir: &Ir) -> TokenStream {
         None => String::new(),
     };
     let result = wire_of(ir, &e.name, &e.result);
-    let request_code = wire_of(ir, &r.name, &r.code);
     let request_desc = r.desc.as_ref().map(|d| wire_of(ir, &r.name, d)).unwrap_or_default();
     let code = |(module, name): &(String, String), meanings: &[(String, String)], meaning: &str| {
         let wire = &meanings
@@ -304,7 +296,6 @@ fn envelope(ir: &Ir) -> TokenStream {
             result: #result,
             processed: #processed,
             failed: #failed,
-            request_code: #request_code,
             request_desc: #request_desc,
             success: #success,
             authentication_failed: #authentication_failed,

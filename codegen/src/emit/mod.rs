@@ -63,6 +63,13 @@ pub fn ident(s: &str) -> Ident {
     Ident::new(s, Span::call_site())
 }
 
+/// The wire name of a field, given the type and the field's Rust name.
+pub fn wire_of(ir: &Ir, ty: &str, rust: &str) -> String {
+    let t = ir.apis.iter().flat_map(|a| a.types.iter()).find(|t| t.name == ty);
+    let f = t.and_then(|t| t.fields.iter().find(|f| f.rust == rust));
+    f.map(|f| f.wire.clone()).expect("a field with a role")
+}
+
 /// The path of a generated item.
 pub fn item_path(module: &str, name: &str) -> TokenStream {
     let m = format_ident!("{}", module);

@@ -53,9 +53,8 @@ pub struct MockEnvelope {
     pub processed: MockCode,
     /// A request that was not processed.
     pub failed: MockCode,
-    /// The code's element of a result's status (`Code` in `State`).
-    pub request_code: &'static str,
-    /// Its text's element (`Desc` in `State`).
+    /// The text's element of a result's status (`Desc` in `State`; its code's element is each
+    /// method's own, [`MockMethod::state`]).
     pub request_desc: &'static str,
     /// A result's status that says the request succeeded.
     pub success: MockCode,

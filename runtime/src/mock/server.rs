@@ -436,7 +436,7 @@ fn envelope(e: &MockEnvelope, format: Format, state: MockCode, desc: &str, resul
         }
         Format::Json => {
             // Written in the spec's order (serde_json's maps would sort the keys).
-            let q = |s: &str| serde_json::Value::from(s).to_string();
+            let q = json_string;
             let result = result.map(|r| format!(",{}:{r}", q(name))).unwrap_or_default();
             format!(
                 "{{{}:{{{}:{state},{}:{}}}{result}}}",
@@ -447,6 +447,11 @@ fn envelope(e: &MockEnvelope, format: Format, state: MockCode, desc: &str, resul
             )
         }
     }
+}
+
+/// A text as a JSON string, quoted and escaped.
+fn json_string(s: &str) -> String {
+    serde_json::Value::from(s).to_string()
 }
 
 fn xml_escape(s: &str) -> String {
@@ -473,7 +478,7 @@ fn state_only(e: &MockEnvelope, method: &MockMethod, format: Format, code: MockC
             xml_escape(code.text)
         ),
         Format::Json => {
-            let q = |s: &str| serde_json::Value::from(s).to_string();
+            let q = json_string;
             format!(
                 "{{{}:{{{}:{},{}:{}}}}}",
                 q(field),
