@@ -286,8 +286,8 @@ async fn payout_batch(cli: &mut Cli, command: BatchCommand) -> ExitCode {
         deadline: pay.deadline,
     };
     let durability = match pay.sync_every_step {
-        true => intellectmoney::runtime::batch::Durability::EveryStep,
-        false => intellectmoney::runtime::batch::Durability::MoneySteps,
+        true => intellectmoney::batch::Durability::EveryStep,
+        false => intellectmoney::batch::Durability::MoneySteps,
     };
     let pace = batch::Pace {
         in_flight: pay.in_flight,

@@ -13,9 +13,9 @@
 mod common;
 
 use common::{batch_run, env_or, Batch, BIN, SECRET};
+use intellectmoney::batch::{Journal, SqliteJournal, Step};
 use intellectmoney::mock::MockServer;
 use intellectmoney::payout::{CreateOperation, ExecuteOperation};
-use intellectmoney::runtime::batch::{Journal, SqliteJournal, Step};
 use intellectmoney_tests::Rng;
 use std::collections::HashMap;
 use std::path::Path;

@@ -109,6 +109,10 @@ const TARGETS: &[Target] = &[
         emit: |ir| rust(ir, emit::roles::marker(ir)),
     },
     Target {
+        path: "src/mock.rs",
+        emit: |ir| rust(ir, emit::crate_root::emit_mock(ir)),
+    },
+    Target {
         path: "src/roles.rs",
         emit: |ir| rust(ir, emit::roles::emit(ir)),
     },

@@ -90,56 +90,6 @@ pub mod blocking {
         }
     }
 }
-/// A mock IntellectMoney for tests (feature `mock`): a server on a loopback port that
-/// answers every spec method with the spec's examples, checks what it receives the way
-/// the real API does, and lets payouts move through their states. The runtime's engine
-/// with this API's method tables.
-///
-/// ```no_run
-/// let mock = intellectmoney::mock::MockServer::start();
-/// let client = intellectmoney::Client::builder().base_url(mock.url()).user_token("t").build().unwrap();
-/// ```
-#[cfg(feature = "mock")]
-pub mod mock {
-    pub use crate::runtime::mock::*;
-    /// A running mock of this API. Stops when dropped.
-    pub type MockServer = crate::runtime::mock::MockServer<crate::IntellectMoney>;
-    /// Configures a [`MockServer`].
-    pub type MockBuilder = crate::runtime::mock::MockBuilder<crate::IntellectMoney>;
-    impl crate::runtime::mock::MockApi for crate::IntellectMoney {
-        const ENVELOPE: crate::runtime::mock::MockEnvelope = crate::runtime::mock::MockEnvelope {
-            root: "Response",
-            service: "OperationState",
-            service_code: "Code",
-            service_desc: "Desc",
-            result: "Result",
-            processed: crate::runtime::mock::MockCode {
-                code: 0,
-                text: "Успешно обработана",
-            },
-            failed: crate::runtime::mock::MockCode {
-                code: 2,
-                text: "Ошибка",
-            },
-            request_desc: "Desc",
-            success: crate::runtime::mock::MockCode {
-                code: 0,
-                text: "Успешно обработан",
-            },
-            authentication_failed: crate::runtime::mock::MockCode {
-                code: 2,
-                text: "Аутентификация не пройдена",
-            },
-        };
-        fn methods() -> &'static [&'static [crate::runtime::mock::MockMethod]] {
-            static TABLES: &[&[crate::runtime::mock::MockMethod]] = &[
-                crate::api::payout::mock::METHODS,
-                crate::api::personal::mock::METHODS,
-            ];
-            TABLES
-        }
-    }
-}
 /// Calls `callback!` once with the request type of every spec method, API by API in spec
 /// order (the deprecated ones too), separated by commas: for code that must cover every
 /// method (tests, fuzz targets) without keeping a list of its own.

@@ -24,7 +24,7 @@
 //! - Every page of a list: `client.get_invoices_history_items(..)` (a stream of items), or `get_invoices_history_pages` (of pages).
 //! - A payout, created once, executed at most once, polled to its end: [`runtime::client::Client::payout`].
 //! - The IntellectMoney Payout API has 2 published versions that sign differently: a client signs for one, `payout::Version::Portal` unless [`ClientBuilder::api_version`] says otherwise.
-//! - Payouts from a file, each key paid at most once across crashes: `runtime::batch` (feature `batch`).
+//! - Payouts from a file, each key paid at most once across crashes: `batch::pay_once` (feature `batch`).
 //! - Tests without an account: `mock::MockServer` (feature `mock`), which checks each request as the real API does, pages data sets of records and plays scripted payout outcomes.
 //! - A notification the API sends (Result URL): `personal::Notification::verify`.
 //!
@@ -43,10 +43,17 @@ pub mod cli;
 mod client;
 #[rustfmt::skip]
 mod marker;
+#[cfg(feature = "mock")]
+#[rustfmt::skip]
+pub mod mock;
 #[rustfmt::skip]
 mod roles;
 pub use api::*;
 pub use client::*;
+/// Payout batches that survive crashes (the `intellectmoney-batch` crate, feature
+/// `batch`): a journal per key and [`batch::pay_once`], which pays each key at most once.
+#[cfg(feature = "batch")]
+pub use intellectmoney_batch as batch;
 /// The hand-written runtime the generated code stands on (the `intellectmoney-runtime`
 /// crate): codecs, checks, encoding and signing, decoding, the client's engine.
 pub use intellectmoney_runtime as runtime;

@@ -2,7 +2,7 @@
 //! `2018-07-25T11:14:49`, `2014-10-13 13:36:51` (notifications), and `0001-01-01T00:00:00` for
 //! "no date".
 
-use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use serde::{Serialize, Serializer};
 use std::fmt;
 use std::str::FromStr;
 use time::{Date, Month, PrimitiveDateTime, Time, UtcOffset};
@@ -173,11 +173,5 @@ impl fmt::Display for DateTime {
 impl Serialize for DateTime {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.collect_str(self)
-    }
-}
-
-impl<'de> Deserialize<'de> for DateTime {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::de::text(d)
     }
 }

@@ -11,6 +11,13 @@ use std::fmt;
 use std::marker::PhantomData;
 use std::str::FromStr;
 
+// Here rather than beside the type: a date and time is read as any other text value.
+impl<'de> Deserialize<'de> for DateTime {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        text(d)
+    }
+}
+
 /// The text of a scalar, whatever its carrier: a string, a number, a bool, or an XML element
 /// (its `$text`; attributes and child elements are ignored). Borrowed from the input when the
 /// format allows, so that most scalars cost no allocation.

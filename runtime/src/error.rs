@@ -57,23 +57,6 @@ pub struct DecodeError {
 }
 
 impl DecodeError {
-    /// An error about `method`'s answer at `path`, with its body; secret fields are those of
-    /// the API `A`.
-    pub fn new<A: crate::Api>(
-        method: &'static str,
-        path: impl Into<String>,
-        message: impl Into<String>,
-        body: impl Into<String>,
-    ) -> Self {
-        DecodeError {
-            method,
-            path: path.into(),
-            message: message.into(),
-            body: body.into(),
-            secret_fields: A::SECRET_FIELDS,
-        }
-    }
-
     /// The first 200 characters of the body, with the values of secret fields masked.
     pub fn snippet(&self) -> String {
         snippet(&self.body, self.secret_fields)

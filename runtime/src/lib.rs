@@ -1,16 +1,17 @@
 //! The hand-written runtime of the generated IntellectMoney client: what does not vary per
 //! method. The generated crate (`intellectmoney`) stands on it and re-exports what its users
 //! meet; this crate names none of its types, and takes what it needs of the API (the envelope,
-//! the codes, the secret fields, the token and payout methods, the mock's tables) through the
-//! traits of [`api`].
+//! the codes, the secret fields, the token and payout methods) through the traits of [`api`].
+//! The mock server's engine (`intellectmoney-mock`) and payout batches with their journal
+//! (`intellectmoney-batch`) are crates of their own, standing on this one.
 //!
 //! - values and codecs: [`DateTime`], [`Secret`], [`enc`], [`de`], [`ser`], [`json`], [`check`];
 //! - requests: [`encode`] (parameters in spec order, the body and the `Sign` header) and the
 //!   decoders ([`decode_xml`], [`decode_json`]);
 //! - [`client`]: transport, session, retries, errors, pagination and the payout flow;
-//! - behind features (documented on docs.rs, which builds them all): `mock`, the mock server's
-//!   engine; `blocking`, the blocking client's engine; `cli`, the command line's value parsers
-//!   and output; `batch`, payout batches with a journal on disk.
+//! - behind features (documented on docs.rs, which builds them all): `blocking`, the blocking
+//!   client's engine; `cli`, the command line's value parsers
+//!   and output.
 // docs.rs (nightly, `--cfg docsrs`) marks each item a feature gates with its feature.
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
@@ -18,8 +19,6 @@
 compile_error!("intellectmoney needs a TLS backend: the feature `rustls` (the default) or `native-tls`");
 
 pub mod api;
-#[cfg(feature = "batch")]
-pub mod batch;
 #[cfg(feature = "blocking")]
 pub mod blocking;
 pub mod check;
@@ -31,8 +30,6 @@ pub mod de;
 pub mod enc;
 mod error;
 pub mod json;
-#[cfg(feature = "mock")]
-pub mod mock;
 pub mod notification;
 pub mod redact;
 mod request;
@@ -44,14 +41,17 @@ pub mod xml;
 pub mod xml_shape;
 
 pub use api::{Api, ApiVersion, ApiVersions, Envelope, PayoutApi, PayoutRequest, ResultState, StateCode, TokenRequest};
+pub use api::{
+    ApiRequest, Auth, BodyFormat, Effect, Format, MethodInfo, Paginated, ResponseFormat, SignSlot, SignTemplate,
+    WireParam, WireValue,
+};
 pub use datetime::DateTime;
 pub use error::{mask_secrets, snippet, DecodeError, RequestError};
 #[cfg(feature = "xml-serde")]
 pub use request::reference as xml_serde;
 pub use request::{
     decode_json, decode_json_as, decode_owned, decode_xml, decode_xml_as, encode, encode_params, form_body, json_body,
-    sign_hash, sign_input, version_refusal, ApiRequest, Auth, BodyFormat, Effect, EncodeContext, EncodedRequest,
-    EnvelopeOf, Format, MethodInfo, Paginated, ResponseFormat, SignSlot, SignTemplate, WireParam, WireValue,
+    sign_hash, sign_input, version_refusal, EncodeContext, EncodedRequest, EnvelopeOf,
 };
 pub use rust_decimal::Decimal;
 pub use secret::{CardNumber, Secret};

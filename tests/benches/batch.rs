@@ -8,8 +8,8 @@
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use futures_util::StreamExt;
+use intellectmoney::batch::{pay_once, Durability, SqliteJournal};
 use intellectmoney::mock::{MockServer, PayoutScript};
-use intellectmoney::runtime::batch::{Durability, SqliteJournal};
 use intellectmoney::{Client, PollPolicy};
 use intellectmoney_tests::wiki;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -57,8 +57,7 @@ fn payouts(c: &mut Criterion) {
         g.bench_function(name, |b| {
             b.to_async(&runtime).iter(|| async {
                 let key = format!("seller-{}", next.fetch_add(1, Ordering::Relaxed));
-                client
-                    .pay_once(journal, &key, wiki::card_payout(), b"key", poll)
+                pay_once(&client, journal, &key, wiki::card_payout(), b"key", poll)
                     .await
                     .unwrap()
             })
@@ -93,7 +92,7 @@ fn payouts(c: &mut Criterion) {
                     .map(|_| {
                         let key = format!("seller-{}", next.fetch_add(1, Ordering::Relaxed));
                         let client = &client;
-                        async move { client.pay_once(journal, &key, wiki::card_payout(), b"key", poll).await }
+                        async move { pay_once(client, journal, &key, wiki::card_payout(), b"key", poll).await }
                     })
                     .buffer_unordered(4)
                     .for_each(|r| async move {

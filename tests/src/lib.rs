@@ -20,6 +20,18 @@ pub fn root() -> PathBuf {
         .to_path_buf()
 }
 
+/// `cargo metadata` of the workspace (its own packages only, offline): what every crate is, with
+/// its targets and dependencies.
+pub fn workspace_metadata() -> serde_json::Value {
+    let o = std::process::Command::new(env!("CARGO"))
+        .args(["metadata", "--format-version", "1", "--no-deps", "--offline"])
+        .current_dir(root())
+        .output()
+        .expect("cargo metadata runs");
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    serde_json::from_slice(&o.stdout).expect("cargo metadata writes JSON")
+}
+
 /// The text of an example file, relative to `spec/examples/`.
 pub fn example(path: &str) -> String {
     let p = root().join("spec/examples").join(path);

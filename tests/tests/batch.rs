@@ -1,11 +1,11 @@
 //! Payouts under a key, exactly once, through a real SQLite journal on disk and the mock: its
 //! recorded requests (creations and executions per operation) are the truth.
 
+use intellectmoney::batch::{
+    pay_once, planned, BatchError, Entry, Flushed, Journal, JournalError, Planned, SqliteJournal, Step,
+};
 use intellectmoney::mock::{MockServer, Override, PayoutScript};
 use intellectmoney::payout::{CreateOperation, DeleteOperation, ExecuteOperation};
-use intellectmoney::runtime::batch::{
-    planned, BatchError, Entry, Flushed, Journal, JournalError, Planned, SqliteJournal, Step,
-};
 use intellectmoney::runtime::client::PollPolicy;
 use intellectmoney::runtime::ApiRequest;
 use intellectmoney::{Client, Error};
@@ -51,8 +51,7 @@ fn counts(mock: &MockServer) -> (usize, usize) {
 
 /// Pays the usual 10.00 card payout under `key`, polling as tests do.
 async fn pay(c: &Client, j: &dyn Journal, key: &str) -> Result<Step, BatchError<intellectmoney::IntellectMoney>> {
-    c.pay_once(j, key, payout("10.00"), HASH_KEY, PollPolicy::for_tests())
-        .await
+    pay_once(c, j, key, payout("10.00"), HASH_KEY, PollPolicy::for_tests()).await
 }
 
 fn journal(dir: &Path) -> SqliteJournal {
@@ -68,16 +67,16 @@ async fn each_key_is_paid_once_and_a_second_run_sends_nothing() {
     for run in 0..2 {
         let j = journal(dir.path());
         for (i, key) in keys.iter().enumerate() {
-            let step = c
-                .pay_once(
-                    &j,
-                    key,
-                    payout(&format!("{}.00", 10 + i)),
-                    HASH_KEY,
-                    PollPolicy::for_tests(),
-                )
-                .await
-                .unwrap();
+            let step = pay_once(
+                &c,
+                &j,
+                key,
+                payout(&format!("{}.00", 10 + i)),
+                HASH_KEY,
+                PollPolicy::for_tests(),
+            )
+            .await
+            .unwrap();
             assert!(matches!(step, Step::Completed(_)), "run {run}, {key}: {step:?}");
         }
         // The second run found every key completed in the journal and sent nothing.
@@ -98,8 +97,7 @@ async fn another_request_under_a_known_key_is_refused_and_not_sent() {
     let j = journal(dir.path());
     pay(&c, &j, "k").await.unwrap();
     let before = mock.requests().len();
-    let e = c
-        .pay_once(&j, "k", payout("11.00"), HASH_KEY, PollPolicy::for_tests())
+    let e = pay_once(&c, &j, "k", payout("11.00"), HASH_KEY, PollPolicy::for_tests())
         .await
         .unwrap_err();
     assert!(
@@ -160,8 +158,7 @@ async fn a_lost_creation_is_made_again_and_counted() {
     j.record("k", &Step::Creating).unwrap();
     drop(j);
     let j = journal(dir.path());
-    let step = c
-        .pay_once(&j, "k", request, HASH_KEY, PollPolicy::for_tests())
+    let step = pay_once(&c, &j, "k", request, HASH_KEY, PollPolicy::for_tests())
         .await
         .unwrap();
     let Step::Completed(paid) = step else {
@@ -200,8 +197,7 @@ async fn an_execution_picked_up_again_is_never_sent_again_and_fenced_when_still_
         }
         drop(j);
         let j = journal(dir.path());
-        let step = c
-            .pay_once(&j, "k", request, HASH_KEY, PollPolicy::for_tests())
+        let step = pay_once(&c, &j, "k", request, HASH_KEY, PollPolicy::for_tests())
             .await
             .unwrap();
         let executed = usize::from(already_executed);
@@ -268,11 +264,11 @@ fn the_planned_request_names_its_method_amount_and_currency() {
     // The same request gives the same fingerprint; the key of the hash changes it.
     assert_eq!(
         planned,
-        intellectmoney::runtime::batch::planned(&payout("10.00"), HASH_KEY).unwrap()
+        intellectmoney::batch::planned(&payout("10.00"), HASH_KEY).unwrap()
     );
     assert_ne!(
         planned.fingerprint,
-        intellectmoney::runtime::batch::planned(&payout("10.00"), b"other key")
+        intellectmoney::batch::planned(&payout("10.00"), b"other key")
             .unwrap()
             .fingerprint
     );
@@ -354,8 +350,7 @@ async fn a_refused_execution_is_fenced_not_sent_again() {
     let c = client(&mock);
     let j = journal(dir.path());
     mock.set_for::<ExecuteOperation>(Override::Refuse("try later".into()));
-    let step = c
-        .pay_once(&j, "k", payout("10.00"), HASH_KEY, PollPolicy::for_tests())
+    let step = pay_once(&c, &j, "k", payout("10.00"), HASH_KEY, PollPolicy::for_tests())
         .await
         .unwrap();
     let Step::Deleted(id) = step else { panic!("{step:?}") };
@@ -573,7 +568,7 @@ async fn a_read_only_journal_is_refused_and_nothing_is_sent() {
 /// `creating`), `executing` and the final step, three per payout paid one at a time.
 #[tokio::test]
 async fn every_step_durability_syncs_every_write() {
-    use intellectmoney::runtime::batch::Durability;
+    use intellectmoney::batch::Durability;
     let dir = tempfile::tempdir().unwrap();
     let mock = mock();
     let c = client(&mock);

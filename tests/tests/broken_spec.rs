@@ -528,6 +528,14 @@ const CASES: &[Case] = &[
         at: "payout_total",
         message: "`payout_total` is not a role of a parameter; one of: payout_amount, payout_currency",
     },
+    Case {
+        name: "envelope_code_without_its_words",
+        file: "common.yaml",
+        find: "{ name: Failed, code: 2, final: true, role: failed, text: Not done, doc: Failed. }",
+        replace: "{ name: Failed, code: 2, final: true, role: failed, doc: Failed. }",
+        at: "failed",
+        message: "the mock answers with the words of `role: failed`: give `StateCode.Failed` its `text:` (the wiki's words)",
+    },
 ];
 
 /// Breaks that rightly cause more than one error; every other case must give exactly one (one

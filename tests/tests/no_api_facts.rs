@@ -1,10 +1,11 @@
-//! No fact about the API in hand-written Rust: the runtime and the CLI take element names,
-//! method names and the server's words from the spec (through the generated crate), never from
-//! a string of their own. A string literal outside tests that holds one fails here, naming the
+//! No fact about the API in hand-written Rust: the runtime, the mock's engine, the batch crate
+//! and the CLI (every crate of the workspace but the generator, the generated crate and the
+//! tests, read from `cargo metadata`) take element names, method names and the server's words
+//! from the spec (through the generated crate), never from a string of their own. A string literal outside tests that holds one fails here, naming the
 //! file and the fact, so that a rename in the spec cannot leave a stale copy behind.
 
 use intellectmoney_codegen::ir::Ir;
-use intellectmoney_tests::{files_under, root, spec_ir};
+use intellectmoney_tests::{files_under, root, spec_ir, workspace_metadata};
 use std::path::{Path, PathBuf};
 use syn::visit::Visit;
 
@@ -103,6 +104,32 @@ fn rust_files(dir: &Path) -> Vec<PathBuf> {
         .collect()
 }
 
+/// The `src` folder of every crate of the workspace that is written by hand and is not the
+/// generator or the tests.
+fn hand_written_sources() -> Vec<PathBuf> {
+    let meta = workspace_metadata();
+    let not_hand_written = ["intellectmoney", "intellectmoney-codegen", "intellectmoney-tests"];
+    let dirs: Vec<PathBuf> = meta["packages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|p| !not_hand_written.contains(&p["name"].as_str().unwrap()))
+        .map(|p| {
+            Path::new(p["manifest_path"].as_str().unwrap())
+                .parent()
+                .unwrap()
+                .join("src")
+        })
+        .collect();
+    for crate_dir in ["runtime", "mock", "batch", "cli"] {
+        assert!(
+            dirs.contains(&root().join(crate_dir).join("src")),
+            "{crate_dir} is not read: {dirs:?}"
+        );
+    }
+    dirs
+}
+
 #[test]
 fn hand_written_rust_holds_no_fact_about_the_api() {
     let ir = spec_ir();
@@ -110,8 +137,8 @@ fn hand_written_rust_holds_no_fact_about_the_api() {
     assert!(facts.len() > 100, "{} facts", facts.len());
     let mut found = Vec::new();
     let mut strings = 0;
-    for dir in ["runtime/src", "cli/src"] {
-        for path in rust_files(&root().join(dir)) {
+    for dir in hand_written_sources() {
+        for path in rust_files(&dir) {
             let file = syn::parse_file(&std::fs::read_to_string(&path).unwrap()).unwrap();
             let mut s = Strings::default();
             s.visit_file(&file);

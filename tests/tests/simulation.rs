@@ -18,9 +18,9 @@
 //! `SIM_RUNS=1000000 cargo test --release -p intellectmoney-tests --test simulation`.
 
 use futures_util::FutureExt;
+use intellectmoney::batch::{pay_once, Entry, Flushed, Journal, JournalError, Planned, SqliteJournal, Step};
 use intellectmoney::payout::{CreateOperation, MassPaymentOperationState, PreferenceType};
 use intellectmoney::personal::Currency;
-use intellectmoney::runtime::batch::{Entry, Flushed, Journal, JournalError, Planned, SqliteJournal, Step};
 use intellectmoney::runtime::client::transport::{Exchange, HttpRequest, HttpResponse, Transport, TransportError};
 use intellectmoney::runtime::client::TransportKind;
 use intellectmoney::runtime::{ApiRequest, Decimal, Uuid};
@@ -439,7 +439,7 @@ fn simulate(seed: u64, dir: &std::path::Path) {
         let client = client(&world);
         let run = async {
             for key in &keys {
-                let _ = client.pay_once(&crashing, key, request(key), HASH_KEY, poll()).await;
+                let _ = pay_once(&client, &crashing, key, request(key), HASH_KEY, poll()).await;
             }
         };
         let _ = rt.block_on(std::panic::AssertUnwindSafe(run).catch_unwind());

@@ -7,8 +7,8 @@ mod screen;
 
 use file::Line;
 use futures_util::StreamExt;
+use intellectmoney::batch::{pay_once, BatchError, Durability, Entry, Journal, JournalError, SqliteJournal, Step};
 use intellectmoney::cli::PayoutCreate;
-use intellectmoney::runtime::batch::{BatchError, Durability, Entry, Journal, JournalError, SqliteJournal, Step};
 use intellectmoney::runtime::ApiRequest;
 use intellectmoney::{Client, PollPolicy};
 pub use open::Start;
@@ -240,7 +240,7 @@ async fn pay(
     screen: &screen::Screen,
 ) -> Ended {
     let (amount, currency) = (line.request.amount, line.request.currency.to_string());
-    match client.pay_once(journal, &line.key, line.request, hash_key, poll).await {
+    match pay_once(client, journal, &line.key, line.request, hash_key, poll).await {
         Ok(step) => {
             screen.out(&format!("{}: {step}", line.key));
             screen.ended(&step, amount, &currency);

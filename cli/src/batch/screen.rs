@@ -4,7 +4,7 @@
 //! progress file beside the journal (`<journal>.progress`, counts and amounts only), which
 //! `status` reads while the run holds the journal; the run removes it when it ends.
 
-use intellectmoney::runtime::batch::Step;
+use intellectmoney::batch::Step;
 use intellectmoney::runtime::Decimal;
 use std::collections::BTreeMap;
 

@@ -7,7 +7,12 @@ use super::version::Version;
 use std::path::{Path, PathBuf};
 
 /// The published crates, as `[workspace.dependencies]` names them.
-pub const PUBLISHED: [&str; 2] = ["intellectmoney-runtime", "intellectmoney"];
+pub const PUBLISHED: [&str; 4] = [
+    "intellectmoney-runtime",
+    "intellectmoney-mock",
+    "intellectmoney-batch",
+    "intellectmoney",
+];
 
 /// The entries of `[workspace.dependencies]` for the published crates whose version is not
 /// `version`, as `name = "found"`.
@@ -102,7 +107,13 @@ fn replace_quoted(line: &str, new: &str) -> String {
 
 /// The crates whose version is the workspace's (`version.workspace = true`): the published ones
 /// and the CLI.
-pub const WORKSPACE_VERSIONED: [&str; 3] = ["intellectmoney-runtime", "intellectmoney", "intellectmoney-cli"];
+pub const WORKSPACE_VERSIONED: [&str; 5] = [
+    "intellectmoney-runtime",
+    "intellectmoney-mock",
+    "intellectmoney-batch",
+    "intellectmoney",
+    "intellectmoney-cli",
+];
 
 /// Writes the new version of the workspace's own crates into a lock file: each `[[package]]` of
 /// [`WORKSPACE_VERSIONED`] without a `source` (a path crate, this workspace's). Offline and
@@ -143,7 +154,7 @@ pub fn relocked(text: &str, to: Version) -> String {
 mod tests {
     use super::*;
 
-    const MANIFEST: &str = "[workspace]\nmembers = [\"a\"]\n\n[workspace.package]\nversion = \"0.2.0\"\nedition = \"2021\"\n\n[workspace.dependencies]\nintellectmoney-runtime = { version = \"0.2.0\", path = \"runtime\", default-features = false }\nintellectmoney = { version = \"0.2.0\", path = \"generated\" }\nother = { version = \"0.2.0\" }\n";
+    const MANIFEST: &str = "[workspace]\nmembers = [\"a\"]\n\n[workspace.package]\nversion = \"0.2.0\"\nedition = \"2021\"\n\n[workspace.dependencies]\nintellectmoney-runtime = { version = \"0.2.0\", path = \"runtime\", default-features = false }\nintellectmoney-mock = { version = \"0.2.0\", path = \"mock\" }\nintellectmoney-batch = { version = \"0.2.0\", path = \"batch\" }\nintellectmoney = { version = \"0.2.0\", path = \"generated\" }\nother = { version = \"0.2.0\" }\n";
 
     #[test]
     fn the_version_is_written_in_every_place_and_nothing_else_changes() {
@@ -154,6 +165,8 @@ mod tests {
             MANIFEST
                 .replacen("version = \"0.2.0\"\nedition", "version = \"0.3.0\"\nedition", 1)
                 .replace("runtime = { version = \"0.2.0\"", "runtime = { version = \"0.3.0\"")
+                .replace("mock = { version = \"0.2.0\"", "mock = { version = \"0.3.0\"")
+                .replace("batch = { version = \"0.2.0\"", "batch = { version = \"0.3.0\"")
                 .replace(
                     "intellectmoney = { version = \"0.2.0\"",
                     "intellectmoney = { version = \"0.3.0\""
@@ -163,7 +176,12 @@ mod tests {
         assert!(stale_dependencies(&out, v).is_empty());
         assert_eq!(
             stale_dependencies(MANIFEST, v),
-            ["intellectmoney-runtime = \"0.2.0\"", "intellectmoney = \"0.2.0\""]
+            [
+                "intellectmoney-runtime = \"0.2.0\"",
+                "intellectmoney-mock = \"0.2.0\"",
+                "intellectmoney-batch = \"0.2.0\"",
+                "intellectmoney = \"0.2.0\""
+            ]
         );
     }
 

@@ -30,11 +30,18 @@ pub fn emit(ir: &Ir) -> TokenStream {
         mod client;
         #[rustfmt::skip]
         mod marker;
+        #[cfg(feature = "mock")]
+        #[rustfmt::skip]
+        pub mod mock;
         #[rustfmt::skip]
         mod roles;
         // In the order rustfmt sorts them.
         pub use api::*;
         pub use client::*;
+        /// Payout batches that survive crashes (the `intellectmoney-batch` crate, feature
+        /// `batch`): a journal per key and [`batch::pay_once`], which pays each key at most once.
+        #[cfg(feature = "batch")]
+        pub use intellectmoney_batch as batch;
         /// The hand-written runtime the generated code stands on (the `intellectmoney-runtime`
         /// crate): codecs, checks, encoding and signing, decoding, the client's engine.
         pub use intellectmoney_runtime as runtime;
@@ -46,8 +53,8 @@ pub fn emit(ir: &Ir) -> TokenStream {
     }
 }
 
-/// `src/client.rs`: the client, the runtime's generic types named for this API, the blocking
-/// client and the mock.
+/// `src/client.rs`: the client, the runtime's generic types named for this API and the
+/// blocking client.
 pub fn emit_client(ir: &Ir) -> TokenStream {
     let marker = ident(MARKER);
     let payout = ir.roles.payout.as_ref().map(|_| {
@@ -59,7 +66,6 @@ pub fn emit_client(ir: &Ir) -> TokenStream {
     });
     let client = client();
     let blocking = blocking();
-    let mock = mock(ir);
     let each = for_each_method(ir);
     quote! {
         //! The client and the names of the runtime's generic types for this API (generated).
@@ -85,7 +91,6 @@ pub fn emit_client(ir: &Ir) -> TokenStream {
         pub type Reply<T> = runtime::client::Reply<T, #marker>;
         #payout
         #blocking
-        #mock
         #each
     }
 }
@@ -183,7 +188,7 @@ fn next_steps(ir: &Ir) -> Vec<String> {
         }
     }
     out.push(
-        "- Payouts from a file, each key paid at most once across crashes: `runtime::batch` (feature `batch`).".into(),
+        "- Payouts from a file, each key paid at most once across crashes: `batch::pay_once` (feature `batch`).".into(),
     );
     out.push("- Tests without an account: `mock::MockServer` (feature `mock`), which checks each request as the real API does, pages data sets of records and plays scripted payout outcomes.".into());
     for a in &ir.apis {
@@ -283,27 +288,26 @@ fn blocking() -> TokenStream {
     }
 }
 
-fn mock(ir: &Ir) -> TokenStream {
+/// `src/mock.rs` (feature `mock`): the mock's engine with this API's method tables and
+/// envelope, in a file of its own so that the client and the API do not reach it.
+pub fn emit_mock(ir: &Ir) -> TokenStream {
     let marker = ident(MARKER);
     let mock_api = super::mock::mock_api(ir, &marker);
     quote! {
-        /// A mock IntellectMoney for tests (feature `mock`): a server on a loopback port that
-        /// answers every spec method with the spec's examples, checks what it receives the way
-        /// the real API does, and lets payouts move through their states. The runtime's engine
-        /// with this API's method tables.
-        ///
-        /// ```no_run
-        /// let mock = intellectmoney::mock::MockServer::start();
-        /// let client = intellectmoney::Client::builder().base_url(mock.url()).user_token("t").build().unwrap();
-        /// ```
-        #[cfg(feature = "mock")]
-        pub mod mock {
-            pub use crate::runtime::mock::*;
-            /// A running mock of this API. Stops when dropped.
-            pub type MockServer = crate::runtime::mock::MockServer<crate::#marker>;
-            /// Configures a [`MockServer`].
-            pub type MockBuilder = crate::runtime::mock::MockBuilder<crate::#marker>;
-            #mock_api
-        }
+        //! A mock IntellectMoney for tests (feature `mock`): a server on a loopback port that
+        //! answers every spec method with the spec's examples, checks what it receives the way
+        //! the real API does, and lets payouts move through their states. The engine
+        //! (`intellectmoney-mock`) with this API's method tables and envelope.
+        //!
+        //! ```no_run
+        //! let mock = intellectmoney::mock::MockServer::start();
+        //! let client = intellectmoney::Client::builder().base_url(mock.url()).user_token("t").build().unwrap();
+        //! ```
+        pub use intellectmoney_mock::*;
+        /// A running mock of this API. Stops when dropped.
+        pub type MockServer = intellectmoney_mock::MockServer<crate::#marker>;
+        /// Configures a [`MockServer`].
+        pub type MockBuilder = intellectmoney_mock::MockBuilder<crate::#marker>;
+        #mock_api
     }
 }

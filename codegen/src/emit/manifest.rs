@@ -35,14 +35,14 @@ rustls = ["intellectmoney-runtime/rustls"]
 # TLS by the platform's library instead: OpenSSL on Linux (its headers, libssl-dev, to build),
 # Security.framework on macOS, SChannel on Windows. PKCS#12 identities are read natively.
 native-tls = ["intellectmoney-runtime/native-tls"]
-# Payout batches with a journal on disk (SQLite): exactly one payout per key (runtime::batch).
-batch = ["intellectmoney-runtime/batch"]
+# Payout batches with a journal on disk (SQLite): exactly one payout per key (intellectmoney::batch).
+batch = ["dep:intellectmoney-batch"]
 # A blocking client with the same generated methods (it runs its own tokio runtime).
 blocking = ["intellectmoney-runtime/blocking"]
 # One clap subcommand per spec method (intellectmoney::cli), for the `intellectmoney` binary.
 cli = ["dep:clap", "intellectmoney-runtime/cli"]
 # A mock IntellectMoney for tests (intellectmoney::mock), generated from the spec.
-mock = ["intellectmoney-runtime/mock"]
+mock = ["dep:intellectmoney-mock"]
 # TLS client identities in PKCS#12 (.p12/.pfx): converted to PEM for rustls, read natively by
 # native-tls.
 pkcs12 = ["intellectmoney-runtime/pkcs12"]
@@ -53,6 +53,10 @@ xml-serde = ["intellectmoney-runtime/xml-serde"]
 [dependencies]
 # Everything that does not vary per method; the generated code stands on it.
 intellectmoney-runtime = { workspace = true }
+# The mock server's engine (feature `mock`); the generated `mock` module gives it the spec's tables.
+intellectmoney-mock = { workspace = true, optional = true }
+# Payout batches and their journal (feature `batch`), re-exported as `intellectmoney::batch`.
+intellectmoney-batch = { workspace = true, optional = true }
 # The subcommands of `cli` derive clap's traits.
 clap = { version = "4", features = ["derive", "env"], optional = true }
 # The streams of paginated methods are `impl futures_util::Stream`.

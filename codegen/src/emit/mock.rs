@@ -16,7 +16,7 @@ pub fn emit(ir: &Ir, api: &Api) -> TokenStream {
     quote! {
         //! What the mock server knows of each method (generated from the spec).
         #[allow(deprecated)]
-        pub(crate) static METHODS: &[crate::runtime::mock::MockMethod] = &[#(#methods),*];
+        pub(crate) static METHODS: &[intellectmoney_mock::MockMethod] = &[#(#methods),*];
         #shape
     }
 }
@@ -76,7 +76,7 @@ fn payout_shape(ir: &Ir, p: &PayoutRoles) -> TokenStream {
     let (created, in_process) = (&p.created, &p.in_process);
     quote! {
         /// The wire names of the payout flow's answers and states (from the spec's roles).
-        pub(crate) static PAYOUT: crate::runtime::mock::PayoutShape = crate::runtime::mock::PayoutShape {
+        pub(crate) static PAYOUT: intellectmoney_mock::PayoutShape = intellectmoney_mock::PayoutShape {
             id_param: #id_param,
             id_field: #id_field,
             state_field: #state_field,
@@ -121,7 +121,7 @@ fn role(ir: &Ir, api: &Api, m: &Method) -> TokenStream {
         let token = wire_of(ir, result, &t.field);
         let status = status(ir, result);
         return quote! {
-            Some(crate::runtime::mock::MockRole::Token {
+            Some(intellectmoney_mock::MockRole::Token {
                 login: #login,
                 password: #password,
                 token: #token,
@@ -143,7 +143,7 @@ fn role(ir: &Ir, api: &Api, m: &Method) -> TokenStream {
     } else {
         return quote!(None);
     };
-    quote!(Some(crate::runtime::mock::MockRole::Payout(crate::runtime::mock::PayoutStep::#step, &PAYOUT)))
+    quote!(Some(intellectmoney_mock::MockRole::Payout(intellectmoney_mock::PayoutStep::#step, &PAYOUT)))
 }
 
 fn method(ir: &Ir, api: &Api, module: &proc_macro2::Ident, m: &Method) -> TokenStream {
@@ -182,12 +182,12 @@ fn method(ir: &Ir, api: &Api, module: &proc_macro2::Ident, m: &Method) -> TokenS
                 Some(k) => quote!(Some(#k)),
                 None => quote!(None),
             };
-            quote!(Some(crate::runtime::mock::MockPaging { skip: #skip, take: #take, items: #items, key: #key }))
+            quote!(Some(intellectmoney_mock::MockPaging { skip: #skip, take: #take, items: #items, key: #key }))
         }
         None => quote!(None),
     };
     quote! {
-        crate::runtime::mock::MockMethod {
+        intellectmoney_mock::MockMethod {
             info: <crate::api::#module::#request as crate::runtime::ApiRequest>::METHOD,
             params: &[#(#params),*],
             xml: #xml,
@@ -204,28 +204,28 @@ fn method(ir: &Ir, api: &Api, module: &proc_macro2::Ident, m: &Method) -> TokenS
 fn rule(p: &Param) -> TokenStream {
     let name = &p.wire;
     let need = match &p.required {
-        Required::Always => quote!(crate::runtime::mock::Need::Always),
-        Required::No => quote!(crate::runtime::mock::Need::No),
+        Required::Always => quote!(intellectmoney_mock::Need::Always),
+        Required::No => quote!(intellectmoney_mock::Need::No),
         // The other parameter given (and, when listed, with one of these enum values).
-        Required::When { wire, values, .. } => quote!(crate::runtime::mock::Need::When(#wire, &[#(#values),*])),
+        Required::When { wire, values, .. } => quote!(intellectmoney_mock::Need::When(#wire, &[#(#values),*])),
     };
     let kind = match (p.ty.wire(), p.encoding) {
-        (Ty::Int | Ty::Long, _) => quote!(crate::runtime::mock::Kind::Integer),
-        (Ty::Decimal, Encoding::Decimal2 | Encoding::Decimal2Number) => quote!(crate::runtime::mock::Kind::Decimal2),
-        (Ty::Decimal, _) => quote!(crate::runtime::mock::Kind::Decimal),
-        (Ty::Bool, Encoding::Flag01) => quote!(crate::runtime::mock::Kind::Flag01),
-        (Ty::Bool, _) => quote!(crate::runtime::mock::Kind::TrueFalse),
-        (Ty::Date, _) => quote!(crate::runtime::mock::Kind::Dmy),
-        (Ty::DateTime, _) => quote!(crate::runtime::mock::Kind::DateTime),
-        (Ty::Guid, _) => quote!(crate::runtime::mock::Kind::Guid),
+        (Ty::Int | Ty::Long, _) => quote!(intellectmoney_mock::Kind::Integer),
+        (Ty::Decimal, Encoding::Decimal2 | Encoding::Decimal2Number) => quote!(intellectmoney_mock::Kind::Decimal2),
+        (Ty::Decimal, _) => quote!(intellectmoney_mock::Kind::Decimal),
+        (Ty::Bool, Encoding::Flag01) => quote!(intellectmoney_mock::Kind::Flag01),
+        (Ty::Bool, _) => quote!(intellectmoney_mock::Kind::TrueFalse),
+        (Ty::Date, _) => quote!(intellectmoney_mock::Kind::Dmy),
+        (Ty::DateTime, _) => quote!(intellectmoney_mock::Kind::DateTime),
+        (Ty::Guid, _) => quote!(intellectmoney_mock::Kind::Guid),
         (Ty::Enum(m, n), _) => {
             let t = super::item_path(m, n);
-            quote!(crate::runtime::mock::Kind::Enum(crate::runtime::mock::values::<#t>))
+            quote!(intellectmoney_mock::Kind::Enum(intellectmoney_mock::values::<#t>))
         }
-        (Ty::Struct(..), _) => quote!(crate::runtime::mock::Kind::Json),
-        _ => quote!(crate::runtime::mock::Kind::Text),
+        (Ty::Struct(..), _) => quote!(intellectmoney_mock::Kind::Json),
+        _ => quote!(intellectmoney_mock::Kind::Text),
     };
-    quote!(crate::runtime::mock::ParamRule { name: #name, need: #need, kind: #kind })
+    quote!(intellectmoney_mock::ParamRule { name: #name, need: #need, kind: #kind })
 }
 
 /// `impl MockApi`: the mock's method tables of every API and the envelope it writes, with the
@@ -238,10 +238,10 @@ pub fn mock_api(ir: &Ir, marker: &proc_macro2::Ident) -> TokenStream {
         .map(|a| ident(&a.module));
     let envelope = envelope(ir);
     quote! {
-        impl crate::runtime::mock::MockApi for crate::#marker {
-            const ENVELOPE: crate::runtime::mock::MockEnvelope = #envelope;
-            fn methods() -> &'static [&'static [crate::runtime::mock::MockMethod]] {
-                static TABLES: &[&[crate::runtime::mock::MockMethod]] =
+        impl intellectmoney_mock::MockApi for crate::#marker {
+            const ENVELOPE: intellectmoney_mock::MockEnvelope = #envelope;
+            fn methods() -> &'static [&'static [intellectmoney_mock::MockMethod]] {
+                static TABLES: &[&[intellectmoney_mock::MockMethod]] =
                     &[#(crate::api::#tables::mock::METHODS),*];
                 TABLES
             }
@@ -255,15 +255,18 @@ fn envelope(ir: &Ir) -> TokenStream {
         panic!("the mock needs the envelope's and `Result.State`'s roles (checked when the IR is built)")
     };
     let root = &e.name;
-    let service = wire_of(ir, &e.name, &e.code[0]);
-    let service_type = field_type_name(ir, &e.name, &e.code[0]);
-    let service_code = wire_of(ir, &service_type, &e.code[1]);
-    let service_desc = match &e.desc {
-        Some(path) => wire_of(ir, &service_type, &path[1]),
-        None => String::new(),
+    // The code is an element of the root, or of a structure in it (`OperationState`); its text
+    // sits beside it.
+    let (service, holder) = match e.code.as_slice() {
+        [holder, _] => (Some(wire_of(ir, &e.name, holder)), field_type_name(ir, &e.name, holder)),
+        _ => (None, e.name.clone()),
     };
+    let last = |path: &[String]| path.last().cloned().unwrap_or_default();
+    let service = option(service);
+    let service_code = wire_of(ir, &holder, &last(&e.code));
+    let service_desc = option(e.desc.as_ref().map(|path| wire_of(ir, &holder, &last(path))));
     let result = wire_of(ir, &e.name, &e.result);
-    let request_desc = r.desc.as_ref().map(|d| wire_of(ir, &r.name, d)).unwrap_or_default();
+    let request_desc = option(r.desc.as_ref().map(|d| wire_of(ir, &r.name, d)));
     let code = |(module, name): &(String, String), meanings: &[(String, String)], meaning: &str| {
         let wire = &meanings
             .iter()
@@ -281,14 +284,14 @@ fn envelope(ir: &Ir) -> TokenStream {
             .expect("the value");
         let number = proc_macro2::Literal::i64_unsuffixed(v.code.unwrap_or_default());
         let text = v.text.clone().unwrap_or_default();
-        quote!(crate::runtime::mock::MockCode { code: #number, text: #text })
+        quote!(intellectmoney_mock::MockCode { code: #number, text: #text })
     };
     let processed = code(&e.code_enum, &e.meanings, "Ok");
     let failed = code(&e.code_enum, &e.meanings, "Failed");
     let success = code(&r.code_enum, &r.meanings, "Ok");
     let authentication_failed = code(&r.code_enum, &r.meanings, "AuthenticationFailed");
     quote! {
-        crate::runtime::mock::MockEnvelope {
+        intellectmoney_mock::MockEnvelope {
             root: #root,
             service: #service,
             service_code: #service_code,
@@ -300,6 +303,14 @@ fn envelope(ir: &Ir) -> TokenStream {
             success: #success,
             authentication_failed: #authentication_failed,
         }
+    }
+}
+
+/// `Some("…")` or `None`, as tokens.
+fn option(text: Option<String>) -> TokenStream {
+    match text {
+        Some(t) => quote!(Some(#t)),
+        None => quote!(None),
     }
 }
 

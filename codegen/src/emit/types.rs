@@ -318,14 +318,19 @@ fn document_check(f: &StructField) -> TokenStream {
     }
     let mut body = Vec::new();
     let at = quote!(&format!("{path}.{}", #wire));
+    // A secret's text is checked where it is held, never copied out.
+    let text = match f.secret {
+        Secret::No => quote!(value),
+        _ => quote!(value.expose()),
+    };
     if matches!(f.ty, Ty::String) && (f.limits.min_len.is_some() || f.limits.max_len.is_some()) {
         let min = opt_u32(f.limits.min_len);
         let max = opt_u32(f.limits.max_len);
-        body.push(quote!(crate::runtime::check::length(method, #at, value, #min, #max)?;));
+        body.push(quote!(crate::runtime::check::length(method, #at, #text, #min, #max)?;));
     }
     if !f.limits.lengths.is_empty() {
         let lengths = &f.limits.lengths;
-        body.push(quote!(crate::runtime::check::lengths(method, #at, value, &[#(#lengths),*])?;));
+        body.push(quote!(crate::runtime::check::lengths(method, #at, #text, &[#(#lengths),*])?;));
     }
     if let Some(places) = f.limits.max_places {
         body.push(quote!(crate::runtime::check::decimal(method, #at, value, false, Some(#places), None, None)?;));

@@ -55,6 +55,8 @@ struct Holder<'a> {
     owner: &'a str,
     /// The field, value or method.
     name: &'a str,
+    /// Whether it has the wiki's words (`text:`; enum values only).
+    text: bool,
 }
 
 /// Every role of the spec, resolved. Missing roles that the runtime needs are errors.
@@ -124,6 +126,7 @@ fn collect<'a>(b: &mut Builder, loaded: &'a [Loaded]) -> Collected<'a> {
                     role,
                     owner: module,
                     name: m.name.as_str(),
+                    text: false,
                 });
             }
             for p in &m.params {
@@ -144,6 +147,7 @@ fn collect<'a>(b: &mut Builder, loaded: &'a [Loaded]) -> Collected<'a> {
                         role,
                         owner: t.name.as_str(),
                         name: f.name.as_str(),
+                        text: false,
                     });
                 }
             }
@@ -155,6 +159,7 @@ fn collect<'a>(b: &mut Builder, loaded: &'a [Loaded]) -> Collected<'a> {
                         role,
                         owner: e.name.as_str(),
                         name: v.name.as_str(),
+                        text: v.text.is_some(),
                     });
                 }
             }
@@ -237,6 +242,24 @@ impl<'a> Resolver<'a, '_> {
         out
     }
 
+    /// The values with these roles must carry the wiki's words (`text:`): the mock answers with
+    /// them.
+    fn needs_words(&mut self, roles: &[&str]) {
+        for h in self
+            .values
+            .iter()
+            .filter(|h| roles.contains(&h.role.as_str()) && !h.text)
+        {
+            let message = format!(
+                "the mock answers with the words of `role: {}`: give `{}.{}` its `text:` (the wiki's words)",
+                h.role.as_str(),
+                h.owner,
+                h.name
+            );
+            self.b.err(h.role.span(), message);
+        }
+    }
+
     fn envelope(&mut self) -> Option<EnvelopeRoles> {
         let (api, env) = self.structs().find(|(_, t)| t.envelope)?;
         let (module, name) = (api.module.clone(), env.name.clone());
@@ -304,6 +327,7 @@ impl<'a> Resolver<'a, '_> {
             &["processed", "queued", "failed"],
             &["processed", "failed"],
         );
+        self.needs_words(&["processed", "failed"]);
         Some(EnvelopeRoles {
             module,
             name,
@@ -345,6 +369,7 @@ impl<'a> Resolver<'a, '_> {
         };
         let roles = ["success", "warning", "authentication_failed"];
         let meanings = self.meanings(&code_enum.1, &roles, &["success", "authentication_failed"]);
+        self.needs_words(&["success", "authentication_failed"]);
         Some(RequestRoles {
             module,
             name,

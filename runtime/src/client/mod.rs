@@ -16,9 +16,10 @@ pub mod transport;
 
 pub use builder::{ClientApi, ClientBuilder};
 pub use error::{Error, PagingProblem, TransportKind};
-pub use payout::{PayoutOutcome, PollPolicy};
+pub use payout::{Created, PayoutOutcome, PollPolicy, Settling};
 pub use raw::RawRequest;
 pub use retry::{AttemptFailure, RetryDecision, RetryPolicy};
+pub use secrets::Hold as SecretsHeld;
 pub use transport::{HttpRequest, HttpResponse, Transport, TransportError};
 
 use crate::api::{Api, Envelope, EnvelopeParts, Meaning, ResultState, StateCode};
@@ -433,11 +434,12 @@ impl<A: Api> Client<A> {
                 Ok(text) => return Ok(text),
                 Err(e) => e,
             };
-            let failure = match &err {
-                Error::Transport { kind, .. } if *kind == TransportKind::Connect => AttemptFailure::NotConnected,
-                Error::Transport { .. } => AttemptFailure::NoAnswer,
-                Error::Status { status, .. } => AttemptFailure::Status(*status),
-                Error::TooLarge { .. } => AttemptFailure::TooLarge,
+            // Only how the attempt ended: what an answer says is read after.
+            let failure = match err.failure() {
+                f @ (AttemptFailure::NotConnected
+                | AttemptFailure::NoAnswer
+                | AttemptFailure::Status(_)
+                | AttemptFailure::TooLarge) => f,
                 _ => return Err(err),
             };
             let retries = attempt as usize - 1;
@@ -475,8 +477,10 @@ impl<A: Api> Client<A> {
     }
 
     /// Holds the secret and personal values of `request` (a payout's card number or account)
-    /// for redaction while the returned hold lives.
-    pub(crate) fn hold_secrets_of<R: ApiRequest<Api = A>>(&self, request: &R) -> secrets::Hold {
+    /// for redaction while the returned hold lives: every text the client returns or logs about
+    /// any answer is scrubbed of them, not only the answers to `request` (a server may quote a
+    /// payout's card in the answer to a poll that follows it).
+    pub fn hold_secrets_of<R: ApiRequest<Api = A>>(&self, request: &R) -> SecretsHeld {
         let values = match request.wire_params(Some("")) {
             Ok(params) => sensitive_params::<A>(&params).map(str::to_owned).collect(),
             Err(_) => Vec::new(),

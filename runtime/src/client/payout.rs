@@ -6,9 +6,9 @@
 //! Which methods create, execute and look up a payout, and what their answers' states mean, the
 //! generated API says through [`PayoutApi`] (the spec's `payout_*` roles).
 
-use super::{Client, Error};
+use super::{AttemptFailure, Client, Error, RetryDecision, RetryPolicy};
 use crate::api::{Api, Fate, PayoutApi, PayoutRequest, Progress};
-use crate::{ApiRequest, Uuid};
+use crate::{ApiRequest, Effect, Uuid};
 use backon::{BackoffBuilder, ExponentialBuilder};
 use std::time::Duration;
 use tokio::time::Instant;
@@ -104,27 +104,16 @@ impl<S> PayoutOutcome<S> {
     }
 }
 
-/// Whether a failed poll may be tried again: no answer, a 5xx, no answer in time, "queued", or
-/// an answer that cannot be read (or is about another operation).
-pub(crate) fn fate_unknown<A: PayoutApi>(e: &Error<A>) -> bool {
-    matches!(
-        e,
-        Error::Transport { .. } | Error::Deadline { .. } | Error::Queued { .. } | Error::Decode(_)
-    ) || matches!(e, Error::Status { status, .. } if *status >= 500)
-}
-
-/// Whether `e` may have come after `method` reached the server: not when the client refused it,
-/// no connection was made, or the error is about another call made first (the login).
-pub(crate) fn may_have_been_sent<A: Api>(method: &str, e: &Error<A>) -> bool {
-    !e.was_not_sent() && e.method() == Some(method)
-}
-
-/// Whether the server refused the call outright (`OperationState` refused, or `Result.State`
-/// other than success, warning and "authentication failed"): it did nothing. An authentication
-/// failure of a call that moves money is not counted as one: the call is not repeated, and what
-/// it did is looked up.
-pub(crate) fn refused<A: Api>(e: &Error<A>) -> bool {
-    matches!(e, Error::Refused { .. } | Error::Rejected { .. }) && !e.is_authentication_failed()
+/// The retry table's row for a failed call of the flow (`effect` from the spec): a call that
+/// writes or moves money is never sent again, and a read is polled again while its answer may
+/// change (the flow's own delays pace it, so the table's are not used).
+fn decision(effect: Effect, failure: AttemptFailure) -> RetryDecision {
+    const FLOW: RetryPolicy = RetryPolicy {
+        max_retries: usize::MAX,
+        min_delay: Duration::ZERO,
+        max_delay: Duration::ZERO,
+    };
+    FLOW.decide(effect, failure, 0, 0.0)
 }
 
 /// What is left of the flow's time.
@@ -133,24 +122,25 @@ fn remaining(end: Instant) -> Duration {
 }
 
 /// A creation that failed: nothing was paid either way (a created operation moves nothing until
-/// executed), but unless it was certainly not sent or refused, an operation may exist.
-pub(crate) fn creation_failed<A: Api>(method: &'static str, e: Error<A>) -> Error<A> {
-    if !may_have_been_sent(method, &e) || refused(&e) {
+/// executed), but unless it was certainly not sent or refused, an operation may exist
+/// ([`Error::Unsettled`] without an operation id).
+fn creation_failed<A: Api>(method: &'static str, effect: Effect, e: Error<A>) -> Error<A> {
+    if matches!(e, Error::Unsettled { .. }) {
         return e;
     }
-    Error::Unsettled {
-        method,
-        operation_id: None,
-        cause: Box::new(e),
+    match decision(effect, e.failure_of(method)) {
+        RetryDecision::Unsettled => Error::Unsettled {
+            method,
+            operation_id: None,
+            cause: Box::new(e),
+        },
+        _ => e,
     }
 }
 
 /// A creation's answer, refused when it shows an operation that is not new: one in another state
 /// than created is one made (and maybe executed) before, which must not be executed again.
-pub(crate) fn fresh<A: PayoutApi>(
-    method: &'static str,
-    created: Progress<A::State>,
-) -> Result<Progress<A::State>, Error<A>> {
+fn fresh<A: PayoutApi>(method: &'static str, created: Progress<A::State>) -> Result<Progress<A::State>, Error<A>> {
     match &created.state {
         Some(state) if !A::is_created(state) => Err(Error::Decode(crate::DecodeError::new::<A>(
             method,
@@ -165,11 +155,7 @@ pub(crate) fn fresh<A: PayoutApi>(
 }
 
 /// An answer that names another operation than the one asked about: not to be believed.
-pub(crate) fn other_operation<A: PayoutApi>(
-    method: &'static str,
-    asked: Uuid,
-    answered: Option<Uuid>,
-) -> Option<Error<A>> {
+fn other_operation<A: PayoutApi>(method: &'static str, asked: Uuid, answered: Option<Uuid>) -> Option<Error<A>> {
     let answered = answered.filter(|a| *a != asked)?;
     Some(Error::Decode(crate::DecodeError::new::<A>(
         method,
@@ -179,8 +165,10 @@ pub(crate) fn other_operation<A: PayoutApi>(
     )))
 }
 
-/// Where the flow is with an operation whose execution was sent.
-pub(crate) struct Settling<S> {
+/// Where the flow is with an operation whose execution was sent (or may have been): what
+/// [`Client::execute_payout`] returns and [`Client::settle_payout`] takes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Settling<S> {
     /// The operation.
     pub id: Uuid,
     /// The last state seen.
@@ -191,6 +179,29 @@ pub(crate) struct Settling<S> {
     /// created then does not prove it never arrived, and the operation is fenced by a deletion
     /// rather than executed again.
     pub in_doubt: bool,
+}
+
+impl<S> Settling<S> {
+    /// An operation whose execution may have been sent, and nothing more is known (a journal
+    /// found it `executing` after a crash): its state decides, and one that reads created is
+    /// fenced.
+    pub fn in_doubt(id: Uuid) -> Self {
+        Settling {
+            id,
+            last: None,
+            error_message: None,
+            in_doubt: true,
+        }
+    }
+}
+
+/// A payout just created: its id and the state the creation's answer gave.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Created<S> {
+    /// The new operation.
+    pub operation_id: Uuid,
+    /// Its state, when the answer gave one (created).
+    pub state: Option<S>,
 }
 
 impl<A: PayoutApi> Client<A> {
@@ -227,41 +238,58 @@ impl<A: PayoutApi> Client<A> {
         // The card number and account are removed from every text about the payout, not only
         // from the creation's: an answer to a poll may quote them.
         let _held = self.hold_secrets_of(&request);
-        let created = match super::within(create, remaining(end), self.send(&request)).await {
-            Ok(created) => fresh::<A>(create, R::created(created.result)).map_err(|e| creation_failed(create, e))?,
-            Err(e) => return Err(creation_failed(create, e)),
-        };
-        let operation_id = created.operation_id.ok_or_else(|| Error::Unsettled {
-            method: create,
-            operation_id: None,
-            cause: Box::new(Error::Decode(crate::DecodeError::new::<A>(
-                create,
-                "Result",
-                "the payout was created but its id is missing",
-                "",
-            ))),
-        })?;
+        let effect = R::METHOD.effect;
+        let Created { operation_id, state } = super::within(create, remaining(end), self.create_payout(&request))
+            .await
+            .map_err(|e| creation_failed(create, effect, e))?;
         let span = tracing::info_span!("payout", payout_operation_id = %operation_id);
         async {
-            if let Some(state) = &created.state {
+            if let Some(state) = &state {
                 on_state(operation_id, state);
             }
-            let settling = self.execute_once(operation_id, created.state.clone(), end).await?;
-            if settling.last != created.state {
+            let settling = self.execute_payout(operation_id, state.clone(), end).await?;
+            if settling.last != state {
                 if let Some(state) = &settling.last {
                     on_state(operation_id, state);
                 }
             }
-            self.settle(settling, poll, end, &mut on_state).await
+            self.settle_payout(settling, poll, end, &mut on_state).await
         }
         .instrument(span)
         .await
     }
 
-    /// Sends the one execution of `id`. An error is returned only when it certainly did not reach
-    /// the server (the operation stays created and moved nothing); every other failure is a
-    /// fate in doubt, for [`Client::settle`].
-    pub(crate) async fn execute_once(
+    /// The first step of [`Client::payout`], for a caller that records each step (a journal):
+    /// sends the creation once. Every error is classified: [`Error::Unsettled`] (without an
+    /// operation id) when an operation may exist — the answer was lost or unreadable, or shows an
+    /// operation made before, which must not be executed; any other error created nothing, and
+    /// [`Error::failure_of`] tells whether the API refused it or it was never sent.
+    pub async fn create_payout<R: PayoutRequest<A>>(&self, request: &R) -> Result<Created<A::State>, Error<A>> {
+        let create = R::METHOD.name;
+        let failed = |e| creation_failed(create, R::METHOD.effect, e);
+        let reply = self.send(request).await.map_err(failed)?;
+        let created = fresh::<A>(create, R::created(reply.result)).map_err(failed)?;
+        // Created, but which operation is unknown: like a lost answer.
+        let operation_id = created.operation_id.ok_or_else(|| {
+            failed(Error::Decode(crate::DecodeError::new::<A>(
+                create,
+                "Result",
+                "the payout was created but its id is missing",
+                "",
+            )))
+        })?;
+        Ok(Created {
+            operation_id,
+            state: created.state,
+        })
+    }
+
+    /// The second step of [`Client::payout`]: sends the one execution of `id` (`created` is the
+    /// state its creation gave). An error is returned only when it certainly did not reach the
+    /// server (the operation stays created and moved nothing); every other failure is a fate in
+    /// doubt, for [`Client::settle_payout`]. A caller that records steps records `executing`
+    /// durably before calling this, and never calls it twice for one operation.
+    pub async fn execute_payout(
         &self,
         id: Uuid,
         created: Option<A::State>,
@@ -285,24 +313,34 @@ impl<A: PayoutApi> Client<A> {
                     settling.error_message = self.untrusted(progress.error_message);
                 }
             }
-            Err(e) if !may_have_been_sent(execute, &e) => return Err(e),
-            // Queued: received, and to be processed. Nothing is in doubt, and the operation is
-            // not fenced: a state that still reads created only means the queue has not run yet.
-            Err(e @ Error::Queued { .. }) => {
-                tracing::info!(error = %e, "the execution was queued: its state decides");
-            }
             Err(e) => {
-                tracing::warn!(error = %e, "the fate of the execution is unknown: its state decides, it is not sent again");
-                settling.in_doubt = true;
+                let failure = e.failure_of(execute);
+                match decision(<A::Execute as ApiRequest>::METHOD.effect, failure) {
+                    // Certainly not sent.
+                    RetryDecision::Stop if failure != AttemptFailure::Refused => return Err(e),
+                    // Queued: received, and to be processed. Nothing is in doubt, and the
+                    // operation is not fenced: a state that still reads created only means the
+                    // queue has not run yet.
+                    _ if failure == AttemptFailure::Queued => {
+                        tracing::info!(error = %e, "the execution was queued: its state decides");
+                    }
+                    // Unsettled, or refused (a refusal of the execution is not taken at its word):
+                    // never sent again, the state decides.
+                    _ => {
+                        tracing::warn!(error = %e, "the fate of the execution is unknown: its state decides, it is not sent again");
+                        settling.in_doubt = true;
+                    }
+                }
             }
         }
         Ok(settling)
     }
 
-    /// Polls the state of an operation whose execution was sent (or may have been) until a
-    /// final state or `end`; never executes it. When the execution is in doubt and the state
-    /// reads created, the operation is fenced once (deleted, then read back).
-    pub(crate) async fn settle(
+    /// The last step of [`Client::payout`]: polls the state of an operation whose execution was
+    /// sent (or may have been) until a final state or `end`; never executes it. When the
+    /// execution is in doubt and the state reads created, the operation is fenced once
+    /// (deleted, then read back). `on_state` sees every change of state.
+    pub async fn settle_payout(
         &self,
         mut s: Settling<A::State>,
         poll: PollPolicy,
@@ -362,7 +400,14 @@ impl<A: PayoutApi> Client<A> {
                 }
                 Ok(_) => {}
                 // A poll changes nothing: a failed one is tried again at the next delay.
-                Err(e) if fate_unknown(&e) => tracing::warn!(error = %e, "polling the payout state failed"),
+                Err(e)
+                    if matches!(
+                        decision(<A::Poll as ApiRequest>::METHOD.effect, e.failure()),
+                        RetryDecision::RetryAfter(_)
+                    ) =>
+                {
+                    tracing::warn!(error = %e, "polling the payout state failed")
+                }
                 // The execution was sent: whatever stops the polling, the payout may be moving.
                 Err(e) => {
                     return Err(Error::Unsettled {

@@ -2,8 +2,8 @@
 //! does, how its attempt failed and how many retries came before, tested as a table. The money
 //! rule is a row of it: a call that writes or moves money is never sent twice by the client.
 
-use super::{DEFAULT_MAX_RETRIES, DEFAULT_MAX_RETRY_DELAY, DEFAULT_MIN_RETRY_DELAY};
-use crate::Effect;
+use super::{Error, TransportKind, DEFAULT_MAX_RETRIES, DEFAULT_MAX_RETRY_DELAY, DEFAULT_MIN_RETRY_DELAY};
+use crate::{Api, Effect};
 use std::time::Duration;
 
 /// Retries of calls that read only (the spec's `effect: read`), on transport errors and 5xx
@@ -30,26 +30,44 @@ impl Default for RetryPolicy {
     }
 }
 
-/// How an attempt of a call failed, as far as sending it again is concerned.
+/// How a call failed, as far as sending it again is concerned: how an attempt ended (up to
+/// `TooLarge`), or what its answer said (the rest, which the payout flow meets after decoding).
+/// [`Error::failure_of`] tells it from an error.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum AttemptFailure {
-    /// No connection was made: the request never reached the server.
+    /// The request never reached the server: no connection was made, or the error is about
+    /// another call made first (the login).
     NotConnected,
-    /// Sent, and no answer came back (the connection broke, the attempt timed out, TLS failed
-    /// after the request may have been written).
+    /// The client refused to send the request (a parameter, the configuration): it never reached
+    /// the server, and sending it again as it is changes nothing.
+    NotSent,
+    /// Sent, and no answer came back (the connection broke, the attempt or the flow timed out,
+    /// TLS failed after the request may have been written).
     NoAnswer,
     /// An answer with an HTTP status other than 2xx.
     Status(u16),
     /// An answer larger than the client's limit.
     TooLarge,
+    /// An answer that cannot be read, or that is about another operation.
+    Unreadable,
+    /// The API answered that the call is queued: received, to be processed.
+    Queued,
+    /// The API answered that it refused the call: it did nothing.
+    Refused,
+    /// The API answered "authentication failed": for a call that moves money, not proof that
+    /// nothing was done.
+    AuthenticationFailed,
 }
 
 /// What follows a failed attempt.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum RetryDecision {
     /// Send the call again after this delay.
     RetryAfter(Duration),
-    /// Give up; the error stands. The call only reads, or certainly did not reach the server.
+    /// Give up; the error stands. The call only reads, certainly did not reach the server, or
+    /// the API refused it.
     Stop,
     /// Give up and never send the call again: it writes or moves money and the server may have
     /// processed it. What it did is to be looked up (the payout flow does).
@@ -71,14 +89,28 @@ impl RetryPolicy {
     /// most `max_delay`.
     pub fn decide(&self, effect: Effect, failure: AttemptFailure, retries: usize, jitter: f64) -> RetryDecision {
         let transient = match failure {
-            AttemptFailure::NotConnected | AttemptFailure::NoAnswer => true,
+            AttemptFailure::NotConnected
+            | AttemptFailure::NoAnswer
+            | AttemptFailure::Unreadable
+            | AttemptFailure::Queued => true,
             AttemptFailure::Status(status) => status >= 500,
-            AttemptFailure::TooLarge => false,
+            AttemptFailure::NotSent
+            | AttemptFailure::TooLarge
+            | AttemptFailure::Refused
+            | AttemptFailure::AuthenticationFailed => false,
         };
         match effect {
             // The money rule. Not connected: nothing happened, but sending again is the
-            // caller's choice (`Error::was_not_sent`), never the client's.
-            Effect::Write | Effect::Money if failure == AttemptFailure::NotConnected => RetryDecision::Stop,
+            // caller's choice (`Error::was_not_sent`), never the client's. Refused: the API says
+            // it did nothing. Anything else may have been done: never sent again.
+            Effect::Write | Effect::Money
+                if matches!(
+                    failure,
+                    AttemptFailure::NotConnected | AttemptFailure::NotSent | AttemptFailure::Refused
+                ) =>
+            {
+                RetryDecision::Stop
+            }
             Effect::Write | Effect::Money => RetryDecision::Unsettled,
             Effect::Read if transient && retries < self.max_retries => {
                 RetryDecision::RetryAfter(self.delay(retries, jitter))
@@ -99,6 +131,32 @@ impl RetryPolicy {
         };
         let extra = Duration::try_from_secs_f64(base.as_secs_f64() * jitter).unwrap_or(self.max_delay);
         base.saturating_add(extra).min(self.max_delay)
+    }
+}
+
+impl<A: Api> Error<A> {
+    /// How this error's call failed, as [`RetryPolicy::decide`] takes it. An error about another
+    /// call than `method` (the login made first) means `method` never reached the server.
+    pub fn failure_of(&self, method: &str) -> AttemptFailure {
+        if self.method() != Some(method) {
+            return AttemptFailure::NotConnected;
+        }
+        self.failure()
+    }
+
+    /// How this error's call failed, whichever call it is about.
+    pub fn failure(&self) -> AttemptFailure {
+        match self {
+            Error::Request(_) | Error::Config(_) => AttemptFailure::NotSent,
+            _ if self.is_authentication_failed() => AttemptFailure::AuthenticationFailed,
+            Error::Transport { kind, .. } if *kind == TransportKind::Connect => AttemptFailure::NotConnected,
+            Error::Transport { .. } | Error::Deadline { .. } | Error::Unsettled { .. } => AttemptFailure::NoAnswer,
+            Error::Status { status, .. } => AttemptFailure::Status(*status),
+            Error::TooLarge { .. } => AttemptFailure::TooLarge,
+            Error::Queued { .. } => AttemptFailure::Queued,
+            Error::Refused { .. } | Error::Rejected { .. } => AttemptFailure::Refused,
+            Error::Decode(_) | Error::Paging { .. } => AttemptFailure::Unreadable,
+        }
     }
 }
 
@@ -142,6 +200,21 @@ mod tests {
             (Money, Status(500),       0, 0.0, Unsettled),
             (Money, Status(400),       0, 0.0, Unsettled),  // a proxy's 4xx proves nothing
             (Money, TooLarge,          0, 0.0, Unsettled),
+            // What an answer said (the payout flow): a read is tried again while it may change,
+            (Read,  Unreadable,        0, 0.0, RetryAfter(MS(200))),
+            (Read,  Queued,            1, 0.0, RetryAfter(MS(400))),
+            (Read,  Refused,           0, 0.0, Stop),
+            (Read,  NotSent,           0, 0.0, Stop),            // a bad request stays bad
+            (Money, NotSent,           0, 0.0, Stop),
+            (Read,  AuthenticationFailed, 0, 0.0, Stop),
+            // a call that writes or moves money stops clean only when the API refused it,
+            (Write, Refused,           0, 0.0, Stop),
+            (Money, Refused,           0, 0.0, Stop),
+            // and stays unsettled on anything that does not prove nothing was done.
+            (Money, AuthenticationFailed, 0, 0.0, Unsettled),
+            (Money, Unreadable,        0, 0.0, Unsettled),
+            (Money, Queued,            0, 0.0, Unsettled),
+            (Write, Queued,            0, 0.0, Unsettled),
         ];
         for (effect, failure, retries, jitter, want) in table {
             assert_eq!(

@@ -66,10 +66,21 @@ impl Secrets {
     }
 }
 
-/// Values held for redaction while a payout is in flight; released when dropped.
-pub(crate) struct Hold {
+/// Values held for redaction while a payout is in flight
+/// ([`Client::hold_secrets_of`](super::Client::hold_secrets_of)); released when dropped.
+#[must_use = "the values are released when the hold is dropped"]
+pub struct Hold {
     secrets: Arc<Secrets>,
     values: Vec<String>,
+}
+
+impl std::fmt::Debug for Hold {
+    /// How many values are held, never which.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SecretsHeld")
+            .field("values", &self.values.len())
+            .finish()
+    }
 }
 
 impl Drop for Hold {

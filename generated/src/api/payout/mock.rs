@@ -3,61 +3,61 @@
 
 //! What the mock server knows of each method (generated from the spec).
 #[allow(deprecated)]
-pub(crate) static METHODS: &[crate::runtime::mock::MockMethod] = &[
-    crate::runtime::mock::MockMethod {
+pub(crate) static METHODS: &[intellectmoney_mock::MockMethod] = &[
+    intellectmoney_mock::MockMethod {
         info: <crate::api::payout::CreateOperation as crate::runtime::ApiRequest>::METHOD,
         params: &[
-            crate::runtime::mock::ParamRule {
+            intellectmoney_mock::ParamRule {
                 name: "UserToken",
-                need: crate::runtime::mock::Need::Always,
-                kind: crate::runtime::mock::Kind::Text,
+                need: intellectmoney_mock::Need::Always,
+                kind: intellectmoney_mock::Kind::Text,
             },
-            crate::runtime::mock::ParamRule {
+            intellectmoney_mock::ParamRule {
                 name: "PreferenceType",
-                need: crate::runtime::mock::Need::Always,
-                kind: crate::runtime::mock::Kind::Enum(
-                    crate::runtime::mock::values::<crate::api::payout::PreferenceType>,
+                need: intellectmoney_mock::Need::Always,
+                kind: intellectmoney_mock::Kind::Enum(
+                    intellectmoney_mock::values::<crate::api::payout::PreferenceType>,
                 ),
             },
-            crate::runtime::mock::ParamRule {
+            intellectmoney_mock::ParamRule {
                 name: "Pan",
-                need: crate::runtime::mock::Need::When(
+                need: intellectmoney_mock::Need::When(
                     "PreferenceType",
                     &["OutBankCard"],
                 ),
-                kind: crate::runtime::mock::Kind::Text,
+                kind: intellectmoney_mock::Kind::Text,
             },
-            crate::runtime::mock::ParamRule {
+            intellectmoney_mock::ParamRule {
                 name: "Account",
-                need: crate::runtime::mock::Need::When("PreferenceType", &["OutSbp"]),
-                kind: crate::runtime::mock::Kind::Text,
+                need: intellectmoney_mock::Need::When("PreferenceType", &["OutSbp"]),
+                kind: intellectmoney_mock::Kind::Text,
             },
-            crate::runtime::mock::ParamRule {
+            intellectmoney_mock::ParamRule {
                 name: "BankId",
-                need: crate::runtime::mock::Need::When("PreferenceType", &["OutSbp"]),
-                kind: crate::runtime::mock::Kind::Text,
+                need: intellectmoney_mock::Need::When("PreferenceType", &["OutSbp"]),
+                kind: intellectmoney_mock::Kind::Text,
             },
-            crate::runtime::mock::ParamRule {
+            intellectmoney_mock::ParamRule {
                 name: "Amount",
-                need: crate::runtime::mock::Need::Always,
-                kind: crate::runtime::mock::Kind::Decimal2,
+                need: intellectmoney_mock::Need::Always,
+                kind: intellectmoney_mock::Kind::Decimal2,
             },
-            crate::runtime::mock::ParamRule {
+            intellectmoney_mock::ParamRule {
                 name: "Currency",
-                need: crate::runtime::mock::Need::Always,
-                kind: crate::runtime::mock::Kind::Enum(
-                    crate::runtime::mock::values::<crate::api::personal::Currency>,
+                need: intellectmoney_mock::Need::Always,
+                kind: intellectmoney_mock::Kind::Enum(
+                    intellectmoney_mock::values::<crate::api::personal::Currency>,
                 ),
             },
-            crate::runtime::mock::ParamRule {
+            intellectmoney_mock::ParamRule {
                 name: "RecipientName",
-                need: crate::runtime::mock::Need::Always,
-                kind: crate::runtime::mock::Kind::Text,
+                need: intellectmoney_mock::Need::Always,
+                kind: intellectmoney_mock::Kind::Text,
             },
-            crate::runtime::mock::ParamRule {
+            intellectmoney_mock::ParamRule {
                 name: "EshopId",
-                need: crate::runtime::mock::Need::No,
-                kind: crate::runtime::mock::Kind::Integer,
+                need: intellectmoney_mock::Need::No,
+                kind: intellectmoney_mock::Kind::Integer,
             },
         ],
         xml: Some(
@@ -88,65 +88,65 @@ pub(crate) static METHODS: &[crate::runtime::mock::MockMethod] = &[
         bare: false,
         session: Some("UserToken"),
         role: Some(
-            crate::runtime::mock::MockRole::Payout(
-                crate::runtime::mock::PayoutStep::Create,
+            intellectmoney_mock::MockRole::Payout(
+                intellectmoney_mock::PayoutStep::Create,
                 &PAYOUT,
             ),
         ),
         paging: None,
         state: Some(("State", "Code")),
     },
-    crate::runtime::mock::MockMethod {
+    intellectmoney_mock::MockMethod {
         info: <crate::api::payout::CreateOperationByProviderType as crate::runtime::ApiRequest>::METHOD,
         params: &[
-            crate::runtime::mock::ParamRule {
+            intellectmoney_mock::ParamRule {
                 name: "UserToken",
-                need: crate::runtime::mock::Need::Always,
-                kind: crate::runtime::mock::Kind::Text,
+                need: intellectmoney_mock::Need::Always,
+                kind: intellectmoney_mock::Kind::Text,
             },
-            crate::runtime::mock::ParamRule {
+            intellectmoney_mock::ParamRule {
                 name: "Pan",
-                need: crate::runtime::mock::Need::When(
+                need: intellectmoney_mock::Need::When(
                     "ProviderType",
                     &["BankCardRussia"],
                 ),
-                kind: crate::runtime::mock::Kind::Text,
+                kind: intellectmoney_mock::Kind::Text,
             },
-            crate::runtime::mock::ParamRule {
+            intellectmoney_mock::ParamRule {
                 name: "Account",
-                need: crate::runtime::mock::Need::When(
+                need: intellectmoney_mock::Need::When(
                     "ProviderType",
                     &["QiwiWallet", "Sbp"],
                 ),
-                kind: crate::runtime::mock::Kind::Text,
+                kind: intellectmoney_mock::Kind::Text,
             },
-            crate::runtime::mock::ParamRule {
+            intellectmoney_mock::ParamRule {
                 name: "BankId",
-                need: crate::runtime::mock::Need::When("ProviderType", &["Sbp"]),
-                kind: crate::runtime::mock::Kind::Text,
+                need: intellectmoney_mock::Need::When("ProviderType", &["Sbp"]),
+                kind: intellectmoney_mock::Kind::Text,
             },
-            crate::runtime::mock::ParamRule {
+            intellectmoney_mock::ParamRule {
                 name: "Amount",
-                need: crate::runtime::mock::Need::Always,
-                kind: crate::runtime::mock::Kind::Decimal2,
+                need: intellectmoney_mock::Need::Always,
+                kind: intellectmoney_mock::Kind::Decimal2,
             },
-            crate::runtime::mock::ParamRule {
+            intellectmoney_mock::ParamRule {
                 name: "Currency",
-                need: crate::runtime::mock::Need::Always,
-                kind: crate::runtime::mock::Kind::Enum(
-                    crate::runtime::mock::values::<crate::api::personal::Currency>,
+                need: intellectmoney_mock::Need::Always,
+                kind: intellectmoney_mock::Kind::Enum(
+                    intellectmoney_mock::values::<crate::api::personal::Currency>,
                 ),
             },
-            crate::runtime::mock::ParamRule {
+            intellectmoney_mock::ParamRule {
                 name: "RecipientName",
-                need: crate::runtime::mock::Need::Always,
-                kind: crate::runtime::mock::Kind::Text,
+                need: intellectmoney_mock::Need::Always,
+                kind: intellectmoney_mock::Kind::Text,
             },
-            crate::runtime::mock::ParamRule {
+            intellectmoney_mock::ParamRule {
                 name: "ProviderType",
-                need: crate::runtime::mock::Need::Always,
-                kind: crate::runtime::mock::Kind::Enum(
-                    crate::runtime::mock::values::<crate::api::payout::ProviderType>,
+                need: intellectmoney_mock::Need::Always,
+                kind: intellectmoney_mock::Kind::Enum(
+                    intellectmoney_mock::values::<crate::api::payout::ProviderType>,
                 ),
             },
         ],
@@ -178,43 +178,43 @@ pub(crate) static METHODS: &[crate::runtime::mock::MockMethod] = &[
         bare: false,
         session: Some("UserToken"),
         role: Some(
-            crate::runtime::mock::MockRole::Payout(
-                crate::runtime::mock::PayoutStep::Create,
+            intellectmoney_mock::MockRole::Payout(
+                intellectmoney_mock::PayoutStep::Create,
                 &PAYOUT,
             ),
         ),
         paging: None,
         state: Some(("State", "Code")),
     },
-    crate::runtime::mock::MockMethod {
+    intellectmoney_mock::MockMethod {
         info: <crate::api::payout::CreateBankCardRussiaOperation as crate::runtime::ApiRequest>::METHOD,
         params: &[
-            crate::runtime::mock::ParamRule {
+            intellectmoney_mock::ParamRule {
                 name: "UserToken",
-                need: crate::runtime::mock::Need::Always,
-                kind: crate::runtime::mock::Kind::Text,
+                need: intellectmoney_mock::Need::Always,
+                kind: intellectmoney_mock::Kind::Text,
             },
-            crate::runtime::mock::ParamRule {
+            intellectmoney_mock::ParamRule {
                 name: "Pan",
-                need: crate::runtime::mock::Need::Always,
-                kind: crate::runtime::mock::Kind::Text,
+                need: intellectmoney_mock::Need::Always,
+                kind: intellectmoney_mock::Kind::Text,
             },
-            crate::runtime::mock::ParamRule {
+            intellectmoney_mock::ParamRule {
                 name: "Amount",
-                need: crate::runtime::mock::Need::Always,
-                kind: crate::runtime::mock::Kind::Decimal2,
+                need: intellectmoney_mock::Need::Always,
+                kind: intellectmoney_mock::Kind::Decimal2,
             },
-            crate::runtime::mock::ParamRule {
+            intellectmoney_mock::ParamRule {
                 name: "Currency",
-                need: crate::runtime::mock::Need::Always,
-                kind: crate::runtime::mock::Kind::Enum(
-                    crate::runtime::mock::values::<crate::api::personal::Currency>,
+                need: intellectmoney_mock::Need::Always,
+                kind: intellectmoney_mock::Kind::Enum(
+                    intellectmoney_mock::values::<crate::api::personal::Currency>,
                 ),
             },
-            crate::runtime::mock::ParamRule {
+            intellectmoney_mock::ParamRule {
                 name: "RecipientName",
-                need: crate::runtime::mock::Need::Always,
-                kind: crate::runtime::mock::Kind::Text,
+                need: intellectmoney_mock::Need::Always,
+                kind: intellectmoney_mock::Kind::Text,
             },
         ],
         xml: Some(
@@ -245,43 +245,43 @@ pub(crate) static METHODS: &[crate::runtime::mock::MockMethod] = &[
         bare: false,
         session: Some("UserToken"),
         role: Some(
-            crate::runtime::mock::MockRole::Payout(
-                crate::runtime::mock::PayoutStep::Create,
+            intellectmoney_mock::MockRole::Payout(
+                intellectmoney_mock::PayoutStep::Create,
                 &PAYOUT,
             ),
         ),
         paging: None,
         state: Some(("State", "Code")),
     },
-    crate::runtime::mock::MockMethod {
+    intellectmoney_mock::MockMethod {
         info: <crate::api::payout::CreateQiwiWalletOperation as crate::runtime::ApiRequest>::METHOD,
         params: &[
-            crate::runtime::mock::ParamRule {
+            intellectmoney_mock::ParamRule {
                 name: "UserToken",
-                need: crate::runtime::mock::Need::Always,
-                kind: crate::runtime::mock::Kind::Text,
+                need: intellectmoney_mock::Need::Always,
+                kind: intellectmoney_mock::Kind::Text,
             },
-            crate::runtime::mock::ParamRule {
+            intellectmoney_mock::ParamRule {
                 name: "Account",
-                need: crate::runtime::mock::Need::Always,
-                kind: crate::runtime::mock::Kind::Text,
+                need: intellectmoney_mock::Need::Always,
+                kind: intellectmoney_mock::Kind::Text,
             },
-            crate::runtime::mock::ParamRule {
+            intellectmoney_mock::ParamRule {
                 name: "Amount",
-                need: crate::runtime::mock::Need::Always,
-                kind: crate::runtime::mock::Kind::Decimal2,
+                need: intellectmoney_mock::Need::Always,
+                kind: intellectmoney_mock::Kind::Decimal2,
             },
-            crate::runtime::mock::ParamRule {
+            intellectmoney_mock::ParamRule {
                 name: "Currency",
-                need: crate::runtime::mock::Need::Always,
-                kind: crate::runtime::mock::Kind::Enum(
-                    crate::runtime::mock::values::<crate::api::personal::Currency>,
+                need: intellectmoney_mock::Need::Always,
+                kind: intellectmoney_mock::Kind::Enum(
+                    intellectmoney_mock::values::<crate::api::personal::Currency>,
                 ),
             },
-            crate::runtime::mock::ParamRule {
+            intellectmoney_mock::ParamRule {
                 name: "RecipientName",
-                need: crate::runtime::mock::Need::Always,
-                kind: crate::runtime::mock::Kind::Text,
+                need: intellectmoney_mock::Need::Always,
+                kind: intellectmoney_mock::Kind::Text,
             },
         ],
         xml: Some(
@@ -312,26 +312,26 @@ pub(crate) static METHODS: &[crate::runtime::mock::MockMethod] = &[
         bare: false,
         session: Some("UserToken"),
         role: Some(
-            crate::runtime::mock::MockRole::Payout(
-                crate::runtime::mock::PayoutStep::Create,
+            intellectmoney_mock::MockRole::Payout(
+                intellectmoney_mock::PayoutStep::Create,
                 &PAYOUT,
             ),
         ),
         paging: None,
         state: Some(("State", "Code")),
     },
-    crate::runtime::mock::MockMethod {
+    intellectmoney_mock::MockMethod {
         info: <crate::api::payout::ExecuteOperation as crate::runtime::ApiRequest>::METHOD,
         params: &[
-            crate::runtime::mock::ParamRule {
+            intellectmoney_mock::ParamRule {
                 name: "UserToken",
-                need: crate::runtime::mock::Need::Always,
-                kind: crate::runtime::mock::Kind::Text,
+                need: intellectmoney_mock::Need::Always,
+                kind: intellectmoney_mock::Kind::Text,
             },
-            crate::runtime::mock::ParamRule {
+            intellectmoney_mock::ParamRule {
                 name: "PayoutOperationId",
-                need: crate::runtime::mock::Need::Always,
-                kind: crate::runtime::mock::Kind::Guid,
+                need: intellectmoney_mock::Need::Always,
+                kind: intellectmoney_mock::Kind::Guid,
             },
         ],
         xml: Some(
@@ -364,26 +364,26 @@ pub(crate) static METHODS: &[crate::runtime::mock::MockMethod] = &[
         bare: false,
         session: Some("UserToken"),
         role: Some(
-            crate::runtime::mock::MockRole::Payout(
-                crate::runtime::mock::PayoutStep::Execute,
+            intellectmoney_mock::MockRole::Payout(
+                intellectmoney_mock::PayoutStep::Execute,
                 &PAYOUT,
             ),
         ),
         paging: None,
         state: Some(("State", "Code")),
     },
-    crate::runtime::mock::MockMethod {
+    intellectmoney_mock::MockMethod {
         info: <crate::api::payout::GetOperationState as crate::runtime::ApiRequest>::METHOD,
         params: &[
-            crate::runtime::mock::ParamRule {
+            intellectmoney_mock::ParamRule {
                 name: "UserToken",
-                need: crate::runtime::mock::Need::Always,
-                kind: crate::runtime::mock::Kind::Text,
+                need: intellectmoney_mock::Need::Always,
+                kind: intellectmoney_mock::Kind::Text,
             },
-            crate::runtime::mock::ParamRule {
+            intellectmoney_mock::ParamRule {
                 name: "PayoutOperationId",
-                need: crate::runtime::mock::Need::Always,
-                kind: crate::runtime::mock::Kind::Guid,
+                need: intellectmoney_mock::Need::Always,
+                kind: intellectmoney_mock::Kind::Guid,
             },
         ],
         xml: Some(
@@ -414,26 +414,26 @@ pub(crate) static METHODS: &[crate::runtime::mock::MockMethod] = &[
         bare: false,
         session: Some("UserToken"),
         role: Some(
-            crate::runtime::mock::MockRole::Payout(
-                crate::runtime::mock::PayoutStep::Poll,
+            intellectmoney_mock::MockRole::Payout(
+                intellectmoney_mock::PayoutStep::Poll,
                 &PAYOUT,
             ),
         ),
         paging: None,
         state: Some(("State", "Code")),
     },
-    crate::runtime::mock::MockMethod {
+    intellectmoney_mock::MockMethod {
         info: <crate::api::payout::DeleteOperation as crate::runtime::ApiRequest>::METHOD,
         params: &[
-            crate::runtime::mock::ParamRule {
+            intellectmoney_mock::ParamRule {
                 name: "UserToken",
-                need: crate::runtime::mock::Need::Always,
-                kind: crate::runtime::mock::Kind::Text,
+                need: intellectmoney_mock::Need::Always,
+                kind: intellectmoney_mock::Kind::Text,
             },
-            crate::runtime::mock::ParamRule {
+            intellectmoney_mock::ParamRule {
                 name: "PayoutOperationId",
-                need: crate::runtime::mock::Need::Always,
-                kind: crate::runtime::mock::Kind::Guid,
+                need: intellectmoney_mock::Need::Always,
+                kind: intellectmoney_mock::Kind::Guid,
             },
         ],
         xml: Some(
@@ -455,8 +455,8 @@ pub(crate) static METHODS: &[crate::runtime::mock::MockMethod] = &[
         bare: false,
         session: Some("UserToken"),
         role: Some(
-            crate::runtime::mock::MockRole::Payout(
-                crate::runtime::mock::PayoutStep::Delete,
+            intellectmoney_mock::MockRole::Payout(
+                intellectmoney_mock::PayoutStep::Delete,
                 &PAYOUT,
             ),
         ),
@@ -465,7 +465,7 @@ pub(crate) static METHODS: &[crate::runtime::mock::MockMethod] = &[
     },
 ];
 /// The wire names of the payout flow's answers and states (from the spec's roles).
-pub(crate) static PAYOUT: crate::runtime::mock::PayoutShape = crate::runtime::mock::PayoutShape {
+pub(crate) static PAYOUT: intellectmoney_mock::PayoutShape = intellectmoney_mock::PayoutShape {
     id_param: "PayoutOperationId",
     id_field: "PayoutOperationId",
     state_field: "PayoutOperationState",

@@ -3,19 +3,19 @@
 
 //! What the mock server knows of each method (generated from the spec).
 #[allow(deprecated)]
-pub(crate) static METHODS: &[crate::runtime::mock::MockMethod] = &[
-    crate::runtime::mock::MockMethod {
+pub(crate) static METHODS: &[intellectmoney_mock::MockMethod] = &[
+    intellectmoney_mock::MockMethod {
         info: <crate::api::personal::GetUserToken as crate::runtime::ApiRequest>::METHOD,
         params: &[
-            crate::runtime::mock::ParamRule {
+            intellectmoney_mock::ParamRule {
                 name: "Login",
-                need: crate::runtime::mock::Need::Always,
-                kind: crate::runtime::mock::Kind::Text,
+                need: intellectmoney_mock::Need::Always,
+                kind: intellectmoney_mock::Kind::Text,
             },
-            crate::runtime::mock::ParamRule {
+            intellectmoney_mock::ParamRule {
                 name: "Password",
-                need: crate::runtime::mock::Need::Always,
-                kind: crate::runtime::mock::Kind::Text,
+                need: intellectmoney_mock::Need::Always,
+                kind: intellectmoney_mock::Kind::Text,
             },
         ],
         xml: Some(
@@ -48,7 +48,7 @@ pub(crate) static METHODS: &[crate::runtime::mock::MockMethod] = &[
         ),
         bare: false,
         session: None,
-        role: Some(crate::runtime::mock::MockRole::Token {
+        role: Some(intellectmoney_mock::MockRole::Token {
             login: "Login",
             password: "Password",
             token: "UserToken",
@@ -57,92 +57,92 @@ pub(crate) static METHODS: &[crate::runtime::mock::MockMethod] = &[
         paging: None,
         state: Some(("State", "Code")),
     },
-    crate::runtime::mock::MockMethod {
+    intellectmoney_mock::MockMethod {
         info: <crate::api::personal::GetInvoicesHistory as crate::runtime::ApiRequest>::METHOD,
         params: &[
-            crate::runtime::mock::ParamRule {
+            intellectmoney_mock::ParamRule {
                 name: "UserToken",
-                need: crate::runtime::mock::Need::Always,
-                kind: crate::runtime::mock::Kind::Text,
+                need: intellectmoney_mock::Need::Always,
+                kind: intellectmoney_mock::Kind::Text,
             },
-            crate::runtime::mock::ParamRule {
+            intellectmoney_mock::ParamRule {
                 name: "EshopId",
-                need: crate::runtime::mock::Need::No,
-                kind: crate::runtime::mock::Kind::Integer,
+                need: intellectmoney_mock::Need::No,
+                kind: intellectmoney_mock::Kind::Integer,
             },
-            crate::runtime::mock::ParamRule {
+            intellectmoney_mock::ParamRule {
                 name: "OrganizationId",
-                need: crate::runtime::mock::Need::No,
-                kind: crate::runtime::mock::Kind::Integer,
+                need: intellectmoney_mock::Need::No,
+                kind: intellectmoney_mock::Kind::Integer,
             },
-            crate::runtime::mock::ParamRule {
+            intellectmoney_mock::ParamRule {
                 name: "State",
-                need: crate::runtime::mock::Need::No,
-                kind: crate::runtime::mock::Kind::Enum(
-                    crate::runtime::mock::values::<crate::api::personal::InvoiceState>,
+                need: intellectmoney_mock::Need::No,
+                kind: intellectmoney_mock::Kind::Enum(
+                    intellectmoney_mock::values::<crate::api::personal::InvoiceState>,
                 ),
             },
-            crate::runtime::mock::ParamRule {
+            intellectmoney_mock::ParamRule {
                 name: "DateFrom",
-                need: crate::runtime::mock::Need::No,
-                kind: crate::runtime::mock::Kind::Dmy,
+                need: intellectmoney_mock::Need::No,
+                kind: intellectmoney_mock::Kind::Dmy,
             },
-            crate::runtime::mock::ParamRule {
+            intellectmoney_mock::ParamRule {
                 name: "DateTo",
-                need: crate::runtime::mock::Need::No,
-                kind: crate::runtime::mock::Kind::Dmy,
+                need: intellectmoney_mock::Need::No,
+                kind: intellectmoney_mock::Kind::Dmy,
             },
-            crate::runtime::mock::ParamRule {
+            intellectmoney_mock::ParamRule {
                 name: "ChangeDateFrom",
-                need: crate::runtime::mock::Need::No,
-                kind: crate::runtime::mock::Kind::Dmy,
+                need: intellectmoney_mock::Need::No,
+                kind: intellectmoney_mock::Kind::Dmy,
             },
-            crate::runtime::mock::ParamRule {
+            intellectmoney_mock::ParamRule {
                 name: "ChangeDateTo",
-                need: crate::runtime::mock::Need::No,
-                kind: crate::runtime::mock::Kind::Dmy,
+                need: intellectmoney_mock::Need::No,
+                kind: intellectmoney_mock::Kind::Dmy,
             },
-            crate::runtime::mock::ParamRule {
+            intellectmoney_mock::ParamRule {
                 name: "Skip",
-                need: crate::runtime::mock::Need::No,
-                kind: crate::runtime::mock::Kind::Integer,
+                need: intellectmoney_mock::Need::No,
+                kind: intellectmoney_mock::Kind::Integer,
             },
-            crate::runtime::mock::ParamRule {
+            intellectmoney_mock::ParamRule {
                 name: "Take",
-                need: crate::runtime::mock::Need::Always,
-                kind: crate::runtime::mock::Kind::Integer,
+                need: intellectmoney_mock::Need::Always,
+                kind: intellectmoney_mock::Kind::Integer,
             },
-            crate::runtime::mock::ParamRule {
+            intellectmoney_mock::ParamRule {
                 name: "InvoiceId",
-                need: crate::runtime::mock::Need::No,
-                kind: crate::runtime::mock::Kind::Integer,
+                need: intellectmoney_mock::Need::No,
+                kind: intellectmoney_mock::Kind::Integer,
             },
-            crate::runtime::mock::ParamRule {
+            intellectmoney_mock::ParamRule {
                 name: "IncludePaymentTransactions",
-                need: crate::runtime::mock::Need::No,
-                kind: crate::runtime::mock::Kind::TrueFalse,
+                need: intellectmoney_mock::Need::No,
+                kind: intellectmoney_mock::Kind::TrueFalse,
             },
-            crate::runtime::mock::ParamRule {
+            intellectmoney_mock::ParamRule {
                 name: "IsHoldingSearch",
-                need: crate::runtime::mock::Need::No,
-                kind: crate::runtime::mock::Kind::Flag01,
+                need: intellectmoney_mock::Need::No,
+                kind: intellectmoney_mock::Kind::Flag01,
             },
-            crate::runtime::mock::ParamRule {
+            intellectmoney_mock::ParamRule {
                 name: "OwnerEmail",
-                need: crate::runtime::mock::Need::No,
-                kind: crate::runtime::mock::Kind::Text,
+                need: intellectmoney_mock::Need::No,
+                kind: intellectmoney_mock::Kind::Text,
             },
-            crate::runtime::mock::ParamRule {
+            intellectmoney_mock::ParamRule {
                 name: "SortOrder",
-                need: crate::runtime::mock::Need::No,
-                kind: crate::runtime::mock::Kind::Enum(
-                    crate::runtime::mock::values::<crate::api::personal::OrderList>,
+                need: intellectmoney_mock::Need::No,
+                kind: intellectmoney_mock::Kind::Enum(
+                    intellectmoney_mock::values::<crate::api::personal::OrderList>,
                 ),
             },
-            crate::runtime::mock::ParamRule {
+            intellectmoney_mock::ParamRule {
                 name: "WithRefunds",
-                need: crate::runtime::mock::Need::No,
-                kind: crate::runtime::mock::Kind::TrueFalse,
+                need: intellectmoney_mock::Need::No,
+                kind: intellectmoney_mock::Kind::TrueFalse,
             },
         ],
         xml: Some(
@@ -418,7 +418,7 @@ pub(crate) static METHODS: &[crate::runtime::mock::MockMethod] = &[
         bare: false,
         session: Some("UserToken"),
         role: None,
-        paging: Some(crate::runtime::mock::MockPaging {
+        paging: Some(intellectmoney_mock::MockPaging {
             skip: "Skip",
             take: "Take",
             items: "InvoicesHistoryList",
@@ -426,43 +426,43 @@ pub(crate) static METHODS: &[crate::runtime::mock::MockMethod] = &[
         }),
         state: Some(("State", "Code")),
     },
-    crate::runtime::mock::MockMethod {
+    intellectmoney_mock::MockMethod {
         info: <crate::api::personal::GetPaymentsHistory as crate::runtime::ApiRequest>::METHOD,
         params: &[
-            crate::runtime::mock::ParamRule {
+            intellectmoney_mock::ParamRule {
                 name: "UserToken",
-                need: crate::runtime::mock::Need::Always,
-                kind: crate::runtime::mock::Kind::Text,
+                need: intellectmoney_mock::Need::Always,
+                kind: intellectmoney_mock::Kind::Text,
             },
-            crate::runtime::mock::ParamRule {
+            intellectmoney_mock::ParamRule {
                 name: "EshopId",
-                need: crate::runtime::mock::Need::No,
-                kind: crate::runtime::mock::Kind::Integer,
+                need: intellectmoney_mock::Need::No,
+                kind: intellectmoney_mock::Kind::Integer,
             },
-            crate::runtime::mock::ParamRule {
+            intellectmoney_mock::ParamRule {
                 name: "PaymentTransactionId",
-                need: crate::runtime::mock::Need::No,
-                kind: crate::runtime::mock::Kind::Integer,
+                need: intellectmoney_mock::Need::No,
+                kind: intellectmoney_mock::Kind::Integer,
             },
-            crate::runtime::mock::ParamRule {
+            intellectmoney_mock::ParamRule {
                 name: "DateFrom",
-                need: crate::runtime::mock::Need::No,
-                kind: crate::runtime::mock::Kind::Dmy,
+                need: intellectmoney_mock::Need::No,
+                kind: intellectmoney_mock::Kind::Dmy,
             },
-            crate::runtime::mock::ParamRule {
+            intellectmoney_mock::ParamRule {
                 name: "DateTo",
-                need: crate::runtime::mock::Need::No,
-                kind: crate::runtime::mock::Kind::Dmy,
+                need: intellectmoney_mock::Need::No,
+                kind: intellectmoney_mock::Kind::Dmy,
             },
-            crate::runtime::mock::ParamRule {
+            intellectmoney_mock::ParamRule {
                 name: "Skip",
-                need: crate::runtime::mock::Need::No,
-                kind: crate::runtime::mock::Kind::Integer,
+                need: intellectmoney_mock::Need::No,
+                kind: intellectmoney_mock::Kind::Integer,
             },
-            crate::runtime::mock::ParamRule {
+            intellectmoney_mock::ParamRule {
                 name: "Take",
-                need: crate::runtime::mock::Need::Always,
-                kind: crate::runtime::mock::Kind::Integer,
+                need: intellectmoney_mock::Need::Always,
+                kind: intellectmoney_mock::Kind::Integer,
             },
         ],
         xml: Some(
@@ -655,7 +655,7 @@ pub(crate) static METHODS: &[crate::runtime::mock::MockMethod] = &[
         bare: false,
         session: Some("UserToken"),
         role: None,
-        paging: Some(crate::runtime::mock::MockPaging {
+        paging: Some(intellectmoney_mock::MockPaging {
             skip: "Skip",
             take: "Take",
             items: "PaymentsHistoryList",
@@ -663,76 +663,76 @@ pub(crate) static METHODS: &[crate::runtime::mock::MockMethod] = &[
         }),
         state: Some(("State", "Code")),
     },
-    crate::runtime::mock::MockMethod {
+    intellectmoney_mock::MockMethod {
         info: <crate::api::personal::SetScheduledOperationData as crate::runtime::ApiRequest>::METHOD,
         params: &[
-            crate::runtime::mock::ParamRule {
+            intellectmoney_mock::ParamRule {
                 name: "UserToken",
-                need: crate::runtime::mock::Need::Always,
-                kind: crate::runtime::mock::Kind::Text,
+                need: intellectmoney_mock::Need::Always,
+                kind: intellectmoney_mock::Kind::Text,
             },
-            crate::runtime::mock::ParamRule {
+            intellectmoney_mock::ParamRule {
                 name: "Operation",
-                need: crate::runtime::mock::Need::No,
-                kind: crate::runtime::mock::Kind::Guid,
+                need: intellectmoney_mock::Need::No,
+                kind: intellectmoney_mock::Kind::Guid,
             },
-            crate::runtime::mock::ParamRule {
+            intellectmoney_mock::ParamRule {
                 name: "ObjectId",
-                need: crate::runtime::mock::Need::Always,
-                kind: crate::runtime::mock::Kind::Integer,
+                need: intellectmoney_mock::Need::Always,
+                kind: intellectmoney_mock::Kind::Integer,
             },
-            crate::runtime::mock::ParamRule {
+            intellectmoney_mock::ParamRule {
                 name: "ObjectTypeVal",
-                need: crate::runtime::mock::Need::Always,
-                kind: crate::runtime::mock::Kind::Enum(
-                    crate::runtime::mock::values::<
+                need: intellectmoney_mock::Need::Always,
+                kind: intellectmoney_mock::Kind::Enum(
+                    intellectmoney_mock::values::<
                         crate::api::personal::CronOperationType,
                     >,
                 ),
             },
-            crate::runtime::mock::ParamRule {
+            intellectmoney_mock::ParamRule {
                 name: "IsSingle",
-                need: crate::runtime::mock::Need::When("RepeatPlan", &[]),
-                kind: crate::runtime::mock::Kind::Flag01,
+                need: intellectmoney_mock::Need::When("RepeatPlan", &[]),
+                kind: intellectmoney_mock::Kind::Flag01,
             },
-            crate::runtime::mock::ParamRule {
+            intellectmoney_mock::ParamRule {
                 name: "ParamsJson",
-                need: crate::runtime::mock::Need::No,
-                kind: crate::runtime::mock::Kind::Json,
+                need: intellectmoney_mock::Need::No,
+                kind: intellectmoney_mock::Kind::Json,
             },
-            crate::runtime::mock::ParamRule {
+            intellectmoney_mock::ParamRule {
                 name: "RepeatPlan",
-                need: crate::runtime::mock::Need::No,
-                kind: crate::runtime::mock::Kind::Text,
+                need: intellectmoney_mock::Need::No,
+                kind: intellectmoney_mock::Kind::Text,
             },
-            crate::runtime::mock::ParamRule {
+            intellectmoney_mock::ParamRule {
                 name: "RetryOnFailPlan",
-                need: crate::runtime::mock::Need::When("RepeatPlan", &[]),
-                kind: crate::runtime::mock::Kind::Text,
+                need: intellectmoney_mock::Need::When("RepeatPlan", &[]),
+                kind: intellectmoney_mock::Kind::Text,
             },
-            crate::runtime::mock::ParamRule {
+            intellectmoney_mock::ParamRule {
                 name: "RetryOnFailCount",
-                need: crate::runtime::mock::Need::When("RepeatPlan", &[]),
-                kind: crate::runtime::mock::Kind::Integer,
+                need: intellectmoney_mock::Need::When("RepeatPlan", &[]),
+                kind: intellectmoney_mock::Kind::Integer,
             },
-            crate::runtime::mock::ParamRule {
+            intellectmoney_mock::ParamRule {
                 name: "FireOnSkip",
-                need: crate::runtime::mock::Need::When("RepeatPlan", &[]),
-                kind: crate::runtime::mock::Kind::Flag01,
+                need: intellectmoney_mock::Need::When("RepeatPlan", &[]),
+                kind: intellectmoney_mock::Kind::Flag01,
             },
-            crate::runtime::mock::ParamRule {
+            intellectmoney_mock::ParamRule {
                 name: "State",
-                need: crate::runtime::mock::Need::Always,
-                kind: crate::runtime::mock::Kind::Enum(
-                    crate::runtime::mock::values::<
+                need: intellectmoney_mock::Need::Always,
+                kind: intellectmoney_mock::Kind::Enum(
+                    intellectmoney_mock::values::<
                         crate::api::personal::CronOperationState,
                     >,
                 ),
             },
-            crate::runtime::mock::ParamRule {
+            intellectmoney_mock::ParamRule {
                 name: "EndExecDate",
-                need: crate::runtime::mock::Need::When("RepeatPlan", &[]),
-                kind: crate::runtime::mock::Kind::Dmy,
+                need: intellectmoney_mock::Need::When("RepeatPlan", &[]),
+                kind: intellectmoney_mock::Kind::Dmy,
             },
         ],
         xml: Some(
@@ -793,91 +793,91 @@ pub(crate) static METHODS: &[crate::runtime::mock::MockMethod] = &[
         paging: None,
         state: Some(("State", "Code")),
     },
-    crate::runtime::mock::MockMethod {
+    intellectmoney_mock::MockMethod {
         info: <crate::api::personal::GetScheduledOperationData as crate::runtime::ApiRequest>::METHOD,
         params: &[
-            crate::runtime::mock::ParamRule {
+            intellectmoney_mock::ParamRule {
                 name: "UserToken",
-                need: crate::runtime::mock::Need::Always,
-                kind: crate::runtime::mock::Kind::Text,
+                need: intellectmoney_mock::Need::Always,
+                kind: intellectmoney_mock::Kind::Text,
             },
-            crate::runtime::mock::ParamRule {
+            intellectmoney_mock::ParamRule {
                 name: "Operation",
-                need: crate::runtime::mock::Need::No,
-                kind: crate::runtime::mock::Kind::Guid,
+                need: intellectmoney_mock::Need::No,
+                kind: intellectmoney_mock::Kind::Guid,
             },
-            crate::runtime::mock::ParamRule {
+            intellectmoney_mock::ParamRule {
                 name: "ObjectId",
-                need: crate::runtime::mock::Need::No,
-                kind: crate::runtime::mock::Kind::Integer,
+                need: intellectmoney_mock::Need::No,
+                kind: intellectmoney_mock::Kind::Integer,
             },
-            crate::runtime::mock::ParamRule {
+            intellectmoney_mock::ParamRule {
                 name: "ObjectTypeVal",
-                need: crate::runtime::mock::Need::No,
-                kind: crate::runtime::mock::Kind::Enum(
-                    crate::runtime::mock::values::<
+                need: intellectmoney_mock::Need::No,
+                kind: intellectmoney_mock::Kind::Enum(
+                    intellectmoney_mock::values::<
                         crate::api::personal::CronOperationType,
                     >,
                 ),
             },
-            crate::runtime::mock::ParamRule {
+            intellectmoney_mock::ParamRule {
                 name: "ParamsJson",
-                need: crate::runtime::mock::Need::No,
-                kind: crate::runtime::mock::Kind::Text,
+                need: intellectmoney_mock::Need::No,
+                kind: intellectmoney_mock::Kind::Text,
             },
-            crate::runtime::mock::ParamRule {
+            intellectmoney_mock::ParamRule {
                 name: "RepeatPlan",
-                need: crate::runtime::mock::Need::No,
-                kind: crate::runtime::mock::Kind::Text,
+                need: intellectmoney_mock::Need::No,
+                kind: intellectmoney_mock::Kind::Text,
             },
-            crate::runtime::mock::ParamRule {
+            intellectmoney_mock::ParamRule {
                 name: "RetryOnFailPlan",
-                need: crate::runtime::mock::Need::No,
-                kind: crate::runtime::mock::Kind::Text,
+                need: intellectmoney_mock::Need::No,
+                kind: intellectmoney_mock::Kind::Text,
             },
-            crate::runtime::mock::ParamRule {
+            intellectmoney_mock::ParamRule {
                 name: "RetryOnFailCount",
-                need: crate::runtime::mock::Need::No,
-                kind: crate::runtime::mock::Kind::Integer,
+                need: intellectmoney_mock::Need::No,
+                kind: intellectmoney_mock::Kind::Integer,
             },
-            crate::runtime::mock::ParamRule {
+            intellectmoney_mock::ParamRule {
                 name: "IsSingle",
-                need: crate::runtime::mock::Need::No,
-                kind: crate::runtime::mock::Kind::Flag01,
+                need: intellectmoney_mock::Need::No,
+                kind: intellectmoney_mock::Kind::Flag01,
             },
-            crate::runtime::mock::ParamRule {
+            intellectmoney_mock::ParamRule {
                 name: "FireOnSkip",
-                need: crate::runtime::mock::Need::No,
-                kind: crate::runtime::mock::Kind::Flag01,
+                need: intellectmoney_mock::Need::No,
+                kind: intellectmoney_mock::Kind::Flag01,
             },
-            crate::runtime::mock::ParamRule {
+            intellectmoney_mock::ParamRule {
                 name: "State",
-                need: crate::runtime::mock::Need::No,
-                kind: crate::runtime::mock::Kind::Enum(
-                    crate::runtime::mock::values::<
+                need: intellectmoney_mock::Need::No,
+                kind: intellectmoney_mock::Kind::Enum(
+                    intellectmoney_mock::values::<
                         crate::api::personal::CronOperationState,
                     >,
                 ),
             },
-            crate::runtime::mock::ParamRule {
+            intellectmoney_mock::ParamRule {
                 name: "DateFrom",
-                need: crate::runtime::mock::Need::No,
-                kind: crate::runtime::mock::Kind::Dmy,
+                need: intellectmoney_mock::Need::No,
+                kind: intellectmoney_mock::Kind::Dmy,
             },
-            crate::runtime::mock::ParamRule {
+            intellectmoney_mock::ParamRule {
                 name: "DateTo",
-                need: crate::runtime::mock::Need::No,
-                kind: crate::runtime::mock::Kind::Dmy,
+                need: intellectmoney_mock::Need::No,
+                kind: intellectmoney_mock::Kind::Dmy,
             },
-            crate::runtime::mock::ParamRule {
+            intellectmoney_mock::ParamRule {
                 name: "Skip",
-                need: crate::runtime::mock::Need::No,
-                kind: crate::runtime::mock::Kind::Integer,
+                need: intellectmoney_mock::Need::No,
+                kind: intellectmoney_mock::Kind::Integer,
             },
-            crate::runtime::mock::ParamRule {
+            intellectmoney_mock::ParamRule {
                 name: "Take",
-                need: crate::runtime::mock::Need::Always,
-                kind: crate::runtime::mock::Kind::Integer,
+                need: intellectmoney_mock::Need::Always,
+                kind: intellectmoney_mock::Kind::Integer,
             },
         ],
         xml: Some(
@@ -1002,7 +1002,7 @@ pub(crate) static METHODS: &[crate::runtime::mock::MockMethod] = &[
         bare: false,
         session: Some("UserToken"),
         role: None,
-        paging: Some(crate::runtime::mock::MockPaging {
+        paging: Some(intellectmoney_mock::MockPaging {
             skip: "Skip",
             take: "Take",
             items: "ScheduledOperationList",
@@ -1010,38 +1010,38 @@ pub(crate) static METHODS: &[crate::runtime::mock::MockMethod] = &[
         }),
         state: Some(("State", "Code")),
     },
-    crate::runtime::mock::MockMethod {
+    intellectmoney_mock::MockMethod {
         info: <crate::api::personal::GetEshopInfo as crate::runtime::ApiRequest>::METHOD,
         params: &[
-            crate::runtime::mock::ParamRule {
+            intellectmoney_mock::ParamRule {
                 name: "UserToken",
-                need: crate::runtime::mock::Need::Always,
-                kind: crate::runtime::mock::Kind::Text,
+                need: intellectmoney_mock::Need::Always,
+                kind: intellectmoney_mock::Kind::Text,
             },
-            crate::runtime::mock::ParamRule {
+            intellectmoney_mock::ParamRule {
                 name: "EshopId",
-                need: crate::runtime::mock::Need::No,
-                kind: crate::runtime::mock::Kind::Integer,
+                need: intellectmoney_mock::Need::No,
+                kind: intellectmoney_mock::Kind::Integer,
             },
-            crate::runtime::mock::ParamRule {
+            intellectmoney_mock::ParamRule {
                 name: "OrganizationId",
-                need: crate::runtime::mock::Need::No,
-                kind: crate::runtime::mock::Kind::Integer,
+                need: intellectmoney_mock::Need::No,
+                kind: intellectmoney_mock::Kind::Integer,
             },
-            crate::runtime::mock::ParamRule {
+            intellectmoney_mock::ParamRule {
                 name: "IsHoldingSearch",
-                need: crate::runtime::mock::Need::No,
-                kind: crate::runtime::mock::Kind::Flag01,
+                need: intellectmoney_mock::Need::No,
+                kind: intellectmoney_mock::Kind::Flag01,
             },
-            crate::runtime::mock::ParamRule {
+            intellectmoney_mock::ParamRule {
                 name: "Skip",
-                need: crate::runtime::mock::Need::No,
-                kind: crate::runtime::mock::Kind::Integer,
+                need: intellectmoney_mock::Need::No,
+                kind: intellectmoney_mock::Kind::Integer,
             },
-            crate::runtime::mock::ParamRule {
+            intellectmoney_mock::ParamRule {
                 name: "Take",
-                need: crate::runtime::mock::Need::Always,
-                kind: crate::runtime::mock::Kind::Integer,
+                need: intellectmoney_mock::Need::Always,
+                kind: intellectmoney_mock::Kind::Integer,
             },
         ],
         xml: Some(
@@ -1115,7 +1115,7 @@ pub(crate) static METHODS: &[crate::runtime::mock::MockMethod] = &[
         bare: false,
         session: Some("UserToken"),
         role: None,
-        paging: Some(crate::runtime::mock::MockPaging {
+        paging: Some(intellectmoney_mock::MockPaging {
             skip: "Skip",
             take: "Take",
             items: "EshopInfoDatas",
@@ -1123,33 +1123,33 @@ pub(crate) static METHODS: &[crate::runtime::mock::MockMethod] = &[
         }),
         state: Some(("State", "Code")),
     },
-    crate::runtime::mock::MockMethod {
+    intellectmoney_mock::MockMethod {
         info: <crate::api::personal::GetInvoiceInfo as crate::runtime::ApiRequest>::METHOD,
         params: &[
-            crate::runtime::mock::ParamRule {
+            intellectmoney_mock::ParamRule {
                 name: "UserToken",
-                need: crate::runtime::mock::Need::Always,
-                kind: crate::runtime::mock::Kind::Text,
+                need: intellectmoney_mock::Need::Always,
+                kind: intellectmoney_mock::Kind::Text,
             },
-            crate::runtime::mock::ParamRule {
+            intellectmoney_mock::ParamRule {
                 name: "InvoiceId",
-                need: crate::runtime::mock::Need::Always,
-                kind: crate::runtime::mock::Kind::Integer,
+                need: intellectmoney_mock::Need::Always,
+                kind: intellectmoney_mock::Kind::Integer,
             },
-            crate::runtime::mock::ParamRule {
+            intellectmoney_mock::ParamRule {
                 name: "EshopId",
-                need: crate::runtime::mock::Need::No,
-                kind: crate::runtime::mock::Kind::Integer,
+                need: intellectmoney_mock::Need::No,
+                kind: intellectmoney_mock::Kind::Integer,
             },
-            crate::runtime::mock::ParamRule {
+            intellectmoney_mock::ParamRule {
                 name: "OrganizationId",
-                need: crate::runtime::mock::Need::No,
-                kind: crate::runtime::mock::Kind::Integer,
+                need: intellectmoney_mock::Need::No,
+                kind: intellectmoney_mock::Kind::Integer,
             },
-            crate::runtime::mock::ParamRule {
+            intellectmoney_mock::ParamRule {
                 name: "IsHoldingSearch",
-                need: crate::runtime::mock::Need::No,
-                kind: crate::runtime::mock::Kind::Flag01,
+                need: intellectmoney_mock::Need::No,
+                kind: intellectmoney_mock::Kind::Flag01,
             },
         ],
         xml: Some(
@@ -1221,28 +1221,28 @@ pub(crate) static METHODS: &[crate::runtime::mock::MockMethod] = &[
         paging: None,
         state: Some(("State", "Code")),
     },
-    crate::runtime::mock::MockMethod {
+    intellectmoney_mock::MockMethod {
         info: <crate::api::personal::CreateReceipt as crate::runtime::ApiRequest>::METHOD,
         params: &[
-            crate::runtime::mock::ParamRule {
+            intellectmoney_mock::ParamRule {
                 name: "UserToken",
-                need: crate::runtime::mock::Need::Always,
-                kind: crate::runtime::mock::Kind::Text,
+                need: intellectmoney_mock::Need::Always,
+                kind: intellectmoney_mock::Kind::Text,
             },
-            crate::runtime::mock::ParamRule {
+            intellectmoney_mock::ParamRule {
                 name: "InvoiceId",
-                need: crate::runtime::mock::Need::Always,
-                kind: crate::runtime::mock::Kind::Integer,
+                need: intellectmoney_mock::Need::Always,
+                kind: intellectmoney_mock::Kind::Integer,
             },
-            crate::runtime::mock::ParamRule {
+            intellectmoney_mock::ParamRule {
                 name: "MerchantReceipt",
-                need: crate::runtime::mock::Need::Always,
-                kind: crate::runtime::mock::Kind::Json,
+                need: intellectmoney_mock::Need::Always,
+                kind: intellectmoney_mock::Kind::Json,
             },
-            crate::runtime::mock::ParamRule {
+            intellectmoney_mock::ParamRule {
                 name: "InvoiceRefundId",
-                need: crate::runtime::mock::Need::No,
-                kind: crate::runtime::mock::Kind::Integer,
+                need: intellectmoney_mock::Need::No,
+                kind: intellectmoney_mock::Kind::Integer,
             },
         ],
         xml: Some(
@@ -1285,23 +1285,23 @@ pub(crate) static METHODS: &[crate::runtime::mock::MockMethod] = &[
         paging: None,
         state: Some(("State", "Code")),
     },
-    crate::runtime::mock::MockMethod {
+    intellectmoney_mock::MockMethod {
         info: <crate::api::personal::GetReceipt as crate::runtime::ApiRequest>::METHOD,
         params: &[
-            crate::runtime::mock::ParamRule {
+            intellectmoney_mock::ParamRule {
                 name: "UserToken",
-                need: crate::runtime::mock::Need::Always,
-                kind: crate::runtime::mock::Kind::Text,
+                need: intellectmoney_mock::Need::Always,
+                kind: intellectmoney_mock::Kind::Text,
             },
-            crate::runtime::mock::ParamRule {
+            intellectmoney_mock::ParamRule {
                 name: "InvoiceId",
-                need: crate::runtime::mock::Need::Always,
-                kind: crate::runtime::mock::Kind::Integer,
+                need: intellectmoney_mock::Need::Always,
+                kind: intellectmoney_mock::Kind::Integer,
             },
-            crate::runtime::mock::ParamRule {
+            intellectmoney_mock::ParamRule {
                 name: "DocumentId",
-                need: crate::runtime::mock::Need::Always,
-                kind: crate::runtime::mock::Kind::Text,
+                need: intellectmoney_mock::Need::Always,
+                kind: intellectmoney_mock::Kind::Text,
             },
         ],
         xml: Some(
@@ -1403,28 +1403,28 @@ pub(crate) static METHODS: &[crate::runtime::mock::MockMethod] = &[
         paging: None,
         state: Some(("State", "Code")),
     },
-    crate::runtime::mock::MockMethod {
+    intellectmoney_mock::MockMethod {
         info: <crate::api::personal::CreateReceiptCorrection as crate::runtime::ApiRequest>::METHOD,
         params: &[
-            crate::runtime::mock::ParamRule {
+            intellectmoney_mock::ParamRule {
                 name: "InvoiceId",
-                need: crate::runtime::mock::Need::Always,
-                kind: crate::runtime::mock::Kind::Integer,
+                need: intellectmoney_mock::Need::Always,
+                kind: intellectmoney_mock::Kind::Integer,
             },
-            crate::runtime::mock::ParamRule {
+            intellectmoney_mock::ParamRule {
                 name: "UserToken",
-                need: crate::runtime::mock::Need::Always,
-                kind: crate::runtime::mock::Kind::Text,
+                need: intellectmoney_mock::Need::Always,
+                kind: intellectmoney_mock::Kind::Text,
             },
-            crate::runtime::mock::ParamRule {
+            intellectmoney_mock::ParamRule {
                 name: "MerchantReceiptCorrection",
-                need: crate::runtime::mock::Need::Always,
-                kind: crate::runtime::mock::Kind::Json,
+                need: intellectmoney_mock::Need::Always,
+                kind: intellectmoney_mock::Kind::Json,
             },
-            crate::runtime::mock::ParamRule {
+            intellectmoney_mock::ParamRule {
                 name: "DocumentId",
-                need: crate::runtime::mock::Need::Always,
-                kind: crate::runtime::mock::Kind::Text,
+                need: intellectmoney_mock::Need::Always,
+                kind: intellectmoney_mock::Kind::Text,
             },
         ],
         xml: Some(
@@ -1496,28 +1496,28 @@ pub(crate) static METHODS: &[crate::runtime::mock::MockMethod] = &[
         paging: None,
         state: None,
     },
-    crate::runtime::mock::MockMethod {
+    intellectmoney_mock::MockMethod {
         info: <crate::api::personal::WithdrawMoney as crate::runtime::ApiRequest>::METHOD,
         params: &[
-            crate::runtime::mock::ParamRule {
+            intellectmoney_mock::ParamRule {
                 name: "UserToken",
-                need: crate::runtime::mock::Need::No,
-                kind: crate::runtime::mock::Kind::Text,
+                need: intellectmoney_mock::Need::No,
+                kind: intellectmoney_mock::Kind::Text,
             },
-            crate::runtime::mock::ParamRule {
+            intellectmoney_mock::ParamRule {
                 name: "AccountId",
-                need: crate::runtime::mock::Need::Always,
-                kind: crate::runtime::mock::Kind::Integer,
+                need: intellectmoney_mock::Need::Always,
+                kind: intellectmoney_mock::Kind::Integer,
             },
-            crate::runtime::mock::ParamRule {
+            intellectmoney_mock::ParamRule {
                 name: "Amount",
-                need: crate::runtime::mock::Need::Always,
-                kind: crate::runtime::mock::Kind::Decimal2,
+                need: intellectmoney_mock::Need::Always,
+                kind: intellectmoney_mock::Kind::Decimal2,
             },
-            crate::runtime::mock::ParamRule {
+            intellectmoney_mock::ParamRule {
                 name: "TransactionDate",
-                need: crate::runtime::mock::Need::No,
-                kind: crate::runtime::mock::Kind::DateTime,
+                need: intellectmoney_mock::Need::No,
+                kind: intellectmoney_mock::Kind::DateTime,
             },
         ],
         xml: Some(
@@ -1554,18 +1554,18 @@ pub(crate) static METHODS: &[crate::runtime::mock::MockMethod] = &[
         paging: None,
         state: Some(("State", "Code")),
     },
-    crate::runtime::mock::MockMethod {
+    intellectmoney_mock::MockMethod {
         info: <crate::api::personal::GetTransactionData as crate::runtime::ApiRequest>::METHOD,
         params: &[
-            crate::runtime::mock::ParamRule {
+            intellectmoney_mock::ParamRule {
                 name: "UserToken",
-                need: crate::runtime::mock::Need::No,
-                kind: crate::runtime::mock::Kind::Text,
+                need: intellectmoney_mock::Need::No,
+                kind: intellectmoney_mock::Kind::Text,
             },
-            crate::runtime::mock::ParamRule {
+            intellectmoney_mock::ParamRule {
                 name: "TransactionId",
-                need: crate::runtime::mock::Need::Always,
-                kind: crate::runtime::mock::Kind::Integer,
+                need: intellectmoney_mock::Need::Always,
+                kind: intellectmoney_mock::Kind::Integer,
             },
         ],
         xml: Some(
@@ -1602,23 +1602,23 @@ pub(crate) static METHODS: &[crate::runtime::mock::MockMethod] = &[
         paging: None,
         state: Some(("State", "Code")),
     },
-    crate::runtime::mock::MockMethod {
+    intellectmoney_mock::MockMethod {
         info: <crate::api::personal::GetAccountData as crate::runtime::ApiRequest>::METHOD,
         params: &[
-            crate::runtime::mock::ParamRule {
+            intellectmoney_mock::ParamRule {
                 name: "UserToken",
-                need: crate::runtime::mock::Need::No,
-                kind: crate::runtime::mock::Kind::Text,
+                need: intellectmoney_mock::Need::No,
+                kind: intellectmoney_mock::Kind::Text,
             },
-            crate::runtime::mock::ParamRule {
+            intellectmoney_mock::ParamRule {
                 name: "AccountId",
-                need: crate::runtime::mock::Need::Always,
-                kind: crate::runtime::mock::Kind::Integer,
+                need: intellectmoney_mock::Need::Always,
+                kind: intellectmoney_mock::Kind::Integer,
             },
-            crate::runtime::mock::ParamRule {
+            intellectmoney_mock::ParamRule {
                 name: "BalanceOnDate",
-                need: crate::runtime::mock::Need::No,
-                kind: crate::runtime::mock::Kind::DateTime,
+                need: intellectmoney_mock::Need::No,
+                kind: intellectmoney_mock::Kind::DateTime,
             },
         ],
         xml: Some(

@@ -1,9 +1,9 @@
 //! Payouts on the mock: created, executed, polled through the in-process state to the scripted
 //! end. Which methods are which step, and the states' names, come from the spec's roles
-//! ([`super::MockRole::Payout`]).
+//! ([`crate::MockRole::Payout`]).
 
-use super::{PayoutScript, PayoutShape, PayoutStep};
-use crate::Uuid;
+use crate::{PayoutScript, PayoutShape, PayoutStep};
+use intellectmoney_runtime::Uuid;
 use std::collections::HashMap;
 
 #[derive(Debug)]

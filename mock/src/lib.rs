@@ -22,12 +22,12 @@ mod server;
 
 pub use server::{Connections, MockBuilder, MockServer};
 
-use crate::{MethodInfo, WireEnum};
+use intellectmoney_runtime::{MethodInfo, WireEnum};
 use std::time::Duration;
 
 /// An API the mock can play: its method tables and its envelope (implemented by the generated
 /// crate, from the spec).
-pub trait MockApi: crate::Api {
+pub trait MockApi: intellectmoney_runtime::Api {
     /// How the API's answers are wrapped, and the codes and words they carry.
     const ENVELOPE: MockEnvelope;
 
@@ -41,12 +41,13 @@ pub trait MockApi: crate::Api {
 pub struct MockEnvelope {
     /// The root element (`Response`).
     pub root: &'static str,
-    /// The element that says whether the request was processed (`OperationState`).
-    pub service: &'static str,
+    /// The element that says whether the request was processed (`OperationState`), or `None`
+    /// when the code is an element of the root itself.
+    pub service: Option<&'static str>,
     /// Its code's element (`Code`).
     pub service_code: &'static str,
-    /// Its text's element (`Desc`).
-    pub service_desc: &'static str,
+    /// Its text's element (`Desc`), if the envelope has one.
+    pub service_desc: Option<&'static str>,
     /// The element of the method's result (`Result`).
     pub result: &'static str,
     /// A processed request.
@@ -54,8 +55,8 @@ pub struct MockEnvelope {
     /// A request that was not processed.
     pub failed: MockCode,
     /// The text's element of a result's status (`Desc` in `State`; its code's element is each
-    /// method's own, [`MockMethod::state`]).
-    pub request_desc: &'static str,
+    /// method's own, [`MockMethod::state`]), if the status has one.
+    pub request_desc: Option<&'static str>,
     /// A result's status that says the request succeeded.
     pub success: MockCode,
     /// A result's status that says the session token (or the login) was refused.

@@ -1,7 +1,7 @@
 //! The journal: every payout of a batch under its key, with the step it has reached, written
 //! before and after each call, and on disk before the one call that moves money.
 
-use crate::Uuid;
+use intellectmoney_runtime::Uuid;
 use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
@@ -169,7 +169,7 @@ pub struct Planned {
     /// request, and its row is rewritten with the hash. `None` for a journal's own entries.
     pub earlier_fingerprint: Option<String>,
     /// How much it pays (the spec's `payout_amount` parameter), for reports.
-    pub amount: crate::Decimal,
+    pub amount: intellectmoney_runtime::Decimal,
     /// In which currency (the spec's `payout_currency` parameter, as sent), for reports.
     pub currency: String,
 }

@@ -6,7 +6,14 @@
 //! The client, the payout flow and the mock are written against them, so a change of the spec
 //! reaches them through regeneration alone.
 
-use crate::{ApiRequest, Secret, Uuid};
+mod method;
+
+pub use method::{
+    ApiRequest, Auth, BodyFormat, Effect, Format, MethodInfo, Paginated, ResponseFormat, SignSlot, SignTemplate,
+    WireParam, WireValue,
+};
+
+use crate::{DecodeError, Secret, Uuid};
 use std::fmt;
 
 /// A generated API as a whole: its envelope, its codes, its secret fields and its client.
@@ -199,4 +206,23 @@ pub enum Fate {
     NotEnoughMoney,
     /// Deleted; nothing paid.
     Deleted,
+}
+
+impl DecodeError {
+    /// An error about `method`'s answer at `path`, with its body; secret fields are those of
+    /// the API `A`.
+    pub fn new<A: Api>(
+        method: &'static str,
+        path: impl Into<String>,
+        message: impl Into<String>,
+        body: impl Into<String>,
+    ) -> Self {
+        DecodeError {
+            method,
+            path: path.into(),
+            message: message.into(),
+            body: body.into(),
+            secret_fields: A::SECRET_FIELDS,
+        }
+    }
 }

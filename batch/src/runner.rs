@@ -2,11 +2,12 @@
 //! after its answer, and a payout picked up again continues from what the journal and the API
 //! say, never executing an operation twice nor a second operation for a key.
 
-use super::journal::{Journal, JournalError, Planned, Step};
-use crate::api::{Api, PayoutApi, PayoutRequest};
-use crate::client::payout::{creation_failed, fresh, may_have_been_sent, refused, Settling};
-use crate::client::{Client, Error, PayoutOutcome, PollPolicy};
-use crate::{RequestError, Uuid};
+use crate::journal::{Journal, JournalError, Planned, Step};
+use intellectmoney_runtime::api::{Api, PayoutApi, PayoutRequest};
+use intellectmoney_runtime::client::{
+    AttemptFailure, Client, Error, PayoutOutcome, PollPolicy, RetryDecision, RetryPolicy, Settling,
+};
+use intellectmoney_runtime::{RequestError, Uuid, WireParam};
 use sha2::{Digest, Sha256};
 use tokio::time::Instant;
 
@@ -60,7 +61,7 @@ pub fn planned<A: PayoutApi, R: PayoutRequest<A>>(request: &R, hash_key: &[u8]) 
 }
 
 /// `Name=value` lines of the parameters given, those `hashed` says replaced by their keyed hash.
-fn params_text(wire: &[crate::WireParam], hash_key: &[u8], hashed: impl Fn(&str) -> bool) -> String {
+fn params_text(wire: &[WireParam], hash_key: &[u8], hashed: impl Fn(&str) -> bool) -> String {
     let mut lines = Vec::new();
     for p in wire {
         let value = p.value.as_str();
@@ -81,22 +82,23 @@ fn fingerprint_of(method: &str, params: &str) -> String {
 }
 
 fn keyed_hash(key: &[u8], value: &str) -> String {
-    super::binding::keyed_digest(key, value.as_bytes())
+    crate::binding::keyed_digest(key, value.as_bytes())
 }
 
 fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-/// One payout being driven: its journal and key, and how long its polling may take.
-struct Drive<'a> {
+/// One payout being driven: its client, journal and key, and how long its polling may take.
+struct Drive<'a, A: Api> {
+    client: &'a Client<A>,
     journal: &'a dyn Journal,
     key: &'a str,
     poll: PollPolicy,
     end: Instant,
 }
 
-impl Drive<'_> {
+impl<A: PayoutApi> Drive<'_, A> {
     /// Records `step`; one that must be durable is on disk when this returns.
     async fn record(&self, step: &Step) -> Result<(), JournalError> {
         self.journal.record(self.key, step)?;
@@ -121,128 +123,113 @@ fn step_of<S>(outcome: PayoutOutcome<S>) -> Step {
         PayoutOutcome::NotEnoughMoney { operation_id } => Step::NotEnoughMoney(operation_id),
         PayoutOutcome::Deleted { operation_id } => Step::Deleted(operation_id),
         PayoutOutcome::Pending { operation_id, .. } => Step::Pending(operation_id),
+        // An outcome this crate does not know yet is not taken as final: looked up again.
+        other => Step::Pending(other.operation_id()),
     }
 }
 
-impl<A: PayoutApi> Client<A> {
-    /// Pays `request` under `key` at most once, whatever happened to earlier runs: plans it in
-    /// the journal (a different request under a known key is refused), then takes each step
-    /// the journal says is next, recording it before and after the call. Returns the step
-    /// reached: a final one, or `Pending` when `poll.deadline` passed with the payout unsettled
-    /// (run again later: it is looked up, never executed again).
-    ///
-    /// The rules, for every path (a lost answer, a crash, a new login, a run again):
-    /// - an operation is executed at most once: `executing` is on disk before its execution is
-    ///   sent, and a payout found `executing` or `pending` is only looked up. One that still
-    ///   reads created is fenced: deleted, then read back; it ends `deleted`, nothing paid;
-    /// - a key has at most one executed operation: an operation id the journal holds for another
-    ///   key or attempt is never executed (the line ends [`Step::Shared`], to be checked by
-    ///   hand), and a new attempt is made only by [`Journal::retry`] of a payout that ended
-    ///   without moving money;
-    /// - a creation whose answer was lost is made again by the next run (its operation, never
-    ///   executed, is counted as an orphan).
-    ///
-    /// `hash_key` keys the hash that stands for secret parameters (card numbers) in the journal:
-    /// keep it the same for a batch, or its keys no longer match their requests. The journal's
-    /// writes are made on the calling task; one per payout, `executing`, waits for an fsync
-    /// before the execution is sent (a fraction of a millisecond on a local disk; see
-    /// BENCHMARKS.md).
-    pub async fn pay_once<R: PayoutRequest<A>>(
-        &self,
-        journal: &dyn Journal,
-        key: &str,
-        request: R,
-        hash_key: &[u8],
-        poll: PollPolicy,
-    ) -> Result<Step, BatchError<A>> {
-        let planned = planned(&request, hash_key).map_err(Error::Request)?;
-        // Its card number and account are removed from every text about it while it is paid.
-        let _held = self.hold_secrets_of(&request);
-        // Planned, it is recorded `creating` now: its creation is sent first.
-        let mut step = journal.begin(key, &planned)?.step;
-        let d = Drive {
-            journal,
-            key,
-            poll,
-            end: Instant::now() + poll.deadline,
-        };
-        loop {
-            step = match step {
-                done if done.is_final() => return Ok(done),
-                Step::Planned => self.batch_create(&d, &request).await?,
-                Step::Creating => {
-                    // The last creation's answer was lost: its operation, if it exists, was never
-                    // executed and moves nothing. Counted, and created again (the journal still
-                    // says `creating`).
-                    journal.orphan(key)?;
-                    self.batch_create(&d, &request).await?
-                }
-                Step::Created(id) => self.batch_execute(&d, id).await?,
-                // The execution may have been sent: never again. The state decides.
-                Step::Executing(id) | Step::Pending(id) => {
-                    let in_doubt = Settling {
-                        id,
-                        last: None,
-                        error_message: None,
-                        in_doubt: true,
-                    };
-                    self.batch_settle(&d, in_doubt).await?
-                }
-                other => return Ok(other),
-            };
-            if matches!(step, Step::Pending(_)) {
-                return Ok(step);
+/// Pays `request` under `key` at most once, whatever happened to earlier runs: plans it in
+/// the journal (a different request under a known key is refused), then takes each step
+/// the journal says is next, recording it before and after the call. Returns the step
+/// reached: a final one, or `Pending` when `poll.deadline` passed with the payout unsettled
+/// (run again later: it is looked up, never executed again).
+///
+/// The rules, for every path (a lost answer, a crash, a new login, a run again):
+/// - an operation is executed at most once: `executing` is on disk before its execution is
+///   sent, and a payout found `executing` or `pending` is only looked up. One that still
+///   reads created is fenced: deleted, then read back; it ends `deleted`, nothing paid;
+/// - a key has at most one executed operation: an operation id the journal holds for another
+///   key or attempt is never executed (the line ends [`Step::Shared`], to be checked by
+///   hand), and a new attempt is made only by [`Journal::retry`] of a payout that ended
+///   without moving money;
+/// - a creation whose answer was lost is made again by the next run (its operation, never
+///   executed, is counted as an orphan).
+///
+/// `hash_key` keys the hash that stands for secret parameters (card numbers) in the journal:
+/// keep it the same for a batch, or its keys no longer match their requests. The journal's
+/// writes are made on the calling task; one per payout, `executing`, waits for an fsync
+/// before the execution is sent (a fraction of a millisecond on a local disk; see
+/// BENCHMARKS.md).
+pub async fn pay_once<A: PayoutApi, R: PayoutRequest<A>>(
+    client: &Client<A>,
+    journal: &dyn Journal,
+    key: &str,
+    request: R,
+    hash_key: &[u8],
+    poll: PollPolicy,
+) -> Result<Step, BatchError<A>> {
+    let planned = planned(&request, hash_key).map_err(Error::Request)?;
+    // Its card number and account are removed from every text about it while it is paid.
+    let _held = client.hold_secrets_of(&request);
+    // Planned, it is recorded `creating` now: its creation is sent first.
+    let mut step = journal.begin(key, &planned)?.step;
+    let d = Drive {
+        client,
+        journal,
+        key,
+        poll,
+        end: Instant::now() + poll.deadline,
+    };
+    loop {
+        step = match step {
+            done if done.is_final() => return Ok(done),
+            Step::Planned => d.create(&request).await?,
+            Step::Creating => {
+                // The last creation's answer was lost: its operation, if it exists, was never
+                // executed and moves nothing. Counted, and created again (the journal still
+                // says `creating`).
+                journal.orphan(key)?;
+                d.create(&request).await?
             }
+            Step::Created(id) => d.execute(id).await?,
+            // The execution may have been sent: never again. The state decides.
+            Step::Executing(id) | Step::Pending(id) => d.settle(Settling::in_doubt(id)).await?,
+            other => return Ok(other),
+        };
+        if matches!(step, Step::Pending(_)) {
+            return Ok(step);
         }
     }
+}
 
+impl<A: PayoutApi> Drive<'_, A> {
     /// The creation, recorded `creating` before (by `begin`, or by the run that lost its
     /// answer). A created operation is returned as `Created` without a write of its own: the
     /// next write, `executing` with its id, says it (a crash between the two leaves `creating`,
     /// and the operation is an orphan never executed). A refusal is recorded as `failed`; a
     /// creation certainly not sent goes back to `planned`.
-    async fn batch_create<R: PayoutRequest<A>>(&self, d: &Drive<'_>, request: &R) -> Result<Step, BatchError<A>> {
-        let create = R::METHOD.name;
-        let e = match self.send(request).await {
-            Ok(reply) => match fresh::<A>(create, R::created(reply.result)).map(|c| c.operation_id) {
-                Ok(Some(id)) => return Ok(Step::Created(id)),
-                Err(e) => creation_failed(create, e),
-                // Created, but which operation is unknown: like a lost answer.
-                Ok(None) => creation_failed(
-                    create,
-                    Error::Decode(crate::DecodeError::new::<A>(
-                        create,
-                        "Result",
-                        "the payout was created but its id is missing",
-                        "",
-                    )),
-                ),
-            },
-            Err(e) => creation_failed(create, e),
+    async fn create<R: PayoutRequest<A>>(&self, request: &R) -> Result<Step, BatchError<A>> {
+        let e = match self.client.create_payout(request).await {
+            Ok(created) => return Ok(Step::Created(created.operation_id)),
+            Err(e) => e,
         };
-        if !may_have_been_sent(create, &e) {
+        let failure = e.failure_of(R::METHOD.name);
+        match RetryPolicy::never().decide(R::METHOD.effect, failure, 0, 0.0) {
+            RetryDecision::Stop if failure == AttemptFailure::Refused => {
+                let message = match &e {
+                    Error::Refused { desc, .. } | Error::Rejected { desc, .. } => desc.clone(),
+                    _ => None,
+                };
+                let step = Step::Failed {
+                    operation_id: None,
+                    message: message.or_else(|| Some(e.to_string())),
+                };
+                self.record(&step).await?;
+                return Ok(step);
+            }
             // Nothing reached the server: the next run creates it.
-            d.record(&Step::Planned).await?;
-        } else if refused(&e) {
-            let message = match &e {
-                Error::Refused { desc, .. } | Error::Rejected { desc, .. } => desc.clone(),
-                _ => None,
-            };
-            let step = Step::Failed {
-                operation_id: None,
-                message: message.or_else(|| Some(e.to_string())),
-            };
-            d.record(&step).await?;
-            return Ok(step);
+            RetryDecision::Stop => self.record(&Step::Planned).await?,
+            // Unsettled: an operation may exist; the journal says `creating`.
+            _ => {}
         }
-        // Unsettled: an operation may exist; the journal says `creating`.
         Err(e.into())
     }
 
     /// The one execution of `id`: recorded `executing` (on disk) first, then sent, then the
     /// state until final or the deadline. An operation the journal holds for another key is not
     /// executed: the line ends failed, nothing sent.
-    async fn batch_execute(&self, d: &Drive<'_>, id: Uuid) -> Result<Step, BatchError<A>> {
+    async fn execute(&self, id: Uuid) -> Result<Step, BatchError<A>> {
+        let d = self;
         match d.record(&Step::Executing(id)).await {
             Ok(()) => {}
             // Whose payout the operation is cannot be told from the answer: not executed, and
@@ -258,8 +245,8 @@ impl<A: PayoutApi> Client<A> {
             }
             Err(e) => return Err(e.into()),
         }
-        match self.execute_once(id, None, d.end).await {
-            Ok(settling) => self.batch_settle(d, settling).await,
+        match d.client.execute_payout(id, None, d.end).await {
+            Ok(settling) => d.settle(settling).await,
             Err(e) => {
                 // Certainly not sent: the operation is created and was never executed.
                 d.record(&Step::Created(id)).await?;
@@ -270,10 +257,12 @@ impl<A: PayoutApi> Client<A> {
 
     /// Polls until a final state or the deadline (fencing an operation in doubt that reads
     /// created), and records where it ended.
-    async fn batch_settle(&self, d: &Drive<'_>, settling: Settling<A::State>) -> Result<Step, BatchError<A>> {
-        let outcome = self.settle(settling, d.poll, d.end, &mut |_, _| {}).await?;
+    async fn settle(&self, settling: Settling<A::State>) -> Result<Step, BatchError<A>> {
+        let outcome = (self.client)
+            .settle_payout(settling, self.poll, self.end, &mut |_, _| {})
+            .await?;
         let step = step_of(outcome);
-        d.record(&step).await?;
+        self.record(&step).await?;
         Ok(step)
     }
 }

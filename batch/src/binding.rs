@@ -3,8 +3,8 @@
 //! with. A journal beside another can be read for both without opening it as a journal, so that
 //! a batch (or a key of it) already paid through one journal is not paid again through another.
 
-use super::journal::JournalError;
-use super::sqlite::{has_journal_tables, meta, SqliteJournal};
+use crate::journal::JournalError;
+use crate::sqlite::{has_journal_tables, meta, SqliteJournal};
 use rusqlite::{params, Connection};
 use std::path::Path;
 

@@ -4,8 +4,8 @@
 //! `pagination: key:`), numbered 1 to N. The example's text is edited, not re-encoded: every
 //! other value stays byte for byte as the wiki prints it.
 
-use super::{MockMethod, MockPaging};
-use crate::Format;
+use crate::{MockMethod, MockPaging};
+use intellectmoney_runtime::Format;
 use std::ops::Range;
 
 /// The answer of `method` for this page of a data set of `total` records: `body` (the method's
@@ -47,7 +47,7 @@ pub(crate) fn page(
 /// The key's value of record `n`, in the kind of the example's own: a GUID, a number or a text.
 fn key_value(example: &str, n: usize) -> String {
     let example = example.trim().trim_matches('"');
-    if crate::Uuid::parse_str(example).is_ok() {
+    if intellectmoney_runtime::Uuid::parse_str(example).is_ok() {
         format!("00000000-0000-4000-8000-{n:012}")
     } else if example.parse::<i64>().is_ok() {
         n.to_string()

@@ -1,11 +1,11 @@
-//! Payout batches that survive crashes (feature `batch`): exactly one payout per key, resumable,
-//! with a journal on disk.
+//! Payout batches that survive crashes: exactly one payout per key, resumable, with a journal
+//! on disk. The generated crate names this crate `intellectmoney::batch` (its feature `batch`).
 //!
 //! IntellectMoney's Payout API has no idempotency key: each creation makes a new operation. But
 //! money moves only on execution, an operation created and never executed moves nothing, and
 //! the state of an operation tells whether an execution was received. So a journal that records
 //! each step before and after it is taken can always decide what to do next
-//! ([`crate::client::Client::pay_once`]):
+//! ([`pay_once`]):
 //!
 //! - `creating` with no operation recorded (the answer was lost, or the process died): the
 //!   operation, if any, was never executed; it is created again, and the lost one is counted as
@@ -14,8 +14,8 @@
 //!   state is taken;
 //! - an operation in process or completed is never executed a second time.
 //!
-//! The journal ([`Journal`]) is a trait; [`SqliteJournal`] keeps it in one SQLite file, needing
-//! no server. Card numbers are never stored: the journal keeps a keyed hash of each secret
+//! The journal ([`Journal`]) is a trait, and the runner ([`pay_once`]) is written against it
+//! alone; [`SqliteJournal`] keeps it in one SQLite file, needing no server. Card numbers are never stored: the journal keeps a keyed hash of each secret
 //! parameter (to tell a changed request under an old key), and the file a batch is run from stays
 //! the source of the numbers.
 //!
@@ -34,5 +34,5 @@ mod syncer;
 
 pub use binding::{keyed_digest, peek, BatchId, Peek};
 pub use journal::{Entry, Flushed, Journal, JournalError, Planned, Step};
-pub use runner::{planned, BatchError};
+pub use runner::{pay_once, planned, BatchError};
 pub use sqlite::{Attempt, Durability, SqliteJournal, SCHEMA_VERSION};

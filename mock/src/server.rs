@@ -1,14 +1,14 @@
 //! The mock's HTTP server: a thread of its own with its own runtime, so that it serves sync and
 //! async tests alike, on a loopback port.
 
-use super::check;
-use super::payout::Payouts;
-use super::{MockApi as Api, MockCode, MockEnvelope};
-use super::{MockMethod, MockRequest, MockRole, Override, PayoutScript, PayoutShape, PayoutStep};
-use crate::Format;
+use crate::check;
+use crate::payout::Payouts;
+use crate::{MockApi as Api, MockCode, MockEnvelope};
+use crate::{MockMethod, MockRequest, MockRole, Override, PayoutScript, PayoutShape, PayoutStep};
 use http_body_util::{BodyExt, Full};
 use hyper::body::{Bytes, Incoming};
 use hyper::{Request, Response};
+use intellectmoney_runtime::Format;
 use std::collections::HashMap;
 use std::marker::PhantomData;
 use std::net::SocketAddr;
@@ -75,7 +75,7 @@ impl<A: Api> MockBuilder<A> {
     /// Answers this version of an API (default: the spec's default): its methods only, each
     /// checked against this version's `Sign` template; a request of another version is refused
     /// with a message that names both.
-    pub fn api_version<V: crate::ApiVersion>(mut self, version: V) -> Self {
+    pub fn api_version<V: intellectmoney_runtime::ApiVersion>(mut self, version: V) -> Self {
         self.config.versions.retain(|(api, _)| *api != V::API);
         self.config.versions.push((V::API, version.name()));
         self
@@ -116,7 +116,9 @@ impl<A: Api> MockBuilder<A> {
         let addr = listener.local_addr().expect("local address");
         let versions = A::VERSIONS
             .iter()
-            .filter_map(|v| crate::api::version_of::<A>(&config.versions, v.api).map(|name| (v.api, name)))
+            .filter_map(|v| {
+                intellectmoney_runtime::api::version_of::<A>(&config.versions, v.api).map(|name| (v.api, name))
+            })
             .collect();
         let state = Arc::new(State {
             versions,
@@ -280,7 +282,7 @@ impl<A: Api> MockServer<A> {
 
     /// Answers the method of request type `R` this way from now on: the typed form of
     /// [`Self::set`] (`mock.set_for::<GetEshopInfo>(..)`), where a misspelling does not compile.
-    pub fn set_for<R: crate::ApiRequest<Api = A>>(&self, behaviour: Override) {
+    pub fn set_for<R: intellectmoney_runtime::ApiRequest<Api = A>>(&self, behaviour: Override) {
         self.set(R::METHOD.name, behaviour);
     }
 
@@ -330,12 +332,12 @@ impl<A: Api> MockServer<A> {
     }
 
     /// [`Self::records`] for the method of request type `R`.
-    pub fn records_for<R: crate::Paginated<Api = A>>(&self, total: usize) {
+    pub fn records_for<R: intellectmoney_runtime::Paginated<Api = A>>(&self, total: usize) {
         self.records(R::METHOD.name, total);
     }
 
     /// The requests received so far for the method of request type `R`.
-    pub fn requests_for<R: crate::ApiRequest<Api = A>>(&self) -> Vec<MockRequest> {
+    pub fn requests_for<R: intellectmoney_runtime::ApiRequest<Api = A>>(&self) -> Vec<MockRequest> {
         self.requests()
             .into_iter()
             .filter(|r| r.method == Some(R::METHOD.name))
@@ -423,29 +425,48 @@ fn reply(status: u16, content_type: &str, body: String) -> Response<Full<Bytes>>
 }
 
 /// An answer: the envelope with this processing code and its words, and the result if any.
+/// Written in the spec's order (serde_json's maps would sort the keys).
 fn envelope(e: &MockEnvelope, format: Format, state: MockCode, desc: &str, result: Option<&str>) -> String {
-    let (root, service, code, text, name) = (e.root, e.service, e.service_code, e.service_desc, e.result);
-    let state = state.code;
+    let status = status(format, e.service_code, state.code, e.service_desc.map(|t| (t, desc)));
+    let status = match e.service {
+        Some(service) => nest(format, service, &status),
+        None => status,
+    };
+    let name = e.result;
     match format {
         Format::Xml => {
             let result = result.map(|r| format!("<{name}>{r}</{name}>")).unwrap_or_default();
-            format!(
-                "<?xml version=\"1.0\" encoding=\"utf-8\"?><{root}><{service}><{code}>{state}</{code}><{text}>{}</{text}></{service}>{result}</{root}>",
-                xml_escape(desc)
-            )
+            let root = e.root;
+            format!("<?xml version=\"1.0\" encoding=\"utf-8\"?><{root}>{status}{result}</{root}>")
         }
         Format::Json => {
-            // Written in the spec's order (serde_json's maps would sort the keys).
-            let q = json_string;
-            let result = result.map(|r| format!(",{}:{r}", q(name))).unwrap_or_default();
-            format!(
-                "{{{}:{{{}:{state},{}:{}}}{result}}}",
-                q(service),
-                q(code),
-                q(text),
-                q(desc)
-            )
+            let result = result
+                .map(|r| format!(",{}:{r}", json_string(name)))
+                .unwrap_or_default();
+            format!("{{{status}{result}}}")
         }
+    }
+}
+
+/// A code's element and, when there is one, its text's element: `<Code>0</Code><Desc>…</Desc>`
+/// in XML, the members `"Code":0,"Desc":"…"` in JSON.
+fn status(format: Format, code_name: &str, code: i64, text: Option<(&str, &str)>) -> String {
+    let code = match format {
+        Format::Xml => format!("<{code_name}>{code}</{code_name}>"),
+        Format::Json => format!("{}:{code}", json_string(code_name)),
+    };
+    let text = text.map(|(name, words)| match format {
+        Format::Xml => format!("<{name}>{}</{name}>", xml_escape(words)),
+        Format::Json => format!(",{}:{}", json_string(name), json_string(words)),
+    });
+    code + &text.unwrap_or_default()
+}
+
+/// An element holding `inner` (markup in XML; in JSON, an object's members).
+fn nest(format: Format, name: &str, inner: &str) -> String {
+    match format {
+        Format::Xml => format!("<{name}>{inner}</{name}>"),
+        Format::Json => format!("{}:{{{inner}}}", json_string(name)),
     }
 }
 
@@ -469,25 +490,12 @@ fn send(format: Format, body: String) -> Response<Full<Bytes>> {
 /// code and its words.
 fn state_only(e: &MockEnvelope, method: &MockMethod, format: Format, code: MockCode) -> Option<String> {
     let (field, code_field) = method.state?;
-    let desc = e.request_desc;
-    // Written in the spec's order (serde_json's maps would sort the keys).
+    let status = status(format, code_field, code.code, e.request_desc.map(|t| (t, code.text)));
+    let state = nest(format, field, &status);
     Some(match format {
-        Format::Xml => format!(
-            "<{field}><{code_field}>{}</{code_field}><{desc}>{}</{desc}></{field}>",
-            code.code,
-            xml_escape(code.text)
-        ),
-        Format::Json => {
-            let q = json_string;
-            format!(
-                "{{{}:{{{}:{},{}:{}}}}}",
-                q(field),
-                q(code_field),
-                code.code,
-                q(desc),
-                q(code.text)
-            )
-        }
+        Format::Xml => state,
+        // The result is an object of its own.
+        Format::Json => format!("{{{state}}}"),
     })
 }
 
@@ -601,7 +609,7 @@ async fn respond(
         .copied();
     let body = example_body(&state.envelope, method, format).and_then(|body| {
         records.map_or(Ok(body.clone()), |n| {
-            super::records::page(method, format, &body, &params, n)
+            crate::records::page(method, format, &body, &params, n)
         })
     });
     match body {

@@ -6,9 +6,9 @@
 //! commit). The other steps reach the disk with the next sync: one fsync per payout instead of
 //! four (see [`Step::must_be_durable`] for why losing them to a power loss pays no one twice).
 
-use super::journal::{Entry, Flushed, Journal, JournalError, Planned, Step};
-use super::syncer::Syncer;
-use crate::Uuid;
+use crate::journal::{Entry, Flushed, Journal, JournalError, Planned, Step};
+use crate::syncer::Syncer;
+use intellectmoney_runtime::Uuid;
 use rusqlite::{params, Connection, OptionalExtension};
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard};
@@ -67,7 +67,7 @@ fn mask_stored_messages(conn: &Connection) -> rusqlite::Result<()> {
             .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
             .collect::<rusqlite::Result<_>>()?;
         for (id, message) in rows {
-            let masked = crate::redact::mask_card_numbers(&message);
+            let masked = intellectmoney_runtime::redact::mask_card_numbers(&message);
             if masked != message {
                 conn.execute(
                     &format!("UPDATE {table} SET message = ?1 WHERE {key} = ?2"),
@@ -522,7 +522,7 @@ impl SqliteJournal {
                 entry.planned.fingerprint = planned.fingerprint.clone();
             }
             if entry.planned.fingerprint != planned.fingerprint {
-                let fields = super::journal::differing(
+                let fields = crate::journal::differing(
                     (&entry.planned.method, &entry.planned.params),
                     (&planned.method, &planned.params),
                 );

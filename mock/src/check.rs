@@ -1,20 +1,20 @@
 //! The checks the mock makes of a request, as the real API would: required parameters, their
 //! encodings, and the `Sign` header.
 
-use super::{Kind, MockMethod, Need};
-use crate::{sign_hash, sign_input, SignSlot, WireParam, WireValue};
+use crate::{Kind, MockMethod, Need};
+use intellectmoney_runtime::{sign_hash, sign_input, SignSlot, WireParam, WireValue};
 use std::str::FromStr;
 
 /// The body's parameters as text, in order.
 pub(crate) fn params(method: &MockMethod, body: &[u8]) -> Result<Vec<(String, String)>, String> {
     match method.info.body {
-        crate::BodyFormat::Form => Ok(form_urlencoded::parse(body)
+        intellectmoney_runtime::BodyFormat::Form => Ok(form_urlencoded::parse(body)
             .map(|(k, v)| (k.into_owned(), v.into_owned()))
             .collect()),
-        crate::BodyFormat::Json => {
+        intellectmoney_runtime::BodyFormat::Json => {
             let text = std::str::from_utf8(body).map_err(|_| "the body is not UTF-8".to_owned())?;
             // Numbers keep their exact text (`50.00`).
-            let quoted = crate::json::quote_numbers(text);
+            let quoted = intellectmoney_runtime::json::quote_numbers(text);
             let map: serde_json::Map<String, serde_json::Value> =
                 serde_json::from_str(&quoted).map_err(|e| format!("the body is not a JSON object: {e}"))?;
             Ok(map
@@ -86,9 +86,9 @@ fn kind_error(kind: &Kind, v: &str) -> Option<&'static str> {
         }
         Kind::Flag01 => v == "0" || v == "1",
         Kind::TrueFalse => v == "true" || v == "false",
-        Kind::Dmy => crate::enc::parse_dmy(v).is_some(),
-        Kind::DateTime => crate::DateTime::from_str(v).is_ok(),
-        Kind::Guid => crate::Uuid::parse_str(v).is_ok(),
+        Kind::Dmy => intellectmoney_runtime::enc::parse_dmy(v).is_some(),
+        Kind::DateTime => intellectmoney_runtime::DateTime::from_str(v).is_ok(),
+        Kind::Guid => intellectmoney_runtime::Uuid::parse_str(v).is_ok(),
         Kind::Enum(all) => all()
             .into_iter()
             .any(|(n, c)| n == v || c.is_some_and(|c| c.to_string() == v)),
