@@ -5,6 +5,7 @@
 //! that regenerating an unchanged spec is byte-identical.
 
 pub mod audit;
+mod copied;
 pub mod diag;
 pub mod diff;
 pub mod emit;
@@ -144,6 +145,13 @@ pub fn render(ir: &ir::Ir) -> Output {
     }
     for target in TARGETS {
         out.insert(PathBuf::from(target.path), (target.emit)(ir));
+    }
+    let stands = |w: copied::When| match w {
+        copied::When::Always => true,
+        copied::When::PayoutRoles => ir.roles.payout.is_some(),
+    };
+    for f in copied::FIXED.iter().filter(|f| stands(f.when)) {
+        out.insert(PathBuf::from(f.path), copied::file(f));
     }
     out
 }

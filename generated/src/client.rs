@@ -14,36 +14,7 @@ pub use runtime::Format;
 pub const USER_AGENT: &str = concat!(
     env!("CARGO_PKG_NAME"), "/", env!("CARGO_PKG_VERSION")
 );
-/// The async client of both APIs: one method per spec method, and through `Deref` the
-/// runtime's [`runtime::client::Client`] (login, pagination, the payout flow, raw
-/// requests). Cheap to clone: clones share the connection pool and the session.
-#[derive(Clone)]
-pub struct Client(runtime::client::Client<IntellectMoney>);
-impl Client {
-    /// A builder with the defaults: the production URL ([`DEFAULT_BASE_URL`]), XML,
-    /// [`DEFAULT_CONNECT_TIMEOUT`] to connect, [`DEFAULT_ATTEMPT_TIMEOUT`] per attempt, and
-    /// [`DEFAULT_MAX_RETRIES`] retries of read-only calls ([`RetryPolicy::default`]).
-    pub fn builder() -> ClientBuilder {
-        ClientBuilder::default()
-    }
-}
-impl std::fmt::Debug for Client {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        self.0.fmt(f)
-    }
-}
-impl From<runtime::client::Client<IntellectMoney>> for Client {
-    fn from(client: runtime::client::Client<IntellectMoney>) -> Self {
-        Client(client)
-    }
-}
-impl std::ops::Deref for Client {
-    type Target = runtime::client::Client<IntellectMoney>;
-    fn deref(&self) -> &Self::Target {
-        &self.0
-    }
-}
-/// Configures a [`Client`].
+/// Configures a [`Client`](crate::Client).
 pub type ClientBuilder = runtime::client::ClientBuilder<IntellectMoney>;
 /// Everything that can go wrong with a call ([`runtime::client::Error`]).
 pub type Error = runtime::client::Error<IntellectMoney>;
@@ -53,43 +24,6 @@ pub type Reply<T> = runtime::client::Reply<T, IntellectMoney>;
 pub type PayoutOutcome = runtime::client::PayoutOutcome<
     <IntellectMoney as runtime::PayoutApi>::State,
 >;
-/// A blocking client with the same methods (feature `blocking`). It runs the async
-/// client on a runtime of its own, like `reqwest::blocking`; do not use it inside an
-/// async runtime.
-#[cfg(feature = "blocking")]
-pub mod blocking {
-    /// A blocking client: one method per spec method, as on [`crate::Client`].
-    pub struct Client(crate::runtime::blocking::Client<crate::IntellectMoney>);
-    impl Client {
-        /// A builder, as for the async client; finish it with
-        /// [`ClientBuilder::build_blocking`](crate::runtime::client::ClientBuilder::build_blocking).
-        pub fn builder() -> crate::ClientBuilder {
-            crate::ClientBuilder::default()
-        }
-        /// Builds a blocking client from a builder.
-        pub fn new(builder: crate::ClientBuilder) -> Result<Self, crate::Error> {
-            crate::runtime::blocking::Client::new(builder).map(Client)
-        }
-    }
-    impl std::fmt::Debug for Client {
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-            self.0.fmt(f)
-        }
-    }
-    impl From<crate::runtime::blocking::Client<crate::IntellectMoney>> for Client {
-        fn from(
-            client: crate::runtime::blocking::Client<crate::IntellectMoney>,
-        ) -> Self {
-            Client(client)
-        }
-    }
-    impl std::ops::Deref for Client {
-        type Target = crate::runtime::blocking::Client<crate::IntellectMoney>;
-        fn deref(&self) -> &Self::Target {
-            &self.0
-        }
-    }
-}
 /// Calls `callback!` once with the request type of every spec method, API by API in spec
 /// order (the deprecated ones too), separated by commas: for code that must cover every
 /// method (tests, fuzz targets) without keeping a list of its own.

@@ -36,11 +36,18 @@
 #![cfg_attr(docsrs, feature(doc_cfg))]
 #[rustfmt::skip]
 pub mod api;
+#[cfg(feature = "blocking")]
+#[rustfmt::skip]
+pub mod blocking;
 #[cfg(feature = "cli")]
 #[rustfmt::skip]
 pub mod cli;
 #[rustfmt::skip]
 mod client;
+#[rustfmt::skip]
+mod client_core;
+#[rustfmt::skip]
+mod client_payout;
 #[rustfmt::skip]
 mod marker;
 #[cfg(feature = "mock")]
@@ -50,6 +57,7 @@ pub mod mock;
 mod roles;
 pub use api::*;
 pub use client::*;
+pub use client_core::Client;
 /// Payout batches that survive crashes (the `intellectmoney-batch` crate, feature
 /// `batch`): a journal per key and [`batch::pay_once`], which pays each key at most once.
 #[cfg(feature = "batch")]

@@ -262,7 +262,7 @@ const CASES: &[Case] = &[
         find: "version: new, source: portal }",
         replace: "source: portal }",
         at: "\"EshopId::Amount::Pan::::",
-        message: "method `CreatePayout` has no Sign template for the `new` version",
+        message: "method `SendPayout` has no Sign template for the `new` version",
     },
     Case {
         name: "sign_absent_is_a_param",
@@ -387,10 +387,10 @@ const CASES: &[Case] = &[
     Case {
         name: "request_type_clash",
         file: "pay.yaml",
-        find: "  - name: CreatePayout",
-        replace: "  - name: Payout",
-        at: "Payout",
-        message: "Payout",
+        find: "  - name: SendPayout",
+        replace: "  - name: PayMethod",
+        at: "PayMethod",
+        message: "PayMethod",
     },
     Case {
         name: "limit_not_applicable",
@@ -529,6 +529,14 @@ const CASES: &[Case] = &[
         message: "`payout_total` is not a role of a parameter; one of: payout_amount, payout_currency",
     },
     Case {
+        name: "a_method_named_like_a_method_of_every_client",
+        file: "shop.yaml",
+        find: "  - name: signIn",
+        replace: "  - name: login",
+        at: "login",
+        message: "method `login` would be `client.login(..)`, a method every client has (codegen/src/fixed/): it would not compile beside it",
+    },
+    Case {
         name: "envelope_code_without_its_words",
         file: "common.yaml",
         find: "{ name: Failed, code: 2, final: true, role: failed, text: Not done, doc: Failed. }",
@@ -632,4 +640,58 @@ fn every_broken_spec_is_located_and_writes_nothing() {
     let failures: Vec<String> = CASES.iter().filter_map(|c| run(c).err()).collect();
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));
     assert!(CASES.len() >= 15);
+}
+
+/// The payout flow's safety stands on the effects of the methods with the payout roles (only the
+/// real spec has them): each wrong effect is refused, at the role, naming the method.
+#[test]
+fn payout_methods_with_an_unsafe_effect_are_refused() {
+    let cases = [
+        (
+            "  - name: ExecuteOperation",
+            "effect: money",
+            "effect: read",
+            "the `payout_execute` method `ExecuteOperation` must have `effect: money`",
+        ),
+        (
+            "  - name: GetOperationState",
+            "effect: read",
+            "effect: write",
+            "the `payout_poll` method `GetOperationState` must have `effect: read`",
+        ),
+        (
+            "  - name: CreateOperation\n",
+            "effect: money",
+            "effect: read",
+            "the `payout_create` method `CreateOperation` must have `effect: write` or `money`",
+        ),
+    ];
+    for (method, find, replace, message) in cases {
+        let dir = tempfile::tempdir().unwrap();
+        let spec_dir = dir.path().join("spec");
+        copy_dir(&root().join("spec"), &spec_dir);
+        let path = spec_dir.join("payout.yaml");
+        let text = std::fs::read_to_string(&path).unwrap();
+        let at = text
+            .find(method)
+            .unwrap_or_else(|| panic!("{method} is not in spec/payout.yaml"));
+        let effect = at + text[at..].find(find).unwrap();
+        std::fs::write(
+            &path,
+            format!("{}{replace}{}", &text[..effect], &text[effect + find.len()..]),
+        )
+        .unwrap();
+        let layout = Layout {
+            spec_dir,
+            spec_display: "spec/".into(),
+            out_dir: dir.path().join("generated"),
+        };
+        let Err(errors) = generate(&layout) else {
+            panic!("{method}: a wrong effect is not refused")
+        };
+        let errors = errors.to_string();
+        assert!(errors.contains(message), "{method}: {errors}");
+        assert!(errors.contains("spec/payout.yaml:"), "{method}: located: {errors}");
+        assert!(!dir.path().join("generated").exists(), "nothing written");
+    }
 }

@@ -19,15 +19,28 @@ pub fn emit(ir: &Ir) -> TokenStream {
         .map(|a| format!("- [`{}`]: {}", a.module, a.title))
         .collect();
     let front = front_page(&titles, &next_steps(ir));
+    // The payout flow's methods on the client stand on the payout roles (a fixed file).
+    let payout_mod = ir.roles.payout.as_ref().map(|_| {
+        quote! {
+            #[rustfmt::skip]
+            mod client_payout;
+        }
+    });
     quote! {
         #front
         #[rustfmt::skip]
         pub mod api;
+        #[cfg(feature = "blocking")]
+        #[rustfmt::skip]
+        pub mod blocking;
         #[cfg(feature = "cli")]
         #[rustfmt::skip]
         pub mod cli;
         #[rustfmt::skip]
         mod client;
+        #[rustfmt::skip]
+        mod client_core;
+        #payout_mod
         #[rustfmt::skip]
         mod marker;
         #[cfg(feature = "mock")]
@@ -38,6 +51,7 @@ pub fn emit(ir: &Ir) -> TokenStream {
         // In the order rustfmt sorts them.
         pub use api::*;
         pub use client::*;
+        pub use client_core::Client;
         /// Payout batches that survive crashes (the `intellectmoney-batch` crate, feature
         /// `batch`): a journal per key and [`batch::pay_once`], which pays each key at most once.
         #[cfg(feature = "batch")]
@@ -64,8 +78,6 @@ pub fn emit_client(ir: &Ir) -> TokenStream {
                 runtime::client::PayoutOutcome<<#marker as runtime::PayoutApi>::State>;
         }
     });
-    let client = client();
-    let blocking = blocking();
     let each = for_each_method(ir);
     quote! {
         //! The client and the names of the runtime's generic types for this API (generated).
@@ -81,16 +93,14 @@ pub fn emit_client(ir: &Ir) -> TokenStream {
         /// `intellectmoney/<version>`, sent as `User-Agent`.
         pub const USER_AGENT: &str = concat!(env!("CARGO_PKG_NAME"), "/", env!("CARGO_PKG_VERSION"));
 
-        #client
 
-        /// Configures a [`Client`].
+        /// Configures a [`Client`](crate::Client).
         pub type ClientBuilder = runtime::client::ClientBuilder<#marker>;
         /// Everything that can go wrong with a call ([`runtime::client::Error`]).
         pub type Error = runtime::client::Error<#marker>;
         /// A successful answer: the method's result and what the envelope said around it.
         pub type Reply<T> = runtime::client::Reply<T, #marker>;
         #payout
-        #blocking
         #each
     }
 }
@@ -200,92 +210,6 @@ fn next_steps(ir: &Ir) -> Vec<String> {
         }
     }
     out
-}
-
-/// The async client: the runtime's, with the generated methods (`api/*/client.rs`) added.
-fn client() -> TokenStream {
-    let marker = ident(MARKER);
-    quote! {
-        /// The async client of both APIs: one method per spec method, and through `Deref` the
-        /// runtime's [`runtime::client::Client`] (login, pagination, the payout flow, raw
-        /// requests). Cheap to clone: clones share the connection pool and the session.
-        #[derive(Clone)]
-        pub struct Client(runtime::client::Client<#marker>);
-
-        impl Client {
-            /// A builder with the defaults: the production URL ([`DEFAULT_BASE_URL`]), XML,
-            /// [`DEFAULT_CONNECT_TIMEOUT`] to connect, [`DEFAULT_ATTEMPT_TIMEOUT`] per attempt, and
-            /// [`DEFAULT_MAX_RETRIES`] retries of read-only calls ([`RetryPolicy::default`]).
-            pub fn builder() -> ClientBuilder {
-                ClientBuilder::default()
-            }
-        }
-
-        impl std::fmt::Debug for Client {
-            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                self.0.fmt(f)
-            }
-        }
-
-        impl From<runtime::client::Client<#marker>> for Client {
-            fn from(client: runtime::client::Client<#marker>) -> Self {
-                Client(client)
-            }
-        }
-
-        impl std::ops::Deref for Client {
-            type Target = runtime::client::Client<#marker>;
-            fn deref(&self) -> &Self::Target {
-                &self.0
-            }
-        }
-    }
-}
-
-fn blocking() -> TokenStream {
-    let marker = ident(MARKER);
-    quote! {
-        /// A blocking client with the same methods (feature `blocking`). It runs the async
-        /// client on a runtime of its own, like `reqwest::blocking`; do not use it inside an
-        /// async runtime.
-        #[cfg(feature = "blocking")]
-        pub mod blocking {
-            /// A blocking client: one method per spec method, as on [`crate::Client`].
-            pub struct Client(crate::runtime::blocking::Client<crate::#marker>);
-
-            impl Client {
-                /// A builder, as for the async client; finish it with
-                /// [`ClientBuilder::build_blocking`](crate::runtime::client::ClientBuilder::build_blocking).
-                pub fn builder() -> crate::ClientBuilder {
-                    crate::ClientBuilder::default()
-                }
-
-                /// Builds a blocking client from a builder.
-                pub fn new(builder: crate::ClientBuilder) -> Result<Self, crate::Error> {
-                    crate::runtime::blocking::Client::new(builder).map(Client)
-                }
-            }
-
-            impl std::fmt::Debug for Client {
-                fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                    self.0.fmt(f)
-                }
-            }
-
-            impl From<crate::runtime::blocking::Client<crate::#marker>> for Client {
-                fn from(client: crate::runtime::blocking::Client<crate::#marker>) -> Self {
-                    Client(client)
-                }
-            }
-
-            impl std::ops::Deref for Client {
-                type Target = crate::runtime::blocking::Client<crate::#marker>;
-                fn deref(&self) -> &Self::Target {
-                    &self.0
-                }
-            }
-        }
-    }
 }
 
 /// `src/mock.rs` (feature `mock`): the mock's engine with this API's method tables and

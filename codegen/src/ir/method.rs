@@ -3,7 +3,7 @@
 use super::builder::*;
 use super::*;
 use crate::model::{self, S};
-use heck::ToUpperCamelCase;
+use heck::{ToSnakeCase, ToUpperCamelCase};
 use std::collections::BTreeSet;
 use std::path::Path;
 
@@ -39,6 +39,14 @@ pub(super) fn build_method(b: &mut Builder, m: &model::Method, examples_dir: &Pa
     let wire = m.name.as_str().to_owned();
     if !is_identifier(&wire) {
         b.err(m.name.span(), format!("method name `{wire}` is not an identifier"));
+    }
+    let snake = wire.to_snake_case();
+    if crate::copied::client_methods().contains(&snake) {
+        let message = format!(
+            "method `{wire}` would be `client.{snake}(..)`, a method every client has (codegen/src/fixed/): \
+             it would not compile beside it"
+        );
+        b.err(m.name.span(), message);
     }
     if !m.path.as_str().starts_with('/') || m.path.as_str().contains(char::is_whitespace) {
         b.err(

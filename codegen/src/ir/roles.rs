@@ -452,6 +452,48 @@ impl<'a> Resolver<'a, '_> {
         self.b.err(at.span(), message);
     }
 
+    /// The effects the payout flow's safety stands on: a creation and an execution are never
+    /// sent twice (not `read`), and an execution moves money; a poll may be sent again (`read`).
+    fn payout_effects(
+        &mut self,
+        methods: &'a [Holder<'a>],
+        creates: &[(&Api, &Method)],
+        execute: (&Api, &Method),
+        poll: (&Api, &Method),
+    ) {
+        let mut wrong = Vec::new();
+        for (_, m) in creates {
+            if m.effect == Effect::Read {
+                wrong.push((
+                    "payout_create",
+                    m.wire.clone(),
+                    "`effect: write` or `money`: a creation whose answer is lost is never sent again",
+                ));
+            }
+        }
+        if execute.1.effect != Effect::Money {
+            wrong.push((
+                "payout_execute",
+                execute.1.wire.clone(),
+                "`effect: money`: an execution is never sent twice",
+            ));
+        }
+        if poll.1.effect != Effect::Read {
+            wrong.push((
+                "payout_poll",
+                poll.1.wire.clone(),
+                "`effect: read`: a lookup is polled again until the state is final",
+            ));
+        }
+        for (role, method, needs) in wrong {
+            self.fail_method(
+                methods,
+                role,
+                format!("the `{role}` method `{method}` must have {needs}"),
+            );
+        }
+    }
+
     fn payout(&mut self, methods: &'a [Holder<'a>]) -> Option<PayoutRoles> {
         let payout_role = |h: &&Holder| h.role.as_str().starts_with("payout_");
         if !methods.iter().any(|h| payout_role(&h)) {
@@ -492,6 +534,7 @@ impl<'a> Resolver<'a, '_> {
                 self.fail_method(methods, role, message);
             }
         }
+        self.payout_effects(methods, &creates, execute, poll);
         let progress = self.progress()?;
         let results = creates.iter().chain([&execute, &poll]).map(|(_, m)| (m, &m.result));
         // A deletion answers what the spec says (`bool` on IntellectMoney): only the mock reads it.

@@ -20,6 +20,8 @@ pub use payout::{Created, PayoutOutcome, PollPolicy, Settling};
 pub use raw::RawRequest;
 pub use retry::{AttemptFailure, RetryDecision, RetryPolicy};
 pub use secrets::Hold as SecretsHeld;
+/// The clock of the payout flow's deadlines (tokio's, so that a test's paused clock moves them).
+pub use tokio::time::Instant;
 pub use transport::{HttpRequest, HttpResponse, Transport, TransportError};
 
 use crate::api::{Api, Envelope, EnvelopeParts, Meaning, ResultState, StateCode};
@@ -29,7 +31,7 @@ use session::Session;
 use std::fmt;
 use std::marker::PhantomData;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 use tracing::Instrument;
 
 /// The production endpoint of both APIs.
@@ -187,7 +189,7 @@ impl<A: Api> Client<A> {
             operation_id = tracing::field::Empty,
             duration_ms = tracing::field::Empty,
         );
-        let started = Instant::now();
+        let started = std::time::Instant::now();
         async move {
             let result = match self.inner.deadline {
                 Some(deadline) => within(method.name, deadline, self.send_with_session(request)).await,

@@ -264,6 +264,10 @@ impl<A: PayoutApi> Client<A> {
     /// operation id) when an operation may exist — the answer was lost or unreadable, or shows an
     /// operation made before, which must not be executed; any other error created nothing, and
     /// [`Error::failure_of`] tells whether the API refused it or it was never sent.
+    ///
+    /// Hold [`Client::hold_secrets_of`] for the request while its steps run, as `payout` and the
+    /// batch runner do: an answer to any of them may quote the recipient's account, which is
+    /// removed from errors and logs only while it is held (card numbers are masked always).
     pub async fn create_payout<R: PayoutRequest<A>>(&self, request: &R) -> Result<Created<A::State>, Error<A>> {
         let create = R::METHOD.name;
         let failed = |e| creation_failed(create, R::METHOD.effect, e);
@@ -288,7 +292,8 @@ impl<A: PayoutApi> Client<A> {
     /// state its creation gave). An error is returned only when it certainly did not reach the
     /// server (the operation stays created and moved nothing); every other failure is a fate in
     /// doubt, for [`Client::settle_payout`]. A caller that records steps records `executing`
-    /// durably before calling this, and never calls it twice for one operation.
+    /// durably before calling this, never calls it twice for one operation, and holds the
+    /// request's secrets ([`Client::create_payout`]).
     pub async fn execute_payout(
         &self,
         id: Uuid,
@@ -339,7 +344,8 @@ impl<A: PayoutApi> Client<A> {
     /// The last step of [`Client::payout`]: polls the state of an operation whose execution was
     /// sent (or may have been) until a final state or `end`; never executes it. When the
     /// execution is in doubt and the state reads created, the operation is fenced once
-    /// (deleted, then read back). `on_state` sees every change of state.
+    /// (deleted, then read back). `on_state` sees every change of state. Hold the request's
+    /// secrets meanwhile ([`Client::create_payout`]).
     pub async fn settle_payout(
         &self,
         mut s: Settling<A::State>,

@@ -30,30 +30,35 @@ impl Default for RetryPolicy {
     }
 }
 
-/// How a call failed, as far as sending it again is concerned: how an attempt ended (up to
-/// `TooLarge`), or what its answer said (the rest, which the payout flow meets after decoding).
-/// [`Error::failure_of`] tells it from an error.
+/// How a call failed, as far as sending it again is concerned: how an attempt ended
+/// (`NotConnected`, `NoAnswer`, `Status`, `TooLarge`: all the client's retry loop sees), or what
+/// the client or the answer said (the rest, which the payout flow meets). [`Error::failure_of`]
+/// and [`Error::failure`] tell it from an error.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum AttemptFailure {
-    /// The request never reached the server: no connection was made, or the error is about
-    /// another call made first (the login).
+    /// The request never reached the server: no connection was made, or ([`Error::failure_of`]
+    /// only) the error is about another call made first (the login).
     NotConnected,
     /// The client refused to send the request (a parameter, the configuration): it never reached
     /// the server, and sending it again as it is changes nothing.
     NotSent,
     /// Sent, and no answer came back (the connection broke, the attempt or the flow timed out,
-    /// TLS failed after the request may have been written).
+    /// TLS failed after the request may have been written), or the payout flow already found the
+    /// call in doubt (`Error::Unsettled`).
     NoAnswer,
     /// An answer with an HTTP status other than 2xx.
     Status(u16),
-    /// An answer larger than the client's limit.
+    /// An answer past the client's limits: a body larger than its limit, or a list past its page
+    /// or item limits, or repeating a page (`Error::Paging`).
     TooLarge,
     /// An answer that cannot be read, or that is about another operation.
     Unreadable,
     /// The API answered that the call is queued: received, to be processed.
     Queued,
-    /// The API answered that it refused the call: it did nothing.
+    /// The API answered that it refused the call (a processing refusal, or a result's status
+    /// other than success, a warning or "authentication failed"): by its word, it did nothing.
+    /// The payout flow does not take a refused execution at its word: its state decides.
     Refused,
     /// The API answered "authentication failed": for a call that moves money, not proof that
     /// nothing was done.
@@ -100,9 +105,9 @@ impl RetryPolicy {
             | AttemptFailure::AuthenticationFailed => false,
         };
         match effect {
-            // The money rule. Not connected: nothing happened, but sending again is the
-            // caller's choice (`Error::was_not_sent`), never the client's. Refused: the API says
-            // it did nothing. Anything else may have been done: never sent again.
+            // The money rule. Not connected or not sent: nothing happened, but sending again is
+            // the caller's choice, never the client's. Refused: the API says it did nothing.
+            // Anything else may have been done: never sent again.
             Effect::Write | Effect::Money
                 if matches!(
                     failure,
@@ -138,10 +143,10 @@ impl<A: Api> Error<A> {
     /// How this error's call failed, as [`RetryPolicy::decide`] takes it. An error about another
     /// call than `method` (the login made first) means `method` never reached the server.
     pub fn failure_of(&self, method: &str) -> AttemptFailure {
-        if self.method() != Some(method) {
-            return AttemptFailure::NotConnected;
+        match self.method() {
+            Some(m) if m != method => AttemptFailure::NotConnected,
+            _ => self.failure(),
         }
-        self.failure()
     }
 
     /// How this error's call failed, whichever call it is about.
@@ -152,10 +157,10 @@ impl<A: Api> Error<A> {
             Error::Transport { kind, .. } if *kind == TransportKind::Connect => AttemptFailure::NotConnected,
             Error::Transport { .. } | Error::Deadline { .. } | Error::Unsettled { .. } => AttemptFailure::NoAnswer,
             Error::Status { status, .. } => AttemptFailure::Status(*status),
-            Error::TooLarge { .. } => AttemptFailure::TooLarge,
+            Error::TooLarge { .. } | Error::Paging { .. } => AttemptFailure::TooLarge,
             Error::Queued { .. } => AttemptFailure::Queued,
             Error::Refused { .. } | Error::Rejected { .. } => AttemptFailure::Refused,
-            Error::Decode(_) | Error::Paging { .. } => AttemptFailure::Unreadable,
+            Error::Decode(_) => AttemptFailure::Unreadable,
         }
     }
 }
@@ -206,8 +211,9 @@ mod tests {
             (Read,  Refused,           0, 0.0, Stop),
             (Read,  NotSent,           0, 0.0, Stop),            // a bad request stays bad
             (Money, NotSent,           0, 0.0, Stop),
+            (Write, NotSent,           0, 0.0, Stop),
             (Read,  AuthenticationFailed, 0, 0.0, Stop),
-            // a call that writes or moves money stops clean only when the API refused it,
+            // a call that writes or moves money stops when it was not sent or the API refused it,
             (Write, Refused,           0, 0.0, Stop),
             (Money, Refused,           0, 0.0, Stop),
             // and stays unsettled on anything that does not prove nothing was done.
@@ -215,6 +221,9 @@ mod tests {
             (Money, Unreadable,        0, 0.0, Unsettled),
             (Money, Queued,            0, 0.0, Unsettled),
             (Write, Queued,            0, 0.0, Unsettled),
+            (Write, AuthenticationFailed, 0, 0.0, Unsettled),
+            (Write, Unreadable,        0, 0.0, Unsettled),
+            (Write, Status(503),       0, 0.0, Unsettled),
         ];
         for (effect, failure, retries, jitter, want) in table {
             assert_eq!(
