@@ -130,8 +130,15 @@ fn errors() -> Vec<(&'static str, Error, AttemptFailure)> {
 
 #[test]
 fn every_error_gets_its_class() {
+    // The errors after which the call itself certainly did not reach the server.
+    let not_sent = [
+        "a parameter refused by the client",
+        "the configuration",
+        "no connection",
+    ];
     for (what, e, class) in errors() {
         assert_eq!(e.failure_of(CALL), class, "{what}: {e}");
+        assert_eq!(e.was_not_sent(), not_sent.contains(&what), "{what}: {e}");
     }
 }
 

@@ -247,12 +247,10 @@ impl<A: Api> Error<A> {
     /// name that does not resolve). Nothing the call would do was done; sending it again is safe.
     /// Every other error of a call that writes or moves money leaves open that it was processed
     /// (a TLS error too: it may come after the request was written).
+    /// The same rule as the retry table's ([`Error::failure`]: `NotSent` or `NotConnected`).
     pub fn was_not_sent(&self) -> bool {
-        match self {
-            Error::Request(_) | Error::Config(_) => true,
-            Error::Transport { kind, .. } => *kind == TransportKind::Connect,
-            _ => false,
-        }
+        use super::AttemptFailure::{NotConnected, NotSent};
+        matches!(self.failure(), NotSent | NotConnected)
     }
 
     /// Whether the server said the UserToken is missing, wrong or expired.
