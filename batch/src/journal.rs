@@ -191,53 +191,79 @@ pub struct Entry {
     pub attempt: u32,
 }
 
+/// What a journal's method returns: a future of its result. A journal on a server
+/// ([`PostgresJournal`](crate::PostgresJournal)) answers over the network, and the payouts in
+/// flight go on while it does; the embedded one answers at once (its futures are ready).
+pub type JournalFuture<'a, T> = Pin<Box<dyn Future<Output = Result<T, JournalError>> + Send + 'a>>;
+
 /// What [`Journal::flush`] returns.
-pub type Flushed<'a> = Pin<Box<dyn Future<Output = Result<(), JournalError>> + Send + 'a>>;
+pub type Flushed<'a> = JournalFuture<'a, ()>;
+
+/// A future that is ready at once with `result`.
+pub(crate) fn ready<'a, T: Send + 'a>(result: Result<T, JournalError>) -> JournalFuture<'a, T> {
+    Box::pin(std::future::ready(result))
+}
 
 /// A journal of payouts, shared by the payouts in flight. Every write survives the process's end
 /// (`kill -9`) once it returns; after a step that [must be durable](Step::must_be_durable), the
 /// runner awaits [`flush`](Journal::flush), which puts every write made so far on disk (a power
 /// loss keeps them), before the call that moves money. A key's request never changes once
-/// planned. The runner drives one key from one task at a time.
+/// planned. One key is driven by one task at a time: a journal shared by several processes
+/// gives a key to the one whose [`begin`](Journal::begin) claimed it, refuses the others
+/// ([`JournalError::Claimed`]) until [`release`](Journal::release), and refuses every write of a
+/// process whose claim was taken over ([`JournalError::ClaimLost`]).
 pub trait Journal: Send + Sync {
     /// Plans `key` with this request, or returns its entry when the journal has it; a different
     /// request under a known key is [`JournalError::Conflict`], and nothing is written.
-    fn plan(&self, key: &str, planned: &Planned) -> Result<Entry, JournalError>;
+    fn plan<'a>(&'a self, key: &'a str, planned: &'a Planned) -> JournalFuture<'a, Entry>;
     /// What the runner calls first for a key: [`plan`](Journal::plan), then, when the key is at
     /// `Planned` (new, or planned before), records `Creating`, since its creation is sent next.
     /// Returns the entry as it was before (a new key: `Planned`). The default makes the two
-    /// writes; a journal can make one (the SQLite one inserts a new key as `creating`).
-    fn begin(&self, key: &str, planned: &Planned) -> Result<Entry, JournalError> {
-        let entry = self.plan(key, planned)?;
-        if entry.step == Step::Planned {
-            self.record(key, &Step::Creating)?;
-        }
-        Ok(entry)
+    /// writes; a journal can make one (the SQLite one inserts a new key as `creating`). A
+    /// journal shared by several processes claims the key here, for this process, until
+    /// [`release`](Journal::release).
+    fn begin<'a>(&'a self, key: &'a str, planned: &'a Planned) -> JournalFuture<'a, Entry> {
+        Box::pin(async move {
+            let entry = self.plan(key, planned).await?;
+            if entry.step == Step::Planned {
+                self.record(key, &Step::Creating).await?;
+            }
+            Ok(entry)
+        })
     }
     /// Records the step a payout has reached. `Executing` binds its operation to the key's
     /// attempt: an operation already bound to another key or attempt is refused with
     /// [`JournalError::OperationReused`], and nothing is written.
-    fn record(&self, key: &str, step: &Step) -> Result<(), JournalError>;
+    fn record<'a>(&'a self, key: &'a str, step: &'a Step) -> JournalFuture<'a, ()>;
     /// Counts a creation whose answer was lost (the runner creates again).
-    fn orphan(&self, key: &str) -> Result<(), JournalError>;
+    fn orphan<'a>(&'a self, key: &'a str) -> JournalFuture<'a, ()>;
     /// Plans `key` again as a new attempt, with a new operation: only when its payout ended
     /// without moving money (failed, not enough money, deleted); anything else is
     /// [`JournalError::NotRetryable`]. The ended attempt stays in the journal's history.
-    fn retry(&self, key: &str) -> Result<Entry, JournalError>;
+    fn retry<'a>(&'a self, key: &'a str) -> JournalFuture<'a, Entry>;
     /// Puts every write made so far on disk. Awaited, not blocking: the payouts in flight go on
     /// meanwhile, and one sync can serve all that wait at once. The default does nothing, for a
     /// journal whose every write is on disk when it returns (a database's synchronous commit).
     fn flush(&self) -> Flushed<'_> {
-        Box::pin(std::future::ready(Ok(())))
+        ready(Ok(()))
+    }
+    /// The runner is done with `key` for now (it ended, or stopped where the journal says): a
+    /// journal shared by several processes lets another take it. The default does nothing (one
+    /// process drives the whole journal).
+    fn release<'a>(&'a self, key: &'a str) -> JournalFuture<'a, ()> {
+        let _ = key;
+        ready(Ok(()))
     }
     /// Gives every entry to `f`, in key order, one at a time (a journal of any size is read in
     /// constant memory).
-    fn each(&self, f: &mut dyn FnMut(Entry)) -> Result<(), JournalError>;
+    fn each<'a>(&'a self, f: &'a mut (dyn FnMut(Entry) + Send)) -> JournalFuture<'a, ()>;
     /// Every entry, in key order.
-    fn entries(&self) -> Result<Vec<Entry>, JournalError> {
-        let mut all = Vec::new();
-        self.each(&mut |e| all.push(e))?;
-        Ok(all)
+    fn entries(&self) -> JournalFuture<'_, Vec<Entry>> {
+        Box::pin(async move {
+            let mut all = Vec::new();
+            self.each(&mut |e| all.push(e)).await?;
+            Ok(all)
+        })
     }
 }
 
@@ -373,6 +399,25 @@ pub enum JournalError {
         key: String,
         /// Where it is.
         step: String,
+    },
+    /// Another process of a shared journal is driving the key now: this one leaves it alone
+    /// (it is taken over only when that process is gone).
+    #[error("key `{key}` is being paid by another worker ({worker}): left to it")]
+    Claimed {
+        /// The key.
+        key: String,
+        /// The worker that holds it (its host and process id, as it registered).
+        worker: String,
+    },
+    /// This process's claim on the key was taken over by another (this process was thought
+    /// gone: it lost its connection, or stopped answering for longer than its lease): nothing
+    /// more is written or sent for the key here; the other process continues it.
+    #[error(
+        "key `{key}` was taken over by another worker (this one was thought gone): nothing more was sent for it here"
+    )]
+    ClaimLost {
+        /// The key.
+        key: String,
     },
     /// The storage failed (a full disk): nothing was sent after it.
     #[error("the journal {path} could not be written or read: {source}")]

@@ -33,6 +33,6 @@ mod sqlite;
 mod syncer;
 
 pub use binding::{keyed_digest, peek, BatchId, Peek};
-pub use journal::{Entry, Flushed, Journal, JournalError, Planned, Step};
+pub use journal::{Entry, Flushed, Journal, JournalError, JournalFuture, Planned, Step};
 pub use runner::{pay_once, planned, BatchError};
 pub use sqlite::{Attempt, Durability, SqliteJournal, SCHEMA_VERSION};

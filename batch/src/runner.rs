@@ -101,7 +101,7 @@ struct Drive<'a, A: Api> {
 impl<A: PayoutApi> Drive<'_, A> {
     /// Records `step`; one that must be durable is on disk when this returns.
     async fn record(&self, step: &Step) -> Result<(), JournalError> {
-        self.journal.record(self.key, step)?;
+        self.journal.record(self.key, step).await?;
         if step.must_be_durable() {
             self.journal.flush().await?;
         }
@@ -161,8 +161,9 @@ pub async fn pay_once<A: PayoutApi, R: PayoutRequest<A>>(
     let planned = planned(&request, hash_key).map_err(Error::Request)?;
     // Its card number and account are removed from every text about it while it is paid.
     let _held = client.hold_secrets_of(&request);
-    // Planned, it is recorded `creating` now: its creation is sent first.
-    let mut step = journal.begin(key, &planned)?.step;
+    // Planned, it is recorded `creating` now: its creation is sent first. A shared journal
+    // gives the key to this process until it is released below (or refuses: another drives it).
+    let step = journal.begin(key, &planned).await?.step;
     let d = Drive {
         client,
         journal,
@@ -170,24 +171,37 @@ pub async fn pay_once<A: PayoutApi, R: PayoutRequest<A>>(
         poll,
         end: Instant::now() + poll.deadline,
     };
-    loop {
-        step = match step {
-            done if done.is_final() => return Ok(done),
-            Step::Planned => d.create(&request).await?,
-            Step::Creating => {
-                // The last creation's answer was lost: its operation, if it exists, was never
-                // executed and moves nothing. Counted, and created again (the journal still
-                // says `creating`).
-                journal.orphan(key)?;
-                d.create(&request).await?
+    let ended = d.drive(step, &request).await;
+    // Whatever happened, the journal says where the key is: another process (or the next run)
+    // may take it from there.
+    if let Err(e) = journal.release(key).await {
+        tracing::warn!(key, error = %e, "the key could not be released (it is, when this process ends)");
+    }
+    ended
+}
+
+impl<A: PayoutApi> Drive<'_, A> {
+    /// Takes each step the journal says is next, from `step`, until a final one or `Pending`.
+    async fn drive<R: PayoutRequest<A>>(&self, mut step: Step, request: &R) -> Result<Step, BatchError<A>> {
+        loop {
+            step = match step {
+                done if done.is_final() => return Ok(done),
+                Step::Planned => self.create(request).await?,
+                Step::Creating => {
+                    // The last creation's answer was lost: its operation, if it exists, was never
+                    // executed and moves nothing. Counted, and created again (the journal still
+                    // says `creating`).
+                    self.journal.orphan(self.key).await?;
+                    self.create(request).await?
+                }
+                Step::Created(id) => self.execute(id).await?,
+                // The execution may have been sent: never again. The state decides.
+                Step::Executing(id) | Step::Pending(id) => self.settle(Settling::in_doubt(id)).await?,
+                other => return Ok(other),
+            };
+            if matches!(step, Step::Pending(_)) {
+                return Ok(step);
             }
-            Step::Created(id) => d.execute(id).await?,
-            // The execution may have been sent: never again. The state decides.
-            Step::Executing(id) | Step::Pending(id) => d.settle(Settling::in_doubt(id)).await?,
-            other => return Ok(other),
-        };
-        if matches!(step, Step::Pending(_)) {
-            return Ok(step);
         }
     }
 }

@@ -6,7 +6,7 @@
 //! commit). The other steps reach the disk with the next sync: one fsync per payout instead of
 //! four (see [`Step::must_be_durable`] for why losing them to a power loss pays no one twice).
 
-use crate::journal::{Entry, Flushed, Journal, JournalError, Planned, Step};
+use crate::journal::{ready, Entry, Flushed, Journal, JournalError, JournalFuture, Planned, Step};
 use crate::syncer::Syncer;
 use intellectmoney_runtime::Uuid;
 use rusqlite::{params, Connection, OptionalExtension};
@@ -657,21 +657,26 @@ pub struct Attempt {
     pub message: Option<String>,
 }
 
-impl Journal for SqliteJournal {
-    fn plan(&self, key: &str, planned: &Planned) -> Result<Entry, JournalError> {
+/// The journal's own methods answer at once (a local file): what [`Journal`]'s do, without a
+/// future. Through the trait, their futures are ready when made.
+impl SqliteJournal {
+    /// [`Journal::plan`], at once.
+    pub fn plan(&self, key: &str, planned: &Planned) -> Result<Entry, JournalError> {
         Ok(self.plan_at(key, planned, &Step::Planned)?.0)
     }
 
-    fn begin(&self, key: &str, planned: &Planned) -> Result<Entry, JournalError> {
+    /// [`Journal::begin`], at once: a new key is inserted as `creating` (one write).
+    pub fn begin(&self, key: &str, planned: &Planned) -> Result<Entry, JournalError> {
         let (entry, new) = self.plan_at(key, planned, &Step::Creating)?;
         // A new key was inserted as `creating`; one planned before is moved there now.
         if !new && entry.step == Step::Planned {
-            self.record(key, &Step::Creating)?;
+            SqliteJournal::record(self, key, &Step::Creating)?;
         }
         Ok(entry)
     }
 
-    fn record(&self, key: &str, step: &Step) -> Result<(), JournalError> {
+    /// [`Journal::record`], at once.
+    pub fn record(&self, key: &str, step: &Step) -> Result<(), JournalError> {
         let id = step.operation_id().map(|id| id.to_string());
         {
             let conn = self.conn();
@@ -702,7 +707,8 @@ impl Journal for SqliteJournal {
         self.settle()
     }
 
-    fn retry(&self, key: &str) -> Result<Entry, JournalError> {
+    /// [`Journal::retry`], at once.
+    pub fn retry(&self, key: &str) -> Result<Entry, JournalError> {
         let entry = self
             .entry(&self.conn(), key)?
             .ok_or_else(|| JournalError::Unknown(key.to_owned()))?;
@@ -725,12 +731,55 @@ impl Journal for SqliteJournal {
         })
     }
 
-    fn orphan(&self, key: &str) -> Result<(), JournalError> {
+    /// [`Journal::orphan`], at once.
+    pub fn orphan(&self, key: &str) -> Result<(), JournalError> {
         self.update(
             key,
             "UPDATE payouts SET orphans = orphans + 1 WHERE key = ?1",
             params![key],
         )
+    }
+
+    /// [`Journal::each`], at once.
+    pub fn each(&self, f: &mut dyn FnMut(Entry)) -> Result<(), JournalError> {
+        let conn = self.conn();
+        let mut stmt = conn
+            .prepare(&format!("SELECT {COLUMNS} FROM payouts ORDER BY key"))
+            .map_err(|e| self.storage(e))?;
+        let rows = stmt.query_map([], read_row).map_err(|e| self.storage(e))?;
+        for row in rows {
+            f(into_entry(row.map_err(|e| self.storage(e))?)?);
+        }
+        Ok(())
+    }
+
+    /// [`Journal::entries`], at once.
+    pub fn entries(&self) -> Result<Vec<Entry>, JournalError> {
+        let mut all = Vec::new();
+        SqliteJournal::each(self, &mut |e| all.push(e))?;
+        Ok(all)
+    }
+}
+
+impl Journal for SqliteJournal {
+    fn plan<'a>(&'a self, key: &'a str, planned: &'a Planned) -> JournalFuture<'a, Entry> {
+        ready(SqliteJournal::plan(self, key, planned))
+    }
+
+    fn begin<'a>(&'a self, key: &'a str, planned: &'a Planned) -> JournalFuture<'a, Entry> {
+        ready(SqliteJournal::begin(self, key, planned))
+    }
+
+    fn record<'a>(&'a self, key: &'a str, step: &'a Step) -> JournalFuture<'a, ()> {
+        ready(SqliteJournal::record(self, key, step))
+    }
+
+    fn orphan<'a>(&'a self, key: &'a str) -> JournalFuture<'a, ()> {
+        ready(SqliteJournal::orphan(self, key))
+    }
+
+    fn retry<'a>(&'a self, key: &'a str) -> JournalFuture<'a, Entry> {
+        ready(SqliteJournal::retry(self, key))
     }
 
     fn flush(&self) -> Flushed<'_> {
@@ -743,15 +792,7 @@ impl Journal for SqliteJournal {
         })
     }
 
-    fn each(&self, f: &mut dyn FnMut(Entry)) -> Result<(), JournalError> {
-        let conn = self.conn();
-        let mut stmt = conn
-            .prepare(&format!("SELECT {COLUMNS} FROM payouts ORDER BY key"))
-            .map_err(|e| self.storage(e))?;
-        let rows = stmt.query_map([], read_row).map_err(|e| self.storage(e))?;
-        for row in rows {
-            f(into_entry(row.map_err(|e| self.storage(e))?)?);
-        }
-        Ok(())
+    fn each<'a>(&'a self, f: &'a mut (dyn FnMut(Entry) + Send)) -> JournalFuture<'a, ()> {
+        ready(SqliteJournal::each(self, &mut |e| f(e)))
     }
 }

@@ -13,7 +13,7 @@
 mod common;
 
 use common::{batch_run, env_or, Batch, BIN, SECRET};
-use intellectmoney::batch::{Journal, SqliteJournal, Step};
+use intellectmoney::batch::{SqliteJournal, Step};
 use intellectmoney::mock::MockServer;
 use intellectmoney::payout::{CreateOperation, ExecuteOperation};
 use intellectmoney_tests::Rng;

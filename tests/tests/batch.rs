@@ -2,7 +2,7 @@
 //! recorded requests (creations and executions per operation) are the truth.
 
 use intellectmoney::batch::{
-    pay_once, planned, BatchError, Entry, Flushed, Journal, JournalError, Planned, SqliteJournal, Step,
+    pay_once, planned, BatchError, Entry, Flushed, Journal, JournalError, JournalFuture, Planned, SqliteJournal, Step,
 };
 use intellectmoney::mock::{MockServer, Override, PayoutScript};
 use intellectmoney::payout::{CreateOperation, DeleteOperation, ExecuteOperation};
@@ -423,20 +423,22 @@ impl Watched<'_> {
 }
 
 impl Journal for Watched<'_> {
-    fn plan(&self, key: &str, planned: &Planned) -> Result<Entry, JournalError> {
-        self.inner.plan(key, planned)
+    fn plan<'a>(&'a self, key: &'a str, planned: &'a Planned) -> JournalFuture<'a, Entry> {
+        Journal::plan(&self.inner, key, planned)
     }
     // `begin` is the trait's default: `plan`, then `record(Creating)`.
-    fn record(&self, key: &str, step: &Step) -> Result<(), JournalError> {
-        self.inner.record(key, step)?;
-        self.note(step.name());
-        Ok(())
+    fn record<'a>(&'a self, key: &'a str, step: &'a Step) -> JournalFuture<'a, ()> {
+        Box::pin(async move {
+            Journal::record(&self.inner, key, step).await?;
+            self.note(step.name());
+            Ok(())
+        })
     }
-    fn orphan(&self, key: &str) -> Result<(), JournalError> {
-        self.inner.orphan(key)
+    fn orphan<'a>(&'a self, key: &'a str) -> JournalFuture<'a, ()> {
+        Journal::orphan(&self.inner, key)
     }
-    fn retry(&self, key: &str) -> Result<Entry, JournalError> {
-        self.inner.retry(key)
+    fn retry<'a>(&'a self, key: &'a str) -> JournalFuture<'a, Entry> {
+        Journal::retry(&self.inner, key)
     }
     fn flush(&self) -> Flushed<'_> {
         Box::pin(async move {
@@ -445,8 +447,8 @@ impl Journal for Watched<'_> {
             Ok(())
         })
     }
-    fn each(&self, f: &mut dyn FnMut(Entry)) -> Result<(), JournalError> {
-        self.inner.each(f)
+    fn each<'a>(&'a self, f: &'a mut (dyn FnMut(Entry) + Send)) -> JournalFuture<'a, ()> {
+        Journal::each(&self.inner, f)
     }
 }
 

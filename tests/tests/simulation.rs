@@ -18,7 +18,9 @@
 //! `SIM_RUNS=1000000 cargo test --release -p intellectmoney-tests --test simulation`.
 
 use futures_util::FutureExt;
-use intellectmoney::batch::{pay_once, Entry, Flushed, Journal, JournalError, Planned, SqliteJournal, Step};
+use intellectmoney::batch::{
+    pay_once, Entry, Flushed, Journal, JournalError, JournalFuture, Planned, SqliteJournal, Step,
+};
 use intellectmoney::payout::{CreateOperation, MassPaymentOperationState, PreferenceType};
 use intellectmoney::personal::Currency;
 use intellectmoney::runtime::client::transport::{Exchange, HttpRequest, HttpResponse, Transport, TransportError};
@@ -360,30 +362,35 @@ impl Crashing<'_> {
     }
 }
 
+/// A write made now (the simulation's journal answers at once), crashing where the run says.
+fn now<'a, T: Send + 'a>(result: Result<T, JournalError>) -> JournalFuture<'a, T> {
+    Box::pin(std::future::ready(result))
+}
+
 impl Journal for Crashing<'_> {
-    fn plan(&self, key: &str, planned: &Planned) -> Result<Entry, JournalError> {
-        self.write(|| self.inner.plan(key, planned))
+    fn plan<'a>(&'a self, key: &'a str, planned: &'a Planned) -> JournalFuture<'a, Entry> {
+        now(self.write(|| self.inner.plan(key, planned)))
     }
-    fn begin(&self, key: &str, planned: &Planned) -> Result<Entry, JournalError> {
-        self.write(|| self.inner.begin(key, planned))
+    fn begin<'a>(&'a self, key: &'a str, planned: &'a Planned) -> JournalFuture<'a, Entry> {
+        now(self.write(|| self.inner.begin(key, planned)))
     }
-    fn record(&self, key: &str, step: &Step) -> Result<(), JournalError> {
+    fn record<'a>(&'a self, key: &'a str, step: &'a Step) -> JournalFuture<'a, ()> {
         if std::env::var_os("SIM_TRACE").is_some() {
             eprintln!("journal: {key}: {step} (write {})", self.writes.get());
         }
-        self.write(|| self.inner.record(key, step))
+        now(self.write(|| self.inner.record(key, step)))
     }
-    fn orphan(&self, key: &str) -> Result<(), JournalError> {
-        self.write(|| self.inner.orphan(key))
+    fn orphan<'a>(&'a self, key: &'a str) -> JournalFuture<'a, ()> {
+        now(self.write(|| self.inner.orphan(key)))
     }
-    fn retry(&self, key: &str) -> Result<Entry, JournalError> {
-        self.inner.retry(key)
+    fn retry<'a>(&'a self, key: &'a str) -> JournalFuture<'a, Entry> {
+        now(self.inner.retry(key))
     }
     fn flush(&self) -> Flushed<'_> {
         self.inner.flush()
     }
-    fn each(&self, f: &mut dyn FnMut(Entry)) -> Result<(), JournalError> {
-        self.inner.each(f)
+    fn each<'a>(&'a self, f: &'a mut (dyn FnMut(Entry) + Send)) -> JournalFuture<'a, ()> {
+        Journal::each(self.inner, f)
     }
 }
 

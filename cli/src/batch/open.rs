@@ -5,7 +5,7 @@
 //! file's content or any of its keys: a key names one payout for ever.
 
 use super::file::{self, Checked};
-use intellectmoney::batch::{keyed_digest, peek, BatchId, Journal, JournalError, SqliteJournal};
+use intellectmoney::batch::{keyed_digest, peek, BatchId, JournalError, SqliteJournal};
 use std::path::{Path, PathBuf};
 
 /// How a command starts with its journal.
