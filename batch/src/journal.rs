@@ -285,6 +285,24 @@ pub fn differing(was: (&str, &str), now: (&str, &str)) -> Vec<String> {
     names.into_iter().cloned().collect()
 }
 
+/// The conflict of `planned` with the request a journal holds for `key` (`entry`), if they
+/// differ: what every journal's `plan` refuses.
+pub(crate) fn conflict(key: &str, entry: &Entry, planned: &Planned) -> Option<JournalError> {
+    if entry.planned.fingerprint == planned.fingerprint {
+        return None;
+    }
+    let fields = differing(
+        (&entry.planned.method, &entry.planned.params),
+        (&planned.method, &planned.params),
+    );
+    Some(JournalError::Conflict {
+        key: key.to_owned(),
+        was: entry.planned.fingerprint.clone(),
+        now: planned.fingerprint.clone(),
+        fields,
+    })
+}
+
 /// Why the journal refused or failed.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]

@@ -28,11 +28,17 @@
 
 mod binding;
 mod journal;
+#[cfg(feature = "postgres")]
+mod postgres;
 mod runner;
 mod sqlite;
 mod syncer;
 
 pub use binding::{keyed_digest, peek, BatchId, Peek};
 pub use journal::{Entry, Flushed, Journal, JournalError, JournalFuture, Planned, Step};
+#[cfg(feature = "postgres")]
+pub use postgres::{
+    is_postgres_url, redact, Location, PostgresJournal, DEFAULT_LEASE, DEFAULT_SCHEMA, POSTGRES_SCHEMA_VERSION,
+};
 pub use runner::{pay_once, planned, BatchError};
 pub use sqlite::{Attempt, Durability, SqliteJournal, SCHEMA_VERSION};

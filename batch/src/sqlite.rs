@@ -521,17 +521,8 @@ impl SqliteJournal {
                 entry.planned.params = planned.params.clone();
                 entry.planned.fingerprint = planned.fingerprint.clone();
             }
-            if entry.planned.fingerprint != planned.fingerprint {
-                let fields = crate::journal::differing(
-                    (&entry.planned.method, &entry.planned.params),
-                    (&planned.method, &planned.params),
-                );
-                return Err(JournalError::Conflict {
-                    key: key.to_owned(),
-                    was: entry.planned.fingerprint,
-                    now: planned.fingerprint.clone(),
-                    fields,
-                });
+            if let Some(conflict) = crate::journal::conflict(key, &entry, planned) {
+                return Err(conflict);
             }
             return Ok((entry, false));
         }

@@ -5,6 +5,7 @@ pub mod capture;
 pub mod echo;
 pub mod mutations;
 pub mod payouts;
+pub mod postgres;
 pub mod server;
 pub mod signing;
 pub mod tls;

@@ -37,6 +37,9 @@ rustls = ["intellectmoney-runtime/rustls"]
 native-tls = ["intellectmoney-runtime/native-tls"]
 # Payout batches with a journal on disk (SQLite): exactly one payout per key (intellectmoney::batch).
 batch = ["dep:intellectmoney-batch"]
+# Payout batches shared by several workers, with their journal on a PostgreSQL server
+# (intellectmoney::batch::PostgresJournal).
+postgres = ["batch", "intellectmoney-batch/postgres"]
 # A blocking client with the same generated methods (it runs its own tokio runtime).
 blocking = ["intellectmoney-runtime/blocking"]
 # One clap subcommand per spec method (intellectmoney::cli), for the `intellectmoney` binary.
