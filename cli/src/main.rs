@@ -148,8 +148,9 @@ enum Top {
         scenario: Option<PathBuf>,
     },
     /// Payouts from a CSV file, each line paid at most once under its key, through a journal on
-    /// disk (the .db file with its -wal and -shm files): `run` starts a batch, `resume`
-    /// continues it after a kill or an interruption, `retry` pays lines that ended unpaid.
+    /// disk (the .db file with its -wal and -shm files) or on PostgreSQL (shared by several
+    /// workers): `run` starts a batch, `resume` continues it after a kill or an interruption,
+    /// `retry` pays lines that ended unpaid.
     PayoutBatch {
         #[command(subcommand)]
         command: BatchCommand,
@@ -205,8 +206,8 @@ enum BatchCommand {
     },
     /// Totals per state and currency.
     Status {
-        /// The journal (it must exist).
-        #[arg(long, value_name = "FILE")]
+        /// The journal (it must exist): a file, or a PostgreSQL URL (read live while workers pay).
+        #[arg(long, value_name = "FILE|URL")]
         journal: PathBuf,
         /// text (lines) or json (one object: by_state, failed_reasons, orphans, not_started).
         #[arg(long, value_name = "text|json", default_value = "text", value_parser = ["text", "json"])]
@@ -214,8 +215,8 @@ enum BatchCommand {
     },
     /// One row per key (state, operation, amount, currency, orphans, message), then the totals.
     Report {
-        /// The journal (it must exist).
-        #[arg(long, value_name = "FILE")]
+        /// The journal (it must exist): a file, or a PostgreSQL URL (read live while workers pay).
+        #[arg(long, value_name = "FILE|URL")]
         journal: PathBuf,
         /// csv or json (JSON lines).
         #[arg(long, value_name = "csv|json", default_value = "csv", value_parser = ["csv", "json"])]
@@ -227,8 +228,10 @@ enum BatchCommand {
 #[derive(clap::Args)]
 struct PayArgs {
     /// The journal: an SQLite file, with its -wal and -shm files beside it while a run has it or
-    /// after a run was killed (keep them together).
-    #[arg(long, value_name = "FILE")]
+    /// after a run was killed (keep them together); or a PostgreSQL URL
+    /// (`postgres://user@host/db?schema=payday_w48`) that several workers share: run the same
+    /// command on each machine, and each line is paid by one of them, once.
+    #[arg(long, value_name = "FILE|URL")]
     journal: PathBuf,
     /// The batch (CSV).
     file: PathBuf,
@@ -258,13 +261,20 @@ struct PayArgs {
 /// `payout-batch`.
 async fn payout_batch(cli: &mut Cli, command: BatchCommand) -> ExitCode {
     let (pay, start) = match command {
-        BatchCommand::Status { journal, format } => return batch::report(&journal, false, format == "json"),
-        BatchCommand::Report { journal, format } => return batch::report(&journal, true, format == "json"),
+        BatchCommand::Status { journal, format } => {
+            say::secrets(batch::journal_password(&journal).as_deref());
+            return batch::report(&journal, false, format == "json").await;
+        }
+        BatchCommand::Report { journal, format } => {
+            say::secrets(batch::journal_password(&journal).as_deref());
+            return batch::report(&journal, true, format == "json").await;
+        }
         BatchCommand::Run { pay, also_journal } => (pay, batch::Start::Run { also: also_journal }),
         BatchCommand::Resume { pay } => (pay, batch::Start::Resume),
         BatchCommand::Retry { pay, keys, unpaid } => (pay, batch::Start::Retry { keys, unpaid }),
     };
     say::secrets([pay.hash_key.as_str()]);
+    say::secrets(batch::journal_password(&pay.journal).as_deref());
     if pay.hash_key.trim().is_empty() {
         crate::say::err!("intellectmoney: configuration: --hash-key (INTELLECTMONEY_BATCH_KEY) is empty: it keys the hash that keeps card numbers out of the journal");
         return ExitCode::from(2);

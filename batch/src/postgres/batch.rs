@@ -36,7 +36,7 @@ impl PostgresJournal {
     pub async fn bind(
         &self,
         batch: &BatchId,
-        keys: &mut (dyn Iterator<Item = Result<String, JournalError>> + Send),
+        keys: &mut dyn Iterator<Item = Result<String, JournalError>>,
     ) -> Result<(), JournalError> {
         let mut client = self.client().await?;
         let tx = client.transaction().await.map_err(|e| self.storage(e))?;

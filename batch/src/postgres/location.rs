@@ -64,6 +64,12 @@ impl Location {
     pub fn schema(&self) -> &str {
         &self.schema
     }
+
+    /// The password the URL gives, so that a program can keep it out of what it prints (the
+    /// location's own texts never show it).
+    pub fn password(&self) -> Option<&[u8]> {
+        self.config.get_password()
+    }
 }
 
 /// The URL without its `schema=` parameter, and the schema.

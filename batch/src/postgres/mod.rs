@@ -44,9 +44,14 @@ impl std::fmt::Debug for PostgresJournal {
 
 /// A driver's error as the journal's, naming the journal without its password.
 pub(crate) fn storage(at: &Location, e: tokio_postgres::Error) -> JournalError {
+    // The driver's own text of a server's error is "db error": the server's message says why.
+    let why = match e.as_db_error() {
+        Some(db) => format!("{} ({}): {}", db.severity(), db.code().code(), db.message()),
+        None => e.to_string(),
+    };
     JournalError::Storage {
         path: at.shown.clone(),
-        source: Box::new(e),
+        source: why.into(),
     }
 }
 

@@ -7,10 +7,13 @@ mod screen;
 
 use file::Line;
 use futures_util::StreamExt;
-use intellectmoney::batch::{pay_once, BatchError, Durability, Entry, Journal, JournalError, SqliteJournal, Step};
+use intellectmoney::batch::{
+    pay_once, BatchError, Durability, Entry, Journal, JournalError, PostgresJournal, SqliteJournal, Step,
+};
 use intellectmoney::cli::PayoutCreate;
 use intellectmoney::runtime::ApiRequest;
 use intellectmoney::{Client, PollPolicy};
+use open::Opened;
 pub use open::Start;
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -33,6 +36,8 @@ struct Tally {
     stopped: usize,
     /// Lines of the file never started (the run stopped first).
     not_started: u64,
+    /// Lines left to the worker of a shared journal that was paying them.
+    elsewhere: u64,
     /// Lines that ended one way or another.
     ended: u64,
 }
@@ -53,6 +58,8 @@ enum Ended {
     Step(Step),
     Conflict,
     NotDone,
+    /// Another worker of a shared journal holds the key.
+    Elsewhere,
     /// The journal failed: the run stops.
     Journal(JournalError),
 }
@@ -83,8 +90,9 @@ pub async fn run(
     let Some(checked) = check_or_tell(file) else {
         return ExitCode::from(2);
     };
-    let journal = match open::journal(journal_path, &checked, hash_key, &start) {
-        Ok(j) => j.durability(pace.durability),
+    let journal = match open::journal(journal_path, &checked, hash_key, &start).await {
+        Ok(Opened::Sqlite(j)) => Opened::Sqlite(j.durability(pace.durability)),
+        Ok(j) => j,
         Err(e) => {
             crate::say::err!("intellectmoney: {e}");
             return ExitCode::from(2);
@@ -98,8 +106,33 @@ pub async fn run(
         }
     };
     let stop = stop_on_ctrl_c();
-    let screen = screen::Screen::new(checked.count, journal_path);
-    let paid = pay_all(client, &journal, lines, hash_key, poll, (&pace, &screen), &stop).await;
+    let progress = matches!(journal, Opened::Sqlite(_)).then_some(journal_path);
+    let screen = screen::Screen::new(checked.count, progress);
+    let paid = pay_all(
+        client,
+        journal.journal(),
+        lines,
+        hash_key,
+        poll,
+        (&pace, &screen),
+        &stop,
+    )
+    .await;
+    let paid = match (paid, &journal) {
+        (Ok(tally), Opened::Postgres(shared)) => {
+            let pass = Pass {
+                client,
+                hash_key,
+                poll,
+                pace: &pace,
+                screen: &screen,
+                stop: &stop,
+            };
+            take_over(shared, &checked, tally, &pass).await
+        }
+        (paid, _) => paid,
+    };
+    screen.finish();
     let mut tally = match paid {
         Ok(t) => t,
         Err(e) => {
@@ -118,13 +151,97 @@ pub async fn run(
         );
     }
     let code = summary(&tally, journal_path, file);
-    crate::say::err!(
-        "intellectmoney: the journal was synced to disk {} time(s)",
-        journal.syncs()
-    );
+    if let Opened::Sqlite(j) = &journal {
+        crate::say::err!("intellectmoney: the journal was synced to disk {} time(s)", j.syncs());
+    }
     // The amounts, per state and currency, of the whole journal.
-    totals(&journal);
-    code
+    let whole = totals(&journal).await;
+    if let Opened::Postgres(shared) = &journal {
+        if let Err(e) = shared.leave().await {
+            crate::say::err!("intellectmoney: {e} (its keys are free for the other workers once this process ends)");
+        }
+        // The batch is the workers' together: the exit code says how all of it ended.
+        return ExitCode::from(code.max(whole));
+    }
+    ExitCode::from(code)
+}
+
+/// What a pass over lines of the file takes besides the lines.
+struct Pass<'a> {
+    client: &'a Client,
+    hash_key: &'a [u8],
+    poll: PollPolicy,
+    pace: &'a Pace,
+    screen: &'a screen::Screen,
+    stop: &'a AtomicBool,
+}
+
+/// After its pass over the file, a worker of a shared journal stays while other workers pay:
+/// it takes over the keys of any that stop (killed, cut off, or past their lease), and ends
+/// when no other worker holds a key. So one machine's death does not stop the batch.
+async fn take_over(
+    shared: &PostgresJournal,
+    checked: &file::Checked,
+    mut tally: Tally,
+    p: &Pass<'_>,
+) -> Result<Tally, JournalError> {
+    let mut told = false;
+    while !p.stop.load(Ordering::SeqCst) {
+        let abandoned: std::collections::HashSet<String> = shared.abandoned().await?.into_iter().collect();
+        if !abandoned.is_empty() {
+            p.screen.err(&format!(
+                "intellectmoney: taking over {} line(s) of a worker that stopped",
+                abandoned.len()
+            ));
+            let lines = match file::lines(checked) {
+                Ok(lines) => lines.filter(|l| l.as_ref().map_or(true, |l| abandoned.contains(&l.key))),
+                Err(e) => {
+                    p.screen.err(&format!("intellectmoney: {e}"));
+                    break;
+                }
+            };
+            let more = pay_all(p.client, shared, lines, p.hash_key, p.poll, (p.pace, p.screen), p.stop).await?;
+            let taken = more.ended.min(tally.elsewhere);
+            p.screen.taken_over(taken);
+            tally.absorb(more, taken);
+            continue;
+        }
+        let mine = shared.worker_name().unwrap_or_default();
+        let others: u64 = shared
+            .in_flight()
+            .await?
+            .iter()
+            .filter(|(w, _)| w != mine)
+            .map(|(_, n)| n)
+            .sum();
+        if others == 0 {
+            break;
+        }
+        if !told {
+            p.screen.err(&format!(
+                "intellectmoney: waiting for {others} line(s) other workers are paying (taken over if they stop)"
+            ));
+            told = true;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    }
+    Ok(tally)
+}
+
+impl Tally {
+    /// Adds the tally of a pass that took over `taken` lines this one had left to others.
+    fn absorb(&mut self, more: Tally, taken: u64) {
+        for (name, n) in more.steps {
+            *self.steps.entry(name).or_default() += n;
+        }
+        self.unpaid += more.unpaid;
+        self.shared += more.shared;
+        self.pending += more.pending;
+        self.conflicts += more.conflicts;
+        self.stopped += more.stopped;
+        self.elsewhere = self.elsewhere - taken + more.elsewhere;
+        self.ended += more.ended - taken;
+    }
 }
 
 /// The file checked, or (printed) every problem in it.
@@ -223,10 +340,10 @@ async fn pay_all(
             }
             Ended::Conflict => tally.conflicts += 1,
             Ended::NotDone => tally.stopped += 1,
+            Ended::Elsewhere => tally.elsewhere += 1,
             Ended::Journal(e) => failed = failed.or(Some(e)),
         }
     }
-    screen.finish();
     failed.map_or(Ok(tally), Err)
 }
 
@@ -251,6 +368,11 @@ async fn pay(
             screen.conflict();
             Ended::Conflict
         }
+        // Another worker pays it (or, if it stops, the workers take it over).
+        Err(BatchError::Journal(JournalError::Claimed { .. })) => {
+            screen.elsewhere();
+            Ended::Elsewhere
+        }
         Err(BatchError::Journal(e)) => Ended::Journal(e),
         Err(e) => {
             let key = &line.key;
@@ -268,20 +390,24 @@ async fn pay(
 
 /// The run's summary, what to do next, and its exit code: 0 every line paid; 3 some ended
 /// unpaid or conflicted; 4 some are not done (pending, stopped): run again.
-fn summary(t: &Tally, journal: &Path, file: &Path) -> ExitCode {
+fn summary(t: &Tally, journal: &Path, file: &Path) -> u8 {
     // Every way a line can end, with its count, zero too.
     let parts: Vec<String> = Step::ENDS
         .iter()
         .map(|name| format!("{} {}", name.replace('_', " "), t.steps.get(name).copied().unwrap_or(0)))
         .collect();
+    let elsewhere = match t.elsewhere {
+        0 => String::new(),
+        n => format!("; paid by other workers {n}"),
+    };
     crate::say::err!(
-        "intellectmoney: {}; conflicts {}; stopped {}; not started {}",
+        "intellectmoney: {}; conflicts {}; stopped {}; not started {}{elsewhere}",
         parts.join(", "),
         t.conflicts,
         t.stopped,
         t.not_started
     );
-    let (journal, file) = (journal.display(), file.display());
+    let (journal, file) = (shown(journal), file.display());
     if t.pending > 0 {
         crate::say::err!(
             "intellectmoney: {} payout(s) unsettled (executed or in doubt, not final): `payout-batch resume --journal {journal} {file}` looks them up again; they are never executed twice",
@@ -301,56 +427,100 @@ fn summary(t: &Tally, journal: &Path, file: &Path) -> ExitCode {
         );
     }
     if t.stopped + t.pending > 0 || t.not_started > 0 {
-        ExitCode::from(4)
+        4
     } else if t.conflicts > 0 || t.unpaid > 0 || t.shared > 0 {
-        ExitCode::from(3)
+        3
     } else {
-        ExitCode::SUCCESS
+        0
+    }
+}
+
+/// The password of a PostgreSQL journal's URL, to be kept out of everything printed.
+pub fn journal_password(journal: &Path) -> Option<String> {
+    let url = open::postgres_url(journal)?;
+    let location = intellectmoney::batch::Location::parse(url).ok()?;
+    location.password().map(|p| String::from_utf8_lossy(p).into_owned())
+}
+
+/// A journal's location as it may be shown: a PostgreSQL URL without its password.
+pub fn shown(journal: &Path) -> String {
+    match open::postgres_url(journal) {
+        Some(url) => intellectmoney::batch::redact(url),
+        None => journal.display().to_string(),
     }
 }
 
 /// `payout-batch report` (`rows`: one row per key, CSV or JSON lines) and `status` (totals
 /// only): totals per step and currency on stderr. The journal is read one entry at a time.
-pub fn report(journal_path: &Path, rows: bool, json: bool) -> ExitCode {
-    let journal = match SqliteJournal::open_existing(journal_path) {
-        Ok(j) => j,
-        // A run holds the journal: `status` reads the run's progress file instead.
-        Err(e @ JournalError::InUse { .. }) if !rows => return running_status(journal_path, json, &e),
-        Err(e) => {
-            crate::say::err!("intellectmoney: {e}");
-            return ExitCode::from(2);
-        }
+pub async fn report(journal_path: &Path, rows: bool, json: bool) -> ExitCode {
+    let journal = match open::postgres_url(journal_path) {
+        // Read live, beside the workers paying it.
+        Some(url) => match PostgresJournal::open(url, false).await {
+            Ok(j) => Opened::Postgres(Box::new(j)),
+            Err(e) => {
+                crate::say::err!("intellectmoney: {e}");
+                return ExitCode::from(2);
+            }
+        },
+        None => match SqliteJournal::open_existing(journal_path) {
+            Ok(j) => Opened::Sqlite(j),
+            // A run holds the journal: `status` reads the run's progress file instead.
+            Err(e @ JournalError::InUse { .. }) if !rows => return running_status(journal_path, json, &e),
+            Err(e) => {
+                crate::say::err!("intellectmoney: {e}");
+                return ExitCode::from(2);
+            }
+        },
     };
     if rows && !json {
         crate::say::out!("{}", csv_line(REPORT_COLUMNS));
     }
     let mut totals = Totals::default();
-    let read = journal.each(&mut |e| {
-        totals.add(&e);
-        if rows {
-            let line = if json { json_row(&e) } else { csv_line(row(&e)) };
-            crate::say::out!("{line}");
-        }
-    });
+    let read = journal
+        .journal()
+        .each(&mut |e| {
+            totals.add(&e);
+            if rows {
+                let line = if json { json_row(&e) } else { csv_line(row(&e)) };
+                crate::say::out!("{line}");
+            }
+        })
+        .await;
     if let Err(e) = read {
         crate::say::err!("intellectmoney: {e}");
         return ExitCode::FAILURE;
     }
-    let unstarted = match journal.unstarted() {
-        Ok(n) => n,
+    let (unstarted, in_flight) = match read_live(&journal).await {
+        Ok(read) => read,
         Err(e) => {
             crate::say::err!("intellectmoney: {e}");
             return ExitCode::FAILURE;
         }
     };
+    let mut lines = totals.lines(unstarted);
+    lines.extend(
+        in_flight
+            .iter()
+            .map(|(worker, n)| format!("in flight: {n} line(s), paid now by worker {worker}")),
+    );
     match (rows, json) {
         // The report's rows are its output: the totals go beside them, on stderr.
-        (true, _) => totals.lines(unstarted).iter().for_each(|l| crate::say::err!("{l}")),
+        (true, _) => lines.iter().for_each(|l| crate::say::err!("{l}")),
         // The totals are the status's output.
-        (false, false) => totals.lines(unstarted).iter().for_each(|l| crate::say::out!("{l}")),
-        (false, true) => crate::say::out!("{}", totals.json(unstarted)),
+        (false, false) => lines.iter().for_each(|l| crate::say::out!("{l}")),
+        (false, true) => crate::say::out!("{}", totals.json(unstarted, &in_flight)),
     }
     ExitCode::SUCCESS
+}
+
+/// The keys no run has started, and the keys the workers of a shared journal are paying now.
+async fn read_live(journal: &Opened) -> Result<(u64, Vec<(String, u64)>), JournalError> {
+    let unstarted = journal.unstarted().await?;
+    let in_flight = match journal {
+        Opened::Postgres(j) => j.in_flight().await?,
+        Opened::Sqlite(_) => Vec::new(),
+    };
+    Ok((unstarted, in_flight))
 }
 
 /// `status` while a run holds the journal: that run's counts so far, from its progress file.
@@ -436,15 +606,21 @@ fn csv_line<S: AsRef<str>>(cells: impl IntoIterator<Item = S>) -> String {
 }
 
 /// The journal's totals after a run, on stderr (stdout holds the lines' results).
-fn totals(journal: &SqliteJournal) {
+async fn totals(journal: &Opened) -> u8 {
     let mut totals = Totals::default();
-    if let Err(e) = journal.each(&mut |e| totals.add(&e)) {
+    if let Err(e) = journal.journal().each(&mut |e| totals.add(&e)).await {
         crate::say::err!("intellectmoney: {e}");
-        return;
+        return 4;
     }
-    match journal.unstarted() {
-        Ok(unstarted) => totals.lines(unstarted).iter().for_each(|l| crate::say::err!("{l}")),
-        Err(e) => crate::say::err!("intellectmoney: {e}"),
+    match journal.unstarted().await {
+        Ok(unstarted) => {
+            totals.lines(unstarted).iter().for_each(|l| crate::say::err!("{l}"));
+            totals.code(unstarted)
+        }
+        Err(e) => {
+            crate::say::err!("intellectmoney: {e}");
+            4
+        }
     }
 }
 
@@ -455,6 +631,10 @@ struct Totals {
     by_state: BTreeMap<(&'static str, String), (usize, intellectmoney::runtime::Decimal)>,
     reasons: BTreeMap<String, usize>,
     orphans: u64,
+    /// Entries not ended (not final, or pending).
+    open: u64,
+    /// Entries ended without paying, or sharing another key's operation.
+    unpaid: u64,
 }
 
 impl Totals {
@@ -470,6 +650,23 @@ impl Totals {
             *self.reasons.entry(reason.to_owned()).or_default() += 1;
         }
         self.orphans += u64::from(e.orphans);
+        match &e.step {
+            Step::Completed(_) => {}
+            s if s.is_final() => self.unpaid += 1,
+            _ => self.open += 1,
+        }
+    }
+
+    /// The exit code of the whole journal, as a run's: 4 some lines not ended (or not
+    /// started), else 3 some ended unpaid, else 0.
+    fn code(&self, unstarted: u64) -> u8 {
+        if self.open > 0 || unstarted > 0 {
+            4
+        } else if self.unpaid > 0 {
+            3
+        } else {
+            0
+        }
     }
 
     /// The totals as lines of text, and the lines of the batch not started.
@@ -492,8 +689,8 @@ impl Totals {
         out
     }
 
-    /// The totals as one JSON object.
-    fn json(&self, unstarted: u64) -> String {
+    /// The totals as one JSON object (with the keys in flight per worker of a shared journal).
+    fn json(&self, unstarted: u64, in_flight: &[(String, u64)]) -> String {
         let by_state: Vec<serde_json::Value> = self
             .by_state
             .iter()
@@ -506,6 +703,7 @@ impl Totals {
             "failed_reasons": self.reasons,
             "orphans": self.orphans,
             "not_started": unstarted,
+            "in_flight": in_flight.iter().map(|(w, n)| serde_json::json!({ "worker": w, "lines": n })).collect::<Vec<_>>(),
         })
         .to_string()
     }

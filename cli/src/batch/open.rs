@@ -1,11 +1,14 @@
-//! Which journal a command of `payout-batch` works on, and the guards that keep a batch from
+//! Which journal a command of `payout-batch` works on (an SQLite file, or a PostgreSQL URL that
+//! several workers share), and the guards that keep a batch from
 //! being paid through a second journal. Only `run` makes a journal; every other command opens
 //! one that exists, is a journal, and belongs to the batch file given. On every start, no other
 //! journal beside it or beside the batch file (nor one named with `--also-journal`) may pay this
 //! file's content or any of its keys: a key names one payout for ever.
 
 use super::file::{self, Checked};
-use intellectmoney::batch::{keyed_digest, peek, BatchId, JournalError, SqliteJournal};
+use intellectmoney::batch::{
+    is_postgres_url, keyed_digest, peek, BatchId, Journal, JournalError, PostgresJournal, SqliteJournal,
+};
 use std::path::{Path, PathBuf};
 
 /// How a command starts with its journal.
@@ -26,9 +29,41 @@ pub enum Start {
     },
 }
 
-/// The journal of `path` for a batch file that passed its check, bound to it, hashing with
-/// `hash_key`; or why not (nothing sent).
-pub fn journal(path: &Path, checked: &Checked, hash_key: &[u8], start: &Start) -> Result<SqliteJournal, String> {
+/// A journal a command works on: an SQLite file, or a schema on a PostgreSQL server that
+/// several workers share.
+pub enum Opened {
+    /// One file, held by one run.
+    Sqlite(SqliteJournal),
+    /// On a server, this process one of its workers (or a reader, for `status` and `report`).
+    Postgres(Box<PostgresJournal>),
+}
+
+impl Opened {
+    /// The journal, as the runner takes it.
+    pub fn journal(&self) -> &dyn Journal {
+        match self {
+            Opened::Sqlite(j) => j,
+            Opened::Postgres(j) => j.as_ref(),
+        }
+    }
+
+    /// How many keys of the batch no run has started.
+    pub async fn unstarted(&self) -> Result<u64, JournalError> {
+        match self {
+            Opened::Sqlite(j) => j.unstarted(),
+            Opened::Postgres(j) => j.unstarted().await,
+        }
+    }
+}
+
+/// The PostgreSQL URL that `path` is, if it is one (`postgres://…`, `postgresql://…`).
+pub fn postgres_url(path: &Path) -> Option<&str> {
+    path.to_str().filter(|p| is_postgres_url(p))
+}
+
+/// The journal of `path` (a file, or a PostgreSQL URL) for a batch file that passed its check,
+/// bound to it, hashing with `hash_key`; or why not (nothing sent).
+pub async fn journal(path: &Path, checked: &Checked, hash_key: &[u8], start: &Start) -> Result<Opened, String> {
     let batch = BatchId {
         name: checked.shown.clone(),
         digest: keyed_digest(hash_key, checked.sha256.as_bytes()),
@@ -37,51 +72,100 @@ pub fn journal(path: &Path, checked: &Checked, hash_key: &[u8], start: &Start) -
         Start::Run { also } => also.as_slice(),
         _ => &[],
     };
+    let opened = match postgres_url(path) {
+        Some(url) => Opened::Postgres(Box::new(postgres(url, checked, hash_key, (&batch, also), start).await?)),
+        None => Opened::Sqlite(sqlite(path, checked, hash_key, (&batch, also), start)?),
+    };
+    if let Start::Retry { keys, unpaid } = start {
+        plan_again(opened.journal(), keys, *unpaid).await?;
+    }
+    Ok(opened)
+}
+
+/// The SQLite journal at `path`, made by `run` when there is none.
+fn sqlite(
+    path: &Path,
+    checked: &Checked,
+    hash_key: &[u8],
+    (batch, also): (&BatchId, &[PathBuf]),
+    start: &Start,
+) -> Result<SqliteJournal, String> {
     // Before a journal is made (nothing left behind when refused), and once it is bound: two
     // runs starting at once through two journals see each other then.
     let journal = match start {
         Start::Run { .. } if !path.exists() => {
-            guard(path, checked, &batch, also)?;
+            guard(Some(path), checked, batch, also)?;
             SqliteJournal::create(path).map_err(|e| e.to_string())?
         }
         _ => SqliteJournal::open_existing(path).map_err(|e| e.to_string())?,
     };
     journal.check_hash_key(hash_key).map_err(|e| e.to_string())?;
-    let mut keys = file::keys(checked).map(|k| {
+    let mut keys = file_keys(checked);
+    journal.bind(batch, &mut keys).map_err(other_batch)?;
+    guard(Some(path), checked, batch, also)?;
+    Ok(journal)
+}
+
+/// The PostgreSQL journal at `url`, this process joined as one of its workers; its tables made
+/// by `run` when there are none (the first of several workers starting at once makes them).
+async fn postgres(
+    url: &str,
+    checked: &Checked,
+    hash_key: &[u8],
+    (batch, also): (&BatchId, &[PathBuf]),
+    start: &Start,
+) -> Result<PostgresJournal, String> {
+    // No journal file beside the batch file may pay it (the file's folder; the server holds
+    // no files).
+    guard(None, checked, batch, also)?;
+    let create = matches!(start, Start::Run { .. });
+    let journal = PostgresJournal::open(url, create).await.map_err(|e| e.to_string())?;
+    let journal = journal.join(None, None).await.map_err(|e| e.to_string())?;
+    journal.check_hash_key(hash_key).await.map_err(|e| e.to_string())?;
+    let mut keys = file_keys(checked);
+    journal.bind(batch, &mut keys).await.map_err(other_batch)?;
+    Ok(journal)
+}
+
+/// The keys of the batch file, as a journal's `bind` reads them.
+fn file_keys(checked: &Checked) -> impl Iterator<Item = Result<String, JournalError>> + '_ {
+    file::keys(checked).map(|k| {
         k.map_err(|e| JournalError::Storage {
             path: checked.shown.clone(),
             source: e.into(),
         })
-    });
-    journal.bind(&batch, &mut keys).map_err(|e| match e {
+    })
+}
+
+/// A refusal to bind, with what to do when the journal pays another batch.
+fn other_batch(e: JournalError) -> String {
+    match e {
         JournalError::OtherBatch { .. } => format!(
             "{e}. A file changed after its run began is a new batch: put its new or changed lines under new keys in a new file, and run that with a new journal (keys already in this one are refused)"
         ),
         e => e.to_string(),
-    })?;
-    guard(path, checked, &batch, also)?;
-    if let Start::Retry { keys, unpaid } = start {
-        plan_again(&journal, keys, *unpaid)?;
     }
-    Ok(journal)
 }
 
 /// No journal beside `path` (in its folder), nor one of `also`, pays the same content or holds a
 /// key of the batch. A file beside it that is not a journal is passed over; a journal that
 /// cannot be read is a refusal (fail closed).
-fn guard(path: &Path, checked: &Checked, batch: &BatchId, also: &[PathBuf]) -> Result<(), String> {
+fn guard(path: Option<&Path>, checked: &Checked, batch: &BatchId, also: &[PathBuf]) -> Result<(), String> {
     let folder_of = |p: &Path| match p.parent() {
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
         _ => PathBuf::from("."),
     };
     // The journal's folder, and the batch file's: a journal kept beside its file is found even
     // when the new one is made elsewhere.
-    let mut folders = vec![folder_of(path)];
+    let mut folders: Vec<PathBuf> = path.map(folder_of).into_iter().collect();
     let file_folder = folder_of(Path::new(&checked.shown));
-    if std::fs::canonicalize(&file_folder).ok() != std::fs::canonicalize(&folders[0]).ok() {
+    if folders
+        .first()
+        .is_none_or(|f| std::fs::canonicalize(&file_folder).ok() != std::fs::canonicalize(f).ok())
+    {
         folders.push(file_folder);
     }
-    let mine = std::fs::canonicalize(path).ok();
+    let mine = path.and_then(|p| std::fs::canonicalize(p).ok());
     for folder in folders {
         let beside = std::fs::read_dir(&folder)
             .map_err(|e| format!("cannot read the folder {}: {e}", folder.display()))?
@@ -144,8 +228,8 @@ fn check_other(other: &Path, checked: &Checked, batch: &BatchId, named: bool) ->
 /// `retry`: the keys planned again as new attempts, all or none (a key that may have moved
 /// money, or is not over, is refused with every other problem, before anything is written). A
 /// key already planned again (a retry killed part-way) is left as it is.
-fn plan_again(journal: &SqliteJournal, keys: &[String], unpaid: bool) -> Result<(), String> {
-    let entries = journal.entries().map_err(|e| e.to_string())?;
+async fn plan_again(journal: &dyn Journal, keys: &[String], unpaid: bool) -> Result<(), String> {
+    let entries = journal.entries().await.map_err(|e| e.to_string())?;
     let mut chosen = Vec::new();
     let mut problems = Vec::new();
     for key in keys {
@@ -178,7 +262,7 @@ fn plan_again(journal: &SqliteJournal, keys: &[String], unpaid: bool) -> Result<
     chosen.sort();
     chosen.dedup();
     for key in &chosen {
-        let entry = journal.retry(key).map_err(|e| e.to_string())?;
+        let entry = journal.retry(key).await.map_err(|e| e.to_string())?;
         crate::say::err!("intellectmoney: {key}: planned again as attempt {}", entry.attempt);
     }
     if chosen.is_empty() {

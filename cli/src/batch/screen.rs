@@ -2,7 +2,8 @@
 //! file, counts per ending, the amount paid per currency), with every result line printed above
 //! it, so that no stale bar is left behind; elsewhere plain lines only. The same counts go to a
 //! progress file beside the journal (`<journal>.progress`, counts and amounts only), which
-//! `status` reads while the run holds the journal; the run removes it when it ends.
+//! `status` reads while the run holds the journal; the run removes it when it ends. (A journal on
+//! PostgreSQL has no such file: `status` reads the journal itself while workers run.)
 
 use intellectmoney::batch::Step;
 use intellectmoney::runtime::Decimal;
@@ -12,8 +13,8 @@ use std::collections::BTreeMap;
 pub struct Screen {
     bar: indicatif::ProgressBar,
     counts: std::sync::Mutex<Counts>,
-    /// The progress file, and the lines of the file.
-    progress: (std::path::PathBuf, u64),
+    /// The progress file (none for a journal on a server), and the lines of the file.
+    progress: (Option<std::path::PathBuf>, u64),
 }
 
 #[derive(Default)]
@@ -22,6 +23,8 @@ struct Counts {
     paid: BTreeMap<String, Decimal>,
     conflicts: u64,
     stopped: u64,
+    /// Left to another worker of a shared journal, which was paying them.
+    elsewhere: u64,
     /// When the progress file was last written.
     written: Option<std::time::Instant>,
 }
@@ -35,8 +38,8 @@ pub fn progress_path(journal: &std::path::Path) -> std::path::PathBuf {
 
 impl Screen {
     /// A bar over `lines` lines when stderr is a terminal, else none; the progress file of
-    /// `journal` either way.
-    pub fn new(lines: u64, journal: &std::path::Path) -> Screen {
+    /// `journal` either way, when it is a file.
+    pub fn new(lines: u64, journal: Option<&std::path::Path>) -> Screen {
         let bar = if std::io::IsTerminal::is_terminal(&std::io::stderr()) {
             let bar = indicatif::ProgressBar::new(lines);
             let style = indicatif::ProgressStyle::with_template("{bar:30} {pos}/{len} lines  {msg}")
@@ -54,7 +57,7 @@ impl Screen {
         let screen = Screen {
             bar,
             counts: std::sync::Mutex::new(Counts::default()),
-            progress: (progress_path(journal), lines),
+            progress: (journal.map(progress_path), lines),
         };
         screen.write_progress(&mut screen.lock(), true);
         screen
@@ -94,12 +97,28 @@ impl Screen {
         self.show(&mut c);
     }
 
+    /// A line left to the worker paying it.
+    pub fn elsewhere(&self) {
+        let mut c = self.lock();
+        c.elsewhere += 1;
+        self.show(&mut c);
+    }
+
+    /// Lines left to another worker and then taken over by this one: counted by their ending.
+    pub fn taken_over(&self, n: u64) {
+        let mut c = self.lock();
+        c.elsewhere = c.elsewhere.saturating_sub(n);
+        self.bar.set_position(self.bar.position().saturating_sub(n));
+    }
+
     /// The bar removed, once the run is over (the summary follows as plain lines).
     pub fn finish(&self) {
         crate::say::live_bar(None);
         self.bar.finish_and_clear();
         // The journal says it all once the run lets go of it.
-        let _ = std::fs::remove_file(&self.progress.0);
+        if let Some(progress) = &self.progress.0 {
+            let _ = std::fs::remove_file(progress);
+        }
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, Counts> {
@@ -119,11 +138,12 @@ impl Screen {
         let due = c
             .written
             .is_none_or(|t| t.elapsed() >= std::time::Duration::from_millis(250));
+        let Some(progress) = &self.progress.0 else { return };
         if !(now || due) {
             return;
         }
         c.written = Some(std::time::Instant::now());
-        let done: u64 = c.steps.values().sum::<u64>() + c.conflicts + c.stopped;
+        let done: u64 = c.steps.values().sum::<u64>() + c.conflicts + c.stopped + c.elsewhere;
         let text = serde_json::json!({
             "pid": std::process::id(),
             "lines": self.progress.1,
@@ -134,9 +154,9 @@ impl Screen {
             "stopped": c.stopped,
         })
         .to_string();
-        let mut temporary = self.progress.0.as_os_str().to_owned();
+        let mut temporary = progress.as_os_str().to_owned();
         temporary.push(".new");
-        let _ = std::fs::write(&temporary, text).and_then(|()| std::fs::rename(&temporary, &self.progress.0));
+        let _ = std::fs::write(&temporary, text).and_then(|()| std::fs::rename(&temporary, progress));
     }
 }
 
@@ -192,6 +212,9 @@ fn message(c: &Counts) -> String {
     }
     if c.stopped > 0 {
         parts.push(format!("stopped {}", c.stopped));
+    }
+    if c.elsewhere > 0 {
+        parts.push(format!("paid by other workers {}", c.elsewhere));
     }
     let paid: Vec<String> = c.paid.iter().map(|(cur, sum)| format!("{cur} {sum}")).collect();
     if !paid.is_empty() {
