@@ -93,6 +93,21 @@ pub struct NotificationDef {
     pub fields: Vec<NotificationField>,
     #[serde(default)]
     pub numbered: Vec<NumberedField>,
+    pub events: Option<NotificationEvents>,
+}
+
+/// What a receiver hands on: one event per invoice and state, in the order states happen.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NotificationEvents {
+    /// The hashed fields that name an invoice, together.
+    pub invoice: Vec<S>,
+    /// The hashed field that carries the invoice's state (an enum).
+    pub state: S,
+    /// Every value of that enum, in the order an invoice goes through them.
+    pub order: Vec<S>,
+    pub note: Option<String>,
+    pub source: Option<String>,
 }
 
 /// Fields with a running number in their name (`UserField_{n}`).

@@ -376,3 +376,21 @@ pub fn field<T: std::str::FromStr>(
         expected,
     })
 }
+
+/// A notification type of an API as a receiver takes it (the generated `Notification` of an API
+/// whose spec names its events): verified from its fields, and the (invoice, state) event it
+/// is.
+pub trait ResultNotification: Sized + Send + 'static {
+    /// How it is written and signed.
+    const SCHEME: Scheme;
+    /// Reads one from its decoded fields and checks its hash with the shop's SecretKey: what
+    /// the hash does not cover is moved out of its typed fields.
+    fn verified(fields: Vec<(String, String)>, secret_key: &str) -> Result<Self, NotificationError>;
+    /// The invoice it is about: the values of the hashed fields that name one (the spec's
+    /// `events.invoice`), joined by `/`.
+    fn invoice(&self) -> String;
+    /// Its state as sent, and the state's place in the order an invoice goes through them (the
+    /// spec's `events.order`, 0 first; a state the spec does not know comes last); `None`
+    /// when it has none.
+    fn state(&self) -> Option<(String, u32)>;
+}

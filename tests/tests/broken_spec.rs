@@ -497,6 +497,22 @@ const CASES: &[Case] = &[
         message: "hash order names `status`, which is not a field",
     },
     Case {
+        name: "notification_event_unhashed",
+        file: "shop.yaml",
+        find: "invoice: [shopId]",
+        replace: "invoice: [at]",
+        at: "at]",
+        message: "`at` is not a hashed field: an event is named by what the hash vouches for",
+    },
+    Case {
+        name: "notification_event_order_incomplete",
+        file: "shop.yaml",
+        find: "order: [Created, Paid, Cancelled]",
+        replace: "order: [Created, Paid, Paid]",
+        at: "Paid]",
+        message: "`Paid` is named twice in the events' order",
+    },
+    Case {
         name: "notification_bad_charset",
         file: "shop.yaml",
         find: "charset: windows-1251",
@@ -549,6 +565,10 @@ const CASES: &[Case] = &[
 /// Breaks that rightly cause more than one error; every other case must give exactly one (one
 /// mistake is not reported again where its name is used).
 const CONSEQUENCES: &[(&str, usize)] = &[
+    // `Cancelled` is gone: the notification's events' order names no value.
+    ("duplicate_enum_value", 2),
+    // `state` is no longer hashed: the notification's events cannot be named by it.
+    ("notification_hash_order_names_no_field", 2),
     // `Payout` is gone (the method's result names it), and `decimal` is no UpperCamelCase name.
     ("builtin_type_name", 3),
     // `Line` is gone: `list<Line>` names an unknown type.

@@ -530,6 +530,16 @@ fn notification_items(api: &Api, n: &Notification, out: &mut Items) {
         )
         .facet("doc", Class::Docs, &n.doc);
     insert(out, format!("notification {name}"), item);
+    if let Some(e) = &n.events {
+        // What a receiver hands on, and in which order: `impl ResultNotification`.
+        let mut item =
+            Item::new("events", format!("{name} events"), Class::Additive).within(format!("notification {name}"));
+        item.facet("invoice", Class::Wire, e.invoice.join(" + "))
+            .facet("state", Class::Wire, &e.state)
+            .facet("order", Class::Wire, e.order.join(" → "))
+            .facet("notes", Class::Docs, e.notes.join(" "));
+        insert(out, format!("events {name}"), item);
+    }
     for f in &n.fields {
         let mut item =
             Item::new("field", format!("{name}.{}", f.wire), Class::Additive).within(format!("notification {name}"));

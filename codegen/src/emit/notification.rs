@@ -2,7 +2,7 @@
 //! IntellectMoney sends, with unknown fields kept, and the hash scheme the spec gives.
 
 use super::{doc_attrs, ident, rust_type};
-use crate::ir::{Notification, NotificationField, NumberedField, Secret, Ty};
+use crate::ir::{Notification, NotificationEvents, NotificationField, NumberedField, Secret, Ty};
 use proc_macro2::TokenStream;
 use quote::quote;
 
@@ -11,11 +11,63 @@ pub fn emit(n: &Notification) -> TokenStream {
     let definition = definition(n);
     let debug = debug_impl(n);
     let methods = methods(n);
+    let events = n.events.as_ref().map(|e| events_impl(n, e));
     quote! {
         //! The Result-URL notification (generated from the spec).
         #definition
         #debug
         #methods
+        #events
+    }
+}
+
+/// `ResultNotification`: what a receiver needs of it (the spec's `events`).
+fn events_impl(n: &Notification, e: &NotificationEvents) -> TokenStream {
+    let name = ident(&n.name);
+    let invoice = e.invoice.iter().map(|f| {
+        let f = ident(f);
+        quote!(self.#f.as_ref().map(|v| v.to_string()).unwrap_or_default())
+    });
+    let state = ident(&e.state);
+    let state_ty = n
+        .fields
+        .iter()
+        .find(|f| f.rust == e.state)
+        .map(|f| rust_type(&f.ty, Secret::No))
+        .unwrap_or_else(|| quote!(()));
+    let ranks = e.order.iter().enumerate().map(|(rank, value)| {
+        let v = ident(value);
+        let rank = rank as u32;
+        quote!(#state_ty::#v => #rank,)
+    });
+    let doc = doc_attrs(
+        &format!(
+            "The event a notification is: its invoice ({}) and its state ({}), in the order {}.",
+            e.invoice.join(", "),
+            e.state,
+            e.order.join(" → ")
+        ),
+        &e.notes,
+    );
+    quote! {
+        #doc
+        impl crate::runtime::notification::ResultNotification for #name {
+            const SCHEME: crate::runtime::notification::Scheme = Self::SCHEME;
+            fn verified(fields: Vec<(String, String)>, secret_key: &str) -> Result<Self, crate::runtime::notification::NotificationError> {
+                Self::from_fields(fields)?.verify(secret_key)
+            }
+            fn invoice(&self) -> String {
+                [#(#invoice),*].join("/")
+            }
+            fn state(&self) -> Option<(String, u32)> {
+                let state = self.#state.as_ref()?;
+                let rank = match state {
+                    #(#ranks)*
+                    _ => u32::MAX,
+                };
+                Some((state.to_string(), rank))
+            }
+        }
     }
 }
 

@@ -213,6 +213,24 @@ pub struct Notification {
     pub fields: Vec<NotificationField>,
     /// Fields with a running number in their name.
     pub numbered: Vec<NumberedField>,
+    /// What a receiver hands on, when the spec says.
+    pub events: Option<NotificationEvents>,
+}
+
+/// A notification's events: the invoice it names, and its state's place in the order states
+/// happen.
+#[derive(Debug)]
+pub struct NotificationEvents {
+    /// Rust names of the hashed fields that name the invoice, in order.
+    pub invoice: Vec<String>,
+    /// Rust name of the state field.
+    pub state: String,
+    /// Its enum's name.
+    pub state_enum: String,
+    /// The enum's value names, in the order states happen.
+    pub order: Vec<String>,
+    /// Notes and sources.
+    pub notes: Vec<String>,
 }
 
 /// Text fields whose names carry a running number (`UserField_1`, `UserField_2`, …), read into a

@@ -31,6 +31,7 @@ pub(super) fn build_notification(b: &mut Builder, n: &model::NotificationDef) ->
     let fields = notification_fields(b, n);
     let numbered = n.numbered.iter().filter_map(|f| numbered_field(b, f)).collect();
     check_hash(b, n);
+    let events = n.events.as_ref().and_then(|e| events(b, n, e));
     let mut all_notes = notes(&n.source, &n.note);
     if let Some(h) = &n.hash.note {
         all_notes.push(format!("Note: {h}"));
@@ -46,6 +47,67 @@ pub(super) fn build_notification(b: &mut Builder, n: &model::NotificationDef) ->
         secret: n.hash.secret.as_str().to_owned(),
         fields,
         numbered,
+        events,
+    })
+}
+
+/// The events' invoice and state: hashed fields (a receiver trusts nothing else), the state an
+/// enum whose every value the order names once.
+fn events(b: &mut Builder, n: &model::NotificationDef, e: &model::NotificationEvents) -> Option<NotificationEvents> {
+    let hashed = |name: &str| n.hash.order.iter().any(|o| o.as_str() == name) && name != n.hash.secret.as_str();
+    for f in e.invoice.iter().chain([&e.state]) {
+        if !hashed(f.as_str()) {
+            b.err(
+                f.span(),
+                format!(
+                    "`{}` is not a hashed field: an event is named by what the hash vouches for",
+                    f.as_str()
+                ),
+            );
+        }
+    }
+    let state = n.fields.iter().find(|f| f.name.as_str() == e.state.as_str())?;
+    let enum_name = state.ty.as_str().to_owned();
+    let values = match b.names.get(&enum_name) {
+        Some(named) if named.kind == Kind::Enum => named.values.clone(),
+        _ => {
+            b.err(
+                e.state.span(),
+                format!("the state field `{}` is not of an enum type", e.state.as_str()),
+            );
+            return None;
+        }
+    };
+    let mut order: Vec<String> = Vec::new();
+    let mut wrong = false;
+    for o in &e.order {
+        let value = o.as_str().to_owned();
+        let problem = match (values.contains(&value), order.contains(&value)) {
+            (false, _) => Some(format!("`{value}` is not a value of {enum_name}")),
+            (true, true) => Some(format!("`{value}` is named twice in the events' order")),
+            (true, false) => None,
+        };
+        match problem {
+            Some(p) => {
+                b.err(o.span(), p);
+                wrong = true;
+            }
+            None => order.push(value),
+        }
+    }
+    // One mistake is reported once: a value missing because another was misnamed is not.
+    if let Some(missing) = values.iter().find(|v| !order.contains(v)).filter(|_| !wrong) {
+        b.err(
+            e.state.span(),
+            format!("the events' order lacks {enum_name}'s value `{missing}`"),
+        );
+    }
+    Some(NotificationEvents {
+        invoice: e.invoice.iter().map(|f| field_name(f.as_str())).collect(),
+        state: field_name(e.state.as_str()),
+        state_enum: enum_name,
+        order,
+        notes: notes(&e.source, &e.note),
     })
 }
 

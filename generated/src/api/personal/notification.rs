@@ -363,3 +363,37 @@ impl Notification {
         crate::runtime::notification::Builder::new(Self::SCHEME)
     }
 }
+/// The event a notification is: its invoice (eshop_id, order_id) and its state (payment_status), in the order Created → Held → PartPaid → Paid → Cancelled → Refunded.
+///
+/// Source: the developer portal's description of the payment-notification hash (the states and the hashed fields).
+///
+/// Note: The order of the states is not documented \[inferred\]: an invoice is created, may be held and partly paid, then paid or cancelled, and a paid one may be refunded. The invoice is named by eshopId and orderId, which the hash covers, not by paymentId, which it does not: a replayed notification with another paymentId is the same event.
+impl crate::runtime::notification::ResultNotification for Notification {
+    const SCHEME: crate::runtime::notification::Scheme = Self::SCHEME;
+    fn verified(
+        fields: Vec<(String, String)>,
+        secret_key: &str,
+    ) -> Result<Self, crate::runtime::notification::NotificationError> {
+        Self::from_fields(fields)?.verify(secret_key)
+    }
+    fn invoice(&self) -> String {
+        [
+            self.eshop_id.as_ref().map(|v| v.to_string()).unwrap_or_default(),
+            self.order_id.as_ref().map(|v| v.to_string()).unwrap_or_default(),
+        ]
+            .join("/")
+    }
+    fn state(&self) -> Option<(String, u32)> {
+        let state = self.payment_status.as_ref()?;
+        let rank = match state {
+            crate::api::personal::PaymentStatus::Created => 0u32,
+            crate::api::personal::PaymentStatus::Held => 1u32,
+            crate::api::personal::PaymentStatus::PartPaid => 2u32,
+            crate::api::personal::PaymentStatus::Paid => 3u32,
+            crate::api::personal::PaymentStatus::Cancelled => 4u32,
+            crate::api::personal::PaymentStatus::Refunded => 5u32,
+            _ => u32::MAX,
+        };
+        Some((state.to_string(), rank))
+    }
+}
