@@ -11,9 +11,15 @@ const WALLS: &[(&str, &[&str])] = &[
     ("intellectmoney-runtime", &[]),
     ("intellectmoney-mock", &["intellectmoney-runtime"]),
     ("intellectmoney-batch", &["intellectmoney-runtime"]),
+    ("intellectmoney-receiver", &["intellectmoney-runtime"]),
     (
         "intellectmoney",
-        &["intellectmoney-runtime", "intellectmoney-mock", "intellectmoney-batch"],
+        &[
+            "intellectmoney-runtime",
+            "intellectmoney-mock",
+            "intellectmoney-batch",
+            "intellectmoney-receiver",
+        ],
     ),
     ("intellectmoney-cli", &["intellectmoney"]),
     ("intellectmoney-codegen", &[]),

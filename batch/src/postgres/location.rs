@@ -105,35 +105,7 @@ fn take_schema(url: &str) -> Result<(String, String), String> {
 
 /// The URL with its password (in the user part, or a `password=` parameter) replaced by `***`.
 pub fn redact(url: &str) -> String {
-    let (scheme, rest) = url.split_once("://").unwrap_or(("", url));
-    let (authority, tail) = match rest.find(['/', '?']) {
-        Some(i) => rest.split_at(i),
-        None => (rest, ""),
-    };
-    let authority = match authority.rsplit_once('@') {
-        Some((user, host)) => match user.split_once(':') {
-            Some((name, _)) => format!("{name}:***@{host}"),
-            None => authority.to_owned(),
-        },
-        None => authority.to_owned(),
-    };
-    let tail = match tail.split_once('?') {
-        Some((path, query)) => {
-            let pairs: Vec<String> = query
-                .split('&')
-                .map(|p| match p.split_once('=') {
-                    Some((name, _)) if name.eq_ignore_ascii_case("password") => format!("{name}=***"),
-                    _ => p.to_owned(),
-                })
-                .collect();
-            format!("{path}?{}", pairs.join("&"))
-        }
-        None => tail.to_owned(),
-    };
-    match scheme.is_empty() {
-        true => format!("{authority}{tail}"),
-        false => format!("{scheme}://{authority}{tail}"),
-    }
+    intellectmoney_runtime::redact::url_password(url)
 }
 
 #[cfg(test)]

@@ -7,10 +7,11 @@ use super::version::Version;
 use std::path::{Path, PathBuf};
 
 /// The published crates, as `[workspace.dependencies]` names them.
-pub const PUBLISHED: [&str; 4] = [
+pub const PUBLISHED: [&str; 5] = [
     "intellectmoney-runtime",
     "intellectmoney-mock",
     "intellectmoney-batch",
+    "intellectmoney-receiver",
     "intellectmoney",
 ];
 
@@ -107,10 +108,11 @@ fn replace_quoted(line: &str, new: &str) -> String {
 
 /// The crates whose version is the workspace's (`version.workspace = true`): the published ones
 /// and the CLI.
-pub const WORKSPACE_VERSIONED: [&str; 5] = [
+pub const WORKSPACE_VERSIONED: [&str; 6] = [
     "intellectmoney-runtime",
     "intellectmoney-mock",
     "intellectmoney-batch",
+    "intellectmoney-receiver",
     "intellectmoney",
     "intellectmoney-cli",
 ];

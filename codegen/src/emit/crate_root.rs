@@ -56,6 +56,11 @@ pub fn emit(ir: &Ir) -> TokenStream {
         /// `batch`): a journal per key and [`batch::pay_once`], which pays each key at most once.
         #[cfg(feature = "batch")]
         pub use intellectmoney_batch as batch;
+        /// Result-URL notifications received once (the `intellectmoney-receiver` crate, feature
+        /// `receiver`): verified, recorded before `OK`, handed to the shop's handler once per
+        /// invoice and state, in order.
+        #[cfg(feature = "receiver")]
+        pub use intellectmoney_receiver as receiver;
         /// The hand-written runtime the generated code stands on (the `intellectmoney-runtime`
         /// crate): codecs, checks, encoding and signing, decoding, the client's engine.
         pub use intellectmoney_runtime as runtime;

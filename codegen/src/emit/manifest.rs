@@ -39,7 +39,10 @@ native-tls = ["intellectmoney-runtime/native-tls"]
 batch = ["dep:intellectmoney-batch"]
 # Payout batches shared by several workers, with their journal on a PostgreSQL server
 # (intellectmoney::batch::PostgresJournal).
-postgres = ["batch", "intellectmoney-batch/postgres"]
+postgres = ["batch", "intellectmoney-batch/postgres", "intellectmoney-receiver?/postgres"]
+# Result-URL notifications received once: an axum router that answers IntellectMoney, an inbox
+# (SQLite; PostgreSQL with `postgres`), and the handing-on of events (intellectmoney::receiver).
+receiver = ["dep:intellectmoney-receiver"]
 # A blocking client with the same generated methods (it runs its own tokio runtime).
 blocking = ["intellectmoney-runtime/blocking"]
 # One clap subcommand per spec method (intellectmoney::cli), for the `intellectmoney` binary.
@@ -60,6 +63,8 @@ intellectmoney-runtime = { workspace = true }
 intellectmoney-mock = { workspace = true, optional = true }
 # Payout batches and their journal (feature `batch`), re-exported as `intellectmoney::batch`.
 intellectmoney-batch = { workspace = true, optional = true }
+# Result-URL notifications received once (feature `receiver`), re-exported as `intellectmoney::receiver`.
+intellectmoney-receiver = { workspace = true, optional = true }
 # The subcommands of `cli` derive clap's traits.
 clap = { version = "4", features = ["derive", "env"], optional = true }
 # The streams of paginated methods are `impl futures_util::Stream`.

@@ -10,8 +10,10 @@
 
 mod cards;
 mod forms;
+mod url;
 
 pub use cards::{mask_card_numbers, masked};
+pub use url::url_password;
 
 use aho_corasick::{AhoCorasick, MatchKind};
 use std::sync::Arc;
