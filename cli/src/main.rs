@@ -4,6 +4,7 @@
 //! server, notification check).
 
 mod batch;
+mod receive;
 mod say;
 mod scenario;
 
@@ -154,6 +155,41 @@ enum Top {
     PayoutBatch {
         #[command(subcommand)]
         command: BatchCommand,
+    },
+    /// Receives Result-URL notifications for a shop written in any language: answers `OK` once
+    /// a notification's hash is checked and its event recorded in the inbox, then hands each
+    /// event on once, per invoice in state order: to --exec (a command run with the event as
+    /// JSON on its stdin; exit 0 is done) or --forward (a URL the event is POSTed to as JSON; a
+    /// 2xx answer is done). A failing one is tried again with a doubling wait, then kept dead in
+    /// the inbox. Several instances share a PostgreSQL inbox. Prints its URL, then serves until
+    /// Ctrl-C.
+    Receive {
+        /// Where to listen.
+        #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:8080")]
+        listen: std::net::SocketAddr,
+        /// The inbox: an SQLite file (one instance), or a PostgreSQL URL (several).
+        #[arg(long, value_name = "FILE|URL")]
+        journal: String,
+        /// The shop's SecretKey (shop settings; getEshopInfo's Eshop.SecretKey).
+        #[arg(long, value_name = "KEY", env = "INTELLECTMONEY_SECRET_KEY", hide_env_values = true)]
+        secret_key: String,
+        /// A command run by `sh -c` for each event, the event as JSON on its stdin.
+        #[arg(
+            long,
+            value_name = "CMD",
+            required_unless_present = "forward",
+            conflicts_with = "forward"
+        )]
+        exec: Option<String>,
+        /// A URL each event is POSTed to as JSON.
+        #[arg(long, value_name = "URL")]
+        forward: Option<String>,
+        /// How long an event waits for one of an earlier state of its invoice (`2s`).
+        #[arg(long, value_name = "DURATION", default_value = "2s", value_parser = duration)]
+        settle: std::time::Duration,
+        /// Calls of a failing --exec or --forward before the event is kept dead.
+        #[arg(long, value_name = "N", default_value_t = 8)]
+        max_attempts: u32,
     },
     /// Reads a Result-URL notification (the raw form body) from stdin, prints it as JSON, and
     /// exits 0 when its hash is valid for the shop's SecretKey, non-zero when not.
@@ -550,6 +586,35 @@ async fn main() -> ExitCode {
     if let Top::VerifyNotification { secret_key } = &top {
         say::secrets([secret_key.as_str()]);
         return verify_notification(secret_key);
+    }
+    if let Top::Receive {
+        listen,
+        journal,
+        secret_key,
+        exec,
+        forward,
+        settle,
+        max_attempts,
+    } = top
+    {
+        say::secrets([secret_key.as_str()]);
+        say::secrets(batch::journal_password(std::path::Path::new(&journal)).as_deref());
+        let target = match (exec, forward) {
+            (Some(command), _) => receive::Target::Exec(command),
+            (None, Some(url)) => receive::Target::Forward(url),
+            (None, None) => unreachable!("clap requires --exec or --forward"),
+        };
+        let dispatch = intellectmoney::receiver::Dispatch::default()
+            .settle(settle)
+            .retries(max_attempts, std::time::Duration::from_secs(1));
+        return receive::run(receive::Options {
+            listen,
+            inbox: journal,
+            secret_key,
+            target,
+            dispatch,
+        })
+        .await;
     }
     if let Top::PayoutBatch { command } = top {
         return payout_batch(&mut cli, command).await;

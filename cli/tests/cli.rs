@@ -602,6 +602,8 @@ fn the_hand_written_commands_and_global_options_are_snapshotted() {
         ("payout", vec!["payout", "--help"]),
         ("verify-notification", vec!["verify-notification", "--help"]),
         ("mock-server", vec!["mock-server", "--help"]),
+        ("receive", vec!["receive", "--help"]),
+        ("payout-batch-run", vec!["payout-batch", "run", "--help"]),
     ] {
         let out = run(&args, &[]);
         assert!(out.status.success(), "{name}: {}", text(&out.stderr));

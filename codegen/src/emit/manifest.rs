@@ -75,6 +75,8 @@ serde = { version = "1", features = ["derive"] }
 # The README's examples, run as doctests.
 [dev-dependencies]
 tokio = { version = "1", features = ["macros", "rt-multi-thread"] }
+# The README's Result-URL receiver serves its router.
+axum = { version = "0.8", default-features = false, features = ["tokio", "http1"] }
 
 [lints]
 workspace = true
