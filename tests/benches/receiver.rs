@@ -43,7 +43,10 @@ async fn serve(router: axum::Router) -> String {
 /// the median and p99 latency to the answer. Every answer must be `OK`.
 async fn load(urls: &[String], n: usize, offset: usize) -> (f64, Duration, Duration) {
     let bodies: Vec<Vec<u8>> = (0..n).map(|i| notification(offset + i)).collect();
-    let http = reqwest::Client::builder().pool_max_idle_per_host(CLIENTS).build().unwrap();
+    let http = reqwest::Client::builder()
+        .pool_max_idle_per_host(CLIENTS)
+        .build()
+        .unwrap();
     let start = Instant::now();
     let mut tasks = Vec::new();
     for c in 0..CLIENTS {
@@ -83,7 +86,10 @@ fn row(label: &str, (rate, median, p99): (f64, Duration, Duration), baseline: f6
 
 #[tokio::main(flavor = "multi_thread")]
 async fn main() {
-    let n: usize = std::env::var("RECEIVER_BENCH_N").ok().and_then(|v| v.parse().ok()).unwrap_or(4000);
+    let n: usize = std::env::var("RECEIVER_BENCH_N")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(4000);
     let ok = || axum::Router::new().route("/", axum::routing::post(|| async { "OK" }));
     let bare = [serve(ok()).await];
     let bare_two = [serve(ok()).await, serve(ok()).await];
@@ -93,12 +99,22 @@ async fn main() {
     let sqlite = Receiver::<Notification>::new(KEY, SqliteInbox::open(dir.path().join("inbox.db")).unwrap()).unwrap();
     let url = serve(sqlite.router()).await;
     row("1 instance, SQLite inbox", load(&[url], n, n).await, baseline.0);
-    let Some(db) = intellectmoney_tests::postgres::database("receiver_bench").await else { return };
+    let Some(db) = intellectmoney_tests::postgres::database("receiver_bench").await else {
+        return;
+    };
     let one = Receiver::<Notification>::new(KEY, PostgresInbox::open(&db).await.unwrap()).unwrap();
     let two = Receiver::<Notification>::new(KEY, PostgresInbox::open(&db).await.unwrap()).unwrap();
     let (u1, u2) = (serve(one.router()).await, serve(two.router()).await);
-    row("1 instance, PostgreSQL inbox", load(&[u1.clone()], n, 2 * n).await, baseline.0);
+    row(
+        "1 instance, PostgreSQL inbox",
+        load(std::slice::from_ref(&u1), n, 2 * n).await,
+        baseline.0,
+    );
     let baseline_two = load(&bare_two, n, 0).await;
     row("baseline: two bare servers", baseline_two, baseline_two.0);
-    row("2 instances, one PostgreSQL inbox", load(&[u1, u2], n, 3 * n).await, baseline_two.0);
+    row(
+        "2 instances, one PostgreSQL inbox",
+        load(&[u1, u2], n, 3 * n).await,
+        baseline_two.0,
+    );
 }
