@@ -156,7 +156,7 @@ pub fn relocked(text: &str, to: Version) -> String {
 mod tests {
     use super::*;
 
-    const MANIFEST: &str = "[workspace]\nmembers = [\"a\"]\n\n[workspace.package]\nversion = \"0.2.0\"\nedition = \"2021\"\n\n[workspace.dependencies]\nintellectmoney-runtime = { version = \"0.2.0\", path = \"runtime\", default-features = false }\nintellectmoney-mock = { version = \"0.2.0\", path = \"mock\" }\nintellectmoney-batch = { version = \"0.2.0\", path = \"batch\" }\nintellectmoney = { version = \"0.2.0\", path = \"generated\" }\nother = { version = \"0.2.0\" }\n";
+    const MANIFEST: &str = "[workspace]\nmembers = [\"a\"]\n\n[workspace.package]\nversion = \"0.2.0\"\nedition = \"2021\"\n\n[workspace.dependencies]\nintellectmoney-runtime = { version = \"0.2.0\", path = \"runtime\", default-features = false }\nintellectmoney-mock = { version = \"0.2.0\", path = \"mock\" }\nintellectmoney-batch = { version = \"0.2.0\", path = \"batch\" }\nintellectmoney-receiver = { version = \"0.2.0\", path = \"receiver\" }\nintellectmoney = { version = \"0.2.0\", path = \"generated\" }\nother = { version = \"0.2.0\" }\n";
 
     #[test]
     fn the_version_is_written_in_every_place_and_nothing_else_changes() {
@@ -169,6 +169,7 @@ mod tests {
                 .replace("runtime = { version = \"0.2.0\"", "runtime = { version = \"0.3.0\"")
                 .replace("mock = { version = \"0.2.0\"", "mock = { version = \"0.3.0\"")
                 .replace("batch = { version = \"0.2.0\"", "batch = { version = \"0.3.0\"")
+                .replace("receiver = { version = \"0.2.0\"", "receiver = { version = \"0.3.0\"")
                 .replace(
                     "intellectmoney = { version = \"0.2.0\"",
                     "intellectmoney = { version = \"0.3.0\""
@@ -182,6 +183,7 @@ mod tests {
                 "intellectmoney-runtime = \"0.2.0\"",
                 "intellectmoney-mock = \"0.2.0\"",
                 "intellectmoney-batch = \"0.2.0\"",
+                "intellectmoney-receiver = \"0.2.0\"",
                 "intellectmoney = \"0.2.0\""
             ]
         );
