@@ -167,8 +167,9 @@ enum Top {
         /// Where to listen.
         #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:8080")]
         listen: std::net::SocketAddr,
-        /// The inbox: an SQLite file (one instance), or a PostgreSQL URL (several).
-        #[arg(long, value_name = "FILE|URL")]
+        /// The inbox: an SQLite file (one instance), or a PostgreSQL URL (several; its password
+        /// from the URL, PGPASSWORD or INTELLECTMONEY_INBOX, never shown).
+        #[arg(long, value_name = "FILE|URL", env = "INTELLECTMONEY_INBOX", hide_env_values = true)]
         journal: String,
         /// The shop's SecretKey (shop settings; getEshopInfo's Eshop.SecretKey).
         #[arg(long, value_name = "KEY", env = "INTELLECTMONEY_SECRET_KEY", hide_env_values = true)]
@@ -243,7 +244,12 @@ enum BatchCommand {
     /// Totals per state and currency.
     Status {
         /// The journal (it must exist): a file, or a PostgreSQL URL (read live while workers pay).
-        #[arg(long, value_name = "FILE|URL")]
+        #[arg(
+            long,
+            value_name = "FILE|URL",
+            env = "INTELLECTMONEY_JOURNAL",
+            hide_env_values = true
+        )]
         journal: PathBuf,
         /// text (lines) or json (one object: by_state, failed_reasons, orphans, not_started).
         #[arg(long, value_name = "text|json", default_value = "text", value_parser = ["text", "json"])]
@@ -252,7 +258,12 @@ enum BatchCommand {
     /// One row per key (state, operation, amount, currency, orphans, message), then the totals.
     Report {
         /// The journal (it must exist): a file, or a PostgreSQL URL (read live while workers pay).
-        #[arg(long, value_name = "FILE|URL")]
+        #[arg(
+            long,
+            value_name = "FILE|URL",
+            env = "INTELLECTMONEY_JOURNAL",
+            hide_env_values = true
+        )]
         journal: PathBuf,
         /// csv or json (JSON lines).
         #[arg(long, value_name = "csv|json", default_value = "csv", value_parser = ["csv", "json"])]
@@ -267,7 +278,12 @@ struct PayArgs {
     /// after a run was killed (keep them together); or a PostgreSQL URL
     /// (`postgres://user@host/db?schema=payday_w48`) that several workers share: run the same
     /// command on each machine, and each line is paid by one of them, once.
-    #[arg(long, value_name = "FILE|URL")]
+    #[arg(
+        long,
+        value_name = "FILE|URL",
+        env = "INTELLECTMONEY_JOURNAL",
+        hide_env_values = true
+    )]
     journal: PathBuf,
     /// The batch (CSV).
     file: PathBuf,
@@ -576,6 +592,8 @@ fn client(cli: &mut Cli) -> Result<Client, String> {
 async fn main() -> ExitCode {
     let mut cli = Cli::parse();
     say::secrets(cli.secrets());
+    // libpq's variable, which the journal and the inbox read too.
+    say::secrets(std::env::var("PGPASSWORD").ok().as_deref());
     // The subcommand is taken out of `cli`, whose options then build the client.
     let top = std::mem::replace(
         &mut cli.command,
@@ -599,6 +617,7 @@ async fn main() -> ExitCode {
     {
         say::secrets([secret_key.as_str()]);
         say::secrets(batch::journal_password(std::path::Path::new(&journal)).as_deref());
+        say::secrets(forward.as_deref().and_then(batch::url_password_of).as_deref());
         let target = match (exec, forward) {
             (Some(command), _) => receive::Target::Exec(command),
             (None, Some(url)) => receive::Target::Forward(url),

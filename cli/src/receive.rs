@@ -31,8 +31,50 @@ pub struct Options {
     pub dispatch: Dispatch,
 }
 
-/// Serves until Ctrl-C, or until the inbox fails (exit 1); a bad set-up exits 2.
+/// How long one `--exec` or `--forward` may take before it counts as failed.
+const HAND_ON_TIMEOUT: Duration = Duration::from_secs(300);
+
+/// The variables of the process that hold secrets: a `--exec` command is run without them.
+const SECRET_VARIABLES: &[&str] = &[
+    "INTELLECTMONEY_SECRET_KEY",
+    "INTELLECTMONEY_PASSWORD",
+    "INTELLECTMONEY_SIGN_SECRET",
+    "INTELLECTMONEY_BEARER_TOKEN",
+    "INTELLECTMONEY_USER_TOKEN",
+    "INTELLECTMONEY_BATCH_KEY",
+    "INTELLECTMONEY_JOURNAL",
+    "INTELLECTMONEY_INBOX",
+    "PGPASSWORD",
+];
+
+/// What the receiver logs (a notification refused, a handler failing, an event dead), on
+/// stderr through the CLI's redaction.
+fn show_the_log() {
+    struct Log;
+    impl std::io::Write for Log {
+        fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+            for line in String::from_utf8_lossy(bytes).lines() {
+                crate::say::err!("intellectmoney: {line}");
+            }
+            Ok(bytes.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    let _ = tracing_subscriber::fmt()
+        .with_writer(|| Log)
+        .with_ansi(false)
+        .with_target(false)
+        .with_max_level(tracing_subscriber::filter::LevelFilter::INFO)
+        .without_time()
+        .try_init();
+}
+
+/// Serves until Ctrl-C; a bad set-up exits 2. An inbox that fails is tried again (said on
+/// stderr), and the server goes on answering (a notification not recorded is answered 503).
 pub async fn run(options: Options) -> ExitCode {
+    show_the_log();
     let receiver = match receiver(&options).await {
         Ok(r) => r,
         Err(e) => {
@@ -59,12 +101,7 @@ pub async fn run(options: Options) -> ExitCode {
             crate::say::err!("intellectmoney: the server stopped: {served:?}");
             ExitCode::FAILURE
         }
-        failed = handed_on => {
-            if let Err(e) = failed {
-                crate::say::err!("intellectmoney: {e}: stopped (the events wait in the inbox)");
-            }
-            ExitCode::FAILURE
-        }
+        never = handed_on => match never {},
         _ = tokio::signal::ctrl_c() => ExitCode::SUCCESS,
     }
 }
@@ -92,7 +129,10 @@ impl Inbox for Boxed {
     fn claim(&self, settle: Duration, lease: Duration) -> intellectmoney::receiver::InboxFuture<'_, Option<Event>> {
         self.0.claim(settle, lease)
     }
-    fn delivered<'a>(&'a self, event: &'a Event) -> intellectmoney::receiver::InboxFuture<'a, ()> {
+    fn renew<'a>(&'a self, event: &'a Event, lease: Duration) -> intellectmoney::receiver::InboxFuture<'a, bool> {
+        self.0.renew(event, lease)
+    }
+    fn delivered<'a>(&'a self, event: &'a Event) -> intellectmoney::receiver::InboxFuture<'a, bool> {
         self.0.delivered(event)
     }
     fn failed<'a>(
@@ -100,7 +140,7 @@ impl Inbox for Boxed {
         event: &'a Event,
         error: &'a str,
         retry_after: Option<Duration>,
-    ) -> intellectmoney::receiver::InboxFuture<'a, ()> {
+    ) -> intellectmoney::receiver::InboxFuture<'a, bool> {
         self.0.failed(event, error, retry_after)
     }
     fn events(&self) -> intellectmoney::receiver::InboxFuture<'_, Vec<intellectmoney::receiver::EventRecord>> {
@@ -127,6 +167,9 @@ async fn hand_on(target: &Target, http: &reqwest::Client, event: Event, n: Notif
     match target {
         Target::Exec(command) => exec(command, &json, &event).await,
         Target::Forward(url) => {
+            // The URL as it may be shown and kept in the inbox: no password (a token in its
+            // query is the shop's to keep out of it).
+            let shown = intellectmoney::runtime::redact::url_password(url);
             let answer = http
                 .post(url)
                 .header("content-type", "application/json")
@@ -134,10 +177,10 @@ async fn hand_on(target: &Target, http: &reqwest::Client, event: Event, n: Notif
                 .timeout(Duration::from_secs(30))
                 .send()
                 .await
-                .map_err(|e| format!("{url}: {e}"))?;
+                .map_err(|e| format!("{shown}: {}", e.without_url()))?;
             match answer.status().is_success() {
                 true => Ok(()),
-                false => Err(format!("{url} answered {}", answer.status())),
+                false => Err(format!("{shown} answered {}", answer.status())),
             }
         }
     }
@@ -146,7 +189,11 @@ async fn hand_on(target: &Target, http: &reqwest::Client, event: Event, n: Notif
 /// Runs `command` with the event on stdin; exit 0 is done.
 async fn exec(command: &str, json: &str, event: &Event) -> Result<(), String> {
     use tokio::io::AsyncWriteExt;
-    let mut child = tokio::process::Command::new("sh")
+    let mut child = tokio::process::Command::new("sh");
+    for name in SECRET_VARIABLES {
+        child.env_remove(name);
+    }
+    let mut child = child
         .args(["-c", command])
         .env("INTELLECTMONEY_EVENT_ID", event.id.to_string())
         .env("INTELLECTMONEY_EVENT_INVOICE", &event.invoice)
@@ -161,9 +208,10 @@ async fn exec(command: &str, json: &str, event: &Event) -> Result<(), String> {
         // A command that does not read its stdin is not a failure.
         let _ = stdin.write_all(json.as_bytes()).await;
     }
-    let out = child
-        .wait_with_output()
+    // Killed when it takes too long (the child is dropped with the timed-out future).
+    let out = tokio::time::timeout(HAND_ON_TIMEOUT, child.wait_with_output())
         .await
+        .map_err(|_| format!("`{command}` took longer than {} s: stopped", HAND_ON_TIMEOUT.as_secs()))?
         .map_err(|e| format!("`{command}`: {e}"))?;
     match out.status.success() {
         true => Ok(()),

@@ -79,24 +79,38 @@ impl<N: ResultNotification> Receiver<N> {
     /// Hands every event to `handler` as it becomes due, for ever (run it beside the router;
     /// several instances may run it on one shared inbox). The handler gets the event (its
     /// [`Event::id`] is the same for every call about it) and the notification, verified again
-    /// from what was recorded; an `Err` is a failure, called again later. Returns only when
-    /// the inbox fails.
-    pub async fn dispatch<H, F, E>(&self, options: &Dispatch, mut handler: H) -> Result<(), InboxError>
+    /// from what was recorded; an `Err` is a failure, called again later. An inbox that fails
+    /// (a database restarting) is tried again, a little later each time, and said in the log.
+    pub async fn dispatch<H, F, E>(&self, options: &Dispatch, mut handler: H) -> std::convert::Infallible
     where
         H: FnMut(Event, N) -> F,
         F: Future<Output = Result<(), E>>,
         E: std::fmt::Display,
     {
+        let mut backoff = Duration::from_millis(500);
         loop {
-            if self.dispatch_due(options, &mut handler).await? == 0 {
-                let recorded = self.recorded.notified();
-                let _ = tokio::time::timeout(options.poll, recorded).await;
+            match self.dispatch_due(options, &mut handler).await {
+                Ok(0) => {
+                    let recorded = self.recorded.notified();
+                    let _ = tokio::time::timeout(options.poll, recorded).await;
+                }
+                Ok(_) => {}
+                Err(e) => {
+                    tracing::error!(error = %e, ?backoff, "the inbox failed: tried again later (the events wait there)");
+                    tokio::time::sleep(backoff).await;
+                    backoff = (backoff * 2).min(Duration::from_secs(30));
+                    continue;
+                }
             }
+            backoff = Duration::from_millis(500);
         }
     }
 
     /// Hands on the events due now, one at a time; returns how many calls of `handler` were
-    /// made.
+    /// made. While a handler runs, its invoice's claim is renewed (a third of `lease` apart),
+    /// so that no other instance takes the event however long the handler takes; if the claim
+    /// is lost all the same (this instance was cut off for longer than `lease`), what the
+    /// handler did is not recorded here: the instance that took it records its own.
     pub async fn dispatch_due<H, F, E>(&self, options: &Dispatch, handler: &mut H) -> Result<usize, InboxError>
     where
         H: FnMut(Event, N) -> F,
@@ -116,8 +130,11 @@ impl<N: ResultNotification> Receiver<N> {
                 }
             };
             calls += 1;
+            let outcome = self
+                .run_held(options, &event, handler(event.clone(), notification))
+                .await?;
             let (id, attempt) = (event.id, event.attempts + 1);
-            match handler(event.clone(), notification).await {
+            let recorded = match outcome {
                 Ok(()) => self.inbox.delivered(&event).await?,
                 Err(e) => {
                     let why = intellectmoney_runtime::redact::mask_card_numbers(&e.to_string());
@@ -130,10 +147,34 @@ impl<N: ResultNotification> Receiver<N> {
                             tracing::error!(id, attempt, error = %why, "the handler failed for the last time: the event is dead")
                         }
                     }
-                    self.inbox.failed(&event, &why, retry).await?;
+                    self.inbox.failed(&event, &why, retry).await?
                 }
+            };
+            if !recorded {
+                tracing::warn!(id, "the event's invoice was taken by another instance while its handler ran here: its outcome is recorded there");
             }
         }
         Ok(calls)
+    }
+
+    /// Runs `work` (the handler on `event`) to its end, renewing the claim on the event's
+    /// invoice meanwhile.
+    async fn run_held<F, E>(&self, options: &Dispatch, event: &Event, work: F) -> Result<Result<(), E>, InboxError>
+    where
+        F: Future<Output = Result<(), E>>,
+    {
+        let mut work = std::pin::pin!(work);
+        let mut renewals = tokio::time::interval((options.lease / 3).max(Duration::from_millis(10)));
+        renewals.tick().await;
+        loop {
+            tokio::select! {
+                outcome = &mut work => return Ok(outcome),
+                _ = renewals.tick() => {
+                    if !self.inbox.renew(event, options.lease).await? {
+                        tracing::warn!(id = event.id, "the claim on the event's invoice was lost while its handler ran");
+                    }
+                }
+            }
+        }
     }
 }

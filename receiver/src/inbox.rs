@@ -37,6 +37,9 @@ pub struct Event {
     pub fields: Vec<(String, String)>,
     /// How many times it was handed on before (0 the first time).
     pub attempts: u32,
+    /// The claim this instance holds on its invoice: its writes about the event count only
+    /// while the claim is still its own.
+    pub claim: i64,
 }
 
 /// Where an event's handing-on stands.
@@ -135,10 +138,16 @@ pub trait Inbox: Send + Sync {
     /// no one is handling, received at least `settle` ago and due; events of an earlier state
     /// than one handed on are marked superseded first. `None`: nothing to do now.
     fn claim(&self, settle: Duration, lease: Duration) -> InboxFuture<'_, Option<Event>>;
-    /// The handler succeeded: the event is delivered, and its invoice free.
-    fn delivered<'a>(&'a self, event: &'a Event) -> InboxFuture<'a, ()>;
+    /// Extends the claim on the event's invoice by `lease` from now, while its handler runs;
+    /// `false` when the claim is no longer this instance's (its lease ran out and another took
+    /// it).
+    fn renew<'a>(&'a self, event: &'a Event, lease: Duration) -> InboxFuture<'a, bool>;
+    /// The handler succeeded: the event is delivered, and its invoice free. `false` (nothing
+    /// written) when the claim is no longer this instance's.
+    fn delivered<'a>(&'a self, event: &'a Event) -> InboxFuture<'a, bool>;
     /// The handler failed with `error`: tried again after `retry_after`, or, `None`, dead.
-    fn failed<'a>(&'a self, event: &'a Event, error: &'a str, retry_after: Option<Duration>) -> InboxFuture<'a, ()>;
+    /// `false` (nothing written) when the claim is no longer this instance's.
+    fn failed<'a>(&'a self, event: &'a Event, error: &'a str, retry_after: Option<Duration>) -> InboxFuture<'a, bool>;
     /// Every event, in the order received.
     fn events(&self) -> InboxFuture<'_, Vec<EventRecord>>;
 }
@@ -148,6 +157,14 @@ pub(crate) fn now_ms() -> i64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_millis() as i64)
+}
+
+/// A claim's token: random, never 0 (0 is no claim).
+pub(crate) fn token() -> i64 {
+    use std::hash::{BuildHasher, Hasher};
+    let mut h = std::collections::hash_map::RandomState::new().build_hasher();
+    h.write_i64(now_ms());
+    (h.finish() >> 1).max(1) as i64
 }
 
 /// The fields as stored (JSON pairs).

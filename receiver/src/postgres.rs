@@ -4,9 +4,9 @@
 //! handle one invoice at a time. Every commit is synchronous.
 
 use crate::inbox::{
-    fields_of, fields_text, now_ms, Event, EventRecord, Inbox, InboxError, InboxFuture, NewEvent, Recorded, Status,
+    fields_of, fields_text, token, Event, EventRecord, Inbox, InboxError, InboxFuture, NewEvent, Recorded, Status,
 };
-use crate::sqlite::{CANDIDATES, HEAD, SUPERSEDE};
+use crate::sqlite::{CANDIDATES, CLAIM, FINISH, HEAD, RELEASE, RENEW, SUPERSEDE};
 use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod};
 use std::time::Duration;
 use tokio_postgres::NoTls;
@@ -29,7 +29,12 @@ CREATE TABLE events (
     received bigint NOT NULL,
     UNIQUE (invoice, state, hash)
 );
-CREATE TABLE invoices (invoice text PRIMARY KEY, busy_until bigint NOT NULL DEFAULT 0, next_at bigint NOT NULL DEFAULT 0);
+CREATE TABLE invoices (
+    invoice text PRIMARY KEY,
+    busy_until bigint NOT NULL DEFAULT 0,
+    next_at bigint NOT NULL DEFAULT 0,
+    claim bigint NOT NULL DEFAULT 0
+);
 INSERT INTO inbox_migrations (version) VALUES (1);";
 
 /// An inbox on a PostgreSQL server, shared by the instances that receive notifications.
@@ -43,6 +48,9 @@ impl std::fmt::Debug for PostgresInbox {
         f.debug_struct("PostgresInbox").field("at", &self.at).finish()
     }
 }
+
+/// The server's clock in milliseconds: every instance of a shared inbox reads the same one.
+const NOW_MS: &str = "SELECT (extract(epoch from clock_timestamp()) * 1000)::bigint";
 
 /// SQL written for SQLite (`?1`) as PostgreSQL takes it (`$1`).
 fn pg(sql: &str) -> String {
@@ -61,6 +69,12 @@ impl PostgresInbox {
             .parse()
             .map_err(|e| storage(format!("not a PostgreSQL URL ({e})")))?;
         config.options(format!("-c synchronous_commit=on -c search_path={schema}"));
+        // The password may come from the environment, as libpq reads it (not on the command line).
+        if config.get_password().is_none() {
+            if let Ok(password) = std::env::var("PGPASSWORD") {
+                config.password(password);
+            }
+        }
         config.application_name("intellectmoney notification inbox");
         let manager = Manager::from_config(
             config,
@@ -137,6 +151,7 @@ impl PostgresInbox {
     async fn record_now(&self, e: &NewEvent) -> Result<Recorded, InboxError> {
         let mut client = self.client().await?;
         let tx = client.transaction().await.map_err(|e| self.storage(e))?;
+        let now: i64 = tx.query_one(NOW_MS, &[]).await.map_err(|e| self.storage(e))?.get(0);
         let row = tx
             .query_opt(
                 "INSERT INTO events (invoice, state, rank, hash, fields, received) VALUES ($1, $2, $3, $4, $5, $6)
@@ -147,7 +162,7 @@ impl PostgresInbox {
                     &i64::from(e.rank),
                     &e.hash,
                     &fields_text(&e.fields),
-                    &now_ms(),
+                    &now,
                 ],
             )
             .await
@@ -163,10 +178,10 @@ impl PostgresInbox {
     }
 
     async fn claim_now(&self, settle: Duration, lease: Duration) -> Result<Option<Event>, InboxError> {
-        let now = now_ms();
-        let settled = now - settle.as_millis() as i64;
         let mut client = self.client().await?;
         let tx = client.transaction().await.map_err(|e| self.storage(e))?;
+        let now: i64 = tx.query_one(NOW_MS, &[]).await.map_err(|e| self.storage(e))?.get(0);
+        let settled = now - settle.as_millis() as i64;
         // Two instances never take one invoice: its row stays locked until this commits, and
         // is busy until the handler's end (or the lease's).
         let candidates = tx
@@ -188,12 +203,10 @@ impl PostgresInbox {
             let Some(head) = head.filter(|h| h.get::<_, i64>(5) <= settled) else {
                 continue;
             };
-            tx.execute(
-                "UPDATE invoices SET busy_until = $2 WHERE invoice = $1",
-                &[&invoice, &(now + lease.as_millis() as i64)],
-            )
-            .await
-            .map_err(|e| self.storage(e))?;
+            let claim = token();
+            tx.execute(&pg(CLAIM), &[&invoice, &(now + lease.as_millis() as i64), &claim])
+                .await
+                .map_err(|e| self.storage(e))?;
             tx.commit().await.map_err(|e| self.storage(e))?;
             return Ok(Some(Event {
                 id: head.get(0),
@@ -202,28 +215,49 @@ impl PostgresInbox {
                 rank: head.get::<_, i64>(2).clamp(0, u32::MAX.into()) as u32,
                 fields: fields_of(&head.get::<_, String>(3)),
                 attempts: head.get::<_, i64>(4).max(0) as u32,
+                claim,
             }));
         }
         tx.commit().await.map_err(|e| self.storage(e))?;
         Ok(None)
     }
 
-    async fn finish(&self, event: &Event, status: Status, error: Option<&str>, next_at: i64) -> Result<(), InboxError> {
+    /// `next_in`: the next attempt, in milliseconds from now on the server's clock (0: at once).
+    async fn finish(
+        &self,
+        event: &Event,
+        status: Status,
+        error: Option<&str>,
+        next_in: i64,
+    ) -> Result<bool, InboxError> {
         let mut client = self.client().await?;
         let tx = client.transaction().await.map_err(|e| self.storage(e))?;
-        tx.execute(
-            "UPDATE events SET status = $2, attempts = attempts + 1, error = $3 WHERE id = $1",
-            &[&event.id, &status.name(), &error],
-        )
-        .await
-        .map_err(|e| self.storage(e))?;
-        tx.execute(
-            "UPDATE invoices SET busy_until = 0, next_at = $2 WHERE invoice = $1",
-            &[&event.invoice, &next_at],
-        )
-        .await
-        .map_err(|e| self.storage(e))?;
-        tx.commit().await.map_err(|e| self.storage(e))
+        let now: i64 = tx.query_one(NOW_MS, &[]).await.map_err(|e| self.storage(e))?.get(0);
+        let next_at = if next_in > 0 { now + next_in } else { 0 };
+        let ours = tx
+            .execute(&pg(RELEASE), &[&event.invoice, &next_at, &event.claim])
+            .await
+            .map_err(|e| self.storage(e))?;
+        if ours == 1 {
+            tx.execute(&pg(FINISH), &[&event.id, &status.name(), &error])
+                .await
+                .map_err(|e| self.storage(e))?;
+        }
+        tx.commit().await.map_err(|e| self.storage(e))?;
+        Ok(ours == 1)
+    }
+
+    async fn renew_now(&self, event: &Event, lease: Duration) -> Result<bool, InboxError> {
+        let client = self.client().await?;
+        let now: i64 = client.query_one(NOW_MS, &[]).await.map_err(|e| self.storage(e))?.get(0);
+        let changed = client
+            .execute(
+                &pg(RENEW),
+                &[&event.invoice, &(now + lease.as_millis() as i64), &event.claim],
+            )
+            .await
+            .map_err(|e| self.storage(e))?;
+        Ok(changed == 1)
     }
 
     async fn events_now(&self) -> Result<Vec<EventRecord>, InboxError> {
@@ -288,16 +322,20 @@ impl Inbox for PostgresInbox {
         Box::pin(self.claim_now(settle, lease))
     }
 
-    fn delivered<'a>(&'a self, event: &'a Event) -> InboxFuture<'a, ()> {
+    fn renew<'a>(&'a self, event: &'a Event, lease: Duration) -> InboxFuture<'a, bool> {
+        Box::pin(self.renew_now(event, lease))
+    }
+
+    fn delivered<'a>(&'a self, event: &'a Event) -> InboxFuture<'a, bool> {
         Box::pin(self.finish(event, Status::Delivered, None, 0))
     }
 
-    fn failed<'a>(&'a self, event: &'a Event, error: &'a str, retry_after: Option<Duration>) -> InboxFuture<'a, ()> {
+    fn failed<'a>(&'a self, event: &'a Event, error: &'a str, retry_after: Option<Duration>) -> InboxFuture<'a, bool> {
         Box::pin(async move {
             match retry_after {
                 Some(after) => {
-                    self.finish(event, Status::Pending, Some(error), now_ms() + after.as_millis() as i64)
-                        .await
+                    let wait = (after.as_millis() as i64).max(1);
+                    self.finish(event, Status::Pending, Some(error), wait).await
                 }
                 None => self.finish(event, Status::Dead, Some(error), 0).await,
             }

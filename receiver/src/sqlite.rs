@@ -2,7 +2,8 @@
 //! disk before `OK` is answered).
 
 use crate::inbox::{
-    fields_of, fields_text, now_ms, Event, EventRecord, Inbox, InboxError, InboxFuture, NewEvent, Recorded, Status,
+    fields_of, fields_text, now_ms, token, Event, EventRecord, Inbox, InboxError, InboxFuture, NewEvent, Recorded,
+    Status,
 };
 use rusqlite::{params, Connection, OptionalExtension, Transaction};
 use std::path::Path;
@@ -30,7 +31,8 @@ CREATE TABLE IF NOT EXISTS events (
 CREATE TABLE IF NOT EXISTS invoices (
     invoice TEXT PRIMARY KEY,
     busy_until INTEGER NOT NULL DEFAULT 0,
-    next_at INTEGER NOT NULL DEFAULT 0
+    next_at INTEGER NOT NULL DEFAULT 0,
+    claim INTEGER NOT NULL DEFAULT 0
 );
 INSERT OR IGNORE INTO inbox_meta (name, value) VALUES ('schema_version', '1');";
 
@@ -60,6 +62,20 @@ impl SqliteInbox {
         // A commit is on disk when it returns: `OK` is answered only then.
         conn.pragma_update(None, "synchronous", "FULL").map_err(storage)?;
         conn.busy_timeout(Duration::from_secs(5)).map_err(storage)?;
+        // A payout journal is not an inbox: its file is not written into.
+        let journal: i64 = conn
+            .query_row(
+                "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'payouts'",
+                [],
+                |r| r.get(0),
+            )
+            .map_err(storage)?;
+        if journal > 0 {
+            return Err(InboxError::Storage {
+                at,
+                why: "this is a payout journal, not a notification inbox: give the inbox a file of its own".into(),
+            });
+        }
         conn.execute_batch(SCHEMA).map_err(storage)?;
         let version: i64 = conn
             .query_row("SELECT value FROM inbox_meta WHERE name = 'schema_version'", [], |r| {
@@ -133,12 +149,10 @@ impl SqliteInbox {
             rows.collect::<Result<_, _>>().map_err(|e| self.storage(e))?
         };
         for invoice in candidates {
-            if let Some(event) = self.head(&tx, &invoice, settled)? {
-                tx.execute(
-                    "UPDATE invoices SET busy_until = ?2 WHERE invoice = ?1",
-                    params![invoice, now + lease.as_millis() as i64],
-                )
-                .map_err(|e| self.storage(e))?;
+            if let Some(mut event) = self.head(&tx, &invoice, settled)? {
+                event.claim = token();
+                tx.execute(CLAIM, params![invoice, now + lease.as_millis() as i64, event.claim])
+                    .map_err(|e| self.storage(e))?;
                 tx.commit().map_err(|e| self.storage(e))?;
                 return Ok(Some(event));
             }
@@ -161,6 +175,7 @@ impl SqliteInbox {
                         rank: r.get::<_, i64>(2)?.clamp(0, u32::MAX.into()) as u32,
                         fields: fields_of(&r.get::<_, String>(3)?),
                         attempts: r.get::<_, i64>(4)?.max(0) as u32,
+                        claim: 0,
                     },
                     r.get::<_, i64>(5)?,
                 ))
@@ -170,20 +185,29 @@ impl SqliteInbox {
         Ok(head.filter(|(_, received)| *received <= settled).map(|(e, _)| e))
     }
 
-    fn finish(&self, event: &Event, status: Status, error: Option<&str>, next_at: i64) -> Result<(), InboxError> {
+    fn finish(&self, event: &Event, status: Status, error: Option<&str>, next_at: i64) -> Result<bool, InboxError> {
         let mut conn = self.conn();
         let tx = conn.transaction().map_err(|e| self.storage(e))?;
-        tx.execute(
-            "UPDATE events SET status = ?2, attempts = attempts + 1, error = ?3 WHERE id = ?1",
-            params![event.id, status.name(), error],
-        )
-        .map_err(|e| self.storage(e))?;
-        tx.execute(
-            "UPDATE invoices SET busy_until = 0, next_at = ?2 WHERE invoice = ?1",
-            params![event.invoice, next_at],
-        )
-        .map_err(|e| self.storage(e))?;
-        tx.commit().map_err(|e| self.storage(e))
+        let ours = tx
+            .execute(RELEASE, params![event.invoice, next_at, event.claim])
+            .map_err(|e| self.storage(e))?;
+        if ours == 1 {
+            tx.execute(FINISH, params![event.id, status.name(), error])
+                .map_err(|e| self.storage(e))?;
+        }
+        tx.commit().map_err(|e| self.storage(e))?;
+        Ok(ours == 1)
+    }
+
+    fn renew_now(&self, event: &Event, lease: Duration) -> Result<bool, InboxError> {
+        let changed = self
+            .conn()
+            .execute(
+                RENEW,
+                params![event.invoice, now_ms() + lease.as_millis() as i64, event.claim],
+            )
+            .map_err(|e| self.storage(e))?;
+        Ok(changed == 1)
     }
 
     fn events_now(&self) -> Result<Vec<EventRecord>, InboxError> {
@@ -206,6 +230,21 @@ impl SqliteInbox {
         rows.collect::<Result<_, _>>().map_err(|e| self.storage(e))
     }
 }
+
+/// An invoice claimed until `?2` under the token `?3`.
+pub(crate) const CLAIM: &str = "UPDATE invoices SET busy_until = ?2, claim = ?3 WHERE invoice = ?1";
+
+/// A claim extended to `?2`, if it is still token `?3`'s.
+pub(crate) const RENEW: &str = "UPDATE invoices SET busy_until = ?2 WHERE invoice = ?1 AND claim = ?3";
+
+/// A claim let go, the invoice's next attempt at `?2`, if it is still token `?3`'s.
+pub(crate) const RELEASE: &str =
+    "UPDATE invoices SET busy_until = 0, next_at = ?2, claim = 0 WHERE invoice = ?1 AND claim = ?3";
+
+/// How an event's handing-on ended (only while it is pending: a claim's late answer never
+/// undoes another's).
+pub(crate) const FINISH: &str =
+    "UPDATE events SET status = ?2, attempts = attempts + 1, error = ?3 WHERE id = ?1 AND status = 'pending'";
 
 /// Invoices with an event due and no one handling them, the longest waiting first.
 pub(crate) const CANDIDATES: &str = "
@@ -235,11 +274,15 @@ impl Inbox for SqliteInbox {
         Box::pin(std::future::ready(self.claim_now(settle, lease)))
     }
 
-    fn delivered<'a>(&'a self, event: &'a Event) -> InboxFuture<'a, ()> {
+    fn renew<'a>(&'a self, event: &'a Event, lease: Duration) -> InboxFuture<'a, bool> {
+        Box::pin(std::future::ready(self.renew_now(event, lease)))
+    }
+
+    fn delivered<'a>(&'a self, event: &'a Event) -> InboxFuture<'a, bool> {
         Box::pin(std::future::ready(self.finish(event, Status::Delivered, None, 0)))
     }
 
-    fn failed<'a>(&'a self, event: &'a Event, error: &'a str, retry_after: Option<Duration>) -> InboxFuture<'a, ()> {
+    fn failed<'a>(&'a self, event: &'a Event, error: &'a str, retry_after: Option<Duration>) -> InboxFuture<'a, bool> {
         let result = match retry_after {
             Some(after) => self.finish(event, Status::Pending, Some(error), now_ms() + after.as_millis() as i64),
             None => self.finish(event, Status::Dead, Some(error), 0),

@@ -270,3 +270,45 @@ async fn two_instances_on_one_postgres_inbox_hand_each_event_on_once_in_order() 
     }
     eprintln!("two instances: {na} and {nb} events handed on");
 }
+
+/// A handler slower than the lease keeps its invoice (its claim is renewed while it runs): a
+/// second dispatcher beside it does not hand the same event on again.
+#[tokio::test]
+async fn a_handler_slower_than_the_lease_keeps_its_event() {
+    let dir = tempfile::tempdir().unwrap();
+    let receiver = sqlite_receiver(dir.path());
+    let url = serve(&receiver).await;
+    assert_eq!(post(&url, notification("E-1", "5", "10.00", KEY)).await.0, 200);
+    let options = Dispatch::default()
+        .settle(Duration::ZERO)
+        .lease(Duration::from_millis(300));
+    let calls = Arc::new(Mutex::new(0));
+    let slow = |calls: Arc<Mutex<i32>>| {
+        move |_e: intellectmoney::receiver::Event, _n: Notification| {
+            let calls = calls.clone();
+            async move {
+                *calls.lock().unwrap() += 1;
+                tokio::time::sleep(Duration::from_millis(1200)).await;
+                Ok::<(), String>(())
+            }
+        }
+    };
+    let (mut first, mut second) = (slow(calls.clone()), slow(calls.clone()));
+    let other = async {
+        let mut n = 0;
+        for _ in 0..10 {
+            tokio::time::sleep(Duration::from_millis(150)).await;
+            n += receiver.dispatch_due(&options, &mut second).await.unwrap();
+        }
+        n
+    };
+    // Without the renewal the two would take the event from each other for ever: bounded.
+    let both = async { tokio::join!(receiver.dispatch_due(&options, &mut first), other) };
+    let (a, b) = tokio::time::timeout(Duration::from_secs(30), both)
+        .await
+        .expect("the event went back and forth between the two dispatchers");
+    assert_eq!((a.unwrap(), b), (1, 0), "handed on once");
+    assert_eq!(*calls.lock().unwrap(), 1);
+    let events = receiver_events(dir.path()).await;
+    assert_eq!((events[0].status, events[0].attempts), (Status::Delivered, 1));
+}

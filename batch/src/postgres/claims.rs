@@ -169,6 +169,9 @@ impl PostgresJournal {
             return Err(JournalError::ClaimLost { key: key.to_owned() });
         }
         let id = step.operation_id().map(|id| id.to_string());
+        if let Step::Executing(_) = step {
+            self.lease_holds(&tx, me).await?;
+        }
         match (step, &id) {
             (Step::Executing(op), Some(id)) => self.bind_operation(&tx, key, held.entry.attempt, *op, id).await?,
             (s, Some(id)) if s.is_final() || matches!(s, Step::Pending(_)) => {
@@ -188,6 +191,29 @@ impl PostgresJournal {
         .await
         .map_err(|e| self.storage(e))?;
         tx.commit().await.map_err(|e| self.storage(e))
+    }
+
+    /// Before the step that precedes an execution: this worker's lease has a third of its length
+    /// left, so that the execution is sent well before another worker could take the key (one
+    /// that does all the same, after a freeze here, finds the key `executing` and only looks it
+    /// up: an operation that still reads created is deleted, never executed twice).
+    async fn lease_holds(&self, tx: &Transaction<'_>, me: i32) -> Result<(), JournalError> {
+        let margin = self.presence.as_ref().map_or(0.0, |p| p.lease.as_secs_f64() / 3.0);
+        let holds: bool = tx
+            .query_one(
+                "SELECT coalesce((SELECT lease_until > now() + make_interval(secs => $2) FROM workers WHERE id = $1), false)",
+                &[&me, &margin],
+            )
+            .await
+            .map_err(|e| self.storage(e))?
+            .get(0);
+        match holds {
+            true => Ok(()),
+            false => Err(JournalError::Storage {
+                path: self.at.shown.clone(),
+                source: "this worker's lease is running out (it could not renew it): no execution is sent on it; another worker takes its keys".into(),
+            }),
+        }
     }
 
     /// Binds operation `op` to `key`'s attempt; one bound to another key or attempt is refused.
@@ -312,6 +338,22 @@ impl PostgresJournal {
         );
         let rows = client.query(&sql, &[&me]).await.map_err(|e| self.storage(e))?;
         Ok(rows.iter().map(|r| r.get(0)).collect())
+    }
+
+    /// How many keys workers alive, other than this one, hold now.
+    pub async fn held_by_others(&self) -> Result<u64, JournalError> {
+        let me = self.presence.as_ref().map_or(-1, |p| p.id);
+        let client = self.client().await?;
+        let sql = format!(
+            "SELECT count(*) FROM payouts WHERE claimed_by IS NOT NULL AND claimed_by <> $1 AND {}",
+            alive_sql("claimed_by")
+        );
+        let n: i64 = client
+            .query_one(&sql, &[&me])
+            .await
+            .map_err(|e| self.storage(e))?
+            .get(0);
+        Ok(n.max(0) as u64)
     }
 
     /// The keys being paid now, by worker alive (name and count), this one's included.

@@ -57,6 +57,12 @@ impl Location {
         let options = config.get_options().unwrap_or_default().to_owned();
         config.options(format!("{options} -c synchronous_commit=on -c search_path={schema}").trim());
         config.application_name("intellectmoney payout journal");
+        // The password may come from the environment, as libpq reads it (not on the command line).
+        if config.get_password().is_none() {
+            if let Ok(password) = std::env::var("PGPASSWORD") {
+                config.password(password);
+            }
+        }
         Ok(Location { config, schema, shown })
     }
 

@@ -32,6 +32,8 @@ pub(crate) fn alive_sql(id: &str) -> String {
 pub(crate) struct Presence {
     pub(crate) id: i32,
     pub(crate) name: String,
+    /// How long its lease lasts once renewed.
+    pub(crate) lease: Duration,
     /// Set when the lease could not be renewed: no new key is claimed.
     pub(crate) lost: Arc<AtomicBool>,
     renewer: tokio::task::JoinHandle<()>,
@@ -89,6 +91,7 @@ impl Presence {
         Ok(Presence {
             id,
             name: name.to_owned(),
+            lease,
             lost,
             renewer,
             _client: client,

@@ -206,14 +206,7 @@ async fn take_over(
             tally.absorb(more, taken);
             continue;
         }
-        let mine = shared.worker_name().unwrap_or_default();
-        let others: u64 = shared
-            .in_flight()
-            .await?
-            .iter()
-            .filter(|(w, _)| w != mine)
-            .map(|(_, n)| n)
-            .sum();
+        let others = shared.held_by_others().await?;
         if others == 0 {
             break;
         }
@@ -433,6 +426,16 @@ fn summary(t: &Tally, journal: &Path, file: &Path) -> u8 {
     } else {
         0
     }
+}
+
+/// The password in a URL's user part (`scheme://user:password@host`), as the URL's parsers take
+/// it (up to the first `@`).
+pub fn url_password_of(url: &str) -> Option<String> {
+    let rest = url.split_once("://")?.1;
+    let (user, _) = rest.split_once('@')?;
+    user.split_once(':')
+        .map(|(_, p)| p.to_owned())
+        .filter(|p| !p.is_empty())
 }
 
 /// The password of a PostgreSQL journal's URL, to be kept out of everything printed.
