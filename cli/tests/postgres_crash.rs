@@ -38,13 +38,20 @@ struct Worker {
 fn crash_run(seed: u64, lines: u64, url: &str) -> usize {
     let batch = Batch::new(lines);
     let journal = Path::new(url);
+    let log = batch.file.with_extension("log");
     let start = |sub: &str| -> Child {
         let options: &[&str] = match sub {
             "retry" => &["--poll-interval", "0s", "--unpaid"],
             _ => &["--poll-interval", "0s"],
         };
         let mut command: Command = batch_command(&batch.mock, sub, journal, &batch.file, options);
-        command.stdout(Stdio::null()).stderr(Stdio::null()).spawn().unwrap()
+        // What the workers said, for a failure's message.
+        let said = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&log)
+            .unwrap();
+        command.stdout(Stdio::null()).stderr(said).spawn().unwrap()
     };
     let mut workers: Vec<Worker> = (0..WORKERS)
         .map(|_| Worker {
@@ -82,7 +89,14 @@ fn crash_run(seed: u64, lines: u64, url: &str) -> usize {
                 // Unpaid lines (an execution in doubt fenced by a deletion): paid again.
                 Some(Some(3)) => w.child = Some(start("retry")),
                 Some(Some(4)) => w.child = Some(start("run")),
-                Some(other) => panic!("seed {seed}: a worker ended with {other:?}"),
+                Some(other) => {
+                    let said = std::fs::read_to_string(&log).unwrap_or_default();
+                    let tail: Vec<&str> = said.lines().rev().take(15).collect();
+                    panic!(
+                        "seed {seed}: a worker ended with {other:?}; the workers' last words:\n{}",
+                        tail.into_iter().rev().collect::<Vec<_>>().join("\n")
+                    )
+                }
             }
         }
     }

@@ -7,6 +7,9 @@ use super::{alive_sql, PostgresJournal};
 use crate::journal::{conflict, Entry, JournalError, Planned, Step};
 use tokio_postgres::Transaction;
 
+/// The steps of a payout that has ended, as SQL: nothing more is written for them.
+const ENDED: &str = "'completed', 'failed', 'not_enough_money', 'deleted', 'shared'";
+
 /// A key's row, locked for this transaction, with who holds it.
 struct Held {
     entry: Entry,
@@ -108,6 +111,18 @@ impl PostgresJournal {
         }
         if let Some(conflict) = conflict(key, &entry, planned) {
             return Err(conflict);
+        }
+        // A payout that has ended is not driven: nothing will be written for it, so it is not
+        // claimed (a `retry` of it is never kept waiting by a worker passing over it).
+        if entry.step.is_final() {
+            // A worker gone may have held it when it ended: its claim goes too.
+            if held.by.is_some() && !held.alive {
+                tx.execute("UPDATE payouts SET claimed_by = NULL WHERE key = $1", &[&key])
+                    .await
+                    .map_err(|e| self.storage(e))?;
+            }
+            tx.commit().await.map_err(|e| self.storage(e))?;
+            return Ok(entry);
         }
         match held.by {
             Some(other) if other != me && held.alive => {
@@ -276,21 +291,16 @@ impl PostgresJournal {
         }
     }
 
-    /// [`Journal::retry`](crate::Journal::retry): only a key no worker alive holds.
+    /// [`Journal::retry`](crate::Journal::retry): an ended payout, whoever held it last.
     pub(super) async fn retry_key(&self, key: &str) -> Result<Entry, JournalError> {
-        let me = self.presence.as_ref().map(|p| p.id);
         let mut client = self.client().await?;
         let tx = client.transaction().await.map_err(|e| self.storage(e))?;
         let held = self
             .lock(&tx, key)
             .await?
             .ok_or_else(|| JournalError::Unknown(key.to_owned()))?;
-        if held.by.is_some() && held.by != me && held.alive {
-            return Err(JournalError::Claimed {
-                key: key.to_owned(),
-                worker: held.by_name.unwrap_or_default(),
-            });
-        }
+        // Only an ended payout is planned again, and an ended payout is never written by the
+        // worker that may still hold it (it only lets go): its claim does not matter.
         if !held.entry.step.moved_no_money() {
             return Err(JournalError::NotRetryable {
                 key: key.to_owned(),
@@ -299,9 +309,9 @@ impl PostgresJournal {
         }
         tx.execute(
             "UPDATE payouts SET step = 'planned', operation_id = NULL, message = NULL, attempt = attempt + 1,
-                 claimed_by = CASE WHEN claimed_by = $2 THEN claimed_by END, updated = now()
+                 claimed_by = NULL, updated = now()
              WHERE key = $1",
-            &[&key, &me],
+            &[&key],
         )
         .await
         .map_err(|e| self.storage(e))?;
@@ -332,6 +342,13 @@ impl PostgresJournal {
     pub async fn abandoned(&self) -> Result<Vec<String>, JournalError> {
         let me = self.presence.as_ref().map_or(-1, |p| p.id);
         let client = self.client().await?;
+        // A payout that ended needs no one: a claim a worker gone left on it just goes.
+        let ended = format!(
+            "UPDATE payouts SET claimed_by = NULL WHERE claimed_by IS NOT NULL AND claimed_by <> $1 AND step IN ({}) AND NOT {}",
+            ENDED,
+            alive_sql("claimed_by")
+        );
+        client.execute(&ended, &[&me]).await.map_err(|e| self.storage(e))?;
         let sql = format!(
             "SELECT key FROM payouts WHERE claimed_by IS NOT NULL AND claimed_by <> $1 AND NOT {} ORDER BY key",
             alive_sql("claimed_by")
@@ -385,5 +402,25 @@ impl PostgresJournal {
             .await
             .map(|_| ())
             .map_err(|e| self.storage(e))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::ENDED;
+    use crate::journal::Step;
+
+    /// `ENDED` names the steps `Step::is_final` says are final: those a run ends a line with,
+    /// but `pending`.
+    #[test]
+    fn ended_names_every_final_step() {
+        let finals: Vec<&str> = Step::ENDS.iter().copied().filter(|n| *n != "pending").collect();
+        let listed: Vec<&str> = ENDED.split(", ").map(|n| n.trim_matches('\'')).collect();
+        assert_eq!(finals, listed);
+        for name in listed {
+            let id = intellectmoney_runtime::Uuid::from_u128(1);
+            let step = Step::from_parts(name, Some(id), Some("k".into())).unwrap();
+            assert!(step.is_final(), "{name}");
+        }
     }
 }

@@ -262,11 +262,26 @@ async fn plan_again(journal: &dyn Journal, keys: &[String], unpaid: bool) -> Res
     chosen.sort();
     chosen.dedup();
     for key in &chosen {
-        let entry = journal.retry(key).await.map_err(|e| e.to_string())?;
-        crate::say::err!("intellectmoney: {key}: planned again as attempt {}", entry.attempt);
+        let seen = entries.iter().find(|e| &e.key == key).map_or(0, |e| e.attempt);
+        match journal.retry(key).await {
+            Ok(entry) => crate::say::err!("intellectmoney: {key}: planned again as attempt {}", entry.attempt),
+            // Another run of a shared journal planned it again meanwhile: done, not refused.
+            Err(JournalError::NotRetryable { .. }) if again_since(journal, key, seen).await => {
+                crate::say::err!("intellectmoney: {key}: already planned again by another run")
+            }
+            Err(e) => return Err(e.to_string()),
+        }
     }
     if chosen.is_empty() {
         crate::say::err!("intellectmoney: no line ended unpaid: nothing to plan again");
     }
     Ok(())
+}
+
+/// Whether `key` has a newer attempt than `seen` now (another run planned it again).
+async fn again_since(journal: &dyn Journal, key: &str, seen: u32) -> bool {
+    match journal.entries().await {
+        Ok(entries) => entries.iter().any(|e| e.key == key && e.attempt > seen),
+        Err(_) => false,
+    }
 }
