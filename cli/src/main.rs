@@ -588,6 +588,35 @@ fn client(cli: &mut Cli) -> Result<Client, String> {
     builder.build().map_err(|e| e.to_string())
 }
 
+/// `receive`: its secrets kept out of every line, then the server.
+async fn receive(
+    listen: std::net::SocketAddr,
+    journal: String,
+    secret_key: String,
+    (exec, forward): (Option<String>, Option<String>),
+    (settle, max_attempts): (std::time::Duration, u32),
+) -> ExitCode {
+    say::secrets([secret_key.as_str()]);
+    say::secrets(batch::journal_password(std::path::Path::new(&journal)).as_deref());
+    say::secrets(forward.as_deref().and_then(batch::url_password_of).as_deref());
+    let target = match (exec, forward) {
+        (Some(command), _) => receive::Target::Exec(command),
+        (None, Some(url)) => receive::Target::Forward(url),
+        (None, None) => unreachable!("clap requires --exec or --forward"),
+    };
+    let dispatch = intellectmoney::receiver::Dispatch::default()
+        .settle(settle)
+        .retries(max_attempts, std::time::Duration::from_secs(1));
+    receive::run(receive::Options {
+        listen,
+        inbox: journal,
+        secret_key,
+        target,
+        dispatch,
+    })
+    .await
+}
+
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> ExitCode {
     let mut cli = Cli::parse();
@@ -615,25 +644,8 @@ async fn main() -> ExitCode {
         max_attempts,
     } = top
     {
-        say::secrets([secret_key.as_str()]);
-        say::secrets(batch::journal_password(std::path::Path::new(&journal)).as_deref());
-        say::secrets(forward.as_deref().and_then(batch::url_password_of).as_deref());
-        let target = match (exec, forward) {
-            (Some(command), _) => receive::Target::Exec(command),
-            (None, Some(url)) => receive::Target::Forward(url),
-            (None, None) => unreachable!("clap requires --exec or --forward"),
-        };
-        let dispatch = intellectmoney::receiver::Dispatch::default()
-            .settle(settle)
-            .retries(max_attempts, std::time::Duration::from_secs(1));
-        return receive::run(receive::Options {
-            listen,
-            inbox: journal,
-            secret_key,
-            target,
-            dispatch,
-        })
-        .await;
+        let target = (exec, forward);
+        return receive(listen, journal, secret_key, target, (settle, max_attempts)).await;
     }
     if let Top::PayoutBatch { command } = top {
         return payout_batch(&mut cli, command).await;

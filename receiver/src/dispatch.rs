@@ -137,7 +137,9 @@ impl<N: ResultNotification> Receiver<N> {
             let recorded = match outcome {
                 Ok(()) => self.inbox.delivered(&event).await?,
                 Err(e) => {
-                    let why = intellectmoney_runtime::redact::mask_card_numbers(&e.to_string());
+                    let why = intellectmoney_runtime::redact::printable(
+                        &intellectmoney_runtime::redact::mask_card_numbers(&e.to_string()),
+                    );
                     let retry = options.retry_after(attempt);
                     match retry {
                         Some(after) => {

@@ -2,7 +2,7 @@
 
 use crate::inbox::{Inbox, NewEvent, Recorded};
 use intellectmoney_runtime::notification::{NotificationError, ResultNotification, MAX_BODY};
-use intellectmoney_runtime::redact::mask_card_numbers;
+use intellectmoney_runtime::redact::{mask_card_numbers, printable};
 use std::marker::PhantomData;
 use std::sync::Arc;
 
@@ -77,7 +77,8 @@ impl<N: ResultNotification> Receiver<N> {
         let event = match self.event_of(body) {
             Ok(event) => event,
             Err(why) => {
-                let why = mask_card_numbers(&why.to_string());
+                // The sender's text: card numbers masked, control characters escaped.
+                let why = printable(&mask_card_numbers(&why.to_string()));
                 tracing::warn!(reason = %why, "a notification was refused");
                 return Answer {
                     status: 400,
