@@ -85,8 +85,7 @@ impl DateTime {
 
 fn digits(s: &str, n: usize) -> Option<u32> {
     (s.len() == n && s.bytes().all(|b| b.is_ascii_digit()))
-        .then(|| s.parse().ok())
-        .flatten()
+        .then(|| s.bytes().fold(0, |acc, d| acc * 10 + u32::from(d - b'0')))
 }
 
 impl FromStr for DateTime {
@@ -115,8 +114,11 @@ impl FromStr for DateTime {
             if n == 0 || n > 9 {
                 return Err(bad());
             }
-            let padded = format!("{:0<9}", &frac[..n]);
-            nanos = padded.parse().map_err(|_| bad())?;
+            // The digits as nanoseconds: padded with zeros to nine places.
+            nanos = frac.as_bytes()[..n]
+                .iter()
+                .fold(0, |acc, d| acc * 10 + u32::from(d - b'0'));
+            nanos *= 10u32.pow(9 - n as u32);
             fraction_digits = n as u8;
             rest = &frac[n..];
         }
@@ -173,5 +175,32 @@ impl fmt::Display for DateTime {
 impl Serialize for DateTime {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.collect_str(self)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::DateTime;
+
+    #[test]
+    fn fractions_read_as_nanoseconds_and_written_back_as_read() {
+        for (text, nanos) in [
+            ("2017-09-22T17:30:01.04", 40_000_000),
+            ("2017-06-02T10:12:00.457", 457_000_000),
+            ("2017-10-19T16:44:07.3796978+03:00", 379_697_800),
+            ("2017-10-19T16:44:07.000000001", 1),
+            ("2018-07-25T11:14:49", 0),
+        ] {
+            let read: DateTime = text.parse().unwrap();
+            assert_eq!(read.local().nanosecond(), nanos, "{text}");
+            assert_eq!(read.to_string(), text);
+        }
+        for bad in [
+            "2017-09-22T17:30:01.",
+            "2017-09-22T17:30:01.1234567890",
+            "2017-09-22T17:30:0x",
+        ] {
+            assert!(bad.parse::<DateTime>().is_err(), "{bad}");
+        }
     }
 }

@@ -154,6 +154,11 @@ pub struct XmlReader<'a> {
     /// one), or the error that reading it gave: it is the next to be read.
     ahead: Option<Result<Event<'a>, XmlError>>,
     ns: NamespaceResolver,
+    /// How many elements are open (all of them, unlike `depth`).
+    level: u32,
+    /// The levels of the open elements that opened a namespace scope: only an element with
+    /// attributes can declare a namespace, so the others open none (most of a document).
+    scoped: Vec<u32>,
     depth: usize,
     input: &'a str,
     /// The offset of the root element's `<`, once it is read.
@@ -176,6 +181,8 @@ impl<'a> XmlReader<'a> {
             version: XmlVersion::Implicit1_0,
             ahead: None,
             ns: NamespaceResolver::default(),
+            level: 0,
+            scoped: Vec::new(),
             depth: 0,
             input: text,
             root_start: None,
@@ -259,11 +266,33 @@ impl<'a> XmlReader<'a> {
     fn next(&mut self) -> Result<Ev<'a>, XmlError> {
         let event = self.read_event()?;
         match &event {
-            Ev::Start(e) => self.ns.push(e).map_err(err)?,
-            Ev::End => self.ns.pop(),
+            Ev::Start(e) => self.enter(e)?,
+            Ev::End => self.leave(),
             _ => {}
         }
         Ok(event)
+    }
+
+    /// An element starts: its namespace declarations open a scope, when it has attributes (one
+    /// without declares nothing, and its scope would be empty).
+    #[inline(always)]
+    fn enter(&mut self, start: &Start<'_>) -> Result<(), XmlError> {
+        self.level += 1;
+        if has_attributes(start) {
+            self.ns.push(start).map_err(err)?;
+            self.scoped.push(self.level);
+        }
+        Ok(())
+    }
+
+    /// The element entered last ends, and its scope with it.
+    #[inline(always)]
+    fn leave(&mut self) {
+        if self.scoped.last() == Some(&self.level) {
+            self.scoped.pop();
+            self.ns.pop();
+        }
+        self.level = self.level.saturating_sub(1);
     }
 
     /// The text of an event, decoded.
@@ -284,7 +313,7 @@ impl<'a> XmlReader<'a> {
             match event? {
                 Event::Start(e) if e.name() == name => depth += 1,
                 Event::End(e) if e.name() == name => {
-                    self.ns.pop();
+                    self.leave();
                     return Ok(());
                 }
                 _ => {}
@@ -293,7 +322,7 @@ impl<'a> XmlReader<'a> {
         for _ in 0..=depth {
             self.reader.read_to_end(name).map_err(err)?;
         }
-        self.ns.pop();
+        self.leave();
         Ok(())
     }
 
@@ -392,7 +421,7 @@ impl<'a> XmlReader<'a> {
     /// The end of a scalar's element, read by [`Self::text`]'s shortcut: `text` is its text
     /// (whitespace only counts as none, as `map_event` passes over it).
     fn close_text(&mut self, text: Cow<'a, str>) -> Cow<'a, str> {
-        self.ns.pop();
+        self.leave();
         self.depth -= 1;
         match is_blank(&text) {
             true => Cow::Borrowed(""),

@@ -93,19 +93,40 @@ fn scan(xml: &str, mut each: impl FnMut(quick_xml::events::Event<'_>)) {
     }
 }
 
-fn decode(c: &mut Criterion) {
-    let xml = big::invoices_xml(INVOICES);
-    let json = big::invoices_json(INVOICES);
-    // Sanity: the typed decoders read every invoice.
-    let xml_answer = decode_xml::<GetInvoicesHistory>(&xml).unwrap();
-    let json_answer = decode_json::<GetInvoicesHistory>(&json).unwrap();
-    for answer in [&xml_answer, &json_answer] {
-        assert_eq!(answer.result.as_ref().unwrap().invoices_history_list.len(), INVOICES);
-    }
+/// The two inputs of each format: the large answer, and one page of a list (100 invoices, the
+/// size users decode most).
+const SIZES: [usize; 2] = [INVOICES, 100];
 
+fn decode(c: &mut Criterion) {
     let mut g = c.benchmark_group("xml");
-    g.sample_size(10).throughput(Throughput::Bytes(xml.len() as u64));
-    g.bench_function("raw quick-xml event scan", |b| {
+    g.sample_size(10);
+    for invoices in SIZES {
+        xml_decode(&mut g, invoices);
+    }
+    g.finish();
+    let mut g = c.benchmark_group("json");
+    g.sample_size(10);
+    for invoices in SIZES {
+        json_decode(&mut g, invoices);
+    }
+    g.finish();
+}
+
+type Group<'a> = criterion::BenchmarkGroup<'a, criterion::measurement::WallTime>;
+
+/// The size of an input, as the benchmarks' parameter.
+fn size(invoices: usize) -> String {
+    format!("{invoices} invoices")
+}
+
+fn xml_decode(g: &mut Group<'_>, invoices: usize) {
+    let xml = big::invoices_xml(invoices);
+    // Sanity: the typed decoder reads every invoice.
+    let answer = decode_xml::<GetInvoicesHistory>(&xml).unwrap();
+    assert_eq!(answer.result.as_ref().unwrap().invoices_history_list.len(), invoices);
+    let id = |name: &str| BenchmarkId::new(name, size(invoices));
+    g.throughput(Throughput::Bytes(xml.len() as u64));
+    g.bench_function(id("raw quick-xml event scan"), |b| {
         b.iter(|| {
             let mut events = 0usize;
             scan(&xml, |_| events += 1);
@@ -117,7 +138,7 @@ fn decode(c: &mut Criterion) {
     // needs no decoding to be passed over), and the output built (its allocations and copies,
     // measured as a clone of the decoded answer, dropped as the decoded one is). The two added
     // are a floor of the typed decode, not a goal.
-    g.bench_function("raw scan, every non-blank text decoded", |b| {
+    g.bench_function(id("raw scan, every non-blank text decoded"), |b| {
         b.iter(|| {
             let mut bytes = 0usize;
             scan(&xml, |e| match e {
@@ -128,37 +149,40 @@ fn decode(c: &mut Criterion) {
             bytes
         })
     });
-    g.bench_function("the decoded answer cloned and dropped", |b| {
-        b.iter(|| xml_answer.clone())
+    g.bench_function(id("the decoded answer cloned and dropped"), |b| {
+        b.iter(|| answer.clone())
     });
-    g.bench_function("quick-xml serde walk, no output", |b| {
+    g.bench_function(id("quick-xml serde walk, no output"), |b| {
         b.iter(|| quick_xml::de::from_str::<Walk>(&xml).unwrap())
     });
-    g.bench_function("typed decode", |b| {
+    g.bench_function(id("typed decode"), |b| {
         b.iter(|| decode_xml::<GetInvoicesHistory>(&xml).unwrap())
     });
     // The serde path the generated decoder replaced, kept as its reference.
-    g.bench_function("typed decode through serde (the reference)", |b| {
+    g.bench_function(id("typed decode through serde (the reference)"), |b| {
         b.iter(|| intellectmoney::runtime::xml_serde::decode_xml::<GetInvoicesHistory>(&xml).unwrap())
     });
-    g.finish();
+}
 
-    let mut g = c.benchmark_group("json");
-    g.sample_size(10).throughput(Throughput::Bytes(json.len() as u64));
-    g.bench_function("serde_json IgnoredAny", |b| {
+fn json_decode(g: &mut Group<'_>, invoices: usize) {
+    let json = big::invoices_json(invoices);
+    let answer = decode_json::<GetInvoicesHistory>(&json).unwrap();
+    assert_eq!(answer.result.as_ref().unwrap().invoices_history_list.len(), invoices);
+    let id = |name: &str| BenchmarkId::new(name, size(invoices));
+    g.throughput(Throughput::Bytes(json.len() as u64));
+    g.bench_function(id("serde_json IgnoredAny"), |b| {
         b.iter(|| serde_json::from_str::<serde::de::IgnoredAny>(&json).unwrap())
     });
-    g.bench_function("serde_json walk, no output", |b| {
+    g.bench_function(id("serde_json walk, no output"), |b| {
         b.iter(|| serde_json::from_str::<Walk>(&json).unwrap())
     });
     // The output built again (see the XML group): with `IgnoredAny`, a floor of the typed decode.
-    g.bench_function("the decoded answer cloned and dropped", |b| {
-        b.iter(|| json_answer.clone())
+    g.bench_function(id("the decoded answer cloned and dropped"), |b| {
+        b.iter(|| answer.clone())
     });
-    g.bench_function("typed decode", |b| {
+    g.bench_function(id("typed decode"), |b| {
         b.iter(|| decode_json::<GetInvoicesHistory>(&json).unwrap())
     });
-    g.finish();
 }
 
 fn encoding(c: &mut Criterion) {
