@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
-# The cold build of a minimal project that depends on `intellectmoney` (default features, plus
-# tokio), against its floor: the same project with only reqwest (the same default TLS), serde,
-# serde_json and tokio. Both are built from nothing (a fresh target directory, the registry
-# already downloaded) in the same run, alternately, RUNS times each (default 3); the medians are
-# compared. Then where the difference goes: the CPU time of every crate the dependent builds and
-# the floor does not (cargo's --timings of the last run of each). Recorded in BENCHMARKS.md.
+# The cold build of a minimal project that depends on `intellectmoney`, against its floor: the
+# same project with only reqwest (the same default TLS), serde, serde_json and tokio. Three
+# dependents: default features (both APIs), payout only and personal only (`default-features =
+# false, features = ["payout" | "personal", "rustls"]`). Every project is built from nothing (a
+# fresh target directory, the registry already downloaded) in the same run, in turn, RUNS times
+# each (default 3); the medians are compared. Then where the difference goes: the CPU time of
+# every crate the default dependent builds and the floor does not (cargo's --timings of the last
+# run of each). Recorded in BENCHMARKS.md.
 #   bash scripts/cold-build.sh
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -19,12 +21,18 @@ project() { # name, dependencies, main
   cp "$lock" "$work/$1/Cargo.lock" # the workspace's versions, so both sides build the same crates
 }
 
-project dependent "intellectmoney = { path = \"$root/generated\" }
-tokio = { version = \"1\", features = [\"macros\", \"rt-multi-thread\"] }" '#[tokio::main]
+main='#[tokio::main]
 async fn main() {
     let client = intellectmoney::Client::builder().user_token("t").build().unwrap();
     println!("{client:?}");
 }'
+tokio='tokio = { version = "1", features = ["macros", "rt-multi-thread"] }'
+project dependent "intellectmoney = { path = \"$root/generated\" }
+$tokio" "$main"
+for api in payout personal; do
+  project "$api-only" "intellectmoney = { path = \"$root/generated\", default-features = false, features = [\"$api\", \"rustls\"] }
+$tokio" "$main"
+done
 project floor 'reqwest = "0.13"
 serde = { version = "1", features = ["derive"] }
 serde_json = "1"
@@ -44,30 +52,41 @@ seconds() { # project
 }
 median() { sort -n | awk '{ a[NR] = $1 } END { printf "%.1f", a[int((NR + 1) / 2)] }'; }
 runs=${RUNS:-3}
-floors=() dependents=()
+names=(floor dependent payout-only personal-only)
+declare -A times
 for _ in $(seq "$runs"); do
-  floors+=("$(seconds floor)")
-  dependents+=("$(seconds dependent)")
+  for name in "${names[@]}"; do
+    times[$name]="${times[$name]:-} $(seconds "$name")"
+  done
 done
-floor=$(printf '%s\n' "${floors[@]}" | median)
-dependent=$(printf '%s\n' "${dependents[@]}" | median)
-ratio=$(echo "scale=2; $dependent / $floor" | bc)
+median_of() { printf '%s\n' ${times[$1]} | median; }
+floor=$(median_of floor)
+row() { # label, project
+  local m
+  m=$(median_of "$2")
+  echo "| $1 | $m, **$(echo "scale=2; $m / $floor" | bc)×** the floor (runs:${times[$2]}) |"
+}
 echo "| cold debug build, median of $runs | seconds |"
 echo "| --- | --- |"
-echo "| floor: reqwest, serde, serde_json, tokio | $floor (runs: ${floors[*]}) |"
-echo "| intellectmoney (default features) and tokio | $dependent, $ratio× the floor (runs: ${dependents[*]}) |"
+echo "| floor: reqwest, serde, serde_json, tokio | $floor (runs:${times[floor]}) |"
+row "intellectmoney (default features: both APIs) and tokio" dependent
+row "intellectmoney, payout only, and tokio" payout-only
+row "intellectmoney, personal only, and tokio" personal-only
 echo "Machine: $(nproc) cores, $(rustc --version)."
 
 # CPU seconds per unit, from the unit table cargo writes into its timings report.
-python3 - "$work/floor/target/cargo-timings/cargo-timing.html" "$work/dependent/target/cargo-timings/cargo-timing.html" <<'PY'
+timing() { echo "$work/$1/target/cargo-timings/cargo-timing.html"; }
+python3 - "$(timing floor)" "$(timing dependent)" "$(timing payout-only)" <<'PY'
 import json, re, sys
 def units(path):
     html = open(path).read()
     data = json.loads(re.search(r"const UNIT_DATA = (\[.*?\]);\n", html, re.S).group(1))
     return {(u["name"] + (" " + u["target"].strip() if u["target"].strip() else "")): u["duration"] for u in data}
-floor, dependent = units(sys.argv[1]), units(sys.argv[2])
-extra = sorted(((t, n) for n, t in dependent.items() if n not in floor and not n.startswith("dependent")), reverse=True)
-print(f"CPU time of every unit: floor {sum(floor.values()):.1f} s, dependent {sum(dependent.values()):.1f} s.")
-print(f"Units only the dependent builds: {sum(t for t, _ in extra):.1f} s of CPU:")
-print(", ".join(f"{n} {t:.1f}" for t, n in extra if t >= 0.3))
+floor = units(sys.argv[1])
+print(f"CPU time of every unit of the floor: {sum(floor.values()):.1f} s.")
+for label, path in [("default", sys.argv[2]), ("payout only", sys.argv[3])]:
+    dependent = units(path)
+    extra = sorted(((t, n) for n, t in dependent.items() if n not in floor and not n.startswith(("dependent", "payout-only"))), reverse=True)
+    print(f"{label}: every unit {sum(dependent.values()):.1f} s; units only the dependent builds {sum(t for t, _ in extra):.1f} s of CPU:")
+    print("  " + ", ".join(f"{n} {t:.1f}" for t, n in extra if t >= 0.3))
 PY

@@ -127,7 +127,7 @@ const TARGETS: &[Target] = &[
     },
     Target {
         path: "Cargo.toml",
-        emit: |_| emit::manifest::emit(),
+        emit: emit::manifest::emit,
     },
 ];
 

@@ -9,6 +9,7 @@
 #[allow(clippy::large_enum_variant)]
 #[non_exhaustive]
 pub enum Command {
+    #[cfg(feature = "payout")]
     /// `CreateOperation`: Creates a payout to a Russian bank card or through SBP (state `Created`). Execute it with ExecuteOperation.
     #[command(
         name = "create-operation",
@@ -17,6 +18,7 @@ pub enum Command {
         allow_negative_numbers = true
     )]
     CreateOperation(CreateOperationArgs),
+    #[cfg(feature = "payout")]
     /// `CreateOperationByProviderType`: The wiki's version of CreateOperation: creates a payout to a Russian bank card, a Qiwi wallet or SBP (state `Created`), chosen by ProviderType.
     #[command(
         name = "create-operation-by-provider-type",
@@ -25,6 +27,7 @@ pub enum Command {
         allow_negative_numbers = true
     )]
     CreateOperationByProviderType(CreateOperationByProviderTypeArgs),
+    #[cfg(feature = "payout")]
     /// `CreateBankCardRussiaOperation`: Creates a payout to a Russian bank card. Needs PCI DSS access.
     #[command(
         name = "create-bank-card-russia-operation",
@@ -33,6 +36,7 @@ pub enum Command {
         allow_negative_numbers = true
     )]
     CreateBankCardRussiaOperation(CreateBankCardRussiaOperationArgs),
+    #[cfg(feature = "payout")]
     /// `CreateQiwiWalletOperation`: Creates a payout to a Qiwi wallet.
     #[command(
         name = "create-qiwi-wallet-operation",
@@ -41,6 +45,7 @@ pub enum Command {
         allow_negative_numbers = true
     )]
     CreateQiwiWalletOperation(CreateQiwiWalletOperationArgs),
+    #[cfg(feature = "payout")]
     /// `ExecuteOperation`: Starts a created payout.
     #[command(
         name = "execute-operation",
@@ -49,6 +54,7 @@ pub enum Command {
         allow_negative_numbers = true
     )]
     ExecuteOperation(ExecuteOperationArgs),
+    #[cfg(feature = "payout")]
     /// `GetOperationState`: Reads the state of a payout.
     #[command(
         name = "get-operation-state",
@@ -57,6 +63,7 @@ pub enum Command {
         allow_negative_numbers = true
     )]
     GetOperationState(GetOperationStateArgs),
+    #[cfg(feature = "payout")]
     /// `DeleteOperation`: Deletes a payout; allowed only while it is `Created`.
     #[command(
         name = "delete-operation",
@@ -73,6 +80,7 @@ pub enum Command {
         allow_negative_numbers = true
     )]
     GetUserToken(GetUserTokenArgs),
+    #[cfg(feature = "personal")]
     /// `getInvoicesHistory`: Returns the registry of invoices (СКО, «счёт к оплате») matching every given filter (getInvoicesHistory — Получение реестра платежей). Filters are combined with AND.
     #[command(
         name = "get-invoices-history",
@@ -81,6 +89,7 @@ pub enum Command {
         allow_negative_numbers = true
     )]
     GetInvoicesHistory(GetInvoicesHistoryArgs),
+    #[cfg(feature = "personal")]
     /// `getPaymentsHistory`: Returns the history of payment transactions matching every given filter (getPaymentsHistory — Получение истории операций).
     #[command(
         name = "get-payments-history",
@@ -89,6 +98,7 @@ pub enum Command {
         allow_negative_numbers = true
     )]
     GetPaymentsHistory(GetPaymentsHistoryArgs),
+    #[cfg(feature = "personal")]
     /// `setScheduledOperationData`: Creates or edits an operation run on a schedule, such as a recurring charge (SetScheduledOperation — Редактирование операций по расписанию). Allowed once a payment notification came with `reccurringState` = `Activated`.
     #[command(
         name = "set-scheduled-operation-data",
@@ -97,6 +107,7 @@ pub enum Command {
         allow_negative_numbers = true
     )]
     SetScheduledOperationData(SetScheduledOperationDataArgs),
+    #[cfg(feature = "personal")]
     /// `getScheduledOperationData`: Returns the operations run on a schedule that match every given filter (GetScheduledOperation — Получение списка операций по расписанию).
     #[command(
         name = "get-scheduled-operation-data",
@@ -105,6 +116,7 @@ pub enum Command {
         allow_negative_numbers = true
     )]
     GetScheduledOperationData(GetScheduledOperationDataArgs),
+    #[cfg(feature = "personal")]
     /// `getEshopInfo`: Returns information about the shops of the organization (GetEshopInfo — Получение информации о магазине).
     #[command(
         name = "get-eshop-info",
@@ -113,6 +125,7 @@ pub enum Command {
         allow_negative_numbers = true
     )]
     GetEshopInfo(GetEshopInfoArgs),
+    #[cfg(feature = "personal")]
     /// `getInvoiceInfo`: Returns information about one invoice and the notifications sent to the shop's Result URL about it (GetInvoiceInfo — Получение информации о платеже).
     #[command(
         name = "get-invoice-info",
@@ -121,6 +134,7 @@ pub enum Command {
         allow_negative_numbers = true
     )]
     GetInvoiceInfo(GetInvoiceInfoArgs),
+    #[cfg(feature = "personal")]
     /// `createReceipt`: Asks OrangeData to create a fiscal receipt for an invoice (CreateReceipt — Отправка запроса на создание чека в OrangeData). Switch the shop's online cash register off first, so that it is clear who issues the receipt.
     #[command(
         name = "create-receipt",
@@ -129,6 +143,7 @@ pub enum Command {
         allow_negative_numbers = true
     )]
     CreateReceipt(CreateReceiptArgs),
+    #[cfg(feature = "personal")]
     /// `getReceipt`: Returns the state of a fiscal receipt from OrangeData (GetReceipt — Получение информации о чеке от OrangeData).
     #[command(
         name = "get-receipt",
@@ -137,6 +152,7 @@ pub enum Command {
         allow_negative_numbers = true
     )]
     GetReceipt(GetReceiptArgs),
+    #[cfg(feature = "personal")]
     /// `createReceiptCorrection`: Asks OrangeData to create a correction receipt (CreateReceiptCorrection — Отправка запроса на создание чека коррекции в OrangeData).
     #[command(
         name = "create-receipt-correction",
@@ -145,6 +161,7 @@ pub enum Command {
         allow_negative_numbers = true
     )]
     CreateReceiptCorrection(CreateReceiptCorrectionArgs),
+    #[cfg(feature = "personal")]
     /// `withdrawMoney`: Creates a request to withdraw money from an account (WithdrawMoney — Создание заявки на вывод средств).
     #[command(
         name = "withdraw-money",
@@ -153,6 +170,7 @@ pub enum Command {
         allow_negative_numbers = true
     )]
     WithdrawMoney(WithdrawMoneyArgs),
+    #[cfg(feature = "personal")]
     /// `getTransactionData`: Returns information about a transaction (GetTransactionData — Получение информации о транзакции).
     #[command(
         name = "get-transaction-data",
@@ -161,6 +179,7 @@ pub enum Command {
         allow_negative_numbers = true
     )]
     GetTransactionData(GetTransactionDataArgs),
+    #[cfg(feature = "personal")]
     /// `getAccountData`: Returns the state of an account (GetAccountData — Получение информации о состоянии счета).
     #[command(
         name = "get-account-data",
@@ -177,29 +196,49 @@ impl Command {
         client: &crate::Client,
     ) -> Result<crate::runtime::cli::Output, crate::Error> {
         match self {
+            #[cfg(feature = "payout")]
             Command::CreateOperation(args) => args.run(client).await,
+            #[cfg(feature = "payout")]
             Command::CreateOperationByProviderType(args) => args.run(client).await,
+            #[cfg(feature = "payout")]
             Command::CreateBankCardRussiaOperation(args) => args.run(client).await,
+            #[cfg(feature = "payout")]
             Command::CreateQiwiWalletOperation(args) => args.run(client).await,
+            #[cfg(feature = "payout")]
             Command::ExecuteOperation(args) => args.run(client).await,
+            #[cfg(feature = "payout")]
             Command::GetOperationState(args) => args.run(client).await,
+            #[cfg(feature = "payout")]
             Command::DeleteOperation(args) => args.run(client).await,
             Command::GetUserToken(args) => args.run(client).await,
+            #[cfg(feature = "personal")]
             Command::GetInvoicesHistory(args) => args.run(client).await,
+            #[cfg(feature = "personal")]
             Command::GetPaymentsHistory(args) => args.run(client).await,
+            #[cfg(feature = "personal")]
             Command::SetScheduledOperationData(args) => args.run(client).await,
+            #[cfg(feature = "personal")]
             Command::GetScheduledOperationData(args) => args.run(client).await,
+            #[cfg(feature = "personal")]
             Command::GetEshopInfo(args) => args.run(client).await,
+            #[cfg(feature = "personal")]
             Command::GetInvoiceInfo(args) => args.run(client).await,
+            #[cfg(feature = "personal")]
             Command::CreateReceipt(args) => args.run(client).await,
+            #[cfg(feature = "personal")]
             Command::GetReceipt(args) => args.run(client).await,
+            #[cfg(feature = "personal")]
             Command::CreateReceiptCorrection(args) => args.run(client).await,
+            #[cfg(feature = "personal")]
             Command::WithdrawMoney(args) => args.run(client).await,
+            #[cfg(feature = "personal")]
             Command::GetTransactionData(args) => args.run(client).await,
+            #[cfg(feature = "personal")]
             Command::GetAccountData(args) => args.run(client).await,
         }
     }
 }
+#[cfg(feature = "payout")]
 /// The flags of `create-operation`.
 #[derive(clap::Args)]
 pub struct CreateOperationArgs {
@@ -251,6 +290,7 @@ pub struct CreateOperationArgs {
     #[arg(long = "eshop-id", value_name = "NUMBER", help = "Shop id.")]
     eshop_id: Option<crate::common::EshopId>,
 }
+#[cfg(feature = "payout")]
 impl CreateOperationArgs {
     /// Each parameter's wire name and the id of its flag (`--x-y` has the id `x_y`).
     pub const PARAMS: &'static [(&'static str, &'static str)] = &[
@@ -307,6 +347,7 @@ impl CreateOperationArgs {
         )
     }
 }
+#[cfg(feature = "payout")]
 /// The flags of `create-operation-by-provider-type`.
 #[derive(clap::Args)]
 pub struct CreateOperationByProviderTypeArgs {
@@ -356,6 +397,7 @@ pub struct CreateOperationByProviderTypeArgs {
     )]
     provider_type: crate::payout::ProviderType,
 }
+#[cfg(feature = "payout")]
 impl CreateOperationByProviderTypeArgs {
     /// Each parameter's wire name and the id of its flag (`--x-y` has the id `x_y`).
     pub const PARAMS: &'static [(&'static str, &'static str)] = &[
@@ -407,6 +449,7 @@ impl CreateOperationByProviderTypeArgs {
         )
     }
 }
+#[cfg(feature = "payout")]
 /// The flags of `create-bank-card-russia-operation`.
 #[derive(clap::Args)]
 pub struct CreateBankCardRussiaOperationArgs {
@@ -437,6 +480,7 @@ pub struct CreateBankCardRussiaOperationArgs {
     )]
     recipient_name: String,
 }
+#[cfg(feature = "payout")]
 impl CreateBankCardRussiaOperationArgs {
     /// Each parameter's wire name and the id of its flag (`--x-y` has the id `x_y`).
     pub const PARAMS: &'static [(&'static str, &'static str)] = &[
@@ -472,6 +516,7 @@ impl CreateBankCardRussiaOperationArgs {
         )
     }
 }
+#[cfg(feature = "payout")]
 /// The flags of `create-qiwi-wallet-operation`.
 #[derive(clap::Args)]
 pub struct CreateQiwiWalletOperationArgs {
@@ -502,6 +547,7 @@ pub struct CreateQiwiWalletOperationArgs {
     )]
     recipient_name: String,
 }
+#[cfg(feature = "payout")]
 impl CreateQiwiWalletOperationArgs {
     /// Each parameter's wire name and the id of its flag (`--x-y` has the id `x_y`).
     pub const PARAMS: &'static [(&'static str, &'static str)] = &[
@@ -537,6 +583,7 @@ impl CreateQiwiWalletOperationArgs {
         )
     }
 }
+#[cfg(feature = "payout")]
 /// The flags of `execute-operation`.
 #[derive(clap::Args)]
 pub struct ExecuteOperationArgs {
@@ -548,6 +595,7 @@ pub struct ExecuteOperationArgs {
     )]
     payout_operation_id: crate::runtime::Uuid,
 }
+#[cfg(feature = "payout")]
 impl ExecuteOperationArgs {
     /// Each parameter's wire name and the id of its flag (`--x-y` has the id `x_y`).
     pub const PARAMS: &'static [(&'static str, &'static str)] = &[
@@ -570,6 +618,7 @@ impl ExecuteOperationArgs {
         )
     }
 }
+#[cfg(feature = "payout")]
 /// The flags of `get-operation-state`.
 #[derive(clap::Args)]
 pub struct GetOperationStateArgs {
@@ -581,6 +630,7 @@ pub struct GetOperationStateArgs {
     )]
     payout_operation_id: crate::runtime::Uuid,
 }
+#[cfg(feature = "payout")]
 impl GetOperationStateArgs {
     /// Each parameter's wire name and the id of its flag (`--x-y` has the id `x_y`).
     pub const PARAMS: &'static [(&'static str, &'static str)] = &[
@@ -603,6 +653,7 @@ impl GetOperationStateArgs {
         )
     }
 }
+#[cfg(feature = "payout")]
 /// The flags of `delete-operation`.
 #[derive(clap::Args)]
 pub struct DeleteOperationArgs {
@@ -614,6 +665,7 @@ pub struct DeleteOperationArgs {
     )]
     payout_operation_id: crate::runtime::Uuid,
 }
+#[cfg(feature = "payout")]
 impl DeleteOperationArgs {
     /// Each parameter's wire name and the id of its flag (`--x-y` has the id `x_y`).
     pub const PARAMS: &'static [(&'static str, &'static str)] = &[
@@ -675,6 +727,7 @@ impl GetUserTokenArgs {
         )
     }
 }
+#[cfg(feature = "personal")]
 /// The flags of `get-invoices-history`.
 #[derive(clap::Args)]
 pub struct GetInvoicesHistoryArgs {
@@ -775,6 +828,7 @@ pub struct GetInvoicesHistoryArgs {
     )]
     all: bool,
 }
+#[cfg(feature = "personal")]
 impl GetInvoicesHistoryArgs {
     /// Each parameter's wire name and the id of its flag (`--x-y` has the id `x_y`).
     pub const PARAMS: &'static [(&'static str, &'static str)] = &[
@@ -874,6 +928,7 @@ impl GetInvoicesHistoryArgs {
         )
     }
 }
+#[cfg(feature = "personal")]
 /// The flags of `get-payments-history`.
 #[derive(clap::Args)]
 pub struct GetPaymentsHistoryArgs {
@@ -909,6 +964,7 @@ pub struct GetPaymentsHistoryArgs {
     )]
     all: bool,
 }
+#[cfg(feature = "personal")]
 impl GetPaymentsHistoryArgs {
     /// Each parameter's wire name and the id of its flag (`--x-y` has the id `x_y`).
     pub const PARAMS: &'static [(&'static str, &'static str)] = &[
@@ -963,6 +1019,7 @@ impl GetPaymentsHistoryArgs {
         )
     }
 }
+#[cfg(feature = "personal")]
 /// The flags of `set-scheduled-operation-data`.
 #[derive(clap::Args)]
 pub struct SetScheduledOperationDataArgs {
@@ -1040,6 +1097,7 @@ pub struct SetScheduledOperationDataArgs {
     )]
     end_exec_date: Option<crate::runtime::Date>,
 }
+#[cfg(feature = "personal")]
 impl SetScheduledOperationDataArgs {
     /// Each parameter's wire name and the id of its flag (`--x-y` has the id `x_y`).
     pub const PARAMS: &'static [(&'static str, &'static str)] = &[
@@ -1113,6 +1171,7 @@ impl SetScheduledOperationDataArgs {
         )
     }
 }
+#[cfg(feature = "personal")]
 /// The flags of `get-scheduled-operation-data`.
 #[derive(clap::Args)]
 pub struct GetScheduledOperationDataArgs {
@@ -1209,6 +1268,7 @@ pub struct GetScheduledOperationDataArgs {
     )]
     all: bool,
 }
+#[cfg(feature = "personal")]
 impl GetScheduledOperationDataArgs {
     /// Each parameter's wire name and the id of its flag (`--x-y` has the id `x_y`).
     pub const PARAMS: &'static [(&'static str, &'static str)] = &[
@@ -1303,6 +1363,7 @@ impl GetScheduledOperationDataArgs {
         )
     }
 }
+#[cfg(feature = "personal")]
 /// The flags of `get-eshop-info`.
 #[derive(clap::Args)]
 pub struct GetEshopInfoArgs {
@@ -1331,6 +1392,7 @@ pub struct GetEshopInfoArgs {
     )]
     all: bool,
 }
+#[cfg(feature = "personal")]
 impl GetEshopInfoArgs {
     /// Each parameter's wire name and the id of its flag (`--x-y` has the id `x_y`).
     pub const PARAMS: &'static [(&'static str, &'static str)] = &[
@@ -1380,6 +1442,7 @@ impl GetEshopInfoArgs {
         )
     }
 }
+#[cfg(feature = "personal")]
 /// The flags of `get-invoice-info`.
 #[derive(clap::Args)]
 pub struct GetInvoiceInfoArgs {
@@ -1409,6 +1472,7 @@ pub struct GetInvoiceInfoArgs {
     )]
     is_holding_search: Option<bool>,
 }
+#[cfg(feature = "personal")]
 impl GetInvoiceInfoArgs {
     /// Each parameter's wire name and the id of its flag (`--x-y` has the id `x_y`).
     pub const PARAMS: &'static [(&'static str, &'static str)] = &[
@@ -1449,6 +1513,7 @@ impl GetInvoiceInfoArgs {
         )
     }
 }
+#[cfg(feature = "personal")]
 /// The flags of `create-receipt`.
 #[derive(clap::Args)]
 pub struct CreateReceiptArgs {
@@ -1472,6 +1537,7 @@ pub struct CreateReceiptArgs {
     )]
     invoice_refund_id: Option<i32>,
 }
+#[cfg(feature = "personal")]
 impl CreateReceiptArgs {
     /// Each parameter's wire name and the id of its flag (`--x-y` has the id `x_y`).
     pub const PARAMS: &'static [(&'static str, &'static str)] = &[
@@ -1503,6 +1569,7 @@ impl CreateReceiptArgs {
         )
     }
 }
+#[cfg(feature = "personal")]
 /// The flags of `get-receipt`.
 #[derive(clap::Args)]
 pub struct GetReceiptArgs {
@@ -1519,6 +1586,7 @@ pub struct GetReceiptArgs {
     )]
     document_id: String,
 }
+#[cfg(feature = "personal")]
 impl GetReceiptArgs {
     /// Each parameter's wire name and the id of its flag (`--x-y` has the id `x_y`).
     pub const PARAMS: &'static [(&'static str, &'static str)] = &[
@@ -1542,6 +1610,7 @@ impl GetReceiptArgs {
         )
     }
 }
+#[cfg(feature = "personal")]
 /// The flags of `create-receipt-correction`.
 #[derive(clap::Args)]
 pub struct CreateReceiptCorrectionArgs {
@@ -1565,6 +1634,7 @@ pub struct CreateReceiptCorrectionArgs {
     )]
     document_id: String,
 }
+#[cfg(feature = "personal")]
 impl CreateReceiptCorrectionArgs {
     /// Each parameter's wire name and the id of its flag (`--x-y` has the id `x_y`).
     pub const PARAMS: &'static [(&'static str, &'static str)] = &[
@@ -1597,6 +1667,7 @@ impl CreateReceiptCorrectionArgs {
         )
     }
 }
+#[cfg(feature = "personal")]
 /// The flags of `withdraw-money`.
 #[derive(clap::Args)]
 pub struct WithdrawMoneyArgs {
@@ -1621,6 +1692,7 @@ pub struct WithdrawMoneyArgs {
     )]
     transaction_date: Option<crate::runtime::DateTime>,
 }
+#[cfg(feature = "personal")]
 impl WithdrawMoneyArgs {
     /// Each parameter's wire name and the id of its flag (`--x-y` has the id `x_y`).
     pub const PARAMS: &'static [(&'static str, &'static str)] = &[
@@ -1649,6 +1721,7 @@ impl WithdrawMoneyArgs {
         )
     }
 }
+#[cfg(feature = "personal")]
 /// The flags of `get-transaction-data`.
 #[derive(clap::Args)]
 pub struct GetTransactionDataArgs {
@@ -1659,6 +1732,7 @@ pub struct GetTransactionDataArgs {
     )]
     transaction_id: i64,
 }
+#[cfg(feature = "personal")]
 impl GetTransactionDataArgs {
     /// Each parameter's wire name and the id of its flag (`--x-y` has the id `x_y`).
     pub const PARAMS: &'static [(&'static str, &'static str)] = &[
@@ -1681,6 +1755,7 @@ impl GetTransactionDataArgs {
         )
     }
 }
+#[cfg(feature = "personal")]
 /// The flags of `get-account-data`.
 #[derive(clap::Args)]
 pub struct GetAccountDataArgs {
@@ -1694,6 +1769,7 @@ pub struct GetAccountDataArgs {
     )]
     balance_on_date: Option<crate::runtime::DateTime>,
 }
+#[cfg(feature = "personal")]
 impl GetAccountDataArgs {
     /// Each parameter's wire name and the id of its flag (`--x-y` has the id `x_y`).
     pub const PARAMS: &'static [(&'static str, &'static str)] = &[
@@ -1721,13 +1797,18 @@ impl GetAccountDataArgs {
         )
     }
 }
+#[cfg(feature = "payout")]
 /// The request that creates a payout (`CreateOperation`, the spec's first `payout_create` method of the default version): what `payout` and `payout-batch` send.
 pub type PayoutCreate = crate::api::payout::CreateOperation;
+#[cfg(feature = "payout")]
 /// Its flags, which are `payout-batch`'s columns too.
 pub type PayoutCreateArgs = CreateOperationArgs;
+#[cfg(feature = "payout")]
 /// The wire name of a payout answer's operation id (the spec's `payout_operation_id`).
 pub const PAYOUT_ID: &str = "PayoutOperationId";
+#[cfg(feature = "payout")]
 /// The wire name of its state (`payout_state`).
 pub const PAYOUT_STATE: &str = "PayoutOperationState";
+#[cfg(feature = "payout")]
 /// The wire name of its error message (`payout_error`).
 pub const PAYOUT_ERROR: &str = "ErrorMessage";

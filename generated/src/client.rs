@@ -20,6 +20,7 @@ pub type ClientBuilder = runtime::client::ClientBuilder<IntellectMoney>;
 pub type Error = runtime::client::Error<IntellectMoney>;
 /// A successful answer: the method's result and what the envelope said around it.
 pub type Reply<T> = runtime::client::Reply<T, IntellectMoney>;
+#[cfg(feature = "payout")]
 /// How a payout ended ([`runtime::client::Client::payout`]).
 pub type PayoutOutcome = runtime::client::PayoutOutcome<
     <IntellectMoney as runtime::PayoutApi>::State,
@@ -32,6 +33,64 @@ pub type PayoutOutcome = runtime::client::PayoutOutcome<
 /// macro_rules! count { ($($method:path),*) => { [$(stringify!($method)),*].len() } }
 /// assert!(intellectmoney::for_each_method!(count) > 0);
 /// ```
+#[cfg(all(not(feature = "payout"), not(feature = "personal")))]
+#[macro_export]
+macro_rules! for_each_method {
+    ($callback:ident) => {
+        $callback ! { $crate::personal::GetUserToken }
+    };
+}
+/// Calls `callback!` once with the request type of every spec method, API by API in spec
+/// order (the deprecated ones too), separated by commas: for code that must cover every
+/// method (tests, fuzz targets) without keeping a list of its own.
+///
+/// ```
+/// macro_rules! count { ($($method:path),*) => { [$(stringify!($method)),*].len() } }
+/// assert!(intellectmoney::for_each_method!(count) > 0);
+/// ```
+#[cfg(all(feature = "payout", not(feature = "personal")))]
+#[macro_export]
+macro_rules! for_each_method {
+    ($callback:ident) => {
+        $callback ! { $crate::payout::CreateOperation,
+        $crate::payout::CreateOperationByProviderType,
+        $crate::payout::CreateBankCardRussiaOperation,
+        $crate::payout::CreateQiwiWalletOperation, $crate::payout::ExecuteOperation,
+        $crate::payout::GetOperationState, $crate::payout::DeleteOperation,
+        $crate::personal::GetUserToken }
+    };
+}
+/// Calls `callback!` once with the request type of every spec method, API by API in spec
+/// order (the deprecated ones too), separated by commas: for code that must cover every
+/// method (tests, fuzz targets) without keeping a list of its own.
+///
+/// ```
+/// macro_rules! count { ($($method:path),*) => { [$(stringify!($method)),*].len() } }
+/// assert!(intellectmoney::for_each_method!(count) > 0);
+/// ```
+#[cfg(all(not(feature = "payout"), feature = "personal"))]
+#[macro_export]
+macro_rules! for_each_method {
+    ($callback:ident) => {
+        $callback ! { $crate::personal::GetUserToken,
+        $crate::personal::GetInvoicesHistory, $crate::personal::GetPaymentsHistory,
+        $crate::personal::SetScheduledOperationData,
+        $crate::personal::GetScheduledOperationData, $crate::personal::GetEshopInfo,
+        $crate::personal::GetInvoiceInfo, $crate::personal::CreateReceipt,
+        $crate::personal::GetReceipt, $crate::personal::CreateReceiptCorrection,
+        $crate::personal::WithdrawMoney, $crate::personal::GetTransactionData,
+        $crate::personal::GetAccountData }
+    };
+}
+/// Calls `callback!` once with the request type of every spec method, API by API in spec
+/// order (the deprecated ones too), separated by commas: for code that must cover every
+/// method (tests, fuzz targets) without keeping a list of its own.
+///
+/// ```
+/// macro_rules! count { ($($method:path),*) => { [$(stringify!($method)),*].len() } }
+/// assert!(intellectmoney::for_each_method!(count) > 0);
+/// ```
+#[cfg(all(feature = "payout", feature = "personal"))]
 #[macro_export]
 macro_rules! for_each_method {
     ($callback:ident) => {

@@ -30,7 +30,7 @@
 //!
 //! # Features
 //!
-//! `rustls` (default) or `native-tls` for TLS; `mock`, a mock IntellectMoney for tests; `batch`, payout batches with a journal on disk; `blocking`, a blocking client; `pkcs12`, TLS client identities in PKCS#12; `cli`, the command line's subcommands; `xml-serde`, the serde reference of the XML decoders.
+//! `payout`, `personal` (all on by default): one per API, each its methods and the types only they use, so that a user of one API compiles only its part (`default-features = false, features = ["payout", "rustls"]`); the token method and the envelope are always there. `rustls` (default) or `native-tls` for TLS; `mock`, a mock IntellectMoney for tests; `batch`, payout batches with a journal on disk; `blocking`, a blocking client; `pkcs12`, TLS client identities in PKCS#12; `cli`, the command line's subcommands; `xml-serde`, the serde reference of the XML decoders.
 //!
 //! Everything under [`api`] is generated from the spec by `intellectmoney-codegen`; [`runtime`] is the hand-written part that does not vary per method.
 #![cfg_attr(docsrs, feature(doc_cfg))]
@@ -46,6 +46,7 @@ pub mod cli;
 mod client;
 #[rustfmt::skip]
 mod client_core;
+#[cfg(feature = "payout")]
 #[rustfmt::skip]
 mod client_payout;
 #[rustfmt::skip]

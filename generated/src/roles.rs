@@ -82,6 +82,7 @@ for crate::api::personal::GetUserToken {
         output.user_token
     }
 }
+#[cfg(feature = "payout")]
 /// What an answer of the payout methods says of the operation.
 fn progress(
     output: crate::api::payout::PayoutOperationData,
@@ -92,6 +93,7 @@ fn progress(
         error_message: output.error_message,
     }
 }
+#[cfg(feature = "payout")]
 impl crate::runtime::PayoutApi for IntellectMoney {
     type Execute = crate::api::payout::ExecuteOperation;
     type Poll = crate::api::payout::GetOperationState;
@@ -139,6 +141,7 @@ impl crate::runtime::PayoutApi for IntellectMoney {
         *state == crate::api::payout::MassPaymentOperationState::Created
     }
 }
+#[cfg(feature = "payout")]
 impl crate::runtime::PayoutRequest<IntellectMoney>
 for crate::api::payout::CreateOperation {
     fn created(
@@ -153,6 +156,7 @@ for crate::api::payout::CreateOperation {
         self.currency.to_string()
     }
 }
+#[cfg(feature = "payout")]
 impl crate::runtime::PayoutRequest<IntellectMoney>
 for crate::api::payout::CreateOperationByProviderType {
     fn created(
@@ -167,6 +171,7 @@ for crate::api::payout::CreateOperationByProviderType {
         self.currency.to_string()
     }
 }
+#[cfg(feature = "payout")]
 impl crate::runtime::PayoutRequest<IntellectMoney>
 for crate::api::payout::CreateBankCardRussiaOperation {
     fn created(
@@ -181,6 +186,7 @@ for crate::api::payout::CreateBankCardRussiaOperation {
         self.currency.to_string()
     }
 }
+#[cfg(feature = "payout")]
 impl crate::runtime::PayoutRequest<IntellectMoney>
 for crate::api::payout::CreateQiwiWalletOperation {
     fn created(

@@ -2,6 +2,7 @@
 //! spec method, its flags (one per parameter) in a struct of their own, and the call each one
 //! makes. The `intellectmoney` binary adds the options every call shares.
 
+use super::gates::{gated, Gates};
 use super::ident;
 use crate::ir::{Api, Ir, Method, Param, Required, Ty};
 use heck::{ToKebabCase, ToSnakeCase};
@@ -15,13 +16,22 @@ pub fn emit(ir: &Ir) -> TokenStream {
         .iter()
         .flat_map(|a| a.methods.iter().map(move |m| (a, m)))
         .collect();
-    let variants = methods.iter().map(|(a, m)| variant(a, m));
-    let arms = methods.iter().map(|(_, m)| {
-        let name = ident(&m.rust);
-        quote!(Command::#name(args) => args.run(client).await,)
+    // A method compiled out of the crate has no subcommand either.
+    let gates = Gates::new(ir);
+    let gate = |a, m| gates.method(ir, a, m);
+    let variants = methods.iter().map(|(a, m)| {
+        let (gate, variant) = (gate(a, m), variant(a, m));
+        quote!(#gate #variant)
     });
-    let args = methods.iter().map(|(a, m)| args_struct(ir, a, m));
-    let payout = payout_aliases(ir);
+    let arms = methods.iter().map(|(a, m)| {
+        let (gate, name) = (gate(a, m), ident(&m.rust));
+        quote!(#gate Command::#name(args) => args.run(client).await,)
+    });
+    let args = methods.iter().map(|(a, m)| gated(&gate(a, m), args_struct(ir, a, m)));
+    let payout = match &ir.roles.payout {
+        Some(p) => gated(&gates.api(&p.execute.0), payout_aliases(ir)),
+        None => TokenStream::new(),
+    };
     quote! {
         //! One subcommand per spec method, with its flags (generated from the spec).
         #![allow(deprecated)]

@@ -1,16 +1,19 @@
 //! Client methods: one async method on `Client` per spec method, and the same on the blocking
 //! client (feature `blocking`).
 
+use super::gates::{gated_fns, Gates};
 use super::{doc_attrs, ident, rust_type};
-use crate::ir::{Api, Effect, Method, Secret, Ty};
+use crate::ir::{Api, Effect, Ir, Method, Secret, Ty};
 use heck::ToSnakeCase;
 use proc_macro2::TokenStream;
 use quote::quote;
 
 /// The `client.rs` of an API.
-pub fn emit(api: &Api) -> TokenStream {
-    let asyncs = api.methods.iter().map(|m| method(api, m, false));
-    let blockings = api.methods.iter().map(|m| method(api, m, true));
+pub fn emit(ir: &Ir, api: &Api) -> TokenStream {
+    let gates = Gates::new(ir);
+    let gated = |m, blocking| gated_fns(&gates.method(ir, api, m), method(api, m, blocking));
+    let asyncs = api.methods.iter().map(|m| gated(m, false));
+    let blockings = api.methods.iter().map(|m| gated(m, true));
     quote! {
         //! Client methods, one per spec method (generated from the spec).
         #[allow(deprecated)]

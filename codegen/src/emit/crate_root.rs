@@ -2,6 +2,7 @@
 //! module; the client is the runtime's, wrapped so that the generated methods can be added to
 //! it, and the runtime's generic types are named for this API (`Error`, `Reply<T>`, …).
 
+use super::gates::Gates;
 use super::ident;
 use super::roles::MARKER;
 use crate::ir::Ir;
@@ -18,10 +19,12 @@ pub fn emit(ir: &Ir) -> TokenStream {
         .filter(|a| !a.methods.is_empty())
         .map(|a| format!("- [`{}`]: {}", a.module, a.title))
         .collect();
-    let front = front_page(&titles, &next_steps(ir));
+    let front = front_page(&titles, &next_steps(ir), &api_features(ir));
     // The payout flow's methods on the client stand on the payout roles (a fixed file).
-    let payout_mod = ir.roles.payout.as_ref().map(|_| {
+    let payout_mod = ir.roles.payout.as_ref().map(|p| {
+        let gate = Gates::new(ir).api(&p.execute.0);
         quote! {
+            #gate
             #[rustfmt::skip]
             mod client_payout;
         }
@@ -76,8 +79,10 @@ pub fn emit(ir: &Ir) -> TokenStream {
 /// blocking client.
 pub fn emit_client(ir: &Ir) -> TokenStream {
     let marker = ident(MARKER);
-    let payout = ir.roles.payout.as_ref().map(|_| {
+    let payout = ir.roles.payout.as_ref().map(|p| {
+        let gate = Gates::new(ir).api(&p.execute.0);
         quote! {
+            #gate
             /// How a payout ended ([`runtime::client::Client::payout`]).
             pub type PayoutOutcome =
                 runtime::client::PayoutOutcome<<#marker as runtime::PayoutApi>::State>;
@@ -113,13 +118,46 @@ pub fn emit_client(ir: &Ir) -> TokenStream {
 /// `for_each_method!`: the request type of every method, for code that covers them all (the
 /// tests, the fuzz targets) without a list of its own.
 fn for_each_method(ir: &Ir) -> TokenStream {
-    let methods = ir.apis.iter().flat_map(|a| {
-        let module = ident(&a.module);
-        a.methods.iter().map(move |m| {
-            let name = ident(&m.rust);
-            quote!($crate::#module::#name)
+    let gates = Gates::new(ir);
+    let features: Vec<&String> = gates.features().iter().collect();
+    // One definition per combination of the API features, each listing the methods compiled
+    // with it (a macro's expansion cannot be gated item by item).
+    (0..1usize << features.len())
+        .map(|set| {
+            let on = |f: &String| {
+                features
+                    .iter()
+                    .position(|g| *g == f)
+                    .is_some_and(|i| set & (1 << i) != 0)
+            };
+            let methods: Vec<TokenStream> = ir
+                .apis
+                .iter()
+                .flat_map(|a| a.methods.iter().map(move |m| (a, m)))
+                .filter(|(a, m)| {
+                    gates.condition(&gates.method_gate(ir, a, m)).is_none()
+                        || gates.method_gate(ir, a, m).iter().any(on)
+                })
+                .map(|(a, m)| {
+                    let (module, name) = (ident(&a.module), ident(&m.rust));
+                    quote!($crate::#module::#name)
+                })
+                .collect();
+            let conditions = features.iter().map(|f| match on(f) {
+                true => quote!(feature = #f),
+                false => quote!(not(feature = #f)),
+            });
+            let gate = match features.is_empty() {
+                true => TokenStream::new(),
+                false => quote!(#[cfg(all(#(#conditions),*))]),
+            };
+            for_each_method_macro(&gate, &methods)
         })
-    });
+        .collect()
+}
+
+/// One definition of `for_each_method!`.
+fn for_each_method_macro(gate: &TokenStream, methods: &[TokenStream]) -> TokenStream {
     quote! {
         /// Calls `callback!` once with the request type of every spec method, API by API in spec
         /// order (the deprecated ones too), separated by commas: for code that must cover every
@@ -129,6 +167,7 @@ fn for_each_method(ir: &Ir) -> TokenStream {
         /// macro_rules! count { ($($method:path),*) => { [$(stringify!($method)),*].len() } }
         /// assert!(intellectmoney::for_each_method!(count) > 0);
         /// ```
+        #gate
         #[macro_export]
         macro_rules! for_each_method {
             ($callback:ident) => {
@@ -138,7 +177,20 @@ fn for_each_method(ir: &Ir) -> TokenStream {
     }
 }
 
-fn front_page(titles: &[String], next: &[String]) -> TokenStream {
+/// The front page's sentence on the API features (`emit::gates`), empty without them.
+fn api_features(ir: &Ir) -> String {
+    let gates = Gates::new(ir);
+    let names: Vec<String> = gates.features().iter().map(|f| format!("`{f}`")).collect();
+    let Some(example) = gates.features().iter().next() else {
+        return String::new();
+    };
+    format!(
+        "{} (all on by default): one per API, each its methods and the types only they use, so that a user of one API compiles only its part (`default-features = false, features = [\"{example}\", \"rustls\"]`); the token method and the envelope are always there. ",
+        names.join(", ")
+    )
+}
+
+fn front_page(titles: &[String], next: &[String], api_features: &str) -> TokenStream {
     let text = format!(
         "A typed client for the IntellectMoney APIs, generated from a hand-maintained spec:\n\n{}\n\n\
          # A first call\n\n\
@@ -154,7 +206,7 @@ fn front_page(titles: &[String], next: &[String]) -> TokenStream {
          # Ok(()) }}\n\
          ```\n\n\
          # Where to go next\n\n{}\n\n\
-         # Features\n\n\
+         # Features\n\n{}\
          `rustls` (default) or `native-tls` for TLS; `mock`, a mock IntellectMoney for tests; \
          `batch`, payout batches with a journal on disk; `blocking`, a blocking client; `pkcs12`, \
          TLS client identities in PKCS#12; `cli`, the command line's subcommands; `xml-serde`, the \
@@ -162,7 +214,8 @@ fn front_page(titles: &[String], next: &[String]) -> TokenStream {
          Everything under [`api`] is generated from the spec by `intellectmoney-codegen`; \
          [`runtime`] is the hand-written part that does not vary per method.",
         titles.join("\n"),
-        next.join("\n")
+        next.join("\n"),
+        api_features
     );
     // Written as it is (not through `doc_attrs`, which escapes brackets): the links are ours.
     let lines = text

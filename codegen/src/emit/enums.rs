@@ -1,24 +1,27 @@
 //! Enumerations: a variant per spec value plus `Unknown(String)`, which keeps what the spec does
 //! not know, in XML and JSON alike.
 
+use super::gates::{gated, Gates};
 use super::{doc_attrs, ident};
-use crate::ir::{Api, Enum};
+use crate::ir::{Api, Enum, Ir};
 use proc_macro2::{Literal, TokenStream};
 use quote::quote;
 
 /// The `enums.rs` of an API.
-pub fn emit(api: &Api) -> TokenStream {
+pub fn emit(ir: &Ir, api: &Api) -> TokenStream {
+    let gates = Gates::new(ir);
     let items = api.enums.iter().map(|e| {
         let definition = definition(e);
         let wire = wire_enum(e);
         let conversions = conversions(&ident(&e.name));
-        quote! {
+        let items = quote! {
             #definition
             #wire
             #conversions
-        }
+        };
+        gated(&gates.item(&api.module, &e.name), items)
     });
-    let versions = versions(api);
+    let versions = versions(api).map(|v| gated(&gates.api(&api.module), v));
     quote! {
         //! Enumerations (generated from the spec).
         #(#items)*

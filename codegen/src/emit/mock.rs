@@ -2,6 +2,7 @@
 //! of each parameter it checks, the example answers it gives, and the part it plays in the
 //! mock's scripted flows (token, payout), from the spec's roles.
 
+use super::gates::{gated, Gates};
 use super::{ident, wire_of};
 use crate::ir::{Api, Encoding, Ir, Method, Param, PayoutRoles, Required, Ty};
 use proc_macro2::TokenStream;
@@ -11,8 +12,14 @@ use quote::quote;
 pub fn emit(ir: &Ir, api: &Api) -> TokenStream {
     let module = ident(&api.module);
     let payout = ir.roles.payout.as_ref().filter(|p| plays_in(api, p));
-    let shape = payout.map(|p| payout_shape(ir, p));
-    let methods = api.methods.iter().map(|m| method(ir, api, &module, m));
+    let gates = Gates::new(ir);
+    let shape = payout.map(|p| gated(&gates.api(&api.module), payout_shape(ir, p)));
+    // A method compiled out of the crate is out of the mock too (each element is gated).
+    let methods = api.methods.iter().map(|m| {
+        let gate = gates.method(ir, api, m);
+        let method = method(ir, api, &module, m);
+        quote!(#gate #method)
+    });
     quote! {
         //! What the mock server knows of each method (generated from the spec).
         #[allow(deprecated)]

@@ -5,6 +5,7 @@ pub mod cli;
 pub mod client;
 pub mod crate_root;
 pub mod enums;
+pub mod gates;
 pub mod ids;
 pub mod manifest;
 pub mod mock;

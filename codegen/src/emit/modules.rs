@@ -22,26 +22,29 @@ pub fn api_files(ir: &Ir, api: &Api) -> Vec<(PathBuf, String)> {
         part("types", super::types::emit(ir, api), &mut files);
     }
     if !api.enums.is_empty() {
-        part("enums", super::enums::emit(api), &mut files);
+        part("enums", super::enums::emit(ir, api), &mut files);
     }
     if !api.ids.is_empty() {
-        part("ids", super::ids::emit(api), &mut files);
+        part("ids", super::ids::emit(ir, api), &mut files);
     }
     if let Some(n) = &api.notification {
         part("notification", super::notification::emit(n), &mut files);
     }
     if !api.methods.is_empty() {
-        part("requests", super::requests::emit(api), &mut files);
-        files.push((dir.join("client.rs"), rust_file(&sources, super::client::emit(api))));
+        part("requests", super::requests::emit(ir, api), &mut files);
+        files.push((dir.join("client.rs"), rust_file(&sources, super::client::emit(ir, api))));
         files.push((dir.join("mock.rs"), rust_file(&sources, super::mock::emit(ir, api))));
     }
-    files.push((dir.join("mod.rs"), rust_file(&sources, api_mod(api, &parts))));
+    files.push((dir.join("mod.rs"), rust_file(&sources, api_mod(ir, api, &parts))));
     files
 }
 
 /// An API's `mod.rs`: its docs, its parts re-exported.
-fn api_mod(api: &Api, parts: &[&str]) -> TokenStream {
+fn api_mod(ir: &Ir, api: &Api, parts: &[&str]) -> TokenStream {
     let reexported: Vec<_> = parts.iter().map(|p| ident(p)).collect();
+    // A part is declared when any of its items is compiled (`emit::gates`).
+    let gates = super::gates::Gates::new(ir);
+    let declared_gates: Vec<_> = parts.iter().map(|p| gates.part(ir, api, p)).collect();
     // `client` holds only `impl Client` blocks, `mock` what the mock server knows: nothing
     // to re-export.
     let client = (!api.methods.is_empty()).then(|| ident("client"));
@@ -58,11 +61,13 @@ fn api_mod(api: &Api, parts: &[&str]) -> TokenStream {
     }
     let doc = doc_attrs(&doc, &[]).to_string().replace("# [doc", "# ! [doc");
     let doc: TokenStream = doc.parse().expect("doc attributes");
+    let client_gate = client.iter().map(|_| gates.part(ir, api, "client"));
+    let mod_gates = declared_gates.iter().cloned().chain(client_gate);
     quote! {
         #doc
-        #( mod #declared; )*
+        #( #mod_gates mod #declared; )*
         #mock
-        #( pub use #reexported::*; )*
+        #( #declared_gates pub use #reexported::*; )*
     }
 }
 

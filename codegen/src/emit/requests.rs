@@ -1,15 +1,20 @@
 //! Request types: one per method. Required parameters are arguments of `new`, optional ones are
 //! setters; `ApiRequest` holds what the runtime needs to check, write and sign the call.
 
+use super::gates::{gated, Gates};
 use super::types::opt_u32;
 use super::{doc_attrs, ident, rust_type};
-use crate::ir::{Api, Auth, BodyFormat, Effect, Encoding, Format, Method, Param, Required, Secret, Slot, Ty};
+use crate::ir::{Api, Auth, BodyFormat, Effect, Encoding, Format, Ir, Method, Param, Required, Secret, Slot, Ty};
 use proc_macro2::TokenStream;
 use quote::quote;
 
 /// The `requests.rs` of an API.
-pub fn emit(api: &Api) -> TokenStream {
-    let items = api.methods.iter().map(|m| emit_method(api, m));
+pub fn emit(ir: &Ir, api: &Api) -> TokenStream {
+    let gates = Gates::new(ir);
+    let items = api
+        .methods
+        .iter()
+        .map(|m| gated(&gates.method(ir, api, m), emit_method(api, m)));
     quote! {
         //! Requests, one per method (generated from the spec).
         #(#items)*

@@ -18,7 +18,12 @@ pub fn emit(ir: &Ir) -> TokenStream {
     let envelope = ir.roles.envelope.as_ref().map(envelope_impl);
     let request = ir.roles.request.as_ref().map(request_impl);
     let token = ir.roles.token.as_ref().map(token_impl);
-    let payout = ir.roles.payout.as_ref().map(payout_impl);
+    // The payout flow belongs to the API that has it: compiled with its feature.
+    let payout = ir
+        .roles
+        .payout
+        .as_ref()
+        .map(|p| super::gates::gated(&super::gates::Gates::new(ir).api(&p.execute.0), payout_impl(p)));
     quote! {
         //! How the runtime reads this API: the runtime's traits implemented for the marker type,
         //! from the spec's roles (generated from the spec).

@@ -1,6 +1,7 @@
 //! Structures: response types (decoded from XML and JSON alike), the envelope, and the JSON
 //! documents that requests carry inside form fields.
 
+use super::gates::Gates;
 use super::{doc_attrs, ident, rust_type};
 use crate::ir::{Api, Encoding, Ir, Secret, Struct, StructField, Ty};
 use proc_macro2::TokenStream;
@@ -8,19 +9,21 @@ use quote::quote;
 
 /// The `types.rs` of an API.
 pub fn emit(ir: &Ir, api: &Api) -> TokenStream {
-    let items = api.types.iter().map(emit_struct);
-    let notifications = api.types.iter().map(notification_readers);
+    let gates = Gates::new(ir);
+    let gated = |s: &Struct, items: TokenStream| super::gates::gated(&gates.item(&api.module, &s.name), items);
+    let items = api.types.iter().map(|s| gated(s, emit_struct(s)));
+    let notifications = api.types.iter().map(|s| gated(s, notification_readers(s)));
     let read = super::xml::read_from_answers(ir);
     let decoders = api
         .types
         .iter()
         .filter(|s| read.contains(&(api.module.clone(), s.name.clone())))
-        .map(super::xml::from_xml_impl);
+        .map(|s| gated(s, super::xml::from_xml_impl(s)));
     let states = api
         .types
         .iter()
         .filter(|s| is_result(api, s))
-        .map(|s| result_state(ir, s));
+        .map(|s| gated(s, result_state(ir, s)));
     quote! {
         //! Structures (generated from the spec).
         #(#items)*

@@ -14,29 +14,27 @@ use std::fmt;
 ///
 /// `A` is the generated API, whose status codes `Refused` and `Rejected` carry; the generated
 /// crate names it `intellectmoney::Error`.
-#[derive(Debug, thiserror::Error)]
+// Display, Error and From are written out below rather than derived: a dependent's build then
+// compiles no proc-macro for them (thiserror's), which costs more than these lines.
+#[derive(Debug)]
 #[non_exhaustive]
 pub enum Error<A: Api> {
     /// The client refused to send the request: a parameter breaks a documented rule.
-    #[error(transparent)]
-    Request(#[from] RequestError),
+    Request(RequestError),
     /// The request did not get an answer: connection, TLS, timeout, or a broken body. Only a
     /// failure to connect ([`TransportKind::Connect`], [`Error::was_not_sent`]) means the server
     /// received nothing; after any other (a TLS error too: TLS 1.3 can refuse a client
     /// certificate after the request was written), a call that writes or moves money may have
     /// been processed.
-    #[error("{method}: {kind} error: {}", chain(.source.as_ref()))]
     Transport {
         /// The method.
         method: &'static str,
         /// What failed.
         kind: TransportKind,
         /// The underlying error (reqwest's, with the default transport).
-        #[source]
         source: Box<dyn std::error::Error + Send + Sync>,
     },
     /// An HTTP status other than 2xx.
-    #[error("{method}: unexpected HTTP status {status}: {}", printable(.snippet))]
     Status {
         /// The method.
         method: &'static str,
@@ -46,10 +44,8 @@ pub enum Error<A: Api> {
         snippet: String,
     },
     /// The body could not be decoded (the method, the field path, a snippet; the body is in it).
-    #[error(transparent)]
-    Decode(#[from] DecodeError),
+    Decode(DecodeError),
     /// IntellectMoney did not process the request (`OperationState.Code` 2, or an unknown code).
-    #[error("{method}: refused by IntellectMoney, not processed (OperationState.Code {code}){}", desc_suffix(.desc))]
     Refused {
         /// The method.
         method: &'static str,
@@ -62,7 +58,6 @@ pub enum Error<A: Api> {
     },
     /// The method refused the request (`Result.State.Code` 2 "authentication failed", or a code
     /// the spec does not know).
-    #[error("{method}: rejected by the method (Result.State.Code {code}){}", desc_suffix(.desc))]
     Rejected {
         /// The method.
         method: &'static str,
@@ -75,7 +70,6 @@ pub enum Error<A: Api> {
     },
     /// The request was queued for asynchronous processing (`OperationState.Code` 1): there is no
     /// result yet. It must not be sent again; its outcome is looked up by the operation id.
-    #[error("{method}: queued for asynchronous processing{}", match .operation_id { Some(id) => format!(" as operation {id}"), None => String::new() })]
     Queued {
         /// The method.
         method: &'static str,
@@ -84,7 +78,6 @@ pub enum Error<A: Api> {
     },
     /// The answer was larger than the client's limit (`ClientBuilder::max_body_size`); it was
     /// not read further.
-    #[error("{method}: the answer is larger than {limit} bytes")]
     TooLarge {
         /// The method.
         method: &'static str,
@@ -94,7 +87,6 @@ pub enum Error<A: Api> {
     /// The call did not end within its deadline (`ClientBuilder::deadline`, or the payout
     /// flow's), retries included. For a call that writes or moves money, the server may have
     /// processed it: look it up before sending it again.
-    #[error("{method}: no answer within the deadline of {deadline:?}")]
     Deadline {
         /// The method.
         method: &'static str,
@@ -104,7 +96,6 @@ pub enum Error<A: Api> {
     /// A call that writes or moves money may have been processed, and no answer says whether:
     /// look it up (by `operation_id` when known); do not send it again. `cause` is what went
     /// wrong (no answer, no answer in time, a 5xx, "queued", an answer that cannot be read).
-    #[error("{method}: the outcome is unknown and the server may have processed it ({}); look it up{}, do not send it again", .cause.to_string(), match .operation_id { Some(id) => format!(" (operation {id})"), None => String::new() })]
     Unsettled {
         /// The method.
         method: &'static str,
@@ -115,7 +106,6 @@ pub enum Error<A: Api> {
     },
     /// Paging stopped: a page repeated the previous one, held more items than `Take`, or the
     /// page limit was reached (`ClientBuilder::max_pages`). The pages before it were delivered.
-    #[error("{method}: paging stopped at page {page}: {problem}")]
     Paging {
         /// The method.
         method: &'static str,
@@ -125,8 +115,87 @@ pub enum Error<A: Api> {
         problem: PagingProblem,
     },
     /// The client could not be built (bad base URL, identity, …).
-    #[error("client configuration: {0}")]
     Config(String),
+}
+
+impl<A: Api> fmt::Display for Error<A> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Error::Request(e) => fmt::Display::fmt(e, f),
+            Error::Transport { method, kind, source } => {
+                write!(f, "{method}: {kind} error: {}", chain(source.as_ref()))
+            }
+            Error::Status {
+                method,
+                status,
+                snippet,
+            } => {
+                write!(f, "{method}: unexpected HTTP status {status}: {}", printable(snippet))
+            }
+            Error::Decode(e) => fmt::Display::fmt(e, f),
+            Error::Refused { method, code, desc, .. } => write!(
+                f,
+                "{method}: refused by IntellectMoney, not processed (OperationState.Code {code}){}",
+                desc_suffix(desc)
+            ),
+            Error::Rejected { method, code, desc, .. } => write!(
+                f,
+                "{method}: rejected by the method (Result.State.Code {code}){}",
+                desc_suffix(desc)
+            ),
+            Error::Queued { method, operation_id } => {
+                write!(f, "{method}: queued for asynchronous processing")?;
+                match operation_id {
+                    Some(id) => write!(f, " as operation {id}"),
+                    None => Ok(()),
+                }
+            }
+            Error::TooLarge { method, limit } => write!(f, "{method}: the answer is larger than {limit} bytes"),
+            Error::Deadline { method, deadline } => {
+                write!(f, "{method}: no answer within the deadline of {deadline:?}")
+            }
+            Error::Unsettled {
+                method,
+                operation_id,
+                cause,
+            } => {
+                write!(
+                    f,
+                    "{method}: the outcome is unknown and the server may have processed it ({cause}); look it up"
+                )?;
+                if let Some(id) = operation_id {
+                    write!(f, " (operation {id})")?;
+                }
+                f.write_str(", do not send it again")
+            }
+            Error::Paging { method, page, problem } => write!(f, "{method}: paging stopped at page {page}: {problem}"),
+            Error::Config(message) => write!(f, "client configuration: {message}"),
+        }
+    }
+}
+
+impl<A: Api> std::error::Error for Error<A> {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            // The two wrapped errors stand for themselves: their causes are this error's.
+            Error::Request(e) => std::error::Error::source(e),
+            Error::Decode(e) => std::error::Error::source(e),
+            Error::Transport { source, .. } => Some(source.as_ref()),
+            _ => None,
+        }
+    }
+}
+
+impl<A: Api> From<RequestError> for Error<A> {
+    fn from(e: RequestError) -> Self {
+        Error::Request(e)
+    }
+}
+
+impl<A: Api> From<DecodeError> for Error<A> {
+    fn from(e: DecodeError) -> Self {
+        Error::Decode(e)
+    }
 }
 
 /// An error and its causes, down to the operating system's reason (`Connection refused`).

@@ -4,6 +4,7 @@
 //! Client methods, one per spec method (generated from the spec).
 #[allow(deprecated)]
 impl crate::Client {
+    #[cfg(feature = "payout")]
     /// `CreateOperation` — Creates a payout to a Russian bank card or through SBP (state `Created`). Execute it with ExecuteOperation.
     ///
     /// Sends [`payout::CreateOperation`](crate::payout::CreateOperation) to `/personal/payout/CreateOperation`. Moves money: never sent twice by the client.
@@ -13,6 +14,7 @@ impl crate::Client {
     ) -> Result<crate::Reply<crate::api::payout::PayoutOperationData>, crate::Error> {
         self.send(&request).await
     }
+    #[cfg(feature = "payout")]
     /// `CreateOperationByProviderType` — The wiki's version of CreateOperation: creates a payout to a Russian bank card, a Qiwi wallet or SBP (state `Created`), chosen by ProviderType.
     ///
     /// Sends [`payout::CreateOperationByProviderType`](crate::payout::CreateOperationByProviderType) to `/personal/payout/CreateOperation`. Moves money: never sent twice by the client.
@@ -23,6 +25,7 @@ impl crate::Client {
     ) -> Result<crate::Reply<crate::api::payout::PayoutOperationData>, crate::Error> {
         self.send(&request).await
     }
+    #[cfg(feature = "payout")]
     /// `CreateBankCardRussiaOperation` — Creates a payout to a Russian bank card. Needs PCI DSS access.
     ///
     /// Sends [`payout::CreateBankCardRussiaOperation`](crate::payout::CreateBankCardRussiaOperation) to `/personal/payout/CreateBankCardRussiaOperation`. Moves money: never sent twice by the client.
@@ -33,6 +36,7 @@ impl crate::Client {
     ) -> Result<crate::Reply<crate::api::payout::PayoutOperationData>, crate::Error> {
         self.send(&request).await
     }
+    #[cfg(feature = "payout")]
     /// `CreateQiwiWalletOperation` — Creates a payout to a Qiwi wallet.
     ///
     /// Sends [`payout::CreateQiwiWalletOperation`](crate::payout::CreateQiwiWalletOperation) to `/personal/payout/CreateQiwiWalletOperation`. Moves money: never sent twice by the client.
@@ -43,6 +47,7 @@ impl crate::Client {
     ) -> Result<crate::Reply<crate::api::payout::PayoutOperationData>, crate::Error> {
         self.send(&request).await
     }
+    #[cfg(feature = "payout")]
     /// `ExecuteOperation` — Starts a created payout.
     ///
     /// Sends [`payout::ExecuteOperation`](crate::payout::ExecuteOperation) to `/personal/payout/ExecuteOperation`. Moves money: never sent twice by the client.
@@ -52,6 +57,7 @@ impl crate::Client {
     ) -> Result<crate::Reply<crate::api::payout::PayoutOperationData>, crate::Error> {
         self.send(&request).await
     }
+    #[cfg(feature = "payout")]
     /// `GetOperationState` — Reads the state of a payout.
     ///
     /// Sends [`payout::GetOperationState`](crate::payout::GetOperationState) to `/personal/payout/GetOperationState`. Reads only: retried on transport errors and 5xx answers, as the retry policy allows.
@@ -61,6 +67,7 @@ impl crate::Client {
     ) -> Result<crate::Reply<crate::api::payout::PayoutOperationData>, crate::Error> {
         self.send(&request).await
     }
+    #[cfg(feature = "payout")]
     /// `DeleteOperation` — Deletes a payout; allowed only while it is `Created`.
     ///
     /// Sends [`payout::DeleteOperation`](crate::payout::DeleteOperation) to `/personal/payout/DeleteOperation`. Creates or changes something: never sent twice by the client.
@@ -74,6 +81,7 @@ impl crate::Client {
 #[cfg(feature = "blocking")]
 #[allow(deprecated)]
 impl crate::blocking::Client {
+    #[cfg(feature = "payout")]
     /// `CreateOperation` — Creates a payout to a Russian bank card or through SBP (state `Created`). Execute it with ExecuteOperation.
     ///
     /// Sends [`payout::CreateOperation`](crate::payout::CreateOperation) to `/personal/payout/CreateOperation`. Moves money: never sent twice by the client.
@@ -83,6 +91,7 @@ impl crate::blocking::Client {
     ) -> Result<crate::Reply<crate::api::payout::PayoutOperationData>, crate::Error> {
         self.block_on(self.inner().create_operation(request))
     }
+    #[cfg(feature = "payout")]
     /// `CreateOperationByProviderType` — The wiki's version of CreateOperation: creates a payout to a Russian bank card, a Qiwi wallet or SBP (state `Created`), chosen by ProviderType.
     ///
     /// Sends [`payout::CreateOperationByProviderType`](crate::payout::CreateOperationByProviderType) to `/personal/payout/CreateOperation`. Moves money: never sent twice by the client.
@@ -93,6 +102,7 @@ impl crate::blocking::Client {
     ) -> Result<crate::Reply<crate::api::payout::PayoutOperationData>, crate::Error> {
         self.block_on(self.inner().create_operation_by_provider_type(request))
     }
+    #[cfg(feature = "payout")]
     /// `CreateBankCardRussiaOperation` — Creates a payout to a Russian bank card. Needs PCI DSS access.
     ///
     /// Sends [`payout::CreateBankCardRussiaOperation`](crate::payout::CreateBankCardRussiaOperation) to `/personal/payout/CreateBankCardRussiaOperation`. Moves money: never sent twice by the client.
@@ -103,6 +113,7 @@ impl crate::blocking::Client {
     ) -> Result<crate::Reply<crate::api::payout::PayoutOperationData>, crate::Error> {
         self.block_on(self.inner().create_bank_card_russia_operation(request))
     }
+    #[cfg(feature = "payout")]
     /// `CreateQiwiWalletOperation` — Creates a payout to a Qiwi wallet.
     ///
     /// Sends [`payout::CreateQiwiWalletOperation`](crate::payout::CreateQiwiWalletOperation) to `/personal/payout/CreateQiwiWalletOperation`. Moves money: never sent twice by the client.
@@ -113,6 +124,7 @@ impl crate::blocking::Client {
     ) -> Result<crate::Reply<crate::api::payout::PayoutOperationData>, crate::Error> {
         self.block_on(self.inner().create_qiwi_wallet_operation(request))
     }
+    #[cfg(feature = "payout")]
     /// `ExecuteOperation` — Starts a created payout.
     ///
     /// Sends [`payout::ExecuteOperation`](crate::payout::ExecuteOperation) to `/personal/payout/ExecuteOperation`. Moves money: never sent twice by the client.
@@ -122,6 +134,7 @@ impl crate::blocking::Client {
     ) -> Result<crate::Reply<crate::api::payout::PayoutOperationData>, crate::Error> {
         self.block_on(self.inner().execute_operation(request))
     }
+    #[cfg(feature = "payout")]
     /// `GetOperationState` — Reads the state of a payout.
     ///
     /// Sends [`payout::GetOperationState`](crate::payout::GetOperationState) to `/personal/payout/GetOperationState`. Reads only: retried on transport errors and 5xx answers, as the retry policy allows.
@@ -131,6 +144,7 @@ impl crate::blocking::Client {
     ) -> Result<crate::Reply<crate::api::payout::PayoutOperationData>, crate::Error> {
         self.block_on(self.inner().get_operation_state(request))
     }
+    #[cfg(feature = "payout")]
     /// `DeleteOperation` — Deletes a payout; allowed only while it is `Created`.
     ///
     /// Sends [`payout::DeleteOperation`](crate::payout::DeleteOperation) to `/personal/payout/DeleteOperation`. Creates or changes something: never sent twice by the client.

@@ -2,6 +2,7 @@
 // Regenerate with `cargo run -p intellectmoney-codegen`; the spec format is described in spec/README.md.
 
 //! Enumerations (generated from the spec).
+#[cfg(feature = "payout")]
 /// State of a payout (sent by name). Numbers are documented nowhere.
 ///
 /// Note: Which states are final is \[inferred\] (payout-api.md).
@@ -28,6 +29,7 @@ pub enum MassPaymentOperationState {
     /// A value this version of the spec does not know, kept as it was sent.
     Unknown(String),
 }
+#[cfg(feature = "payout")]
 impl MassPaymentOperationState {
     /// Every value the spec knows, in spec order.
     pub const ALL: &'static [MassPaymentOperationState] = &[
@@ -40,6 +42,7 @@ impl MassPaymentOperationState {
         Self::Deleted,
     ];
 }
+#[cfg(feature = "payout")]
 impl MassPaymentOperationState {
     /// Whether no further change of state is expected.
     pub fn is_final(&self) -> bool {
@@ -48,6 +51,7 @@ impl MassPaymentOperationState {
         )
     }
 }
+#[cfg(feature = "payout")]
 impl crate::runtime::WireEnum for MassPaymentOperationState {
     const WIRE_CODE: bool = false;
     fn all() -> &'static [Self] {
@@ -90,22 +94,26 @@ impl crate::runtime::WireEnum for MassPaymentOperationState {
         }
     }
 }
+#[cfg(feature = "payout")]
 impl std::str::FromStr for MassPaymentOperationState {
     type Err = std::convert::Infallible;
     fn from_str(raw: &str) -> Result<Self, Self::Err> {
         Ok(<Self as crate::runtime::WireEnum>::from_wire(raw))
     }
 }
+#[cfg(feature = "payout")]
 impl std::fmt::Display for MassPaymentOperationState {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(crate::runtime::WireEnum::name(self))
     }
 }
+#[cfg(feature = "payout")]
 impl serde::Serialize for MassPaymentOperationState {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         crate::runtime::ser::enum_default(self, serializer)
     }
 }
+#[cfg(feature = "payout")]
 impl<'de> serde::Deserialize<'de> for MassPaymentOperationState {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -113,6 +121,7 @@ impl<'de> serde::Deserialize<'de> for MassPaymentOperationState {
         crate::runtime::de::wire_enum(deserializer)
     }
 }
+#[cfg(feature = "payout")]
 /// Provider of a payout.
 ///
 /// Note: Numbers are documented nowhere; the example's `0` with a card number suggests BankCardRussia = 0 \[inferred\]. Sent by name.
@@ -131,6 +140,7 @@ pub enum ProviderType {
     /// A value this version of the spec does not know, kept as it was sent.
     Unknown(String),
 }
+#[cfg(feature = "payout")]
 impl ProviderType {
     /// Every value the spec knows, in spec order.
     pub const ALL: &'static [ProviderType] = &[
@@ -139,6 +149,7 @@ impl ProviderType {
         Self::Sbp,
     ];
 }
+#[cfg(feature = "payout")]
 impl crate::runtime::WireEnum for ProviderType {
     const WIRE_CODE: bool = false;
     fn all() -> &'static [Self] {
@@ -169,22 +180,26 @@ impl crate::runtime::WireEnum for ProviderType {
         }
     }
 }
+#[cfg(feature = "payout")]
 impl std::str::FromStr for ProviderType {
     type Err = std::convert::Infallible;
     fn from_str(raw: &str) -> Result<Self, Self::Err> {
         Ok(<Self as crate::runtime::WireEnum>::from_wire(raw))
     }
 }
+#[cfg(feature = "payout")]
 impl std::fmt::Display for ProviderType {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(crate::runtime::WireEnum::name(self))
     }
 }
+#[cfg(feature = "payout")]
 impl serde::Serialize for ProviderType {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         crate::runtime::ser::enum_default(self, serializer)
     }
 }
+#[cfg(feature = "payout")]
 impl<'de> serde::Deserialize<'de> for ProviderType {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -192,6 +207,7 @@ impl<'de> serde::Deserialize<'de> for ProviderType {
         crate::runtime::de::wire_enum(deserializer)
     }
 }
+#[cfg(feature = "payout")]
 /// The portal's payout kind, replacing ProviderType: a card or SBP (the portal lists no Qiwi wallet).
 ///
 /// Source: portal.
@@ -208,10 +224,12 @@ pub enum PreferenceType {
     /// A value this version of the spec does not know, kept as it was sent.
     Unknown(String),
 }
+#[cfg(feature = "payout")]
 impl PreferenceType {
     /// Every value the spec knows, in spec order.
     pub const ALL: &'static [PreferenceType] = &[Self::OutBankCard, Self::OutSbp];
 }
+#[cfg(feature = "payout")]
 impl crate::runtime::WireEnum for PreferenceType {
     const WIRE_CODE: bool = false;
     fn all() -> &'static [Self] {
@@ -239,22 +257,26 @@ impl crate::runtime::WireEnum for PreferenceType {
         }
     }
 }
+#[cfg(feature = "payout")]
 impl std::str::FromStr for PreferenceType {
     type Err = std::convert::Infallible;
     fn from_str(raw: &str) -> Result<Self, Self::Err> {
         Ok(<Self as crate::runtime::WireEnum>::from_wire(raw))
     }
 }
+#[cfg(feature = "payout")]
 impl std::fmt::Display for PreferenceType {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(crate::runtime::WireEnum::name(self))
     }
 }
+#[cfg(feature = "payout")]
 impl serde::Serialize for PreferenceType {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         crate::runtime::ser::enum_default(self, serializer)
     }
 }
+#[cfg(feature = "payout")]
 impl<'de> serde::Deserialize<'de> for PreferenceType {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -262,6 +284,7 @@ impl<'de> serde::Deserialize<'de> for PreferenceType {
         crate::runtime::de::wire_enum(deserializer)
     }
 }
+#[cfg(feature = "payout")]
 ///The published versions of the payout API, which sign some methods differently and have some methods of their own. A client and a mock are set to one (`api_version(..)` of their builders; default `Portal`), so that one flow never mixes two.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub enum Version {
@@ -277,6 +300,7 @@ pub enum Version {
     /// Source: the wiki page (OCR).
     Wiki,
 }
+#[cfg(feature = "payout")]
 impl Version {
     /// Every version, in spec order.
     pub const ALL: &'static [Version] = &[Self::Portal, Self::Wiki];
@@ -288,17 +312,20 @@ impl Version {
         }
     }
 }
+#[cfg(feature = "payout")]
 impl crate::runtime::ApiVersion for Version {
     const API: &'static str = "payout";
     fn name(self) -> &'static str {
         self.as_str()
     }
 }
+#[cfg(feature = "payout")]
 impl std::fmt::Display for Version {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+#[cfg(feature = "payout")]
 impl std::str::FromStr for Version {
     type Err = String;
     fn from_str(s: &str) -> Result<Self, String> {

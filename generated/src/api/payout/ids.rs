@@ -2,6 +2,7 @@
 // Regenerate with `cargo run -p intellectmoney-codegen`; the spec format is described in spec/README.md.
 
 //! Identifier types (generated from the spec).
+#[cfg(feature = "payout")]
 /// A Qiwi wallet number (e.g. `70000000000`).
 ///
 /// Note: The wiki types it string; a type of its own, so that it cannot be swapped with RecipientName in `new(..)`.
@@ -20,32 +21,38 @@
 )]
 #[serde(transparent)]
 pub struct QiwiWallet(pub String);
+#[cfg(feature = "payout")]
 impl From<String> for QiwiWallet {
     fn from(value: String) -> Self {
         Self(value)
     }
 }
+#[cfg(feature = "payout")]
 impl From<QiwiWallet> for String {
     fn from(value: QiwiWallet) -> Self {
         value.0
     }
 }
+#[cfg(feature = "payout")]
 impl std::fmt::Display for QiwiWallet {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         self.0.fmt(f)
     }
 }
+#[cfg(feature = "payout")]
 impl From<&str> for QiwiWallet {
     fn from(value: &str) -> Self {
         Self(value.to_owned())
     }
 }
+#[cfg(feature = "payout")]
 impl std::ops::Deref for QiwiWallet {
     type Target = str;
     fn deref(&self) -> &str {
         &self.0
     }
 }
+#[cfg(feature = "payout")]
 impl std::str::FromStr for QiwiWallet {
     type Err = std::convert::Infallible;
     fn from_str(text: &str) -> Result<Self, Self::Err> {

@@ -4,6 +4,7 @@
 //! What the mock server knows of each method (generated from the spec).
 #[allow(deprecated)]
 pub(crate) static METHODS: &[intellectmoney_mock::MockMethod] = &[
+    #[cfg(feature = "payout")]
     intellectmoney_mock::MockMethod {
         info: <crate::api::payout::CreateOperation as crate::runtime::ApiRequest>::METHOD,
         params: &[
@@ -96,6 +97,7 @@ pub(crate) static METHODS: &[intellectmoney_mock::MockMethod] = &[
         paging: None,
         state: Some(("State", "Code")),
     },
+    #[cfg(feature = "payout")]
     intellectmoney_mock::MockMethod {
         info: <crate::api::payout::CreateOperationByProviderType as crate::runtime::ApiRequest>::METHOD,
         params: &[
@@ -186,6 +188,7 @@ pub(crate) static METHODS: &[intellectmoney_mock::MockMethod] = &[
         paging: None,
         state: Some(("State", "Code")),
     },
+    #[cfg(feature = "payout")]
     intellectmoney_mock::MockMethod {
         info: <crate::api::payout::CreateBankCardRussiaOperation as crate::runtime::ApiRequest>::METHOD,
         params: &[
@@ -253,6 +256,7 @@ pub(crate) static METHODS: &[intellectmoney_mock::MockMethod] = &[
         paging: None,
         state: Some(("State", "Code")),
     },
+    #[cfg(feature = "payout")]
     intellectmoney_mock::MockMethod {
         info: <crate::api::payout::CreateQiwiWalletOperation as crate::runtime::ApiRequest>::METHOD,
         params: &[
@@ -320,6 +324,7 @@ pub(crate) static METHODS: &[intellectmoney_mock::MockMethod] = &[
         paging: None,
         state: Some(("State", "Code")),
     },
+    #[cfg(feature = "payout")]
     intellectmoney_mock::MockMethod {
         info: <crate::api::payout::ExecuteOperation as crate::runtime::ApiRequest>::METHOD,
         params: &[
@@ -372,6 +377,7 @@ pub(crate) static METHODS: &[intellectmoney_mock::MockMethod] = &[
         paging: None,
         state: Some(("State", "Code")),
     },
+    #[cfg(feature = "payout")]
     intellectmoney_mock::MockMethod {
         info: <crate::api::payout::GetOperationState as crate::runtime::ApiRequest>::METHOD,
         params: &[
@@ -422,6 +428,7 @@ pub(crate) static METHODS: &[intellectmoney_mock::MockMethod] = &[
         paging: None,
         state: Some(("State", "Code")),
     },
+    #[cfg(feature = "payout")]
     intellectmoney_mock::MockMethod {
         info: <crate::api::payout::DeleteOperation as crate::runtime::ApiRequest>::METHOD,
         params: &[
@@ -464,6 +471,7 @@ pub(crate) static METHODS: &[intellectmoney_mock::MockMethod] = &[
         state: None,
     },
 ];
+#[cfg(feature = "payout")]
 /// The wire names of the payout flow's answers and states (from the spec's roles).
 pub(crate) static PAYOUT: intellectmoney_mock::PayoutShape = intellectmoney_mock::PayoutShape {
     id_param: "PayoutOperationId",

@@ -4,14 +4,23 @@
 //! IntellectMoney Payout API.
 //!
 //! Source: IntellectMoney's wiki page of the Payout API, saved through OCR as payout-api.ocr.txt; what the OCR lost, from IntellectMoney's developer portal \[portal\].
+#[cfg(feature = "payout")]
 mod types;
+#[cfg(feature = "payout")]
 mod enums;
+#[cfg(feature = "payout")]
 mod ids;
+#[cfg(feature = "payout")]
 mod requests;
+#[cfg(feature = "payout")]
 mod client;
 #[cfg(feature = "mock")]
 pub(crate) mod mock;
+#[cfg(feature = "payout")]
 pub use types::*;
+#[cfg(feature = "payout")]
 pub use enums::*;
+#[cfg(feature = "payout")]
 pub use ids::*;
+#[cfg(feature = "payout")]
 pub use requests::*;

@@ -2,6 +2,7 @@
 // Regenerate with `cargo run -p intellectmoney-codegen`; the spec format is described in spec/README.md.
 
 //! Requests, one per method (generated from the spec).
+#[cfg(feature = "payout")]
 /// `CreateOperation` — Creates a payout to a Russian bank card or through SBP (state `Created`). Execute it with ExecuteOperation.
 ///
 /// `POST /personal/payout/CreateOperation`
@@ -51,6 +52,7 @@ pub struct CreateOperation {
     /// `EshopId`: Shop id.
     pub eshop_id: Option<crate::api::common::EshopId>,
 }
+#[cfg(feature = "payout")]
 #[allow(deprecated)]
 impl CreateOperation {
     /// A `CreateOperation` request with its required parameters.
@@ -98,6 +100,7 @@ impl CreateOperation {
         self
     }
 }
+#[cfg(feature = "payout")]
 #[allow(deprecated)]
 impl crate::runtime::ApiRequest for CreateOperation {
     type Api = crate::IntellectMoney;
@@ -291,6 +294,7 @@ impl crate::runtime::ApiRequest for CreateOperation {
         Ok(out)
     }
 }
+#[cfg(feature = "payout")]
 /// `CreateOperationByProviderType` — The wiki's version of CreateOperation: creates a payout to a Russian bank card, a Qiwi wallet or SBP (state `Created`), chosen by ProviderType.
 ///
 /// `POST /personal/payout/CreateOperation`
@@ -339,6 +343,7 @@ pub struct CreateOperationByProviderType {
     /// Note: The wiki types it «string (ProviderType)» while its example sends `0`. The numbers are documented nowhere, so the name is sent.
     pub provider_type: crate::api::payout::ProviderType,
 }
+#[cfg(feature = "payout")]
 #[allow(deprecated)]
 impl CreateOperationByProviderType {
     /// A `CreateOperationByProviderType` request with its required parameters.
@@ -380,6 +385,7 @@ impl CreateOperationByProviderType {
         self
     }
 }
+#[cfg(feature = "payout")]
 #[allow(deprecated)]
 impl crate::runtime::ApiRequest for CreateOperationByProviderType {
     type Api = crate::IntellectMoney;
@@ -551,6 +557,7 @@ impl crate::runtime::ApiRequest for CreateOperationByProviderType {
         Ok(out)
     }
 }
+#[cfg(feature = "payout")]
 /// `CreateBankCardRussiaOperation` — Creates a payout to a Russian bank card. Needs PCI DSS access.
 ///
 /// `POST /personal/payout/CreateBankCardRussiaOperation`
@@ -583,6 +590,7 @@ pub struct CreateBankCardRussiaOperation {
     /// Required.
     pub recipient_name: String,
 }
+#[cfg(feature = "payout")]
 #[allow(deprecated)]
 impl CreateBankCardRussiaOperation {
     /// A `CreateBankCardRussiaOperation` request with its required parameters.
@@ -600,6 +608,7 @@ impl CreateBankCardRussiaOperation {
         }
     }
 }
+#[cfg(feature = "payout")]
 #[allow(deprecated)]
 impl crate::runtime::ApiRequest for CreateBankCardRussiaOperation {
     type Api = crate::IntellectMoney;
@@ -725,6 +734,7 @@ impl crate::runtime::ApiRequest for CreateBankCardRussiaOperation {
         Ok(out)
     }
 }
+#[cfg(feature = "payout")]
 /// `CreateQiwiWalletOperation` — Creates a payout to a Qiwi wallet.
 ///
 /// `POST /personal/payout/CreateQiwiWalletOperation`
@@ -757,6 +767,7 @@ pub struct CreateQiwiWalletOperation {
     /// Required.
     pub recipient_name: String,
 }
+#[cfg(feature = "payout")]
 #[allow(deprecated)]
 impl CreateQiwiWalletOperation {
     /// A `CreateQiwiWalletOperation` request with its required parameters.
@@ -774,6 +785,7 @@ impl CreateQiwiWalletOperation {
         }
     }
 }
+#[cfg(feature = "payout")]
 #[allow(deprecated)]
 impl crate::runtime::ApiRequest for CreateQiwiWalletOperation {
     type Api = crate::IntellectMoney;
@@ -889,6 +901,7 @@ impl crate::runtime::ApiRequest for CreateQiwiWalletOperation {
         Ok(out)
     }
 }
+#[cfg(feature = "payout")]
 /// `ExecuteOperation` — Starts a created payout.
 ///
 /// `POST /personal/payout/ExecuteOperation`
@@ -904,6 +917,7 @@ pub struct ExecuteOperation {
     /// Required.
     pub payout_operation_id: crate::runtime::Uuid,
 }
+#[cfg(feature = "payout")]
 #[allow(deprecated)]
 impl ExecuteOperation {
     /// A `ExecuteOperation` request with its required parameters.
@@ -911,6 +925,7 @@ impl ExecuteOperation {
         Self { payout_operation_id }
     }
 }
+#[cfg(feature = "payout")]
 #[allow(deprecated)]
 impl crate::runtime::ApiRequest for ExecuteOperation {
     type Api = crate::IntellectMoney;
@@ -985,6 +1000,7 @@ impl crate::runtime::ApiRequest for ExecuteOperation {
         Ok(out)
     }
 }
+#[cfg(feature = "payout")]
 /// `GetOperationState` — Reads the state of a payout.
 ///
 /// `POST /personal/payout/GetOperationState`
@@ -1000,6 +1016,7 @@ pub struct GetOperationState {
     /// Required.
     pub payout_operation_id: crate::runtime::Uuid,
 }
+#[cfg(feature = "payout")]
 #[allow(deprecated)]
 impl GetOperationState {
     /// A `GetOperationState` request with its required parameters.
@@ -1007,6 +1024,7 @@ impl GetOperationState {
         Self { payout_operation_id }
     }
 }
+#[cfg(feature = "payout")]
 #[allow(deprecated)]
 impl crate::runtime::ApiRequest for GetOperationState {
     type Api = crate::IntellectMoney;
@@ -1081,6 +1099,7 @@ impl crate::runtime::ApiRequest for GetOperationState {
         Ok(out)
     }
 }
+#[cfg(feature = "payout")]
 /// `DeleteOperation` — Deletes a payout; allowed only while it is `Created`.
 ///
 /// `POST /personal/payout/DeleteOperation`
@@ -1096,6 +1115,7 @@ pub struct DeleteOperation {
     /// Required.
     pub payout_operation_id: crate::runtime::Uuid,
 }
+#[cfg(feature = "payout")]
 #[allow(deprecated)]
 impl DeleteOperation {
     /// A `DeleteOperation` request with its required parameters.
@@ -1103,6 +1123,7 @@ impl DeleteOperation {
         Self { payout_operation_id }
     }
 }
+#[cfg(feature = "payout")]
 #[allow(deprecated)]
 impl crate::runtime::ApiRequest for DeleteOperation {
     type Api = crate::IntellectMoney;

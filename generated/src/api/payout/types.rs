@@ -2,6 +2,7 @@
 // Regenerate with `cargo run -p intellectmoney-codegen`; the spec format is described in spec/README.md.
 
 //! Structures (generated from the spec).
+#[cfg(feature = "payout")]
 /// A payout and its state.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -36,6 +37,7 @@ pub struct PayoutOperationData {
     )]
     pub error_message: Option<String>,
 }
+#[cfg(feature = "payout")]
 impl crate::runtime::ResultState<crate::api::common::RequestStateCode>
 for PayoutOperationData {
     fn request_state(
@@ -44,6 +46,7 @@ for PayoutOperationData {
         self.state.as_ref().map(|s| (&s.code, s.desc.as_deref()))
     }
 }
+#[cfg(feature = "payout")]
 impl crate::runtime::xml::FromXml for PayoutOperationData {
     fn from_xml(
         r: &mut crate::runtime::xml::XmlReader<'_>,

@@ -13,6 +13,7 @@ impl crate::Client {
     ) -> Result<crate::Reply<crate::api::personal::UserTokenData>, crate::Error> {
         self.send(&request).await
     }
+    #[cfg(feature = "personal")]
     /// `getInvoicesHistory` — Returns the registry of invoices (СКО, «счёт к оплате») matching every given filter (getInvoicesHistory — Получение реестра платежей). Filters are combined with AND.
     ///
     /// Sends [`personal::GetInvoicesHistory`](crate::personal::GetInvoicesHistory) to `/personal/payment/getInvoicesHistory`. Reads only: retried on transport errors and 5xx answers, as the retry policy allows.
@@ -22,6 +23,7 @@ impl crate::Client {
     ) -> Result<crate::Reply<crate::api::personal::InvoicesHistoryList>, crate::Error> {
         self.send(&request).await
     }
+    #[cfg(feature = "personal")]
     /// Every page of `getInvoicesHistory`, from the request's `Skip` on: the next page is fetched only when the previous one is used up, and the pages stop at a short or empty one.
     pub fn get_invoices_history_pages(
         &self,
@@ -34,6 +36,7 @@ impl crate::Client {
     > + '_ {
         self.pages(request)
     }
+    #[cfg(feature = "personal")]
     /// Every item of `getInvoicesHistory` over all pages, one page in memory at a time (see [`Self::get_invoices_history_pages`]).
     pub fn get_invoices_history_items(
         &self,
@@ -43,6 +46,7 @@ impl crate::Client {
     > + '_ {
         self.items(request)
     }
+    #[cfg(feature = "personal")]
     /// `getPaymentsHistory` — Returns the history of payment transactions matching every given filter (getPaymentsHistory — Получение истории операций).
     ///
     /// Sends [`personal::GetPaymentsHistory`](crate::personal::GetPaymentsHistory) to `/personal/payment/getPaymentsHistory`. Reads only: retried on transport errors and 5xx answers, as the retry policy allows.
@@ -52,6 +56,7 @@ impl crate::Client {
     ) -> Result<crate::Reply<crate::api::personal::PaymentsHistoryList>, crate::Error> {
         self.send(&request).await
     }
+    #[cfg(feature = "personal")]
     /// Every page of `getPaymentsHistory`, from the request's `Skip` on: the next page is fetched only when the previous one is used up, and the pages stop at a short or empty one.
     pub fn get_payments_history_pages(
         &self,
@@ -64,6 +69,7 @@ impl crate::Client {
     > + '_ {
         self.pages(request)
     }
+    #[cfg(feature = "personal")]
     /// Every item of `getPaymentsHistory` over all pages, one page in memory at a time (see [`Self::get_payments_history_pages`]).
     pub fn get_payments_history_items(
         &self,
@@ -73,6 +79,7 @@ impl crate::Client {
     > + '_ {
         self.items(request)
     }
+    #[cfg(feature = "personal")]
     /// `setScheduledOperationData` — Creates or edits an operation run on a schedule, such as a recurring charge (SetScheduledOperation — Редактирование операций по расписанию). Allowed once a payment notification came with `reccurringState` = `Activated`.
     ///
     /// Sends [`personal::SetScheduledOperationData`](crate::personal::SetScheduledOperationData) to `/personal/scheduler/setScheduledOperationData`. Moves money: never sent twice by the client.
@@ -85,6 +92,7 @@ impl crate::Client {
     > {
         self.send(&request).await
     }
+    #[cfg(feature = "personal")]
     /// `getScheduledOperationData` — Returns the operations run on a schedule that match every given filter (GetScheduledOperation — Получение списка операций по расписанию).
     ///
     /// Sends [`personal::GetScheduledOperationData`](crate::personal::GetScheduledOperationData) to `/personal/scheduler/getScheduledOperationData`. Reads only: retried on transport errors and 5xx answers, as the retry policy allows.
@@ -97,6 +105,7 @@ impl crate::Client {
     > {
         self.send(&request).await
     }
+    #[cfg(feature = "personal")]
     /// Every page of `getScheduledOperationData`, from the request's `Skip` on: the next page is fetched only when the previous one is used up, and the pages stop at a short or empty one.
     pub fn get_scheduled_operation_data_pages(
         &self,
@@ -109,6 +118,7 @@ impl crate::Client {
     > + '_ {
         self.pages(request)
     }
+    #[cfg(feature = "personal")]
     /// Every item of `getScheduledOperationData` over all pages, one page in memory at a time (see [`Self::get_scheduled_operation_data_pages`]).
     pub fn get_scheduled_operation_data_items(
         &self,
@@ -118,6 +128,7 @@ impl crate::Client {
     > + '_ {
         self.items(request)
     }
+    #[cfg(feature = "personal")]
     /// `getEshopInfo` — Returns information about the shops of the organization (GetEshopInfo — Получение информации о магазине).
     ///
     /// Sends [`personal::GetEshopInfo`](crate::personal::GetEshopInfo) to `/personal/eshop/getEshopInfo`. Reads only: retried on transport errors and 5xx answers, as the retry policy allows.
@@ -127,6 +138,7 @@ impl crate::Client {
     ) -> Result<crate::Reply<crate::api::personal::EshopInfoDataList>, crate::Error> {
         self.send(&request).await
     }
+    #[cfg(feature = "personal")]
     /// Every page of `getEshopInfo`, from the request's `Skip` on: the next page is fetched only when the previous one is used up, and the pages stop at a short or empty one.
     pub fn get_eshop_info_pages(
         &self,
@@ -139,6 +151,7 @@ impl crate::Client {
     > + '_ {
         self.pages(request)
     }
+    #[cfg(feature = "personal")]
     /// Every item of `getEshopInfo` over all pages, one page in memory at a time (see [`Self::get_eshop_info_pages`]).
     pub fn get_eshop_info_items(
         &self,
@@ -148,6 +161,7 @@ impl crate::Client {
     > + '_ {
         self.items(request)
     }
+    #[cfg(feature = "personal")]
     /// `getInvoiceInfo` — Returns information about one invoice and the notifications sent to the shop's Result URL about it (GetInvoiceInfo — Получение информации о платеже).
     ///
     /// Sends [`personal::GetInvoiceInfo`](crate::personal::GetInvoiceInfo) to `/personal/payment/getInvoiceInfo`. Reads only: retried on transport errors and 5xx answers, as the retry policy allows.
@@ -157,6 +171,7 @@ impl crate::Client {
     ) -> Result<crate::Reply<crate::api::personal::InvoiceInfoData>, crate::Error> {
         self.send(&request).await
     }
+    #[cfg(feature = "personal")]
     /// `createReceipt` — Asks OrangeData to create a fiscal receipt for an invoice (CreateReceipt — Отправка запроса на создание чека в OrangeData). Switch the shop's online cash register off first, so that it is clear who issues the receipt.
     ///
     /// Sends [`personal::CreateReceipt`](crate::personal::CreateReceipt) to `/personal/cashBox/createReceipt`. Creates or changes something: never sent twice by the client.
@@ -169,6 +184,7 @@ impl crate::Client {
     > {
         self.send(&request).await
     }
+    #[cfg(feature = "personal")]
     /// `getReceipt` — Returns the state of a fiscal receipt from OrangeData (GetReceipt — Получение информации о чеке от OrangeData).
     ///
     /// Sends [`personal::GetReceipt`](crate::personal::GetReceipt) to `/personal/cashBox/getReceipt`. Reads only: retried on transport errors and 5xx answers, as the retry policy allows.
@@ -178,6 +194,7 @@ impl crate::Client {
     ) -> Result<crate::Reply<crate::api::personal::CashboxReceiptInfo>, crate::Error> {
         self.send(&request).await
     }
+    #[cfg(feature = "personal")]
     /// `createReceiptCorrection` — Asks OrangeData to create a correction receipt (CreateReceiptCorrection — Отправка запроса на создание чека коррекции в OrangeData).
     ///
     /// Sends [`personal::CreateReceiptCorrection`](crate::personal::CreateReceiptCorrection) to `/personal/cashBox/createReceiptCorrection`. Creates or changes something: never sent twice by the client.
@@ -190,6 +207,7 @@ impl crate::Client {
     > {
         self.send(&request).await
     }
+    #[cfg(feature = "personal")]
     /// `withdrawMoney` — Creates a request to withdraw money from an account (WithdrawMoney — Создание заявки на вывод средств).
     ///
     /// Sends [`personal::WithdrawMoney`](crate::personal::WithdrawMoney) to `/personal/payment/withdrawMoney`. Moves money: never sent twice by the client.
@@ -199,6 +217,7 @@ impl crate::Client {
     ) -> Result<crate::Reply<crate::api::personal::TransactionInfoData>, crate::Error> {
         self.send(&request).await
     }
+    #[cfg(feature = "personal")]
     /// `getTransactionData` — Returns information about a transaction (GetTransactionData — Получение информации о транзакции).
     ///
     /// Sends [`personal::GetTransactionData`](crate::personal::GetTransactionData) to `/personal/payment/getTransactionData`. Reads only: retried on transport errors and 5xx answers, as the retry policy allows.
@@ -208,6 +227,7 @@ impl crate::Client {
     ) -> Result<crate::Reply<crate::api::personal::TransactionInfoData>, crate::Error> {
         self.send(&request).await
     }
+    #[cfg(feature = "personal")]
     /// `getAccountData` — Returns the state of an account (GetAccountData — Получение информации о состоянии счета).
     ///
     /// Sends [`personal::GetAccountData`](crate::personal::GetAccountData) to `/personal/payment/getAccountData`. Reads only: retried on transport errors and 5xx answers, as the retry policy allows.
@@ -230,6 +250,7 @@ impl crate::blocking::Client {
     ) -> Result<crate::Reply<crate::api::personal::UserTokenData>, crate::Error> {
         self.block_on(self.inner().get_user_token(request))
     }
+    #[cfg(feature = "personal")]
     /// `getInvoicesHistory` — Returns the registry of invoices (СКО, «счёт к оплате») matching every given filter (getInvoicesHistory — Получение реестра платежей). Filters are combined with AND.
     ///
     /// Sends [`personal::GetInvoicesHistory`](crate::personal::GetInvoicesHistory) to `/personal/payment/getInvoicesHistory`. Reads only: retried on transport errors and 5xx answers, as the retry policy allows.
@@ -239,6 +260,7 @@ impl crate::blocking::Client {
     ) -> Result<crate::Reply<crate::api::personal::InvoicesHistoryList>, crate::Error> {
         self.block_on(self.inner().get_invoices_history(request))
     }
+    #[cfg(feature = "personal")]
     /// Every page of `getInvoicesHistory`, from the request's `Skip` on: the next page is fetched only when the previous one is used up, and the pages stop at a short or empty one.
     pub fn get_invoices_history_pages(
         &self,
@@ -251,6 +273,7 @@ impl crate::blocking::Client {
     > + '_ {
         self.iterate(self.inner().pages(request))
     }
+    #[cfg(feature = "personal")]
     /// Every item of `getInvoicesHistory` over all pages, one page in memory at a time (see [`Self::get_invoices_history_pages`]).
     pub fn get_invoices_history_items(
         &self,
@@ -260,6 +283,7 @@ impl crate::blocking::Client {
     > + '_ {
         self.iterate(self.inner().items(request))
     }
+    #[cfg(feature = "personal")]
     /// `getPaymentsHistory` — Returns the history of payment transactions matching every given filter (getPaymentsHistory — Получение истории операций).
     ///
     /// Sends [`personal::GetPaymentsHistory`](crate::personal::GetPaymentsHistory) to `/personal/payment/getPaymentsHistory`. Reads only: retried on transport errors and 5xx answers, as the retry policy allows.
@@ -269,6 +293,7 @@ impl crate::blocking::Client {
     ) -> Result<crate::Reply<crate::api::personal::PaymentsHistoryList>, crate::Error> {
         self.block_on(self.inner().get_payments_history(request))
     }
+    #[cfg(feature = "personal")]
     /// Every page of `getPaymentsHistory`, from the request's `Skip` on: the next page is fetched only when the previous one is used up, and the pages stop at a short or empty one.
     pub fn get_payments_history_pages(
         &self,
@@ -281,6 +306,7 @@ impl crate::blocking::Client {
     > + '_ {
         self.iterate(self.inner().pages(request))
     }
+    #[cfg(feature = "personal")]
     /// Every item of `getPaymentsHistory` over all pages, one page in memory at a time (see [`Self::get_payments_history_pages`]).
     pub fn get_payments_history_items(
         &self,
@@ -290,6 +316,7 @@ impl crate::blocking::Client {
     > + '_ {
         self.iterate(self.inner().items(request))
     }
+    #[cfg(feature = "personal")]
     /// `setScheduledOperationData` — Creates or edits an operation run on a schedule, such as a recurring charge (SetScheduledOperation — Редактирование операций по расписанию). Allowed once a payment notification came with `reccurringState` = `Activated`.
     ///
     /// Sends [`personal::SetScheduledOperationData`](crate::personal::SetScheduledOperationData) to `/personal/scheduler/setScheduledOperationData`. Moves money: never sent twice by the client.
@@ -302,6 +329,7 @@ impl crate::blocking::Client {
     > {
         self.block_on(self.inner().set_scheduled_operation_data(request))
     }
+    #[cfg(feature = "personal")]
     /// `getScheduledOperationData` — Returns the operations run on a schedule that match every given filter (GetScheduledOperation — Получение списка операций по расписанию).
     ///
     /// Sends [`personal::GetScheduledOperationData`](crate::personal::GetScheduledOperationData) to `/personal/scheduler/getScheduledOperationData`. Reads only: retried on transport errors and 5xx answers, as the retry policy allows.
@@ -314,6 +342,7 @@ impl crate::blocking::Client {
     > {
         self.block_on(self.inner().get_scheduled_operation_data(request))
     }
+    #[cfg(feature = "personal")]
     /// Every page of `getScheduledOperationData`, from the request's `Skip` on: the next page is fetched only when the previous one is used up, and the pages stop at a short or empty one.
     pub fn get_scheduled_operation_data_pages(
         &self,
@@ -326,6 +355,7 @@ impl crate::blocking::Client {
     > + '_ {
         self.iterate(self.inner().pages(request))
     }
+    #[cfg(feature = "personal")]
     /// Every item of `getScheduledOperationData` over all pages, one page in memory at a time (see [`Self::get_scheduled_operation_data_pages`]).
     pub fn get_scheduled_operation_data_items(
         &self,
@@ -335,6 +365,7 @@ impl crate::blocking::Client {
     > + '_ {
         self.iterate(self.inner().items(request))
     }
+    #[cfg(feature = "personal")]
     /// `getEshopInfo` — Returns information about the shops of the organization (GetEshopInfo — Получение информации о магазине).
     ///
     /// Sends [`personal::GetEshopInfo`](crate::personal::GetEshopInfo) to `/personal/eshop/getEshopInfo`. Reads only: retried on transport errors and 5xx answers, as the retry policy allows.
@@ -344,6 +375,7 @@ impl crate::blocking::Client {
     ) -> Result<crate::Reply<crate::api::personal::EshopInfoDataList>, crate::Error> {
         self.block_on(self.inner().get_eshop_info(request))
     }
+    #[cfg(feature = "personal")]
     /// Every page of `getEshopInfo`, from the request's `Skip` on: the next page is fetched only when the previous one is used up, and the pages stop at a short or empty one.
     pub fn get_eshop_info_pages(
         &self,
@@ -356,6 +388,7 @@ impl crate::blocking::Client {
     > + '_ {
         self.iterate(self.inner().pages(request))
     }
+    #[cfg(feature = "personal")]
     /// Every item of `getEshopInfo` over all pages, one page in memory at a time (see [`Self::get_eshop_info_pages`]).
     pub fn get_eshop_info_items(
         &self,
@@ -365,6 +398,7 @@ impl crate::blocking::Client {
     > + '_ {
         self.iterate(self.inner().items(request))
     }
+    #[cfg(feature = "personal")]
     /// `getInvoiceInfo` — Returns information about one invoice and the notifications sent to the shop's Result URL about it (GetInvoiceInfo — Получение информации о платеже).
     ///
     /// Sends [`personal::GetInvoiceInfo`](crate::personal::GetInvoiceInfo) to `/personal/payment/getInvoiceInfo`. Reads only: retried on transport errors and 5xx answers, as the retry policy allows.
@@ -374,6 +408,7 @@ impl crate::blocking::Client {
     ) -> Result<crate::Reply<crate::api::personal::InvoiceInfoData>, crate::Error> {
         self.block_on(self.inner().get_invoice_info(request))
     }
+    #[cfg(feature = "personal")]
     /// `createReceipt` — Asks OrangeData to create a fiscal receipt for an invoice (CreateReceipt — Отправка запроса на создание чека в OrangeData). Switch the shop's online cash register off first, so that it is clear who issues the receipt.
     ///
     /// Sends [`personal::CreateReceipt`](crate::personal::CreateReceipt) to `/personal/cashBox/createReceipt`. Creates or changes something: never sent twice by the client.
@@ -386,6 +421,7 @@ impl crate::blocking::Client {
     > {
         self.block_on(self.inner().create_receipt(request))
     }
+    #[cfg(feature = "personal")]
     /// `getReceipt` — Returns the state of a fiscal receipt from OrangeData (GetReceipt — Получение информации о чеке от OrangeData).
     ///
     /// Sends [`personal::GetReceipt`](crate::personal::GetReceipt) to `/personal/cashBox/getReceipt`. Reads only: retried on transport errors and 5xx answers, as the retry policy allows.
@@ -395,6 +431,7 @@ impl crate::blocking::Client {
     ) -> Result<crate::Reply<crate::api::personal::CashboxReceiptInfo>, crate::Error> {
         self.block_on(self.inner().get_receipt(request))
     }
+    #[cfg(feature = "personal")]
     /// `createReceiptCorrection` — Asks OrangeData to create a correction receipt (CreateReceiptCorrection — Отправка запроса на создание чека коррекции в OrangeData).
     ///
     /// Sends [`personal::CreateReceiptCorrection`](crate::personal::CreateReceiptCorrection) to `/personal/cashBox/createReceiptCorrection`. Creates or changes something: never sent twice by the client.
@@ -407,6 +444,7 @@ impl crate::blocking::Client {
     > {
         self.block_on(self.inner().create_receipt_correction(request))
     }
+    #[cfg(feature = "personal")]
     /// `withdrawMoney` — Creates a request to withdraw money from an account (WithdrawMoney — Создание заявки на вывод средств).
     ///
     /// Sends [`personal::WithdrawMoney`](crate::personal::WithdrawMoney) to `/personal/payment/withdrawMoney`. Moves money: never sent twice by the client.
@@ -416,6 +454,7 @@ impl crate::blocking::Client {
     ) -> Result<crate::Reply<crate::api::personal::TransactionInfoData>, crate::Error> {
         self.block_on(self.inner().withdraw_money(request))
     }
+    #[cfg(feature = "personal")]
     /// `getTransactionData` — Returns information about a transaction (GetTransactionData — Получение информации о транзакции).
     ///
     /// Sends [`personal::GetTransactionData`](crate::personal::GetTransactionData) to `/personal/payment/getTransactionData`. Reads only: retried on transport errors and 5xx answers, as the retry policy allows.
@@ -425,6 +464,7 @@ impl crate::blocking::Client {
     ) -> Result<crate::Reply<crate::api::personal::TransactionInfoData>, crate::Error> {
         self.block_on(self.inner().get_transaction_data(request))
     }
+    #[cfg(feature = "personal")]
     /// `getAccountData` — Returns the state of an account (GetAccountData — Получение информации о состоянии счета).
     ///
     /// Sends [`personal::GetAccountData`](crate::personal::GetAccountData) to `/personal/payment/getAccountData`. Reads only: retried on transport errors and 5xx answers, as the retry policy allows.

@@ -2,6 +2,7 @@
 // Regenerate with `cargo run -p intellectmoney-codegen`; the spec format is described in spec/README.md.
 
 //! Enumerations (generated from the spec).
+#[cfg(any(feature = "payout", feature = "personal"))]
 /// Currencies (wiki «Описание принимаемых валют»).
 ///
 /// Non-exhaustive: a value added to the spec is a new variant, not a breaking change;
@@ -16,10 +17,12 @@ pub enum Currency {
     /// A value this version of the spec does not know, kept as it was sent.
     Unknown(String),
 }
+#[cfg(any(feature = "payout", feature = "personal"))]
 impl Currency {
     /// Every value the spec knows, in spec order.
     pub const ALL: &'static [Currency] = &[Self::Rub, Self::Tst];
 }
+#[cfg(any(feature = "payout", feature = "personal"))]
 impl crate::runtime::WireEnum for Currency {
     const WIRE_CODE: bool = false;
     fn all() -> &'static [Self] {
@@ -47,22 +50,26 @@ impl crate::runtime::WireEnum for Currency {
         }
     }
 }
+#[cfg(any(feature = "payout", feature = "personal"))]
 impl std::str::FromStr for Currency {
     type Err = std::convert::Infallible;
     fn from_str(raw: &str) -> Result<Self, Self::Err> {
         Ok(<Self as crate::runtime::WireEnum>::from_wire(raw))
     }
 }
+#[cfg(any(feature = "payout", feature = "personal"))]
 impl std::fmt::Display for Currency {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(crate::runtime::WireEnum::name(self))
     }
 }
+#[cfg(any(feature = "payout", feature = "personal"))]
 impl serde::Serialize for Currency {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         crate::runtime::ser::enum_default(self, serializer)
     }
 }
+#[cfg(any(feature = "payout", feature = "personal"))]
 impl<'de> serde::Deserialize<'de> for Currency {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -70,6 +77,7 @@ impl<'de> serde::Deserialize<'de> for Currency {
         crate::runtime::de::wire_enum(deserializer)
     }
 }
+#[cfg(feature = "personal")]
 /// State of an invoice (СКО).
 ///
 /// Non-exhaustive: a value added to the spec is a new variant, not a breaking change;
@@ -92,6 +100,7 @@ pub enum InvoiceState {
     /// A value this version of the spec does not know, kept as it was sent.
     Unknown(String),
 }
+#[cfg(feature = "personal")]
 impl InvoiceState {
     /// Every value the spec knows, in spec order.
     pub const ALL: &'static [InvoiceState] = &[
@@ -103,6 +112,7 @@ impl InvoiceState {
         Self::Held,
     ];
 }
+#[cfg(feature = "personal")]
 impl crate::runtime::WireEnum for InvoiceState {
     const WIRE_CODE: bool = false;
     fn all() -> &'static [Self] {
@@ -142,22 +152,26 @@ impl crate::runtime::WireEnum for InvoiceState {
         }
     }
 }
+#[cfg(feature = "personal")]
 impl std::str::FromStr for InvoiceState {
     type Err = std::convert::Infallible;
     fn from_str(raw: &str) -> Result<Self, Self::Err> {
         Ok(<Self as crate::runtime::WireEnum>::from_wire(raw))
     }
 }
+#[cfg(feature = "personal")]
 impl std::fmt::Display for InvoiceState {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(crate::runtime::WireEnum::name(self))
     }
 }
+#[cfg(feature = "personal")]
 impl serde::Serialize for InvoiceState {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         crate::runtime::ser::enum_default(self, serializer)
     }
 }
+#[cfg(feature = "personal")]
 impl<'de> serde::Deserialize<'de> for InvoiceState {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -165,6 +179,7 @@ impl<'de> serde::Deserialize<'de> for InvoiceState {
         crate::runtime::de::wire_enum(deserializer)
     }
 }
+#[cfg(feature = "personal")]
 /// State of a payment transaction.
 ///
 /// Non-exhaustive: a value added to the spec is a new variant, not a breaking change;
@@ -181,6 +196,7 @@ pub enum TransactionState {
     /// A value this version of the spec does not know, kept as it was sent.
     Unknown(String),
 }
+#[cfg(feature = "personal")]
 impl TransactionState {
     /// Every value the spec knows, in spec order.
     pub const ALL: &'static [TransactionState] = &[
@@ -189,6 +205,7 @@ impl TransactionState {
         Self::Canceled,
     ];
 }
+#[cfg(feature = "personal")]
 impl crate::runtime::WireEnum for TransactionState {
     const WIRE_CODE: bool = false;
     fn all() -> &'static [Self] {
@@ -219,22 +236,26 @@ impl crate::runtime::WireEnum for TransactionState {
         }
     }
 }
+#[cfg(feature = "personal")]
 impl std::str::FromStr for TransactionState {
     type Err = std::convert::Infallible;
     fn from_str(raw: &str) -> Result<Self, Self::Err> {
         Ok(<Self as crate::runtime::WireEnum>::from_wire(raw))
     }
 }
+#[cfg(feature = "personal")]
 impl std::fmt::Display for TransactionState {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(crate::runtime::WireEnum::name(self))
     }
 }
+#[cfg(feature = "personal")]
 impl serde::Serialize for TransactionState {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         crate::runtime::ser::enum_default(self, serializer)
     }
 }
+#[cfg(feature = "personal")]
 impl<'de> serde::Deserialize<'de> for TransactionState {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -242,6 +263,7 @@ impl<'de> serde::Deserialize<'de> for TransactionState {
         crate::runtime::de::wire_enum(deserializer)
     }
 }
+#[cfg(feature = "personal")]
 /// Kind of transaction of an invoice.
 ///
 /// Non-exhaustive: a value added to the spec is a new variant, not a breaking change;
@@ -258,10 +280,12 @@ pub enum PaymentType {
     /// A value this version of the spec does not know, kept as it was sent.
     Unknown(String),
 }
+#[cfg(feature = "personal")]
 impl PaymentType {
     /// Every value the spec knows, in spec order.
     pub const ALL: &'static [PaymentType] = &[Self::Entry, Self::Purchase, Self::Refund];
 }
+#[cfg(feature = "personal")]
 impl crate::runtime::WireEnum for PaymentType {
     const WIRE_CODE: bool = false;
     fn all() -> &'static [Self] {
@@ -292,22 +316,26 @@ impl crate::runtime::WireEnum for PaymentType {
         }
     }
 }
+#[cfg(feature = "personal")]
 impl std::str::FromStr for PaymentType {
     type Err = std::convert::Infallible;
     fn from_str(raw: &str) -> Result<Self, Self::Err> {
         Ok(<Self as crate::runtime::WireEnum>::from_wire(raw))
     }
 }
+#[cfg(feature = "personal")]
 impl std::fmt::Display for PaymentType {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(crate::runtime::WireEnum::name(self))
     }
 }
+#[cfg(feature = "personal")]
 impl serde::Serialize for PaymentType {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         crate::runtime::ser::enum_default(self, serializer)
     }
 }
+#[cfg(feature = "personal")]
 impl<'de> serde::Deserialize<'de> for PaymentType {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -315,6 +343,7 @@ impl<'de> serde::Deserialize<'de> for PaymentType {
         crate::runtime::de::wire_enum(deserializer)
     }
 }
+#[cfg(feature = "personal")]
 /// Sort order of invoices (wiki «Тип сортировки счетов»).
 ///
 /// Non-exhaustive: a value added to the spec is a new variant, not a breaking change;
@@ -335,6 +364,7 @@ pub enum OrderList {
     /// A value this version of the spec does not know, kept as it was sent.
     Unknown(String),
 }
+#[cfg(feature = "personal")]
 impl OrderList {
     /// Every value the spec knows, in spec order.
     pub const ALL: &'static [OrderList] = &[
@@ -345,6 +375,7 @@ impl OrderList {
         Self::Amount,
     ];
 }
+#[cfg(feature = "personal")]
 impl crate::runtime::WireEnum for OrderList {
     const WIRE_CODE: bool = false;
     fn all() -> &'static [Self] {
@@ -381,22 +412,26 @@ impl crate::runtime::WireEnum for OrderList {
         }
     }
 }
+#[cfg(feature = "personal")]
 impl std::str::FromStr for OrderList {
     type Err = std::convert::Infallible;
     fn from_str(raw: &str) -> Result<Self, Self::Err> {
         Ok(<Self as crate::runtime::WireEnum>::from_wire(raw))
     }
 }
+#[cfg(feature = "personal")]
 impl std::fmt::Display for OrderList {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(crate::runtime::WireEnum::name(self))
     }
 }
+#[cfg(feature = "personal")]
 impl serde::Serialize for OrderList {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         crate::runtime::ser::enum_default(self, serializer)
     }
 }
+#[cfg(feature = "personal")]
 impl<'de> serde::Deserialize<'de> for OrderList {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -404,6 +439,7 @@ impl<'de> serde::Deserialize<'de> for OrderList {
         crate::runtime::de::wire_enum(deserializer)
     }
 }
+#[cfg(feature = "personal")]
 /// Direction of a transaction.
 ///
 /// Source: examples only (getInvoicesHistory, getPaymentsHistory).
@@ -420,10 +456,12 @@ pub enum Direction {
     /// A value this version of the spec does not know, kept as it was sent.
     Unknown(String),
 }
+#[cfg(feature = "personal")]
 impl Direction {
     /// Every value the spec knows, in spec order.
     pub const ALL: &'static [Direction] = &[Self::Deposit, Self::Withdraw];
 }
+#[cfg(feature = "personal")]
 impl crate::runtime::WireEnum for Direction {
     const WIRE_CODE: bool = false;
     fn all() -> &'static [Self] {
@@ -451,22 +489,26 @@ impl crate::runtime::WireEnum for Direction {
         }
     }
 }
+#[cfg(feature = "personal")]
 impl std::str::FromStr for Direction {
     type Err = std::convert::Infallible;
     fn from_str(raw: &str) -> Result<Self, Self::Err> {
         Ok(<Self as crate::runtime::WireEnum>::from_wire(raw))
     }
 }
+#[cfg(feature = "personal")]
 impl std::fmt::Display for Direction {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(crate::runtime::WireEnum::name(self))
     }
 }
+#[cfg(feature = "personal")]
 impl serde::Serialize for Direction {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         crate::runtime::ser::enum_default(self, serializer)
     }
 }
+#[cfg(feature = "personal")]
 impl<'de> serde::Deserialize<'de> for Direction {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -474,6 +516,7 @@ impl<'de> serde::Deserialize<'de> for Direction {
         crate::runtime::de::wire_enum(deserializer)
     }
 }
+#[cfg(feature = "personal")]
 /// How money came in.
 ///
 /// Source: examples only (getInvoicesHistory, getPaymentsHistory).
@@ -490,10 +533,12 @@ pub enum InputType {
     /// A value this version of the spec does not know, kept as it was sent.
     Unknown(String),
 }
+#[cfg(feature = "personal")]
 impl InputType {
     /// Every value the spec knows, in spec order.
     pub const ALL: &'static [InputType] = &[Self::InnerPayment, Self::Acquiring];
 }
+#[cfg(feature = "personal")]
 impl crate::runtime::WireEnum for InputType {
     const WIRE_CODE: bool = false;
     fn all() -> &'static [Self] {
@@ -521,22 +566,26 @@ impl crate::runtime::WireEnum for InputType {
         }
     }
 }
+#[cfg(feature = "personal")]
 impl std::str::FromStr for InputType {
     type Err = std::convert::Infallible;
     fn from_str(raw: &str) -> Result<Self, Self::Err> {
         Ok(<Self as crate::runtime::WireEnum>::from_wire(raw))
     }
 }
+#[cfg(feature = "personal")]
 impl std::fmt::Display for InputType {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(crate::runtime::WireEnum::name(self))
     }
 }
+#[cfg(feature = "personal")]
 impl serde::Serialize for InputType {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         crate::runtime::ser::enum_default(self, serializer)
     }
 }
+#[cfg(feature = "personal")]
 impl<'de> serde::Deserialize<'de> for InputType {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -544,6 +593,7 @@ impl<'de> serde::Deserialize<'de> for InputType {
         crate::runtime::de::wire_enum(deserializer)
     }
 }
+#[cfg(feature = "personal")]
 /// The calculation sign a correction receipt allows (tag 1054): the correction table lists only these two of ReceiptDocType's four.
 ///
 /// Source: the correction table («1. Приход», «3. Расход»); the names are ReceiptDocType's.
@@ -560,10 +610,12 @@ pub enum CorrectionDocType {
     /// A value this version of the spec does not know, kept as it was sent.
     Unknown(String),
 }
+#[cfg(feature = "personal")]
 impl CorrectionDocType {
     /// Every value the spec knows, in spec order.
     pub const ALL: &'static [CorrectionDocType] = &[Self::In, Self::Out];
 }
+#[cfg(feature = "personal")]
 impl crate::runtime::WireEnum for CorrectionDocType {
     const WIRE_CODE: bool = false;
     fn all() -> &'static [Self] {
@@ -591,22 +643,26 @@ impl crate::runtime::WireEnum for CorrectionDocType {
         }
     }
 }
+#[cfg(feature = "personal")]
 impl std::str::FromStr for CorrectionDocType {
     type Err = std::convert::Infallible;
     fn from_str(raw: &str) -> Result<Self, Self::Err> {
         Ok(<Self as crate::runtime::WireEnum>::from_wire(raw))
     }
 }
+#[cfg(feature = "personal")]
 impl std::fmt::Display for CorrectionDocType {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(crate::runtime::WireEnum::name(self))
     }
 }
+#[cfg(feature = "personal")]
 impl serde::Serialize for CorrectionDocType {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         crate::runtime::ser::enum_default(self, serializer)
     }
 }
+#[cfg(feature = "personal")]
 impl<'de> serde::Deserialize<'de> for CorrectionDocType {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -614,6 +670,7 @@ impl<'de> serde::Deserialize<'de> for CorrectionDocType {
         crate::runtime::de::wire_enum(deserializer)
     }
 }
+#[cfg(feature = "personal")]
 /// Type of an operation run on a schedule.
 ///
 /// Note: The wiki types it tinyint and names one value (1 - Recurring); an enum keeps the number on the wire and names it, and `Unknown` keeps numbers it does not know.
@@ -628,10 +685,12 @@ pub enum CronOperationType {
     /// A value this version of the spec does not know, kept as it was sent.
     Unknown(String),
 }
+#[cfg(feature = "personal")]
 impl CronOperationType {
     /// Every value the spec knows, in spec order.
     pub const ALL: &'static [CronOperationType] = &[Self::Recurring];
 }
+#[cfg(feature = "personal")]
 impl crate::runtime::WireEnum for CronOperationType {
     const WIRE_CODE: bool = false;
     fn all() -> &'static [Self] {
@@ -656,22 +715,26 @@ impl crate::runtime::WireEnum for CronOperationType {
         }
     }
 }
+#[cfg(feature = "personal")]
 impl std::str::FromStr for CronOperationType {
     type Err = std::convert::Infallible;
     fn from_str(raw: &str) -> Result<Self, Self::Err> {
         Ok(<Self as crate::runtime::WireEnum>::from_wire(raw))
     }
 }
+#[cfg(feature = "personal")]
 impl std::fmt::Display for CronOperationType {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(crate::runtime::WireEnum::name(self))
     }
 }
+#[cfg(feature = "personal")]
 impl serde::Serialize for CronOperationType {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         crate::runtime::ser::enum_default(self, serializer)
     }
 }
+#[cfg(feature = "personal")]
 impl<'de> serde::Deserialize<'de> for CronOperationType {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -679,6 +742,7 @@ impl<'de> serde::Deserialize<'de> for CronOperationType {
         crate::runtime::de::wire_enum(deserializer)
     }
 }
+#[cfg(feature = "personal")]
 /// Whether an operation run on a schedule is active.
 ///
 /// Non-exhaustive: a value added to the spec is a new variant, not a breaking change;
@@ -693,10 +757,12 @@ pub enum CronOperationState {
     /// A value this version of the spec does not know, kept as it was sent.
     Unknown(String),
 }
+#[cfg(feature = "personal")]
 impl CronOperationState {
     /// Every value the spec knows, in spec order.
     pub const ALL: &'static [CronOperationState] = &[Self::Active, Self::Disable];
 }
+#[cfg(feature = "personal")]
 impl crate::runtime::WireEnum for CronOperationState {
     const WIRE_CODE: bool = false;
     fn all() -> &'static [Self] {
@@ -724,22 +790,26 @@ impl crate::runtime::WireEnum for CronOperationState {
         }
     }
 }
+#[cfg(feature = "personal")]
 impl std::str::FromStr for CronOperationState {
     type Err = std::convert::Infallible;
     fn from_str(raw: &str) -> Result<Self, Self::Err> {
         Ok(<Self as crate::runtime::WireEnum>::from_wire(raw))
     }
 }
+#[cfg(feature = "personal")]
 impl std::fmt::Display for CronOperationState {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(crate::runtime::WireEnum::name(self))
     }
 }
+#[cfg(feature = "personal")]
 impl serde::Serialize for CronOperationState {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         crate::runtime::ser::enum_default(self, serializer)
     }
 }
+#[cfg(feature = "personal")]
 impl<'de> serde::Deserialize<'de> for CronOperationState {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -747,6 +817,7 @@ impl<'de> serde::Deserialize<'de> for CronOperationState {
         crate::runtime::de::wire_enum(deserializer)
     }
 }
+#[cfg(feature = "personal")]
 /// State of a receipt (ReceiptResponseStateEnum).
 ///
 /// Non-exhaustive: a value added to the spec is a new variant, not a breaking change;
@@ -781,6 +852,7 @@ pub enum ReceiptResponseState {
     /// A value this version of the spec does not know, kept as it was sent.
     Unknown(String),
 }
+#[cfg(feature = "personal")]
 impl ReceiptResponseState {
     /// Every value the spec knows, in spec order.
     pub const ALL: &'static [ReceiptResponseState] = &[
@@ -798,6 +870,7 @@ impl ReceiptResponseState {
         Self::HttpRequestError,
     ];
 }
+#[cfg(feature = "personal")]
 impl crate::runtime::WireEnum for ReceiptResponseState {
     const WIRE_CODE: bool = false;
     fn all() -> &'static [Self] {
@@ -855,22 +928,26 @@ impl crate::runtime::WireEnum for ReceiptResponseState {
         }
     }
 }
+#[cfg(feature = "personal")]
 impl std::str::FromStr for ReceiptResponseState {
     type Err = std::convert::Infallible;
     fn from_str(raw: &str) -> Result<Self, Self::Err> {
         Ok(<Self as crate::runtime::WireEnum>::from_wire(raw))
     }
 }
+#[cfg(feature = "personal")]
 impl std::fmt::Display for ReceiptResponseState {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(crate::runtime::WireEnum::name(self))
     }
 }
+#[cfg(feature = "personal")]
 impl serde::Serialize for ReceiptResponseState {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         crate::runtime::ser::enum_default(self, serializer)
     }
 }
+#[cfg(feature = "personal")]
 impl<'de> serde::Deserialize<'de> for ReceiptResponseState {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -878,6 +955,7 @@ impl<'de> serde::Deserialize<'de> for ReceiptResponseState {
         crate::runtime::de::wire_enum(deserializer)
     }
 }
+#[cfg(feature = "personal")]
 /// VAT rate (ReceiptVatRateEnum).
 ///
 /// Non-exhaustive: a value added to the spec is a new variant, not a breaking change;
@@ -900,6 +978,7 @@ pub enum ReceiptVatRate {
     /// A value this version of the spec does not know, kept as it was sent.
     Unknown(String),
 }
+#[cfg(feature = "personal")]
 impl ReceiptVatRate {
     /// Every value the spec knows, in spec order.
     pub const ALL: &'static [ReceiptVatRate] = &[
@@ -911,6 +990,7 @@ impl ReceiptVatRate {
         Self::None,
     ];
 }
+#[cfg(feature = "personal")]
 impl crate::runtime::WireEnum for ReceiptVatRate {
     const WIRE_CODE: bool = false;
     fn all() -> &'static [Self] {
@@ -950,22 +1030,26 @@ impl crate::runtime::WireEnum for ReceiptVatRate {
         }
     }
 }
+#[cfg(feature = "personal")]
 impl std::str::FromStr for ReceiptVatRate {
     type Err = std::convert::Infallible;
     fn from_str(raw: &str) -> Result<Self, Self::Err> {
         Ok(<Self as crate::runtime::WireEnum>::from_wire(raw))
     }
 }
+#[cfg(feature = "personal")]
 impl std::fmt::Display for ReceiptVatRate {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(crate::runtime::WireEnum::name(self))
     }
 }
+#[cfg(feature = "personal")]
 impl serde::Serialize for ReceiptVatRate {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         crate::runtime::ser::enum_default(self, serializer)
     }
 }
+#[cfg(feature = "personal")]
 impl<'de> serde::Deserialize<'de> for ReceiptVatRate {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -973,6 +1057,7 @@ impl<'de> serde::Deserialize<'de> for ReceiptVatRate {
         crate::runtime::de::wire_enum(deserializer)
     }
 }
+#[cfg(feature = "personal")]
 /// Subject of a payment (ReceiptPaymentSubjectTypeEnum).
 ///
 /// Non-exhaustive: a value added to the spec is a new variant, not a breaking change;
@@ -1009,6 +1094,7 @@ pub enum ReceiptPaymentSubjectType {
     /// A value this version of the spec does not know, kept as it was sent.
     Unknown(String),
 }
+#[cfg(feature = "personal")]
 impl ReceiptPaymentSubjectType {
     /// Every value the spec knows, in spec order.
     pub const ALL: &'static [ReceiptPaymentSubjectType] = &[
@@ -1027,6 +1113,7 @@ impl ReceiptPaymentSubjectType {
         Self::Other,
     ];
 }
+#[cfg(feature = "personal")]
 impl crate::runtime::WireEnum for ReceiptPaymentSubjectType {
     const WIRE_CODE: bool = false;
     fn all() -> &'static [Self] {
@@ -1087,22 +1174,26 @@ impl crate::runtime::WireEnum for ReceiptPaymentSubjectType {
         }
     }
 }
+#[cfg(feature = "personal")]
 impl std::str::FromStr for ReceiptPaymentSubjectType {
     type Err = std::convert::Infallible;
     fn from_str(raw: &str) -> Result<Self, Self::Err> {
         Ok(<Self as crate::runtime::WireEnum>::from_wire(raw))
     }
 }
+#[cfg(feature = "personal")]
 impl std::fmt::Display for ReceiptPaymentSubjectType {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(crate::runtime::WireEnum::name(self))
     }
 }
+#[cfg(feature = "personal")]
 impl serde::Serialize for ReceiptPaymentSubjectType {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         crate::runtime::ser::enum_default(self, serializer)
     }
 }
+#[cfg(feature = "personal")]
 impl<'de> serde::Deserialize<'de> for ReceiptPaymentSubjectType {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -1110,6 +1201,7 @@ impl<'de> serde::Deserialize<'de> for ReceiptPaymentSubjectType {
         crate::runtime::de::wire_enum(deserializer)
     }
 }
+#[cfg(feature = "personal")]
 /// Method of a payment (ReceiptPaymentMethodTypeEnum).
 ///
 /// Non-exhaustive: a value added to the spec is a new variant, not a breaking change;
@@ -1134,6 +1226,7 @@ pub enum ReceiptPaymentMethodType {
     /// A value this version of the spec does not know, kept as it was sent.
     Unknown(String),
 }
+#[cfg(feature = "personal")]
 impl ReceiptPaymentMethodType {
     /// Every value the spec knows, in spec order.
     pub const ALL: &'static [ReceiptPaymentMethodType] = &[
@@ -1146,6 +1239,7 @@ impl ReceiptPaymentMethodType {
         Self::CreditPayment,
     ];
 }
+#[cfg(feature = "personal")]
 impl crate::runtime::WireEnum for ReceiptPaymentMethodType {
     const WIRE_CODE: bool = false;
     fn all() -> &'static [Self] {
@@ -1188,22 +1282,26 @@ impl crate::runtime::WireEnum for ReceiptPaymentMethodType {
         }
     }
 }
+#[cfg(feature = "personal")]
 impl std::str::FromStr for ReceiptPaymentMethodType {
     type Err = std::convert::Infallible;
     fn from_str(raw: &str) -> Result<Self, Self::Err> {
         Ok(<Self as crate::runtime::WireEnum>::from_wire(raw))
     }
 }
+#[cfg(feature = "personal")]
 impl std::fmt::Display for ReceiptPaymentMethodType {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(crate::runtime::WireEnum::name(self))
     }
 }
+#[cfg(feature = "personal")]
 impl serde::Serialize for ReceiptPaymentMethodType {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         crate::runtime::ser::enum_default(self, serializer)
     }
 }
+#[cfg(feature = "personal")]
 impl<'de> serde::Deserialize<'de> for ReceiptPaymentMethodType {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -1211,6 +1309,7 @@ impl<'de> serde::Deserialize<'de> for ReceiptPaymentMethodType {
         crate::runtime::de::wire_enum(deserializer)
     }
 }
+#[cfg(feature = "personal")]
 /// Taxation system (ReceiptTaxationSystemEnum).
 ///
 /// Non-exhaustive: a value added to the spec is a new variant, not a breaking change;
@@ -1233,6 +1332,7 @@ pub enum ReceiptTaxationSystem {
     /// A value this version of the spec does not know, kept as it was sent.
     Unknown(String),
 }
+#[cfg(feature = "personal")]
 impl ReceiptTaxationSystem {
     /// Every value the spec knows, in spec order.
     pub const ALL: &'static [ReceiptTaxationSystem] = &[
@@ -1244,6 +1344,7 @@ impl ReceiptTaxationSystem {
         Self::Patent,
     ];
 }
+#[cfg(feature = "personal")]
 impl crate::runtime::WireEnum for ReceiptTaxationSystem {
     const WIRE_CODE: bool = false;
     fn all() -> &'static [Self] {
@@ -1283,22 +1384,26 @@ impl crate::runtime::WireEnum for ReceiptTaxationSystem {
         }
     }
 }
+#[cfg(feature = "personal")]
 impl std::str::FromStr for ReceiptTaxationSystem {
     type Err = std::convert::Infallible;
     fn from_str(raw: &str) -> Result<Self, Self::Err> {
         Ok(<Self as crate::runtime::WireEnum>::from_wire(raw))
     }
 }
+#[cfg(feature = "personal")]
 impl std::fmt::Display for ReceiptTaxationSystem {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(crate::runtime::WireEnum::name(self))
     }
 }
+#[cfg(feature = "personal")]
 impl serde::Serialize for ReceiptTaxationSystem {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         crate::runtime::ser::enum_default(self, serializer)
     }
 }
+#[cfg(feature = "personal")]
 impl<'de> serde::Deserialize<'de> for ReceiptTaxationSystem {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -1306,6 +1411,7 @@ impl<'de> serde::Deserialize<'de> for ReceiptTaxationSystem {
         crate::runtime::de::wire_enum(deserializer)
     }
 }
+#[cfg(feature = "personal")]
 /// Type of payment of a receipt (ReceiptPaymentTypeEnum).
 ///
 /// Non-exhaustive: a value added to the spec is a new variant, not a breaking change;
@@ -1326,6 +1432,7 @@ pub enum ReceiptPaymentType {
     /// A value this version of the spec does not know, kept as it was sent.
     Unknown(String),
 }
+#[cfg(feature = "personal")]
 impl ReceiptPaymentType {
     /// Every value the spec knows, in spec order.
     pub const ALL: &'static [ReceiptPaymentType] = &[
@@ -1336,6 +1443,7 @@ impl ReceiptPaymentType {
         Self::Other,
     ];
 }
+#[cfg(feature = "personal")]
 impl crate::runtime::WireEnum for ReceiptPaymentType {
     const WIRE_CODE: bool = false;
     fn all() -> &'static [Self] {
@@ -1372,22 +1480,26 @@ impl crate::runtime::WireEnum for ReceiptPaymentType {
         }
     }
 }
+#[cfg(feature = "personal")]
 impl std::str::FromStr for ReceiptPaymentType {
     type Err = std::convert::Infallible;
     fn from_str(raw: &str) -> Result<Self, Self::Err> {
         Ok(<Self as crate::runtime::WireEnum>::from_wire(raw))
     }
 }
+#[cfg(feature = "personal")]
 impl std::fmt::Display for ReceiptPaymentType {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(crate::runtime::WireEnum::name(self))
     }
 }
+#[cfg(feature = "personal")]
 impl serde::Serialize for ReceiptPaymentType {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         crate::runtime::ser::enum_default(self, serializer)
     }
 }
+#[cfg(feature = "personal")]
 impl<'de> serde::Deserialize<'de> for ReceiptPaymentType {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -1395,6 +1507,7 @@ impl<'de> serde::Deserialize<'de> for ReceiptPaymentType {
         crate::runtime::de::wire_enum(deserializer)
     }
 }
+#[cfg(feature = "personal")]
 /// Document type of a receipt, the calculation sign of tag 1054 (ReceiptDocTypeEnum).
 ///
 /// Source: getReceipt example (`"Type": "In"` for `"type": 1`); codes from the correction table.
@@ -1421,6 +1534,7 @@ pub enum ReceiptDocType {
     /// A value this version of the spec does not know, kept as it was sent.
     Unknown(String),
 }
+#[cfg(feature = "personal")]
 impl ReceiptDocType {
     /// Every value the spec knows, in spec order.
     pub const ALL: &'static [ReceiptDocType] = &[
@@ -1430,6 +1544,7 @@ impl ReceiptDocType {
         Self::OutReturn,
     ];
 }
+#[cfg(feature = "personal")]
 impl crate::runtime::WireEnum for ReceiptDocType {
     const WIRE_CODE: bool = false;
     fn all() -> &'static [Self] {
@@ -1463,22 +1578,26 @@ impl crate::runtime::WireEnum for ReceiptDocType {
         }
     }
 }
+#[cfg(feature = "personal")]
 impl std::str::FromStr for ReceiptDocType {
     type Err = std::convert::Infallible;
     fn from_str(raw: &str) -> Result<Self, Self::Err> {
         Ok(<Self as crate::runtime::WireEnum>::from_wire(raw))
     }
 }
+#[cfg(feature = "personal")]
 impl std::fmt::Display for ReceiptDocType {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(crate::runtime::WireEnum::name(self))
     }
 }
+#[cfg(feature = "personal")]
 impl serde::Serialize for ReceiptDocType {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         crate::runtime::ser::enum_default(self, serializer)
     }
 }
+#[cfg(feature = "personal")]
 impl<'de> serde::Deserialize<'de> for ReceiptDocType {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -1486,6 +1605,7 @@ impl<'de> serde::Deserialize<'de> for ReceiptDocType {
         crate::runtime::de::wire_enum(deserializer)
     }
 }
+#[cfg(feature = "personal")]
 /// Correction type (tag 1173).
 ///
 /// Source: names ours: the wiki lists only the codes with their Russian text (0. Самостоятельно, 1. По предписанию).
@@ -1506,6 +1626,7 @@ pub enum ReceiptCorrectionType {
     /// A value this version of the spec does not know, kept as it was sent.
     Unknown(String),
 }
+#[cfg(feature = "personal")]
 impl ReceiptCorrectionType {
     /// Every value the spec knows, in spec order.
     pub const ALL: &'static [ReceiptCorrectionType] = &[
@@ -1513,6 +1634,7 @@ impl ReceiptCorrectionType {
         Self::ByOrder,
     ];
 }
+#[cfg(feature = "personal")]
 impl crate::runtime::WireEnum for ReceiptCorrectionType {
     const WIRE_CODE: bool = false;
     fn all() -> &'static [Self] {
@@ -1540,22 +1662,26 @@ impl crate::runtime::WireEnum for ReceiptCorrectionType {
         }
     }
 }
+#[cfg(feature = "personal")]
 impl std::str::FromStr for ReceiptCorrectionType {
     type Err = std::convert::Infallible;
     fn from_str(raw: &str) -> Result<Self, Self::Err> {
         Ok(<Self as crate::runtime::WireEnum>::from_wire(raw))
     }
 }
+#[cfg(feature = "personal")]
 impl std::fmt::Display for ReceiptCorrectionType {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(crate::runtime::WireEnum::name(self))
     }
 }
+#[cfg(feature = "personal")]
 impl serde::Serialize for ReceiptCorrectionType {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         crate::runtime::ser::enum_default(self, serializer)
     }
 }
+#[cfg(feature = "personal")]
 impl<'de> serde::Deserialize<'de> for ReceiptCorrectionType {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -1563,6 +1689,7 @@ impl<'de> serde::Deserialize<'de> for ReceiptCorrectionType {
         crate::runtime::de::wire_enum(deserializer)
     }
 }
+#[cfg(feature = "personal")]
 /// `paymentStatus` of a Result-URL notification.
 ///
 /// Source: the developer portal's description of the payment-notification hash.
@@ -1589,6 +1716,7 @@ pub enum PaymentStatus {
     /// A value this version of the spec does not know, kept as it was sent.
     Unknown(String),
 }
+#[cfg(feature = "personal")]
 impl PaymentStatus {
     /// Every value the spec knows, in spec order.
     pub const ALL: &'static [PaymentStatus] = &[
@@ -1600,12 +1728,14 @@ impl PaymentStatus {
         Self::Refunded,
     ];
 }
+#[cfg(feature = "personal")]
 impl PaymentStatus {
     /// Whether no further change of state is expected.
     pub fn is_final(&self) -> bool {
         matches!(self, Self::Cancelled | Self::Refunded)
     }
 }
+#[cfg(feature = "personal")]
 impl crate::runtime::WireEnum for PaymentStatus {
     const WIRE_CODE: bool = true;
     fn all() -> &'static [Self] {
@@ -1645,22 +1775,26 @@ impl crate::runtime::WireEnum for PaymentStatus {
         }
     }
 }
+#[cfg(feature = "personal")]
 impl std::str::FromStr for PaymentStatus {
     type Err = std::convert::Infallible;
     fn from_str(raw: &str) -> Result<Self, Self::Err> {
         Ok(<Self as crate::runtime::WireEnum>::from_wire(raw))
     }
 }
+#[cfg(feature = "personal")]
 impl std::fmt::Display for PaymentStatus {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(crate::runtime::WireEnum::name(self))
     }
 }
+#[cfg(feature = "personal")]
 impl serde::Serialize for PaymentStatus {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         crate::runtime::ser::enum_default(self, serializer)
     }
 }
+#[cfg(feature = "personal")]
 impl<'de> serde::Deserialize<'de> for PaymentStatus {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,

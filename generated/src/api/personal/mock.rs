@@ -57,6 +57,7 @@ pub(crate) static METHODS: &[intellectmoney_mock::MockMethod] = &[
         paging: None,
         state: Some(("State", "Code")),
     },
+    #[cfg(feature = "personal")]
     intellectmoney_mock::MockMethod {
         info: <crate::api::personal::GetInvoicesHistory as crate::runtime::ApiRequest>::METHOD,
         params: &[
@@ -426,6 +427,7 @@ pub(crate) static METHODS: &[intellectmoney_mock::MockMethod] = &[
         }),
         state: Some(("State", "Code")),
     },
+    #[cfg(feature = "personal")]
     intellectmoney_mock::MockMethod {
         info: <crate::api::personal::GetPaymentsHistory as crate::runtime::ApiRequest>::METHOD,
         params: &[
@@ -663,6 +665,7 @@ pub(crate) static METHODS: &[intellectmoney_mock::MockMethod] = &[
         }),
         state: Some(("State", "Code")),
     },
+    #[cfg(feature = "personal")]
     intellectmoney_mock::MockMethod {
         info: <crate::api::personal::SetScheduledOperationData as crate::runtime::ApiRequest>::METHOD,
         params: &[
@@ -793,6 +796,7 @@ pub(crate) static METHODS: &[intellectmoney_mock::MockMethod] = &[
         paging: None,
         state: Some(("State", "Code")),
     },
+    #[cfg(feature = "personal")]
     intellectmoney_mock::MockMethod {
         info: <crate::api::personal::GetScheduledOperationData as crate::runtime::ApiRequest>::METHOD,
         params: &[
@@ -1010,6 +1014,7 @@ pub(crate) static METHODS: &[intellectmoney_mock::MockMethod] = &[
         }),
         state: Some(("State", "Code")),
     },
+    #[cfg(feature = "personal")]
     intellectmoney_mock::MockMethod {
         info: <crate::api::personal::GetEshopInfo as crate::runtime::ApiRequest>::METHOD,
         params: &[
@@ -1123,6 +1128,7 @@ pub(crate) static METHODS: &[intellectmoney_mock::MockMethod] = &[
         }),
         state: Some(("State", "Code")),
     },
+    #[cfg(feature = "personal")]
     intellectmoney_mock::MockMethod {
         info: <crate::api::personal::GetInvoiceInfo as crate::runtime::ApiRequest>::METHOD,
         params: &[
@@ -1221,6 +1227,7 @@ pub(crate) static METHODS: &[intellectmoney_mock::MockMethod] = &[
         paging: None,
         state: Some(("State", "Code")),
     },
+    #[cfg(feature = "personal")]
     intellectmoney_mock::MockMethod {
         info: <crate::api::personal::CreateReceipt as crate::runtime::ApiRequest>::METHOD,
         params: &[
@@ -1285,6 +1292,7 @@ pub(crate) static METHODS: &[intellectmoney_mock::MockMethod] = &[
         paging: None,
         state: Some(("State", "Code")),
     },
+    #[cfg(feature = "personal")]
     intellectmoney_mock::MockMethod {
         info: <crate::api::personal::GetReceipt as crate::runtime::ApiRequest>::METHOD,
         params: &[
@@ -1403,6 +1411,7 @@ pub(crate) static METHODS: &[intellectmoney_mock::MockMethod] = &[
         paging: None,
         state: Some(("State", "Code")),
     },
+    #[cfg(feature = "personal")]
     intellectmoney_mock::MockMethod {
         info: <crate::api::personal::CreateReceiptCorrection as crate::runtime::ApiRequest>::METHOD,
         params: &[
@@ -1496,6 +1505,7 @@ pub(crate) static METHODS: &[intellectmoney_mock::MockMethod] = &[
         paging: None,
         state: None,
     },
+    #[cfg(feature = "personal")]
     intellectmoney_mock::MockMethod {
         info: <crate::api::personal::WithdrawMoney as crate::runtime::ApiRequest>::METHOD,
         params: &[
@@ -1554,6 +1564,7 @@ pub(crate) static METHODS: &[intellectmoney_mock::MockMethod] = &[
         paging: None,
         state: Some(("State", "Code")),
     },
+    #[cfg(feature = "personal")]
     intellectmoney_mock::MockMethod {
         info: <crate::api::personal::GetTransactionData as crate::runtime::ApiRequest>::METHOD,
         params: &[
@@ -1602,6 +1613,7 @@ pub(crate) static METHODS: &[intellectmoney_mock::MockMethod] = &[
         paging: None,
         state: Some(("State", "Code")),
     },
+    #[cfg(feature = "personal")]
     intellectmoney_mock::MockMethod {
         info: <crate::api::personal::GetAccountData as crate::runtime::ApiRequest>::METHOD,
         params: &[

@@ -5,13 +5,17 @@
 //!
 //! Source: IntellectMoney's wiki page «Документация Personal API» (wiki.intellectmoney.ru, pageId=6914229), saved as personal-api.txt; Sign templates from IntellectMoney's developer portal \[portal\].
 mod types;
+#[cfg(any(feature = "payout", feature = "personal"))]
 mod enums;
+#[cfg(feature = "personal")]
 mod notification;
 mod requests;
 mod client;
 #[cfg(feature = "mock")]
 pub(crate) mod mock;
 pub use types::*;
+#[cfg(any(feature = "payout", feature = "personal"))]
 pub use enums::*;
+#[cfg(feature = "personal")]
 pub use notification::*;
 pub use requests::*;

@@ -86,6 +86,7 @@ impl crate::runtime::ApiRequest for GetUserToken {
         Ok(out)
     }
 }
+#[cfg(feature = "personal")]
 /// `getInvoicesHistory` — Returns the registry of invoices (СКО, «счёт к оплате») matching every given filter
 /// (getInvoicesHistory — Получение реестра платежей). Filters are combined with AND.
 ///
@@ -138,6 +139,7 @@ pub struct GetInvoicesHistory {
     /// Note: The wiki gives no type; sent like IncludePaymentTransactions \[inferred\].
     pub with_refunds: Option<bool>,
 }
+#[cfg(feature = "personal")]
 #[allow(deprecated)]
 impl GetInvoicesHistory {
     /// A `getInvoicesHistory` request with its required parameters.
@@ -231,6 +233,7 @@ impl GetInvoicesHistory {
         self
     }
 }
+#[cfg(feature = "personal")]
 #[allow(deprecated)]
 impl crate::runtime::ApiRequest for GetInvoicesHistory {
     type Api = crate::IntellectMoney;
@@ -440,6 +443,7 @@ impl crate::runtime::ApiRequest for GetInvoicesHistory {
         Ok(out)
     }
 }
+#[cfg(feature = "personal")]
 #[allow(deprecated)]
 impl crate::runtime::Paginated for GetInvoicesHistory {
     type Item = crate::api::personal::InvoiceData;
@@ -467,6 +471,7 @@ impl crate::runtime::Paginated for GetInvoicesHistory {
         output.invoices_history_list
     }
 }
+#[cfg(feature = "personal")]
 /// `getPaymentsHistory` — Returns the history of payment transactions matching every given filter
 /// (getPaymentsHistory — Получение истории операций).
 ///
@@ -495,6 +500,7 @@ pub struct GetPaymentsHistory {
     /// Note: Not on the wiki: a page of no records means nothing (and pagination could not advance), so refusing 0 before sending loses no useful request.
     pub take: i32,
 }
+#[cfg(feature = "personal")]
 #[allow(deprecated)]
 impl GetPaymentsHistory {
     /// A `getPaymentsHistory` request with its required parameters.
@@ -534,6 +540,7 @@ impl GetPaymentsHistory {
         self
     }
 }
+#[cfg(feature = "personal")]
 #[allow(deprecated)]
 impl crate::runtime::ApiRequest for GetPaymentsHistory {
     type Api = crate::IntellectMoney;
@@ -649,6 +656,7 @@ impl crate::runtime::ApiRequest for GetPaymentsHistory {
         Ok(out)
     }
 }
+#[cfg(feature = "personal")]
 #[allow(deprecated)]
 impl crate::runtime::Paginated for GetPaymentsHistory {
     type Item = crate::api::personal::HistoryData;
@@ -676,6 +684,7 @@ impl crate::runtime::Paginated for GetPaymentsHistory {
         output.payments_history_list
     }
 }
+#[cfg(feature = "personal")]
 /// `setScheduledOperationData` — Creates or edits an operation run on a schedule, such as a recurring charge
 /// (SetScheduledOperation — Редактирование операций по расписанию). Allowed once a payment
 /// notification came with `reccurringState` = `Activated`.
@@ -727,6 +736,7 @@ pub struct SetScheduledOperationData {
     /// Required when `RepeatPlan` is given.
     pub end_exec_date: Option<crate::runtime::Date>,
 }
+#[cfg(feature = "personal")]
 #[allow(deprecated)]
 impl SetScheduledOperationData {
     /// A `setScheduledOperationData` request with its required parameters.
@@ -800,6 +810,7 @@ impl SetScheduledOperationData {
         self
     }
 }
+#[cfg(feature = "personal")]
 #[allow(deprecated)]
 impl crate::runtime::ApiRequest for SetScheduledOperationData {
     type Api = crate::IntellectMoney;
@@ -1026,6 +1037,7 @@ impl crate::runtime::ApiRequest for SetScheduledOperationData {
         Ok(out)
     }
 }
+#[cfg(feature = "personal")]
 /// `getScheduledOperationData` — Returns the operations run on a schedule that match every given filter (GetScheduledOperation — Получение списка операций по расписанию).
 ///
 /// `POST /personal/scheduler/getScheduledOperationData`
@@ -1073,6 +1085,7 @@ pub struct GetScheduledOperationData {
     /// Note: Not on the wiki: a page of no records means nothing (and pagination could not advance), so refusing 0 before sending loses no useful request.
     pub take: i32,
 }
+#[cfg(feature = "personal")]
 #[allow(deprecated)]
 impl GetScheduledOperationData {
     /// A `getScheduledOperationData` request with its required parameters.
@@ -1163,6 +1176,7 @@ impl GetScheduledOperationData {
         self
     }
 }
+#[cfg(feature = "personal")]
 #[allow(deprecated)]
 impl crate::runtime::ApiRequest for GetScheduledOperationData {
     type Api = crate::IntellectMoney;
@@ -1365,6 +1379,7 @@ impl crate::runtime::ApiRequest for GetScheduledOperationData {
         Ok(out)
     }
 }
+#[cfg(feature = "personal")]
 #[allow(deprecated)]
 impl crate::runtime::Paginated for GetScheduledOperationData {
     type Item = crate::api::personal::ScheduledOperationData;
@@ -1392,6 +1407,7 @@ impl crate::runtime::Paginated for GetScheduledOperationData {
         output.scheduled_operation_list
     }
 }
+#[cfg(feature = "personal")]
 /// `getEshopInfo` — Returns information about the shops of the organization (GetEshopInfo — Получение информации о магазине).
 ///
 /// `POST /personal/eshop/getEshopInfo`
@@ -1417,6 +1433,7 @@ pub struct GetEshopInfo {
     /// Note: Not on the wiki: a page of no records means nothing (and pagination could not advance), so refusing 0 before sending loses no useful request.
     pub take: i32,
 }
+#[cfg(feature = "personal")]
 #[allow(deprecated)]
 impl GetEshopInfo {
     /// A `getEshopInfo` request with its required parameters.
@@ -1450,6 +1467,7 @@ impl GetEshopInfo {
         self
     }
 }
+#[cfg(feature = "personal")]
 #[allow(deprecated)]
 impl crate::runtime::ApiRequest for GetEshopInfo {
     type Api = crate::IntellectMoney;
@@ -1546,6 +1564,7 @@ impl crate::runtime::ApiRequest for GetEshopInfo {
         Ok(out)
     }
 }
+#[cfg(feature = "personal")]
 #[allow(deprecated)]
 impl crate::runtime::Paginated for GetEshopInfo {
     type Item = crate::api::personal::EshopInfoData;
@@ -1573,6 +1592,7 @@ impl crate::runtime::Paginated for GetEshopInfo {
         output.eshop_info_datas
     }
 }
+#[cfg(feature = "personal")]
 /// `getInvoiceInfo` — Returns information about one invoice and the notifications sent to the shop's Result URL about it (GetInvoiceInfo — Получение информации о платеже).
 ///
 /// `POST /personal/payment/getInvoiceInfo`
@@ -1594,6 +1614,7 @@ pub struct GetInvoiceInfo {
     /// `IsHoldingSearch`: 1 searches across the organizations of the holding.
     pub is_holding_search: Option<bool>,
 }
+#[cfg(feature = "personal")]
 #[allow(deprecated)]
 impl GetInvoiceInfo {
     /// A `getInvoiceInfo` request with its required parameters.
@@ -1621,6 +1642,7 @@ impl GetInvoiceInfo {
         self
     }
 }
+#[cfg(feature = "personal")]
 #[allow(deprecated)]
 impl crate::runtime::ApiRequest for GetInvoiceInfo {
     type Api = crate::IntellectMoney;
@@ -1715,6 +1737,7 @@ impl crate::runtime::ApiRequest for GetInvoiceInfo {
         Ok(out)
     }
 }
+#[cfg(feature = "personal")]
 /// `createReceipt` — Asks OrangeData to create a fiscal receipt for an invoice (CreateReceipt — Отправка запроса на
 /// создание чека в OrangeData). Switch the shop's online cash register off first, so that it is
 /// clear who issues the receipt.
@@ -1738,6 +1761,7 @@ pub struct CreateReceipt {
     /// Source: portal.
     pub invoice_refund_id: Option<i32>,
 }
+#[cfg(feature = "personal")]
 #[allow(deprecated)]
 impl CreateReceipt {
     /// A `createReceipt` request with its required parameters.
@@ -1757,6 +1781,7 @@ impl CreateReceipt {
         self
     }
 }
+#[cfg(feature = "personal")]
 #[allow(deprecated)]
 impl crate::runtime::ApiRequest for CreateReceipt {
     type Api = crate::IntellectMoney;
@@ -1845,6 +1870,7 @@ impl crate::runtime::ApiRequest for CreateReceipt {
         Ok(out)
     }
 }
+#[cfg(feature = "personal")]
 /// `getReceipt` — Returns the state of a fiscal receipt from OrangeData (GetReceipt — Получение информации о чеке от OrangeData).
 ///
 /// `POST /personal/cashBox/getReceipt`
@@ -1862,6 +1888,7 @@ pub struct GetReceipt {
     /// Required.
     pub document_id: String,
 }
+#[cfg(feature = "personal")]
 #[allow(deprecated)]
 impl GetReceipt {
     /// A `getReceipt` request with its required parameters.
@@ -1872,6 +1899,7 @@ impl GetReceipt {
         }
     }
 }
+#[cfg(feature = "personal")]
 #[allow(deprecated)]
 impl crate::runtime::ApiRequest for GetReceipt {
     type Api = crate::IntellectMoney;
@@ -1937,6 +1965,7 @@ impl crate::runtime::ApiRequest for GetReceipt {
         Ok(out)
     }
 }
+#[cfg(feature = "personal")]
 /// `createReceiptCorrection` — Asks OrangeData to create a correction receipt (CreateReceiptCorrection — Отправка запроса на создание чека коррекции в OrangeData).
 ///
 /// `POST /personal/cashBox/createReceiptCorrection`
@@ -1958,6 +1987,7 @@ pub struct CreateReceiptCorrection {
     /// Required.
     pub document_id: String,
 }
+#[cfg(feature = "personal")]
 #[allow(deprecated)]
 impl CreateReceiptCorrection {
     /// A `createReceiptCorrection` request with its required parameters.
@@ -1973,6 +2003,7 @@ impl CreateReceiptCorrection {
         }
     }
 }
+#[cfg(feature = "personal")]
 #[allow(deprecated)]
 impl crate::runtime::ApiRequest for CreateReceiptCorrection {
     type Api = crate::IntellectMoney;
@@ -2063,6 +2094,7 @@ impl crate::runtime::ApiRequest for CreateReceiptCorrection {
         Ok(out)
     }
 }
+#[cfg(feature = "personal")]
 /// `withdrawMoney` — Creates a request to withdraw money from an account (WithdrawMoney — Создание заявки на вывод средств).
 ///
 /// `POST /personal/payment/withdrawMoney`
@@ -2086,6 +2118,7 @@ pub struct WithdrawMoney {
     /// Note: The wiki gives no format; written like getAccountData's BalanceOnDate (`yyyy-MM-dd HH:mm:ss`) \[inferred\].
     pub transaction_date: Option<crate::runtime::DateTime>,
 }
+#[cfg(feature = "personal")]
 #[allow(deprecated)]
 impl WithdrawMoney {
     /// A `withdrawMoney` request with its required parameters.
@@ -2102,6 +2135,7 @@ impl WithdrawMoney {
         self
     }
 }
+#[cfg(feature = "personal")]
 #[allow(deprecated)]
 impl crate::runtime::ApiRequest for WithdrawMoney {
     type Api = crate::IntellectMoney;
@@ -2187,6 +2221,7 @@ impl crate::runtime::ApiRequest for WithdrawMoney {
         Ok(out)
     }
 }
+#[cfg(feature = "personal")]
 /// `getTransactionData` — Returns information about a transaction (GetTransactionData — Получение информации о транзакции).
 ///
 /// `POST /personal/payment/getTransactionData`
@@ -2200,6 +2235,7 @@ pub struct GetTransactionData {
     /// Required.
     pub transaction_id: i64,
 }
+#[cfg(feature = "personal")]
 #[allow(deprecated)]
 impl GetTransactionData {
     /// A `getTransactionData` request with its required parameters.
@@ -2207,6 +2243,7 @@ impl GetTransactionData {
         Self { transaction_id }
     }
 }
+#[cfg(feature = "personal")]
 #[allow(deprecated)]
 impl crate::runtime::ApiRequest for GetTransactionData {
     type Api = crate::IntellectMoney;
@@ -2262,6 +2299,7 @@ impl crate::runtime::ApiRequest for GetTransactionData {
         Ok(out)
     }
 }
+#[cfg(feature = "personal")]
 /// `getAccountData` — Returns the state of an account (GetAccountData — Получение информации о состоянии счета).
 ///
 /// `POST /personal/payment/getAccountData`
@@ -2279,6 +2317,7 @@ pub struct GetAccountData {
     /// Source: portal.
     pub balance_on_date: Option<crate::runtime::DateTime>,
 }
+#[cfg(feature = "personal")]
 #[allow(deprecated)]
 impl GetAccountData {
     /// A `getAccountData` request with its required parameters.
@@ -2294,6 +2333,7 @@ impl GetAccountData {
         self
     }
 }
+#[cfg(feature = "personal")]
 #[allow(deprecated)]
 impl crate::runtime::ApiRequest for GetAccountData {
     type Api = crate::IntellectMoney;

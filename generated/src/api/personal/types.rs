@@ -18,6 +18,7 @@ pub struct UserTokenData {
     )]
     pub user_token: Option<crate::runtime::Secret>,
 }
+#[cfg(feature = "personal")]
 /// Result of getInvoicesHistory.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -36,6 +37,7 @@ pub struct InvoicesHistoryList {
     )]
     pub invoices_history_list: Vec<crate::api::personal::InvoiceData>,
 }
+#[cfg(feature = "personal")]
 /// Result of getPaymentsHistory.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -56,6 +58,7 @@ pub struct PaymentsHistoryList {
     )]
     pub payments_history_list: Vec<crate::api::personal::HistoryData>,
 }
+#[cfg(feature = "personal")]
 /// Result of setScheduledOperationData.
 ///
 /// Note: The wiki's \<SetScheduledOperationData>; renamed because the method's request type takes that name.
@@ -73,6 +76,7 @@ pub struct SetScheduledOperationResult {
     )]
     pub scheduled_operation: Option<crate::api::personal::ScheduledOperationData>,
 }
+#[cfg(feature = "personal")]
 /// Result of getScheduledOperationData.
 ///
 /// Note: The wiki's \<GetScheduledOperationData>; renamed because the method's request type takes that name.
@@ -93,6 +97,7 @@ pub struct GetScheduledOperationResult {
     )]
     pub scheduled_operation_list: Vec<crate::api::personal::ScheduledOperationData>,
 }
+#[cfg(feature = "personal")]
 /// Result of getEshopInfo.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -113,6 +118,7 @@ pub struct EshopInfoDataList {
     )]
     pub eshop_info_datas: Vec<crate::api::personal::EshopInfoData>,
 }
+#[cfg(feature = "personal")]
 /// Result of getInvoiceInfo.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -149,6 +155,7 @@ pub struct InvoiceInfoData {
     )]
     pub invoice_id: Option<i64>,
 }
+#[cfg(feature = "personal")]
 /// Result of createReceipt (`<CashBoxReceiptCreateData>`).
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -179,6 +186,7 @@ pub struct CashboxReceiptCreateData {
         crate::api::personal::CashboxReceiptResponseData,
     >,
 }
+#[cfg(feature = "personal")]
 /// Result of getReceipt.
 ///
 /// Note: The wiki names the result \<CashboxReceiptResponseData>; its example wraps that structure in a field of the same name next to `State`, as createReceipt does.
@@ -198,6 +206,7 @@ pub struct CashboxReceiptInfo {
         crate::api::personal::CashboxReceiptResponseData,
     >,
 }
+#[cfg(feature = "personal")]
 /// A transaction (result of withdrawMoney and getTransactionData).
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -242,6 +251,7 @@ pub struct TransactionInfoData {
     )]
     pub currency: Option<crate::api::personal::Currency>,
 }
+#[cfg(feature = "personal")]
 /// State of an account (result of getAccountData).
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -278,6 +288,7 @@ pub struct AccountInfoData {
     )]
     pub currency: Option<crate::api::personal::Currency>,
 }
+#[cfg(feature = "personal")]
 /// An invoice (СКО). The example carries more fields than the wiki's table; all are kept.
 ///
 /// Note: The wiki: «Свойства типа данных \<InvoiceData> и \<HistoryData>, приведенные в примере ответа на запрос, но не описанные выше, следует игнорировать в текущей версии API» (properties the example shows but the tables do not describe are to be ignored). They are kept, marked `source: example`, and every scalar among them is `lenient`: a number, flag or date that does not parse, and a JSON object or list in place of any of them (a text or an enum reads words as its value), read as none and never fail the answer; so does a structured one (AdditionalInfo, PurchaseData, OriginalAmount) that does not read as its type: it is none (an empty list). Only XML that is not well-formed inside one (an undefined reference, a repeated attribute) still fails the answer, as it would anywhere.
@@ -488,6 +499,7 @@ pub struct InvoiceData {
     )]
     pub is_have_cashbox_receipts: Option<bool>,
 }
+#[cfg(feature = "personal")]
 /// A payment transaction. The example carries more fields than the wiki's table; all are kept.
 ///
 /// Note: The wiki: «Свойства типа данных \<InvoiceData> и \<HistoryData>, приведенные в примере ответа на запрос, но не описанные выше, следует игнорировать в текущей версии API» (properties the example shows but the tables do not describe are to be ignored). They are kept, marked `source: example`, and every scalar among them is `lenient`: a number, flag or date that does not parse, and a JSON object or list in place of any of them (a text or an enum reads words as its value), read as none and never fail the answer; so does a structured one (AdditionalInfo, PurchaseData, OriginalAmount) that does not read as its type: it is none (an empty list). Only XML that is not well-formed inside one (an undefined reference, a repeated attribute) still fails the answer, as it would anywhere.
@@ -757,6 +769,7 @@ pub struct HistoryData {
     )]
     pub rc_code_user_description: Option<String>,
 }
+#[cfg(feature = "personal")]
 /// An amount in a currency.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -778,6 +791,7 @@ pub struct Money {
     )]
     pub currency: Option<crate::api::personal::Currency>,
 }
+#[cfg(feature = "personal")]
 /// One entry of `AdditionalInfo`.
 ///
 /// Source: example.
@@ -796,6 +810,7 @@ pub struct KeyValue {
     #[serde(rename = "Value", default, skip_serializing_if = "Option::is_none")]
     pub value: Option<crate::runtime::TypedText>,
 }
+#[cfg(feature = "personal")]
 /// The purchase behind an invoice.
 ///
 /// Source: example.
@@ -910,6 +925,7 @@ pub struct PurchaseData {
     )]
     pub parse_user_fields: Option<String>,
 }
+#[cfg(feature = "personal")]
 /// An operation run on a schedule.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1039,6 +1055,7 @@ pub struct ScheduledOperationData {
     )]
     pub cron_operation_state: Option<crate::api::personal::CronOperationState>,
 }
+#[cfg(feature = "personal")]
 /// A shop with its organization and bank.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1055,6 +1072,7 @@ pub struct EshopInfoData {
     #[serde(rename = "Bank", default, skip_serializing_if = "Option::is_none")]
     pub bank: Option<crate::api::personal::BankInfo>,
 }
+#[cfg(feature = "personal")]
 /// Short information about an organization (the wiki's \<OrganizaitonInfo>).
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1092,6 +1110,7 @@ pub struct OrganizationInfo {
     )]
     pub organization_login: Option<String>,
 }
+#[cfg(feature = "personal")]
 /// A shop.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1139,6 +1158,7 @@ pub struct EshopInfo {
     )]
     pub result_url: Option<String>,
 }
+#[cfg(feature = "personal")]
 /// Bank details.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1208,6 +1228,7 @@ pub struct BankInfo {
     )]
     pub bik: Option<String>,
 }
+#[cfg(feature = "personal")]
 /// A notification sent to the shop's Result URL.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1229,6 +1250,7 @@ pub struct NotificationParamsData {
     )]
     pub notification_params: Option<String>,
 }
+#[cfg(feature = "personal")]
 /// OrangeData's answer about a receipt (\<CashBoxReceiptResponseData>).
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1415,6 +1437,7 @@ pub struct CashboxReceiptResponseData {
     )]
     pub errors: Vec<String>,
 }
+#[cfg(feature = "personal")]
 /// Content of a receipt as IntellectMoney returns it (enums by name).
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1459,6 +1482,7 @@ pub struct CashboxReceiptContentData {
     )]
     pub agent_type: Option<String>,
 }
+#[cfg(feature = "personal")]
 /// A position of a receipt.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1528,6 +1552,7 @@ pub struct CashboxReceiptPositionData {
     )]
     pub text: Option<String>,
 }
+#[cfg(feature = "personal")]
 /// How a receipt is closed.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1553,6 +1578,7 @@ pub struct CashboxReceiptCheckCloseData {
     )]
     pub taxation_system: Option<crate::api::personal::ReceiptTaxationSystem>,
 }
+#[cfg(feature = "personal")]
 /// A payment of a receipt (the wiki's «Оплата»).
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1590,6 +1616,7 @@ pub struct CashboxReceiptPaymentData {
     )]
     pub amount: Option<crate::runtime::Decimal>,
 }
+#[cfg(feature = "personal")]
 /// OrangeData's own receipt document, found as JSON text in `CashboxReceiptResponseData.Response` (enums by number).
 ///
 /// Source: example.
@@ -1736,6 +1763,7 @@ pub struct OrangeDataReceipt {
     )]
     pub callback_url: Option<String>,
 }
+#[cfg(feature = "personal")]
 /// OrangeData's answer to a correction receipt (\<CashboxReceiptCorrectionResponseData>).
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1886,6 +1914,7 @@ pub struct CashboxReceiptCorrectionResponseData {
     )]
     pub callback_url: Option<String>,
 }
+#[cfg(feature = "personal")]
 /// Content of a correction receipt as OrangeData returns it (enums by number).
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -2035,6 +2064,7 @@ pub struct CorrectionReceiptContent {
     )]
     pub taxation_system: Option<crate::api::personal::ReceiptTaxationSystem>,
 }
+#[cfg(feature = "personal")]
 /// A receipt for createReceipt, sent as JSON text in the `MerchantReceipt` field. Field order follows the wiki's example.
 ///
 /// Source: the createReceipt example; the protocol page it points to is not part of the wiki pages.
@@ -2067,6 +2097,7 @@ pub struct MerchantReceipt {
     #[serde(rename = "content")]
     pub content: crate::api::personal::MerchantReceiptContent,
 }
+#[cfg(feature = "personal")]
 impl MerchantReceipt {
     /// A `MerchantReceipt` with its required fields.
     pub fn new(content: crate::api::personal::MerchantReceiptContent) -> Self {
@@ -2118,6 +2149,7 @@ impl MerchantReceipt {
         Ok(())
     }
 }
+#[cfg(feature = "personal")]
 /// Content of a receipt (enums by number, as OrangeData takes them).
 ///
 /// Note: Required flags: the wiki has no table of this document, only createReceipt's example; the fields that example sends are required here \[inferred from the example\], the others optional.
@@ -2160,6 +2192,7 @@ pub struct MerchantReceiptContent {
     )]
     pub agent_type: Option<i32>,
 }
+#[cfg(feature = "personal")]
 impl MerchantReceiptContent {
     /// A `MerchantReceiptContent` with its required fields.
     pub fn new(
@@ -2211,6 +2244,7 @@ impl MerchantReceiptContent {
         Ok(())
     }
 }
+#[cfg(feature = "personal")]
 /// A position of a receipt.
 ///
 /// Note: Required flags: the wiki has no table of this document, only createReceipt's example; the fields that example sends are required here \[inferred from the example\], the others optional.
@@ -2264,6 +2298,7 @@ pub struct MerchantReceiptPosition {
     )]
     pub payment_method_type: Option<crate::api::personal::ReceiptPaymentMethodType>,
 }
+#[cfg(feature = "personal")]
 impl MerchantReceiptPosition {
     /// A `MerchantReceiptPosition` with its required fields.
     pub fn new(
@@ -2330,6 +2365,7 @@ impl MerchantReceiptPosition {
         Ok(())
     }
 }
+#[cfg(feature = "personal")]
 /// How a receipt is closed.
 ///
 /// Note: Required flags: the wiki has no table of this document, only createReceipt's example; the fields that example sends are required here \[inferred from the example\], the others optional.
@@ -2349,6 +2385,7 @@ pub struct MerchantReceiptCheckClose {
     )]
     pub taxation_system: crate::api::personal::ReceiptTaxationSystem,
 }
+#[cfg(feature = "personal")]
 impl MerchantReceiptCheckClose {
     /// A `MerchantReceiptCheckClose` with its required fields.
     pub fn new(
@@ -2379,6 +2416,7 @@ impl MerchantReceiptCheckClose {
         Ok(())
     }
 }
+#[cfg(feature = "personal")]
 /// A payment of a receipt.
 ///
 /// Note: Required flags: the wiki has no table of this document, only createReceipt's example; the fields that example sends are required here \[inferred from the example\], the others optional.
@@ -2400,6 +2438,7 @@ pub struct MerchantReceiptPayment {
     )]
     pub amount: crate::runtime::Decimal,
 }
+#[cfg(feature = "personal")]
 impl MerchantReceiptPayment {
     /// A `MerchantReceiptPayment` with its required fields.
     pub fn new(
@@ -2427,6 +2466,7 @@ impl MerchantReceiptPayment {
         Ok(())
     }
 }
+#[cfg(feature = "personal")]
 /// A correction receipt for createReceiptCorrection (\<CashboxReceiptCorrectionData>), sent as JSON text in `MerchantReceiptCorrection`. Field order follows the wiki's example.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -2478,6 +2518,7 @@ pub struct MerchantReceiptCorrection {
     )]
     pub callback_url: Option<String>,
 }
+#[cfg(feature = "personal")]
 impl MerchantReceiptCorrection {
     /// A `MerchantReceiptCorrection` with its required fields.
     pub fn new(
@@ -2573,6 +2614,7 @@ impl MerchantReceiptCorrection {
         Ok(())
     }
 }
+#[cfg(feature = "personal")]
 /// Content of a correction receipt (\<CashboxReceiptCorrectionContentData>).
 ///
 /// Note: The wiki's table writes the names in lower camel case (`correctionType`); its example, followed here, sends them in Pascal case (`CorrectionType`).
@@ -2752,6 +2794,7 @@ pub struct MerchantReceiptCorrectionContent {
     )]
     pub settlement_place: Option<String>,
 }
+#[cfg(feature = "personal")]
 impl MerchantReceiptCorrectionContent {
     /// A `MerchantReceiptCorrectionContent` with its required fields.
     pub fn new(
@@ -3072,6 +3115,7 @@ impl MerchantReceiptCorrectionContent {
         Ok(())
     }
 }
+#[cfg(feature = "personal")]
 /// Extra parameters of a scheduled operation, sent as JSON text in `ParamsJson`.
 ///
 /// Source: the setScheduledOperationData example (`{"Amount":"100"}`).
@@ -3084,6 +3128,7 @@ pub struct SchedulerParams {
     #[serde(rename = "Amount", deserialize_with = "crate::runtime::de::decimal")]
     pub amount: crate::runtime::Decimal,
 }
+#[cfg(feature = "personal")]
 impl SchedulerParams {
     /// A `SchedulerParams` with its required fields.
     pub fn new(amount: crate::runtime::Decimal) -> Self {
@@ -3100,6 +3145,7 @@ impl SchedulerParams {
         Ok(())
     }
 }
+#[cfg(feature = "personal")]
 impl NotificationParamsData {
     /// `NotificationParams` read as a [`Notification`](crate::api::personal::Notification) (its hash is not checked: call `verify`).
     pub fn parse_notification_params(
@@ -3123,6 +3169,7 @@ for UserTokenData {
         self.state.as_ref().map(|s| (&s.code, s.desc.as_deref()))
     }
 }
+#[cfg(feature = "personal")]
 impl crate::runtime::ResultState<crate::api::common::RequestStateCode>
 for InvoicesHistoryList {
     fn request_state(
@@ -3131,6 +3178,7 @@ for InvoicesHistoryList {
         self.state.as_ref().map(|s| (&s.code, s.desc.as_deref()))
     }
 }
+#[cfg(feature = "personal")]
 impl crate::runtime::ResultState<crate::api::common::RequestStateCode>
 for PaymentsHistoryList {
     fn request_state(
@@ -3139,6 +3187,7 @@ for PaymentsHistoryList {
         self.state.as_ref().map(|s| (&s.code, s.desc.as_deref()))
     }
 }
+#[cfg(feature = "personal")]
 impl crate::runtime::ResultState<crate::api::common::RequestStateCode>
 for SetScheduledOperationResult {
     fn request_state(
@@ -3147,6 +3196,7 @@ for SetScheduledOperationResult {
         self.state.as_ref().map(|s| (&s.code, s.desc.as_deref()))
     }
 }
+#[cfg(feature = "personal")]
 impl crate::runtime::ResultState<crate::api::common::RequestStateCode>
 for GetScheduledOperationResult {
     fn request_state(
@@ -3155,6 +3205,7 @@ for GetScheduledOperationResult {
         self.state.as_ref().map(|s| (&s.code, s.desc.as_deref()))
     }
 }
+#[cfg(feature = "personal")]
 impl crate::runtime::ResultState<crate::api::common::RequestStateCode>
 for EshopInfoDataList {
     fn request_state(
@@ -3163,6 +3214,7 @@ for EshopInfoDataList {
         self.state.as_ref().map(|s| (&s.code, s.desc.as_deref()))
     }
 }
+#[cfg(feature = "personal")]
 impl crate::runtime::ResultState<crate::api::common::RequestStateCode>
 for InvoiceInfoData {
     fn request_state(
@@ -3171,6 +3223,7 @@ for InvoiceInfoData {
         self.state.as_ref().map(|s| (&s.code, s.desc.as_deref()))
     }
 }
+#[cfg(feature = "personal")]
 impl crate::runtime::ResultState<crate::api::common::RequestStateCode>
 for CashboxReceiptCreateData {
     fn request_state(
@@ -3179,6 +3232,7 @@ for CashboxReceiptCreateData {
         self.state.as_ref().map(|s| (&s.code, s.desc.as_deref()))
     }
 }
+#[cfg(feature = "personal")]
 impl crate::runtime::ResultState<crate::api::common::RequestStateCode>
 for CashboxReceiptInfo {
     fn request_state(
@@ -3187,6 +3241,7 @@ for CashboxReceiptInfo {
         self.state.as_ref().map(|s| (&s.code, s.desc.as_deref()))
     }
 }
+#[cfg(feature = "personal")]
 impl crate::runtime::ResultState<crate::api::common::RequestStateCode>
 for TransactionInfoData {
     fn request_state(
@@ -3195,6 +3250,7 @@ for TransactionInfoData {
         self.state.as_ref().map(|s| (&s.code, s.desc.as_deref()))
     }
 }
+#[cfg(feature = "personal")]
 impl crate::runtime::ResultState<crate::api::common::RequestStateCode>
 for AccountInfoData {
     fn request_state(
@@ -3203,6 +3259,7 @@ for AccountInfoData {
         self.state.as_ref().map(|s| (&s.code, s.desc.as_deref()))
     }
 }
+#[cfg(feature = "personal")]
 impl crate::runtime::ResultState<crate::api::common::RequestStateCode>
 for CashboxReceiptCorrectionResponseData {
     fn request_state(
@@ -3233,6 +3290,7 @@ impl crate::runtime::xml::FromXml for UserTokenData {
         })
     }
 }
+#[cfg(feature = "personal")]
 impl crate::runtime::xml::FromXml for InvoicesHistoryList {
     fn from_xml(
         r: &mut crate::runtime::xml::XmlReader<'_>,
@@ -3257,6 +3315,7 @@ impl crate::runtime::xml::FromXml for InvoicesHistoryList {
         })
     }
 }
+#[cfg(feature = "personal")]
 impl crate::runtime::xml::FromXml for PaymentsHistoryList {
     fn from_xml(
         r: &mut crate::runtime::xml::XmlReader<'_>,
@@ -3281,6 +3340,7 @@ impl crate::runtime::xml::FromXml for PaymentsHistoryList {
         })
     }
 }
+#[cfg(feature = "personal")]
 impl crate::runtime::xml::FromXml for SetScheduledOperationResult {
     fn from_xml(
         r: &mut crate::runtime::xml::XmlReader<'_>,
@@ -3305,6 +3365,7 @@ impl crate::runtime::xml::FromXml for SetScheduledOperationResult {
         })
     }
 }
+#[cfg(feature = "personal")]
 impl crate::runtime::xml::FromXml for GetScheduledOperationResult {
     fn from_xml(
         r: &mut crate::runtime::xml::XmlReader<'_>,
@@ -3329,6 +3390,7 @@ impl crate::runtime::xml::FromXml for GetScheduledOperationResult {
         })
     }
 }
+#[cfg(feature = "personal")]
 impl crate::runtime::xml::FromXml for EshopInfoDataList {
     fn from_xml(
         r: &mut crate::runtime::xml::XmlReader<'_>,
@@ -3351,6 +3413,7 @@ impl crate::runtime::xml::FromXml for EshopInfoDataList {
         })
     }
 }
+#[cfg(feature = "personal")]
 impl crate::runtime::xml::FromXml for InvoiceInfoData {
     fn from_xml(
         r: &mut crate::runtime::xml::XmlReader<'_>,
@@ -3386,6 +3449,7 @@ impl crate::runtime::xml::FromXml for InvoiceInfoData {
         })
     }
 }
+#[cfg(feature = "personal")]
 impl crate::runtime::xml::FromXml for CashboxReceiptCreateData {
     fn from_xml(
         r: &mut crate::runtime::xml::XmlReader<'_>,
@@ -3417,6 +3481,7 @@ impl crate::runtime::xml::FromXml for CashboxReceiptCreateData {
         })
     }
 }
+#[cfg(feature = "personal")]
 impl crate::runtime::xml::FromXml for CashboxReceiptInfo {
     fn from_xml(
         r: &mut crate::runtime::xml::XmlReader<'_>,
@@ -3445,6 +3510,7 @@ impl crate::runtime::xml::FromXml for CashboxReceiptInfo {
         })
     }
 }
+#[cfg(feature = "personal")]
 impl crate::runtime::xml::FromXml for TransactionInfoData {
     fn from_xml(
         r: &mut crate::runtime::xml::XmlReader<'_>,
@@ -3480,6 +3546,7 @@ impl crate::runtime::xml::FromXml for TransactionInfoData {
         })
     }
 }
+#[cfg(feature = "personal")]
 impl crate::runtime::xml::FromXml for AccountInfoData {
     fn from_xml(
         r: &mut crate::runtime::xml::XmlReader<'_>,
@@ -3508,6 +3575,7 @@ impl crate::runtime::xml::FromXml for AccountInfoData {
         })
     }
 }
+#[cfg(feature = "personal")]
 impl crate::runtime::xml::FromXml for InvoiceData {
     fn from_xml(
         r: &mut crate::runtime::xml::XmlReader<'_>,
@@ -3631,6 +3699,7 @@ impl crate::runtime::xml::FromXml for InvoiceData {
         })
     }
 }
+#[cfg(feature = "personal")]
 impl crate::runtime::xml::FromXml for HistoryData {
     fn from_xml(
         r: &mut crate::runtime::xml::XmlReader<'_>,
@@ -3768,6 +3837,7 @@ impl crate::runtime::xml::FromXml for HistoryData {
         })
     }
 }
+#[cfg(feature = "personal")]
 impl crate::runtime::xml::FromXml for Money {
     fn from_xml(
         r: &mut crate::runtime::xml::XmlReader<'_>,
@@ -3790,6 +3860,7 @@ impl crate::runtime::xml::FromXml for Money {
         })
     }
 }
+#[cfg(feature = "personal")]
 impl crate::runtime::xml::FromXml for KeyValue {
     fn from_xml(
         r: &mut crate::runtime::xml::XmlReader<'_>,
@@ -3812,6 +3883,7 @@ impl crate::runtime::xml::FromXml for KeyValue {
         })
     }
 }
+#[cfg(feature = "personal")]
 impl crate::runtime::xml::FromXml for PurchaseData {
     fn from_xml(
         r: &mut crate::runtime::xml::XmlReader<'_>,
@@ -3878,6 +3950,7 @@ impl crate::runtime::xml::FromXml for PurchaseData {
         })
     }
 }
+#[cfg(feature = "personal")]
 impl crate::runtime::xml::FromXml for ScheduledOperationData {
     fn from_xml(
         r: &mut crate::runtime::xml::XmlReader<'_>,
@@ -3959,6 +4032,7 @@ impl crate::runtime::xml::FromXml for ScheduledOperationData {
         })
     }
 }
+#[cfg(feature = "personal")]
 impl crate::runtime::xml::FromXml for EshopInfoData {
     fn from_xml(
         r: &mut crate::runtime::xml::XmlReader<'_>,
@@ -3986,6 +4060,7 @@ impl crate::runtime::xml::FromXml for EshopInfoData {
         })
     }
 }
+#[cfg(feature = "personal")]
 impl crate::runtime::xml::FromXml for OrganizationInfo {
     fn from_xml(
         r: &mut crate::runtime::xml::XmlReader<'_>,
@@ -4020,6 +4095,7 @@ impl crate::runtime::xml::FromXml for OrganizationInfo {
         })
     }
 }
+#[cfg(feature = "personal")]
 impl crate::runtime::xml::FromXml for EshopInfo {
     fn from_xml(
         r: &mut crate::runtime::xml::XmlReader<'_>,
@@ -4051,6 +4127,7 @@ impl crate::runtime::xml::FromXml for EshopInfo {
         })
     }
 }
+#[cfg(feature = "personal")]
 impl crate::runtime::xml::FromXml for BankInfo {
     fn from_xml(
         r: &mut crate::runtime::xml::XmlReader<'_>,
@@ -4101,6 +4178,7 @@ impl crate::runtime::xml::FromXml for BankInfo {
         })
     }
 }
+#[cfg(feature = "personal")]
 impl crate::runtime::xml::FromXml for NotificationParamsData {
     fn from_xml(
         r: &mut crate::runtime::xml::XmlReader<'_>,
@@ -4127,6 +4205,7 @@ impl crate::runtime::xml::FromXml for NotificationParamsData {
         })
     }
 }
+#[cfg(feature = "personal")]
 impl crate::runtime::xml::FromXml for CashboxReceiptResponseData {
     fn from_xml(
         r: &mut crate::runtime::xml::XmlReader<'_>,
@@ -4229,6 +4308,7 @@ impl crate::runtime::xml::FromXml for CashboxReceiptResponseData {
         })
     }
 }
+#[cfg(feature = "personal")]
 impl crate::runtime::xml::FromXml for CashboxReceiptContentData {
     fn from_xml(
         r: &mut crate::runtime::xml::XmlReader<'_>,
@@ -4262,6 +4342,7 @@ impl crate::runtime::xml::FromXml for CashboxReceiptContentData {
         })
     }
 }
+#[cfg(feature = "personal")]
 impl crate::runtime::xml::FromXml for CashboxReceiptPositionData {
     fn from_xml(
         r: &mut crate::runtime::xml::XmlReader<'_>,
@@ -4308,6 +4389,7 @@ impl crate::runtime::xml::FromXml for CashboxReceiptPositionData {
         })
     }
 }
+#[cfg(feature = "personal")]
 impl crate::runtime::xml::FromXml for CashboxReceiptCheckCloseData {
     fn from_xml(
         r: &mut crate::runtime::xml::XmlReader<'_>,
@@ -4332,6 +4414,7 @@ impl crate::runtime::xml::FromXml for CashboxReceiptCheckCloseData {
         })
     }
 }
+#[cfg(feature = "personal")]
 impl crate::runtime::xml::FromXml for CashboxReceiptPaymentData {
     fn from_xml(
         r: &mut crate::runtime::xml::XmlReader<'_>,
@@ -4362,6 +4445,7 @@ impl crate::runtime::xml::FromXml for CashboxReceiptPaymentData {
         })
     }
 }
+#[cfg(feature = "personal")]
 impl crate::runtime::xml::FromXml for OrangeDataReceipt {
     fn from_xml(
         r: &mut crate::runtime::xml::XmlReader<'_>,
@@ -4444,6 +4528,7 @@ impl crate::runtime::xml::FromXml for OrangeDataReceipt {
         })
     }
 }
+#[cfg(feature = "personal")]
 impl crate::runtime::xml::FromXml for CashboxReceiptCorrectionResponseData {
     fn from_xml(
         r: &mut crate::runtime::xml::XmlReader<'_>,
@@ -4526,6 +4611,7 @@ impl crate::runtime::xml::FromXml for CashboxReceiptCorrectionResponseData {
         })
     }
 }
+#[cfg(feature = "personal")]
 impl crate::runtime::xml::FromXml for CorrectionReceiptContent {
     fn from_xml(
         r: &mut crate::runtime::xml::XmlReader<'_>,
@@ -4612,6 +4698,7 @@ impl crate::runtime::xml::FromXml for CorrectionReceiptContent {
         })
     }
 }
+#[cfg(feature = "personal")]
 impl crate::runtime::xml::FromXml for MerchantReceiptContent {
     fn from_xml(
         r: &mut crate::runtime::xml::XmlReader<'_>,
@@ -4645,6 +4732,7 @@ impl crate::runtime::xml::FromXml for MerchantReceiptContent {
         })
     }
 }
+#[cfg(feature = "personal")]
 impl crate::runtime::xml::FromXml for MerchantReceiptPosition {
     fn from_xml(
         r: &mut crate::runtime::xml::XmlReader<'_>,
@@ -4683,6 +4771,7 @@ impl crate::runtime::xml::FromXml for MerchantReceiptPosition {
         })
     }
 }
+#[cfg(feature = "personal")]
 impl crate::runtime::xml::FromXml for MerchantReceiptCheckClose {
     fn from_xml(
         r: &mut crate::runtime::xml::XmlReader<'_>,
@@ -4705,6 +4794,7 @@ impl crate::runtime::xml::FromXml for MerchantReceiptCheckClose {
         })
     }
 }
+#[cfg(feature = "personal")]
 impl crate::runtime::xml::FromXml for MerchantReceiptPayment {
     fn from_xml(
         r: &mut crate::runtime::xml::XmlReader<'_>,
