@@ -160,6 +160,10 @@ pub struct XmlReader<'a> {
     /// attributes can declare a namespace, so the others open none (most of a document).
     scoped: Vec<u32>,
     depth: usize,
+    /// Inside how many values the wiki says to ignore (`tried`): there, every part of the
+    /// element is checked as it is read (every attribute's value, skipped elements read
+    /// through), so that a value that reads is known to be well-formed without a second pass.
+    strict: u32,
     input: &'a str,
     /// The offset of the root element's `<`, once it is read.
     root_start: Option<usize>,
@@ -184,6 +188,7 @@ impl<'a> XmlReader<'a> {
             level: 0,
             scoped: Vec::new(),
             depth: 0,
+            strict: 0,
             input: text,
             root_start: None,
         }
@@ -307,6 +312,9 @@ impl<'a> XmlReader<'a> {
     /// Skips the rest of the element whose start tag was just read, without reading its
     /// content's text.
     pub fn skip(&mut self, start: Start<'_>) -> Result<(), XmlError> {
+        if self.strict > 0 {
+            return self.check_well_formed(start);
+        }
         let name = start.name();
         let mut depth = 0;
         if let Some(event) = self.ahead.take() {
@@ -336,8 +344,13 @@ impl<'a> XmlReader<'a> {
         }
         let mut nil = false;
         if has_attributes(start) {
-            for a in start.attributes() {
-                a.map_err(err)?;
+            match self.strict > 0 {
+                true => check_attributes(start)?,
+                false => {
+                    for a in start.attributes() {
+                        a.map_err(err)?;
+                    }
+                }
             }
             nil = start.attributes().has_nil(&self.ns);
         }
@@ -399,6 +412,8 @@ impl<'a> XmlReader<'a> {
             Event::End(_) => return Ok(self.close_text(Cow::Borrowed(""))),
             Event::Text(first) => match self.raw() {
                 Ok(Event::End(_)) => {
+                    // A text event holds no references (they are events of their own), so
+                    // decoding changes only its line ends: blank stays blank, and the rest not.
                     let text = match is_blank(&first) {
                         true => Cow::Borrowed(""),
                         false => first.xml_content(self.version),
@@ -418,15 +433,12 @@ impl<'a> XmlReader<'a> {
         self.text_rest(text)
     }
 
-    /// The end of a scalar's element, read by [`Self::text`]'s shortcut: `text` is its text
-    /// (whitespace only counts as none, as `map_event` passes over it).
+    /// The end of a scalar's element, read by [`Self::text`]'s shortcut: `text` is its text,
+    /// already `""` for whitespace only (which counts as none, as `map_event` passes over it).
     fn close_text(&mut self, text: Cow<'a, str>) -> Cow<'a, str> {
         self.leave();
         self.depth -= 1;
-        match is_blank(&text) {
-            true => Cow::Borrowed(""),
-            false => text,
-        }
+        text
     }
 
     /// The rest of a scalar's element after its text so far.
@@ -454,6 +466,11 @@ impl<'a> XmlReader<'a> {
     /// The text of an element that holds only text (a list's text item, a `bool`): an element
     /// inside it is refused.
     fn only_text(&mut self, start: &Start<'_>) -> Result<Cow<'a, str>, XmlError> {
+        if self.strict > 0 {
+            // As `check_well_formed` reads a leaf: within the depth limit, attributes sound.
+            self.check_depth(0)?;
+            check_attributes(start)?;
+        }
         let mixed = |e: &Start<'_>| XmlError::new(format!("an element `<{}>` inside a text value", local(e)));
         let missing = || XmlError::new(format!("the element `<{}>` is not closed", local(start)));
         match self.next()? {
@@ -589,32 +606,35 @@ impl<'a> XmlReader<'a> {
     /// what the serde path's buffer reads whole, this reader checks, so that both refuse the
     /// same documents.
     pub fn lenient_value<T: FromXml>(&mut self, parent: &Map, start: Start<'_>) -> Result<Option<T>, XmlError> {
-        // A nil element was passed over unread: nothing to check.
-        self.tried(start, |r, s| r.opt_value(parent, s), None, Option::is_some)
+        // A nil element is passed over unread: nothing to check (but as any skipped element
+        // inside a value being tried).
+        if self.is_nil(parent, &start) {
+            self.skip(start)?;
+            return Ok(None);
+        }
+        self.tried(start, |r, s| T::from_xml(r, s).map(Some), None)
     }
 
     /// A list the wiki says to ignore (see [`Self::lenient_value`]): empty when it does not read.
     pub fn lenient_list<T: FromXml>(&mut self, start: Start<'_>) -> Result<Vec<T>, XmlError> {
-        self.tried(start, Self::list, Vec::new(), |_| true)
+        self.tried(start, Self::list, Vec::new())
     }
 
     /// `read` from a bookmark; when it fails (but for the item limit, which fails the answer
-    /// wherever the items are), the element is read past as `empty`. Either way an element that
-    /// was read must be well-formed throughout (`was_read` says whether it was).
+    /// wherever the items are), the element is read past as `empty`. Either way the element must
+    /// be well-formed throughout: `read` checks every part as it goes (`strict`), and after a
+    /// failure the element is read through again from the bookmark.
     fn tried<R>(
         &mut self,
         start: Start<'_>,
         read: impl FnOnce(&mut Self, Start<'_>) -> Result<R, XmlError>,
         empty: R,
-        was_read: impl FnOnce(&R) -> bool,
     ) -> Result<R, XmlError> {
         let bookmark = self.clone();
+        self.strict += 1;
         match read(self, start.clone()) {
             Ok(value) => {
-                if was_read(&value) {
-                    let mut again = bookmark;
-                    again.check_well_formed(start)?;
-                }
+                self.strict -= 1;
                 Ok(value)
             }
             Err(e) if crate::de::item_limit_hit() => Err(e),
@@ -634,11 +654,7 @@ impl<'a> XmlReader<'a> {
         let mut open = 0;
         let mut element = start;
         loop {
-            if self.depth + open >= MAX_DEPTH {
-                return Err(XmlError::new(format!(
-                    "the document nests deeper than {MAX_DEPTH} elements"
-                )));
-            }
+            self.check_depth(open)?;
             check_attributes(&element)?;
             open += 1;
             loop {
@@ -657,6 +673,16 @@ impl<'a> XmlReader<'a> {
                     }
                 }
             }
+        }
+    }
+
+    /// Refuses an element `open` levels below the maps open now, past the depth limit.
+    fn check_depth(&self, open: usize) -> Result<(), XmlError> {
+        match self.depth + open >= MAX_DEPTH {
+            true => Err(XmlError::new(format!(
+                "the document nests deeper than {MAX_DEPTH} elements"
+            ))),
+            false => Ok(()),
         }
     }
 
@@ -714,6 +740,25 @@ enum Child<'a> {
 /// An element's local name (its prefix dropped), as the serde path matches field names.
 pub fn local<'e>(start: &'e Start<'_>) -> &'e str {
     start.local_name().into_inner()
+}
+
+/// A structure's field table (generated): every name a field is read under, with the field's
+/// index, in the spec's order.
+pub type Fields = &'static [(&'static str, u16)];
+
+/// The index of the field a child element is, by its local name, or `None` for an element the
+/// structure does not know. The entry after the last one found is tried first: answers write
+/// their fields in the spec's order, so one comparison is almost always enough. `next` is that
+/// entry's position, kept by the caller from one child to the next.
+#[inline]
+pub fn field(fields: Fields, child: &Start<'_>, next: &mut usize) -> Option<u16> {
+    let name = local(child);
+    let at = match fields.get(*next) {
+        Some((expected, _)) if *expected == name => *next,
+        _ => fields.iter().position(|(known, _)| *known == name)?,
+    };
+    *next = at + 1;
+    Some(fields[at].1)
 }
 
 /// Stores a field's value, refusing a field that comes twice.

@@ -1,5 +1,6 @@
 //! XML decoders: one `FromXml` impl per structure, on the runtime's pull reader
-//! (`runtime::xml`). Each reads its element's children once, matching their names as strings,
+//! (`runtime::xml`). Each reads its element's children once, finding each one's field in a table
+//! of names (the next one in the spec's order first),
 //! and reads every field with the reader call its type and encoding need; the serde derives stay
 //! for JSON and for serializing.
 
@@ -55,11 +56,20 @@ pub fn from_xml_impl(s: &Struct) -> TokenStream {
         let ty = field_type(f);
         quote!(let mut #slot: Option<#ty> = None;)
     });
-    let arms = s.fields.iter().zip(&slots).map(|(f, slot)| {
-        let names = std::iter::once(&f.wire).chain(&f.aliases);
+    // The field table: every name a field is read under (its aliases too), with the field's
+    // index, in the spec's order, which is the answers' order: `x::field` tries the entry after
+    // the last one found before searching.
+    let table = s.fields.iter().enumerate().flat_map(|(i, f)| {
+        let index = field_index(i);
+        std::iter::once(&f.wire)
+            .chain(&f.aliases)
+            .map(move |name| quote!((#name, #index)))
+    });
+    let arms = s.fields.iter().zip(&slots).enumerate().map(|(i, (f, slot))| {
+        let index = field_index(i);
         let wire = &f.wire;
         let read = reader_call(f);
-        quote!(#(#names)|* => x::set(&mut #slot, #wire, #read)?,)
+        quote!(Some(#index) => x::set(&mut #slot, #wire, #read)?,)
     });
     let inits = s.fields.iter().zip(&slots).map(|(f, slot)| {
         let rust = ident(&f.rust);
@@ -82,10 +92,12 @@ pub fn from_xml_impl(s: &Struct) -> TokenStream {
                 start: crate::runtime::xml::Start<'_>,
             ) -> Result<Self, crate::runtime::xml::XmlError> {
                 use crate::runtime::xml as x;
+                const FIELDS: x::Fields = &[#(#table),*];
                 let map = r.open(&start)?;
                 #(#decls)*
+                let mut next = 0;
                 while let Some(child) = r.next_child(&map)? {
-                    match x::local(&child) {
+                    match x::field(FIELDS, &child, &mut next) {
                         #(#arms)*
                         _ => r.skip(child)?,
                     }
@@ -94,6 +106,11 @@ pub fn from_xml_impl(s: &Struct) -> TokenStream {
             }
         }
     }
+}
+
+/// A field's index in its structure's table, as written in the generated code (`3`).
+fn field_index(i: usize) -> proc_macro2::Literal {
+    proc_macro2::Literal::u16_unsuffixed(u16::try_from(i).expect("fewer than 65,536 fields"))
 }
 
 /// The reader call that reads one field's element (`child`), as the serde helper of the same

@@ -73,19 +73,24 @@ impl<R: crate::runtime::xml::FromXml> crate::runtime::xml::FromXml for Response<
         start: crate::runtime::xml::Start<'_>,
     ) -> Result<Self, crate::runtime::xml::XmlError> {
         use crate::runtime::xml as x;
+        const FIELDS: x::Fields = &[
+            ("OperationState", 0),
+            ("OperationId", 1),
+            ("EshopId", 2),
+            ("Result", 3),
+        ];
         let map = r.open(&start)?;
         let mut f0: Option<crate::api::common::OperationState> = None;
         let mut f1: Option<Option<crate::runtime::Uuid>> = None;
         let mut f2: Option<Option<crate::api::common::EshopId>> = None;
         let mut f3: Option<Option<R>> = None;
+        let mut next = 0;
         while let Some(child) = r.next_child(&map)? {
-            match x::local(&child) {
-                "OperationState" => x::set(&mut f0, "OperationState", r.value(child))?,
-                "OperationId" => {
-                    x::set(&mut f1, "OperationId", r.opt_parse(&map, child))?
-                }
-                "EshopId" => x::set(&mut f2, "EshopId", r.opt_parse(&map, child))?,
-                "Result" => x::set(&mut f3, "Result", r.opt_value(&map, child))?,
+            match x::field(FIELDS, &child, &mut next) {
+                Some(0) => x::set(&mut f0, "OperationState", r.value(child))?,
+                Some(1) => x::set(&mut f1, "OperationId", r.opt_parse(&map, child))?,
+                Some(2) => x::set(&mut f2, "EshopId", r.opt_parse(&map, child))?,
+                Some(3) => x::set(&mut f3, "Result", r.opt_value(&map, child))?,
                 _ => r.skip(child)?,
             }
         }
@@ -103,13 +108,15 @@ impl crate::runtime::xml::FromXml for OperationState {
         start: crate::runtime::xml::Start<'_>,
     ) -> Result<Self, crate::runtime::xml::XmlError> {
         use crate::runtime::xml as x;
+        const FIELDS: x::Fields = &[("Code", 0), ("Desc", 1)];
         let map = r.open(&start)?;
         let mut f0: Option<crate::api::common::ServiceOperationState> = None;
         let mut f1: Option<Option<String>> = None;
+        let mut next = 0;
         while let Some(child) = r.next_child(&map)? {
-            match x::local(&child) {
-                "Code" => x::set(&mut f0, "Code", r.parse(child))?,
-                "Desc" => x::set(&mut f1, "Desc", r.opt_string(&map, child))?,
+            match x::field(FIELDS, &child, &mut next) {
+                Some(0) => x::set(&mut f0, "Code", r.parse(child))?,
+                Some(1) => x::set(&mut f1, "Desc", r.opt_string(&map, child))?,
                 _ => r.skip(child)?,
             }
         }
@@ -125,13 +132,15 @@ impl crate::runtime::xml::FromXml for RequestState {
         start: crate::runtime::xml::Start<'_>,
     ) -> Result<Self, crate::runtime::xml::XmlError> {
         use crate::runtime::xml as x;
+        const FIELDS: x::Fields = &[("Code", 0), ("Desc", 1)];
         let map = r.open(&start)?;
         let mut f0: Option<crate::api::common::RequestStateCode> = None;
         let mut f1: Option<Option<String>> = None;
+        let mut next = 0;
         while let Some(child) = r.next_child(&map)? {
-            match x::local(&child) {
-                "Code" => x::set(&mut f0, "Code", r.parse(child))?,
-                "Desc" => x::set(&mut f1, "Desc", r.opt_string(&map, child))?,
+            match x::field(FIELDS, &child, &mut next) {
+                Some(0) => x::set(&mut f0, "Code", r.parse(child))?,
+                Some(1) => x::set(&mut f1, "Desc", r.opt_string(&map, child))?,
                 _ => r.skip(child)?,
             }
         }

@@ -53,23 +53,28 @@ impl crate::runtime::xml::FromXml for PayoutOperationData {
         start: crate::runtime::xml::Start<'_>,
     ) -> Result<Self, crate::runtime::xml::XmlError> {
         use crate::runtime::xml as x;
+        const FIELDS: x::Fields = &[
+            ("State", 0),
+            ("PayoutOperationId", 1),
+            ("PayoutOperationState", 2),
+            ("ErrorMessage", 3),
+        ];
         let map = r.open(&start)?;
         let mut f0: Option<Option<crate::api::common::RequestState>> = None;
         let mut f1: Option<Option<crate::runtime::Uuid>> = None;
         let mut f2: Option<Option<crate::api::payout::MassPaymentOperationState>> = None;
         let mut f3: Option<Option<String>> = None;
+        let mut next = 0;
         while let Some(child) = r.next_child(&map)? {
-            match x::local(&child) {
-                "State" => x::set(&mut f0, "State", r.opt_value(&map, child))?,
-                "PayoutOperationId" => {
+            match x::field(FIELDS, &child, &mut next) {
+                Some(0) => x::set(&mut f0, "State", r.opt_value(&map, child))?,
+                Some(1) => {
                     x::set(&mut f1, "PayoutOperationId", r.opt_parse(&map, child))?
                 }
-                "PayoutOperationState" => {
+                Some(2) => {
                     x::set(&mut f2, "PayoutOperationState", r.opt_parse(&map, child))?
                 }
-                "ErrorMessage" => {
-                    x::set(&mut f3, "ErrorMessage", r.opt_string(&map, child))?
-                }
+                Some(3) => x::set(&mut f3, "ErrorMessage", r.opt_string(&map, child))?,
                 _ => r.skip(child)?,
             }
         }

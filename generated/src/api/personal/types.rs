@@ -3274,13 +3274,15 @@ impl crate::runtime::xml::FromXml for UserTokenData {
         start: crate::runtime::xml::Start<'_>,
     ) -> Result<Self, crate::runtime::xml::XmlError> {
         use crate::runtime::xml as x;
+        const FIELDS: x::Fields = &[("State", 0), ("UserToken", 1)];
         let map = r.open(&start)?;
         let mut f0: Option<Option<crate::api::common::RequestState>> = None;
         let mut f1: Option<Option<crate::runtime::Secret>> = None;
+        let mut next = 0;
         while let Some(child) = r.next_child(&map)? {
-            match x::local(&child) {
-                "State" => x::set(&mut f0, "State", r.opt_value(&map, child))?,
-                "UserToken" => x::set(&mut f1, "UserToken", r.opt_string(&map, child))?,
+            match x::field(FIELDS, &child, &mut next) {
+                Some(0) => x::set(&mut f0, "State", r.opt_value(&map, child))?,
+                Some(1) => x::set(&mut f1, "UserToken", r.opt_string(&map, child))?,
                 _ => r.skip(child)?,
             }
         }
@@ -3297,15 +3299,15 @@ impl crate::runtime::xml::FromXml for InvoicesHistoryList {
         start: crate::runtime::xml::Start<'_>,
     ) -> Result<Self, crate::runtime::xml::XmlError> {
         use crate::runtime::xml as x;
+        const FIELDS: x::Fields = &[("State", 0), ("InvoicesHistoryList", 1)];
         let map = r.open(&start)?;
         let mut f0: Option<Option<crate::api::common::RequestState>> = None;
         let mut f1: Option<Vec<crate::api::personal::InvoiceData>> = None;
+        let mut next = 0;
         while let Some(child) = r.next_child(&map)? {
-            match x::local(&child) {
-                "State" => x::set(&mut f0, "State", r.opt_value(&map, child))?,
-                "InvoicesHistoryList" => {
-                    x::set(&mut f1, "InvoicesHistoryList", r.list(child))?
-                }
+            match x::field(FIELDS, &child, &mut next) {
+                Some(0) => x::set(&mut f0, "State", r.opt_value(&map, child))?,
+                Some(1) => x::set(&mut f1, "InvoicesHistoryList", r.list(child))?,
                 _ => r.skip(child)?,
             }
         }
@@ -3322,15 +3324,15 @@ impl crate::runtime::xml::FromXml for PaymentsHistoryList {
         start: crate::runtime::xml::Start<'_>,
     ) -> Result<Self, crate::runtime::xml::XmlError> {
         use crate::runtime::xml as x;
+        const FIELDS: x::Fields = &[("State", 0), ("PaymentsHistoryList", 1)];
         let map = r.open(&start)?;
         let mut f0: Option<Option<crate::api::common::RequestState>> = None;
         let mut f1: Option<Vec<crate::api::personal::HistoryData>> = None;
+        let mut next = 0;
         while let Some(child) = r.next_child(&map)? {
-            match x::local(&child) {
-                "State" => x::set(&mut f0, "State", r.opt_value(&map, child))?,
-                "PaymentsHistoryList" => {
-                    x::set(&mut f1, "PaymentsHistoryList", r.list(child))?
-                }
+            match x::field(FIELDS, &child, &mut next) {
+                Some(0) => x::set(&mut f0, "State", r.opt_value(&map, child))?,
+                Some(1) => x::set(&mut f1, "PaymentsHistoryList", r.list(child))?,
                 _ => r.skip(child)?,
             }
         }
@@ -3347,13 +3349,15 @@ impl crate::runtime::xml::FromXml for SetScheduledOperationResult {
         start: crate::runtime::xml::Start<'_>,
     ) -> Result<Self, crate::runtime::xml::XmlError> {
         use crate::runtime::xml as x;
+        const FIELDS: x::Fields = &[("State", 0), ("ScheduledOperation", 1)];
         let map = r.open(&start)?;
         let mut f0: Option<Option<crate::api::common::RequestState>> = None;
         let mut f1: Option<Option<crate::api::personal::ScheduledOperationData>> = None;
+        let mut next = 0;
         while let Some(child) = r.next_child(&map)? {
-            match x::local(&child) {
-                "State" => x::set(&mut f0, "State", r.opt_value(&map, child))?,
-                "ScheduledOperation" => {
+            match x::field(FIELDS, &child, &mut next) {
+                Some(0) => x::set(&mut f0, "State", r.opt_value(&map, child))?,
+                Some(1) => {
                     x::set(&mut f1, "ScheduledOperation", r.opt_value(&map, child))?
                 }
                 _ => r.skip(child)?,
@@ -3372,15 +3376,15 @@ impl crate::runtime::xml::FromXml for GetScheduledOperationResult {
         start: crate::runtime::xml::Start<'_>,
     ) -> Result<Self, crate::runtime::xml::XmlError> {
         use crate::runtime::xml as x;
+        const FIELDS: x::Fields = &[("State", 0), ("ScheduledOperationList", 1)];
         let map = r.open(&start)?;
         let mut f0: Option<Option<crate::api::common::RequestState>> = None;
         let mut f1: Option<Vec<crate::api::personal::ScheduledOperationData>> = None;
+        let mut next = 0;
         while let Some(child) = r.next_child(&map)? {
-            match x::local(&child) {
-                "State" => x::set(&mut f0, "State", r.opt_value(&map, child))?,
-                "ScheduledOperationList" => {
-                    x::set(&mut f1, "ScheduledOperationList", r.list(child))?
-                }
+            match x::field(FIELDS, &child, &mut next) {
+                Some(0) => x::set(&mut f0, "State", r.opt_value(&map, child))?,
+                Some(1) => x::set(&mut f1, "ScheduledOperationList", r.list(child))?,
                 _ => r.skip(child)?,
             }
         }
@@ -3397,13 +3401,15 @@ impl crate::runtime::xml::FromXml for EshopInfoDataList {
         start: crate::runtime::xml::Start<'_>,
     ) -> Result<Self, crate::runtime::xml::XmlError> {
         use crate::runtime::xml as x;
+        const FIELDS: x::Fields = &[("State", 0), ("EshopInfoDatas", 1)];
         let map = r.open(&start)?;
         let mut f0: Option<Option<crate::api::common::RequestState>> = None;
         let mut f1: Option<Vec<crate::api::personal::EshopInfoData>> = None;
+        let mut next = 0;
         while let Some(child) = r.next_child(&map)? {
-            match x::local(&child) {
-                "State" => x::set(&mut f0, "State", r.opt_value(&map, child))?,
-                "EshopInfoDatas" => x::set(&mut f1, "EshopInfoDatas", r.list(child))?,
+            match x::field(FIELDS, &child, &mut next) {
+                Some(0) => x::set(&mut f0, "State", r.opt_value(&map, child))?,
+                Some(1) => x::set(&mut f1, "EshopInfoDatas", r.list(child))?,
                 _ => r.skip(child)?,
             }
         }
@@ -3420,23 +3426,27 @@ impl crate::runtime::xml::FromXml for InvoiceInfoData {
         start: crate::runtime::xml::Start<'_>,
     ) -> Result<Self, crate::runtime::xml::XmlError> {
         use crate::runtime::xml as x;
+        const FIELDS: x::Fields = &[
+            ("State", 0),
+            ("Eshop", 1),
+            ("Organization", 2),
+            ("ListNotificationParams", 3),
+            ("InvoiceId", 4),
+        ];
         let map = r.open(&start)?;
         let mut f0: Option<Option<crate::api::common::RequestState>> = None;
         let mut f1: Option<Option<crate::api::personal::EshopInfo>> = None;
         let mut f2: Option<Option<crate::api::personal::OrganizationInfo>> = None;
         let mut f3: Option<Vec<crate::api::personal::NotificationParamsData>> = None;
         let mut f4: Option<Option<i64>> = None;
+        let mut next = 0;
         while let Some(child) = r.next_child(&map)? {
-            match x::local(&child) {
-                "State" => x::set(&mut f0, "State", r.opt_value(&map, child))?,
-                "Eshop" => x::set(&mut f1, "Eshop", r.opt_value(&map, child))?,
-                "Organization" => {
-                    x::set(&mut f2, "Organization", r.opt_value(&map, child))?
-                }
-                "ListNotificationParams" => {
-                    x::set(&mut f3, "ListNotificationParams", r.list(child))?
-                }
-                "InvoiceId" => x::set(&mut f4, "InvoiceId", r.opt_parse(&map, child))?,
+            match x::field(FIELDS, &child, &mut next) {
+                Some(0) => x::set(&mut f0, "State", r.opt_value(&map, child))?,
+                Some(1) => x::set(&mut f1, "Eshop", r.opt_value(&map, child))?,
+                Some(2) => x::set(&mut f2, "Organization", r.opt_value(&map, child))?,
+                Some(3) => x::set(&mut f3, "ListNotificationParams", r.list(child))?,
+                Some(4) => x::set(&mut f4, "InvoiceId", r.opt_parse(&map, child))?,
                 _ => r.skip(child)?,
             }
         }
@@ -3456,15 +3466,22 @@ impl crate::runtime::xml::FromXml for CashboxReceiptCreateData {
         start: crate::runtime::xml::Start<'_>,
     ) -> Result<Self, crate::runtime::xml::XmlError> {
         use crate::runtime::xml as x;
+        const FIELDS: x::Fields = &[
+            ("State", 0),
+            ("DocumentId", 1),
+            ("CashboxReceiptResponseData", 2),
+            ("CashBoxReceiptResponseData", 2),
+        ];
         let map = r.open(&start)?;
         let mut f0: Option<Option<crate::api::common::RequestState>> = None;
         let mut f1: Option<Option<String>> = None;
         let mut f2: Option<Option<crate::api::personal::CashboxReceiptResponseData>> = None;
+        let mut next = 0;
         while let Some(child) = r.next_child(&map)? {
-            match x::local(&child) {
-                "State" => x::set(&mut f0, "State", r.opt_value(&map, child))?,
-                "DocumentId" => x::set(&mut f1, "DocumentId", r.opt_string(&map, child))?,
-                "CashboxReceiptResponseData" | "CashBoxReceiptResponseData" => {
+            match x::field(FIELDS, &child, &mut next) {
+                Some(0) => x::set(&mut f0, "State", r.opt_value(&map, child))?,
+                Some(1) => x::set(&mut f1, "DocumentId", r.opt_string(&map, child))?,
+                Some(2) => {
                     x::set(
                         &mut f2,
                         "CashboxReceiptResponseData",
@@ -3488,13 +3505,15 @@ impl crate::runtime::xml::FromXml for CashboxReceiptInfo {
         start: crate::runtime::xml::Start<'_>,
     ) -> Result<Self, crate::runtime::xml::XmlError> {
         use crate::runtime::xml as x;
+        const FIELDS: x::Fields = &[("State", 0), ("CashboxReceiptResponseData", 1)];
         let map = r.open(&start)?;
         let mut f0: Option<Option<crate::api::common::RequestState>> = None;
         let mut f1: Option<Option<crate::api::personal::CashboxReceiptResponseData>> = None;
+        let mut next = 0;
         while let Some(child) = r.next_child(&map)? {
-            match x::local(&child) {
-                "State" => x::set(&mut f0, "State", r.opt_value(&map, child))?,
-                "CashboxReceiptResponseData" => {
+            match x::field(FIELDS, &child, &mut next) {
+                Some(0) => x::set(&mut f0, "State", r.opt_value(&map, child))?,
+                Some(1) => {
                     x::set(
                         &mut f1,
                         "CashboxReceiptResponseData",
@@ -3517,23 +3536,27 @@ impl crate::runtime::xml::FromXml for TransactionInfoData {
         start: crate::runtime::xml::Start<'_>,
     ) -> Result<Self, crate::runtime::xml::XmlError> {
         use crate::runtime::xml as x;
+        const FIELDS: x::Fields = &[
+            ("State", 0),
+            ("TransactionId", 1),
+            ("PaymentState", 2),
+            ("Amount", 3),
+            ("Currency", 4),
+        ];
         let map = r.open(&start)?;
         let mut f0: Option<Option<crate::api::common::RequestState>> = None;
         let mut f1: Option<Option<i64>> = None;
         let mut f2: Option<Option<crate::api::personal::TransactionState>> = None;
         let mut f3: Option<Option<crate::runtime::Decimal>> = None;
         let mut f4: Option<Option<crate::api::personal::Currency>> = None;
+        let mut next = 0;
         while let Some(child) = r.next_child(&map)? {
-            match x::local(&child) {
-                "State" => x::set(&mut f0, "State", r.opt_value(&map, child))?,
-                "TransactionId" => {
-                    x::set(&mut f1, "TransactionId", r.opt_parse(&map, child))?
-                }
-                "PaymentState" => {
-                    x::set(&mut f2, "PaymentState", r.opt_parse(&map, child))?
-                }
-                "Amount" => x::set(&mut f3, "Amount", r.opt_decimal(&map, child))?,
-                "Currency" => x::set(&mut f4, "Currency", r.opt_parse(&map, child))?,
+            match x::field(FIELDS, &child, &mut next) {
+                Some(0) => x::set(&mut f0, "State", r.opt_value(&map, child))?,
+                Some(1) => x::set(&mut f1, "TransactionId", r.opt_parse(&map, child))?,
+                Some(2) => x::set(&mut f2, "PaymentState", r.opt_parse(&map, child))?,
+                Some(3) => x::set(&mut f3, "Amount", r.opt_decimal(&map, child))?,
+                Some(4) => x::set(&mut f4, "Currency", r.opt_parse(&map, child))?,
                 _ => r.skip(child)?,
             }
         }
@@ -3553,17 +3576,24 @@ impl crate::runtime::xml::FromXml for AccountInfoData {
         start: crate::runtime::xml::Start<'_>,
     ) -> Result<Self, crate::runtime::xml::XmlError> {
         use crate::runtime::xml as x;
+        const FIELDS: x::Fields = &[
+            ("State", 0),
+            ("AccountId", 1),
+            ("Balance", 2),
+            ("Currency", 3),
+        ];
         let map = r.open(&start)?;
         let mut f0: Option<Option<crate::api::common::RequestState>> = None;
         let mut f1: Option<Option<i64>> = None;
         let mut f2: Option<Option<crate::runtime::Decimal>> = None;
         let mut f3: Option<Option<crate::api::personal::Currency>> = None;
+        let mut next = 0;
         while let Some(child) = r.next_child(&map)? {
-            match x::local(&child) {
-                "State" => x::set(&mut f0, "State", r.opt_value(&map, child))?,
-                "AccountId" => x::set(&mut f1, "AccountId", r.opt_parse(&map, child))?,
-                "Balance" => x::set(&mut f2, "Balance", r.opt_decimal(&map, child))?,
-                "Currency" => x::set(&mut f3, "Currency", r.opt_parse(&map, child))?,
+            match x::field(FIELDS, &child, &mut next) {
+                Some(0) => x::set(&mut f0, "State", r.opt_value(&map, child))?,
+                Some(1) => x::set(&mut f1, "AccountId", r.opt_parse(&map, child))?,
+                Some(2) => x::set(&mut f2, "Balance", r.opt_decimal(&map, child))?,
+                Some(3) => x::set(&mut f3, "Currency", r.opt_parse(&map, child))?,
                 _ => r.skip(child)?,
             }
         }
@@ -3582,6 +3612,31 @@ impl crate::runtime::xml::FromXml for InvoiceData {
         start: crate::runtime::xml::Start<'_>,
     ) -> Result<Self, crate::runtime::xml::XmlError> {
         use crate::runtime::xml as x;
+        const FIELDS: x::Fields = &[
+            ("Id", 0),
+            ("State", 1),
+            ("HoldModeFlag", 2),
+            ("ChangeDate", 3),
+            ("CreationDate", 4),
+            ("ExpirationDate", 5),
+            ("Amount", 6),
+            ("CurrentAmount", 7),
+            ("SurchargeAmount", 8),
+            ("Comment", 9),
+            ("EShopId", 10),
+            ("AdditionalInfo", 11),
+            ("HistoryList", 12),
+            ("OwnerEmail", 13),
+            ("OwnerFIO", 14),
+            ("PurchaseOrderId", 15),
+            ("PurchaseData", 16),
+            ("IsCanEnrollmentByDisabledMethod", 17),
+            ("InvoiceChangeAmountHistoryData", 18),
+            ("OriginalAmount", 19),
+            ("FormType", 20),
+            ("OrganizationName", 21),
+            ("IsHaveCashboxReceipts", 22),
+        ];
         let map = r.open(&start)?;
         let mut f0: Option<Option<i64>> = None;
         let mut f1: Option<Option<crate::api::personal::InvoiceState>> = None;
@@ -3606,67 +3661,54 @@ impl crate::runtime::xml::FromXml for InvoiceData {
         let mut f20: Option<Option<String>> = None;
         let mut f21: Option<Option<String>> = None;
         let mut f22: Option<Option<bool>> = None;
+        let mut next = 0;
         while let Some(child) = r.next_child(&map)? {
-            match x::local(&child) {
-                "Id" => x::set(&mut f0, "Id", r.opt_parse(&map, child))?,
-                "State" => x::set(&mut f1, "State", r.opt_parse(&map, child))?,
-                "HoldModeFlag" => {
-                    x::set(&mut f2, "HoldModeFlag", r.lenient(&map, child))?
-                }
-                "ChangeDate" => {
-                    x::set(&mut f3, "ChangeDate", r.opt_datetime(&map, child))?
-                }
-                "CreationDate" => {
-                    x::set(&mut f4, "CreationDate", r.opt_datetime(&map, child))?
-                }
-                "ExpirationDate" => {
+            match x::field(FIELDS, &child, &mut next) {
+                Some(0) => x::set(&mut f0, "Id", r.opt_parse(&map, child))?,
+                Some(1) => x::set(&mut f1, "State", r.opt_parse(&map, child))?,
+                Some(2) => x::set(&mut f2, "HoldModeFlag", r.lenient(&map, child))?,
+                Some(3) => x::set(&mut f3, "ChangeDate", r.opt_datetime(&map, child))?,
+                Some(4) => x::set(&mut f4, "CreationDate", r.opt_datetime(&map, child))?,
+                Some(5) => {
                     x::set(&mut f5, "ExpirationDate", r.lenient_datetime(&map, child))?
                 }
-                "Amount" => x::set(&mut f6, "Amount", r.opt_value(&map, child))?,
-                "CurrentAmount" => {
-                    x::set(&mut f7, "CurrentAmount", r.opt_value(&map, child))?
-                }
-                "SurchargeAmount" => {
-                    x::set(&mut f8, "SurchargeAmount", r.opt_value(&map, child))?
-                }
-                "Comment" => x::set(&mut f9, "Comment", r.opt_string(&map, child))?,
-                "EShopId" => x::set(&mut f10, "EShopId", r.opt_parse(&map, child))?,
-                "AdditionalInfo" => {
-                    x::set(&mut f11, "AdditionalInfo", r.lenient_list(child))?
-                }
-                "HistoryList" => x::set(&mut f12, "HistoryList", r.list(child))?,
-                "OwnerEmail" => {
-                    x::set(&mut f13, "OwnerEmail", r.opt_string(&map, child))?
-                }
-                "OwnerFIO" => x::set(&mut f14, "OwnerFIO", r.opt_string(&map, child))?,
-                "PurchaseOrderId" => {
+                Some(6) => x::set(&mut f6, "Amount", r.opt_value(&map, child))?,
+                Some(7) => x::set(&mut f7, "CurrentAmount", r.opt_value(&map, child))?,
+                Some(8) => x::set(&mut f8, "SurchargeAmount", r.opt_value(&map, child))?,
+                Some(9) => x::set(&mut f9, "Comment", r.opt_string(&map, child))?,
+                Some(10) => x::set(&mut f10, "EShopId", r.opt_parse(&map, child))?,
+                Some(11) => x::set(&mut f11, "AdditionalInfo", r.lenient_list(child))?,
+                Some(12) => x::set(&mut f12, "HistoryList", r.list(child))?,
+                Some(13) => x::set(&mut f13, "OwnerEmail", r.opt_string(&map, child))?,
+                Some(14) => x::set(&mut f14, "OwnerFIO", r.opt_string(&map, child))?,
+                Some(15) => {
                     x::set(&mut f15, "PurchaseOrderId", r.opt_string(&map, child))?
                 }
-                "PurchaseData" => {
+                Some(16) => {
                     x::set(&mut f16, "PurchaseData", r.lenient_value(&map, child))?
                 }
-                "IsCanEnrollmentByDisabledMethod" => {
+                Some(17) => {
                     x::set(
                         &mut f17,
                         "IsCanEnrollmentByDisabledMethod",
                         r.lenient(&map, child),
                     )?
                 }
-                "InvoiceChangeAmountHistoryData" => {
+                Some(18) => {
                     x::set(
                         &mut f18,
                         "InvoiceChangeAmountHistoryData",
                         r.opt_string(&map, child),
                     )?
                 }
-                "OriginalAmount" => {
+                Some(19) => {
                     x::set(&mut f19, "OriginalAmount", r.lenient_value(&map, child))?
                 }
-                "FormType" => x::set(&mut f20, "FormType", r.opt_string(&map, child))?,
-                "OrganizationName" => {
+                Some(20) => x::set(&mut f20, "FormType", r.opt_string(&map, child))?,
+                Some(21) => {
                     x::set(&mut f21, "OrganizationName", r.opt_string(&map, child))?
                 }
-                "IsHaveCashboxReceipts" => {
+                Some(22) => {
                     x::set(&mut f22, "IsHaveCashboxReceipts", r.lenient(&map, child))?
                 }
                 _ => r.skip(child)?,
@@ -3706,6 +3748,37 @@ impl crate::runtime::xml::FromXml for HistoryData {
         start: crate::runtime::xml::Start<'_>,
     ) -> Result<Self, crate::runtime::xml::XmlError> {
         use crate::runtime::xml as x;
+        const FIELDS: x::Fields = &[
+            ("Id", 0),
+            ("PaymentNumber", 1),
+            ("State", 2),
+            ("CreationDate", 3),
+            ("PaymentAmount", 4),
+            ("RecipientAmount", 5),
+            ("PaymentAccount", 6),
+            ("RecipientAccount", 7),
+            ("Comment", 8),
+            ("Description", 9),
+            ("Direction", 10),
+            ("PurchaseOrderId", 11),
+            ("AdditionalInfo", 12),
+            ("InvoicePaymentType", 13),
+            ("InvoiceId", 14),
+            ("IsElectedPayment", 15),
+            ("TypeOfRePayment", 16),
+            ("ProviderId", 17),
+            ("CatalogPaymentId", 18),
+            ("InputType", 19),
+            ("ShortPan", 20),
+            ("Country", 21),
+            ("Bank", 22),
+            ("IPAdress", 23),
+            ("UserEmail", 24),
+            ("ServiceName", 25),
+            ("CardHolder", 26),
+            ("RcCode", 27),
+            ("RcCodeUserDescription", 28),
+        ];
         let map = r.open(&start)?;
         let mut f0: Option<Option<i64>> = None;
         let mut f1: Option<Option<i64>> = None;
@@ -3736,69 +3809,46 @@ impl crate::runtime::xml::FromXml for HistoryData {
         let mut f26: Option<Option<String>> = None;
         let mut f27: Option<Option<String>> = None;
         let mut f28: Option<Option<String>> = None;
+        let mut next = 0;
         while let Some(child) = r.next_child(&map)? {
-            match x::local(&child) {
-                "Id" => x::set(&mut f0, "Id", r.opt_parse(&map, child))?,
-                "PaymentNumber" => {
-                    x::set(&mut f1, "PaymentNumber", r.opt_parse(&map, child))?
-                }
-                "State" => x::set(&mut f2, "State", r.opt_parse(&map, child))?,
-                "CreationDate" => {
-                    x::set(&mut f3, "CreationDate", r.opt_datetime(&map, child))?
-                }
-                "PaymentAmount" => {
-                    x::set(&mut f4, "PaymentAmount", r.opt_value(&map, child))?
-                }
-                "RecipientAmount" => {
-                    x::set(&mut f5, "RecipientAmount", r.opt_value(&map, child))?
-                }
-                "PaymentAccount" => {
-                    x::set(&mut f6, "PaymentAccount", r.opt_string(&map, child))?
-                }
-                "RecipientAccount" => {
+            match x::field(FIELDS, &child, &mut next) {
+                Some(0) => x::set(&mut f0, "Id", r.opt_parse(&map, child))?,
+                Some(1) => x::set(&mut f1, "PaymentNumber", r.opt_parse(&map, child))?,
+                Some(2) => x::set(&mut f2, "State", r.opt_parse(&map, child))?,
+                Some(3) => x::set(&mut f3, "CreationDate", r.opt_datetime(&map, child))?,
+                Some(4) => x::set(&mut f4, "PaymentAmount", r.opt_value(&map, child))?,
+                Some(5) => x::set(&mut f5, "RecipientAmount", r.opt_value(&map, child))?,
+                Some(6) => x::set(&mut f6, "PaymentAccount", r.opt_string(&map, child))?,
+                Some(7) => {
                     x::set(&mut f7, "RecipientAccount", r.opt_string(&map, child))?
                 }
-                "Comment" => x::set(&mut f8, "Comment", r.opt_string(&map, child))?,
-                "Description" => {
-                    x::set(&mut f9, "Description", r.opt_string(&map, child))?
-                }
-                "Direction" => x::set(&mut f10, "Direction", r.lenient(&map, child))?,
-                "PurchaseOrderId" => {
+                Some(8) => x::set(&mut f8, "Comment", r.opt_string(&map, child))?,
+                Some(9) => x::set(&mut f9, "Description", r.opt_string(&map, child))?,
+                Some(10) => x::set(&mut f10, "Direction", r.lenient(&map, child))?,
+                Some(11) => {
                     x::set(&mut f11, "PurchaseOrderId", r.opt_string(&map, child))?
                 }
-                "AdditionalInfo" => {
-                    x::set(&mut f12, "AdditionalInfo", r.lenient_list(child))?
-                }
-                "InvoicePaymentType" => {
+                Some(12) => x::set(&mut f12, "AdditionalInfo", r.lenient_list(child))?,
+                Some(13) => {
                     x::set(&mut f13, "InvoicePaymentType", r.opt_parse(&map, child))?
                 }
-                "InvoiceId" => x::set(&mut f14, "InvoiceId", r.lenient(&map, child))?,
-                "IsElectedPayment" => {
-                    x::set(&mut f15, "IsElectedPayment", r.lenient(&map, child))?
-                }
-                "TypeOfRePayment" => {
+                Some(14) => x::set(&mut f14, "InvoiceId", r.lenient(&map, child))?,
+                Some(15) => x::set(&mut f15, "IsElectedPayment", r.lenient(&map, child))?,
+                Some(16) => {
                     x::set(&mut f16, "TypeOfRePayment", r.opt_string(&map, child))?
                 }
-                "ProviderId" => {
-                    x::set(&mut f17, "ProviderId", r.opt_string(&map, child))?
-                }
-                "CatalogPaymentId" => {
-                    x::set(&mut f18, "CatalogPaymentId", r.lenient(&map, child))?
-                }
-                "InputType" => x::set(&mut f19, "InputType", r.lenient(&map, child))?,
-                "ShortPan" => x::set(&mut f20, "ShortPan", r.opt_string(&map, child))?,
-                "Country" => x::set(&mut f21, "Country", r.opt_string(&map, child))?,
-                "Bank" => x::set(&mut f22, "Bank", r.opt_string(&map, child))?,
-                "IPAdress" => x::set(&mut f23, "IPAdress", r.opt_string(&map, child))?,
-                "UserEmail" => x::set(&mut f24, "UserEmail", r.opt_string(&map, child))?,
-                "ServiceName" => {
-                    x::set(&mut f25, "ServiceName", r.opt_string(&map, child))?
-                }
-                "CardHolder" => {
-                    x::set(&mut f26, "CardHolder", r.opt_string(&map, child))?
-                }
-                "RcCode" => x::set(&mut f27, "RcCode", r.opt_string(&map, child))?,
-                "RcCodeUserDescription" => {
+                Some(17) => x::set(&mut f17, "ProviderId", r.opt_string(&map, child))?,
+                Some(18) => x::set(&mut f18, "CatalogPaymentId", r.lenient(&map, child))?,
+                Some(19) => x::set(&mut f19, "InputType", r.lenient(&map, child))?,
+                Some(20) => x::set(&mut f20, "ShortPan", r.opt_string(&map, child))?,
+                Some(21) => x::set(&mut f21, "Country", r.opt_string(&map, child))?,
+                Some(22) => x::set(&mut f22, "Bank", r.opt_string(&map, child))?,
+                Some(23) => x::set(&mut f23, "IPAdress", r.opt_string(&map, child))?,
+                Some(24) => x::set(&mut f24, "UserEmail", r.opt_string(&map, child))?,
+                Some(25) => x::set(&mut f25, "ServiceName", r.opt_string(&map, child))?,
+                Some(26) => x::set(&mut f26, "CardHolder", r.opt_string(&map, child))?,
+                Some(27) => x::set(&mut f27, "RcCode", r.opt_string(&map, child))?,
+                Some(28) => {
                     x::set(&mut f28, "RcCodeUserDescription", r.opt_string(&map, child))?
                 }
                 _ => r.skip(child)?,
@@ -3844,13 +3894,15 @@ impl crate::runtime::xml::FromXml for Money {
         start: crate::runtime::xml::Start<'_>,
     ) -> Result<Self, crate::runtime::xml::XmlError> {
         use crate::runtime::xml as x;
+        const FIELDS: x::Fields = &[("Amount", 0), ("Currency", 1)];
         let map = r.open(&start)?;
         let mut f0: Option<Option<crate::runtime::Decimal>> = None;
         let mut f1: Option<Option<crate::api::personal::Currency>> = None;
+        let mut next = 0;
         while let Some(child) = r.next_child(&map)? {
-            match x::local(&child) {
-                "Amount" => x::set(&mut f0, "Amount", r.opt_decimal(&map, child))?,
-                "Currency" => x::set(&mut f1, "Currency", r.opt_parse(&map, child))?,
+            match x::field(FIELDS, &child, &mut next) {
+                Some(0) => x::set(&mut f0, "Amount", r.opt_decimal(&map, child))?,
+                Some(1) => x::set(&mut f1, "Currency", r.opt_parse(&map, child))?,
                 _ => r.skip(child)?,
             }
         }
@@ -3867,13 +3919,15 @@ impl crate::runtime::xml::FromXml for KeyValue {
         start: crate::runtime::xml::Start<'_>,
     ) -> Result<Self, crate::runtime::xml::XmlError> {
         use crate::runtime::xml as x;
+        const FIELDS: x::Fields = &[("Key", 0), ("Value", 1)];
         let map = r.open(&start)?;
         let mut f0: Option<Option<String>> = None;
         let mut f1: Option<Option<crate::runtime::TypedText>> = None;
+        let mut next = 0;
         while let Some(child) = r.next_child(&map)? {
-            match x::local(&child) {
-                "Key" => x::set(&mut f0, "Key", r.opt_string(&map, child))?,
-                "Value" => x::set(&mut f1, "Value", r.opt_value(&map, child))?,
+            match x::field(FIELDS, &child, &mut next) {
+                Some(0) => x::set(&mut f0, "Key", r.opt_string(&map, child))?,
+                Some(1) => x::set(&mut f1, "Value", r.opt_value(&map, child))?,
                 _ => r.skip(child)?,
             }
         }
@@ -3890,6 +3944,22 @@ impl crate::runtime::xml::FromXml for PurchaseData {
         start: crate::runtime::xml::Start<'_>,
     ) -> Result<Self, crate::runtime::xml::XmlError> {
         use crate::runtime::xml as x;
+        const FIELDS: x::Fields = &[
+            ("Id", 0),
+            ("PurchaseMoney", 1),
+            ("OrderId", 2),
+            ("BackUrl", 3),
+            ("SuccessMethod", 4),
+            ("FailMethod", 5),
+            ("EshopId", 6),
+            ("EshopUrl", 7),
+            ("EshopName", 8),
+            ("SMSEnable", 9),
+            ("UserName", 10),
+            ("UserEmail", 11),
+            ("IsHeldByEshop", 12),
+            ("ParseUserFields", 13),
+        ];
         let map = r.open(&start)?;
         let mut f0: Option<Option<i64>> = None;
         let mut f1: Option<Option<crate::api::personal::Money>> = None;
@@ -3905,28 +3975,23 @@ impl crate::runtime::xml::FromXml for PurchaseData {
         let mut f11: Option<Option<String>> = None;
         let mut f12: Option<Option<bool>> = None;
         let mut f13: Option<Option<String>> = None;
+        let mut next = 0;
         while let Some(child) = r.next_child(&map)? {
-            match x::local(&child) {
-                "Id" => x::set(&mut f0, "Id", r.opt_parse(&map, child))?,
-                "PurchaseMoney" => {
-                    x::set(&mut f1, "PurchaseMoney", r.opt_value(&map, child))?
-                }
-                "OrderId" => x::set(&mut f2, "OrderId", r.opt_string(&map, child))?,
-                "BackUrl" => x::set(&mut f3, "BackUrl", r.opt_string(&map, child))?,
-                "SuccessMethod" => {
-                    x::set(&mut f4, "SuccessMethod", r.opt_string(&map, child))?
-                }
-                "FailMethod" => x::set(&mut f5, "FailMethod", r.opt_string(&map, child))?,
-                "EshopId" => x::set(&mut f6, "EshopId", r.opt_parse(&map, child))?,
-                "EshopUrl" => x::set(&mut f7, "EshopUrl", r.opt_string(&map, child))?,
-                "EshopName" => x::set(&mut f8, "EshopName", r.opt_string(&map, child))?,
-                "SMSEnable" => x::set(&mut f9, "SMSEnable", r.opt_parse(&map, child))?,
-                "UserName" => x::set(&mut f10, "UserName", r.opt_string(&map, child))?,
-                "UserEmail" => x::set(&mut f11, "UserEmail", r.opt_string(&map, child))?,
-                "IsHeldByEshop" => {
-                    x::set(&mut f12, "IsHeldByEshop", r.opt_parse(&map, child))?
-                }
-                "ParseUserFields" => {
+            match x::field(FIELDS, &child, &mut next) {
+                Some(0) => x::set(&mut f0, "Id", r.opt_parse(&map, child))?,
+                Some(1) => x::set(&mut f1, "PurchaseMoney", r.opt_value(&map, child))?,
+                Some(2) => x::set(&mut f2, "OrderId", r.opt_string(&map, child))?,
+                Some(3) => x::set(&mut f3, "BackUrl", r.opt_string(&map, child))?,
+                Some(4) => x::set(&mut f4, "SuccessMethod", r.opt_string(&map, child))?,
+                Some(5) => x::set(&mut f5, "FailMethod", r.opt_string(&map, child))?,
+                Some(6) => x::set(&mut f6, "EshopId", r.opt_parse(&map, child))?,
+                Some(7) => x::set(&mut f7, "EshopUrl", r.opt_string(&map, child))?,
+                Some(8) => x::set(&mut f8, "EshopName", r.opt_string(&map, child))?,
+                Some(9) => x::set(&mut f9, "SMSEnable", r.opt_parse(&map, child))?,
+                Some(10) => x::set(&mut f10, "UserName", r.opt_string(&map, child))?,
+                Some(11) => x::set(&mut f11, "UserEmail", r.opt_string(&map, child))?,
+                Some(12) => x::set(&mut f12, "IsHeldByEshop", r.opt_parse(&map, child))?,
+                Some(13) => {
                     x::set(&mut f13, "ParseUserFields", r.opt_string(&map, child))?
                 }
                 _ => r.skip(child)?,
@@ -3957,6 +4022,23 @@ impl crate::runtime::xml::FromXml for ScheduledOperationData {
         start: crate::runtime::xml::Start<'_>,
     ) -> Result<Self, crate::runtime::xml::XmlError> {
         use crate::runtime::xml as x;
+        const FIELDS: x::Fields = &[
+            ("CronOperationId", 0),
+            ("ObjectId", 1),
+            ("CronOperationType", 2),
+            ("Params", 3),
+            ("CreationDate", 4),
+            ("ChangeDate", 5),
+            ("EndExecDate", 6),
+            ("LastExecDate", 7),
+            ("NextExecDate", 8),
+            ("RepeatPlan", 9),
+            ("RetryOnFailPlan", 10),
+            ("RetryOnFailCount", 11),
+            ("FireOnSkip", 12),
+            ("IsSingle", 13),
+            ("CronOperationState", 14),
+        ];
         let map = r.open(&start)?;
         let mut f0: Option<Option<crate::runtime::Uuid>> = None;
         let mut f1: Option<Option<i64>> = None;
@@ -3973,41 +4055,30 @@ impl crate::runtime::xml::FromXml for ScheduledOperationData {
         let mut f12: Option<Option<bool>> = None;
         let mut f13: Option<Option<bool>> = None;
         let mut f14: Option<Option<crate::api::personal::CronOperationState>> = None;
+        let mut next = 0;
         while let Some(child) = r.next_child(&map)? {
-            match x::local(&child) {
-                "CronOperationId" => {
-                    x::set(&mut f0, "CronOperationId", r.opt_parse(&map, child))?
-                }
-                "ObjectId" => x::set(&mut f1, "ObjectId", r.opt_parse(&map, child))?,
-                "CronOperationType" => {
+            match x::field(FIELDS, &child, &mut next) {
+                Some(0) => x::set(&mut f0, "CronOperationId", r.opt_parse(&map, child))?,
+                Some(1) => x::set(&mut f1, "ObjectId", r.opt_parse(&map, child))?,
+                Some(2) => {
                     x::set(&mut f2, "CronOperationType", r.opt_parse(&map, child))?
                 }
-                "Params" => x::set(&mut f3, "Params", r.opt_string(&map, child))?,
-                "CreationDate" => {
-                    x::set(&mut f4, "CreationDate", r.opt_datetime(&map, child))?
-                }
-                "ChangeDate" => {
-                    x::set(&mut f5, "ChangeDate", r.opt_datetime(&map, child))?
-                }
-                "EndExecDate" => {
-                    x::set(&mut f6, "EndExecDate", r.opt_datetime(&map, child))?
-                }
-                "LastExecDate" => {
-                    x::set(&mut f7, "LastExecDate", r.opt_datetime(&map, child))?
-                }
-                "NextExecDate" => {
-                    x::set(&mut f8, "NextExecDate", r.opt_datetime(&map, child))?
-                }
-                "RepeatPlan" => x::set(&mut f9, "RepeatPlan", r.opt_string(&map, child))?,
-                "RetryOnFailPlan" => {
+                Some(3) => x::set(&mut f3, "Params", r.opt_string(&map, child))?,
+                Some(4) => x::set(&mut f4, "CreationDate", r.opt_datetime(&map, child))?,
+                Some(5) => x::set(&mut f5, "ChangeDate", r.opt_datetime(&map, child))?,
+                Some(6) => x::set(&mut f6, "EndExecDate", r.opt_datetime(&map, child))?,
+                Some(7) => x::set(&mut f7, "LastExecDate", r.opt_datetime(&map, child))?,
+                Some(8) => x::set(&mut f8, "NextExecDate", r.opt_datetime(&map, child))?,
+                Some(9) => x::set(&mut f9, "RepeatPlan", r.opt_string(&map, child))?,
+                Some(10) => {
                     x::set(&mut f10, "RetryOnFailPlan", r.opt_string(&map, child))?
                 }
-                "RetryOnFailCount" => {
+                Some(11) => {
                     x::set(&mut f11, "RetryOnFailCount", r.opt_parse(&map, child))?
                 }
-                "FireOnSkip" => x::set(&mut f12, "FireOnSkip", r.opt_parse(&map, child))?,
-                "IsSingle" => x::set(&mut f13, "IsSingle", r.opt_parse(&map, child))?,
-                "CronOperationState" => {
+                Some(12) => x::set(&mut f12, "FireOnSkip", r.opt_parse(&map, child))?,
+                Some(13) => x::set(&mut f13, "IsSingle", r.opt_parse(&map, child))?,
+                Some(14) => {
                     x::set(&mut f14, "CronOperationState", r.opt_parse(&map, child))?
                 }
                 _ => r.skip(child)?,
@@ -4039,17 +4110,17 @@ impl crate::runtime::xml::FromXml for EshopInfoData {
         start: crate::runtime::xml::Start<'_>,
     ) -> Result<Self, crate::runtime::xml::XmlError> {
         use crate::runtime::xml as x;
+        const FIELDS: x::Fields = &[("Organization", 0), ("Eshop", 1), ("Bank", 2)];
         let map = r.open(&start)?;
         let mut f0: Option<Option<crate::api::personal::OrganizationInfo>> = None;
         let mut f1: Option<Option<crate::api::personal::EshopInfo>> = None;
         let mut f2: Option<Option<crate::api::personal::BankInfo>> = None;
+        let mut next = 0;
         while let Some(child) = r.next_child(&map)? {
-            match x::local(&child) {
-                "Organization" => {
-                    x::set(&mut f0, "Organization", r.opt_value(&map, child))?
-                }
-                "Eshop" => x::set(&mut f1, "Eshop", r.opt_value(&map, child))?,
-                "Bank" => x::set(&mut f2, "Bank", r.opt_value(&map, child))?,
+            match x::field(FIELDS, &child, &mut next) {
+                Some(0) => x::set(&mut f0, "Organization", r.opt_value(&map, child))?,
+                Some(1) => x::set(&mut f1, "Eshop", r.opt_value(&map, child))?,
+                Some(2) => x::set(&mut f2, "Bank", r.opt_value(&map, child))?,
                 _ => r.skip(child)?,
             }
         }
@@ -4067,21 +4138,26 @@ impl crate::runtime::xml::FromXml for OrganizationInfo {
         start: crate::runtime::xml::Start<'_>,
     ) -> Result<Self, crate::runtime::xml::XmlError> {
         use crate::runtime::xml as x;
+        const FIELDS: x::Fields = &[
+            ("OrganizationId", 0),
+            ("OrganizationName", 1),
+            ("Email", 2),
+            ("OrganizationLogin", 3),
+        ];
         let map = r.open(&start)?;
         let mut f0: Option<Option<i32>> = None;
         let mut f1: Option<Option<String>> = None;
         let mut f2: Option<Option<String>> = None;
         let mut f3: Option<Option<String>> = None;
+        let mut next = 0;
         while let Some(child) = r.next_child(&map)? {
-            match x::local(&child) {
-                "OrganizationId" => {
-                    x::set(&mut f0, "OrganizationId", r.opt_parse(&map, child))?
-                }
-                "OrganizationName" => {
+            match x::field(FIELDS, &child, &mut next) {
+                Some(0) => x::set(&mut f0, "OrganizationId", r.opt_parse(&map, child))?,
+                Some(1) => {
                     x::set(&mut f1, "OrganizationName", r.opt_string(&map, child))?
                 }
-                "Email" => x::set(&mut f2, "Email", r.opt_string(&map, child))?,
-                "OrganizationLogin" => {
+                Some(2) => x::set(&mut f2, "Email", r.opt_string(&map, child))?,
+                Some(3) => {
                     x::set(&mut f3, "OrganizationLogin", r.opt_string(&map, child))?
                 }
                 _ => r.skip(child)?,
@@ -4102,19 +4178,27 @@ impl crate::runtime::xml::FromXml for EshopInfo {
         start: crate::runtime::xml::Start<'_>,
     ) -> Result<Self, crate::runtime::xml::XmlError> {
         use crate::runtime::xml as x;
+        const FIELDS: x::Fields = &[
+            ("EshopId", 0),
+            ("EshopName", 1),
+            ("Protocol", 2),
+            ("SecretKey", 3),
+            ("ResultUrl", 4),
+        ];
         let map = r.open(&start)?;
         let mut f0: Option<Option<crate::api::common::EshopId>> = None;
         let mut f1: Option<Option<String>> = None;
         let mut f2: Option<Option<String>> = None;
         let mut f3: Option<Option<crate::runtime::Secret>> = None;
         let mut f4: Option<Option<String>> = None;
+        let mut next = 0;
         while let Some(child) = r.next_child(&map)? {
-            match x::local(&child) {
-                "EshopId" => x::set(&mut f0, "EshopId", r.opt_parse(&map, child))?,
-                "EshopName" => x::set(&mut f1, "EshopName", r.opt_string(&map, child))?,
-                "Protocol" => x::set(&mut f2, "Protocol", r.opt_string(&map, child))?,
-                "SecretKey" => x::set(&mut f3, "SecretKey", r.opt_string(&map, child))?,
-                "ResultUrl" => x::set(&mut f4, "ResultUrl", r.opt_string(&map, child))?,
+            match x::field(FIELDS, &child, &mut next) {
+                Some(0) => x::set(&mut f0, "EshopId", r.opt_parse(&map, child))?,
+                Some(1) => x::set(&mut f1, "EshopName", r.opt_string(&map, child))?,
+                Some(2) => x::set(&mut f2, "Protocol", r.opt_string(&map, child))?,
+                Some(3) => x::set(&mut f3, "SecretKey", r.opt_string(&map, child))?,
+                Some(4) => x::set(&mut f4, "ResultUrl", r.opt_string(&map, child))?,
                 _ => r.skip(child)?,
             }
         }
@@ -4134,6 +4218,16 @@ impl crate::runtime::xml::FromXml for BankInfo {
         start: crate::runtime::xml::Start<'_>,
     ) -> Result<Self, crate::runtime::xml::XmlError> {
         use crate::runtime::xml as x;
+        const FIELDS: x::Fields = &[
+            ("AccountNumber", 0),
+            ("RecipientName", 1),
+            ("Name", 2),
+            ("OKPO", 3),
+            ("CorrespondentAccountNumber", 4),
+            ("City", 5),
+            ("Address", 6),
+            ("BIK", 7),
+        ];
         let map = r.open(&start)?;
         let mut f0: Option<Option<String>> = None;
         let mut f1: Option<Option<String>> = None;
@@ -4143,26 +4237,23 @@ impl crate::runtime::xml::FromXml for BankInfo {
         let mut f5: Option<Option<String>> = None;
         let mut f6: Option<Option<String>> = None;
         let mut f7: Option<Option<String>> = None;
+        let mut next = 0;
         while let Some(child) = r.next_child(&map)? {
-            match x::local(&child) {
-                "AccountNumber" => {
-                    x::set(&mut f0, "AccountNumber", r.opt_string(&map, child))?
-                }
-                "RecipientName" => {
-                    x::set(&mut f1, "RecipientName", r.opt_string(&map, child))?
-                }
-                "Name" => x::set(&mut f2, "Name", r.opt_string(&map, child))?,
-                "OKPO" => x::set(&mut f3, "OKPO", r.opt_string(&map, child))?,
-                "CorrespondentAccountNumber" => {
+            match x::field(FIELDS, &child, &mut next) {
+                Some(0) => x::set(&mut f0, "AccountNumber", r.opt_string(&map, child))?,
+                Some(1) => x::set(&mut f1, "RecipientName", r.opt_string(&map, child))?,
+                Some(2) => x::set(&mut f2, "Name", r.opt_string(&map, child))?,
+                Some(3) => x::set(&mut f3, "OKPO", r.opt_string(&map, child))?,
+                Some(4) => {
                     x::set(
                         &mut f4,
                         "CorrespondentAccountNumber",
                         r.opt_string(&map, child),
                     )?
                 }
-                "City" => x::set(&mut f5, "City", r.opt_string(&map, child))?,
-                "Address" => x::set(&mut f6, "Address", r.opt_string(&map, child))?,
-                "BIK" => x::set(&mut f7, "BIK", r.opt_string(&map, child))?,
+                Some(5) => x::set(&mut f5, "City", r.opt_string(&map, child))?,
+                Some(6) => x::set(&mut f6, "Address", r.opt_string(&map, child))?,
+                Some(7) => x::set(&mut f7, "BIK", r.opt_string(&map, child))?,
                 _ => r.skip(child)?,
             }
         }
@@ -4185,15 +4276,15 @@ impl crate::runtime::xml::FromXml for NotificationParamsData {
         start: crate::runtime::xml::Start<'_>,
     ) -> Result<Self, crate::runtime::xml::XmlError> {
         use crate::runtime::xml as x;
+        const FIELDS: x::Fields = &[("CreationDate", 0), ("NotificationParams", 1)];
         let map = r.open(&start)?;
         let mut f0: Option<Option<crate::runtime::DateTime>> = None;
         let mut f1: Option<Option<String>> = None;
+        let mut next = 0;
         while let Some(child) = r.next_child(&map)? {
-            match x::local(&child) {
-                "CreationDate" => {
-                    x::set(&mut f0, "CreationDate", r.opt_datetime(&map, child))?
-                }
-                "NotificationParams" => {
+            match x::field(FIELDS, &child, &mut next) {
+                Some(0) => x::set(&mut f0, "CreationDate", r.opt_datetime(&map, child))?,
+                Some(1) => {
                     x::set(&mut f1, "NotificationParams", r.opt_string(&map, child))?
                 }
                 _ => r.skip(child)?,
@@ -4212,6 +4303,30 @@ impl crate::runtime::xml::FromXml for CashboxReceiptResponseData {
         start: crate::runtime::xml::Start<'_>,
     ) -> Result<Self, crate::runtime::xml::XmlError> {
         use crate::runtime::xml as x;
+        const FIELDS: x::Fields = &[
+            ("ReceiptResponseId", 0),
+            ("ReceiptId", 1),
+            ("Response", 2),
+            ("Id", 3),
+            ("DeviceSN", 4),
+            ("DeviceRN", 5),
+            ("FSNumber", 6),
+            ("OFDName", 7),
+            ("OFDInn", 8),
+            ("OFDWebsite", 9),
+            ("FNSWebsite", 10),
+            ("CompanyINN", 11),
+            ("CompanyName", 12),
+            ("DocumentNumber", 13),
+            ("ShiftNumber", 14),
+            ("DocumentIndex", 15),
+            ("ProcessedAt", 16),
+            ("Content", 17),
+            ("Change", 18),
+            ("FP", 19),
+            ("ResponseState", 20),
+            ("Errors", 21),
+        ];
         let map = r.open(&start)?;
         let mut f0: Option<Option<i32>> = None;
         let mut f1: Option<Option<i32>> = None;
@@ -4237,48 +4352,33 @@ impl crate::runtime::xml::FromXml for CashboxReceiptResponseData {
         let mut f19: Option<Option<String>> = None;
         let mut f20: Option<Option<crate::api::personal::ReceiptResponseState>> = None;
         let mut f21: Option<Vec<String>> = None;
+        let mut next = 0;
         while let Some(child) = r.next_child(&map)? {
-            match x::local(&child) {
-                "ReceiptResponseId" => {
+            match x::field(FIELDS, &child, &mut next) {
+                Some(0) => {
                     x::set(&mut f0, "ReceiptResponseId", r.opt_parse(&map, child))?
                 }
-                "ReceiptId" => x::set(&mut f1, "ReceiptId", r.opt_parse(&map, child))?,
-                "Response" => x::set(&mut f2, "Response", r.opt_json(&map, child))?,
-                "Id" => x::set(&mut f3, "Id", r.opt_string(&map, child))?,
-                "DeviceSN" => x::set(&mut f4, "DeviceSN", r.opt_string(&map, child))?,
-                "DeviceRN" => x::set(&mut f5, "DeviceRN", r.opt_string(&map, child))?,
-                "FSNumber" => x::set(&mut f6, "FSNumber", r.opt_string(&map, child))?,
-                "OFDName" => x::set(&mut f7, "OFDName", r.opt_string(&map, child))?,
-                "OFDInn" => x::set(&mut f8, "OFDInn", r.opt_string(&map, child))?,
-                "OFDWebsite" => x::set(&mut f9, "OFDWebsite", r.opt_string(&map, child))?,
-                "FNSWebsite" => {
-                    x::set(&mut f10, "FNSWebsite", r.opt_string(&map, child))?
-                }
-                "CompanyINN" => {
-                    x::set(&mut f11, "CompanyINN", r.opt_string(&map, child))?
-                }
-                "CompanyName" => {
-                    x::set(&mut f12, "CompanyName", r.opt_string(&map, child))?
-                }
-                "DocumentNumber" => {
-                    x::set(&mut f13, "DocumentNumber", r.opt_parse(&map, child))?
-                }
-                "ShiftNumber" => {
-                    x::set(&mut f14, "ShiftNumber", r.opt_parse(&map, child))?
-                }
-                "DocumentIndex" => {
-                    x::set(&mut f15, "DocumentIndex", r.opt_parse(&map, child))?
-                }
-                "ProcessedAt" => {
-                    x::set(&mut f16, "ProcessedAt", r.opt_datetime(&map, child))?
-                }
-                "Content" => x::set(&mut f17, "Content", r.opt_value(&map, child))?,
-                "Change" => x::set(&mut f18, "Change", r.opt_decimal(&map, child))?,
-                "FP" => x::set(&mut f19, "FP", r.opt_string(&map, child))?,
-                "ResponseState" => {
-                    x::set(&mut f20, "ResponseState", r.opt_parse(&map, child))?
-                }
-                "Errors" => x::set(&mut f21, "Errors", r.list(child))?,
+                Some(1) => x::set(&mut f1, "ReceiptId", r.opt_parse(&map, child))?,
+                Some(2) => x::set(&mut f2, "Response", r.opt_json(&map, child))?,
+                Some(3) => x::set(&mut f3, "Id", r.opt_string(&map, child))?,
+                Some(4) => x::set(&mut f4, "DeviceSN", r.opt_string(&map, child))?,
+                Some(5) => x::set(&mut f5, "DeviceRN", r.opt_string(&map, child))?,
+                Some(6) => x::set(&mut f6, "FSNumber", r.opt_string(&map, child))?,
+                Some(7) => x::set(&mut f7, "OFDName", r.opt_string(&map, child))?,
+                Some(8) => x::set(&mut f8, "OFDInn", r.opt_string(&map, child))?,
+                Some(9) => x::set(&mut f9, "OFDWebsite", r.opt_string(&map, child))?,
+                Some(10) => x::set(&mut f10, "FNSWebsite", r.opt_string(&map, child))?,
+                Some(11) => x::set(&mut f11, "CompanyINN", r.opt_string(&map, child))?,
+                Some(12) => x::set(&mut f12, "CompanyName", r.opt_string(&map, child))?,
+                Some(13) => x::set(&mut f13, "DocumentNumber", r.opt_parse(&map, child))?,
+                Some(14) => x::set(&mut f14, "ShiftNumber", r.opt_parse(&map, child))?,
+                Some(15) => x::set(&mut f15, "DocumentIndex", r.opt_parse(&map, child))?,
+                Some(16) => x::set(&mut f16, "ProcessedAt", r.opt_datetime(&map, child))?,
+                Some(17) => x::set(&mut f17, "Content", r.opt_value(&map, child))?,
+                Some(18) => x::set(&mut f18, "Change", r.opt_decimal(&map, child))?,
+                Some(19) => x::set(&mut f19, "FP", r.opt_string(&map, child))?,
+                Some(20) => x::set(&mut f20, "ResponseState", r.opt_parse(&map, child))?,
+                Some(21) => x::set(&mut f21, "Errors", r.list(child))?,
                 _ => r.skip(child)?,
             }
         }
@@ -4315,21 +4415,27 @@ impl crate::runtime::xml::FromXml for CashboxReceiptContentData {
         start: crate::runtime::xml::Start<'_>,
     ) -> Result<Self, crate::runtime::xml::XmlError> {
         use crate::runtime::xml as x;
+        const FIELDS: x::Fields = &[
+            ("Type", 0),
+            ("Positions", 1),
+            ("CheckClose", 2),
+            ("CustomerContact", 3),
+            ("AgentType", 4),
+        ];
         let map = r.open(&start)?;
         let mut f0: Option<Option<crate::api::personal::ReceiptDocType>> = None;
         let mut f1: Option<Vec<crate::api::personal::CashboxReceiptPositionData>> = None;
         let mut f2: Option<Option<crate::api::personal::CashboxReceiptCheckCloseData>> = None;
         let mut f3: Option<Option<String>> = None;
         let mut f4: Option<Option<String>> = None;
+        let mut next = 0;
         while let Some(child) = r.next_child(&map)? {
-            match x::local(&child) {
-                "Type" => x::set(&mut f0, "Type", r.opt_parse(&map, child))?,
-                "Positions" => x::set(&mut f1, "Positions", r.list(child))?,
-                "CheckClose" => x::set(&mut f2, "CheckClose", r.opt_value(&map, child))?,
-                "CustomerContact" => {
-                    x::set(&mut f3, "CustomerContact", r.opt_string(&map, child))?
-                }
-                "AgentType" => x::set(&mut f4, "AgentType", r.opt_string(&map, child))?,
+            match x::field(FIELDS, &child, &mut next) {
+                Some(0) => x::set(&mut f0, "Type", r.opt_parse(&map, child))?,
+                Some(1) => x::set(&mut f1, "Positions", r.list(child))?,
+                Some(2) => x::set(&mut f2, "CheckClose", r.opt_value(&map, child))?,
+                Some(3) => x::set(&mut f3, "CustomerContact", r.opt_string(&map, child))?,
+                Some(4) => x::set(&mut f4, "AgentType", r.opt_string(&map, child))?,
                 _ => r.skip(child)?,
             }
         }
@@ -4349,6 +4455,16 @@ impl crate::runtime::xml::FromXml for CashboxReceiptPositionData {
         start: crate::runtime::xml::Start<'_>,
     ) -> Result<Self, crate::runtime::xml::XmlError> {
         use crate::runtime::xml as x;
+        const FIELDS: x::Fields = &[
+            ("ReceiptPositionId", 0),
+            ("ReceiptId", 1),
+            ("Quantity", 2),
+            ("Price", 3),
+            ("Tax", 4),
+            ("PaymentSubjectType", 5),
+            ("PaymentMethodType", 6),
+            ("Text", 7),
+        ];
         let map = r.open(&start)?;
         let mut f0: Option<Option<i32>> = None;
         let mut f1: Option<Option<i32>> = None;
@@ -4358,22 +4474,23 @@ impl crate::runtime::xml::FromXml for CashboxReceiptPositionData {
         let mut f5: Option<Option<crate::api::personal::ReceiptPaymentSubjectType>> = None;
         let mut f6: Option<Option<crate::api::personal::ReceiptPaymentMethodType>> = None;
         let mut f7: Option<Option<String>> = None;
+        let mut next = 0;
         while let Some(child) = r.next_child(&map)? {
-            match x::local(&child) {
-                "ReceiptPositionId" => {
+            match x::field(FIELDS, &child, &mut next) {
+                Some(0) => {
                     x::set(&mut f0, "ReceiptPositionId", r.opt_parse(&map, child))?
                 }
-                "ReceiptId" => x::set(&mut f1, "ReceiptId", r.opt_parse(&map, child))?,
-                "Quantity" => x::set(&mut f2, "Quantity", r.opt_decimal(&map, child))?,
-                "Price" => x::set(&mut f3, "Price", r.opt_decimal(&map, child))?,
-                "Tax" => x::set(&mut f4, "Tax", r.opt_parse(&map, child))?,
-                "PaymentSubjectType" => {
+                Some(1) => x::set(&mut f1, "ReceiptId", r.opt_parse(&map, child))?,
+                Some(2) => x::set(&mut f2, "Quantity", r.opt_decimal(&map, child))?,
+                Some(3) => x::set(&mut f3, "Price", r.opt_decimal(&map, child))?,
+                Some(4) => x::set(&mut f4, "Tax", r.opt_parse(&map, child))?,
+                Some(5) => {
                     x::set(&mut f5, "PaymentSubjectType", r.opt_parse(&map, child))?
                 }
-                "PaymentMethodType" => {
+                Some(6) => {
                     x::set(&mut f6, "PaymentMethodType", r.opt_parse(&map, child))?
                 }
-                "Text" => x::set(&mut f7, "Text", r.opt_string(&map, child))?,
+                Some(7) => x::set(&mut f7, "Text", r.opt_string(&map, child))?,
                 _ => r.skip(child)?,
             }
         }
@@ -4396,15 +4513,15 @@ impl crate::runtime::xml::FromXml for CashboxReceiptCheckCloseData {
         start: crate::runtime::xml::Start<'_>,
     ) -> Result<Self, crate::runtime::xml::XmlError> {
         use crate::runtime::xml as x;
+        const FIELDS: x::Fields = &[("Payments", 0), ("TaxationSystem", 1)];
         let map = r.open(&start)?;
         let mut f0: Option<Vec<crate::api::personal::CashboxReceiptPaymentData>> = None;
         let mut f1: Option<Option<crate::api::personal::ReceiptTaxationSystem>> = None;
+        let mut next = 0;
         while let Some(child) = r.next_child(&map)? {
-            match x::local(&child) {
-                "Payments" => x::set(&mut f0, "Payments", r.list(child))?,
-                "TaxationSystem" => {
-                    x::set(&mut f1, "TaxationSystem", r.opt_parse(&map, child))?
-                }
+            match x::field(FIELDS, &child, &mut next) {
+                Some(0) => x::set(&mut f0, "Payments", r.list(child))?,
+                Some(1) => x::set(&mut f1, "TaxationSystem", r.opt_parse(&map, child))?,
                 _ => r.skip(child)?,
             }
         }
@@ -4421,19 +4538,24 @@ impl crate::runtime::xml::FromXml for CashboxReceiptPaymentData {
         start: crate::runtime::xml::Start<'_>,
     ) -> Result<Self, crate::runtime::xml::XmlError> {
         use crate::runtime::xml as x;
+        const FIELDS: x::Fields = &[
+            ("ReceiptPaymentId", 0),
+            ("ReceiptId", 1),
+            ("Type", 2),
+            ("Amount", 3),
+        ];
         let map = r.open(&start)?;
         let mut f0: Option<Option<i32>> = None;
         let mut f1: Option<Option<i32>> = None;
         let mut f2: Option<Option<crate::api::personal::ReceiptPaymentType>> = None;
         let mut f3: Option<Option<crate::runtime::Decimal>> = None;
+        let mut next = 0;
         while let Some(child) = r.next_child(&map)? {
-            match x::local(&child) {
-                "ReceiptPaymentId" => {
-                    x::set(&mut f0, "ReceiptPaymentId", r.opt_parse(&map, child))?
-                }
-                "ReceiptId" => x::set(&mut f1, "ReceiptId", r.opt_parse(&map, child))?,
-                "Type" => x::set(&mut f2, "Type", r.opt_parse(&map, child))?,
-                "Amount" => x::set(&mut f3, "Amount", r.opt_decimal(&map, child))?,
+            match x::field(FIELDS, &child, &mut next) {
+                Some(0) => x::set(&mut f0, "ReceiptPaymentId", r.opt_parse(&map, child))?,
+                Some(1) => x::set(&mut f1, "ReceiptId", r.opt_parse(&map, child))?,
+                Some(2) => x::set(&mut f2, "Type", r.opt_parse(&map, child))?,
+                Some(3) => x::set(&mut f3, "Amount", r.opt_decimal(&map, child))?,
                 _ => r.skip(child)?,
             }
         }
@@ -4452,6 +4574,26 @@ impl crate::runtime::xml::FromXml for OrangeDataReceipt {
         start: crate::runtime::xml::Start<'_>,
     ) -> Result<Self, crate::runtime::xml::XmlError> {
         use crate::runtime::xml as x;
+        const FIELDS: x::Fields = &[
+            ("id", 0),
+            ("deviceSN", 1),
+            ("deviceRN", 2),
+            ("fsNumber", 3),
+            ("ofdName", 4),
+            ("ofdWebsite", 5),
+            ("ofdinn", 6),
+            ("fnsWebsite", 7),
+            ("companyINN", 8),
+            ("companyName", 9),
+            ("documentNumber", 10),
+            ("shiftNumber", 11),
+            ("documentIndex", 12),
+            ("processedAt", 13),
+            ("content", 14),
+            ("change", 15),
+            ("fp", 16),
+            ("callbackUrl", 17),
+        ];
         let map = r.open(&start)?;
         let mut f0: Option<Option<String>> = None;
         let mut f1: Option<Option<String>> = None;
@@ -4471,38 +4613,27 @@ impl crate::runtime::xml::FromXml for OrangeDataReceipt {
         let mut f15: Option<Option<crate::runtime::Decimal>> = None;
         let mut f16: Option<Option<String>> = None;
         let mut f17: Option<Option<String>> = None;
+        let mut next = 0;
         while let Some(child) = r.next_child(&map)? {
-            match x::local(&child) {
-                "id" => x::set(&mut f0, "id", r.opt_string(&map, child))?,
-                "deviceSN" => x::set(&mut f1, "deviceSN", r.opt_string(&map, child))?,
-                "deviceRN" => x::set(&mut f2, "deviceRN", r.opt_string(&map, child))?,
-                "fsNumber" => x::set(&mut f3, "fsNumber", r.opt_string(&map, child))?,
-                "ofdName" => x::set(&mut f4, "ofdName", r.opt_string(&map, child))?,
-                "ofdWebsite" => x::set(&mut f5, "ofdWebsite", r.opt_string(&map, child))?,
-                "ofdinn" => x::set(&mut f6, "ofdinn", r.opt_string(&map, child))?,
-                "fnsWebsite" => x::set(&mut f7, "fnsWebsite", r.opt_string(&map, child))?,
-                "companyINN" => x::set(&mut f8, "companyINN", r.opt_string(&map, child))?,
-                "companyName" => {
-                    x::set(&mut f9, "companyName", r.opt_string(&map, child))?
-                }
-                "documentNumber" => {
-                    x::set(&mut f10, "documentNumber", r.opt_parse(&map, child))?
-                }
-                "shiftNumber" => {
-                    x::set(&mut f11, "shiftNumber", r.opt_parse(&map, child))?
-                }
-                "documentIndex" => {
-                    x::set(&mut f12, "documentIndex", r.opt_parse(&map, child))?
-                }
-                "processedAt" => {
-                    x::set(&mut f13, "processedAt", r.opt_datetime(&map, child))?
-                }
-                "content" => x::set(&mut f14, "content", r.opt_value(&map, child))?,
-                "change" => x::set(&mut f15, "change", r.opt_decimal(&map, child))?,
-                "fp" => x::set(&mut f16, "fp", r.opt_string(&map, child))?,
-                "callbackUrl" => {
-                    x::set(&mut f17, "callbackUrl", r.opt_string(&map, child))?
-                }
+            match x::field(FIELDS, &child, &mut next) {
+                Some(0) => x::set(&mut f0, "id", r.opt_string(&map, child))?,
+                Some(1) => x::set(&mut f1, "deviceSN", r.opt_string(&map, child))?,
+                Some(2) => x::set(&mut f2, "deviceRN", r.opt_string(&map, child))?,
+                Some(3) => x::set(&mut f3, "fsNumber", r.opt_string(&map, child))?,
+                Some(4) => x::set(&mut f4, "ofdName", r.opt_string(&map, child))?,
+                Some(5) => x::set(&mut f5, "ofdWebsite", r.opt_string(&map, child))?,
+                Some(6) => x::set(&mut f6, "ofdinn", r.opt_string(&map, child))?,
+                Some(7) => x::set(&mut f7, "fnsWebsite", r.opt_string(&map, child))?,
+                Some(8) => x::set(&mut f8, "companyINN", r.opt_string(&map, child))?,
+                Some(9) => x::set(&mut f9, "companyName", r.opt_string(&map, child))?,
+                Some(10) => x::set(&mut f10, "documentNumber", r.opt_parse(&map, child))?,
+                Some(11) => x::set(&mut f11, "shiftNumber", r.opt_parse(&map, child))?,
+                Some(12) => x::set(&mut f12, "documentIndex", r.opt_parse(&map, child))?,
+                Some(13) => x::set(&mut f13, "processedAt", r.opt_datetime(&map, child))?,
+                Some(14) => x::set(&mut f14, "content", r.opt_value(&map, child))?,
+                Some(15) => x::set(&mut f15, "change", r.opt_decimal(&map, child))?,
+                Some(16) => x::set(&mut f16, "fp", r.opt_string(&map, child))?,
+                Some(17) => x::set(&mut f17, "callbackUrl", r.opt_string(&map, child))?,
                 _ => r.skip(child)?,
             }
         }
@@ -4535,6 +4666,26 @@ impl crate::runtime::xml::FromXml for CashboxReceiptCorrectionResponseData {
         start: crate::runtime::xml::Start<'_>,
     ) -> Result<Self, crate::runtime::xml::XmlError> {
         use crate::runtime::xml as x;
+        const FIELDS: x::Fields = &[
+            ("id", 0),
+            ("deviceSN", 1),
+            ("deviceRN", 2),
+            ("fsNumber", 3),
+            ("ofdName", 4),
+            ("ofdWebsite", 5),
+            ("ofdinn", 6),
+            ("fnsWebsite", 7),
+            ("companyINN", 8),
+            ("companyName", 9),
+            ("documentNumber", 10),
+            ("shiftNumber", 11),
+            ("documentIndex", 12),
+            ("processedAt", 13),
+            ("content", 14),
+            ("change", 15),
+            ("fp", 16),
+            ("callbackUrl", 17),
+        ];
         let map = r.open(&start)?;
         let mut f0: Option<Option<String>> = None;
         let mut f1: Option<Option<String>> = None;
@@ -4554,38 +4705,27 @@ impl crate::runtime::xml::FromXml for CashboxReceiptCorrectionResponseData {
         let mut f15: Option<Option<crate::runtime::Decimal>> = None;
         let mut f16: Option<Option<String>> = None;
         let mut f17: Option<Option<String>> = None;
+        let mut next = 0;
         while let Some(child) = r.next_child(&map)? {
-            match x::local(&child) {
-                "id" => x::set(&mut f0, "id", r.opt_string(&map, child))?,
-                "deviceSN" => x::set(&mut f1, "deviceSN", r.opt_string(&map, child))?,
-                "deviceRN" => x::set(&mut f2, "deviceRN", r.opt_string(&map, child))?,
-                "fsNumber" => x::set(&mut f3, "fsNumber", r.opt_string(&map, child))?,
-                "ofdName" => x::set(&mut f4, "ofdName", r.opt_string(&map, child))?,
-                "ofdWebsite" => x::set(&mut f5, "ofdWebsite", r.opt_string(&map, child))?,
-                "ofdinn" => x::set(&mut f6, "ofdinn", r.opt_string(&map, child))?,
-                "fnsWebsite" => x::set(&mut f7, "fnsWebsite", r.opt_string(&map, child))?,
-                "companyINN" => x::set(&mut f8, "companyINN", r.opt_string(&map, child))?,
-                "companyName" => {
-                    x::set(&mut f9, "companyName", r.opt_string(&map, child))?
-                }
-                "documentNumber" => {
-                    x::set(&mut f10, "documentNumber", r.opt_parse(&map, child))?
-                }
-                "shiftNumber" => {
-                    x::set(&mut f11, "shiftNumber", r.opt_parse(&map, child))?
-                }
-                "documentIndex" => {
-                    x::set(&mut f12, "documentIndex", r.opt_parse(&map, child))?
-                }
-                "processedAt" => {
-                    x::set(&mut f13, "processedAt", r.opt_datetime(&map, child))?
-                }
-                "content" => x::set(&mut f14, "content", r.opt_value(&map, child))?,
-                "change" => x::set(&mut f15, "change", r.opt_decimal(&map, child))?,
-                "fp" => x::set(&mut f16, "fp", r.opt_string(&map, child))?,
-                "callbackUrl" => {
-                    x::set(&mut f17, "callbackUrl", r.opt_string(&map, child))?
-                }
+            match x::field(FIELDS, &child, &mut next) {
+                Some(0) => x::set(&mut f0, "id", r.opt_string(&map, child))?,
+                Some(1) => x::set(&mut f1, "deviceSN", r.opt_string(&map, child))?,
+                Some(2) => x::set(&mut f2, "deviceRN", r.opt_string(&map, child))?,
+                Some(3) => x::set(&mut f3, "fsNumber", r.opt_string(&map, child))?,
+                Some(4) => x::set(&mut f4, "ofdName", r.opt_string(&map, child))?,
+                Some(5) => x::set(&mut f5, "ofdWebsite", r.opt_string(&map, child))?,
+                Some(6) => x::set(&mut f6, "ofdinn", r.opt_string(&map, child))?,
+                Some(7) => x::set(&mut f7, "fnsWebsite", r.opt_string(&map, child))?,
+                Some(8) => x::set(&mut f8, "companyINN", r.opt_string(&map, child))?,
+                Some(9) => x::set(&mut f9, "companyName", r.opt_string(&map, child))?,
+                Some(10) => x::set(&mut f10, "documentNumber", r.opt_parse(&map, child))?,
+                Some(11) => x::set(&mut f11, "shiftNumber", r.opt_parse(&map, child))?,
+                Some(12) => x::set(&mut f12, "documentIndex", r.opt_parse(&map, child))?,
+                Some(13) => x::set(&mut f13, "processedAt", r.opt_datetime(&map, child))?,
+                Some(14) => x::set(&mut f14, "content", r.opt_value(&map, child))?,
+                Some(15) => x::set(&mut f15, "change", r.opt_decimal(&map, child))?,
+                Some(16) => x::set(&mut f16, "fp", r.opt_string(&map, child))?,
+                Some(17) => x::set(&mut f17, "callbackUrl", r.opt_string(&map, child))?,
                 _ => r.skip(child)?,
             }
         }
@@ -4618,6 +4758,26 @@ impl crate::runtime::xml::FromXml for CorrectionReceiptContent {
         start: crate::runtime::xml::Start<'_>,
     ) -> Result<Self, crate::runtime::xml::XmlError> {
         use crate::runtime::xml as x;
+        const FIELDS: x::Fields = &[
+            ("correctionType", 0),
+            ("type", 1),
+            ("description", 2),
+            ("causeDocumentDate", 3),
+            ("causeDocumentNumber", 4),
+            ("totalSum", 5),
+            ("cashSum", 6),
+            ("eCashSum", 7),
+            ("prepaymentSum", 8),
+            ("postpaymentSum", 9),
+            ("otherPaymentTypeSum", 10),
+            ("tax1Sum", 11),
+            ("tax2Sum", 12),
+            ("tax3Sum", 13),
+            ("tax4Sum", 14),
+            ("tax5Sum", 15),
+            ("tax6Sum", 16),
+            ("taxationSystem", 17),
+        ];
         let map = r.open(&start)?;
         let mut f0: Option<Option<crate::api::personal::ReceiptCorrectionType>> = None;
         let mut f1: Option<Option<crate::api::personal::ReceiptDocType>> = None;
@@ -4637,42 +4797,33 @@ impl crate::runtime::xml::FromXml for CorrectionReceiptContent {
         let mut f15: Option<Option<crate::runtime::Decimal>> = None;
         let mut f16: Option<Option<crate::runtime::Decimal>> = None;
         let mut f17: Option<Option<crate::api::personal::ReceiptTaxationSystem>> = None;
+        let mut next = 0;
         while let Some(child) = r.next_child(&map)? {
-            match x::local(&child) {
-                "correctionType" => {
-                    x::set(&mut f0, "correctionType", r.opt_parse(&map, child))?
-                }
-                "type" => x::set(&mut f1, "type", r.opt_parse(&map, child))?,
-                "description" => {
-                    x::set(&mut f2, "description", r.opt_string(&map, child))?
-                }
-                "causeDocumentDate" => {
+            match x::field(FIELDS, &child, &mut next) {
+                Some(0) => x::set(&mut f0, "correctionType", r.opt_parse(&map, child))?,
+                Some(1) => x::set(&mut f1, "type", r.opt_parse(&map, child))?,
+                Some(2) => x::set(&mut f2, "description", r.opt_string(&map, child))?,
+                Some(3) => {
                     x::set(&mut f3, "causeDocumentDate", r.opt_datetime(&map, child))?
                 }
-                "causeDocumentNumber" => {
+                Some(4) => {
                     x::set(&mut f4, "causeDocumentNumber", r.opt_string(&map, child))?
                 }
-                "totalSum" => x::set(&mut f5, "totalSum", r.opt_decimal(&map, child))?,
-                "cashSum" => x::set(&mut f6, "cashSum", r.opt_decimal(&map, child))?,
-                "eCashSum" => x::set(&mut f7, "eCashSum", r.opt_decimal(&map, child))?,
-                "prepaymentSum" => {
-                    x::set(&mut f8, "prepaymentSum", r.opt_decimal(&map, child))?
-                }
-                "postpaymentSum" => {
-                    x::set(&mut f9, "postpaymentSum", r.opt_decimal(&map, child))?
-                }
-                "otherPaymentTypeSum" => {
+                Some(5) => x::set(&mut f5, "totalSum", r.opt_decimal(&map, child))?,
+                Some(6) => x::set(&mut f6, "cashSum", r.opt_decimal(&map, child))?,
+                Some(7) => x::set(&mut f7, "eCashSum", r.opt_decimal(&map, child))?,
+                Some(8) => x::set(&mut f8, "prepaymentSum", r.opt_decimal(&map, child))?,
+                Some(9) => x::set(&mut f9, "postpaymentSum", r.opt_decimal(&map, child))?,
+                Some(10) => {
                     x::set(&mut f10, "otherPaymentTypeSum", r.opt_decimal(&map, child))?
                 }
-                "tax1Sum" => x::set(&mut f11, "tax1Sum", r.opt_decimal(&map, child))?,
-                "tax2Sum" => x::set(&mut f12, "tax2Sum", r.opt_decimal(&map, child))?,
-                "tax3Sum" => x::set(&mut f13, "tax3Sum", r.opt_decimal(&map, child))?,
-                "tax4Sum" => x::set(&mut f14, "tax4Sum", r.opt_decimal(&map, child))?,
-                "tax5Sum" => x::set(&mut f15, "tax5Sum", r.opt_decimal(&map, child))?,
-                "tax6Sum" => x::set(&mut f16, "tax6Sum", r.opt_decimal(&map, child))?,
-                "taxationSystem" => {
-                    x::set(&mut f17, "taxationSystem", r.opt_parse(&map, child))?
-                }
+                Some(11) => x::set(&mut f11, "tax1Sum", r.opt_decimal(&map, child))?,
+                Some(12) => x::set(&mut f12, "tax2Sum", r.opt_decimal(&map, child))?,
+                Some(13) => x::set(&mut f13, "tax3Sum", r.opt_decimal(&map, child))?,
+                Some(14) => x::set(&mut f14, "tax4Sum", r.opt_decimal(&map, child))?,
+                Some(15) => x::set(&mut f15, "tax5Sum", r.opt_decimal(&map, child))?,
+                Some(16) => x::set(&mut f16, "tax6Sum", r.opt_decimal(&map, child))?,
+                Some(17) => x::set(&mut f17, "taxationSystem", r.opt_parse(&map, child))?,
                 _ => r.skip(child)?,
             }
         }
@@ -4705,21 +4856,27 @@ impl crate::runtime::xml::FromXml for MerchantReceiptContent {
         start: crate::runtime::xml::Start<'_>,
     ) -> Result<Self, crate::runtime::xml::XmlError> {
         use crate::runtime::xml as x;
+        const FIELDS: x::Fields = &[
+            ("checkClose", 0),
+            ("type", 1),
+            ("positions", 2),
+            ("customerContact", 3),
+            ("agentType", 4),
+        ];
         let map = r.open(&start)?;
         let mut f0: Option<crate::api::personal::MerchantReceiptCheckClose> = None;
         let mut f1: Option<crate::api::personal::ReceiptDocType> = None;
         let mut f2: Option<Vec<crate::api::personal::MerchantReceiptPosition>> = None;
         let mut f3: Option<Option<String>> = None;
         let mut f4: Option<Option<i32>> = None;
+        let mut next = 0;
         while let Some(child) = r.next_child(&map)? {
-            match x::local(&child) {
-                "checkClose" => x::set(&mut f0, "checkClose", r.value(child))?,
-                "type" => x::set(&mut f1, "type", r.parse(child))?,
-                "positions" => x::set(&mut f2, "positions", r.list(child))?,
-                "customerContact" => {
-                    x::set(&mut f3, "customerContact", r.opt_string(&map, child))?
-                }
-                "agentType" => x::set(&mut f4, "agentType", r.opt_parse(&map, child))?,
+            match x::field(FIELDS, &child, &mut next) {
+                Some(0) => x::set(&mut f0, "checkClose", r.value(child))?,
+                Some(1) => x::set(&mut f1, "type", r.parse(child))?,
+                Some(2) => x::set(&mut f2, "positions", r.list(child))?,
+                Some(3) => x::set(&mut f3, "customerContact", r.opt_string(&map, child))?,
+                Some(4) => x::set(&mut f4, "agentType", r.opt_parse(&map, child))?,
                 _ => r.skip(child)?,
             }
         }
@@ -4739,6 +4896,14 @@ impl crate::runtime::xml::FromXml for MerchantReceiptPosition {
         start: crate::runtime::xml::Start<'_>,
     ) -> Result<Self, crate::runtime::xml::XmlError> {
         use crate::runtime::xml as x;
+        const FIELDS: x::Fields = &[
+            ("quantity", 0),
+            ("price", 1),
+            ("tax", 2),
+            ("text", 3),
+            ("paymentSubjectType", 4),
+            ("paymentMethodType", 5),
+        ];
         let map = r.open(&start)?;
         let mut f0: Option<crate::runtime::Decimal> = None;
         let mut f1: Option<crate::runtime::Decimal> = None;
@@ -4746,16 +4911,17 @@ impl crate::runtime::xml::FromXml for MerchantReceiptPosition {
         let mut f3: Option<String> = None;
         let mut f4: Option<Option<crate::api::personal::ReceiptPaymentSubjectType>> = None;
         let mut f5: Option<Option<crate::api::personal::ReceiptPaymentMethodType>> = None;
+        let mut next = 0;
         while let Some(child) = r.next_child(&map)? {
-            match x::local(&child) {
-                "quantity" => x::set(&mut f0, "quantity", r.decimal(child))?,
-                "price" => x::set(&mut f1, "price", r.decimal(child))?,
-                "tax" => x::set(&mut f2, "tax", r.parse(child))?,
-                "text" => x::set(&mut f3, "text", r.string(child))?,
-                "paymentSubjectType" => {
+            match x::field(FIELDS, &child, &mut next) {
+                Some(0) => x::set(&mut f0, "quantity", r.decimal(child))?,
+                Some(1) => x::set(&mut f1, "price", r.decimal(child))?,
+                Some(2) => x::set(&mut f2, "tax", r.parse(child))?,
+                Some(3) => x::set(&mut f3, "text", r.string(child))?,
+                Some(4) => {
                     x::set(&mut f4, "paymentSubjectType", r.opt_parse(&map, child))?
                 }
-                "paymentMethodType" => {
+                Some(5) => {
                     x::set(&mut f5, "paymentMethodType", r.opt_parse(&map, child))?
                 }
                 _ => r.skip(child)?,
@@ -4778,13 +4944,15 @@ impl crate::runtime::xml::FromXml for MerchantReceiptCheckClose {
         start: crate::runtime::xml::Start<'_>,
     ) -> Result<Self, crate::runtime::xml::XmlError> {
         use crate::runtime::xml as x;
+        const FIELDS: x::Fields = &[("payments", 0), ("taxationSystem", 1)];
         let map = r.open(&start)?;
         let mut f0: Option<Vec<crate::api::personal::MerchantReceiptPayment>> = None;
         let mut f1: Option<crate::api::personal::ReceiptTaxationSystem> = None;
+        let mut next = 0;
         while let Some(child) = r.next_child(&map)? {
-            match x::local(&child) {
-                "payments" => x::set(&mut f0, "payments", r.list(child))?,
-                "taxationSystem" => x::set(&mut f1, "taxationSystem", r.parse(child))?,
+            match x::field(FIELDS, &child, &mut next) {
+                Some(0) => x::set(&mut f0, "payments", r.list(child))?,
+                Some(1) => x::set(&mut f1, "taxationSystem", r.parse(child))?,
                 _ => r.skip(child)?,
             }
         }
@@ -4801,13 +4969,15 @@ impl crate::runtime::xml::FromXml for MerchantReceiptPayment {
         start: crate::runtime::xml::Start<'_>,
     ) -> Result<Self, crate::runtime::xml::XmlError> {
         use crate::runtime::xml as x;
+        const FIELDS: x::Fields = &[("type", 0), ("amount", 1)];
         let map = r.open(&start)?;
         let mut f0: Option<crate::api::personal::ReceiptPaymentType> = None;
         let mut f1: Option<crate::runtime::Decimal> = None;
+        let mut next = 0;
         while let Some(child) = r.next_child(&map)? {
-            match x::local(&child) {
-                "type" => x::set(&mut f0, "type", r.parse(child))?,
-                "amount" => x::set(&mut f1, "amount", r.decimal(child))?,
+            match x::field(FIELDS, &child, &mut next) {
+                Some(0) => x::set(&mut f0, "type", r.parse(child))?,
+                Some(1) => x::set(&mut f1, "amount", r.decimal(child))?,
                 _ => r.skip(child)?,
             }
         }
