@@ -72,7 +72,7 @@ pub use intellectmoney_receiver as receiver;
 /// crate): codecs, checks, encoding and signing, decoding, the client's engine.
 pub use intellectmoney_runtime as runtime;
 pub use marker::IntellectMoney;
-/// The README's examples, compiled and run as doctests (they use the mock).
-#[cfg(all(doctest, feature = "mock"))]
+/// The README's examples, compiled and run as doctests (they use the mock and every API).
+#[cfg(all(doctest, feature = "mock", feature = "payout", feature = "personal"))]
 #[doc = include_str!("../../README.md")]
 pub struct ReadmeDoctests;

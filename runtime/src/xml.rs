@@ -313,6 +313,9 @@ impl<'a> XmlReader<'a> {
     /// content's text.
     pub fn skip(&mut self, start: Start<'_>) -> Result<(), XmlError> {
         if self.strict > 0 {
+            // Read through, every part checked. An XML declaration inside (quick-xml reports one
+            // anywhere) then sets how the rest is read, as the serde path's capture of the
+            // whole value does (`xml_decoders.rs`).
             return self.check_well_formed(start);
         }
         let name = start.name();
@@ -412,8 +415,6 @@ impl<'a> XmlReader<'a> {
             Event::End(_) => return Ok(self.close_text(Cow::Borrowed(""))),
             Event::Text(first) => match self.raw() {
                 Ok(Event::End(_)) => {
-                    // A text event holds no references (they are events of their own), so
-                    // decoding changes only its line ends: blank stays blank, and the rest not.
                     let text = match is_blank(&first) {
                         true => Cow::Borrowed(""),
                         false => first.xml_content(self.version),
@@ -433,12 +434,16 @@ impl<'a> XmlReader<'a> {
         self.text_rest(text)
     }
 
-    /// The end of a scalar's element, read by [`Self::text`]'s shortcut: `text` is its text,
-    /// already `""` for whitespace only (which counts as none, as `map_event` passes over it).
+    /// The end of a scalar's element, read by [`Self::text`]'s shortcut: `text` is its text
+    /// (whitespace only counts as none, as `map_event` passes over it). Tested again after
+    /// decoding: in XML 1.1, NEL and LINE SEPARATOR become line feeds.
     fn close_text(&mut self, text: Cow<'a, str>) -> Cow<'a, str> {
         self.leave();
         self.depth -= 1;
-        text
+        match is_blank(&text) {
+            true => Cow::Borrowed(""),
+            false => text,
+        }
     }
 
     /// The rest of a scalar's element after its text so far.
@@ -637,7 +642,10 @@ impl<'a> XmlReader<'a> {
                 self.strict -= 1;
                 Ok(value)
             }
-            Err(e) if crate::de::item_limit_hit() => Err(e),
+            Err(e) if crate::de::item_limit_hit() => {
+                self.strict -= 1;
+                Err(e)
+            }
             Err(_) => {
                 *self = bookmark;
                 self.check_well_formed(start)?;

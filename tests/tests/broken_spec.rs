@@ -173,6 +173,14 @@ const CASES: &[Case] = &[
         message: "duplicate field `Amount`",
     },
     Case {
+        name: "alias_names_another_field",
+        file: "shop.yaml",
+        find: "{ name: Paid, type: bool, doc: Paid. }",
+        replace: "{ name: Paid, type: bool, aliases: [Amount], doc: Paid. }",
+        at: "Amount",
+        message: "`Amount` names two fields",
+    },
+    Case {
         name: "duplicate_enum_value",
         file: "shop.yaml",
         find: "{ name: Cancelled, code: 6",

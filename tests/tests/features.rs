@@ -24,10 +24,12 @@ fn attributes_of(module: &str, kind: &str, name: &str) -> Vec<String> {
         }) else {
             continue;
         };
+        // Back to the end of the item before (attributes may span lines: `#[derive(\n…\n)]`).
         return lines[..at]
             .iter()
             .rev()
-            .take_while(|l| l.starts_with("#[") || l.starts_with("///"))
+            .take_while(|l| !(l.is_empty() || **l == "}" || l.starts_with("//") && !l.starts_with("///")))
+            .take_while(|l| l.starts_with("///") || l.starts_with('#') || l.starts_with(' ') || l.starts_with(')'))
             .map(|l| l.to_string())
             .collect();
     }
@@ -56,6 +58,27 @@ fn named(ty: &Ty, out: &mut Vec<(String, String, &'static str)>) {
     }
 }
 
+/// Everything `ty` names and what those hold, field by field.
+fn reached(ir: &Ir, ty: &Ty, out: &mut Vec<(String, String, &'static str)>) {
+    let mut direct = Vec::new();
+    named(ty, &mut direct);
+    for (module, name, kind) in direct {
+        if out.iter().any(|(m, n, _)| *m == module && *n == name) {
+            continue;
+        }
+        out.push((module.clone(), name.clone(), kind));
+        let fields = ir.apis.iter().filter(|a| a.module == module).flat_map(|a| &a.types);
+        let held: Vec<&Ty> = fields
+            .filter(|s| s.name == name)
+            .flat_map(|s| &s.fields)
+            .map(|f| &f.ty)
+            .collect();
+        for ty in held {
+            reached(ir, ty, out);
+        }
+    }
+}
+
 fn spec() -> Ir {
     build_ir(&Layout::repository(&root())).unwrap_or_else(|d| panic!("{d}"))
 }
@@ -70,6 +93,20 @@ fn each_method_is_compiled_with_its_api_and_the_token_method_always() {
             let features = cfg_features(&attributes_of(&api.module, "struct", &m.rust));
             if api.module == token.module && m.rust == token.method {
                 assert_eq!(features, None, "the token method {} is compiled always", m.rust);
+                // And so is everything it takes and returns, all the way down.
+                let mut types = Vec::new();
+                for ty in m.params.iter().map(|p| &p.ty).chain([&m.result]) {
+                    reached(&ir, ty, &mut types);
+                }
+                assert!(!types.is_empty(), "the token method returns a structure");
+                for (module, name, kind) in types {
+                    let attributes = attributes_of(&module, kind, &name);
+                    assert_eq!(
+                        cfg_features(&attributes),
+                        None,
+                        "{module}::{name}, which the token method holds"
+                    );
+                }
             } else {
                 assert_eq!(features, Some(vec![api.module.clone()]), "{}::{}", api.module, m.rust);
             }

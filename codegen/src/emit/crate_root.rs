@@ -29,6 +29,8 @@ pub fn emit(ir: &Ir) -> TokenStream {
             mod client_payout;
         }
     });
+    let gates = Gates::new(ir);
+    let api_features = gates.features().iter();
     quote! {
         #front
         #[rustfmt::skip]
@@ -68,8 +70,8 @@ pub fn emit(ir: &Ir) -> TokenStream {
         /// crate): codecs, checks, encoding and signing, decoding, the client's engine.
         pub use intellectmoney_runtime as runtime;
         pub use marker::#marker;
-        /// The README's examples, compiled and run as doctests (they use the mock).
-        #[cfg(all(doctest, feature = "mock"))]
+        /// The README's examples, compiled and run as doctests (they use the mock and every API).
+        #[cfg(all(doctest, feature = "mock" #(, feature = #api_features)*))]
         #[doc = include_str!("../../README.md")]
         pub struct ReadmeDoctests;
     }

@@ -167,15 +167,14 @@ impl Gates {
     /// The condition of `gate` (`feature = "a"`, `any(..)`: an item both APIs use is left out
     /// only when neither is on), or `None` when it holds always.
     pub fn condition(&self, gate: &BTreeSet<String>) -> Option<TokenStream> {
-        if self.features.is_empty() || gate.contains(ALWAYS) {
+        // `ALWAYS`, or a module that has no feature of its own (an API without methods): what
+        // it reaches is compiled whatever the features.
+        if self.features.is_empty() || gate.iter().any(|g| !self.features.contains(g)) {
             return None;
         }
-        let mut names = gate.iter().filter(|f| self.features.contains(*f));
-        Some(match gate.len() {
-            1 => {
-                let f = names.next().expect("one feature");
-                quote!(feature = #f)
-            }
+        let names: Vec<&String> = gate.iter().collect();
+        Some(match names.as_slice() {
+            [one] => quote!(feature = #one),
             _ => quote!(any(#(feature = #names),*)),
         })
     }

@@ -159,15 +159,35 @@ fn check_lenient(b: &mut Builder, f: &model::Field, ty: &Ty, document: bool) {
 
 pub(super) fn build_struct(b: &mut Builder, t: &model::TypeDef) -> Struct {
     let mut seen = BTreeSet::new();
+    // Every name a field is read under (its wire name and its aliases): one field each, so that
+    // a decoder never has to choose.
+    let mut names = BTreeSet::new();
     let mut fields = Vec::new();
     for f in &t.fields {
         let wire = f.name.as_str().to_owned();
         let rust = rust_name(b, f.rust.as_ref(), &wire);
-        if !seen.insert(rust.clone()) {
+        let duplicate = !seen.insert(rust.clone());
+        if duplicate {
             b.err(
                 f.name.span(),
                 format!("duplicate field `{wire}` (Rust name `{rust}`) in `{}`", t.name.as_str()),
             );
+        }
+        // (A field whose Rust name repeats another's is reported above, once.)
+        let aliases = f.aliases.iter().map(|a| (a.as_str(), a.span()));
+        for (name, span) in std::iter::once((wire.as_str(), f.name.span()))
+            .filter(|_| !duplicate)
+            .chain(aliases)
+        {
+            if !names.insert(name.to_owned()) {
+                b.err(
+                    span,
+                    format!(
+                        "`{name}` names two fields of `{}` (a wire name or an alias)",
+                        t.name.as_str()
+                    ),
+                );
+            }
         }
         let Some(ty) = b.ty(&f.ty) else { continue };
         if ty == Ty::Result && !t.envelope {
