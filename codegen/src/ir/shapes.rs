@@ -157,6 +157,26 @@ fn check_lenient(b: &mut Builder, f: &model::Field, ty: &Ty, document: bool) {
     }
 }
 
+/// Records the names field `f` is read under (its wire name, unless `wire` is false, and its
+/// aliases), refusing one that already names another field of `t`.
+fn read_names(b: &mut Builder, t: &model::TypeDef, f: &model::Field, wire: bool, names: &mut BTreeSet<String>) {
+    let aliases = f.aliases.iter().map(|a| (a.as_str(), a.span()));
+    for (name, span) in std::iter::once((f.name.as_str(), f.name.span()))
+        .filter(|_| wire)
+        .chain(aliases)
+    {
+        if !names.insert(name.to_owned()) {
+            b.err(
+                span,
+                format!(
+                    "`{name}` names two fields of `{}` (a wire name or an alias)",
+                    t.name.as_str()
+                ),
+            );
+        }
+    }
+}
+
 pub(super) fn build_struct(b: &mut Builder, t: &model::TypeDef) -> Struct {
     let mut seen = BTreeSet::new();
     // Every name a field is read under (its wire name and its aliases): one field each, so that
@@ -174,21 +194,7 @@ pub(super) fn build_struct(b: &mut Builder, t: &model::TypeDef) -> Struct {
             );
         }
         // (A field whose Rust name repeats another's is reported above, once.)
-        let aliases = f.aliases.iter().map(|a| (a.as_str(), a.span()));
-        for (name, span) in std::iter::once((wire.as_str(), f.name.span()))
-            .filter(|_| !duplicate)
-            .chain(aliases)
-        {
-            if !names.insert(name.to_owned()) {
-                b.err(
-                    span,
-                    format!(
-                        "`{name}` names two fields of `{}` (a wire name or an alias)",
-                        t.name.as_str()
-                    ),
-                );
-            }
-        }
+        read_names(b, t, f, !duplicate, &mut names);
         let Some(ty) = b.ty(&f.ty) else { continue };
         if ty == Ty::Result && !t.envelope {
             b.err(f.ty.span(), "type `result` is only allowed in the envelope");
