@@ -20,16 +20,16 @@ pub fn emit(ir: &Ir) -> TokenStream {
         .map(|a| format!("- [`{}`]: {}", a.module, a.title))
         .collect();
     let front = front_page(&titles, &next_steps(ir), &api_features(ir));
+    let gates = Gates::new(ir);
     // The payout flow's methods on the client stand on the payout roles (a fixed file).
     let payout_mod = ir.roles.payout.as_ref().map(|p| {
-        let gate = Gates::new(ir).api(&p.execute.0);
+        let gate = gates.api(&p.execute.0);
         quote! {
             #gate
             #[rustfmt::skip]
             mod client_payout;
         }
     });
-    let gates = Gates::new(ir);
     let api_features = gates.features().iter();
     quote! {
         #front

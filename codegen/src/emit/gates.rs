@@ -65,22 +65,18 @@ impl Gates {
     /// What every API needs, compiled always.
     fn always(&mut self, ir: &Ir, always: &BTreeSet<String>) {
         let roles = &ir.roles;
-        let mut named: Vec<(String, String)> = Vec::new();
+        let mut named: Vec<Ty> = Vec::new();
         if let Some(e) = &roles.envelope {
-            named.extend([(e.module.clone(), e.name.clone()), e.code_enum.clone()]);
+            named.push(Ty::Struct(e.module.clone(), e.name.clone()));
+            named.push(Ty::Enum(e.code_enum.0.clone(), e.code_enum.1.clone()));
+            named.extend(e.eshop_id.iter().map(|(_, ty)| ty.clone()));
         }
         if let Some(r) = &roles.request {
-            named.extend([(r.module.clone(), r.name.clone()), r.code_enum.clone()]);
+            named.push(Ty::Struct(r.module.clone(), r.name.clone()));
+            named.push(Ty::Enum(r.code_enum.0.clone(), r.code_enum.1.clone()));
         }
-        for (module, name) in named {
-            let ty = match struct_named(ir, &module, &name) {
-                true => Ty::Struct(module, name),
-                false => Ty::Enum(module, name),
-            };
-            self.reach(ir, &ty, always);
-        }
-        if let Some(e) = roles.envelope.as_ref().and_then(|e| e.eshop_id.as_ref()) {
-            self.reach(ir, &e.1, always);
+        for ty in &named {
+            self.reach(ir, ty, always);
         }
     }
 
@@ -111,15 +107,11 @@ impl Gates {
             return;
         }
         let fields = ir
-            .apis
-            .iter()
-            .filter(|a| a.module == *module)
-            .flat_map(|a| &a.types)
-            .filter(|s| s.name == *name)
-            .flat_map(|s| &s.fields);
-        let held: Vec<Ty> = fields.map(|f| f.ty.clone()).collect();
-        for ty in &held {
-            self.reach(ir, ty, gate);
+            .structure(module, name)
+            .map(|s| s.fields.as_slice())
+            .unwrap_or_default();
+        for f in fields {
+            self.reach(ir, &f.ty, gate);
         }
     }
 
@@ -158,10 +150,7 @@ impl Gates {
     /// The `#[cfg(..)]` of what belongs to one API as a whole (its notification, its payout
     /// flow, its versions).
     pub fn api(&self, module: &str) -> TokenStream {
-        match self.features.contains(module) {
-            true => self.attr(&BTreeSet::from([module.to_owned()])),
-            false => TokenStream::new(),
-        }
+        self.attr(&BTreeSet::from([module.to_owned()]))
     }
 
     /// The condition of `gate` (`feature = "a"`, `any(..)`: an item both APIs use is left out
@@ -185,14 +174,6 @@ impl Gates {
             None => TokenStream::new(),
         }
     }
-}
-
-/// Whether the spec has a structure of that name in that module.
-fn struct_named(ir: &Ir, module: &str, name: &str) -> bool {
-    ir.apis
-        .iter()
-        .filter(|a| a.module == module)
-        .any(|a| a.types.iter().any(|s| s.name == name))
 }
 
 /// `items` with `attr` on each of them (each a whole item: a structure, an `impl` block, a

@@ -34,6 +34,10 @@ pub fn emit(ir: &Ir) -> String {
     for (feature, api) in [("batch", payout), ("receiver", notification)] {
         if let Some(api) = api.filter(|a| gates.features().contains(a)) {
             let line = format!("{feature} = [\"dep:intellectmoney-{feature}\"]\n");
+            assert!(
+                manifest.contains(&line),
+                "the fixed manifest declares `{feature}` as {line}"
+            );
             manifest = manifest.replace(
                 &line,
                 &format!("{feature} = [\"dep:intellectmoney-{feature}\", \"{api}\"]\n"),

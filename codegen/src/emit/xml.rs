@@ -13,13 +13,6 @@ use std::collections::BTreeSet;
 /// The structures an answer can hold: every one but the documents the client writes, and the
 /// documents those hold (module and name).
 pub fn read_from_answers(ir: &Ir) -> BTreeSet<(String, String)> {
-    let by_name = |module: &str, name: &str| {
-        ir.apis
-            .iter()
-            .filter(|a| a.module == module)
-            .flat_map(|a| &a.types)
-            .find(|s| s.name == name)
-    };
     let mut todo: Vec<(String, &Struct)> = ir
         .apis
         .iter()
@@ -32,7 +25,7 @@ pub fn read_from_answers(ir: &Ir) -> BTreeSet<(String, String)> {
         }
         for f in &s.fields {
             if let Some((m, n)) = struct_in(&f.ty) {
-                todo.extend(by_name(m, n).map(|t| (m.clone(), t)));
+                todo.extend(ir.structure(m, n).map(|t| (m.clone(), t)));
             }
         }
     }

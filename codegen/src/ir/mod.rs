@@ -27,6 +27,17 @@ pub struct Ir {
     pub roles: Roles,
 }
 
+impl Ir {
+    /// The structure `name` of the API `module`.
+    pub fn structure(&self, module: &str, name: &str) -> Option<&Struct> {
+        self.apis
+            .iter()
+            .filter(|a| a.module == module)
+            .flat_map(|a| &a.types)
+            .find(|s| s.name == name)
+    }
+}
+
 /// What the hand-written runtime reads of the API, as the spec's `role:` keys say.
 #[derive(Debug, Default)]
 pub struct Roles {
