@@ -56,13 +56,40 @@ impl<'de> Text<'de> {
         match raw.as_bytes().first() {
             Some(b'n') if *raw == *"null" => Ok(Text(None)),
             Some(b'{' | b'[') => {
-                let mut d = serde_json::Deserializer::from_str(&raw);
-                let t = d.deserialize_any(V).map_err(E::custom)?;
+                let t = nested_text(|| {
+                    let mut d = serde_json::Deserializer::from_str(&raw);
+                    d.deserialize_any(V).map_err(E::custom)
+                })?;
                 Ok(Text(t.0.map(|c| Cow::Owned(c.into_owned()))))
             }
             _ => Ok(Text(Some(raw))),
         }
     }
+}
+
+/// How deep a scalar's object form may nest in JSON (`{"$text":{"$text":…}}`). Each level is
+/// read again from its raw text by a deserializer of its own (serde_json's depth limit counts
+/// one level in each), so without this bound an answer of a megabyte overflowed the stack and
+/// aborted the process, and one of 100 kB took half a second.
+const MAX_TEXT_NESTING: usize = 64;
+
+thread_local! {
+    /// The object forms of scalars being read, one inside the other.
+    static TEXT_NESTING: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+}
+
+/// Runs `read` one object form deeper, refusing past [`MAX_TEXT_NESTING`].
+fn nested_text<T, E: de::Error>(read: impl FnOnce() -> Result<T, E>) -> Result<T, E> {
+    let depth = TEXT_NESTING.with(std::cell::Cell::get);
+    if depth >= MAX_TEXT_NESTING {
+        return Err(E::custom(format!(
+            "a scalar's object form nests deeper than {MAX_TEXT_NESTING} levels"
+        )));
+    }
+    TEXT_NESTING.with(|c| c.set(depth + 1));
+    let out = read();
+    TEXT_NESTING.with(|c| c.set(depth));
+    out
 }
 
 impl<'de> Deserialize<'de> for Text<'de> {

@@ -279,13 +279,15 @@ async fn xml_must_be_one_response_element_and_nothing_after() {
     client(&server).get_eshop_info(GetEshopInfo::new(3)).await.unwrap();
 }
 
-#[tokio::test]
-async fn a_decimal_this_client_cannot_hold_exactly_is_refused_not_rounded() {
-    // 29 places: `Decimal` holds 28, and would round the last one away.
+/// getAccountData's wiki answer in JSON with its `Balance` (`4.6800`) written as `balance`,
+/// as a client of this crate reads it over loopback.
+async fn account_with_balance(
+    balance: &str,
+) -> Result<intellectmoney::Reply<intellectmoney::api::personal::AccountInfoData>, Error> {
     let json = intellectmoney_tests::example("personal/getAccountData.response.json");
     assert!(json.contains("\"Balance\": 4.6800"));
     let server = Server::always(Answer::json(
-        json.replace("\"Balance\": 4.6800", "\"Balance\": 0.12345678901234567890123456789"),
+        json.replace("\"Balance\": 4.6800", &format!("\"Balance\": {balance}")),
     ));
     let c = Client::builder()
         .base_url(server.url())
@@ -293,9 +295,30 @@ async fn a_decimal_this_client_cannot_hold_exactly_is_refused_not_rounded() {
         .retry(RetryPolicy::never())
         .build()
         .unwrap();
-    let e = c
-        .get_account_data(intellectmoney::personal::GetAccountData::new(6111111111))
+    c.get_account_data(intellectmoney::personal::GetAccountData::new(6111111111))
+        .await
+}
+
+#[tokio::test]
+async fn a_decimal_this_client_cannot_hold_exactly_is_refused_not_rounded() {
+    // 29 places: `Decimal` holds 28, and would round the last one away.
+    let e = account_with_balance("0.12345678901234567890123456789")
         .await
         .unwrap_err();
     assert!(e.to_string().contains("not a decimal this client holds exactly"), "{e}");
+}
+
+#[tokio::test]
+async fn a_scalar_nested_deep_in_its_object_form_is_refused_not_a_crash() {
+    // `{"$text": …}` is how a scalar's XML carrier looks in JSON; each level is read again from
+    // its raw text, and a megabyte of them overflowed the stack (the process aborted).
+    let nested = |levels: usize| format!("{}4.6800{}", r#"{"$text":"#.repeat(levels), "}".repeat(levels));
+    // Within the bound (64 levels) the value reads as it would bare.
+    let read = account_with_balance(&nested(64)).await.unwrap();
+    assert_eq!(read.result.balance, Some(dec("4.6800")));
+    for levels in [65, 100_000] {
+        let e = account_with_balance(&nested(levels)).await.unwrap_err();
+        assert!(matches!(e, Error::Decode(_)), "{levels}: {e:?}");
+        assert!(e.to_string().contains("nests deeper than 64 levels"), "{levels}: {e}");
+    }
 }
