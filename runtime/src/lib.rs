@@ -5,10 +5,6 @@
 //! The mock server's engine (`intellectmoney-mock`) and payout batches with their journal
 //! (`intellectmoney-batch`) are crates of their own, standing on this one.
 //!
-//! The wire format (values, codecs, signing, checks, the decoders, notifications, redaction)
-//! is the crate `intellectmoney-wire`, which needs no HTTP client and so compiles beside
-//! reqwest; it is re-exported here whole, so its items are this crate's:
-//!
 //! - values and codecs: [`DateTime`], [`Secret`], [`enc`], [`de`], [`ser`], [`json`], [`check`];
 //! - requests: [`encode`] (parameters in spec order, the body and the `Sign` header) and the
 //!   decoders ([`decode_xml`], [`decode_json`]);
@@ -22,10 +18,58 @@
 #[cfg(not(any(feature = "rustls", feature = "native-tls")))]
 compile_error!("intellectmoney needs a TLS backend: the feature `rustls` (the default) or `native-tls`");
 
+pub mod api;
 #[cfg(feature = "blocking")]
 pub mod blocking;
+pub mod check;
 #[cfg(feature = "cli")]
 pub mod cli;
 pub mod client;
+mod datetime;
+pub mod de;
+pub mod enc;
+mod error;
+pub mod json;
+pub mod notification;
+pub mod redact;
+mod request;
+mod secret;
+pub mod ser;
+mod text;
+mod tree;
+pub mod xml;
+pub mod xml_shape;
 
-pub use intellectmoney_wire::*;
+pub use api::{Api, ApiVersion, ApiVersions, Envelope, PayoutApi, PayoutRequest, ResultState, StateCode, TokenRequest};
+pub use api::{
+    ApiRequest, Auth, BodyFormat, Effect, Format, MethodInfo, Paginated, ResponseFormat, SignSlot, SignTemplate,
+    WireParam, WireValue,
+};
+pub use datetime::DateTime;
+pub use error::{mask_secrets, snippet, DecodeError, RequestError};
+#[cfg(feature = "xml-serde")]
+pub use request::reference as xml_serde;
+pub use request::{
+    decode_json, decode_json_as, decode_owned, decode_xml, decode_xml_as, encode, encode_params, form_body, json_body,
+    sign_hash, sign_input, version_refusal, EncodeContext, EncodedRequest, EnvelopeOf,
+};
+pub use rust_decimal::Decimal;
+pub use secret::{CardNumber, Secret};
+pub use text::{EmbeddedJson, TypedText};
+pub use time::{Date, Month};
+pub use uuid::Uuid;
+
+/// An enumeration of the spec: known values by name and (where the wiki gives them) number, and
+/// `Unknown(String)` for the rest.
+pub trait WireEnum: Sized {
+    /// Whether the API writes this enum by number by default.
+    const WIRE_CODE: bool;
+    /// Every value the spec knows, in spec order.
+    fn all() -> &'static [Self];
+    /// The wire name (the raw value for an unknown one).
+    fn name(&self) -> &str;
+    /// The number, where the wiki gives one (an unknown numeric value counts).
+    fn code(&self) -> Option<i64>;
+    /// Reads a name or a number; anything else is kept as `Unknown`.
+    fn from_wire(raw: &str) -> Self;
+}

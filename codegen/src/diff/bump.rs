@@ -7,8 +7,7 @@ use super::version::Version;
 use std::path::{Path, PathBuf};
 
 /// The published crates, as `[workspace.dependencies]` names them.
-pub const PUBLISHED: [&str; 6] = [
-    "intellectmoney-wire",
+pub const PUBLISHED: [&str; 5] = [
     "intellectmoney-runtime",
     "intellectmoney-mock",
     "intellectmoney-batch",
@@ -109,8 +108,7 @@ fn replace_quoted(line: &str, new: &str) -> String {
 
 /// The crates whose version is the workspace's (`version.workspace = true`): the published ones
 /// and the CLI.
-pub const WORKSPACE_VERSIONED: [&str; 7] = [
-    "intellectmoney-wire",
+pub const WORKSPACE_VERSIONED: [&str; 6] = [
     "intellectmoney-runtime",
     "intellectmoney-mock",
     "intellectmoney-batch",
@@ -158,7 +156,7 @@ pub fn relocked(text: &str, to: Version) -> String {
 mod tests {
     use super::*;
 
-    const MANIFEST: &str = "[workspace]\nmembers = [\"a\"]\n\n[workspace.package]\nversion = \"0.2.0\"\nedition = \"2021\"\n\n[workspace.dependencies]\nintellectmoney-wire = { version = \"0.2.0\", path = \"wire\" }\nintellectmoney-runtime = { version = \"0.2.0\", path = \"runtime\", default-features = false }\nintellectmoney-mock = { version = \"0.2.0\", path = \"mock\" }\nintellectmoney-batch = { version = \"0.2.0\", path = \"batch\" }\nintellectmoney-receiver = { version = \"0.2.0\", path = \"receiver\" }\nintellectmoney = { version = \"0.2.0\", path = \"generated\" }\nother = { version = \"0.2.0\" }\n";
+    const MANIFEST: &str = "[workspace]\nmembers = [\"a\"]\n\n[workspace.package]\nversion = \"0.2.0\"\nedition = \"2021\"\n\n[workspace.dependencies]\nintellectmoney-runtime = { version = \"0.2.0\", path = \"runtime\", default-features = false }\nintellectmoney-mock = { version = \"0.2.0\", path = \"mock\" }\nintellectmoney-batch = { version = \"0.2.0\", path = \"batch\" }\nintellectmoney-receiver = { version = \"0.2.0\", path = \"receiver\" }\nintellectmoney = { version = \"0.2.0\", path = \"generated\" }\nother = { version = \"0.2.0\" }\n";
 
     #[test]
     fn the_version_is_written_in_every_place_and_nothing_else_changes() {
@@ -168,7 +166,6 @@ mod tests {
             out,
             MANIFEST
                 .replacen("version = \"0.2.0\"\nedition", "version = \"0.3.0\"\nedition", 1)
-                .replace("wire = { version = \"0.2.0\"", "wire = { version = \"0.3.0\"")
                 .replace("runtime = { version = \"0.2.0\"", "runtime = { version = \"0.3.0\"")
                 .replace("mock = { version = \"0.2.0\"", "mock = { version = \"0.3.0\"")
                 .replace("batch = { version = \"0.2.0\"", "batch = { version = \"0.3.0\"")
@@ -183,7 +180,6 @@ mod tests {
         assert_eq!(
             stale_dependencies(MANIFEST, v),
             [
-                "intellectmoney-wire = \"0.2.0\"",
                 "intellectmoney-runtime = \"0.2.0\"",
                 "intellectmoney-mock = \"0.2.0\"",
                 "intellectmoney-batch = \"0.2.0\"",

@@ -459,8 +459,5 @@ fn outcome<A: PayoutApi>(
             operation_id,
             error_message,
         },
-        // A fate this runtime does not know (one a newer `intellectmoney-wire` added) is not
-        // taken as final: the payout is neither concluded paid nor unpaid on it.
-        _ => return None,
     })
 }
