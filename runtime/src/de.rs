@@ -67,11 +67,12 @@ impl<'de> Text<'de> {
     }
 }
 
-/// How deep a scalar's object form may nest in JSON (`{"$text":{"$text":…}}`). Each level is
-/// read again from its raw text by a deserializer of its own (serde_json's depth limit counts
-/// one level in each), so without this bound an answer of a megabyte overflowed the stack and
-/// aborted the process, and one of 100 kB took half a second.
-const MAX_TEXT_NESTING: usize = 64;
+/// How deep a scalar's object form may nest in JSON (`{"$text":{"$text":…}}`; the XML carrier
+/// read from JSON is one or two levels). Each level is read again from its raw text by a
+/// deserializer of its own (serde_json's depth limit counts one level in each): without a bound
+/// an answer of a megabyte overflowed the stack and aborted the process, and the time grows
+/// with the depth times the size, so the bound is kept small.
+const MAX_TEXT_NESTING: usize = 8;
 
 thread_local! {
     /// The object forms of scalars being read, one inside the other.
@@ -80,16 +81,23 @@ thread_local! {
 
 /// Runs `read` one object form deeper, refusing past [`MAX_TEXT_NESTING`].
 fn nested_text<T, E: de::Error>(read: impl FnOnce() -> Result<T, E>) -> Result<T, E> {
+    /// Puts the depth back when the level ends, by a panic too (a thread of tokio's outlives
+    /// a task that panicked, and would keep the depth).
+    struct Level(usize);
+    impl Drop for Level {
+        fn drop(&mut self) {
+            TEXT_NESTING.with(|c| c.set(self.0));
+        }
+    }
     let depth = TEXT_NESTING.with(std::cell::Cell::get);
     if depth >= MAX_TEXT_NESTING {
         return Err(E::custom(format!(
             "a scalar's object form nests deeper than {MAX_TEXT_NESTING} levels"
         )));
     }
+    let _level = Level(depth);
     TEXT_NESTING.with(|c| c.set(depth + 1));
-    let out = read();
-    TEXT_NESTING.with(|c| c.set(depth));
-    out
+    read()
 }
 
 impl<'de> Deserialize<'de> for Text<'de> {
@@ -646,9 +654,11 @@ impl<'de> Deserialize<'de> for TypedText {
                         // JSON: the value's raw text, a number with its exact characters.
                         let raw = map.next_value::<Borrowed<'de>>()?.0;
                         if raw.starts_with(['{', '[']) {
-                            return serde_json::Deserializer::from_str(&raw)
-                                .deserialize_any(V)
-                                .map_err(de::Error::custom);
+                            return nested_text(|| {
+                                serde_json::Deserializer::from_str(&raw)
+                                    .deserialize_any(V)
+                                    .map_err(de::Error::custom)
+                            });
                         }
                         let text = raw_json_text::<A::Error>(raw)?;
                         return Ok(TypedText {
