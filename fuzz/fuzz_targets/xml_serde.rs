@@ -1,14 +1,16 @@
 //! Differential: the generated XML decoders (the client's path) against the serde path
 //! (`runtime::xml_serde`, quick-xml's deserializer), their reference. Any UTF-8 text, as the
 //! answer of any method, read as the whole answer and as the bare result: both paths read the
-//! same value, or both refuse it. A disagreement (different values, or one accepting what the
-//! other refuses) panics with both outcomes.
+//! same value, or both refuse it; and the generated decoders' two lanes (the plain lexer,
+//! quick-xml's reader) give the same outcome. A disagreement (different values, or one
+//! accepting what the other refuses) panics with both outcomes.
 #![no_main]
 // The deprecated Payout methods are still decoded.
 #![allow(deprecated)]
 
 include!("decode_all.rs");
 
+use intellectmoney::runtime::xml::{self, FromXml};
 use intellectmoney::runtime::{decode_xml, decode_xml_as, xml_serde, ApiRequest, DecodeError, EnvelopeOf};
 use intellectmoney::IntellectMoney;
 use std::fmt::Debug;
@@ -25,12 +27,22 @@ fn same<T: PartialEq + Debug>(method: &str, new: Result<T, DecodeError>, referen
     }
 }
 
+fn lanes<T: FromXml + PartialEq + Debug>(method: &str, body: &str) {
+    let (plain, quick) = (xml::from_str::<T>(body), xml::from_str_quick::<T>(body));
+    assert!(
+        plain == quick,
+        "the lanes differ on {method}:\nplain {plain:?}\nquick {quick:?}"
+    );
+}
+
 fn differ<R: ApiRequest>(body: &str)
 where
     EnvelopeOf<R>: PartialEq + Debug,
     R::Output: PartialEq + Debug,
 {
     let name = R::METHOD.name;
+    lanes::<EnvelopeOf<R>>(name, body);
+    lanes::<R::Output>(name, body);
     same(name, decode_xml::<R>(body), xml_serde::decode_xml::<R>(body));
     same(
         name,

@@ -542,6 +542,18 @@ pub fn with_item_budget<T>(max: usize, decode: impl FnOnce() -> T) -> T {
     out
 }
 
+/// The budget left and whether it was exceeded: to be put back by [`set_item_budget`] when a
+/// reading is given up and read again (the XML plain lane's).
+pub(crate) fn item_budget() -> (Option<usize>, bool) {
+    (ITEMS_LEFT.with(std::cell::Cell::get), item_limit_hit())
+}
+
+/// Puts back the budget [`item_budget`] gave.
+pub(crate) fn set_item_budget((left, exceeded): (Option<usize>, bool)) {
+    ITEMS_LEFT.with(|c| c.set(left));
+    ITEMS_EXCEEDED.with(|c| c.set(exceeded));
+}
+
 /// Counts one list item against the budget.
 pub(crate) fn take_item<E: de::Error>() -> Result<(), E> {
     ITEMS_LEFT.with(|c| match c.get() {

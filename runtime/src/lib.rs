@@ -38,6 +38,7 @@ pub mod ser;
 mod text;
 mod tree;
 pub mod xml;
+mod xml_plain;
 pub mod xml_shape;
 
 pub use api::{Api, ApiVersion, ApiVersions, Envelope, PayoutApi, PayoutRequest, ResultState, StateCode, TokenRequest};

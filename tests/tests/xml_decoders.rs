@@ -2,10 +2,12 @@
 //! deserializer with the runtime's helpers), the reference they are checked against: every wiki
 //! example, each of its elements changed in the ways a server or a proxy changes them, and a
 //! catalogue of odd documents decode to the same value on both paths, or are refused by both.
-//! Every document is read as the answer of every method. The `xml_serde` fuzz target does the
-//! same with arbitrary input (fuzz/README.md).
+//! Every document is read as the answer of every method, and by both lanes of the generated
+//! decoders (the plain lexer, which reads every wiki example, and quick-xml's reader). The
+//! `xml_serde` fuzz target does the same with arbitrary input (fuzz/README.md).
 #![allow(deprecated)]
 
+use intellectmoney::runtime::xml::{self, FromXml};
 use intellectmoney::runtime::{decode_xml, decode_xml_as, xml_serde, ApiRequest, DecodeError, EnvelopeOf};
 use intellectmoney::IntellectMoney;
 use intellectmoney_tests::example;
@@ -21,6 +23,8 @@ where
     R::Output: PartialEq + Debug,
 {
     let name = R::METHOD.name;
+    lanes::<EnvelopeOf<R>>(name, body)?;
+    lanes::<R::Output>(name, body)?;
     let envelope = same(name, decode_xml::<R>(body), xml_serde::decode_xml::<R>(body))?;
     let bare = same(
         name,
@@ -28,6 +32,16 @@ where
         xml_serde::decode_xml_as::<IntellectMoney, R::Output>(name, body),
     )?;
     Ok([envelope, bare])
+}
+
+/// The generated decoders' two lanes (the plain lexer, quick-xml's reader) give the same
+/// outcome, errors included.
+fn lanes<T: FromXml + PartialEq + Debug>(method: &str, body: &str) -> Result<(), String> {
+    let (plain, quick) = (xml::from_str::<T>(body), xml::from_str_quick::<T>(body));
+    match plain == quick {
+        true => Ok(()),
+        false => Err(format!("{method}: the lanes differ\nplain {plain:?}\nquick {quick:?}")),
+    }
 }
 
 fn same<T: PartialEq + Debug>(
@@ -106,6 +120,7 @@ fn every_wiki_example_reads_the_same_on_both_paths() {
     assert_eq!(docs.len(), checks.len());
     for (doc, check) in docs.iter().zip(&checks) {
         reading(check, doc);
+        assert!(xml::reads_plain(doc), "the plain lexer reads the example:\n{doc}");
     }
     check_all(every_method(&docs, &checks));
 }
@@ -267,4 +282,42 @@ fn odd_documents_read_the_same_on_both_paths() {
     docs.push(envelope(&skipped));
     let checks = intellectmoney::for_each_method!(checks);
     check_all(every_method(&docs, &checks));
+}
+
+/// The deepest document the reader allows (128 elements read as maps: the envelope, its
+/// result, the state, its code and 124 `$value` elements in it) decodes on a thread with a 1 MiB stack, on both lanes, in this build's
+/// profile: a debug build once needed about 2 MiB, all of a test thread's stack.
+#[test]
+fn the_deepest_document_allowed_decodes_on_a_small_stack() {
+    use intellectmoney::common::RequestStateCode;
+    type Answer = intellectmoney::common::Response<intellectmoney::personal::InvoicesHistoryList>;
+    let nested = |levels: usize| {
+        envelope(&format!(
+            "<Result><State><Code>{}0{}</Code></State></Result>",
+            "<$value>".repeat(levels),
+            "</$value>".repeat(levels)
+        ))
+    };
+    let outcome = std::thread::Builder::new()
+        .stack_size(1 << 20)
+        .spawn(move || {
+            let deepest = nested(124);
+            let plain = xml::from_str::<Answer>(&deepest).map(|a| a.result.and_then(|r| r.state));
+            let quick = xml::from_str_quick::<Answer>(&deepest).map(|a| a.result.and_then(|r| r.state));
+            let too_deep = xml::from_str::<Answer>(&nested(125)).map(|_| ());
+            (plain, quick, too_deep)
+        })
+        .expect("a thread")
+        .join()
+        .expect("no overflow");
+    let (plain, quick, too_deep) = outcome;
+    let state = plain.expect("128 levels read");
+    // Code 0 is the wiki's "processed".
+    assert_eq!(state.expect("a state").code, RequestStateCode::Success);
+    assert_eq!(
+        quick.expect("128 levels read").expect("a state").code,
+        RequestStateCode::Success
+    );
+    let refused = too_deep.expect_err("129 levels refused");
+    assert!(refused.message.contains("deeper than 128"), "{refused:?}");
 }
