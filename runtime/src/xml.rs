@@ -28,9 +28,7 @@ use quick_xml::name::{NamespaceResolver, QName};
 use quick_xml::{Reader, XmlVersion};
 use serde::de::DeserializeOwned;
 use std::borrow::Cow;
-use std::cell::Cell;
 use std::fmt;
-use std::rc::Rc;
 use std::str::FromStr;
 
 /// The start tag of an element whose content is read next.
@@ -128,7 +126,7 @@ pub fn reads_plain(text: &str) -> bool {
     loop {
         match r.raw() {
             Ok(Event::Start(_)) => open += 1,
-            Ok(Event::End(_)) if open <= 1 => return !r.declined.get(),
+            Ok(Event::End(_)) if open <= 1 => return !r.declined,
             Ok(Event::End(_)) => open -= 1,
             Ok(Event::Eof) | Err(_) => return false,
             Ok(_) => {}
@@ -155,11 +153,10 @@ pub(crate) fn from_str_located<T: FromXml>(text: &str) -> Result<Located<T>, Xml
 /// decode (the items it counted are given back to the budget: quick-xml's lane counts them
 /// again).
 fn plain_lane<T: FromXml>(text: &str) -> Option<Located<T>> {
-    let r = XmlReader::plain(text)?;
-    let declined = Rc::clone(&r.declined);
+    let mut r = XmlReader::plain(text)?;
     let budget = crate::de::item_budget();
-    match read_located(r) {
-        Ok(found) if !declined.get() => Some(found),
+    match read_with(&mut r) {
+        Ok(found) if !r.declined => Some(found),
         _ => {
             crate::de::set_item_budget(budget);
             None
@@ -168,7 +165,11 @@ fn plain_lane<T: FromXml>(text: &str) -> Option<Located<T>> {
 }
 
 fn read_located<T: FromXml>(mut r: XmlReader<'_>) -> Result<Located<T>, XmlError> {
-    let value = T::from_document(&mut r)?;
+    read_with(&mut r)
+}
+
+fn read_with<T: FromXml>(r: &mut XmlReader<'_>) -> Result<Located<T>, XmlError> {
+    let value = T::from_document(r)?;
     // Past the root's end tag only when nothing was read after it.
     let end = Some(r.position()).filter(|_| r.ahead.is_none());
     Ok((value, r.root_start.zip(end)))
@@ -212,9 +213,10 @@ fn has_attributes(start: &Start<'_>) -> bool {
 #[derive(Clone)]
 pub struct XmlReader<'a> {
     source: Source<'a>,
-    /// Set when the plain lexer declined the document, in this reader or any of its bookmarks
-    /// (a value being tried catches errors, so a decline must be seen past it).
-    declined: Rc<Cell<bool>>,
+    /// Set when the plain lexer declined the document: the plain lane's reading is then over,
+    /// whatever catches the error (a value being tried returns it at once instead of reading
+    /// again from its bookmark, which would forget the decline).
+    declined: bool,
     version: XmlVersion,
     /// The event read past the end of a text to learn that the text ended (never a text-like
     /// one), or the error that reading it gave: it is the next to be read.
@@ -255,7 +257,7 @@ impl<'a> XmlReader<'a> {
         reader.config_mut().expand_empty_elements = true;
         XmlReader {
             source: Source::Quick(reader),
-            declined: Rc::new(Cell::new(false)),
+            declined: false,
             version: XmlVersion::Implicit1_0,
             ahead: None,
             ns: NamespaceResolver::default(),
@@ -299,11 +301,11 @@ impl<'a> XmlReader<'a> {
         }
     }
 
-    /// The plain lexer declined the document: noted for all bookmarks, and an error that ends
-    /// the plain lane's reading.
+    /// The plain lexer declined the document: noted, and an error that ends the plain lane's
+    /// reading.
     #[cold]
-    fn decline(&self, Declined: Declined) -> XmlError {
-        self.declined.set(true);
+    fn decline(&mut self, Declined: Declined) -> XmlError {
+        self.declined = true;
         XmlError::new("the plain lexer declined the document")
     }
 
@@ -581,6 +583,9 @@ impl<'a> XmlReader<'a> {
     /// child named `$text` or `$value`; other children are passed over; `""` when it has none.
     pub fn text(&mut self, start: Start<'_>) -> Result<Cow<'a, str>, XmlError> {
         self.open(&start)?;
+        if let Some(text) = self.plain_leaf() {
+            return Ok(self.close_text(text));
+        }
         // What almost every scalar is, `<A>text</A>` or `<A></A>`, read without the layers of
         // `map_event`; anything else goes on as `map_event` would.
         let text = match self.raw()? {
@@ -604,6 +609,20 @@ impl<'a> XmlReader<'a> {
             }
         };
         self.text_rest(text)
+    }
+
+    /// The plain lexer's shortcut for a leaf element (see `PlainLexer::leaf_text`): its text,
+    /// decoded as the shortcut below decodes it, or `None` with nothing read.
+    #[cfg_attr(not(debug_assertions), inline(always))]
+    fn plain_leaf(&mut self) -> Option<Cow<'a, str>> {
+        let (None, Source::Plain(lexer)) = (&self.ahead, &mut self.source) else {
+            return None;
+        };
+        let text = lexer.leaf_text()?;
+        Some(match is_blank(text) {
+            true => Cow::Borrowed(""),
+            false => BytesText::from_escaped(text).xml_content(self.version),
+        })
     }
 
     /// The end of a scalar's element, read by [`Self::text`]'s shortcut: `text` is its text
@@ -798,7 +817,7 @@ impl<'a> XmlReader<'a> {
     }
 
     /// `read` from a bookmark; when it fails (but for the item limit, which fails the answer
-    /// wherever the items are), the element is read past as `empty`. Either way the element must
+    /// wherever the items are, and a decline of the plain lexer), the element is read past as `empty`. Either way the element must
     /// be well-formed throughout: `read` checks every part as it goes (`strict`), and after a
     /// failure the element is read through again from the bookmark.
     fn tried<R>(
@@ -814,7 +833,8 @@ impl<'a> XmlReader<'a> {
                 self.strict -= 1;
                 Ok(value)
             }
-            Err(e) if crate::de::item_limit_hit() => {
+            // A decline ends the plain lane's reading: quick-xml's reads the document again.
+            Err(e) if crate::de::item_limit_hit() || self.declined => {
                 self.strict -= 1;
                 Err(e)
             }

@@ -50,10 +50,43 @@ impl<'a> PlainLexer<'a> {
         self.pos
     }
 
-    /// Whether the text just read is whole: a reference would continue it.
+    /// Whether the text just read is whole: a reference would continue it, and so would a
+    /// comment, CDATA section, processing instruction or document type (quick-xml's lane drops
+    /// or merges them and goes on with the text after; here the next event declines them).
     #[inline]
     pub(crate) fn text_ends(&self) -> bool {
-        self.input.as_bytes().get(self.pos) != Some(&b'&')
+        let b = self.input.as_bytes();
+        match b.get(self.pos) {
+            Some(b'&') => false,
+            Some(_) => !matches!(b.get(self.pos + 1), Some(b'!' | b'?')),
+            None => true,
+        }
+    }
+
+    /// The rest of a leaf element whose start tag was just read, `text</name>` or the end of
+    /// `<name/>`, read at once: its text (undecoded, maybe empty), or `None` with nothing read
+    /// when the element holds anything else (a reference, markup, an end tag written otherwise).
+    /// quick-xml gives the same as a text event (none for an empty text) and the end tag.
+    #[inline]
+    pub(crate) fn leaf_text(&mut self) -> Option<&'a str> {
+        if self.pending_end.take().is_some() {
+            return Some("");
+        }
+        let b = self.input.as_bytes();
+        let from = self.pos;
+        let lt = from + memchr2(b'<', b'&', &b[from..])?;
+        let name = *self.open.last()?;
+        let after = lt + 2 + name.len();
+        let closes = b[lt] == b'<'
+            && b.get(lt + 1) == Some(&b'/')
+            && b.get(lt + 2..after) == Some(name.as_bytes())
+            && b.get(after) == Some(&b'>');
+        if !closes {
+            return None;
+        }
+        self.open.pop();
+        self.pos = after + 1;
+        Some(&self.input[from..lt])
     }
 
     /// The next event.
@@ -161,12 +194,18 @@ mod tests {
     use quick_xml::events::Event;
     use quick_xml::Reader;
 
-    /// Every event of `doc` (from offset 0) by both lexers, until the end or the plain one
-    /// declines: the plain lexer's events and offsets are quick-xml's.
+    /// Every event of `doc` by both lexers, until the end or the plain one declines (after an
+    /// XML declaration, read by quick-xml as the reader does): the plain lexer's events and
+    /// offsets are quick-xml's.
     fn events(doc: &str) -> Result<usize, Declined> {
         let mut quick = Reader::from_str(doc);
         quick.config_mut().expand_empty_elements = true;
-        let mut plain = PlainLexer::new(doc, 0);
+        let mut from = 0;
+        if doc.starts_with("<?xml ") {
+            assert!(matches!(quick.read_event(), Ok(Event::Decl(_))), "{doc}");
+            from = quick.buffer_position() as usize;
+        }
+        let mut plain = PlainLexer::new(doc, from);
         for read in 0.. {
             let event = plain.next()?;
             let expected = quick.read_event().expect("quick-xml reads what the plain lexer reads");
@@ -204,6 +243,8 @@ mod tests {
             "<Ответ><Код>0</Код></Ответ>",
             "text only",
             "",
+            "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<Response>\r\n  <A>1</A>\n</Response>\n",
+            "<?xml version='1.1'?><a>x\u{85}y</a>",
         ] {
             events(doc).unwrap_or_else(|_| panic!("the plain lexer reads {doc}"));
         }
@@ -216,7 +257,7 @@ mod tests {
             "<a><![CDATA[x]]></a>",
             "<!DOCTYPE a><a/>",
             "<a><?pi x?></a>",
-            "<?xml version=\"1.0\"?><a/>",
+            "<?xml-stylesheet href=\"a\"?><a/>",
             "<a></b>",
             "<a></a b>",
             "<a></a \">\">",
@@ -232,6 +273,8 @@ mod tests {
             "<a>&amp</a>",
             "<a>&x<b/></a>",
             "<a>x &",
+            "<?xml version=\"1.0\"?><!-- c --><a/>",
+            "<?xml version=\"1.0\"?><?xml version=\"1.0\"?><a/>",
         ] {
             assert_eq!(events(doc), Err(Declined), "{doc}");
         }

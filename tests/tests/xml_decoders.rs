@@ -321,3 +321,31 @@ fn the_deepest_document_allowed_decodes_on_a_small_stack() {
     let refused = too_deep.expect_err("129 levels refused");
     assert!(refused.message.contains("deeper than 128"), "{refused:?}");
 }
+
+/// A document read as one text (a bare `String` or `bool` answer) is its first text, merged
+/// with what follows a comment, CDATA section, processing instruction or document type: the
+/// plain lexer, which declines those, must not stop at the text before them (a reviewer's
+/// counterexamples).
+#[test]
+fn a_text_before_markup_the_plain_lexer_declines_reads_as_quick_xml_reads_it() {
+    for doc in [
+        "a<!--c-->b",
+        "a<![CDATA[b]]>",
+        "a<?p?>b",
+        "a<!DOCTYPE d>b",
+        " <![CDATA[x]]>",
+        "a&amp;b",
+        "a",
+        "a<b>",
+    ] {
+        assert_eq!(
+            xml::from_str::<String>(doc),
+            xml::from_str_quick::<String>(doc),
+            "{doc}"
+        );
+    }
+    for doc in ["1<![CDATA[0]]>", "1<!---->0", "1<?p?>", "0"] {
+        assert_eq!(xml::from_str::<bool>(doc), xml::from_str_quick::<bool>(doc), "{doc}");
+    }
+    assert_eq!(xml::from_str::<String>("a<!--c-->b").as_deref(), Ok("ab"));
+}
