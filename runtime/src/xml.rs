@@ -116,7 +116,7 @@ pub fn from_str_quick<T: FromXml>(text: &str) -> Result<T, XmlError> {
 
 /// Whether the plain lexer reads the root element of `text` to its end tag without declining
 /// (see [the module's documentation](self)): a document it declines is read by quick-xml's
-/// reader alone, about 1.5 times slower. Answers as servers write them are read by the plain
+/// reader alone, about 1.6 times slower. Answers as servers write them are read by the plain
 /// lexer.
 pub fn reads_plain(text: &str) -> bool {
     let Some(mut r) = XmlReader::plain(text) else {
