@@ -16,9 +16,10 @@
 //! runtime's own, which gives quick-xml's events for the XML that answers are (tags, attributes,
 //! text and references after an XML declaration) about two and a half times faster, and
 //! declines anything else (comments, CDATA, processing instructions, a document type, a byte
-//! order mark, a malformed tag). When it declines, or the document does not decode, quick-xml's
-//! reader reads the document again, and its outcome is the answer ([`from_str_quick`] reads
-//! with it alone): a value comes from the plain lane only where quick-xml's lane gives the same.
+//! order mark, a malformed tag). When it declines, quick-xml's reader reads the document
+//! again, and its outcome is the answer ([`from_str_quick`] reads with it alone); where it does
+//! not, its events are quick-xml's, and the decoders give the same value or the same error on
+//! either lane.
 
 use crate::de::scalar;
 use crate::xml_plain::{Declined, PlainLexer};
@@ -139,29 +140,28 @@ pub fn reads_plain(text: &str) -> bool {
 type Located<T> = (T, Option<(usize, usize)>);
 
 /// [`from_str`], and where the root element was found (for `xml_shape::single_root_read`).
-/// Read by the plain lexer first ([`crate::xml_plain`]); when it declines the document, or
-/// the document does not decode, quick-xml's reader reads it again and its outcome is the
-/// answer: the plain lane only ever answers with a value that quick-xml's would have given.
+/// Read by the plain lexer first ([`crate::xml_plain`]); when it declines the document,
+/// quick-xml's reader reads it again and its outcome is the answer. Where the plain lexer does
+/// not decline, its events are quick-xml's, so the decoders read the same value, or fail at
+/// the same element with the same error, on either lane.
 pub(crate) fn from_str_located<T: FromXml>(text: &str) -> Result<Located<T>, XmlError> {
-    if let Some(found) = plain_lane(text) {
-        return Ok(found);
+    if let Some(outcome) = plain_lane(text) {
+        return outcome;
     }
     read_located(XmlReader::new(text))
 }
 
-/// The document read by the plain lexer, or `None` when it declined or the document did not
-/// decode (the items it counted are given back to the budget: quick-xml's lane counts them
-/// again).
-fn plain_lane<T: FromXml>(text: &str) -> Option<Located<T>> {
+/// The document read by the plain lexer, or `None` when it declined (the items it counted are
+/// given back to the budget: quick-xml's lane counts them again).
+fn plain_lane<T: FromXml>(text: &str) -> Option<Result<Located<T>, XmlError>> {
     let mut r = XmlReader::plain(text)?;
     let budget = crate::de::item_budget();
-    match read_with(&mut r) {
-        Ok(found) if !r.declined => Some(found),
-        _ => {
-            crate::de::set_item_budget(budget);
-            None
-        }
+    let outcome = read_with(&mut r);
+    if r.declined {
+        crate::de::set_item_budget(budget);
+        return None;
     }
+    Some(outcome)
 }
 
 fn read_located<T: FromXml>(mut r: XmlReader<'_>) -> Result<Located<T>, XmlError> {
