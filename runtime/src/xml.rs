@@ -383,8 +383,9 @@ impl<'a> XmlReader<'a> {
     }
 
     /// Whether the text just read is whole, known without reading the next event: the plain
-    /// lexer knows (only a reference can continue a text there; markup that could, a CDATA
-    /// section or a comment, it declines).
+    /// lexer knows when a tag follows it (before a reference, a comment, a CDATA section, a
+    /// processing instruction or a document type, the next event is read as quick-xml's lane
+    /// reads it, and the lexer declines all but the reference).
     #[cfg_attr(not(debug_assertions), inline(always))]
     fn text_ends_here(&self) -> bool {
         matches!(&self.source, Source::Plain(lexer) if lexer.text_ends())
@@ -817,9 +818,10 @@ impl<'a> XmlReader<'a> {
     }
 
     /// `read` from a bookmark; when it fails (but for the item limit, which fails the answer
-    /// wherever the items are, and a decline of the plain lexer), the element is read past as `empty`. Either way the element must
-    /// be well-formed throughout: `read` checks every part as it goes (`strict`), and after a
-    /// failure the element is read through again from the bookmark.
+    /// wherever the items are, and a decline of the plain lexer), the element is read past as
+    /// `empty`. Either way the element must be well-formed throughout: `read` checks every part
+    /// as it goes (`strict`), and after a failure the element is read through again from the
+    /// bookmark.
     fn tried<R>(
         &mut self,
         start: Start<'_>,
