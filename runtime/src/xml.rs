@@ -22,7 +22,7 @@
 //! either lane.
 
 use crate::de::scalar;
-use crate::xml_plain::{Declined, PlainLexer};
+use crate::xml_plain::{is_xml_space, Declined, PlainLexer};
 use crate::{DateTime, Decimal, EmbeddedJson, TypedText};
 use quick_xml::events::{BytesRef, BytesStart, BytesText, Event};
 use quick_xml::name::{NamespaceResolver, QName};
@@ -112,7 +112,7 @@ pub fn from_str<T: FromXml>(text: &str) -> Result<T, XmlError> {
 /// [`from_str`] read by quick-xml's reader alone, never by the plain lexer: the reference the
 /// two lanes are compared with (the differential tests and the `xml_serde` fuzz target).
 pub fn from_str_quick<T: FromXml>(text: &str) -> Result<T, XmlError> {
-    read_located(XmlReader::new(text)).map(|(value, _)| value)
+    read_with(&mut XmlReader::new(text)).map(|(value, _)| value)
 }
 
 /// Whether the plain lexer reads the root element of `text` to its end tag without declining
@@ -148,7 +148,7 @@ pub(crate) fn from_str_located<T: FromXml>(text: &str) -> Result<Located<T>, Xml
     if let Some(outcome) = plain_lane(text) {
         return outcome;
     }
-    read_located(XmlReader::new(text))
+    read_with(&mut XmlReader::new(text))
 }
 
 /// The document read by the plain lexer, or `None` when it declined (the items it counted are
@@ -162,10 +162,6 @@ fn plain_lane<T: FromXml>(text: &str) -> Option<Result<Located<T>, XmlError>> {
         return None;
     }
     Some(outcome)
-}
-
-fn read_located<T: FromXml>(mut r: XmlReader<'_>) -> Result<Located<T>, XmlError> {
-    read_with(&mut r)
 }
 
 fn read_with<T: FromXml>(r: &mut XmlReader<'_>) -> Result<Located<T>, XmlError> {
@@ -189,7 +185,7 @@ enum Ev<'a> {
 
 /// XML whitespace (not Unicode's).
 fn is_blank(text: &str) -> bool {
-    text.bytes().all(|b| matches!(b, b' ' | b'\r' | b'\n' | b'\t'))
+    text.bytes().all(is_xml_space)
 }
 
 /// Refuses a start tag whose attributes are malformed, repeated, or hold a reference that is not

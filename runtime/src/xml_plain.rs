@@ -6,10 +6,11 @@
 //!
 //! Whatever it does not model exactly, it declines ([`Declined`]) and the document is read
 //! again by quick-xml (see `xml::from_str_located`): a byte order mark, comments, CDATA,
-//! processing instructions and declarations (but an XML declaration first), a name that is empty or holds a quote, an end tag that does
-//! not close the element open, a tag or reference not closed, the end of the input inside an
-//! element. So a document it reads to the end reads as quick-xml reads it; the differential
-//! tests and the `xml_serde` fuzz target compare both lanes with the serde path.
+//! processing instructions and declarations (but an XML declaration first), a name that is
+//! empty or holds a quote, an end tag that does not close the element open, a tag or reference
+//! not closed, the end of the input inside an element. So a document it reads without
+//! declining reads as quick-xml reads it; the differential tests and the `xml_serde` fuzz
+//! target compare both lanes with the serde path.
 
 use memchr::{memchr, memchr2, memchr3};
 use quick_xml::events::{BytesEnd, BytesRef, BytesStart, BytesText, Event};
@@ -18,9 +19,22 @@ use quick_xml::events::{BytesEnd, BytesRef, BytesStart, BytesText, Event};
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct Declined;
 
-/// XML whitespace, as quick-xml splits a tag's name from its attributes.
-fn is_xml_space(b: u8) -> bool {
+/// XML whitespace (not Unicode's), as quick-xml splits a tag's name from its attributes.
+pub(crate) fn is_xml_space(b: u8) -> bool {
     matches!(b, b' ' | b'\t' | b'\r' | b'\n')
+}
+
+/// The offset of the `>` that ends the tag whose content starts at `from` in `b`: the first one
+/// outside quoted values, as quick-xml's `ElementParser` finds it.
+pub(crate) fn tag_end(b: &[u8], mut from: usize) -> Option<usize> {
+    loop {
+        let at = from + memchr3(b'>', b'"', b'\'', b.get(from..)?)?;
+        if b[at] == b'>' {
+            return Some(at);
+        }
+        let close = memchr(b[at], &b[at + 1..])?;
+        from = at + 1 + close + 1;
+    }
 }
 
 /// The lexer: a position in the input and the names of the open elements (to check each end
@@ -145,7 +159,7 @@ impl<'a> PlainLexer<'a> {
     /// first `>` outside quoted values.
     fn start_tag(&mut self) -> Result<Event<'a>, Declined> {
         let from = self.pos + 1;
-        let end = self.tag_end(from)?;
+        let end = tag_end(self.input.as_bytes(), from).ok_or(Declined)?;
         let (content, empty) = match self.input[from..end].strip_suffix('/') {
             Some(content) => (content, true),
             None => (&self.input[from..end], false),
@@ -171,19 +185,6 @@ impl<'a> PlainLexer<'a> {
         match b[at] == want {
             true => Ok(at),
             false => Err(Declined),
-        }
-    }
-
-    /// The offset of the `>` that ends the tag whose content starts at `from`.
-    fn tag_end(&self, mut from: usize) -> Result<usize, Declined> {
-        let b = self.input.as_bytes();
-        loop {
-            let at = from + memchr3(b'>', b'"', b'\'', &b[from..]).ok_or(Declined)?;
-            if b[at] == b'>' {
-                return Ok(at);
-            }
-            let close = memchr(b[at], &b[at + 1..]).ok_or(Declined)?;
-            from = at + 1 + close + 1;
         }
     }
 }

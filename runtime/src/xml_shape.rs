@@ -3,6 +3,7 @@
 //! ones and their serde reference) stop at the end of the first element, so trailing garbage or a second root would otherwise pass unseen
 //! (JSON's decoder refuses trailing content itself). A scan of the markup only, at memchr speed.
 
+use crate::xml_plain::tag_end;
 use memchr::{memchr, memchr2_iter};
 
 /// The root element's name, or why the document is not one element.
@@ -35,7 +36,7 @@ pub(crate) fn single_root_read(xml: &str, root: Option<(usize, usize)>) -> Resul
             i = at + end;
             continue;
         }
-        let close = find_tag_end(b, at).ok_or("an unclosed tag")?;
+        let close = tag_end(b, at + 1).ok_or("an unclosed tag")?;
         let tag = &xml[at + 1..close];
         if let Some(name) = tag.strip_prefix('/') {
             depth = depth
@@ -80,20 +81,6 @@ fn skip_markup(rest: &str) -> Option<usize> {
     for (open, close) in [("<!--", "-->"), ("<![CDATA[", "]]>"), ("<?", "?>"), ("<!", ">")] {
         if rest.starts_with(open) {
             return Some(rest.find(close).map_or(rest.len(), |k| k + close.len()));
-        }
-    }
-    None
-}
-
-/// The `>` that ends the tag starting at `start`, past quoted attribute values.
-fn find_tag_end(b: &[u8], start: usize) -> Option<usize> {
-    let mut quote = None;
-    for (k, &c) in b.iter().enumerate().skip(start + 1) {
-        match (quote, c) {
-            (None, b'"' | b'\'') => quote = Some(c),
-            (Some(q), _) if c == q => quote = None,
-            (None, b'>') => return Some(k),
-            _ => {}
         }
     }
     None
