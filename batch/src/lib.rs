@@ -10,8 +10,9 @@
 //! - `creating` with no operation recorded (the answer was lost, or the process died): the
 //!   operation, if any, was never executed; it is created again, and the lost one is counted as
 //!   an orphan;
-//! - `executing`: the operation's state decides: still created, it is executed; otherwise its
-//!   state is taken;
+//! - `executing`: the execution may have been sent, so it is never sent again: the operation's
+//!   state decides, and one that still reads created is fenced (deleted, then read back; it
+//!   ends `deleted`, nothing paid, and `payout-batch retry` pays it anew);
 //! - an operation in process or completed is never executed a second time.
 //!
 //! The journal ([`Journal`]) is a trait, and the runner ([`pay_once`]) is written against it

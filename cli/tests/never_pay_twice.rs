@@ -390,6 +390,40 @@ fn unpaid_lines_are_paid_by_retry_and_paid_lines_never() {
     assert_paid_once(&server);
 }
 
+/// A key paid again and not over (its second attempt executed, in process at the deadline) is
+/// refused by `retry` like any key that may have moved money, not reported "planned again".
+#[test]
+fn a_retried_key_still_in_process_is_not_retried_again() {
+    let (_dir, file, journal) = folder(&["a"]);
+    let server = Payouts::start(Script {
+        refuse_creations: Some("Неверная подпись".into()),
+        ..Script::default()
+    });
+    let (code, err) = output(batch(&server, "run", &journal, &file, &[]));
+    assert_eq!(code, Some(3), "{err}");
+    {
+        let mut book = server.book.lock().unwrap();
+        book.script.refuse_creations = None;
+        book.script.in_process = 1_000_000;
+    }
+    let (code, err) = output(batch(
+        &server,
+        "retry",
+        &journal,
+        &file,
+        &["--unpaid", "--deadline", "1s"],
+    ));
+    assert_eq!(code, Some(4), "the second attempt is pending: {err}");
+    let mut retry_a = batch(&server, "retry", &journal, &file, &["--deadline", "1s"]);
+    retry_a.arg("a");
+    let (code, err) = output(retry_a);
+    assert_eq!(code, Some(2), "{err}");
+    assert!(err.contains("only a payout that ended without moving money"), "{err}");
+    assert!(!err.contains("already planned again"), "{err}");
+    assert_eq!(server.book.lock().unwrap().executions().len(), 1);
+    assert_paid_once(&server);
+}
+
 /// Case 8: amounts in exponent form (or with a sign, spaces, a comma) are refused, in a file
 /// with their line and column, on the command line by the flag; nothing is sent.
 #[test]

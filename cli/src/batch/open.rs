@@ -7,7 +7,7 @@
 
 use super::file::{self, Checked};
 use intellectmoney::batch::{
-    is_postgres_url, keyed_digest, peek, BatchId, Journal, JournalError, PostgresJournal, SqliteJournal,
+    is_postgres_url, keyed_digest, peek, BatchId, Journal, JournalError, PostgresJournal, SqliteJournal, Step,
 };
 use std::path::{Path, PathBuf};
 
@@ -227,7 +227,8 @@ fn check_other(other: &Path, checked: &Checked, batch: &BatchId, named: bool) ->
 
 /// `retry`: the keys planned again as new attempts, all or none (a key that may have moved
 /// money, or is not over, is refused with every other problem, before anything is written). A
-/// key already planned again (a retry killed part-way) is left as it is.
+/// key already planned again and not begun (a retry killed part-way) is left as it is; one
+/// whose new attempt has begun is not over, and refused.
 async fn plan_again(journal: &dyn Journal, keys: &[String], unpaid: bool) -> Result<(), String> {
     let entries = journal.entries().await.map_err(|e| e.to_string())?;
     let mut chosen = Vec::new();
@@ -235,7 +236,7 @@ async fn plan_again(journal: &dyn Journal, keys: &[String], unpaid: bool) -> Res
     for key in keys {
         match entries.iter().find(|e| &e.key == key) {
             None => problems.push(JournalError::Unknown(key.clone()).to_string()),
-            Some(e) if e.attempt > 1 && !e.step.is_final() => {
+            Some(e) if e.attempt > 1 && e.step == Step::Planned => {
                 crate::say::err!("intellectmoney: {key}: already planned again (attempt {})", e.attempt)
             }
             Some(e) if !e.step.moved_no_money() => problems.push(
