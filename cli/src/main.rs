@@ -314,11 +314,11 @@ struct PayArgs {
 async fn payout_batch(cli: &mut Cli, command: BatchCommand) -> ExitCode {
     let (pay, start) = match command {
         BatchCommand::Status { journal, format } => {
-            say::secrets(batch::journal_password(&journal).as_deref());
+            say::secrets(batch::journal_passwords(&journal).iter().map(String::as_str));
             return batch::report(&journal, false, format == "json").await;
         }
         BatchCommand::Report { journal, format } => {
-            say::secrets(batch::journal_password(&journal).as_deref());
+            say::secrets(batch::journal_passwords(&journal).iter().map(String::as_str));
             return batch::report(&journal, true, format == "json").await;
         }
         BatchCommand::Run { pay, also_journal } => (pay, batch::Start::Run { also: also_journal }),
@@ -326,7 +326,7 @@ async fn payout_batch(cli: &mut Cli, command: BatchCommand) -> ExitCode {
         BatchCommand::Retry { pay, keys, unpaid } => (pay, batch::Start::Retry { keys, unpaid }),
     };
     say::secrets([pay.hash_key.as_str()]);
-    say::secrets(batch::journal_password(&pay.journal).as_deref());
+    say::secrets(batch::journal_passwords(&pay.journal).iter().map(String::as_str));
     if pay.hash_key.trim().is_empty() {
         crate::say::err!("intellectmoney: configuration: --hash-key (INTELLECTMONEY_BATCH_KEY) is empty: it keys the hash that keeps card numbers out of the journal");
         return ExitCode::from(2);
@@ -506,16 +506,16 @@ fn verify_notification(secret_key: &str) -> ExitCode {
 impl Cli {
     /// The secrets among the options (the proxy's password included), to be removed from
     /// everything printed.
-    fn secrets(&self) -> Vec<&str> {
-        let proxy_password = self.proxy.as_deref().and_then(|p| {
-            let (userinfo, _) = p.split_once("://")?.1.split_once('@')?;
-            userinfo.split_once(':').map(|(_, password)| password)
-        });
+    fn secrets(&self) -> Vec<String> {
+        let proxy_passwords = self
+            .proxy
+            .as_deref()
+            .map(intellectmoney::runtime::redact::url_passwords);
         [&self.user_token, &self.password, &self.bearer_token, &self.sign_secret]
             .into_iter()
             .flatten()
-            .map(String::as_str)
-            .chain(proxy_password)
+            .cloned()
+            .chain(proxy_passwords.into_iter().flatten())
             .collect()
     }
 }
@@ -597,8 +597,13 @@ async fn receive(
     (settle, max_attempts): (std::time::Duration, u32),
 ) -> ExitCode {
     say::secrets([secret_key.as_str()]);
-    say::secrets(batch::journal_password(std::path::Path::new(&journal)).as_deref());
-    say::secrets(forward.as_deref().and_then(batch::url_password_of).as_deref());
+    say::secrets(
+        batch::journal_passwords(std::path::Path::new(&journal))
+            .iter()
+            .map(String::as_str),
+    );
+    let forward_passwords = forward.as_deref().map(intellectmoney::runtime::redact::url_passwords);
+    say::secrets(forward_passwords.iter().flatten().map(String::as_str));
     let target = match (exec, forward) {
         (Some(command), _) => receive::Target::Exec(command),
         (None, Some(url)) => receive::Target::Forward(url),
@@ -620,7 +625,7 @@ async fn receive(
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> ExitCode {
     let mut cli = Cli::parse();
-    say::secrets(cli.secrets());
+    say::secrets(cli.secrets().iter().map(String::as_str));
     // libpq's variable, which the journal and the inbox read too.
     say::secrets(std::env::var("PGPASSWORD").ok().as_deref());
     // The subcommand is taken out of `cli`, whose options then build the client.

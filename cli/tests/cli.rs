@@ -141,6 +141,33 @@ fn create_operation_is_signed_and_prints_the_operation() {
     assert_eq!(printed["PayoutOperationState"], "Created");
 }
 
+/// The token a user asks for is printed: removing secrets from what is printed stops at the
+/// result the caller asked for (README, *Not covered*).
+#[test]
+fn get_user_token_prints_the_token_it_got() {
+    let answer = example("personal/getUserToken.response.xml");
+    let server = Server::always(Answer::xml(answer.clone()));
+    let out = run(
+        &[
+            "--base-url",
+            &server.url(),
+            "get-user-token",
+            "--login",
+            "merchant@example.com",
+            "--password",
+            "pa55word",
+        ],
+        &[],
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let printed: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let token = printed["UserToken"].as_str().unwrap();
+    assert!(
+        !token.is_empty() && answer.contains(&format!("<UserToken>{token}</UserToken>")),
+        "{printed}"
+    );
+}
+
 #[test]
 fn a_refusal_is_one_line_on_stderr_with_the_code_and_text() {
     let server = Server::always(Answer::xml(

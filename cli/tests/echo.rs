@@ -1,8 +1,8 @@
 //! A hostile server that quotes back every secret it was sent, in every form a server or a proxy
 //! may write it (`intellectmoney_tests::echo`, which makes the forms with its own code), in every
 //! text it answers: a refusal's `Desc`, a warning, a payout's `ErrorMessage`. Each secret kind ×
-//! each form × each place the text can reach — the CLI's errors and warnings, the `payout`
-//! command's JSON, a batch's stderr, `status`, the report as CSV and JSON, the journal file, and
+//! each form × each place the text can reach — the CLI's errors and warnings, the JSON of the
+//! `payout` and `create-operation` commands, a batch's stderr, `status`, the report as CSV and JSON, the journal file, and
 //! the library's tracing output — must show none of it. The same texts carry a spreadsheet
 //! formula and terminal escape sequences, which must arrive inert.
 
@@ -92,18 +92,6 @@ fn cli_channels(server: &Hostile, dir: &Path) -> Vec<Channel> {
     out.push(channel("error (stderr)", refused, CREDENTIALS.to_vec()));
     let (_, warned) = run(&["get-eshop-info", "--take", "1"]);
     out.push(channel("warning (stderr)", warned, CREDENTIALS.to_vec()));
-    let payout = [
-        "payout",
-        "--amount",
-        "50.00",
-        "--currency",
-        "RUB",
-        "--recipient-name",
-        "Ivan Ivanov",
-    ];
-    let fast = ["--poll-interval", "0s", "--deadline", "30s"];
-    let (card, _) = run(&[&payout[..], &["--preference-type", "OutBankCard", "--pan", PAN], &fast].concat());
-    out.push(channel("payout stdout JSON (card)", card, with_payout(CARD)));
     let sbp_args = [
         "--preference-type",
         "OutSbp",
@@ -112,8 +100,39 @@ fn cli_channels(server: &Hostile, dir: &Path) -> Vec<Channel> {
         "--bank-id",
         "100000000111",
     ];
-    let (sbp, _) = run(&[&payout[..], &sbp_args, &fast].concat());
-    out.push(channel("payout stdout JSON (SBP)", sbp, with_payout(SBP)));
+    let card_args = ["--preference-type", "OutBankCard", "--pan", PAN];
+    // `payout` prints each state and the outcome; the method's own command, the operation as
+    // the server answered it.
+    let commands = [
+        (
+            "payout",
+            &["--poll-interval", "0s", "--deadline", "30s"][..],
+            ["payout stdout JSON (card)", "payout stdout JSON (SBP)"],
+        ),
+        (
+            "create-operation",
+            &[],
+            [
+                "create-operation stdout JSON (card)",
+                "create-operation stdout JSON (SBP)",
+            ],
+        ),
+    ];
+    for (command, more, [card_name, sbp_name]) in commands {
+        let common = [
+            command,
+            "--amount",
+            "50.00",
+            "--currency",
+            "RUB",
+            "--recipient-name",
+            "Ivan Ivanov",
+        ];
+        let (card, _) = run(&[&common[..], &card_args, more].concat());
+        out.push(channel(card_name, card, with_payout(CARD)));
+        let (sbp, _) = run(&[&common[..], &sbp_args, more].concat());
+        out.push(channel(sbp_name, sbp, with_payout(SBP)));
+    }
 
     let file = dir.join("payouts.csv");
     let journal = dir.join("payouts.db");

@@ -335,16 +335,12 @@ impl CreateOperationArgs {
         }
         request
     }
-    /// Sends the request and returns what to print.
+    /// Sends the request and returns what to print, without the request's secret values.
     pub async fn run(
         self,
         client: &crate::Client,
     ) -> Result<crate::runtime::cli::Output, crate::Error> {
-        Ok(
-            crate::runtime::cli::Output::of(
-                client.create_operation(self.into_request()).await?,
-            ),
-        )
+        crate::runtime::cli::one(client, self.into_request()).await
     }
 }
 #[cfg(feature = "payout")]
@@ -437,16 +433,12 @@ impl CreateOperationByProviderTypeArgs {
         }
         request
     }
-    /// Sends the request and returns what to print.
+    /// Sends the request and returns what to print, without the request's secret values.
     pub async fn run(
         self,
         client: &crate::Client,
     ) -> Result<crate::runtime::cli::Output, crate::Error> {
-        Ok(
-            crate::runtime::cli::Output::of(
-                client.create_operation_by_provider_type(self.into_request()).await?,
-            ),
-        )
+        crate::runtime::cli::one(client, self.into_request()).await
     }
 }
 #[cfg(feature = "payout")]
@@ -504,16 +496,12 @@ impl CreateBankCardRussiaOperationArgs {
             recipient_name,
         )
     }
-    /// Sends the request and returns what to print.
+    /// Sends the request and returns what to print, without the request's secret values.
     pub async fn run(
         self,
         client: &crate::Client,
     ) -> Result<crate::runtime::cli::Output, crate::Error> {
-        Ok(
-            crate::runtime::cli::Output::of(
-                client.create_bank_card_russia_operation(self.into_request()).await?,
-            ),
-        )
+        crate::runtime::cli::one(client, self.into_request()).await
     }
 }
 #[cfg(feature = "payout")]
@@ -571,16 +559,12 @@ impl CreateQiwiWalletOperationArgs {
             recipient_name,
         )
     }
-    /// Sends the request and returns what to print.
+    /// Sends the request and returns what to print, without the request's secret values.
     pub async fn run(
         self,
         client: &crate::Client,
     ) -> Result<crate::runtime::cli::Output, crate::Error> {
-        Ok(
-            crate::runtime::cli::Output::of(
-                client.create_qiwi_wallet_operation(self.into_request()).await?,
-            ),
-        )
+        crate::runtime::cli::one(client, self.into_request()).await
     }
 }
 #[cfg(feature = "payout")]
@@ -606,16 +590,12 @@ impl ExecuteOperationArgs {
         let ExecuteOperationArgs { payout_operation_id } = self;
         crate::payout::ExecuteOperation::new(payout_operation_id)
     }
-    /// Sends the request and returns what to print.
+    /// Sends the request and returns what to print, without the request's secret values.
     pub async fn run(
         self,
         client: &crate::Client,
     ) -> Result<crate::runtime::cli::Output, crate::Error> {
-        Ok(
-            crate::runtime::cli::Output::of(
-                client.execute_operation(self.into_request()).await?,
-            ),
-        )
+        crate::runtime::cli::one(client, self.into_request()).await
     }
 }
 #[cfg(feature = "payout")]
@@ -641,16 +621,12 @@ impl GetOperationStateArgs {
         let GetOperationStateArgs { payout_operation_id } = self;
         crate::payout::GetOperationState::new(payout_operation_id)
     }
-    /// Sends the request and returns what to print.
+    /// Sends the request and returns what to print, without the request's secret values.
     pub async fn run(
         self,
         client: &crate::Client,
     ) -> Result<crate::runtime::cli::Output, crate::Error> {
-        Ok(
-            crate::runtime::cli::Output::of(
-                client.get_operation_state(self.into_request()).await?,
-            ),
-        )
+        crate::runtime::cli::one(client, self.into_request()).await
     }
 }
 #[cfg(feature = "payout")]
@@ -676,16 +652,12 @@ impl DeleteOperationArgs {
         let DeleteOperationArgs { payout_operation_id } = self;
         crate::payout::DeleteOperation::new(payout_operation_id)
     }
-    /// Sends the request and returns what to print.
+    /// Sends the request and returns what to print, without the request's secret values.
     pub async fn run(
         self,
         client: &crate::Client,
     ) -> Result<crate::runtime::cli::Output, crate::Error> {
-        Ok(
-            crate::runtime::cli::Output::of(
-                client.delete_operation(self.into_request()).await?,
-            ),
-        )
+        crate::runtime::cli::one(client, self.into_request()).await
     }
 }
 /// The flags of `get-user-token`.
@@ -715,16 +687,12 @@ impl GetUserTokenArgs {
         let GetUserTokenArgs { login, password } = self;
         crate::personal::GetUserToken::new(login, password)
     }
-    /// Sends the request and returns what to print.
+    /// Sends the request and returns what to print, without the request's secret values.
     pub async fn run(
         self,
         client: &crate::Client,
     ) -> Result<crate::runtime::cli::Output, crate::Error> {
-        Ok(
-            crate::runtime::cli::Output::of(
-                client.get_user_token(self.into_request()).await?,
-            ),
-        )
+        crate::runtime::cli::one(client, self.into_request()).await
     }
 }
 #[cfg(feature = "personal")]
@@ -913,7 +881,7 @@ impl GetInvoicesHistoryArgs {
         }
         request
     }
-    /// Sends the request and returns what to print.
+    /// Sends the request and returns what to print, without the request's secret values.
     pub async fn run(
         self,
         client: &crate::Client,
@@ -921,11 +889,7 @@ impl GetInvoicesHistoryArgs {
         if self.all {
             return crate::runtime::cli::all_items(client, self.into_request()).await;
         }
-        Ok(
-            crate::runtime::cli::Output::of(
-                client.get_invoices_history(self.into_request()).await?,
-            ),
-        )
+        crate::runtime::cli::one(client, self.into_request()).await
     }
 }
 #[cfg(feature = "personal")]
@@ -1004,7 +968,7 @@ impl GetPaymentsHistoryArgs {
         }
         request
     }
-    /// Sends the request and returns what to print.
+    /// Sends the request and returns what to print, without the request's secret values.
     pub async fn run(
         self,
         client: &crate::Client,
@@ -1012,11 +976,7 @@ impl GetPaymentsHistoryArgs {
         if self.all {
             return crate::runtime::cli::all_items(client, self.into_request()).await;
         }
-        Ok(
-            crate::runtime::cli::Output::of(
-                client.get_payments_history(self.into_request()).await?,
-            ),
-        )
+        crate::runtime::cli::one(client, self.into_request()).await
     }
 }
 #[cfg(feature = "personal")]
@@ -1159,16 +1119,12 @@ impl SetScheduledOperationDataArgs {
         }
         request
     }
-    /// Sends the request and returns what to print.
+    /// Sends the request and returns what to print, without the request's secret values.
     pub async fn run(
         self,
         client: &crate::Client,
     ) -> Result<crate::runtime::cli::Output, crate::Error> {
-        Ok(
-            crate::runtime::cli::Output::of(
-                client.set_scheduled_operation_data(self.into_request()).await?,
-            ),
-        )
+        crate::runtime::cli::one(client, self.into_request()).await
     }
 }
 #[cfg(feature = "personal")]
@@ -1348,7 +1304,7 @@ impl GetScheduledOperationDataArgs {
         }
         request
     }
-    /// Sends the request and returns what to print.
+    /// Sends the request and returns what to print, without the request's secret values.
     pub async fn run(
         self,
         client: &crate::Client,
@@ -1356,11 +1312,7 @@ impl GetScheduledOperationDataArgs {
         if self.all {
             return crate::runtime::cli::all_items(client, self.into_request()).await;
         }
-        Ok(
-            crate::runtime::cli::Output::of(
-                client.get_scheduled_operation_data(self.into_request()).await?,
-            ),
-        )
+        crate::runtime::cli::one(client, self.into_request()).await
     }
 }
 #[cfg(feature = "personal")]
@@ -1427,7 +1379,7 @@ impl GetEshopInfoArgs {
         }
         request
     }
-    /// Sends the request and returns what to print.
+    /// Sends the request and returns what to print, without the request's secret values.
     pub async fn run(
         self,
         client: &crate::Client,
@@ -1435,11 +1387,7 @@ impl GetEshopInfoArgs {
         if self.all {
             return crate::runtime::cli::all_items(client, self.into_request()).await;
         }
-        Ok(
-            crate::runtime::cli::Output::of(
-                client.get_eshop_info(self.into_request()).await?,
-            ),
-        )
+        crate::runtime::cli::one(client, self.into_request()).await
     }
 }
 #[cfg(feature = "personal")]
@@ -1501,16 +1449,12 @@ impl GetInvoiceInfoArgs {
         }
         request
     }
-    /// Sends the request and returns what to print.
+    /// Sends the request and returns what to print, without the request's secret values.
     pub async fn run(
         self,
         client: &crate::Client,
     ) -> Result<crate::runtime::cli::Output, crate::Error> {
-        Ok(
-            crate::runtime::cli::Output::of(
-                client.get_invoice_info(self.into_request()).await?,
-            ),
-        )
+        crate::runtime::cli::one(client, self.into_request()).await
     }
 }
 #[cfg(feature = "personal")]
@@ -1557,16 +1501,12 @@ impl CreateReceiptArgs {
         }
         request
     }
-    /// Sends the request and returns what to print.
+    /// Sends the request and returns what to print, without the request's secret values.
     pub async fn run(
         self,
         client: &crate::Client,
     ) -> Result<crate::runtime::cli::Output, crate::Error> {
-        Ok(
-            crate::runtime::cli::Output::of(
-                client.create_receipt(self.into_request()).await?,
-            ),
-        )
+        crate::runtime::cli::one(client, self.into_request()).await
     }
 }
 #[cfg(feature = "personal")]
@@ -1598,16 +1538,12 @@ impl GetReceiptArgs {
         let GetReceiptArgs { invoice_id, document_id } = self;
         crate::personal::GetReceipt::new(invoice_id, document_id)
     }
-    /// Sends the request and returns what to print.
+    /// Sends the request and returns what to print, without the request's secret values.
     pub async fn run(
         self,
         client: &crate::Client,
     ) -> Result<crate::runtime::cli::Output, crate::Error> {
-        Ok(
-            crate::runtime::cli::Output::of(
-                client.get_receipt(self.into_request()).await?,
-            ),
-        )
+        crate::runtime::cli::one(client, self.into_request()).await
     }
 }
 #[cfg(feature = "personal")]
@@ -1655,16 +1591,12 @@ impl CreateReceiptCorrectionArgs {
             document_id,
         )
     }
-    /// Sends the request and returns what to print.
+    /// Sends the request and returns what to print, without the request's secret values.
     pub async fn run(
         self,
         client: &crate::Client,
     ) -> Result<crate::runtime::cli::Output, crate::Error> {
-        Ok(
-            crate::runtime::cli::Output::of(
-                client.create_receipt_correction(self.into_request()).await?,
-            ),
-        )
+        crate::runtime::cli::one(client, self.into_request()).await
     }
 }
 #[cfg(feature = "personal")]
@@ -1709,16 +1641,12 @@ impl WithdrawMoneyArgs {
         }
         request
     }
-    /// Sends the request and returns what to print.
+    /// Sends the request and returns what to print, without the request's secret values.
     pub async fn run(
         self,
         client: &crate::Client,
     ) -> Result<crate::runtime::cli::Output, crate::Error> {
-        Ok(
-            crate::runtime::cli::Output::of(
-                client.withdraw_money(self.into_request()).await?,
-            ),
-        )
+        crate::runtime::cli::one(client, self.into_request()).await
     }
 }
 #[cfg(feature = "personal")]
@@ -1743,16 +1671,12 @@ impl GetTransactionDataArgs {
         let GetTransactionDataArgs { transaction_id } = self;
         crate::personal::GetTransactionData::new(transaction_id)
     }
-    /// Sends the request and returns what to print.
+    /// Sends the request and returns what to print, without the request's secret values.
     pub async fn run(
         self,
         client: &crate::Client,
     ) -> Result<crate::runtime::cli::Output, crate::Error> {
-        Ok(
-            crate::runtime::cli::Output::of(
-                client.get_transaction_data(self.into_request()).await?,
-            ),
-        )
+        crate::runtime::cli::one(client, self.into_request()).await
     }
 }
 #[cfg(feature = "personal")]
@@ -1785,16 +1709,12 @@ impl GetAccountDataArgs {
         }
         request
     }
-    /// Sends the request and returns what to print.
+    /// Sends the request and returns what to print, without the request's secret values.
     pub async fn run(
         self,
         client: &crate::Client,
     ) -> Result<crate::runtime::cli::Output, crate::Error> {
-        Ok(
-            crate::runtime::cli::Output::of(
-                client.get_account_data(self.into_request()).await?,
-            ),
-        )
+        crate::runtime::cli::one(client, self.into_request()).await
     }
 }
 #[cfg(feature = "payout")]

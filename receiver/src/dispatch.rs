@@ -137,9 +137,10 @@ impl<N: ResultNotification> Receiver<N> {
             let recorded = match outcome {
                 Ok(()) => self.inbox.delivered(&event).await?,
                 Err(e) => {
-                    let why = intellectmoney_runtime::redact::printable(
-                        &intellectmoney_runtime::redact::mask_card_numbers(&e.to_string()),
-                    );
+                    // Kept in the inbox and logged: a handler's text may quote the shop's
+                    // SecretKey (a command given it as an argument, say) or a card number.
+                    let key = intellectmoney_runtime::redact::Redactor::new([self.secret_key.expose()]);
+                    let why = intellectmoney_runtime::redact::printable(&key.untrusted(&e.to_string()));
                     let retry = options.retry_after(attempt);
                     match retry {
                         Some(after) => {

@@ -211,10 +211,15 @@ fn answer(book: &mut Book, req: &Received, token: &str, of_payout: fn(&str) -> V
                 .unwrap_or_default();
             let mut echoes = book.always.clone();
             echoes.extend(of_payout(secret));
-            book.ops.insert(id.clone(), echoes);
-            ok(
-                serde_json::json!({ "State": { "Code": 0 }, "PayoutOperationId": id, "PayoutOperationState": "Created" }),
-            )
+            // Created, and the request quoted in the answer's message all the same.
+            let answer = serde_json::json!({
+                "State": { "Code": 0 },
+                "PayoutOperationId": id,
+                "PayoutOperationState": "Created",
+                "ErrorMessage": echo_text(&echoes),
+            });
+            book.ops.insert(id, echoes);
+            ok(answer)
         }
         // Refused, quoting everything: the execution is in doubt, and its state decides.
         "ExecuteOperation" => {

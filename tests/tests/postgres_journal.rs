@@ -321,4 +321,11 @@ async fn a_password_in_the_url_is_never_shown() {
     let text = format!("{e} {e:?}");
     assert!(!text.contains("hunter2"), "{text}");
     assert!(text.contains("pay:***@127.0.0.1:9"), "{text}");
+    // A password holding `@`, in a parameter: the driver reads the URL another way (and fails),
+    // and what is shown hides the password all the same.
+    let e = PostgresJournal::open("postgres://127.0.0.1:9/j?user=pay&password=hun@ter2", true)
+        .await
+        .unwrap_err();
+    let text = format!("{e} {e:?}");
+    assert!(!text.contains("hun@ter2") && !text.contains("ter2"), "{text}");
 }

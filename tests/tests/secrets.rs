@@ -98,3 +98,38 @@ async fn no_secret_in_debug_errors_or_traces() {
         assert!(!everything.contains(secret), "`{secret}` shows in:\n{everything}");
     }
 }
+
+/// A read refused with a 5xx whose body quotes a card number the client was never given, past
+/// where the error's snippet is cut: the number is masked before the cut, so neither the error
+/// nor the retry's log shows its leading digits.
+#[tokio::test]
+async fn a_card_number_cut_by_the_snippet_is_masked_before_the_cut() {
+    let capture = Capture::default();
+    let _guard = tracing::subscriber::set_default(capture.subscriber());
+    let server = Server::start(|_: &Received, _| Answer::Http {
+        status: 503,
+        content_type: "text/plain".into(),
+        body: format!("{} card 5555555555554444 declined", "x".repeat(185)),
+    });
+    let retry = RetryPolicy {
+        max_retries: 1,
+        min_delay: std::time::Duration::from_millis(1),
+        max_delay: std::time::Duration::from_millis(2),
+    };
+    let client = Client::builder()
+        .base_url(server.url())
+        .user_token(TOKEN_OLD)
+        .retry(retry)
+        .build()
+        .unwrap();
+    let e = client.get_eshop_info(GetEshopInfo::new(3)).await.unwrap_err();
+    assert!(matches!(e, intellectmoney::Error::Status { status: 503, .. }), "{e:?}");
+    let traces = capture.text();
+    assert!(traces.contains("retrying a read-only call"), "{traces}");
+    let everything = format!("{e}\n{e:?}\n{traces}");
+    assert!(
+        everything.contains("card 555555*"),
+        "the snippet reaches the card: {everything}"
+    );
+    assert!(!everything.contains("5555555"), "{everything}");
+}

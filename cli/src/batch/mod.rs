@@ -428,21 +428,19 @@ fn summary(t: &Tally, journal: &Path, file: &Path) -> u8 {
     }
 }
 
-/// The password in a URL's user part (`scheme://user:password@host`), as the URL's parsers take
-/// it (up to the first `@`).
-pub fn url_password_of(url: &str) -> Option<String> {
-    let rest = url.split_once("://")?.1;
-    let (user, _) = rest.split_once('@')?;
-    user.split_once(':')
-        .map(|(_, p)| p.to_owned())
-        .filter(|p| !p.is_empty())
-}
-
-/// The password of a PostgreSQL journal's URL, to be kept out of everything printed.
-pub fn journal_password(journal: &Path) -> Option<String> {
-    let url = open::postgres_url(journal)?;
-    let location = intellectmoney::batch::Location::parse(url).ok()?;
-    location.password().map(|p| String::from_utf8_lossy(p).into_owned())
+/// Every text a reader of a PostgreSQL journal's URL could take as its password (the driver's
+/// reading and the others: `runtime::redact::url_passwords`), to be kept out of everything
+/// printed.
+pub fn journal_passwords(journal: &Path) -> Vec<String> {
+    let Some(url) = open::postgres_url(journal) else {
+        return Vec::new();
+    };
+    let driver = intellectmoney::batch::Location::parse(url)
+        .ok()
+        .and_then(|l| l.password().map(|p| String::from_utf8_lossy(p).into_owned()));
+    let mut all = intellectmoney::runtime::redact::url_passwords(url);
+    all.extend(driver);
+    all
 }
 
 /// A journal's location as it may be shown: a PostgreSQL URL without its password.

@@ -265,7 +265,6 @@ fn path(module: &str, name: &str) -> TokenStream {
 /// `PARAMS`, `into_request` (the request built from the flags) and `run` (the call).
 fn run(api: &Api, m: &Method) -> TokenStream {
     let args = ident(&format!("{}Args", m.rust));
-    let call = ident(&m.wire.to_snake_case());
     let into_request = into_request(api, m);
     let params = caller_params(m).map(|p| {
         let (wire, id) = (&p.wire, &p.rust);
@@ -285,10 +284,10 @@ fn run(api: &Api, m: &Method) -> TokenStream {
 
             #into_request
 
-            /// Sends the request and returns what to print.
+            /// Sends the request and returns what to print, without the request's secret values.
             pub async fn run(self, client: &crate::Client) -> Result<crate::runtime::cli::Output, crate::Error> {
                 #all
-                Ok(crate::runtime::cli::Output::of(client.#call(self.into_request()).await?))
+                crate::runtime::cli::one(client, self.into_request()).await
             }
         }
     }

@@ -6,4 +6,4 @@ pub mod parse;
 
 mod output;
 
-pub use output::{all_items, Output};
+pub use output::{all_items, one, Output};

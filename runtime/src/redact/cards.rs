@@ -1,6 +1,6 @@
-//! Card numbers found by their shape in text a server wrote: any run of 13 to 19 digits (alone,
-//! or in groups split by single spaces or dashes) that passes the Luhn check is shown as
-//! `411111******1111`. This catches a card number the client was never given (another payout's,
+//! Card numbers found by their shape in text a server wrote: any 13 to 19 digits, alone or in
+//! groups split by single spaces or dashes (beside other groups too), that pass the Luhn check
+//! are shown as `411111******1111`. This catches a card number the client was never given (another payout's,
 //! quoted in an answer); the numbers it was given are removed by value, in every form.
 
 /// `text` with every card number in it masked to its first six and last four digits.
@@ -41,36 +41,53 @@ fn run_end(bytes: &[u8], start: usize) -> usize {
     end
 }
 
-/// A run with its card numbers masked: the run as one number, else each of its groups.
+/// A run with its card numbers masked. A run is groups of digits split by single spaces or
+/// dashes; a card number is any stretch of whole groups (the run, one group, or groups beside
+/// others: `100 4111 1111 1111 1111`). Groups within card-shaped stretches that overlap are
+/// masked as one number, so that a stretch that passes the Luhn check by chance never leaves
+/// part of a real card number beside it unmasked.
 fn mask_run(run: &str) -> String {
-    let digits: String = run.chars().filter(char::is_ascii_digit).collect();
-    if is_card_number(&digits) {
-        return masked(&digits);
-    }
-    if !run.contains([' ', '-']) {
-        return run.to_owned();
-    }
+    let groups: Vec<&str> = run.split([' ', '-']).collect();
+    let separators: Vec<char> = run.chars().filter(|c| !c.is_ascii_digit()).collect();
+    let in_card = groups_in_cards(&groups);
     let mut out = String::with_capacity(run.len());
-    let mut group = String::new();
-    for c in run.chars() {
-        if c.is_ascii_digit() {
-            group.push(c);
-        } else {
-            out.push_str(&mask_group(&group));
-            group.clear();
-            out.push(c);
+    let mut i = 0;
+    while i < groups.len() {
+        let last = match in_card[i] {
+            true => (i..groups.len()).take_while(|&j| in_card[j]).last().unwrap_or(i),
+            false => i,
+        };
+        match in_card[i] {
+            true => out.push_str(&masked(&groups[i..=last].concat())),
+            false => out.push_str(groups[i]),
         }
+        out.extend(separators.get(last));
+        i = last + 1;
     }
-    out.push_str(&mask_group(&group));
     out
 }
 
-fn mask_group(group: &str) -> String {
-    if is_card_number(group) {
-        masked(group)
-    } else {
-        group.to_owned()
+/// For each group, whether a stretch of whole groups holding it is a card number: the whole
+/// run, one group, or groups of 3 to 6 digits each, as card numbers are written (`4111 1111 1111
+/// 1111`, `3782 822463 10005`). A GUID's groups (`8-4-4-4-12`) never make one.
+fn groups_in_cards(groups: &[&str]) -> Vec<bool> {
+    let mut in_card = vec![false; groups.len()];
+    let card_group = |g: &str| (3..=6).contains(&g.len());
+    for i in 0..groups.len() {
+        let mut digits = String::new();
+        for j in i..groups.len() {
+            digits.push_str(groups[j]);
+            if digits.len() > 19 {
+                break;
+            }
+            let whole = i == 0 && j + 1 == groups.len();
+            let written_as_card = i == j || whole || groups[i..=j].iter().all(|g| card_group(g));
+            if written_as_card && is_card_number(&digits) {
+                in_card[i..=j].fill(true);
+            }
+        }
     }
+    in_card
 }
 
 /// 13 to 19 digits that pass the Luhn check.
@@ -127,5 +144,28 @@ mod tests {
         // Not Luhn-valid: an ordinary number stays.
         assert_eq!(mask_card_numbers("order 4111111111111112"), "order 4111111111111112");
         assert_eq!(mask_card_numbers("phone 79001234567"), "phone 79001234567");
+        // A card number in groups beside other numbers.
+        assert_eq!(
+            mask_card_numbers("100 4111 1111 1111 1111 paid"),
+            "100 411111******1111 paid"
+        );
+        assert_eq!(
+            mask_card_numbers("2026-01-15 4111-1111-1111-1111"),
+            "2026-01-15 411111******1111"
+        );
+        assert_eq!(
+            mask_card_numbers("1 2 3 4 5 6 7 8 9 10 11 12"),
+            "1 2 3 4 5 6 7 8 9 10 11 12"
+        );
+        // `1004 4111 1111 1111` passes the Luhn check too (by chance): the stretches overlap,
+        // and are masked as one number, leaving no digit of the card's middle.
+        assert_eq!(mask_card_numbers("1004 4111 1111 1111 1111"), "100441**********1111");
+        // An id is not a card number, whatever its digits.
+        for id in [
+            "00000000-0000-4000-8000-000000000003",
+            "12345678-1234-1234-1234-123456789012",
+        ] {
+            assert_eq!(mask_card_numbers(id), id);
+        }
     }
 }

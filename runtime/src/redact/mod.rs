@@ -13,7 +13,7 @@ mod forms;
 mod url;
 
 pub use cards::{mask_card_numbers, masked};
-pub use url::url_password;
+pub use url::{url_password, url_passwords};
 
 use aho_corasick::{AhoCorasick, MatchKind};
 use std::sync::Arc;
