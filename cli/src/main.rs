@@ -310,8 +310,24 @@ struct PayArgs {
     sync_every_step: bool,
 }
 
+/// Each journal a batch command names, refused when it is a connection string.
+fn journals_given(command: &BatchCommand) -> Result<(), String> {
+    let (journal, also): (&std::path::Path, &[PathBuf]) = match command {
+        BatchCommand::Status { journal, .. } | BatchCommand::Report { journal, .. } => (journal, &[]),
+        BatchCommand::Run { pay, also_journal } => (&pay.journal, also_journal),
+        BatchCommand::Resume { pay } | BatchCommand::Retry { pay, .. } => (&pay.journal, &[]),
+    };
+    batch::not_a_connection_string("--journal", journal)?;
+    also.iter()
+        .try_for_each(|a| batch::not_a_connection_string("--also-journal", a))
+}
+
 /// `payout-batch`.
 async fn payout_batch(cli: &mut Cli, command: BatchCommand) -> ExitCode {
+    if let Err(e) = journals_given(&command) {
+        crate::say::err!("intellectmoney: configuration: {e}; nothing was sent");
+        return ExitCode::from(2);
+    }
     let (pay, start) = match command {
         BatchCommand::Status { journal, format } => {
             say::secrets(batch::journal_passwords(&journal).iter().map(String::as_str));
@@ -597,6 +613,10 @@ async fn receive(
     (settle, max_attempts): (std::time::Duration, u32),
 ) -> ExitCode {
     say::secrets([secret_key.as_str()]);
+    if let Err(e) = batch::not_a_connection_string("--journal", std::path::Path::new(&journal)) {
+        crate::say::err!("intellectmoney: configuration: {e}");
+        return ExitCode::from(2);
+    }
     say::secrets(
         batch::journal_passwords(std::path::Path::new(&journal))
             .iter()

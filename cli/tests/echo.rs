@@ -413,3 +413,57 @@ fn a_closed_pipe_ends_the_output_quietly() {
     assert!(!stderr.contains("panicked"), "{stderr}");
     assert_eq!(out.status.code(), Some(0), "{stderr}");
 }
+
+/// A journal or inbox given as libpq's connection string is refused without showing it, and no
+/// file is made with the password in its name.
+#[test]
+fn a_connection_string_for_a_journal_is_refused_and_never_shown() {
+    let dir = tempfile::tempdir().unwrap();
+    let conn = "host=127.0.0.1 user=pay password=hunter2pw dbname=j";
+    let file = dir.path().join("payouts.csv");
+    std::fs::write(
+        &file,
+        "key,preference_type,amount,currency,recipient_name,account,bank_id\n",
+    )
+    .unwrap();
+    let file = file.to_str().unwrap();
+    let runs: [&[&str]; 4] = [
+        &["payout-batch", "run", "--hash-key", HASH_KEY, "--journal", conn, file],
+        &[
+            "payout-batch",
+            "run",
+            "--hash-key",
+            HASH_KEY,
+            "--journal",
+            "j.db",
+            "--also-journal",
+            conn,
+            file,
+        ],
+        &["payout-batch", "status", "--journal", conn],
+        &[
+            "receive",
+            "--journal",
+            conn,
+            "--secret-key",
+            NOTIFY_KEY,
+            "--exec",
+            "true",
+        ],
+    ];
+    for args in runs {
+        let out = Command::new(BIN).current_dir(dir.path()).args(args).output().unwrap();
+        let (stdout, stderr) = texts(out.clone());
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {stderr}");
+        assert!(stderr.contains("connection string"), "{args:?}: {stderr}");
+        assert!(
+            !stdout.contains("hunter2") && !stderr.contains("hunter2"),
+            "{args:?}: {stderr}"
+        );
+    }
+    let made: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(made, ["payouts.csv"], "no journal was made");
+}

@@ -443,6 +443,25 @@ pub fn journal_passwords(journal: &Path) -> Vec<String> {
     all
 }
 
+/// Refuses a journal given as libpq's `key=value` connection string (`host=db password=…`):
+/// taken as a file name it would write the password into the name of a file, and show it. The
+/// text itself is not shown.
+pub fn not_a_connection_string(flag: &str, journal: &Path) -> Result<(), String> {
+    const KEYWORDS: [&str; 7] = ["host", "hostaddr", "port", "dbname", "user", "password", "sslmode"];
+    let text = journal.to_string_lossy();
+    let keyword = |word: &str| {
+        word.split_once('=')
+            .is_some_and(|(name, _)| KEYWORDS.iter().any(|k| name.eq_ignore_ascii_case(k)))
+    };
+    match open::postgres_url(journal).is_none() && text.split_whitespace().any(keyword) {
+        true => Err(format!(
+            "{flag} is a PostgreSQL connection string of key=value words (not shown): give a \
+             PostgreSQL journal as a URL, postgres://USER:PASSWORD@HOST/DATABASE, or a file name"
+        )),
+        false => Ok(()),
+    }
+}
+
 /// A journal's location as it may be shown: a PostgreSQL URL without its password.
 pub fn shown(journal: &Path) -> String {
     match open::postgres_url(journal) {
