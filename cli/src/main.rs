@@ -310,7 +310,8 @@ struct PayArgs {
     sync_every_step: bool,
 }
 
-/// Each journal a batch command names, refused when it is a connection string.
+/// Each journal a batch command names: refused when it is a connection string, and its
+/// password (a URL's) kept out of every line.
 fn journals_given(command: &BatchCommand) -> Result<(), String> {
     let (journal, also): (&std::path::Path, &[PathBuf]) = match command {
         BatchCommand::Status { journal, .. } | BatchCommand::Report { journal, .. } => (journal, &[]),
@@ -318,8 +319,12 @@ fn journals_given(command: &BatchCommand) -> Result<(), String> {
         BatchCommand::Resume { pay } | BatchCommand::Retry { pay, .. } => (&pay.journal, &[]),
     };
     batch::not_a_connection_string("--journal", journal)?;
-    also.iter()
-        .try_for_each(|a| batch::not_a_connection_string("--also-journal", a))
+    say::secrets(batch::journal_passwords(journal).iter().map(String::as_str));
+    for other in also {
+        batch::not_a_connection_string("--also-journal", other)?;
+        say::secrets(batch::journal_passwords(other).iter().map(String::as_str));
+    }
+    Ok(())
 }
 
 /// `payout-batch`.
@@ -330,11 +335,9 @@ async fn payout_batch(cli: &mut Cli, command: BatchCommand) -> ExitCode {
     }
     let (pay, start) = match command {
         BatchCommand::Status { journal, format } => {
-            say::secrets(batch::journal_passwords(&journal).iter().map(String::as_str));
             return batch::report(&journal, false, format == "json").await;
         }
         BatchCommand::Report { journal, format } => {
-            say::secrets(batch::journal_passwords(&journal).iter().map(String::as_str));
             return batch::report(&journal, true, format == "json").await;
         }
         BatchCommand::Run { pay, also_journal } => (pay, batch::Start::Run { also: also_journal }),
@@ -342,7 +345,6 @@ async fn payout_batch(cli: &mut Cli, command: BatchCommand) -> ExitCode {
         BatchCommand::Retry { pay, keys, unpaid } => (pay, batch::Start::Retry { keys, unpaid }),
     };
     say::secrets([pay.hash_key.as_str()]);
-    say::secrets(batch::journal_passwords(&pay.journal).iter().map(String::as_str));
     if pay.hash_key.trim().is_empty() {
         crate::say::err!("intellectmoney: configuration: --hash-key (INTELLECTMONEY_BATCH_KEY) is empty: it keys the hash that keeps card numbers out of the journal");
         return ExitCode::from(2);

@@ -6,7 +6,8 @@
 //!   the client got, and the card numbers and accounts of the payouts in flight — is removed, in
 //!   every form ([`Redactor`]);
 //! - on stderr, which shows server text (an error, a warning, a failure reason), card numbers
-//!   are also masked by their shape, and control characters escaped: a line is one honest line;
+//!   are also masked by their shape, and control characters escaped: a line is one honest line
+//!   (a method's result on stdout had its texts masked so by the runtime, `Output::scrubbed`);
 //! - a closed pipe (`| head`) ends the output quietly: nothing more is written to it, and the
 //!   command goes on (a batch keeps paying) and ends with its own exit code, never a panic.
 

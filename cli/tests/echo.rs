@@ -427,35 +427,43 @@ fn a_connection_string_for_a_journal_is_refused_and_never_shown() {
     )
     .unwrap();
     let file = file.to_str().unwrap();
-    let runs: [&[&str]; 4] = [
-        &["payout-batch", "run", "--hash-key", HASH_KEY, "--journal", conn, file],
-        &[
-            "payout-batch",
-            "run",
-            "--hash-key",
-            HASH_KEY,
-            "--journal",
-            "j.db",
-            "--also-journal",
-            conn,
-            file,
-        ],
-        &["payout-batch", "status", "--journal", conn],
-        &[
-            "receive",
-            "--journal",
-            conn,
-            "--secret-key",
-            NOTIFY_KEY,
-            "--exec",
-            "true",
-        ],
+    let spaced = "host = 127.0.0.1 password = hunter2pw";
+    let url = "postgres://pay:hunter2pw@127.0.0.1:9/j";
+    let run = |journal: &str, also: Option<&str>| -> Vec<String> {
+        let mut args = vec!["payout-batch", "run", "--hash-key", HASH_KEY, "--journal", journal];
+        args.extend(also.map(|a| ["--also-journal", a]).into_iter().flatten());
+        args.push(file);
+        args.into_iter().map(str::to_owned).collect()
+    };
+    let words = |args: &[&str]| args.iter().map(|a| a.to_string()).collect::<Vec<_>>();
+    let runs = [
+        (run(conn, None), "connection string"),
+        (run(spaced, None), "connection string"),
+        (run("j.db", Some(conn)), "connection string"),
+        (
+            words(&["payout-batch", "status", "--journal", conn]),
+            "connection string",
+        ),
+        (
+            words(&[
+                "receive",
+                "--journal",
+                conn,
+                "--secret-key",
+                NOTIFY_KEY,
+                "--exec",
+                "true",
+            ]),
+            "connection string",
+        ),
+        // A URL for --also-journal, which takes journal files: refused, its password unshown.
+        (run("j.db", Some(url)), "pay:***@127.0.0.1:9/j"),
     ];
-    for args in runs {
-        let out = Command::new(BIN).current_dir(dir.path()).args(args).output().unwrap();
+    for (args, says) in runs {
+        let out = Command::new(BIN).current_dir(dir.path()).args(&args).output().unwrap();
         let (stdout, stderr) = texts(out.clone());
         assert_eq!(out.status.code(), Some(2), "{args:?}: {stderr}");
-        assert!(stderr.contains("connection string"), "{args:?}: {stderr}");
+        assert!(stderr.contains(says), "{args:?}: {stderr}");
         assert!(
             !stdout.contains("hunter2") && !stderr.contains("hunter2"),
             "{args:?}: {stderr}"

@@ -448,7 +448,13 @@ pub fn journal_passwords(journal: &Path) -> Vec<String> {
 /// text itself is not shown.
 pub fn not_a_connection_string(flag: &str, journal: &Path) -> Result<(), String> {
     const KEYWORDS: [&str; 7] = ["host", "hostaddr", "port", "dbname", "user", "password", "sslmode"];
-    let text = journal.to_string_lossy();
+    // libpq allows spaces around `=`.
+    let text: String = journal
+        .to_string_lossy()
+        .split('=')
+        .map(str::trim)
+        .collect::<Vec<_>>()
+        .join("=");
     let keyword = |word: &str| {
         word.split_once('=')
             .is_some_and(|(name, _)| KEYWORDS.iter().any(|k| name.eq_ignore_ascii_case(k)))

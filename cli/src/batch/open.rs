@@ -186,7 +186,7 @@ fn guard(path: Option<&Path>, checked: &Checked, batch: &BatchId, also: &[PathBu
 
 /// One other journal: refused when it pays this content or holds a key of this batch.
 fn check_other(other: &Path, checked: &Checked, batch: &BatchId, named: bool) -> Result<(), String> {
-    let shown = other.display();
+    let shown = super::shown(other);
     let Some(peeked) = peek(other).map_err(|e| e.to_string())? else {
         return match named {
             true => Err(format!("--also-journal {shown}: not a payout journal")),

@@ -1,7 +1,9 @@
 //! Card numbers found by their shape in text a server wrote: any 13 to 19 digits, alone or in
 //! groups split by single spaces or dashes (beside other groups too), that pass the Luhn check
-//! are shown as `411111******1111`. This catches a card number the client was never given (another payout's,
-//! quoted in an answer); the numbers it was given are removed by value, in every form.
+//! are shown as `411111******1111`. This catches a card number the client was never given
+//! (another payout's, quoted in an answer); the numbers it was given are removed by value, in
+//! every form. Digits that are part of a word or an identifier (a GUID's, `ORD-1736942400001`,
+//! `id_…`) are left as they are: an operator needs an operation's id whole.
 
 /// `text` with every card number in it masked to its first six and last four digits.
 pub fn mask_card_numbers(text: &str) -> String {
@@ -19,12 +21,29 @@ pub fn mask_card_numbers(text: &str) -> String {
         }
         let end = run_end(bytes, i);
         out.push_str(&text[done..i]);
-        out.push_str(&mask_run(&text[i..end]));
+        match part_of_identifier(bytes, i, end) {
+            true => out.push_str(&text[i..end]),
+            false => out.push_str(&mask_run(&text[i..end])),
+        }
         done = end;
         i = end;
     }
     out.push_str(&text[done..]);
     out
+}
+
+/// Whether the run `start..end` of `bytes` is part of a word or identifier: it touches a letter,
+/// or is joined to a letter or digit by `-` or `_`.
+fn part_of_identifier(bytes: &[u8], start: usize, end: usize) -> bool {
+    let at = |i: Option<usize>| i.and_then(|i| bytes.get(i)).copied();
+    let letter = |b: Option<u8>| b.is_some_and(|b| b.is_ascii_alphabetic());
+    let word = |b: Option<u8>| b.is_some_and(|b| b.is_ascii_alphanumeric());
+    let joiner = |b: Option<u8>| matches!(b, Some(b'-' | b'_'));
+    let (before, after) = (at(start.checked_sub(1)), at(Some(end)));
+    letter(before)
+        || letter(after)
+        || (joiner(before) && word(at(start.checked_sub(2))))
+        || (joiner(after) && word(at(Some(end + 1))))
 }
 
 /// Where a run of digit groups, split by single spaces or dashes, that starts at `start` ends.
@@ -43,9 +62,9 @@ fn run_end(bytes: &[u8], start: usize) -> usize {
 
 /// A run with its card numbers masked. A run is groups of digits split by single spaces or
 /// dashes; a card number is any stretch of whole groups (the run, one group, or groups beside
-/// others: `100 4111 1111 1111 1111`). Groups within card-shaped stretches that overlap are
-/// masked as one number, so that a stretch that passes the Luhn check by chance never leaves
-/// part of a real card number beside it unmasked.
+/// others: `100 4111 1111 1111 1111`). Consecutive groups within card-shaped stretches (ones
+/// that overlap, or two cards side by side) are masked as one number, so that a stretch that
+/// passes the Luhn check by chance never leaves part of a real card number beside it unmasked.
 fn mask_run(run: &str) -> String {
     let groups: Vec<&str> = run.split([' ', '-']).collect();
     let separators: Vec<char> = run.chars().filter(|c| !c.is_ascii_digit()).collect();
@@ -160,12 +179,21 @@ mod tests {
         // `1004 4111 1111 1111` passes the Luhn check too (by chance): the stretches overlap,
         // and are masked as one number, leaving no digit of the card's middle.
         assert_eq!(mask_card_numbers("1004 4111 1111 1111 1111"), "100441**********1111");
-        // An id is not a card number, whatever its digits.
+        // An id is not a card number, whatever its digits: GUIDs (all digits, or with hex
+        // letters whose digit runs pass the Luhn check), an order id with a prefix.
         for id in [
             "00000000-0000-4000-8000-000000000003",
             "12345678-1234-1234-1234-123456789012",
+            "313874cd-dfbc-423d-b246-548991270564",
+            "ORD-1736942400001",
+            "order_4111111111111111",
+            "operation 313874cd-dfbc-423d-b246-548991270564 failed",
         ] {
             assert_eq!(mask_card_numbers(id), id);
         }
+        // A card number in text stands apart: after a colon, in quotes, in Cyrillic text.
+        assert_eq!(mask_card_numbers("PAN:4111111111111111"), "PAN:411111******1111");
+        assert_eq!(mask_card_numbers("\"4111111111111111\""), "\"411111******1111\"");
+        assert_eq!(mask_card_numbers("карта 4111111111111111"), "карта 411111******1111");
     }
 }

@@ -1,79 +1,74 @@
 //! A connection URL as it may be shown: its password replaced, however a reader splits it.
 //!
-//! Readers disagree on where a URL's user part ends when a password holds an unencoded `@`:
-//! tokio-postgres ends it at the first `@`, the `url` crate (reqwest) at the last one before the
-//! host. What is shown hides the password under every reading, and what is removed from text
+//! Readers disagree on where a URL's password ends when it holds an unencoded `@`, `/`, `?` or
+//! `#`: tokio-postgres ends the user part at the first `@` of the URL, the `url` crate (reqwest)
+//! at the last `@` before the host's end (the first `/`, `?` or `#`), and a `password=`
+//! parameter runs to the next `&` (tokio-postgres keeps a `#` in it). What is shown hides the
+//! password under every reading ([`url_password`]), and what is removed from text
 //! ([`url_passwords`]) is every value some reader could take as the password.
 
+use std::ops::Range;
+
 /// A connection URL (`postgres://user:password@host/db?password=…`) with its password, in the
-/// user part or a `password=` parameter, replaced by `***`: how a URL is shown. A `password=`
-/// parameter is hidden wherever it stands, and the user part is taken to end at the last `@`,
-/// so that a password holding `@`, `/`, `?` or `&` is hidden whichever way it is read (a URL
-/// with an `@` elsewhere is shown with less, never more).
+/// user part or a `password=` parameter, replaced by `***`, under every reader's split: how a
+/// URL is shown. (A URL with an `@` or `password=` elsewhere is shown with less, never more.)
 pub fn url_password(url: &str) -> String {
-    let (scheme, rest) = url.split_once("://").unwrap_or(("", url));
-    let rest = without_password_params(rest);
-    let rest = match rest.rsplit_once('@') {
-        Some((user, host)) => match user.split_once(':') {
-            Some((name, _)) => format!("{name}:***@{host}"),
-            None => format!("{user}@{host}"),
-        },
-        None => rest,
-    };
-    match scheme.is_empty() {
-        true => rest,
-        false => format!("{scheme}://{rest}"),
+    let start = url.find("://").map_or(0, |n| n + 3);
+    let mut hidden = password_ranges(&url[start..]);
+    hidden.sort_by_key(|r| r.start);
+    let mut out = url[..start].to_owned();
+    let rest = &url[start..];
+    let mut done = 0;
+    for range in hidden {
+        if range.end <= done {
+            continue;
+        }
+        if range.start > done {
+            out.push_str(&rest[done..range.start]);
+            out.push_str("***");
+        }
+        done = range.end;
     }
+    out.push_str(&rest[done..]);
+    out
 }
 
-/// Every text some reader of `url` could take as its password: the user part's, ended at the
-/// first `@` and at the last, and each `password=` parameter's value. To be removed from
-/// whatever is printed about the URL (a driver's error may quote it).
+/// Every text some reader of `url` could take as its password (see the module's doc). To be
+/// removed from whatever is printed about the URL (a driver's error may quote it).
 pub fn url_passwords(url: &str) -> Vec<String> {
     let rest = url.split_once("://").map_or(url, |(_, rest)| rest);
-    let user_parts = [rest.split_once('@'), rest.rsplit_once('@')];
-    let from_user = user_parts
+    let mut found: Vec<String> = password_ranges(rest)
         .into_iter()
-        .flatten()
-        .filter_map(|(user, _)| user.split_once(':').map(|(_, password)| password));
-    let from_params = password_params(rest).map(|(start, end)| &rest[start..end]);
-    let mut found: Vec<String> = from_user
-        .chain(from_params)
+        .map(|r| rest[r].to_owned())
         .filter(|p| !p.is_empty())
-        .map(str::to_owned)
         .collect();
     found.sort();
     found.dedup();
     found
 }
 
-/// The byte ranges of the values of `password=` parameters (after `?` or `&`, any case), each
-/// up to the next `&` or `#`.
-fn password_params(text: &str) -> impl Iterator<Item = (usize, usize)> + '_ {
-    const NAME: &str = "password=";
-    let lower = text.to_ascii_lowercase();
-    let starts: Vec<usize> = lower
-        .match_indices(NAME)
-        .filter(|(at, _)| *at > 0 && matches!(text.as_bytes()[at - 1], b'?' | b'&'))
-        .map(|(at, _)| at + NAME.len())
+/// The byte ranges of `rest` (a URL after its `scheme://`) that some reader takes as the
+/// password: the user part's after its first `:`, up to the first `@` and up to the last `@`
+/// before the host's end, and each `password=` parameter's value (after `?` or `&`, any case)
+/// up to the next `&`.
+fn password_ranges(rest: &str) -> Vec<Range<usize>> {
+    let host_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    let user_ends = [rest.find('@'), rest[..host_end].rfind('@')];
+    let mut ranges: Vec<Range<usize>> = user_ends
+        .into_iter()
+        .flatten()
+        .filter_map(|at| rest[..at].find(':').map(|colon| colon + 1..at))
         .collect();
-    starts.into_iter().map(move |start| {
-        let end = text[start..].find(['&', '#']).map_or(text.len(), |n| start + n);
-        (start, end)
-    })
-}
-
-/// `text` with the value of every `password=` parameter replaced by `***`.
-fn without_password_params(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    let mut done = 0;
-    for (start, end) in password_params(text) {
-        out.push_str(&text[done..start]);
-        out.push_str("***");
-        done = end;
+    const NAME: &str = "password=";
+    let lower = rest.to_ascii_lowercase();
+    for (at, _) in lower.match_indices(NAME) {
+        if at > 0 && matches!(rest.as_bytes()[at - 1], b'?' | b'&') {
+            let start = at + NAME.len();
+            let end = rest[start..].find('&').map_or(rest.len(), |n| start + n);
+            ranges.push(start..end);
+        }
     }
-    out.push_str(&text[done..]);
-    out
+    ranges
 }
 
 #[cfg(test)]
@@ -82,34 +77,39 @@ mod tests {
 
     #[test]
     fn a_password_is_never_shown_whatever_it_holds() {
-        assert_eq!(
-            url_password("postgres://pay:s3cret@db:5432/j"),
-            "postgres://pay:***@db:5432/j"
-        );
-        assert_eq!(url_password("postgres://pay:pa/ss?x@db/j"), "postgres://pay:***@db/j");
-        assert_eq!(
-            url_password("postgresql://pay@db/j?password=s3cret&schema=w48"),
-            "postgresql://pay@db/j?password=***&schema=w48"
-        );
-        assert_eq!(url_password("postgres://db/j"), "postgres://db/j");
-        assert_eq!(
-            url_password("https://u:t@shop.example/paid"),
-            "https://u:***@shop.example/paid"
-        );
-        // A password holding `@`: in a parameter (tokio-postgres would read `db/j?…` as the
-        // user) and in the user part (the url crate reads `Secr3t@Pass`).
-        assert_eq!(
-            url_password("postgres://db/j?user=pay&password=Pa@ss1"),
-            "postgres://db/j?user=pay&password=***"
-        );
-        assert_eq!(
-            url_password("https://u:Secr3t@Pass@shop/paid"),
-            "https://u:***@shop/paid"
-        );
-        assert_eq!(
-            url_password("postgres://pay:pa@ss@db/j?PassWord=x@y&sslmode=require"),
-            "postgres://pay:***@db/j?PassWord=***&sslmode=require"
-        );
+        for (url, shown) in [
+            ("postgres://pay:s3cret@db:5432/j", "postgres://pay:***@db:5432/j"),
+            ("postgres://pay:pa/ss?x@db/j", "postgres://pay:***@db/j"),
+            (
+                "postgresql://pay@db/j?password=s3cret&schema=w48",
+                "postgresql://pay@db/j?password=***&schema=w48",
+            ),
+            ("postgres://db/j", "postgres://db/j"),
+            ("https://u:t@shop.example/paid", "https://u:***@shop.example/paid"),
+            // A password holding `@`: in a parameter (tokio-postgres would read `db/j?…` as the
+            // user) and in the user part (the url crate reads `Secr3t@Pass`).
+            (
+                "postgres://db/j?user=pay&password=Pa@ss1",
+                "postgres://db/j?user=pay&password=***",
+            ),
+            ("https://u:Secr3t@Pass@shop/paid", "https://u:***@shop/paid"),
+            (
+                "postgres://pay:pa@ss@db/j?PassWord=x@y&sslmode=require",
+                "postgres://pay:***@db/j?PassWord=***&sslmode=require",
+            ),
+            // A `#` in a parameter's password, which tokio-postgres keeps.
+            (
+                "postgres://db/j?user=pay&password=ab#cd",
+                "postgres://db/j?user=pay&password=***",
+            ),
+            // `password=` in the user part's password, and two parameters that overlap.
+            ("postgres://pay:ab&password=cd@db/j", "postgres://pay:***"),
+            ("postgres://db/j?password=a?password=b", "postgres://db/j?password=***"),
+            ("", ""),
+            ("@:", "@:"),
+        ] {
+            assert_eq!(url_password(url), shown, "{url}");
+        }
     }
 
     #[test]
@@ -120,6 +120,9 @@ mod tests {
         );
         assert_eq!(url_passwords("postgres://db/j?user=pay&password=Pa@ss1"), ["Pa@ss1"]);
         assert_eq!(url_passwords("postgres://pay@db/j"), Vec::<String>::new());
-        assert_eq!(url_passwords("postgres://pay:a%40b@db/j?password=c"), ["a%40b", "c"]);
+        assert_eq!(
+            url_passwords("postgres://pay:a%40b@db/j?password=c#d"),
+            ["a%40b", "c#d"]
+        );
     }
 }
