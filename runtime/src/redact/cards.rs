@@ -21,10 +21,11 @@ pub fn mask_card_numbers(text: &str) -> String {
         }
         let end = run_end(bytes, i);
         out.push_str(&text[done..i]);
-        match part_of_identifier(bytes, i, end) {
-            true => out.push_str(&text[i..end]),
-            false => out.push_str(&mask_run(&text[i..end])),
-        }
+        let joined = (
+            joined_to_word(bytes, i.checked_sub(1), i.checked_sub(2)),
+            joined_to_word(bytes, Some(end), Some(end + 1)),
+        );
+        out.push_str(&mask_run(&text[i..end], joined));
         done = end;
         i = end;
     }
@@ -32,18 +33,15 @@ pub fn mask_card_numbers(text: &str) -> String {
     out
 }
 
-/// Whether the run `start..end` of `bytes` is part of a word or identifier: it touches a letter,
-/// or is joined to a letter or digit by `-` or `_`.
-fn part_of_identifier(bytes: &[u8], start: usize, end: usize) -> bool {
+/// Whether the byte `next` to a run (before or after it) makes the run's end group part of a
+/// word or identifier: a letter, or `-` or `_` with a letter or digit at `beyond`.
+fn joined_to_word(bytes: &[u8], next: Option<usize>, beyond: Option<usize>) -> bool {
     let at = |i: Option<usize>| i.and_then(|i| bytes.get(i)).copied();
-    let letter = |b: Option<u8>| b.is_some_and(|b| b.is_ascii_alphabetic());
-    let word = |b: Option<u8>| b.is_some_and(|b| b.is_ascii_alphanumeric());
-    let joiner = |b: Option<u8>| matches!(b, Some(b'-' | b'_'));
-    let (before, after) = (at(start.checked_sub(1)), at(Some(end)));
-    letter(before)
-        || letter(after)
-        || (joiner(before) && word(at(start.checked_sub(2))))
-        || (joiner(after) && word(at(Some(end + 1))))
+    match at(next) {
+        Some(b) if b.is_ascii_alphabetic() => true,
+        Some(b'-' | b'_') => at(beyond).is_some_and(|b| b.is_ascii_alphanumeric()),
+        _ => false,
+    }
 }
 
 /// Where a run of digit groups, split by single spaces or dashes, that starts at `start` ends.
@@ -65,10 +63,14 @@ fn run_end(bytes: &[u8], start: usize) -> usize {
 /// others: `100 4111 1111 1111 1111`). Consecutive groups within card-shaped stretches (ones
 /// that overlap, or two cards side by side) are masked as one number, so that a stretch that
 /// passes the Luhn check by chance never leaves part of a real card number beside it unmasked.
-fn mask_run(run: &str) -> String {
+/// An end group `joined` to a word (first, last) is part of an identifier, never of a card.
+fn mask_run(run: &str, joined: (bool, bool)) -> String {
     let groups: Vec<&str> = run.split([' ', '-']).collect();
     let separators: Vec<char> = run.chars().filter(|c| !c.is_ascii_digit()).collect();
-    let in_card = groups_in_cards(&groups);
+    let mut in_word = vec![false; groups.len()];
+    in_word[0] |= joined.0;
+    in_word[groups.len() - 1] |= joined.1;
+    let in_card = groups_in_cards(&groups, &in_word);
     let mut out = String::with_capacity(run.len());
     let mut i = 0;
     while i < groups.len() {
@@ -86,17 +88,18 @@ fn mask_run(run: &str) -> String {
     out
 }
 
-/// For each group, whether a stretch of whole groups holding it is a card number: the whole
-/// run, one group, or groups of 3 to 6 digits each, as card numbers are written (`4111 1111 1111
-/// 1111`, `3782 822463 10005`). A GUID's groups (`8-4-4-4-12`) never make one.
-fn groups_in_cards(groups: &[&str]) -> Vec<bool> {
+/// For each group, whether a stretch of whole groups holding it, none `in_word`, is a card
+/// number: the whole run, one group, or groups of 3 to 6 digits each, as card numbers are
+/// written (`4111 1111 1111 1111`, `3782 822463 10005`). A GUID's groups (`8-4-4-4-12`) never
+/// make one.
+fn groups_in_cards(groups: &[&str], in_word: &[bool]) -> Vec<bool> {
     let mut in_card = vec![false; groups.len()];
     let card_group = |g: &str| (3..=6).contains(&g.len());
     for i in 0..groups.len() {
         let mut digits = String::new();
         for j in i..groups.len() {
             digits.push_str(groups[j]);
-            if digits.len() > 19 {
+            if digits.len() > 19 || in_word[j] {
                 break;
             }
             let whole = i == 0 && j + 1 == groups.len();
@@ -190,6 +193,18 @@ mod tests {
             "operation 313874cd-dfbc-423d-b246-548991270564 failed",
         ] {
             assert_eq!(mask_card_numbers(id), id);
+        }
+        // A card number beside an id or a word is masked all the same.
+        for (text, masked) in [
+            ("card 4111111111111111 3DS failed", "card 411111******1111 3DS failed"),
+            (
+                "order ORD-1736942400001 4111111111111111 declined",
+                "order ORD-1736942400001 411111******1111 declined",
+            ),
+            ("INV-2026 4111 1111 1111 1111", "INV-2026 411111******1111"),
+            ("4111111111111111 100RUB", "411111******1111 100RUB"),
+        ] {
+            assert_eq!(mask_card_numbers(text), masked, "{text}");
         }
         // A card number in text stands apart: after a colon, in quotes, in Cyrillic text.
         assert_eq!(mask_card_numbers("PAN:4111111111111111"), "PAN:411111******1111");

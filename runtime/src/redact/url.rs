@@ -33,13 +33,15 @@ pub fn url_password(url: &str) -> String {
     out
 }
 
-/// Every text some reader of `url` could take as its password (see the module's doc). To be
-/// removed from whatever is printed about the URL (a driver's error may quote it).
+/// Every text some reader of `url` could take as its password (see the module's doc), as
+/// written and percent-decoded. To be removed from whatever is printed about the URL (a
+/// driver's error may quote it).
 pub fn url_passwords(url: &str) -> Vec<String> {
     let rest = url.split_once("://").map_or(url, |(_, rest)| rest);
+    // As written, and decoded as a reader uses it.
     let mut found: Vec<String> = password_ranges(rest)
         .into_iter()
-        .map(|r| rest[r].to_owned())
+        .flat_map(|r| [rest[r.clone()].to_owned(), percent_decoded(&rest[r])])
         .filter(|p| !p.is_empty())
         .collect();
     found.sort();
@@ -49,8 +51,8 @@ pub fn url_passwords(url: &str) -> Vec<String> {
 
 /// The byte ranges of `rest` (a URL after its `scheme://`) that some reader takes as the
 /// password: the user part's after its first `:`, up to the first `@` and up to the last `@`
-/// before the host's end, and each `password=` parameter's value (after `?` or `&`, any case)
-/// up to the next `&`.
+/// before the host's end, and the value of each parameter (after `?` or `&`) named `password`
+/// (in any case, its name percent-decoded) up to the next `&`.
 fn password_ranges(rest: &str) -> Vec<Range<usize>> {
     let host_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
     let user_ends = [rest.find('@'), rest[..host_end].rfind('@')];
@@ -59,16 +61,39 @@ fn password_ranges(rest: &str) -> Vec<Range<usize>> {
         .flatten()
         .filter_map(|at| rest[..at].find(':').map(|colon| colon + 1..at))
         .collect();
-    const NAME: &str = "password=";
-    let lower = rest.to_ascii_lowercase();
-    for (at, _) in lower.match_indices(NAME) {
-        if at > 0 && matches!(rest.as_bytes()[at - 1], b'?' | b'&') {
-            let start = at + NAME.len();
-            let end = rest[start..].find('&').map_or(rest.len(), |n| start + n);
-            ranges.push(start..end);
+    for (at, _) in rest.match_indices(['?', '&']) {
+        let start = at + 1;
+        let end = rest[start..].find('&').map_or(rest.len(), |n| start + n);
+        // tokio-postgres decodes a parameter's name: `pass%77ord=` is a password too.
+        if let Some((name, _)) = rest[start..end].split_once('=') {
+            if percent_decoded(name).eq_ignore_ascii_case("password") {
+                ranges.push(start + name.len() + 1..end);
+            }
         }
     }
     ranges
+}
+
+/// `text` with its `%XX` escapes decoded (an invalid one, or bytes that are not UTF-8, kept as
+/// they are: lossy).
+fn percent_decoded(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = bytes.get(i + 1..i + 3).and_then(|h| std::str::from_utf8(h).ok());
+        match (bytes[i], hex.and_then(|h| u8::from_str_radix(h, 16).ok())) {
+            (b'%', Some(byte)) => {
+                out.push(byte);
+                i += 3;
+            }
+            (byte, _) => {
+                out.push(byte);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
 }
 
 #[cfg(test)]
@@ -148,7 +173,13 @@ mod tests {
         assert_eq!(url_passwords("postgres://pay@db/j"), Vec::<String>::new());
         assert_eq!(
             url_passwords("postgres://pay:a%40b@db/j?password=c#d"),
-            ["a%40b", "c#d"]
+            ["a%40b", "a@b", "c#d"]
+        );
+        // A parameter's name percent-encoded, as tokio-postgres decodes it.
+        assert_eq!(url_passwords("postgres://pay@db/j?pass%77ord=hunter2"), ["hunter2"]);
+        assert_eq!(
+            url_password("postgres://pay@db/j?%70assword=hunter2&x=1"),
+            "postgres://pay@db/j?%70assword=***&x=1"
         );
     }
 }
