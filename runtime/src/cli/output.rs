@@ -25,9 +25,7 @@ impl Output {
             warning: reply.warning,
         }
     }
-}
 
-impl Output {
     /// The same, with every value `redactor` knows removed from the result's texts and warning,
     /// and card numbers masked by their shape in the texts that are not a bare number (a message
     /// a server wrote, not an id).
