@@ -75,13 +75,16 @@ fn mask_run(run: &str, joined: (bool, bool)) -> String {
     let mut i = 0;
     while i < groups.len() {
         let last = match in_card[i] {
-            true => (i..groups.len()).take_while(|&j| in_card[j]).last().unwrap_or(i),
-            false => i,
+            true => {
+                let last = (i..groups.len()).take_while(|&j| in_card[j]).last().unwrap_or(i);
+                out.push_str(&masked(&groups[i..=last].concat()));
+                last
+            }
+            false => {
+                out.push_str(groups[i]);
+                i
+            }
         };
-        match in_card[i] {
-            true => out.push_str(&masked(&groups[i..=last].concat())),
-            false => out.push_str(groups[i]),
-        }
         out.extend(separators.get(last));
         i = last + 1;
     }
